@@ -1,0 +1,256 @@
+//! `ReadOnlyDocker`: the only way this crate reaches the Docker API. It exposes list, inspect and
+//! version and nothing else, so no code path here can create, start, stop or remove anything.
+//! The mapping from Docker's container summary to our `ContainerInfo` lives here too.
+
+use std::{collections::BTreeMap, error::Error as _, time::Duration};
+
+use bollard::{
+    models::{ContainerInspectResponse, ContainerSummary, SystemVersion},
+    query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder},
+    Docker, API_DEFAULT_VERSION,
+};
+use homelab_common::ApiError;
+use homelab_schemas::{ContainerInfo, PortBinding};
+
+/// Docker's default local socket.
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+
+/// How long one Docker call may take before we answer 503.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the Docker API could not answer; renders as `503 Docker API unavailable: <reason>`.
+#[derive(Debug, thiserror::Error)]
+#[error("Docker API unavailable: {0}")]
+pub struct DockerUnavailable(pub String);
+
+impl From<DockerUnavailable> for ApiError {
+    fn from(e: DockerUnavailable) -> Self {
+        ApiError::ServiceUnavailable(e.to_string())
+    }
+}
+
+/// Read-only access to a Docker-compatible API (Docker, podman, a docker-socket-proxy).
+pub struct ReadOnlyDocker {
+    /// The address in use, for logs and error messages (never holds a secret).
+    host: String,
+    /// The client, or why one could not be made from `DOCKER_HOST`.
+    client: Result<Docker, String>,
+}
+
+impl ReadOnlyDocker {
+    /// A client for `docker_host` (`unix://…`, `tcp://…`, `http://…`), default the local socket.
+    /// Nothing is contacted until the first call, so the service starts without Docker.
+    pub fn new(docker_host: Option<&str>) -> Self {
+        let host = docker_host.unwrap_or(DEFAULT_DOCKER_HOST).to_string();
+        let timeout = CALL_TIMEOUT.as_secs();
+        let client = if host.starts_with("unix://") {
+            Docker::connect_with_unix(&host, timeout, API_DEFAULT_VERSION)
+        } else {
+            Docker::connect_with_http(&host, timeout, API_DEFAULT_VERSION)
+        }
+        .map_err(|e| e.to_string());
+        Self { host, client }
+    }
+
+    /// Where the API is reached, e.g. `unix:///var/run/docker.sock`.
+    pub fn describe(&self) -> &str {
+        &self.host
+    }
+
+    async fn call<T, F>(&self, f: impl FnOnce(Docker) -> F) -> Result<T, DockerUnavailable>
+    where
+        F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
+    {
+        let docker = self.client.clone().map_err(DockerUnavailable)?;
+        match tokio::time::timeout(CALL_TIMEOUT, f(docker)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(DockerUnavailable(format!("{} ({})", reason(&e), self.host))),
+            Err(_) => Err(DockerUnavailable(format!(
+                "no answer from {} within {} s",
+                self.host,
+                CALL_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    /// Every container, running or not.
+    pub async fn list_containers(&self) -> Result<Vec<ContainerSummary>, DockerUnavailable> {
+        let options = ListContainersOptionsBuilder::default().all(true).build();
+        self.call(|d| async move { d.list_containers(Some(options)).await }).await
+    }
+
+    /// One container's full description, by name or id.
+    pub async fn inspect_container(&self, name: &str) -> Result<ContainerInspectResponse, DockerUnavailable> {
+        let name = name.to_string();
+        self.call(|d| async move { d.inspect_container(&name, None::<InspectContainerOptions>).await })
+            .await
+    }
+
+    /// The engine's version, a cheap reachability check.
+    pub async fn version(&self) -> Result<SystemVersion, DockerUnavailable> {
+        self.call(|d| async move { d.version().await }).await
+    }
+}
+
+/// The most specific text in an error chain ("No such file or directory", "Connection refused").
+fn reason(e: &bollard::errors::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+/// Docker's summary → our shape (SPEC §9).
+pub fn to_container_info(c: ContainerSummary) -> ContainerInfo {
+    let id = c.id.unwrap_or_default();
+    let name = c
+        .names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_else(|| short_id(&id));
+    ContainerInfo {
+        id: short_id(&id),
+        name,
+        image: image_name(c.image.as_deref(), c.image_id.as_deref()),
+        state: c.state.map(|s| s.to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into()),
+        status: c.status.unwrap_or_default(),
+        created: c
+            .created
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default(),
+        ports: ports_map(c.ports.unwrap_or_default()),
+    }
+}
+
+/// 12 characters of an id, without any `sha256:` prefix.
+fn short_id(id: &str) -> String {
+    id.trim_start_matches("sha256:").chars().take(12).collect()
+}
+
+/// The tag the container was created from, or the short image id when it has none.
+fn image_name(image: Option<&str>, image_id: Option<&str>) -> String {
+    match image {
+        Some(i) if !i.is_empty() && !i.starts_with("sha256:") && !looks_like_bare_id(i) => i.to_string(),
+        Some(i) if !i.is_empty() => short_id(i),
+        _ => image_id.map(short_id).unwrap_or_default(),
+    }
+}
+
+fn looks_like_bare_id(s: &str) -> bool {
+    s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn ports_map(ports: Vec<bollard::models::Port>) -> BTreeMap<String, Option<Vec<PortBinding>>> {
+    let mut map: BTreeMap<String, Option<Vec<PortBinding>>> = BTreeMap::new();
+    for p in ports {
+        let proto = p.typ.map(|t| t.to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| "tcp".into());
+        let entry = map.entry(format!("{}/{}", p.private_port, proto)).or_insert(None);
+        if let Some(public) = p.public_port {
+            let binding = PortBinding {
+                host_ip: p.ip.unwrap_or_else(|| "0.0.0.0".into()),
+                host_port: public.to_string(),
+            };
+            let list = entry.get_or_insert_with(Vec::new);
+            if !list.contains(&binding) {
+                list.push(binding);
+            }
+        }
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary(v: serde_json::Value) -> ContainerSummary {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn docker_json() -> serde_json::Value {
+        json!({
+            "Id": "8dfafdbc3a40a2c1e7b5e3f0c5d1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9",
+            "Names": ["/plex"],
+            "Image": "plexinc/pms-docker:latest",
+            "ImageID": "sha256:1d2c3b4a5f6e7d8c98dfafdbc3a40a2c1e7b5e3f0c5d1b2a3f4e5d6c7b8a9f0e",
+            "Command": "/init",
+            "Created": 1767225600,
+            "State": "running",
+            "Status": "Up 2 hours (healthy)",
+            "Ports": [
+                {"PrivatePort": 32400, "PublicPort": 32400, "Type": "tcp", "IP": "0.0.0.0"},
+                {"PrivatePort": 32400, "PublicPort": 32400, "Type": "tcp", "IP": "::"},
+                {"PrivatePort": 1900, "Type": "udp"}
+            ],
+            "Labels": {"com.example": "x"}
+        })
+    }
+
+    #[test]
+    fn names_lose_the_slash_and_ids_are_short() {
+        let c = to_container_info(summary(docker_json()));
+        assert_eq!(c.name, "plex");
+        assert_eq!(c.id, "8dfafdbc3a40");
+        assert_eq!(c.image, "plexinc/pms-docker:latest");
+        assert_eq!(c.state, "running");
+        assert_eq!(c.status, "Up 2 hours (healthy)");
+    }
+
+    #[test]
+    fn created_is_rfc3339_utc() {
+        let c = to_container_info(summary(docker_json()));
+        assert_eq!(c.created, "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn ports_with_and_without_bindings() {
+        let c = to_container_info(summary(docker_json()));
+        let v = serde_json::to_value(&c.ports).unwrap();
+        assert_eq!(
+            v,
+            json!({
+                "1900/udp": null,
+                "32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}, {"host_ip": "::", "host_port": "32400"}]
+            })
+        );
+    }
+
+    #[test]
+    fn untagged_images_show_the_short_image_id() {
+        let mut v = docker_json();
+        v["Image"] = json!("sha256:1d2c3b4a5f6e7d8c98dfafdbc3a40a2c1e7b5e3f0c5d1b2a3f4e5d6c7b8a9f0e");
+        assert_eq!(to_container_info(summary(v.clone())).image, "1d2c3b4a5f6e");
+        v["Image"] = json!("1d2c3b4a5f6e7d8c98dfafdbc3a40a2c1e7b5e3f0c5d1b2a3f4e5d6c7b8a9f0e");
+        assert_eq!(to_container_info(summary(v.clone())).image, "1d2c3b4a5f6e");
+        v.as_object_mut().unwrap().remove("Image");
+        assert_eq!(to_container_info(summary(v)).image, "1d2c3b4a5f6e");
+    }
+
+    #[test]
+    fn stopped_container_without_ports_maps_cleanly() {
+        let c = to_container_info(summary(json!({
+            "Id": "abc", "Names": ["/old"], "Image": "busybox", "State": "exited",
+            "Status": "Exited (1) 3 days ago", "Created": 0, "Ports": []
+        })));
+        assert_eq!(c.state, "exited");
+        assert!(c.ports.is_empty());
+        assert_eq!(c.id, "abc");
+        assert_eq!(c.created, "1970-01-01T00:00:00Z");
+    }
+
+    #[tokio::test]
+    async fn missing_socket_is_reported_as_unavailable_quickly() {
+        let docker = ReadOnlyDocker::new(Some("unix:///nonexistent/docker.sock"));
+        let started = std::time::Instant::now();
+        let err = docker.list_containers().await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(6));
+        assert!(err.to_string().starts_with("Docker API unavailable: "), "{err}");
+        assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
+    }
+}

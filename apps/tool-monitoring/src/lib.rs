@@ -1,0 +1,58 @@
+//! tool-monitoring: read-only host metrics and Docker container status (SPEC §9).
+//!
+//! Layout
+//! - [`resources`]: a background sampler keeps the latest `SystemResources`, so requests never sleep.
+//! - [`disks`]: the real filesystems from mountinfo, each once, sized with statvfs.
+//! - [`docker`]: `ReadOnlyDocker`, the only door to the Docker API (list, inspect, version), and
+//!   the mapping from Docker's JSON to our shape.
+//! - [`routes`]: the GET handlers.
+
+pub mod disks;
+pub mod docker;
+pub mod resources;
+pub mod routes;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use homelab_common::{startup, Settings};
+
+pub use docker::ReadOnlyDocker;
+pub use resources::ResourceSampler;
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "tool-monitoring";
+
+/// Everything a handler needs, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    /// Holds the latest resource figures; refreshed in the background.
+    pub sampler: Arc<ResourceSampler>,
+    /// Read-only Docker API access.
+    pub docker: Arc<ReadOnlyDocker>,
+}
+
+impl AppState {
+    /// Starts the sampler (needs a tokio runtime) and prepares the Docker client.
+    pub fn from_settings(settings: &Settings) -> Self {
+        let paths = resources::HostPaths::from_settings(settings);
+        Self {
+            sampler: ResourceSampler::start(paths, Duration::from_secs(1)),
+            docker: Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref())),
+        }
+    }
+}
+
+/// The service's routes with the shared layers.
+pub fn router(state: AppState) -> Router {
+    startup::with_common_layers(routes::routes().with_state(state))
+}
+
+/// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.
+pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = startup::bind(&settings.bind_host, settings.monitoring_port).await?;
+    let state = AppState::from_settings(&settings);
+    tracing::info!(addr = %listener.local_addr()?, docker = state.docker.describe(), "listening");
+    startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! `tool-monitoring` binary: see the library for the service itself.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    homelab_common::startup::main(tool_monitoring::SERVICE, |s| s.monitoring_port, tool_monitoring::run).await
+}

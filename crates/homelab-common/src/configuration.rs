@@ -1,0 +1,492 @@
+//! Settings for every service, read with figment: defaults < `.env` in the working directory <
+//! environment, with exactly the unprefixed variable names of SPEC §10.
+//!
+//! A malformed value stops the service at start with a message that names the variable, and
+//! secrets live in [`Secret`], whose `Debug`/`Display` print `[redacted]`.
+
+use std::{collections::BTreeMap, fmt, path::PathBuf};
+
+use figment::{providers::Serialized, value::Value, Figment};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Every variable the services read; the list `.env` and the environment are filtered by.
+pub const VARIABLES: &[&str] = &[
+    "API_KEY",
+    "AUTH_DISABLED",
+    "RATE_LIMIT_REQUESTS",
+    "RATE_LIMIT_WINDOW",
+    "MAX_MESSAGE_CHARS",
+    "CORS_ALLOW_ORIGINS",
+    "TLS_CERT_PATH",
+    "TLS_KEY_PATH",
+    "ORCHESTRATOR_URL",
+    "LLM_ADAPTER_URL",
+    "MONITORING_URL",
+    "LLM_PROVIDER",
+    "GROQ_API_KEY",
+    "OPENAI_API_KEY",
+    "LLM_BASE_URL",
+    "LLM_MODEL",
+    "LLM_TIMEOUT_SECS",
+    "MAX_TOOL_ITERATIONS",
+    "AUDIT_LOG_PATH",
+    "DB_PATH",
+    "DOCKER_HOST",
+    "HOST_PROC",
+    "HOST_ROOT",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "BIND_HOST",
+    "GATEWAY_PORT",
+    "ORCHESTRATOR_PORT",
+    "LLM_ADAPTER_PORT",
+    "MONITORING_PORT",
+];
+
+/// A value that must never reach a log, an error message or the audit file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that sends it (an auth header, a comparison).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// Variables kept as text even when they look like numbers (`API_KEY=0012345`).
+const TEXT_VARIABLES: &[&str] = &["API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "LLM_MODEL"];
+
+/// Which LLM the llm-adapter talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmProviderKind {
+    Groq,
+    Openai,
+    Builtin,
+}
+
+impl LlmProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Groq => "groq",
+            Self::Openai => "openai",
+            Self::Builtin => "builtin",
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// All settings of SPEC §10 (and the few later issues added), with their defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct Settings {
+    /// The key clients send in `X-API-Key`; the gateway refuses to start without it.
+    pub api_key: Option<Secret>,
+    /// Explicit opt-out of authentication for a keyless local run.
+    pub auth_disabled: bool,
+    pub rate_limit_requests: u32,
+    /// Seconds.
+    pub rate_limit_window: u64,
+    pub max_message_chars: usize,
+    /// Comma-separated origins, or `*`.
+    pub cors_allow_origins: String,
+    pub tls_cert_path: Option<PathBuf>,
+    pub tls_key_path: Option<PathBuf>,
+    pub orchestrator_url: String,
+    pub llm_adapter_url: String,
+    pub monitoring_url: String,
+    pub llm_provider: LlmProviderKind,
+    pub groq_api_key: Option<Secret>,
+    pub openai_api_key: Option<Secret>,
+    /// Overrides the provider's base URL (Ollama, vLLM, LM Studio, llama.cpp…).
+    pub llm_base_url: Option<String>,
+    pub llm_model: Option<String>,
+    /// Upper bound of one request to the cloud LLM, in seconds.
+    pub llm_timeout_secs: u64,
+    pub max_tool_iterations: u32,
+    pub audit_log_path: PathBuf,
+    pub db_path: PathBuf,
+    /// `unix:///path` or `tcp://host:port`; unset means the local socket.
+    pub docker_host: Option<String>,
+    /// Where the host's /proc is mounted when tool-monitoring runs in a container.
+    pub host_proc: Option<PathBuf>,
+    /// Where the host's root filesystem is mounted when tool-monitoring runs in a container.
+    pub host_root: Option<PathBuf>,
+    /// `DEBUG`, `INFO`, `WARNING`, `ERROR` (any case), or a tracing filter directive.
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub bind_host: String,
+    pub gateway_port: u16,
+    pub orchestrator_port: u16,
+    pub llm_adapter_port: u16,
+    pub monitoring_port: u16,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            auth_disabled: false,
+            rate_limit_requests: 60,
+            rate_limit_window: 60,
+            max_message_chars: 4000,
+            cors_allow_origins: "*".into(),
+            tls_cert_path: None,
+            tls_key_path: None,
+            orchestrator_url: "http://orchestrator:8001".into(),
+            llm_adapter_url: "http://llm-adapter:8002".into(),
+            monitoring_url: "http://tool-monitoring:8003".into(),
+            llm_provider: LlmProviderKind::Groq,
+            groq_api_key: None,
+            openai_api_key: None,
+            llm_base_url: None,
+            llm_model: None,
+            llm_timeout_secs: 60,
+            max_tool_iterations: 5,
+            audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),
+            db_path: "/var/lib/homelab-assistant/db.sqlite3".into(),
+            docker_host: None,
+            host_proc: None,
+            host_root: None,
+            log_level: "INFO".into(),
+            log_format: LogFormat::Text,
+            bind_host: "0.0.0.0".into(),
+            gateway_port: 8000,
+            orchestrator_port: 8001,
+            llm_adapter_port: 8002,
+            monitoring_port: 8003,
+        }
+    }
+}
+
+/// A setting that cannot be used; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, reason: impl Into<String>) -> Self {
+        Self {
+            variable: variable.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults < `.env` in the working directory < environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment()?)
+    }
+
+    /// The layered sources, before extraction.
+    pub fn figment() -> Result<Figment, ConfigError> {
+        Ok(Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Serialized::defaults(dotenv_values(".env")?))
+            .merge(Serialized::defaults(known_values(std::env::vars()))))
+    }
+
+    /// Extracts and checks settings from any figment (tests build their own).
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let mut settings: Settings = figment.extract().map_err(|e| {
+            let variable = e.path.last().cloned().unwrap_or_else(|| "configuration".into());
+            ConfigError::new(&variable, e.kind.to_string())
+        })?;
+        settings.normalise();
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// `VAR=` in a `.env` file means "not set", as it does for most tools that read one.
+    fn normalise(&mut self) {
+        fn blank_secret(s: &mut Option<Secret>) {
+            if s.as_ref().is_some_and(|v| v.expose().trim().is_empty()) {
+                *s = None;
+            }
+        }
+        fn blank_text(s: &mut Option<String>) {
+            if s.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                *s = None;
+            }
+        }
+        fn blank_path(s: &mut Option<PathBuf>) {
+            if s.as_ref().is_some_and(|v| v.as_os_str().is_empty()) {
+                *s = None;
+            }
+        }
+        blank_secret(&mut self.api_key);
+        blank_secret(&mut self.groq_api_key);
+        blank_secret(&mut self.openai_api_key);
+        blank_text(&mut self.llm_base_url);
+        blank_text(&mut self.llm_model);
+        blank_text(&mut self.docker_host);
+        blank_path(&mut self.tls_cert_path);
+        blank_path(&mut self.tls_key_path);
+        blank_path(&mut self.host_proc);
+        blank_path(&mut self.host_root);
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.rate_limit_requests == 0 {
+            return Err(ConfigError::new("RATE_LIMIT_REQUESTS", "must be at least 1"));
+        }
+        if self.rate_limit_window == 0 {
+            return Err(ConfigError::new("RATE_LIMIT_WINDOW", "must be at least 1 second"));
+        }
+        if self.max_message_chars == 0 {
+            return Err(ConfigError::new("MAX_MESSAGE_CHARS", "must be at least 1"));
+        }
+        if self.max_tool_iterations == 0 {
+            return Err(ConfigError::new("MAX_TOOL_ITERATIONS", "must be at least 1"));
+        }
+        if self.llm_timeout_secs == 0 {
+            return Err(ConfigError::new("LLM_TIMEOUT_SECS", "must be at least 1 second"));
+        }
+        for (name, value) in [
+            ("ORCHESTRATOR_URL", Some(&self.orchestrator_url)),
+            ("LLM_ADAPTER_URL", Some(&self.llm_adapter_url)),
+            ("MONITORING_URL", Some(&self.monitoring_url)),
+            ("LLM_BASE_URL", self.llm_base_url.as_ref()),
+        ] {
+            if let Some(value) = value {
+                check_http_url(name, value)?;
+            }
+        }
+        if self.tls_cert_path.is_some() != self.tls_key_path.is_some() {
+            return Err(ConfigError::new(
+                "TLS_CERT_PATH",
+                "TLS_CERT_PATH and TLS_KEY_PATH must be set together",
+            ));
+        }
+        crate::telemetry::level_filter(&self.log_level)
+            .map_err(|reason| ConfigError::new("LOG_LEVEL", reason))?;
+        if let Some(host) = &self.docker_host {
+            if !["unix://", "tcp://", "http://", "https://"]
+                .iter()
+                .any(|p| host.starts_with(p))
+            {
+                return Err(ConfigError::new(
+                    "DOCKER_HOST",
+                    format!("'{host}' must start with unix://, tcp://, http:// or https://"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The key of the selected cloud provider, if it has one.
+    pub fn provider_key(&self) -> Option<&Secret> {
+        match self.llm_provider {
+            LlmProviderKind::Groq => self.groq_api_key.as_ref(),
+            LlmProviderKind::Openai => self.openai_api_key.as_ref(),
+            LlmProviderKind::Builtin => None,
+        }
+    }
+
+    /// CORS origins as a list; `None` means any origin.
+    pub fn cors_origins(&self) -> Option<Vec<String>> {
+        let origins: Vec<String> = self
+            .cors_allow_origins
+            .split(',')
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if origins.is_empty() || origins.iter().any(|o| o == "*") {
+            None
+        } else {
+            Some(origins)
+        }
+    }
+}
+
+fn check_http_url(variable: &str, value: &str) -> Result<(), ConfigError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        Ok(_) => Err(ConfigError::new(variable, format!("'{value}' is not an http(s) URL"))),
+        Err(e) => Err(ConfigError::new(variable, format!("'{value}' is not a URL: {e}"))),
+    }
+}
+
+/// The known variables of a `.env` file, parsed like environment values. A missing file is no error.
+fn dotenv_values(path: &str) -> Result<BTreeMap<String, Value>, ConfigError> {
+    let iter = match dotenvy::from_path_iter(path) {
+        Ok(iter) => iter,
+        Err(e) if e.not_found() => return Ok(BTreeMap::new()),
+        Err(e) => return Err(ConfigError::new(".env", e.to_string())),
+    };
+    let pairs = iter
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ConfigError::new(".env", e.to_string()))?;
+    Ok(known_values(pairs))
+}
+
+/// Keeps the variables we know, parsing values the way figment parses environment values
+/// (`60` → number, `true` → bool) except the ones that are always text.
+fn known_values(pairs: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, Value> {
+    pairs
+        .into_iter()
+        .filter(|(key, _)| VARIABLES.contains(&key.as_str()))
+        .map(|(key, raw)| {
+            let value = if TEXT_VARIABLES.contains(&key.as_str()) {
+                Value::from(raw)
+            } else {
+                raw.parse().unwrap_or_else(|_| Value::from(raw))
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in(jail: &Jail) -> Result<Settings, ConfigError> {
+        let _ = jail;
+        Settings::load()
+    }
+
+    #[test]
+    fn defaults_match_the_spec() {
+        Jail::expect_with(|jail| {
+            let s = load_in(jail).unwrap();
+            assert_eq!(s.rate_limit_requests, 60);
+            assert_eq!(s.rate_limit_window, 60);
+            assert_eq!(s.max_message_chars, 4000);
+            assert_eq!(s.max_tool_iterations, 5);
+            assert_eq!(s.llm_provider, LlmProviderKind::Groq);
+            assert_eq!(s.orchestrator_url, "http://orchestrator:8001");
+            assert_eq!(s.monitoring_url, "http://tool-monitoring:8003");
+            assert_eq!(s.db_path, PathBuf::from("/var/lib/homelab-assistant/db.sqlite3"));
+            assert_eq!(s.audit_log_path, PathBuf::from("/var/log/homelab-assistant/audit.jsonl"));
+            assert_eq!((s.gateway_port, s.orchestrator_port, s.llm_adapter_port, s.monitoring_port), (8000, 8001, 8002, 8003));
+            assert_eq!(s.bind_host, "0.0.0.0");
+            assert!(s.api_key.is_none());
+            assert!(!s.auth_disabled);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn dotenv_overrides_defaults_and_environment_overrides_dotenv() {
+        Jail::expect_with(|jail| {
+            jail.create_file(".env", "RATE_LIMIT_REQUESTS=10\nRATE_LIMIT_WINDOW=30\nLLM_PROVIDER=openai\nUNRELATED=1\n")?;
+            jail.set_env("RATE_LIMIT_REQUESTS", "99");
+            let s = load_in(jail).unwrap();
+            assert_eq!(s.rate_limit_requests, 99, "environment wins over .env");
+            assert_eq!(s.rate_limit_window, 30, ".env wins over the default");
+            assert_eq!(s.llm_provider, LlmProviderKind::Openai);
+            assert_eq!(s.max_message_chars, 4000, "untouched default");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn malformed_value_names_the_variable() {
+        Jail::expect_with(|jail| {
+            jail.set_env("RATE_LIMIT_REQUESTS", "lots");
+            let err = load_in(jail).unwrap_err();
+            assert_eq!(err.variable, "RATE_LIMIT_REQUESTS");
+            assert!(err.to_string().contains("RATE_LIMIT_REQUESTS"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("LLM_PROVIDER", "anthropic");
+            assert_eq!(load_in(jail).unwrap_err().variable, "LLM_PROVIDER");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ORCHESTRATOR_URL", "not a url");
+            assert_eq!(load_in(jail).unwrap_err().variable, "ORCHESTRATOR_URL");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file(".env", "GATEWAY_PORT=70000\n")?;
+            assert_eq!(load_in(jail).unwrap_err().variable, "GATEWAY_PORT");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("LOG_LEVEL", "chatty");
+            assert_eq!(load_in(jail).unwrap_err().variable, "LOG_LEVEL");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn debug_of_settings_never_shows_a_secret() {
+        Jail::expect_with(|jail| {
+            jail.set_env("API_KEY", "gw-secret-123");
+            jail.set_env("GROQ_API_KEY", "gsk_live_abcdef");
+            jail.create_file(".env", "OPENAI_API_KEY=sk-proj-zzz\n")?;
+            let s = load_in(jail).unwrap();
+            assert_eq!(s.api_key.as_ref().unwrap().expose(), "gw-secret-123");
+            let shown = format!("{s:?} {}", s.openai_api_key.as_ref().unwrap());
+            for secret in ["gw-secret-123", "gsk_live_abcdef", "sk-proj-zzz"] {
+                assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+            }
+            assert!(shown.contains("[redacted]"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn numeric_looking_keys_stay_text_and_blank_keys_mean_unset() {
+        Jail::expect_with(|jail| {
+            jail.set_env("API_KEY", "0012345");
+            jail.create_file(".env", "GROQ_API_KEY=\nTLS_CERT_PATH=\n")?;
+            let s = load_in(jail).unwrap();
+            assert_eq!(s.api_key.unwrap().expose(), "0012345");
+            assert!(s.groq_api_key.is_none());
+            assert!(s.tls_cert_path.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn cors_origins_parse_as_a_list_or_any() {
+        let mut s = Settings::default();
+        assert_eq!(s.cors_origins(), None);
+        s.cors_allow_origins = "http://nas.lan:3000, http://localhost:3000".into();
+        assert_eq!(s.cors_origins().unwrap(), vec!["http://nas.lan:3000", "http://localhost:3000"]);
+    }
+}

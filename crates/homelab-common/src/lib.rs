@@ -1,0 +1,19 @@
+//! What every Homelab Assistant service shares: configuration, logging, errors and serving.
+//!
+//! Layout
+//! - [`configuration`]: `Settings` from defaults < `.env` < environment (SPEC §10), secrets redacted.
+//! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
+//! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
+//! - [`extract`]: a JSON extractor whose rejections use that same shape.
+//! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
+
+pub mod configuration;
+pub mod error;
+pub mod extract;
+pub mod startup;
+pub mod telemetry;
+
+pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
+pub use error::ApiError;
+pub use extract::ApiJson;
+

@@ -1,0 +1,145 @@
+//! Serving helpers every service uses: the layer stack (request id, tracing, panic → JSON 500),
+//! JSON 404/405 fallbacks, binding with a clear error, graceful shutdown on SIGINT/SIGTERM,
+//! and the `--healthcheck` probe used by container healthchecks (distroless has no curl).
+
+use std::{future::Future, io, net::SocketAddr, time::Duration};
+
+use axum::{
+    http::{HeaderName, Request},
+    response::{IntoResponse, Response},
+    Router,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::{configuration::Settings, error::ApiError};
+
+/// The header that carries a request's id through every hop.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Adds the layers and fallbacks every service shares.
+pub fn with_common_layers(router: Router) -> Router {
+    router
+        .fallback(|| async { ApiError::NotFound("Not Found".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| -> Response {
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Binds `host:port`; the error says which address could not be bound and why.
+pub async fn bind(host: &str, port: u16) -> io::Result<TcpListener> {
+    TcpListener::bind((host, port)).await.map_err(|e| {
+        let hint = if e.kind() == io::ErrorKind::AddrInUse {
+            " (the port is in use: stop the other program or change the *_PORT variable)"
+        } else {
+            ""
+        };
+        io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {e}{hint}"))
+    })
+}
+
+/// Serves `router` on a listener someone else bound, until `shutdown` completes; in-flight
+/// requests are finished first.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (`docker stop`).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
+
+/// `GET http://127.0.0.1:<port>/health` with a plain socket; true on a 200.
+pub async fn probe_health(port: u16) -> bool {
+    let attempt = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        Ok::<bool, io::Error>(head.starts_with(b"HTTP/1.1 200"))
+    };
+    matches!(tokio::time::timeout(Duration::from_secs(3), attempt).await, Ok(Ok(true)))
+}
+
+/// The shared `main`: `--healthcheck` probes the running service, otherwise load settings
+/// (a bad value exits with status 2 and names the variable), set up tracing and run.
+pub async fn main<F, Fut>(service: &'static str, port_of: fn(&Settings) -> u16, run: F) -> std::process::ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>>,
+{
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{service}: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if std::env::args().any(|a| a == "--healthcheck") {
+        return if probe_health(port_of(&settings)).await {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        };
+    }
+    crate::telemetry::init_tracing(service, &settings.log_level, settings.log_format);
+    match run(settings).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "failed to start");
+            eprintln!("{service}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Wire types shared by every Homelab Assistant service.
+//!
+//! Layout
+//! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2.
+//! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
+//! - [`monitoring`]: what tool-monitoring answers (`SystemResources`, `ContainerInfo`), SPEC §9.
+//! - [`health`]: the `/health` body every service answers.
+//!
+//! Field names are the public contract: users script against them with curl, so every rename
+//! here is a breaking change.
+
+pub mod chat;
+pub mod health;
+pub mod llm;
+pub mod monitoring;
+
+pub use chat::{ChatRequest, ChatResponse};
+pub use health::Health;
+pub use llm::{LlmRequest, LlmResponse, ToolCall, ToolDefinition, ToolParameter};
+pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources};

@@ -1,0 +1,194 @@
+//! The orchestrator ⇄ llm-adapter contract (SPEC §2) and tool definitions in OpenAI function form.
+//!
+//! Messages stay `serde_json::Value` objects in the OpenAI chat format (roles `user`, `assistant`
+//! with optional `tool_calls`, `tool` with `tool_call_id`), so providers pass them on untouched.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+fn default_true() -> bool {
+    true
+}
+
+/// One parameter of a tool, as the model sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolParameter {
+    pub name: String,
+    /// A JSON Schema type name: `string`, `integer`, `number`, `boolean`, `array`, `object`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub description: String,
+    #[serde(default = "default_true")]
+    pub required: bool,
+    /// The only values allowed, when the parameter is a choice.
+    #[serde(default, rename = "enum")]
+    pub allowed: Option<Vec<String>>,
+}
+
+/// A tool offered to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolDefinition {
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub parameters: Vec<ToolParameter>,
+}
+
+impl ToolDefinition {
+    /// The JSON Schema of the arguments object: `{"type":"object","properties":{…},"required":[…]}`.
+    pub fn parameters_schema(&self) -> Value {
+        let mut properties = Map::new();
+        for p in &self.parameters {
+            let mut prop = Map::new();
+            prop.insert("type".into(), json!(p.kind));
+            prop.insert("description".into(), json!(p.description));
+            if let Some(allowed) = &p.allowed {
+                prop.insert("enum".into(), json!(allowed));
+            }
+            properties.insert(p.name.clone(), Value::Object(prop));
+        }
+        let required: Vec<&str> = self
+            .parameters
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        json!({"type": "object", "properties": properties, "required": required})
+    }
+
+    /// The OpenAI function-calling form: `{"type":"function","function":{name, description, parameters}}`.
+    pub fn to_openai_function(&self) -> Value {
+        json!({
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters_schema(),
+            }
+        })
+    }
+}
+
+/// What the orchestrator sends to the llm-adapter's `POST /chat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmRequest {
+    /// The conversation in OpenAI chat format.
+    pub messages: Vec<Value>,
+    #[serde(default)]
+    pub tools: Vec<ToolDefinition>,
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+}
+
+/// One tool call the model asked for; `arguments` is already parsed into an object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: Value,
+}
+
+impl ToolCall {
+    /// The assistant-turn form the OpenAI wire wants back, with `arguments` as a JSON string.
+    pub fn to_openai_message_part(&self) -> Value {
+        json!({
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments.to_string()},
+        })
+    }
+}
+
+/// What the llm-adapter answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmResponse {
+    pub content: Option<String>,
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCall>,
+    /// `stop`, `tool_calls`, `length`, …; always present.
+    pub finish_reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(name: &str, required: bool, allowed: Option<Vec<&str>>) -> ToolParameter {
+        ToolParameter {
+            name: name.into(),
+            kind: "string".into(),
+            description: format!("the {name}"),
+            required,
+            allowed: allowed.map(|a| a.into_iter().map(String::from).collect()),
+        }
+    }
+
+    #[test]
+    fn tool_parameter_required_defaults_to_true_and_enum_to_none() {
+        let p: ToolParameter =
+            serde_json::from_value(json!({"name": "n", "type": "string", "description": "d"})).unwrap();
+        assert!(p.required);
+        assert_eq!(p.allowed, None);
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v, json!({"name": "n", "type": "string", "description": "d", "required": true, "enum": null}));
+    }
+
+    #[test]
+    fn tool_definition_parameters_default_to_empty() {
+        let d: ToolDefinition =
+            serde_json::from_value(json!({"name": "list_containers", "description": "x"})).unwrap();
+        assert!(d.parameters.is_empty());
+        assert_eq!(
+            d.to_openai_function(),
+            json!({"type": "function", "function": {"name": "list_containers", "description": "x",
+                "parameters": {"type": "object", "properties": {}, "required": []}}})
+        );
+    }
+
+    #[test]
+    fn openai_function_form_lists_only_required_names_and_keeps_enums() {
+        let d = ToolDefinition {
+            name: "get_container_logs".into(),
+            description: "logs".into(),
+            parameters: vec![param("name", true, None), param("level", false, Some(vec!["info", "error"]))],
+        };
+        let f = d.to_openai_function();
+        assert_eq!(f["function"]["parameters"]["required"], json!(["name"]));
+        assert_eq!(
+            f["function"]["parameters"]["properties"]["level"],
+            json!({"type": "string", "description": "the level", "enum": ["info", "error"]})
+        );
+        assert!(f["function"]["parameters"]["properties"]["name"].get("enum").is_none());
+    }
+
+    #[test]
+    fn llm_request_defaults_tools_and_system_prompt() {
+        let r: LlmRequest = serde_json::from_value(json!({"messages": [{"role": "user", "content": "hi"}]})).unwrap();
+        assert!(r.tools.is_empty());
+        assert!(r.system_prompt.is_none());
+    }
+
+    #[test]
+    fn llm_response_requires_finish_reason() {
+        assert!(serde_json::from_value::<LlmResponse>(json!({"content": "x"})).is_err());
+        let r: LlmResponse = serde_json::from_value(json!({"content": null, "finish_reason": "stop"})).unwrap();
+        assert!(r.tool_calls.is_empty());
+        assert!(r.content.is_none());
+    }
+
+    #[test]
+    fn llm_response_round_trips_tool_calls_with_object_arguments() {
+        let v = json!({"content": null, "finish_reason": "tool_calls",
+            "tool_calls": [{"id": "c1", "name": "list_containers", "arguments": {}}]});
+        let r: LlmResponse = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&r).unwrap(), v);
+    }
+
+    #[test]
+    fn tool_call_message_part_carries_arguments_as_a_json_string() {
+        let c = ToolCall { id: "c1".into(), name: "t".into(), arguments: json!({"lines": 5}) };
+        let part = c.to_openai_message_part();
+        assert_eq!(part["function"]["arguments"], json!("{\"lines\":5}"));
+        assert_eq!(part["type"], json!("function"));
+    }
+}
