@@ -143,3 +143,12 @@ where
         }
     }
 }
+
+/// Serves `router` on an ephemeral loopback port in the background and returns its base URL
+/// (`http://127.0.0.1:<port>`); for tests and benchmarks that talk to a service over real HTTP.
+pub async fn spawn_on_loopback(router: Router) -> String {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(serve(listener, router, std::future::pending()));
+    format!("http://{addr}")
+}
