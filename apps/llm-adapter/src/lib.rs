@@ -1,0 +1,57 @@
+//! llm-adapter: one `POST /chat` in front of whichever model answers (SPEC §5).
+//!
+//! Layout
+//! - [`providers`]: the `Provider` trait and one module per provider (`openai` serves Groq, OpenAI
+//!   and any OpenAI-compatible server; `builtin` is the offline default).
+//! - [`routes`]: `/health` (with the active provider) and `/chat`.
+
+pub mod providers;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use homelab_common::{startup, Settings};
+
+pub use providers::{Provider, ProviderError};
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "llm-adapter";
+
+/// Everything a handler needs, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    /// The selected provider, or `None` when its cloud key is missing (`/chat` answers 503).
+    pub provider: Option<Arc<dyn Provider>>,
+}
+
+impl AppState {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self { provider: providers::from_settings(settings) }
+    }
+
+    /// What `/health` reports: `groq`, `openai`, `builtin` or `none`.
+    pub fn provider_name(&self) -> &'static str {
+        self.provider.as_ref().map_or("none", |p| p.name())
+    }
+}
+
+/// The service's routes with the shared layers.
+pub fn router(state: AppState) -> Router {
+    startup::with_common_layers(routes::routes().with_state(state))
+}
+
+/// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.
+pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = startup::bind(&settings.bind_host, settings.llm_adapter_port).await?;
+    let state = AppState::from_settings(&settings);
+    if state.provider.is_none() {
+        tracing::warn!(
+            provider = settings.llm_provider.as_str(),
+            "no API key for the selected provider: /chat will answer 503 until GROQ_API_KEY or OPENAI_API_KEY is set (or LLM_PROVIDER=builtin)"
+        );
+    }
+    tracing::info!(addr = %listener.local_addr()?, provider = state.provider_name(), "listening");
+    startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,1 +1,6 @@
-fn main() {}
+//! `llm-adapter` binary: see the library for the service itself.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    homelab_common::startup::main(llm_adapter::SERVICE, |s| s.llm_adapter_port, llm_adapter::run).await
+}

@@ -1,0 +1,103 @@
+//! The builtin provider: a deterministic, offline stand-in for a tool-calling model, so the whole
+//! product works on a fresh machine with no key (SPEC §5.1).
+//!
+//! First turn: map the user's question to the offered tools that answer it ([`topics`]).
+//! Once the tool results are in: write a short plain-English answer with the real figures
+//! ([`answer`]). It never calls a tool that was not offered.
+
+pub mod answer;
+pub mod topics;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
+use serde_json::{json, Value};
+
+use super::{Provider, ProviderError};
+use topics::Topics;
+
+/// The builtin provider; it holds no state.
+pub struct Builtin;
+
+/// What can be asked, for questions it cannot map.
+pub const HELP: &str = "I can report on this server's CPU, memory, disk space and load average, and on its \
+Docker containers (which are running or stopped, their images and ports). Try \"How much disk space is left?\", \
+\"What is the current CPU usage?\" or \"Which containers are stopped?\". I can only look, not change anything.";
+
+#[async_trait]
+impl Provider for Builtin {
+    fn name(&self) -> &'static str {
+        "builtin"
+    }
+
+    async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
+        Ok(respond(&request))
+    }
+}
+
+/// The whole decision, synchronous and pure.
+pub fn respond(request: &LlmRequest) -> LlmResponse {
+    let (question, results) = current_turn(&request.messages);
+    let topics = Topics::of(&question);
+    if !results.is_empty() {
+        return stop(answer::compose(&question, &topics, &results));
+    }
+    let offered: Vec<&str> = request.tools.iter().map(|t| t.name.as_str()).collect();
+    let wanted = topics.tools();
+    if wanted.is_empty() {
+        return stop(HELP.to_string());
+    }
+    let calls: Vec<ToolCall> = wanted
+        .iter()
+        .filter(|name| offered.contains(name))
+        .map(|name| ToolCall { id: format!("call_builtin_{name}"), name: name.to_string(), arguments: json!({}) })
+        .collect();
+    if calls.is_empty() {
+        return stop(format!(
+            "The monitoring tool needed for that ({}) is disabled on this server, so I can't look it up. {HELP}",
+            wanted.join(", ")
+        ));
+    }
+    LlmResponse { content: None, tool_calls: calls, finish_reason: "tool_calls".into() }
+}
+
+fn stop(content: String) -> LlmResponse {
+    LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into() }
+}
+
+/// The last user message, and the tool results that came after it as (tool name, content).
+fn current_turn(messages: &[Value]) -> (String, Vec<(String, String)>) {
+    let last_user = messages.iter().rposition(|m| m["role"] == "user");
+    let Some(start) = last_user else { return (String::new(), Vec::new()) };
+    let question = text_of(&messages[start]["content"]);
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut results = Vec::new();
+    for m in &messages[start + 1..] {
+        match m["role"].as_str() {
+            Some("assistant") => {
+                for call in m["tool_calls"].as_array().into_iter().flatten() {
+                    if let (Some(id), Some(name)) = (call["id"].as_str(), call.pointer("/function/name").and_then(Value::as_str)) {
+                        names.insert(id.to_string(), name.to_string());
+                    }
+                }
+            }
+            Some("tool") => {
+                let id = m["tool_call_id"].as_str().unwrap_or_default();
+                let name = names.get(id).cloned().or_else(|| m["name"].as_str().map(String::from)).unwrap_or_default();
+                results.push((name, text_of(&m["content"])));
+            }
+            _ => {}
+        }
+    }
+    (question, results)
+}
+
+/// Message content as text: a string, or the text parts of an OpenAI content array.
+fn text_of(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    }
+}

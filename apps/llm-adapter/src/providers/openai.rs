@@ -1,0 +1,390 @@
+//! The OpenAI-compatible chat-completions client behind `groq` and `openai`, and any server that
+//! speaks the same wire (Ollama, vLLM, LM Studio, llama.cpp) through `LLM_BASE_URL`.
+//!
+//! It handles what the real wire does: `content: null`, several tool calls in one answer,
+//! arguments that are not JSON, 429 with `retry-after` or Groq's "try again in Ns", 5xx, and
+//! Groq's `tool_use_failed` 400. Errors carry a short reason, never a key or a long body.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use homelab_common::{LlmProviderKind, Secret};
+use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
+use reqwest::{header::HeaderMap, StatusCode};
+use serde_json::{json, Value};
+
+use super::{Provider, ProviderError};
+
+/// Retries after a 429 or 5xx.
+const MAX_RETRIES: u32 = 2;
+/// A provider asking us to wait longer than this gets an error instead of a stalled chat.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(20);
+/// Upstream reasons are cut to this many characters.
+const MAX_REASON_CHARS: usize = 160;
+/// Raw tool arguments kept when they are not JSON.
+const MAX_RAW_ARGUMENT_CHARS: usize = 500;
+
+/// Per-provider defaults (SPEC §5).
+#[derive(Debug, Clone, Copy)]
+pub struct Defaults {
+    pub name: &'static str,
+    pub base_url: &'static str,
+    pub model: &'static str,
+}
+
+impl Defaults {
+    pub fn for_kind(kind: LlmProviderKind) -> Self {
+        match kind {
+            LlmProviderKind::Openai => Self {
+                name: "openai",
+                base_url: "https://api.openai.com/v1",
+                model: "gpt-4o-mini",
+            },
+            _ => Self {
+                name: "groq",
+                base_url: "https://api.groq.com/openai/v1",
+                model: "llama-3.3-70b-versatile",
+            },
+        }
+    }
+}
+
+/// A chat-completions client; one per process, its connection pool reused for every call.
+pub struct OpenAiCompatible {
+    /// `groq` or `openai`, for `/health` and logs.
+    name: &'static str,
+    /// `<base>/chat/completions`.
+    url: String,
+    model: String,
+    key: Secret,
+    client: reqwest::Client,
+    /// First backoff step when the provider gives no hint; doubled on each retry.
+    backoff: Duration,
+}
+
+impl OpenAiCompatible {
+    pub fn new(name: &'static str, base_url: &str, model: &str, key: Secret, timeout: Duration) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .build()
+            .expect("a TLS backend is compiled in");
+        Self {
+            name,
+            url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
+            model: model.to_string(),
+            key,
+            client,
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// Shorter waits between retries, for tests.
+    pub fn with_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The chat-completions body: system prompt first, tools in function form.
+    pub fn request_body(&self, request: &LlmRequest) -> Value {
+        let mut messages = Vec::with_capacity(request.messages.len() + 1);
+        if let Some(prompt) = request.system_prompt.as_deref().filter(|p| !p.is_empty()) {
+            messages.push(json!({"role": "system", "content": prompt}));
+        }
+        messages.extend(request.messages.iter().cloned());
+        let mut body = json!({"model": self.model, "messages": messages});
+        if !request.tools.is_empty() {
+            let tools: Vec<Value> = request.tools.iter().map(|t| t.to_openai_function()).collect();
+            body["tools"] = Value::Array(tools);
+            body["tool_choice"] = json!("auto");
+        }
+        body
+    }
+
+    fn failure(&self, status: StatusCode, body: &str) -> ProviderError {
+        let canonical = status.canonical_reason().unwrap_or("error");
+        let reason = match upstream_message(body) {
+            Some(message) => format!("{canonical}: {}", self.scrub(&message)),
+            None => canonical.to_string(),
+        };
+        ProviderError::Upstream { status: status.as_u16(), reason }
+    }
+
+    /// Cuts a reason short and removes anything that could be a key.
+    fn scrub(&self, text: &str) -> String {
+        let text = text.replace(self.key.expose(), "[redacted]");
+        let words: Vec<String> = text
+            .split(' ')
+            .map(|w| {
+                let bare = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_');
+                if ["sk-", "gsk_", "xai-", "Bearer"].iter().any(|p| bare.starts_with(p)) && bare.len() > 6 {
+                    "[redacted]".to_string()
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        let joined = words.join(" ");
+        if joined.chars().count() > MAX_REASON_CHARS {
+            format!("{}…", joined.chars().take(MAX_REASON_CHARS).collect::<String>())
+        } else {
+            joined
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for OpenAiCompatible {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
+        let body = self.request_body(&request);
+        let mut retries = 0;
+        let mut tool_use_retried = false;
+        loop {
+            let response = self
+                .client
+                .post(&self.url)
+                .bearer_auth(self.key.expose())
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| transport_error(&e))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let text = response.text().await.map_err(|e| transport_error(&e))?;
+            if status.is_success() {
+                return parse_completion(&text);
+            }
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            if retryable && retries < MAX_RETRIES {
+                let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
+                if delay <= MAX_RETRY_DELAY {
+                    tracing::warn!(status = status.as_u16(), retry_in_ms = delay.as_millis() as u64, "provider busy, retrying");
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    continue;
+                }
+            }
+            if status == StatusCode::BAD_REQUEST && !tool_use_retried && error_code(&text).as_deref() == Some("tool_use_failed") {
+                tracing::warn!("provider failed to generate a tool call, retrying once");
+                tool_use_retried = true;
+                continue;
+            }
+            return Err(self.failure(status, &text));
+        }
+    }
+}
+
+fn transport_error(e: &reqwest::Error) -> ProviderError {
+    let what = if e.is_timeout() {
+        "request timed out"
+    } else if e.is_connect() {
+        "cannot connect to the provider"
+    } else if e.is_decode() || e.is_body() {
+        "the answer could not be read"
+    } else {
+        "request failed"
+    };
+    // reqwest's Display includes the URL, never headers, so no key can reach the message.
+    let url = e.url().map(|u| format!(" ({}://{})", u.scheme(), u.host_str().unwrap_or("?"))).unwrap_or_default();
+    ProviderError::Transport(format!("{what}{url}"))
+}
+
+/// `error.message` (OpenAI, Groq), `error` as text, or `detail`.
+fn upstream_message(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let message = v
+        .pointer("/error/message")
+        .or_else(|| v.get("error").filter(|e| e.is_string()))
+        .or_else(|| v.get("detail").filter(|e| e.is_string()))?;
+    message.as_str().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn error_code(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    v.pointer("/error/code").and_then(Value::as_str).map(String::from)
+}
+
+/// How long the provider asked us to wait: `retry-after` (seconds), or Groq's
+/// "Please try again in 1m2.5s" / "in 750ms" in the message.
+pub fn retry_hint(headers: &HeaderMap, body: &str) -> Option<Duration> {
+    if let Some(secs) = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+    {
+        return Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
+    }
+    let message = upstream_message(body)?;
+    let rest = &message[message.find("try again in ")? + "try again in ".len()..];
+    parse_go_duration(rest.split_whitespace().next()?.trim_end_matches(['.', ',']))
+}
+
+/// Parses `1m2.5s`, `7.66s`, `750ms`.
+fn parse_go_duration(text: &str) -> Option<Duration> {
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut chars = text.chars().peekable();
+    let mut seen_unit = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let value: f64 = number.parse().ok()?;
+        number.clear();
+        total += match c {
+            'h' => value * 3600.0,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                value / 1000.0
+            }
+            'm' => value * 60.0,
+            's' => value,
+            _ => return None,
+        };
+        seen_unit = true;
+    }
+    (seen_unit && number.is_empty()).then(|| Duration::from_secs_f64(total))
+}
+
+/// Reads a chat-completions answer into our `LlmResponse`.
+pub fn parse_completion(text: &str) -> Result<LlmResponse, ProviderError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| ProviderError::BadResponse(format!("not JSON ({e})")))?;
+    let choice = v
+        .pointer("/choices/0")
+        .ok_or_else(|| ProviderError::BadResponse("no choices in the answer".into()))?;
+    let message = choice.get("message").cloned().unwrap_or(Value::Null);
+    let content = message.get("content").and_then(Value::as_str).map(String::from);
+    let tool_calls: Vec<ToolCall> = message
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .map(|calls| {
+            calls
+                .iter()
+                .enumerate()
+                .map(|(i, call)| ToolCall {
+                    id: call
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .unwrap_or_else(|| format!("call_{i}")),
+                    name: call.pointer("/function/name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    arguments: parse_arguments(call.pointer("/function/arguments")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let finish_reason = choice
+        .get("finish_reason")
+        .and_then(Value::as_str)
+        .map(String::from)
+        .unwrap_or_else(|| if tool_calls.is_empty() { "stop".into() } else { "tool_calls".into() });
+    Ok(LlmResponse { content, tool_calls, finish_reason })
+}
+
+/// The wire carries arguments as a JSON string. An object passes; anything else is passed on
+/// with the problem visible (`_parse_error`, `_raw_arguments`) so the orchestrator rejects the
+/// call and tells the model, rather than running it with no arguments.
+pub fn parse_arguments(raw: Option<&Value>) -> Value {
+    match raw {
+        None | Some(Value::Null) => json!({}),
+        Some(Value::Object(o)) => Value::Object(o.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => json!({}),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(o)) => Value::Object(o),
+            Ok(other) => invalid_arguments(s, &format!("expected a JSON object, got {}", kind_of(&other))),
+            Err(e) => invalid_arguments(s, &format!("not valid JSON: {e}")),
+        },
+        Some(other) => invalid_arguments(&other.to_string(), &format!("expected a JSON object, got {}", kind_of(other))),
+    }
+}
+
+fn invalid_arguments(raw: &str, problem: &str) -> Value {
+    json!({"_parse_error": problem, "_raw_arguments": raw.chars().take(MAX_RAW_ARGUMENT_CHARS).collect::<String>()})
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations_parse() {
+        assert_eq!(parse_go_duration("7.5s"), Some(Duration::from_millis(7500)));
+        assert_eq!(parse_go_duration("1m2s"), Some(Duration::from_secs(62)));
+        assert_eq!(parse_go_duration("750ms"), Some(Duration::from_millis(750)));
+        assert_eq!(parse_go_duration("soon"), None);
+        assert_eq!(parse_go_duration("12"), None);
+    }
+
+    #[test]
+    fn groq_try_again_message_is_a_retry_hint() {
+        let body = r#"{"error":{"message":"Rate limit reached for model `llama-3.3-70b-versatile`. Please try again in 1.25s. Visit https://console.groq.com","type":"tokens","code":"rate_limit_exceeded"}}"#;
+        assert_eq!(retry_hint(&HeaderMap::new(), body), Some(Duration::from_millis(1250)));
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(retry_hint(&headers, body), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn arguments_string_becomes_an_object_and_bad_ones_stay_visible() {
+        assert_eq!(parse_arguments(Some(&json!("{\"lines\": 5}"))), json!({"lines": 5}));
+        assert_eq!(parse_arguments(Some(&json!(""))), json!({}));
+        assert_eq!(parse_arguments(None), json!({}));
+        let bad = parse_arguments(Some(&json!("{lines: 5")));
+        assert!(bad["_parse_error"].as_str().unwrap().starts_with("not valid JSON"));
+        assert_eq!(bad["_raw_arguments"], "{lines: 5");
+        let array = parse_arguments(Some(&json!("[1]")));
+        assert_eq!(array["_parse_error"], "expected a JSON object, got an array");
+    }
+
+    #[test]
+    fn completion_with_null_content_and_two_tool_calls_parses() {
+        let text = json!({"choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+            "tool_calls": [
+                {"id": "call_a", "type": "function", "function": {"name": "get_system_resources", "arguments": "{}"}},
+                {"id": "call_b", "type": "function", "function": {"name": "list_containers", "arguments": "{}"}}]}}]})
+        .to_string();
+        let r = parse_completion(&text).unwrap();
+        assert_eq!(r.content, None);
+        assert_eq!(r.finish_reason, "tool_calls");
+        assert_eq!(r.tool_calls.len(), 2);
+        assert_eq!(r.tool_calls[1].id, "call_b");
+        assert_eq!(r.tool_calls[1].arguments, json!({}));
+    }
+
+    #[test]
+    fn completion_without_choices_is_a_bad_response() {
+        assert!(matches!(parse_completion("{}"), Err(ProviderError::BadResponse(_))));
+        assert!(matches!(parse_completion("<html>"), Err(ProviderError::BadResponse(_))));
+    }
+
+    #[test]
+    fn reasons_never_show_keys_and_stay_short() {
+        let p = OpenAiCompatible::new("openai", "http://x", "m", Secret::new("sk-proj-SECRET123"), Duration::from_secs(1));
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET123. You can find your API key at https://platform.openai.com/account/api-keys.","code":"invalid_api_key"}}"#;
+        let e = p.failure(StatusCode::UNAUTHORIZED, body).to_string();
+        assert!(!e.contains("SECRET123"), "{e}");
+        assert!(e.starts_with("LLM provider error: 401 Unauthorized: Incorrect API key provided"), "{e}");
+        let partial = r#"{"error":{"message":"Incorrect API key provided: sk-proj-****T123."}}"#;
+        assert!(!p.failure(StatusCode::UNAUTHORIZED, partial).to_string().contains("T123"));
+        let long = format!("{{\"error\":{{\"message\":\"{}\"}}}}", "x".repeat(5000));
+        assert!(p.failure(StatusCode::BAD_GATEWAY, &long).to_string().len() < 300);
+        assert_eq!(p.failure(StatusCode::BAD_GATEWAY, "<html>oops</html>").to_string(), "LLM provider error: 502 Bad Gateway");
+    }
+}
