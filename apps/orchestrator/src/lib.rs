@@ -1,0 +1,88 @@
+//! orchestrator: the assistant core (SPEC §4, §6, §7, §8).
+//!
+//! Layout
+//! - [`policy`]: the read-only classifier that runs before anything else.
+//! - [`chat`]: one chat turn: session, policy, tool loop, audit.
+//! - [`registry`]: the tools, their schemas, and how each one runs.
+//! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
+//! - [`db`]: the SQLite operational database.
+//! - [`audit`]: the append-only JSONL audit log and its single writer.
+//! - [`prompt`]: the system prompt.
+//! - [`routes`]: `/health` and `/chat`.
+
+pub mod audit;
+pub mod chat;
+pub mod clients;
+pub mod db;
+pub mod policy;
+pub mod prompt;
+pub mod registry;
+pub mod routes;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use homelab_common::{startup, Settings};
+
+use audit::AuditLog;
+use clients::{LlmAdapterClient, MonitoringClient};
+use db::Database;
+use registry::Registry;
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "orchestrator";
+
+/// Everything a handler needs, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub db: Database,
+    pub audit: AuditLog,
+    pub llm: LlmAdapterClient,
+    pub monitoring: MonitoringClient,
+    /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
+    pub max_tool_iterations: u32,
+}
+
+impl AppState {
+    /// Opens the database and starts the audit writer.
+    pub fn from_settings(settings: &Settings) -> Result<Self, db::DbError> {
+        let registry = Registry::stage_one();
+        let db = Database::open(&settings.db_path, &registry.names())?;
+        let secrets = [&settings.api_key, &settings.groq_api_key, &settings.openai_api_key]
+            .into_iter()
+            .flatten()
+            .map(|s| s.expose().to_string())
+            .collect();
+        // One model turn may include the adapter's own retries; stay under the gateway's 120 s.
+        let llm_timeout = Duration::from_secs((settings.llm_timeout_secs * 3).clamp(5, 110));
+        Ok(Self {
+            registry: Arc::new(registry),
+            db,
+            audit: AuditLog::start(settings.audit_log_path.clone(), secrets),
+            llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout),
+            monitoring: MonitoringClient::new(&settings.monitoring_url, chat::TOOL_TIMEOUT),
+            max_tool_iterations: settings.max_tool_iterations,
+        })
+    }
+}
+
+/// The service's routes with the shared layers.
+pub fn router(state: AppState) -> Router {
+    startup::with_common_layers(routes::routes().with_state(state))
+}
+
+/// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their
+/// audit lines are written before the process exits.
+pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = startup::bind(&settings.bind_host, settings.orchestrator_port).await?;
+    let state = AppState::from_settings(&settings)?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        db = %settings.db_path.display(),
+        audit = %settings.audit_log_path.display(),
+        "listening"
+    );
+    startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    Ok(())
+}

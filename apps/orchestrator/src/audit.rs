@@ -1,0 +1,260 @@
+//! The audit log (SPEC §8): append-only JSONL, one line per chat request. One writer thread owns
+//! the file; entries arrive over a channel, so lines from concurrent requests never interleave.
+//! Each entry is written and flushed before its chat answer returns; fsync is batched over what
+//! arrived together. A write failure is logged, `/health` says `"audit":"failing"`, and the chat
+//! is still answered.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+};
+
+use chrono::{SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+/// One tool call as it was decided: run (ok or not) or rejected.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ToolInvocation {
+    pub name: String,
+    pub arguments: Value,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// How a chat ended.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Answered,
+    Refused,
+    Failed,
+    CutOff,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub timestamp: String,
+    pub conversation_id: String,
+    pub user_message: String,
+    pub assistant_response: String,
+    pub tool_calls: Vec<String>,
+    pub tool_invocations: Vec<ToolInvocation>,
+    pub refused: bool,
+    /// answered, refused, failed or cut_off: so failures and cut-off loops are visible.
+    pub outcome: Outcome,
+    /// The gateway's request id, to find the matching log lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn new(conversation_id: &str, user_message: &str, outcome: Outcome) -> Self {
+        Self {
+            timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
+            conversation_id: conversation_id.into(),
+            user_message: user_message.into(),
+            assistant_response: String::new(),
+            tool_calls: Vec::new(),
+            tool_invocations: Vec::new(),
+            refused: outcome == Outcome::Refused,
+            outcome,
+            request_id: None,
+        }
+    }
+}
+
+type Job = (AuditEntry, oneshot::Sender<()>);
+
+/// Handle to the writer; cheap to clone.
+#[derive(Clone)]
+pub struct AuditLog {
+    tx: mpsc::Sender<Job>,
+    failing: Arc<AtomicBool>,
+}
+
+impl AuditLog {
+    /// Starts the writer thread for `path` (parent folders are created). `secrets` are values
+    /// that must never appear in a line (API keys); they are replaced by `[redacted]`.
+    pub fn start(path: PathBuf, secrets: Vec<String>) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let failing = Arc::new(AtomicBool::new(false));
+        let writer = Writer { path, file: None, failing: failing.clone(), secrets: secrets.into_iter().filter(|s| s.len() >= 6).collect() };
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer.run(rx))
+            .expect("spawn audit writer thread");
+        Self { tx, failing }
+    }
+
+    /// Writes `entry` and waits until it is flushed (or has failed, which `/health` then shows).
+    pub async fn record(&self, entry: AuditEntry) {
+        let (done_tx, done_rx) = oneshot::channel();
+        if self.tx.send((entry, done_tx)).await.is_err() {
+            self.failing.store(true, Ordering::Relaxed);
+            tracing::error!("audit writer is gone; entry lost");
+            return;
+        }
+        let _ = done_rx.await;
+    }
+
+    /// True after a write failed (until a later write succeeds).
+    pub fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+}
+
+struct Writer {
+    path: PathBuf,
+    file: Option<File>,
+    failing: Arc<AtomicBool>,
+    secrets: Vec<String>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        if let Err(e) = self.open() {
+            self.fail(&e);
+        }
+        while let Some(first) = rx.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < 256 {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let mut acks = Vec::with_capacity(batch.len());
+            let mut wrote = false;
+            for (entry, ack) in batch {
+                match self.write(&entry) {
+                    Ok(()) => wrote = true,
+                    Err(e) => self.fail(&e),
+                }
+                acks.push(ack);
+            }
+            if wrote {
+                if let Some(file) = &self.file {
+                    if let Err(e) = file.sync_data() {
+                        self.fail(&e.to_string());
+                    }
+                }
+            }
+            for ack in acks {
+                let _ = ack.send(());
+            }
+        }
+    }
+
+    fn open(&mut self) -> Result<(), String> {
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| format!("cannot open {}: {e}", self.path.display()))?;
+        self.file = Some(file);
+        Ok(())
+    }
+
+    fn write(&mut self, entry: &AuditEntry) -> Result<(), String> {
+        if self.file.is_none() {
+            self.open()?;
+        }
+        let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+        for secret in &self.secrets {
+            if line.contains(secret.as_str()) {
+                line = line.replace(secret.as_str(), "[redacted]");
+            }
+        }
+        line.push('\n');
+        let file = self.file.as_mut().expect("opened above");
+        // One write call per line: with O_APPEND the line lands whole at the end of the file.
+        let result = file.write_all(line.as_bytes()).and_then(|_| file.flush());
+        match result {
+            Ok(()) => {
+                self.failing.store(false, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                self.file = None;
+                Err(format!("cannot write {}: {e}", self.path.display()))
+            }
+        }
+    }
+
+    fn fail(&self, reason: &str) {
+        self.failing.store(true, Ordering::Relaxed);
+        tracing::error!(error = reason, "audit log write failed");
+    }
+}
+
+/// Reads an audit file back, for tests and tooling.
+pub fn read_lines(path: &Path) -> std::io::Result<Vec<Value>> {
+    let text = std::fs::read_to_string(path)?;
+    text.lines()
+        .map(|l| serde_json::from_str(l).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn concurrent_entries_are_whole_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs/audit.jsonl");
+        let log = AuditLog::start(path.clone(), vec![]);
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut e = AuditEntry::new(&format!("c{i}"), &"x".repeat(5000), Outcome::Answered);
+                    e.assistant_response = format!("answer {i}");
+                    log.record(e).await;
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let lines = read_lines(&path).unwrap();
+        assert_eq!(lines.len(), 200);
+        let mut ids: Vec<String> = lines.iter().map(|l| l["conversation_id"].as_str().unwrap().to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 200);
+        assert!(!log.is_failing());
+    }
+
+    #[tokio::test]
+    async fn unwritable_path_marks_the_log_failing_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "not a dir").unwrap();
+        let log = AuditLog::start(blocker.join("audit.jsonl"), vec![]);
+        log.record(AuditEntry::new("c", "hi", Outcome::Answered)).await;
+        assert!(log.is_failing());
+    }
+
+    #[tokio::test]
+    async fn secrets_never_reach_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::start(path.clone(), vec!["gsk_supersecret".into()]);
+        log.record(AuditEntry::new("c", "my key is gsk_supersecret", Outcome::Answered)).await;
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("gsk_supersecret") && text.contains("[redacted]"));
+    }
+}

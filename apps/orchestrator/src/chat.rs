@@ -1,0 +1,128 @@
+//! One chat turn (SPEC §4): session, policy, then the tool loop, then the audit line.
+
+use std::{collections::HashSet, time::Duration};
+
+use futures::future::join_all;
+use homelab_common::ApiError;
+use homelab_schemas::{ChatRequest, ChatResponse, LlmRequest, ToolCall};
+use serde_json::json;
+
+use crate::{
+    audit::{AuditEntry, Outcome, ToolInvocation},
+    policy::{self, Verdict},
+    prompt::SYSTEM_PROMPT,
+    AppState,
+};
+
+pub const EMPTY_ANSWER: &str = "I apologize, but I couldn't generate a response.";
+pub const CUT_OFF_ANSWER: &str = "I apologize, but I wasn't able to complete your request. Please try again.";
+
+/// How long one tool call may take.
+pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Answers one chat request; every request that gets past input checks is audited.
+pub async fn handle(state: &AppState, request: ChatRequest, request_id: Option<String>) -> Result<ChatResponse, ApiError> {
+    let conversation_id = request
+        .conversation_id
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let enabled = state.db.begin_chat(conversation_id.clone()).await?;
+    let message = request.message;
+    let audit = |outcome| {
+        let mut e = AuditEntry::new(&conversation_id, &message, outcome);
+        e.request_id = request_id.clone();
+        e
+    };
+
+    if let Verdict::Refuse { request: asked, reason } = policy::check(&message) {
+        let answer = policy::refusal_message(&asked, reason);
+        tracing::info!(conversation_id, "refused a request for an action");
+        let mut entry = audit(Outcome::Refused);
+        entry.assistant_response = answer.clone();
+        state.audit.record(entry).await;
+        return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new() });
+    }
+
+    let tools = state.registry.offered(&enabled);
+    let mut messages = vec![json!({"role": "user", "content": message})];
+    let mut made: Vec<String> = Vec::new();
+    let mut invocations: Vec<ToolInvocation> = Vec::new();
+
+    for _round in 0..state.max_tool_iterations {
+        let llm_request = LlmRequest { messages: messages.clone(), tools: tools.clone(), system_prompt: Some(SYSTEM_PROMPT.into()) };
+        let response = match state.llm.chat(&llm_request, request_id.as_deref()).await {
+            Ok(r) => r,
+            Err(reason) => {
+                tracing::error!(error = reason, "LLM call failed");
+                let mut entry = audit(Outcome::Failed);
+                entry.assistant_response = "LLM service unavailable".into();
+                entry.tool_calls = made;
+                entry.tool_invocations = invocations;
+                state.audit.record(entry).await;
+                return Err(ApiError::BadGateway("LLM service unavailable".into()));
+            }
+        };
+        if response.tool_calls.is_empty() {
+            let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
+            let mut entry = audit(Outcome::Answered);
+            entry.assistant_response = answer.clone();
+            entry.tool_calls = made.clone();
+            entry.tool_invocations = invocations;
+            state.audit.record(entry).await;
+            return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made });
+        }
+
+        messages.push(json!({
+            "role": "assistant",
+            "content": response.content,
+            "tool_calls": response.tool_calls.iter().map(ToolCall::to_openai_message_part).collect::<Vec<_>>(),
+        }));
+        let results = join_all(response.tool_calls.iter().map(|call| run_tool(state, call, &enabled, request_id.as_deref()))).await;
+        for (call, (content, invocation)) in response.tool_calls.iter().zip(results) {
+            if invocation.ok || invocation.error.as_deref().is_some_and(|e| !e.starts_with("rejected:")) {
+                made.push(call.name.clone());
+            }
+            invocations.push(invocation);
+            messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": content}));
+        }
+    }
+
+    tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
+    let mut entry = audit(Outcome::CutOff);
+    entry.assistant_response = CUT_OFF_ANSWER.into();
+    entry.tool_calls = made.clone();
+    entry.tool_invocations = invocations;
+    state.audit.record(entry).await;
+    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made })
+}
+
+/// Validates and runs one call. Returns what the model receives and the audit record.
+/// Rejected calls never reach tool-monitoring.
+async fn run_tool(state: &AppState, call: &ToolCall, enabled: &HashSet<String>, request_id: Option<&str>) -> (String, ToolInvocation) {
+    let mut invocation = ToolInvocation { name: call.name.clone(), arguments: call.arguments.clone(), ok: false, error: None };
+    let (tool, arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
+        Ok(valid) => valid,
+        Err(rejection) => {
+            tracing::warn!(tool = %call.name, reason = %rejection, "tool call rejected");
+            invocation.error = Some(format!("rejected: {rejection}"));
+            return (format!("Error: {rejection}"), invocation);
+        }
+    };
+    let path = tool.request_path(&arguments);
+    let outcome = tokio::time::timeout(TOOL_TIMEOUT, state.monitoring.get(&path, request_id)).await;
+    match outcome {
+        Ok(Ok(body)) => {
+            invocation.ok = true;
+            (body, invocation)
+        }
+        Ok(Err(reason)) => {
+            invocation.error = Some(reason.clone());
+            (format!("Error: {reason}"), invocation)
+        }
+        Err(_) => {
+            let reason = format!("the tool did not answer within {} s", TOOL_TIMEOUT.as_secs());
+            invocation.error = Some(reason.clone());
+            (format!("Error: {reason}"), invocation)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Typed clients for the orchestrator's upstreams, each holding one reused `reqwest::Client`:
+//! the llm-adapter (`POST /chat`) and tool-monitoring (the GET endpoints of the tools).
+
+use std::time::Duration;
+
+use homelab_schemas::{LlmRequest, LlmResponse};
+use serde_json::Value;
+
+/// Tool results longer than this are cut, with a visible marker, so a big host never floods
+/// the model's context.
+pub const MAX_TOOL_RESULT_CHARS: usize = 16_000;
+
+fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(5))
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
+fn with_request_id(builder: reqwest::RequestBuilder, request_id: Option<&str>) -> reqwest::RequestBuilder {
+    match request_id {
+        Some(id) => builder.header("x-request-id", id),
+        None => builder,
+    }
+}
+
+/// The llm-adapter.
+#[derive(Clone)]
+pub struct LlmAdapterClient {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl LlmAdapterClient {
+    /// `timeout` bounds one model turn, retries included.
+    pub fn new(base_url: &str, timeout: Duration) -> Self {
+        Self { url: format!("{}/chat", base_url.trim_end_matches('/')), http: client(timeout) }
+    }
+
+    /// One model turn. The error is for the log; the client is told only that the LLM is unavailable.
+    pub async fn chat(&self, request: &LlmRequest, request_id: Option<&str>) -> Result<LlmResponse, String> {
+        let response = with_request_id(self.http.post(&self.url).json(request), request_id)
+            .send()
+            .await
+            .map_err(|e| format!("llm-adapter unreachable: {e}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            let detail = body["detail"].as_str().unwrap_or("no detail");
+            return Err(format!("llm-adapter answered {status}: {detail}"));
+        }
+        response.json::<LlmResponse>().await.map_err(|e| format!("llm-adapter answer unreadable: {e}"))
+    }
+}
+
+/// tool-monitoring.
+#[derive(Clone)]
+pub struct MonitoringClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl MonitoringClient {
+    pub fn new(base_url: &str, timeout: Duration) -> Self {
+        Self { base: base_url.trim_end_matches('/').to_string(), http: client(timeout) }
+    }
+
+    /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
+    pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
+        let response = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    "the monitoring service did not answer in time".to_string()
+                } else {
+                    "the monitoring service is unreachable".to_string()
+                }
+            })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|_| "the monitoring service's answer could not be read".to_string())?;
+        if !status.is_success() {
+            let detail = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["detail"].as_str().map(String::from))
+                .unwrap_or_else(|| format!("the monitoring service answered {status}"));
+            return Err(detail);
+        }
+        Ok(bounded(text, MAX_TOOL_RESULT_CHARS))
+    }
+}
+
+/// Cuts `text` to `max` characters with a marker that says so.
+pub fn bounded(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}… [truncated: result was {} characters, showing the first {max}]", text.chars().count())
+}

@@ -1,0 +1,201 @@
+//! The operational database (SPEC §7): SQLite at `DB_PATH`, WAL mode, created idempotently on
+//! start. One connection behind a mutex, used only from `spawn_blocking`, never from an async
+//! worker thread.
+
+use std::{
+    collections::HashSet,
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{params, Connection};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    api_key_hash TEXT UNIQUE NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    conversation_id TEXT PRIMARY KEY,
+    created_at TEXT,
+    last_active_at TEXT,
+    message_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_sessions_last_active_at ON sessions(last_active_at);
+CREATE TABLE IF NOT EXISTS configuration (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS enabled_tools (
+    tool_name TEXT PRIMARY KEY,
+    is_enabled INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT
+);
+";
+
+/// Why the database could not be used; chats answer 503 rather than guess which tools are allowed.
+#[derive(Debug, thiserror::Error)]
+#[error("database error: {0}")]
+pub struct DbError(String);
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<DbError> for homelab_common::ApiError {
+    fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "operational database failed");
+        homelab_common::ApiError::ServiceUnavailable("Operational database unavailable".into())
+    }
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Database {
+    /// Opens (creating parent folders and tables as needed) and seeds `enabled_tools` with every
+    /// registered tool, enabled, without touching rows an operator already changed.
+    pub fn open(path: &Path, tools: &[&str]) -> Result<Self, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| DbError(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        let stamp = now();
+        for tool in tools {
+            conn.execute(
+                "INSERT OR IGNORE INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, 1, ?2)",
+                params![tool, stamp],
+            )?;
+        }
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static) -> Result<T, DbError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard).map_err(DbError::from)
+        })
+        .await
+        .map_err(|e| DbError(format!("database task failed: {e}")))?
+    }
+
+    /// Records one chat in `conversation_id` (upsert, `message_count` + 1) and returns the names
+    /// of the enabled tools, in one trip to the database thread.
+    pub async fn begin_chat(&self, conversation_id: String) -> Result<HashSet<String>, DbError> {
+        self.with(move |conn| {
+            let stamp = now();
+            conn.execute(
+                "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
+                 ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
+                params![conversation_id, stamp],
+            )?;
+            enabled_tools(conn)
+        })
+        .await
+    }
+
+    pub async fn enabled_tools(&self) -> Result<HashSet<String>, DbError> {
+        self.with(|conn| enabled_tools(conn)).await
+    }
+
+    /// Turns a tool on or off (operators can also do this with the sqlite3 shell).
+    pub async fn set_tool_enabled(&self, tool: &str, enabled: bool) -> Result<(), DbError> {
+        let tool = tool.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(tool_name) DO UPDATE SET is_enabled = excluded.is_enabled, updated_at = excluded.updated_at",
+                params![tool, enabled as i64, now()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// `(message_count)` of a conversation, if it exists.
+    pub async fn message_count(&self, conversation_id: &str) -> Result<Option<i64>, DbError> {
+        let id = conversation_id.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT message_count FROM sessions WHERE conversation_id = ?1")?;
+            let mut rows = stmt.query(params![id])?;
+            Ok(match rows.next()? {
+                Some(row) => Some(row.get(0)?),
+                None => None,
+            })
+        })
+        .await
+    }
+}
+
+fn enabled_tools(conn: &Connection) -> Result<HashSet<String>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT tool_name FROM enabled_tools WHERE is_enabled = 1")?;
+    let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    names.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &tempfile::TempDir) -> Database {
+        Database::open(&dir.path().join("nested/dir/db.sqlite3"), &["get_system_resources", "list_containers"]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn tables_exist_and_tools_are_seeded_enabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let tables: Vec<String> = {
+            let conn = db.conn.lock().unwrap();
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        assert_eq!(tables, ["configuration", "enabled_tools", "idx_sessions_last_active_at", "sessions", "users"]);
+        let mode: String = db.conn.lock().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(db.enabled_tools().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn sessions_upsert_and_count_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        db.begin_chat("c1".into()).await.unwrap();
+        db.begin_chat("c1".into()).await.unwrap();
+        db.begin_chat("c2".into()).await.unwrap();
+        assert_eq!(db.message_count("c1").await.unwrap(), Some(2));
+        assert_eq!(db.message_count("c2").await.unwrap(), Some(1));
+        assert_eq!(db.message_count("nope").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn init_is_idempotent_and_keeps_operator_choices() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        db.set_tool_enabled("list_containers", false).await.unwrap();
+        db.begin_chat("c1".into()).await.unwrap();
+        drop(db);
+        let again = open(&dir);
+        let enabled = again.enabled_tools().await.unwrap();
+        assert!(enabled.contains("get_system_resources") && !enabled.contains("list_containers"));
+        assert_eq!(again.message_count("c1").await.unwrap(), Some(1));
+    }
+}

@@ -1,0 +1,28 @@
+//! `/health` and `/chat` of the orchestrator.
+
+use axum::{extract::State, http::HeaderMap, routing::get, routing::post, Json, Router};
+use homelab_common::{startup::REQUEST_ID, ApiError, ApiJson};
+use homelab_schemas::{ChatRequest, ChatResponse, Health};
+
+use crate::{chat, AppState, SERVICE};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/health", get(health)).route("/chat", post(chat_handler))
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    let audit = if state.audit.is_failing() { "failing" } else { "ok" };
+    Json(Health { audit: Some(audit.into()), ..Health::healthy(SERVICE) })
+}
+
+async fn chat_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ChatRequest>,
+) -> Result<Json<ChatResponse>, ApiError> {
+    if request.message.trim().is_empty() {
+        return Err(ApiError::Unprocessable("message must not be empty".into()));
+    }
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(String::from);
+    Ok(Json(chat::handle(&state, request, request_id).await?))
+}
