@@ -1,0 +1,324 @@
+//! The orchestrator's tool loop over real HTTP: a fake llm-adapter (wiremock, scripted turns),
+//! the real tool-monitoring in-process or a fake one where a test must see that nothing ran.
+
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc,
+};
+
+use homelab_common::{startup::spawn_on_loopback, Settings};
+use orchestrator::{audit::read_lines, router, AppState};
+use serde_json::{json, Value};
+use wiremock::{matchers::method, Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Answers with the scripted turns in order, repeating the last one.
+struct Script {
+    turns: Vec<Value>,
+    next: Arc<AtomicUsize>,
+}
+
+impl Respond for Script {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let i = self.next.fetch_add(1, Ordering::SeqCst).min(self.turns.len() - 1);
+        ResponseTemplate::new(200).set_body_json(&self.turns[i])
+    }
+}
+
+fn answer(text: &str) -> Value {
+    json!({"content": text, "tool_calls": [], "finish_reason": "stop"})
+}
+
+fn calls(names: &[(&str, Value)]) -> Value {
+    let calls: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(i, (n, a))| json!({"id": format!("call_{i}"), "name": n, "arguments": a}))
+        .collect();
+    json!({"content": null, "tool_calls": calls, "finish_reason": "tool_calls"})
+}
+
+struct Harness {
+    base: String,
+    state: AppState,
+    llm: MockServer,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start(turns: Vec<Value>, monitoring: Option<String>, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let llm = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(Script { turns, next: Arc::new(AtomicUsize::new(0)) })
+            .mount(&llm)
+            .await;
+        let monitoring = match monitoring {
+            Some(url) => url,
+            None => {
+                let settings = Settings { docker_host: Some("unix:///nonexistent/docker.sock".into()), ..Settings::default() };
+                spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings {
+            llm_adapter_url: llm.uri(),
+            monitoring_url: monitoring,
+            db_path: dir.path().join("db/db.sqlite3"),
+            audit_log_path: dir.path().join("log/audit.jsonl"),
+            ..Settings::default()
+        };
+        tweak(&mut settings);
+        let state = AppState::from_settings(&settings).unwrap();
+        let base = spawn_on_loopback(router(state.clone())).await;
+        Self { base, state, llm, dir }
+    }
+
+    async fn chat(&self, body: Value) -> (u16, Value) {
+        let resp = reqwest::Client::new().post(format!("{}/chat", self.base)).json(&body).send().await.unwrap();
+        (resp.status().as_u16(), resp.json().await.unwrap())
+    }
+
+    async fn llm_requests(&self) -> Vec<Value> {
+        self.llm.received_requests().await.unwrap().iter().map(|r| r.body_json().unwrap()).collect()
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        read_lines(&self.dir.path().join("log/audit.jsonl")).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_direct_answer_needs_no_tool() {
+    let h = Harness::start(vec![answer("Hello there")], None, |_| {}).await;
+    let (status, body) = h.chat(json!({"message": "hi"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["message"], "Hello there");
+    assert_eq!(body["tool_calls_made"], json!([]));
+    let id = body["conversation_id"].as_str().unwrap();
+    assert_eq!(uuid_version(id), Some('4'), "{id}");
+
+    let sent = h.llm_requests().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["messages"], json!([{"role": "user", "content": "hi"}]));
+    assert!(sent[0]["system_prompt"].as_str().unwrap().contains("read-only"));
+    let offered: Vec<&str> = sent[0]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["get_system_resources", "list_containers"]);
+
+    let audit = h.audit();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["conversation_id"], id);
+    assert_eq!(audit[0]["user_message"], "hi");
+    assert_eq!(audit[0]["assistant_response"], "Hello there");
+    assert_eq!(audit[0]["refused"], false);
+    assert!(audit[0]["timestamp"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(h.state.db.message_count(id).await.unwrap(), Some(1));
+}
+
+fn uuid_version(id: &str) -> Option<char> {
+    (id.len() == 36).then(|| id.chars().nth(14)).flatten()
+}
+
+#[tokio::test]
+async fn one_tool_round_sends_results_back_as_json_strings() {
+    let h = Harness::start(vec![calls(&[("get_system_resources", json!({}))]), answer("CPU is low")], None, |_| {}).await;
+    let (status, body) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "CPU is low");
+    assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
+
+    let sent = h.llm_requests().await;
+    assert_eq!(sent.len(), 2);
+    let messages = sent[1]["messages"].as_array().unwrap();
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(messages[1]["tool_calls"][0]["type"], "function");
+    assert_eq!(messages[1]["tool_calls"][0]["function"]["arguments"], json!("{}"), "arguments travel as a JSON string");
+    assert_eq!(messages[2]["role"], "tool");
+    assert_eq!(messages[2]["tool_call_id"], "call_0");
+    let result: Value = serde_json::from_str(messages[2]["content"].as_str().unwrap()).expect("the tool result is JSON, not a repr");
+    assert!(result["cpu_percent"].is_number());
+
+    let audit = h.audit();
+    assert_eq!(audit[0]["tool_calls"], json!(["get_system_resources"]));
+    assert_eq!(audit[0]["tool_invocations"], json!([{"name": "get_system_resources", "arguments": {}, "ok": true}]));
+}
+
+#[tokio::test]
+async fn two_tools_in_one_round_keep_the_models_order() {
+    let h = Harness::start(
+        vec![calls(&[("list_containers", json!({})), ("get_system_resources", json!({}))]), answer("done")],
+        None,
+        |_| {},
+    )
+    .await;
+    let (_, body) = h.chat(json!({"message": "Give me a full system health report"})).await;
+    assert_eq!(body["tool_calls_made"], json!(["list_containers", "get_system_resources"]));
+    let sent = h.llm_requests().await;
+    let messages = sent[1]["messages"].as_array().unwrap();
+    assert_eq!(messages[2]["tool_call_id"], "call_0");
+    assert!(messages[2]["content"].as_str().unwrap().starts_with("Error: Docker API unavailable"), "{}", messages[2]);
+    assert_eq!(messages[3]["tool_call_id"], "call_1");
+    let audit = h.audit();
+    assert_eq!(audit[0]["tool_invocations"][0]["ok"], false);
+    assert!(audit[0]["tool_invocations"][0]["error"].as_str().unwrap().contains("Docker API unavailable"));
+}
+
+/// A tool-monitoring stand-in that must not be called.
+async fn untouchable_monitoring() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).expect(0).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn unknown_tools_and_bad_arguments_never_run() {
+    let monitoring = untouchable_monitoring().await;
+    let h = Harness::start(
+        vec![
+            calls(&[("restart_container", json!({"name": "plex"})), ("list_containers", json!({"all": true}))]),
+            calls(&[("get_system_resources", json!({"_parse_error": "not valid JSON: EOF", "_raw_arguments": "{"}))]),
+            answer("sorry"),
+        ],
+        Some(monitoring.uri()),
+        |_| {},
+    )
+    .await;
+    let (status, body) = h.chat(json!({"message": "what's going on"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["tool_calls_made"], json!([]));
+    let sent = h.llm_requests().await;
+    let first_round = sent[1]["messages"].as_array().unwrap();
+    assert_eq!(
+        first_round[2]["content"],
+        "Error: unknown tool 'restart_container'. Available tools: get_system_resources, list_containers"
+    );
+    assert!(first_round[3]["content"].as_str().unwrap().starts_with("Error: invalid arguments for 'list_containers'"));
+    let second_round = sent[2]["messages"].as_array().unwrap();
+    assert!(second_round[5]["content"].as_str().unwrap().contains("not valid JSON"), "{}", second_round[5]);
+    assert_eq!(h.audit()[0]["tool_invocations"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn disabled_tools_are_neither_offered_nor_run() {
+    let monitoring = untouchable_monitoring().await;
+    let h = Harness::start(vec![calls(&[("list_containers", json!({}))]), answer("cannot")], Some(monitoring.uri()), |_| {}).await;
+    h.state.db.set_tool_enabled("list_containers", false).await.unwrap();
+    h.state.db.set_tool_enabled("get_system_resources", false).await.unwrap();
+    let (_, body) = h.chat(json!({"message": "Which containers are stopped?"})).await;
+    assert_eq!(body["tool_calls_made"], json!([]));
+    let sent = h.llm_requests().await;
+    assert_eq!(sent[0]["tools"], json!([]));
+    assert_eq!(sent[1]["messages"][2]["content"], "Error: tool 'list_containers' is disabled on this server");
+}
+
+#[tokio::test]
+async fn the_loop_is_cut_off_after_max_tool_iterations() {
+    let h = Harness::start(vec![calls(&[("get_system_resources", json!({}))])], None, |s| s.max_tool_iterations = 3).await;
+    let (status, body) = h.chat(json!({"message": "loop forever"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["message"], "I apologize, but I wasn't able to complete your request. Please try again.");
+    assert_eq!(body["tool_calls_made"], json!(["get_system_resources", "get_system_resources", "get_system_resources"]));
+    assert_eq!(h.llm_requests().await.len(), 3);
+    let audit = h.audit();
+    assert_eq!(audit.len(), 1, "cut-off loops are audited too");
+    assert_eq!(audit[0]["outcome"], "cut_off");
+}
+
+#[tokio::test]
+async fn empty_content_gets_the_apology() {
+    let h = Harness::start(vec![json!({"content": "  ", "tool_calls": [], "finish_reason": "stop"})], None, |_| {}).await;
+    let (_, body) = h.chat(json!({"message": "hi"})).await;
+    assert_eq!(body["message"], "I apologize, but I couldn't generate a response.");
+}
+
+#[tokio::test]
+async fn adapter_down_is_502_and_audited() {
+    let h = Harness::start(vec![answer("unused")], None, |s| s.llm_adapter_url = "http://127.0.0.1:1".into()).await;
+    let (status, body) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!((status, body), (502, json!({"detail": "LLM service unavailable"})));
+    let audit = h.audit();
+    assert_eq!(audit[0]["outcome"], "failed");
+}
+
+#[tokio::test]
+async fn adapter_errors_are_502_too() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"detail": "LLM provider not configured"})))
+        .mount(&llm)
+        .await;
+    let h = Harness::start(vec![answer("unused")], None, |s| s.llm_adapter_url = llm.uri()).await;
+    let (status, body) = h.chat(json!({"message": "hi"})).await;
+    assert_eq!((status, body), (502, json!({"detail": "LLM service unavailable"})));
+}
+
+#[tokio::test]
+async fn forbidden_requests_are_refused_without_any_llm_or_tool_call() {
+    let monitoring = untouchable_monitoring().await;
+    let h = Harness::start(vec![answer("unused")], Some(monitoring.uri()), |_| {}).await;
+    let (status, body) = h.chat(json!({"message": "Please restart the nextcloud container"})).await;
+    assert_eq!(status, 200);
+    let text = body["message"].as_str().unwrap();
+    assert!(text.contains("restart the nextcloud container") && text.contains("read-only"), "{text}");
+    assert_eq!(body["tool_calls_made"], json!([]));
+    assert!(h.llm_requests().await.is_empty());
+    let audit = h.audit();
+    assert_eq!(audit[0]["refused"], true);
+    assert_eq!(audit[0]["user_message"], "Please restart the nextcloud container");
+}
+
+#[tokio::test]
+async fn a_conversation_id_is_kept_and_counted() {
+    let h = Harness::start(vec![answer("ok")], None, |_| {}).await;
+    let (_, first) = h.chat(json!({"message": "hi", "conversation_id": "conv-42"})).await;
+    let (_, second) = h.chat(json!({"message": "again", "conversation_id": "conv-42"})).await;
+    assert_eq!(first["conversation_id"], "conv-42");
+    assert_eq!(second["conversation_id"], "conv-42");
+    assert_eq!(h.state.db.message_count("conv-42").await.unwrap(), Some(2));
+}
+
+#[tokio::test]
+async fn bad_bodies_get_json_errors() {
+    let h = Harness::start(vec![answer("ok")], None, |_| {}).await;
+    let (status, body) = h.chat(json!({"message": "   "})).await;
+    assert_eq!(status, 422);
+    assert!(body["detail"].is_string());
+    let resp = reqwest::Client::new().post(format!("{}/chat", h.base)).body("{").header("content-type", "application/json").send().await.unwrap();
+    assert_eq!(resp.status(), 422);
+    let resp = reqwest::Client::new().post(format!("{}/chat", h.base)).body("hi").send().await.unwrap();
+    assert_eq!(resp.status(), 415);
+}
+
+#[tokio::test]
+async fn an_unwritable_audit_path_shows_in_health_but_chats_still_answer() {
+    let h = Harness::start(vec![answer("still here")], None, |s| s.audit_log_path = "/proc/forbidden/audit.jsonl".into()).await;
+    let (status, body) = h.chat(json!({"message": "hi"})).await;
+    assert_eq!((status, body["message"].clone()), (200, json!("still here")));
+    let health: Value = reqwest::get(format!("{}/health", h.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(health, json!({"status": "healthy", "service": "orchestrator", "audit": "failing"}));
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_chats_give_two_hundred_audit_lines_and_sessions() {
+    let h = Harness::start(vec![answer("fine")], None, |_| {}).await;
+    let health: Value = reqwest::get(format!("{}/health", h.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(health["audit"], "ok");
+    let client = reqwest::Client::new();
+    let requests = (0..200).map(|i| {
+        let client = client.clone();
+        let url = format!("{}/chat", h.base);
+        async move {
+            let resp = client.post(url).json(&json!({"message": format!("hi {i}"), "conversation_id": format!("c{i}")})).send().await.unwrap();
+            resp.status().as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(requests).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let audit = h.audit();
+    assert_eq!(audit.len(), 200);
+    let mut ids: Vec<&str> = audit.iter().map(|l| l["conversation_id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200);
+    for i in [0, 99, 199] {
+        assert_eq!(h.state.db.message_count(&format!("c{i}")).await.unwrap(), Some(1));
+    }
+}
