@@ -1,0 +1,106 @@
+//! gateway: the only service a user reaches (SPEC §3): API key authentication, rate limits,
+//! strict input checks, forwarding to the orchestrator, CORS and optional HTTPS.
+//!
+//! Layout
+//! - [`auth`]: the `X-API-Key` check in constant time.
+//! - [`limits`]: governor rate limiters (per key; failed authentications per IP and overall).
+//! - [`input`]: the body rules of SPEC §3 (413 / 415 / 422, never a 500).
+//! - [`forward`]: the orchestrator client (502 / 504 and error pass-through).
+//! - [`routes`]: `/health` and `/chat`.
+//! - [`tls`]: HTTPS with rustls when `TLS_CERT_PATH` / `TLS_KEY_PATH` are set.
+
+pub mod auth;
+pub mod forward;
+pub mod input;
+pub mod limits;
+pub mod routes;
+pub mod tls;
+
+use std::sync::Arc;
+
+use axum::{http::HeaderValue, Router};
+use homelab_common::{startup, Secret, Settings};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+use forward::OrchestratorClient;
+use limits::Limits;
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "gateway";
+
+/// Why the gateway will not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(
+        "API_KEY is not set. Set it in .env or the environment (for example API_KEY=$(openssl rand -hex 32)), \
+or set AUTH_DISABLED=true for a keyless local run"
+    )]
+    MissingApiKey,
+}
+
+/// Everything a handler needs, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    /// `None` only with `AUTH_DISABLED=true`.
+    pub api_key: Option<Arc<Secret>>,
+    pub limits: Arc<Limits>,
+    pub orchestrator: OrchestratorClient,
+    pub max_message_chars: usize,
+}
+
+impl AppState {
+    /// Refuses to build without `API_KEY` unless `AUTH_DISABLED=true`.
+    pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
+        let api_key = match (&settings.api_key, settings.auth_disabled) {
+            (Some(key), _) => Some(Arc::new(key.clone())),
+            (None, true) => {
+                tracing::warn!("AUTH_DISABLED=true: the gateway accepts requests WITHOUT an API key. Anyone who can reach this port can use the assistant.");
+                None
+            }
+            (None, false) => return Err(StartError::MissingApiKey),
+        };
+        Ok(Self {
+            api_key,
+            limits: Arc::new(Limits::new(settings.rate_limit_requests, settings.rate_limit_window)),
+            orchestrator: OrchestratorClient::new(&settings.orchestrator_url, forward::FORWARD_TIMEOUT),
+            max_message_chars: settings.max_message_chars,
+        })
+    }
+}
+
+/// CORS from `CORS_ALLOW_ORIGINS`: methods GET and POST, any header.
+pub fn cors(settings: &Settings) -> CorsLayer {
+    let origins = match settings.cors_origins() {
+        None => AllowOrigin::any(),
+        Some(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers(Any)
+}
+
+/// The service's routes with the shared layers and CORS.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let limits = state.limits.clone();
+    limits::spawn_housekeeping(&limits);
+    startup::with_common_layers(routes::routes().with_state(state)).layer(cors(settings))
+}
+
+/// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.
+pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let state = AppState::from_settings(&settings)?;
+    let listener = startup::bind(&settings.bind_host, settings.gateway_port).await?;
+    let app = router(state, &settings);
+    match tls::config(&settings).await? {
+        Some(config) => {
+            tracing::info!(addr = %listener.local_addr()?, "listening (HTTPS)");
+            tls::serve(listener, app, config, startup::shutdown_signal()).await?;
+        }
+        None => {
+            tracing::info!(addr = %listener.local_addr()?, "listening (HTTP)");
+            startup::serve(listener, app, startup::shutdown_signal()).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,6 @@
-fn main() {}
+//! `gateway` binary: see the library for the service itself.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    homelab_common::startup::main(gateway::SERVICE, |s| s.gateway_port, gateway::run).await
+}

@@ -1,0 +1,67 @@
+//! Forwarding to the orchestrator with one reused client: its answer passes through, its error
+//! statuses pass through with their `detail`, and an unreachable or slow orchestrator becomes
+//! 502 / 504 with the texts of SPEC §3.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use homelab_common::ApiError;
+use homelab_schemas::{ChatRequest, ChatResponse};
+use serde_json::Value;
+
+/// How long a chat may take end to end.
+pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Clone)]
+pub struct OrchestratorClient {
+    chat_url: String,
+    http: reqwest::Client,
+}
+
+impl OrchestratorClient {
+    pub fn new(base_url: &str, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("a TLS backend is compiled in");
+        Self { chat_url: format!("{}/chat", base_url.trim_end_matches('/')), http }
+    }
+
+    pub async fn chat(&self, request: &ChatRequest, request_id: Option<&str>) -> Result<ChatResponse, ApiError> {
+        let mut builder = self.http.post(&self.chat_url).json(request);
+        if let Some(id) = request_id {
+            builder = builder.header("x-request-id", id);
+        }
+        let response = builder.send().await.map_err(|e| {
+            if e.is_timeout() {
+                tracing::error!(error = %e, "orchestrator timed out");
+                ApiError::GatewayTimeout("Backend service timed out".into())
+            } else {
+                tracing::error!(error = %e, "orchestrator unreachable");
+                ApiError::BadGateway("Backend service unavailable".into())
+            }
+        })?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| {
+            if e.is_timeout() {
+                ApiError::GatewayTimeout("Backend service timed out".into())
+            } else {
+                ApiError::BadGateway("Backend service unavailable".into())
+            }
+        })?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| {
+                tracing::error!(error = %e, "orchestrator answered something that is not a ChatResponse");
+                ApiError::BadGateway("Backend service unavailable".into())
+            });
+        }
+        let detail = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v.get("detail").and_then(Value::as_str).map(String::from))
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Backend error").to_string());
+        let status = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        Err(ApiError::Upstream { status, detail })
+    }
+}

@@ -1,0 +1,108 @@
+//! The body rules of SPEC §3, checked before anything is forwarded: JSON content type (415),
+//! at most 64 KiB (413), a JSON object whose `message` is a non-blank string of at most
+//! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is a string or null (422).
+
+use axum::http::{header, HeaderMap};
+use homelab_common::ApiError;
+use homelab_schemas::ChatRequest;
+use serde_json::Value;
+
+/// Largest body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Longest conversation id accepted; ids are UUIDs, anything much longer is not one of ours.
+const MAX_CONVERSATION_ID_CHARS: usize = 128;
+
+/// 415 unless the request says it carries JSON.
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType("Content-Type must be application/json".into()))
+    }
+}
+
+/// 413 when the declared length is already over the limit, before reading anything.
+pub fn check_declared_length(headers: &HeaderMap) -> Result<(), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES as u64 => Err(too_large()),
+        _ => Ok(()),
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::PayloadTooLarge(format!("Request body too large (limit {} KiB)", MAX_BODY_BYTES / 1024))
+}
+
+/// Parses and checks the body.
+pub fn parse_chat_request(body: &[u8], max_chars: usize) -> Result<ChatRequest, ApiError> {
+    let invalid = |m: String| ApiError::Unprocessable(m);
+    let value: Value = serde_json::from_slice(body).map_err(|e| invalid(format!("Malformed JSON body: {e}")))?;
+    let Value::Object(object) = value else {
+        return Err(invalid("Request body must be a JSON object with a \"message\" field".into()));
+    };
+    let message = match object.get("message") {
+        None => return Err(invalid("Field \"message\" is required".into())),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(invalid("Field \"message\" must be a string".into())),
+    };
+    if message.trim().is_empty() {
+        return Err(invalid("Field \"message\" must not be empty".into()));
+    }
+    let chars = message.chars().count();
+    if chars > max_chars {
+        return Err(invalid(format!("Field \"message\" is too long: {chars} characters, the limit is {max_chars}")));
+    }
+    let conversation_id = match object.get("conversation_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.chars().count() <= MAX_CONVERSATION_ID_CHARS => Some(s.clone()),
+        Some(Value::String(_)) => {
+            return Err(invalid(format!("Field \"conversation_id\" is too long (limit {MAX_CONVERSATION_ID_CHARS} characters)")))
+        }
+        Some(_) => return Err(invalid("Field \"conversation_id\" must be a string or null".into())),
+    };
+    Ok(ChatRequest { message, conversation_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(body: &str) -> String {
+        parse_chat_request(body.as_bytes(), 10).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn each_bad_body_names_its_problem() {
+        assert!(detail("{").starts_with("Malformed JSON body"));
+        assert_eq!(detail("[]"), "Request body must be a JSON object with a \"message\" field");
+        assert_eq!(detail("{}"), "Field \"message\" is required");
+        assert_eq!(detail("{\"message\": 5}"), "Field \"message\" must be a string");
+        assert_eq!(detail("{\"message\": \" \\n\\t\"}"), "Field \"message\" must not be empty");
+        assert_eq!(detail("{\"message\": \"ééééééééééé\"}"), "Field \"message\" is too long: 11 characters, the limit is 10");
+        assert_eq!(detail("{\"message\": \"hi\", \"conversation_id\": 3}"), "Field \"conversation_id\" must be a string or null");
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let ok = parse_chat_request("{\"message\": \"éééééééééé\", \"conversation_id\": null}".as_bytes(), 10).unwrap();
+        assert_eq!(ok.message.chars().count(), 10);
+        assert!(ok.conversation_id.is_none());
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let mut h = HeaderMap::new();
+        assert!(require_json(&h).is_err());
+        h.insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+        assert!(require_json(&h).is_ok());
+        h.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        assert!(require_json(&h).is_err());
+    }
+}

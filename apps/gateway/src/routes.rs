@@ -1,0 +1,47 @@
+//! `/health` and `/chat` of the gateway. `/chat` runs the checks in this order: authentication,
+//! rate limit, content type, size, body; only a request that passes them all is forwarded.
+
+use std::net::SocketAddr;
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
+    routing::{get, post},
+    Json, Router,
+};
+use homelab_common::{startup::REQUEST_ID, ApiError};
+use homelab_schemas::{ChatResponse, Health};
+
+use crate::{auth, input, AppState, SERVICE};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/health", get(health)).route("/chat", post(chat))
+}
+
+async fn health() -> Json<Health> {
+    Json(Health::healthy(SERVICE))
+}
+
+async fn chat(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ChatResponse>, ApiError> {
+    let identity = match auth::check(&headers, state.api_key.as_deref()) {
+        auth::Presented::Valid(identity) => identity,
+        failed => {
+            state.limits.record_failed_auth(peer.ip())?;
+            tracing::warn!(client = %peer.ip(), "authentication failed");
+            return Err(failed.into_error().expect("not valid"));
+        }
+    };
+    state.limits.check_key(&identity)?;
+    input::require_json(&headers)?;
+    input::check_declared_length(&headers)?;
+    let bytes = to_bytes(body, input::MAX_BODY_BYTES).await.map_err(|_| input::too_large())?;
+    let request = input::parse_chat_request(&bytes, state.max_message_chars)?;
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    Ok(Json(state.orchestrator.chat(&request, request_id).await?))
+}

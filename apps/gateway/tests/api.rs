@@ -1,0 +1,292 @@
+//! The gateway over real HTTP against a fake orchestrator (wiremock): every status of SPEC §3,
+//! rate limits, brute-force limiting, error pass-through, a down or slow orchestrator, HTTPS.
+
+use std::time::{Duration, Instant};
+
+use gateway::{forward::OrchestratorClient, router, AppState};
+use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+use serde_json::{json, Value};
+use wiremock::{
+    matchers::{body_json, header_exists, method, path},
+    Mock, MockServer, ResponseTemplate,
+};
+
+const KEY: &str = "test-key-4f1c9b2e";
+
+fn settings(orchestrator: &str) -> Settings {
+    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
+}
+
+async fn spawn(settings: Settings) -> String {
+    let state = AppState::from_settings(&settings).unwrap();
+    spawn_on_loopback(router(state, &settings)).await
+}
+
+async fn orchestrator_answering(status: u16, body: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/chat")).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&server).await;
+    server
+}
+
+fn ok_answer() -> Value {
+    json!({"message": "CPU usage is 3.0%.", "conversation_id": "c-1", "tool_calls_made": ["get_system_resources"]})
+}
+
+async fn post(base: &str, key: Option<&str>, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = reqwest::Client::new().post(format!("{base}/chat")).body(body);
+    if let Some(k) = key {
+        req = req.header("X-API-Key", k);
+    }
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, headers, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn chat(base: &str, key: Option<&str>, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
+    post(base, key, Some("application/json"), body.to_string()).await
+}
+
+#[tokio::test]
+async fn missing_api_key_is_rejected_with_401() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    let (status, _, body) = chat(&base, None, json!({"message": "hi"})).await;
+    assert_eq!((status, body), (401, json!({"detail": "Missing API key"})));
+    let (status, _, body) = chat(&base, Some("wrong"), json!({"message": "hi"})).await;
+    assert_eq!((status, body), (401, json!({"detail": "Invalid API key"})));
+}
+
+#[tokio::test]
+async fn health_needs_no_key() {
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let body: Value = reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap();
+    assert_eq!(body, json!({"status": "healthy", "service": "gateway"}));
+}
+
+#[tokio::test]
+async fn a_valid_chat_is_forwarded_with_a_request_id_and_answered() {
+    let orch = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat"))
+        .and(body_json(json!({"message": "What is the current CPU usage?", "conversation_id": "c-1"})))
+        .and(header_exists("x-request-id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok_answer()))
+        .expect(1)
+        .mount(&orch)
+        .await;
+    let base = spawn(settings(&orch.uri())).await;
+    let (status, headers, body) = chat(&base, Some(KEY), json!({"message": "What is the current CPU usage?", "conversation_id": "c-1"})).await;
+    assert_eq!((status, body), (200, ok_answer()));
+    let id = headers.get("x-request-id").expect("request id returned").to_str().unwrap().to_string();
+    let seen = orch.received_requests().await.unwrap();
+    assert_eq!(seen[0].headers.get("x-request-id").unwrap().to_str().unwrap(), id);
+}
+
+#[tokio::test]
+async fn a_given_request_id_is_kept() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/chat"))
+        .header("X-API-Key", KEY)
+        .header("x-request-id", "trace-me-123")
+        .json(&json!({"message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "trace-me-123");
+    assert_eq!(orch.received_requests().await.unwrap()[0].headers["x-request-id"], "trace-me-123");
+}
+
+#[tokio::test]
+async fn bad_input_gets_the_right_4xx_and_is_never_forwarded() {
+    let orch = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(ok_answer())).expect(0).mount(&orch).await;
+    let base = spawn(Settings { max_message_chars: 20, ..settings(&orch.uri()) }).await;
+    let cases: Vec<(Option<&str>, String, u16, &str)> = vec![
+        (Some("application/json"), "{\"message\": ".into(), 422, "Malformed JSON body"),
+        (Some("application/json"), "{}".into(), 422, "Field \"message\" is required"),
+        (Some("application/json"), "{\"message\": 42}".into(), 422, "Field \"message\" must be a string"),
+        (Some("application/json"), "{\"message\": \"\"}".into(), 422, "Field \"message\" must not be empty"),
+        (Some("application/json"), "{\"message\": \"   \"}".into(), 422, "Field \"message\" must not be empty"),
+        (Some("application/json"), json!({"message": "x".repeat(21)}).to_string(), 422, "Field \"message\" is too long"),
+        (Some("application/json"), "[1,2]".into(), 422, "Request body must be a JSON object"),
+        (Some("text/plain"), "{\"message\": \"hi\"}".into(), 415, "Content-Type must be application/json"),
+        (None, "{\"message\": \"hi\"}".into(), 415, "Content-Type must be application/json"),
+        (Some("application/json"), format!("{{\"message\": \"{}\"}}", "a".repeat(70 * 1024)), 413, "Request body too large"),
+    ];
+    for (ct, body, status, detail) in cases {
+        let (got, _, json) = post(&base, Some(KEY), ct, body.clone()).await;
+        assert_eq!(got, status, "{} → {json}", &body[..body.len().min(40)]);
+        assert!(json["detail"].as_str().unwrap().starts_with(detail), "{json}");
+    }
+    let invalid_utf8 = vec![b'{', b'"', b'm', b'"', b':', b'"', 0xff, 0xfe, b'"', b'}'];
+    let (got, _, json) = post(&base, Some(KEY), Some("application/json"), invalid_utf8).await;
+    assert_eq!(got, 422, "{json}");
+}
+
+#[tokio::test]
+async fn a_body_streamed_without_length_is_still_capped() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..100).map(|_| Ok(vec![b' '; 1024])).collect();
+    let body = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
+    let (status, _, json) = post(&base, Some(KEY), Some("application/json"), body).await;
+    assert_eq!(status, 413, "{json}");
+}
+
+#[tokio::test]
+async fn the_key_rate_limit_answers_429_with_retry_after() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(Settings { rate_limit_requests: 3, rate_limit_window: 60, ..settings(&orch.uri()) }).await;
+    for _ in 0..3 {
+        assert_eq!(chat(&base, Some(KEY), json!({"message": "hi"})).await.0, 200);
+    }
+    let (status, headers, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;
+    assert_eq!((status, body), (429, json!({"detail": "Rate limit exceeded. Max 3 requests per 60 seconds"})));
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+}
+
+#[tokio::test]
+async fn repeated_wrong_keys_from_one_address_are_slowed_to_429() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    let mut statuses = Vec::new();
+    for i in 0..15 {
+        statuses.push(chat(&base, Some(&format!("guess-{i}")), json!({"message": "hi"})).await.0);
+    }
+    assert!(statuses[..10].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(chat(&base, Some(KEY), json!({"message": "hi"})).await.0, 200, "the real key still works");
+}
+
+#[tokio::test]
+async fn orchestrator_errors_pass_through_with_their_detail() {
+    for (status, detail) in [(502, "LLM service unavailable"), (503, "Operational database unavailable"), (422, "message must not be empty")] {
+        let orch = orchestrator_answering(status, json!({"detail": detail})).await;
+        let base = spawn(settings(&orch.uri())).await;
+        let (got, _, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;
+        assert_eq!((got, body), (status, json!({"detail": detail})));
+    }
+}
+
+#[tokio::test]
+async fn orchestrator_down_is_502() {
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let (status, _, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;
+    assert_eq!((status, body), (502, json!({"detail": "Backend service unavailable"})));
+}
+
+#[tokio::test]
+async fn a_slow_orchestrator_is_504() {
+    let orch = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(ok_answer()).set_delay(Duration::from_secs(5))).mount(&orch).await;
+    let s = settings(&orch.uri());
+    let mut state = AppState::from_settings(&s).unwrap();
+    state.orchestrator = OrchestratorClient::new(&orch.uri(), Duration::from_millis(300));
+    let base = spawn_on_loopback(router(state, &s)).await;
+    let started = Instant::now();
+    let (status, _, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;
+    assert_eq!((status, body), (504, json!({"detail": "Backend service timed out"})));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn other_methods_and_paths_answer_json() {
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let resp = reqwest::get(format!("{base}/chat")).await.unwrap();
+    assert_eq!(resp.status(), 405);
+    assert!(resp.json::<Value>().await.unwrap()["detail"].is_string());
+    let resp = reqwest::get(format!("{base}/nothing")).await.unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_origins() {
+    let base = spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
+        .header("origin", "http://nas.lan:3000")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-api-key,content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "http://nas.lan:3000");
+    let other = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn the_gateway_refuses_to_start_without_a_key() {
+    let err = AppState::from_settings(&Settings::default()).err().expect("refused");
+    assert!(err.to_string().contains("API_KEY is not set"), "{err}");
+    assert!(AppState::from_settings(&Settings { auth_disabled: true, ..Settings::default() }).is_ok());
+}
+
+#[tokio::test]
+async fn auth_disabled_lets_keyless_requests_through() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(Settings { auth_disabled: true, orchestrator_url: orch.uri(), ..Settings::default() }).await;
+    assert_eq!(chat(&base, None, json!({"message": "hi"})).await.0, 200);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_key_appears_in_any_log_line() {
+    let capture = homelab_common::telemetry::LogCapture::default();
+    let sub = homelab_common::telemetry::subscriber("gateway", "trace", homelab_common::LogFormat::Json, capture.clone());
+    let _guard = tracing::subscriber::set_default(sub);
+    let orch = orchestrator_answering(502, json!({"detail": "LLM service unavailable"})).await;
+    let base = spawn(settings(&orch.uri())).await;
+    chat(&base, Some(KEY), json!({"message": "hi"})).await;
+    chat(&base, Some("wrong-key-zzz"), json!({"message": "hi"})).await;
+    let logs = capture.text();
+    assert!(logs.contains("authentication failed"), "logs were captured: {logs}");
+    assert!(!logs.contains(KEY), "the API key leaked into the logs");
+    assert!(!logs.contains("wrong-key-zzz"), "a presented key leaked into the logs");
+}
+
+#[tokio::test]
+async fn https_serves_a_chat_with_a_self_signed_certificate() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let s = Settings { tls_cert_path: Some(cert_path), tls_key_path: Some(key_path), ..settings(&orch.uri()) };
+
+    let config = gateway::tls::config(&s).await.unwrap().expect("TLS configured");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = router(AppState::from_settings(&s).unwrap(), &s);
+    tokio::spawn(gateway::tls::serve(listener, app, config, std::future::pending()));
+
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let resp = client
+        .post(format!("https://localhost:{port}/chat"))
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "What is the current CPU usage?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap(), ok_answer());
+    let plain = reqwest::get(format!("http://localhost:{port}/health")).await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success(), "plain HTTP is not served on the HTTPS port");
+}
