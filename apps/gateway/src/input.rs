@@ -26,10 +26,8 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// 413 when the declared length is already over the limit, before reading anything.
 pub fn check_declared_length(headers: &HeaderMap) -> Result<(), ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     match declared {
         Some(n) if n > MAX_BODY_BYTES as u64 => Err(too_large()),
         _ => Ok(()),
@@ -63,7 +61,9 @@ pub fn parse_chat_request(body: &[u8], max_chars: usize) -> Result<ChatRequest, 
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.chars().count() <= MAX_CONVERSATION_ID_CHARS => Some(s.clone()),
         Some(Value::String(_)) => {
-            return Err(invalid(format!("Field \"conversation_id\" is too long (limit {MAX_CONVERSATION_ID_CHARS} characters)")))
+            return Err(invalid(format!(
+                "Field \"conversation_id\" is too long (limit {MAX_CONVERSATION_ID_CHARS} characters)"
+            )))
         }
         Some(_) => return Err(invalid("Field \"conversation_id\" must be a string or null".into())),
     };
@@ -85,8 +85,14 @@ mod tests {
         assert_eq!(detail("{}"), "Field \"message\" is required");
         assert_eq!(detail("{\"message\": 5}"), "Field \"message\" must be a string");
         assert_eq!(detail("{\"message\": \" \\n\\t\"}"), "Field \"message\" must not be empty");
-        assert_eq!(detail("{\"message\": \"ééééééééééé\"}"), "Field \"message\" is too long: 11 characters, the limit is 10");
-        assert_eq!(detail("{\"message\": \"hi\", \"conversation_id\": 3}"), "Field \"conversation_id\" must be a string or null");
+        assert_eq!(
+            detail("{\"message\": \"ééééééééééé\"}"),
+            "Field \"message\" is too long: 11 characters, the limit is 10"
+        );
+        assert_eq!(
+            detail("{\"message\": \"hi\", \"conversation_id\": 3}"),
+            "Field \"conversation_id\" must be a string or null"
+        );
     }
 
     #[test]

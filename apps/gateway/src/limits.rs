@@ -12,7 +12,7 @@ use std::{
 
 use governor::{
     clock::{Clock, DefaultClock},
-    DefaultKeyedRateLimiter, DefaultDirectRateLimiter, Quota, RateLimiter,
+    DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter,
 };
 use homelab_common::ApiError;
 

@@ -24,7 +24,11 @@ async fn spawn(settings: Settings) -> String {
 
 async fn orchestrator_answering(status: u16, body: Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/chat")).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/chat"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -32,7 +36,12 @@ fn ok_answer() -> Value {
     json!({"message": "CPU usage is 3.0%.", "conversation_id": "c-1", "tool_calls_made": ["get_system_resources"]})
 }
 
-async fn post(base: &str, key: Option<&str>, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, reqwest::header::HeaderMap, Value) {
+async fn post(
+    base: &str,
+    key: Option<&str>,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
     let mut req = reqwest::Client::new().post(format!("{base}/chat")).body(body);
     if let Some(k) = key {
         req = req.header("X-API-Key", k);
@@ -79,7 +88,8 @@ async fn a_valid_chat_is_forwarded_with_a_request_id_and_answered() {
         .mount(&orch)
         .await;
     let base = spawn(settings(&orch.uri())).await;
-    let (status, headers, body) = chat(&base, Some(KEY), json!({"message": "What is the current CPU usage?", "conversation_id": "c-1"})).await;
+    let (status, headers, body) =
+        chat(&base, Some(KEY), json!({"message": "What is the current CPU usage?", "conversation_id": "c-1"})).await;
     assert_eq!((status, body), (200, ok_answer()));
     let id = headers.get("x-request-id").expect("request id returned").to_str().unwrap().to_string();
     let seen = orch.received_requests().await.unwrap();
@@ -105,7 +115,11 @@ async fn a_given_request_id_is_kept() {
 #[tokio::test]
 async fn bad_input_gets_the_right_4xx_and_is_never_forwarded() {
     let orch = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(ok_answer())).expect(0).mount(&orch).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok_answer()))
+        .expect(0)
+        .mount(&orch)
+        .await;
     let base = spawn(Settings { max_message_chars: 20, ..settings(&orch.uri()) }).await;
     let cases: Vec<(Option<&str>, String, u16, &str)> = vec![
         (Some("application/json"), "{\"message\": ".into(), 422, "Malformed JSON body"),
@@ -113,11 +127,21 @@ async fn bad_input_gets_the_right_4xx_and_is_never_forwarded() {
         (Some("application/json"), "{\"message\": 42}".into(), 422, "Field \"message\" must be a string"),
         (Some("application/json"), "{\"message\": \"\"}".into(), 422, "Field \"message\" must not be empty"),
         (Some("application/json"), "{\"message\": \"   \"}".into(), 422, "Field \"message\" must not be empty"),
-        (Some("application/json"), json!({"message": "x".repeat(21)}).to_string(), 422, "Field \"message\" is too long"),
+        (
+            Some("application/json"),
+            json!({"message": "x".repeat(21)}).to_string(),
+            422,
+            "Field \"message\" is too long",
+        ),
         (Some("application/json"), "[1,2]".into(), 422, "Request body must be a JSON object"),
         (Some("text/plain"), "{\"message\": \"hi\"}".into(), 415, "Content-Type must be application/json"),
         (None, "{\"message\": \"hi\"}".into(), 415, "Content-Type must be application/json"),
-        (Some("application/json"), format!("{{\"message\": \"{}\"}}", "a".repeat(70 * 1024)), 413, "Request body too large"),
+        (
+            Some("application/json"),
+            format!("{{\"message\": \"{}\"}}", "a".repeat(70 * 1024)),
+            413,
+            "Request body too large",
+        ),
     ];
     for (ct, body, status, detail) in cases {
         let (got, _, json) = post(&base, Some(KEY), ct, body.clone()).await;
@@ -167,7 +191,11 @@ async fn repeated_wrong_keys_from_one_address_are_slowed_to_429() {
 
 #[tokio::test]
 async fn orchestrator_errors_pass_through_with_their_detail() {
-    for (status, detail) in [(502, "LLM service unavailable"), (503, "Operational database unavailable"), (422, "message must not be empty")] {
+    for (status, detail) in [
+        (502, "LLM service unavailable"),
+        (503, "Operational database unavailable"),
+        (422, "message must not be empty"),
+    ] {
         let orch = orchestrator_answering(status, json!({"detail": detail})).await;
         let base = spawn(settings(&orch.uri())).await;
         let (got, _, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;
@@ -185,7 +213,10 @@ async fn orchestrator_down_is_502() {
 #[tokio::test]
 async fn a_slow_orchestrator_is_504() {
     let orch = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(ok_answer()).set_delay(Duration::from_secs(5))).mount(&orch).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok_answer()).set_delay(Duration::from_secs(5)))
+        .mount(&orch)
+        .await;
     let s = settings(&orch.uri());
     let mut state = AppState::from_settings(&s).unwrap();
     state.orchestrator = OrchestratorClient::new(&orch.uri(), Duration::from_millis(300));
@@ -208,7 +239,8 @@ async fn other_methods_and_paths_answer_json() {
 
 #[tokio::test]
 async fn cors_allows_the_configured_origins() {
-    let base = spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
+    let base =
+        spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
     let preflight = reqwest::Client::new()
         .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
         .header("origin", "http://nas.lan:3000")
@@ -245,7 +277,8 @@ async fn auth_disabled_lets_keyless_requests_through() {
 #[tokio::test(flavor = "current_thread")]
 async fn no_key_appears_in_any_log_line() {
     let capture = homelab_common::telemetry::LogCapture::default();
-    let sub = homelab_common::telemetry::subscriber("gateway", "trace", homelab_common::LogFormat::Json, capture.clone());
+    let sub =
+        homelab_common::telemetry::subscriber("gateway", "trace", homelab_common::LogFormat::Json, capture.clone());
     let _guard = tracing::subscriber::set_default(sub);
     let orch = orchestrator_answering(502, json!({"detail": "LLM service unavailable"})).await;
     let base = spawn(settings(&orch.uri())).await;

@@ -14,7 +14,10 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health { provider: Some(state.provider_name().into()), ..Health::healthy(SERVICE) })
 }
 
-async fn chat(State(state): State<AppState>, ApiJson(request): ApiJson<LlmRequest>) -> Result<Json<LlmResponse>, ApiError> {
+async fn chat(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LlmRequest>,
+) -> Result<Json<LlmResponse>, ApiError> {
     let provider = state.provider.ok_or(ProviderError::NotConfigured)?;
     Ok(Json(provider.chat(request).await?))
 }

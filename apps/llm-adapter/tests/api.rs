@@ -86,7 +86,9 @@ async fn groq_uses_its_default_model_and_health_names_it() {
     let cloud = MockServer::start().await;
     Mock::given(method("POST"))
         .and(body_partial_json(json!({"model": "llama-3.3-70b-versatile"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(json!({"role": "assistant", "content": "Hi"}), "stop")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(completion(json!({"role": "assistant", "content": "Hi"}), "stop")),
+        )
         .expect(1)
         .mount(&cloud)
         .await;
@@ -101,11 +103,14 @@ async fn groq_uses_its_default_model_and_health_names_it() {
 async fn llm_model_override_is_sent() {
     let cloud = MockServer::start().await;
     Mock::given(body_partial_json(json!({"model": "qwen2.5:7b"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(json!({"role": "assistant", "content": "ok"}), "stop")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(completion(json!({"role": "assistant", "content": "ok"}), "stop")),
+        )
         .expect(1)
         .mount(&cloud)
         .await;
-    let settings = Settings { llm_model: Some("qwen2.5:7b".into()), ..cloud_settings(LlmProviderKind::Openai, &cloud.uri()) };
+    let settings =
+        Settings { llm_model: Some("qwen2.5:7b".into()), ..cloud_settings(LlmProviderKind::Openai, &cloud.uri()) };
     let (status, _) = post(&spawn(settings).await, &cpu_request()).await;
     assert_eq!(status, 200);
 }
@@ -132,7 +137,10 @@ async fn rate_limit_with_retry_after_is_retried_then_succeeds() {
         .mount(&cloud)
         .await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(json!({"role": "assistant", "content": "fine"}), "stop")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(completion(json!({"role": "assistant", "content": "fine"}), "stop")),
+        )
         .expect(1)
         .mount(&cloud)
         .await;
@@ -170,7 +178,10 @@ async fn groq_tool_use_failed_is_retried_once_then_reported() {
     let base = spawn(cloud_settings(LlmProviderKind::Groq, &cloud.uri())).await;
     let (status, body) = post(&base, &cpu_request()).await;
     assert_eq!(status, 502);
-    assert_eq!(body["detail"], "LLM provider error: 400 Bad Request: Failed to call a function. Please adjust your prompt.");
+    assert_eq!(
+        body["detail"],
+        "LLM provider error: 400 Bad Request: Failed to call a function. Please adjust your prompt."
+    );
 }
 
 #[tokio::test]

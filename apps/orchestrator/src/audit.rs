@@ -87,7 +87,12 @@ impl AuditLog {
     pub fn start(path: PathBuf, secrets: Vec<String>) -> Self {
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let failing = Arc::new(AtomicBool::new(false));
-        let writer = Writer { path, file: None, failing: failing.clone(), secrets: secrets.into_iter().filter(|s| s.len() >= 6).collect() };
+        let writer = Writer {
+            path,
+            file: None,
+            failing: failing.clone(),
+            secrets: secrets.into_iter().filter(|s| s.len() >= 6).collect(),
+        };
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || writer.run(rx))

@@ -21,11 +21,13 @@ pub const CUT_OFF_ANSWER: &str = "I apologize, but I wasn't able to complete you
 pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Answers one chat request; every request that gets past input checks is audited.
-pub async fn handle(state: &AppState, request: ChatRequest, request_id: Option<String>) -> Result<ChatResponse, ApiError> {
-    let conversation_id = request
-        .conversation_id
-        .filter(|id| !id.trim().is_empty())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+pub async fn handle(
+    state: &AppState,
+    request: ChatRequest,
+    request_id: Option<String>,
+) -> Result<ChatResponse, ApiError> {
+    let conversation_id =
+        request.conversation_id.filter(|id| !id.trim().is_empty()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let enabled = state.db.begin_chat(conversation_id.clone()).await?;
     let message = request.message;
     let audit = |outcome| {
@@ -49,7 +51,8 @@ pub async fn handle(state: &AppState, request: ChatRequest, request_id: Option<S
     let mut invocations: Vec<ToolInvocation> = Vec::new();
 
     for _round in 0..state.max_tool_iterations {
-        let llm_request = LlmRequest { messages: messages.clone(), tools: tools.clone(), system_prompt: Some(SYSTEM_PROMPT.into()) };
+        let llm_request =
+            LlmRequest { messages: messages.clone(), tools: tools.clone(), system_prompt: Some(SYSTEM_PROMPT.into()) };
         let response = match state.llm.chat(&llm_request, request_id.as_deref()).await {
             Ok(r) => r,
             Err(reason) => {
@@ -77,7 +80,9 @@ pub async fn handle(state: &AppState, request: ChatRequest, request_id: Option<S
             "content": response.content,
             "tool_calls": response.tool_calls.iter().map(ToolCall::to_openai_message_part).collect::<Vec<_>>(),
         }));
-        let results = join_all(response.tool_calls.iter().map(|call| run_tool(state, call, &enabled, request_id.as_deref()))).await;
+        let results =
+            join_all(response.tool_calls.iter().map(|call| run_tool(state, call, &enabled, request_id.as_deref())))
+                .await;
         for (call, (content, invocation)) in response.tool_calls.iter().zip(results) {
             if invocation.ok || invocation.error.as_deref().is_some_and(|e| !e.starts_with("rejected:")) {
                 made.push(call.name.clone());
@@ -98,8 +103,14 @@ pub async fn handle(state: &AppState, request: ChatRequest, request_id: Option<S
 
 /// Validates and runs one call. Returns what the model receives and the audit record.
 /// Rejected calls never reach tool-monitoring.
-async fn run_tool(state: &AppState, call: &ToolCall, enabled: &HashSet<String>, request_id: Option<&str>) -> (String, ToolInvocation) {
-    let mut invocation = ToolInvocation { name: call.name.clone(), arguments: call.arguments.clone(), ok: false, error: None };
+async fn run_tool(
+    state: &AppState,
+    call: &ToolCall,
+    enabled: &HashSet<String>,
+    request_id: Option<&str>,
+) -> (String, ToolInvocation) {
+    let mut invocation =
+        ToolInvocation { name: call.name.clone(), arguments: call.arguments.clone(), ok: false, error: None };
     let (tool, arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
         Ok(valid) => valid,
         Err(rejection) => {

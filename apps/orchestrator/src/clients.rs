@@ -69,10 +69,8 @@ impl MonitoringClient {
 
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
     pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
-        let response = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id)
-            .send()
-            .await
-            .map_err(|e| {
+        let response =
+            with_request_id(self.http.get(format!("{}{path}", self.base)), request_id).send().await.map_err(|e| {
                 if e.is_timeout() {
                     "the monitoring service did not answer in time".to_string()
                 } else {
@@ -80,7 +78,8 @@ impl MonitoringClient {
                 }
             })?;
         let status = response.status();
-        let text = response.text().await.map_err(|_| "the monitoring service's answer could not be read".to_string())?;
+        let text =
+            response.text().await.map_err(|_| "the monitoring service's answer could not be read".to_string())?;
         if !status.is_success() {
             let detail = serde_json::from_str::<Value>(&text)
                 .ok()

@@ -87,7 +87,10 @@ impl Database {
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    async fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static) -> Result<T, DbError> {
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, DbError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());

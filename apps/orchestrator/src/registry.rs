@@ -122,10 +122,21 @@ impl Registry {
     }
 
     /// The tool to run for this call, or why it must not run.
-    pub fn validate(&self, name: &str, arguments: &Value, enabled: &HashSet<String>) -> Result<(&Tool, Map<String, Value>), Rejection> {
+    pub fn validate(
+        &self,
+        name: &str,
+        arguments: &Value,
+        enabled: &HashSet<String>,
+    ) -> Result<(&Tool, Map<String, Value>), Rejection> {
         let tool = self.tools.iter().find(|t| t.name() == name).ok_or_else(|| Rejection::Unknown {
             name: name.chars().take(80).collect(),
-            available: self.tools.iter().filter(|t| enabled.contains(t.name())).map(Tool::name).collect::<Vec<_>>().join(", "),
+            available: self
+                .tools
+                .iter()
+                .filter(|t| enabled.contains(t.name()))
+                .map(Tool::name)
+                .collect::<Vec<_>>()
+                .join(", "),
         })?;
         if !enabled.contains(name) {
             return Err(Rejection::Disabled(name.into()));
@@ -175,9 +186,27 @@ mod tests {
                 "get_container_logs",
                 "logs",
                 vec![
-                    ToolParameter { name: "name".into(), kind: "string".into(), description: "c".into(), required: true, allowed: None },
-                    ToolParameter { name: "lines".into(), kind: "integer".into(), description: "n".into(), required: false, allowed: None },
-                    ToolParameter { name: "stream".into(), kind: "string".into(), description: "s".into(), required: false, allowed: Some(vec!["stdout".into(), "stderr".into()]) },
+                    ToolParameter {
+                        name: "name".into(),
+                        kind: "string".into(),
+                        description: "c".into(),
+                        required: true,
+                        allowed: None,
+                    },
+                    ToolParameter {
+                        name: "lines".into(),
+                        kind: "integer".into(),
+                        description: "n".into(),
+                        required: false,
+                        allowed: None,
+                    },
+                    ToolParameter {
+                        name: "stream".into(),
+                        kind: "string".into(),
+                        description: "s".into(),
+                        required: false,
+                        allowed: Some(vec!["stdout".into(), "stderr".into()]),
+                    },
                 ],
                 "/containers/{name}/logs",
             )],
@@ -198,9 +227,15 @@ mod tests {
         let r = Registry::stage_one();
         let mut enabled = all(&r);
         let err = r.validate("restart_container", &json!({}), &enabled).unwrap_err();
-        assert_eq!(err.to_string(), "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers");
+        assert_eq!(
+            err.to_string(),
+            "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers"
+        );
         enabled.remove("list_containers");
-        assert_eq!(r.validate("list_containers", &json!({}), &enabled).unwrap_err(), Rejection::Disabled("list_containers".into()));
+        assert_eq!(
+            r.validate("list_containers", &json!({}), &enabled).unwrap_err(),
+            Rejection::Disabled("list_containers".into())
+        );
         assert_eq!(r.offered(&enabled).len(), 1);
     }
 
@@ -209,10 +244,20 @@ mod tests {
         let r = with_params();
         let enabled = all(&r);
         assert!(r.validate("get_container_logs", &json!({"name": "plex", "lines": 50}), &enabled).is_ok());
-        for bad in [json!({}), json!({"name": 5}), json!({"name": "plex", "lines": "many"}), json!({"name": "p", "stream": "both"}), json!("plex")] {
+        for bad in [
+            json!({}),
+            json!({"name": 5}),
+            json!({"name": "plex", "lines": "many"}),
+            json!({"name": "p", "stream": "both"}),
+            json!("plex"),
+        ] {
             assert!(r.validate("get_container_logs", &bad, &enabled).is_err(), "{bad}");
         }
-        let parse = r.validate("get_container_logs", &json!({"_parse_error": "not valid JSON: eof", "_raw_arguments": "{"}), &enabled);
+        let parse = r.validate(
+            "get_container_logs",
+            &json!({"_parse_error": "not valid JSON: eof", "_raw_arguments": "{"}),
+            &enabled,
+        );
         assert!(parse.unwrap_err().to_string().contains("not valid JSON"));
     }
 

@@ -54,7 +54,8 @@ impl Harness {
         let monitoring = match monitoring {
             Some(url) => url,
             None => {
-                let settings = Settings { docker_host: Some("unix:///nonexistent/docker.sock".into()), ..Settings::default() };
+                let settings =
+                    Settings { docker_host: Some("unix:///nonexistent/docker.sock".into()), ..Settings::default() };
                 spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await
             }
         };
@@ -119,7 +120,8 @@ fn uuid_version(id: &str) -> Option<char> {
 
 #[tokio::test]
 async fn one_tool_round_sends_results_back_as_json_strings() {
-    let h = Harness::start(vec![calls(&[("get_system_resources", json!({}))]), answer("CPU is low")], None, |_| {}).await;
+    let h =
+        Harness::start(vec![calls(&[("get_system_resources", json!({}))]), answer("CPU is low")], None, |_| {}).await;
     let (status, body) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "CPU is low");
@@ -133,7 +135,8 @@ async fn one_tool_round_sends_results_back_as_json_strings() {
     assert_eq!(messages[1]["tool_calls"][0]["function"]["arguments"], json!("{}"), "arguments travel as a JSON string");
     assert_eq!(messages[2]["role"], "tool");
     assert_eq!(messages[2]["tool_call_id"], "call_0");
-    let result: Value = serde_json::from_str(messages[2]["content"].as_str().unwrap()).expect("the tool result is JSON, not a repr");
+    let result: Value =
+        serde_json::from_str(messages[2]["content"].as_str().unwrap()).expect("the tool result is JSON, not a repr");
     assert!(result["cpu_percent"].is_number());
 
     let audit = h.audit();
@@ -164,7 +167,11 @@ async fn two_tools_in_one_round_keep_the_models_order() {
 /// A tool-monitoring stand-in that must not be called.
 async fn untouchable_monitoring() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).expect(0).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(0)
+        .mount(&server)
+        .await;
     server
 }
 
@@ -199,7 +206,12 @@ async fn unknown_tools_and_bad_arguments_never_run() {
 #[tokio::test]
 async fn disabled_tools_are_neither_offered_nor_run() {
     let monitoring = untouchable_monitoring().await;
-    let h = Harness::start(vec![calls(&[("list_containers", json!({}))]), answer("cannot")], Some(monitoring.uri()), |_| {}).await;
+    let h = Harness::start(
+        vec![calls(&[("list_containers", json!({}))]), answer("cannot")],
+        Some(monitoring.uri()),
+        |_| {},
+    )
+    .await;
     h.state.db.set_tool_enabled("list_containers", false).await.unwrap();
     h.state.db.set_tool_enabled("get_system_resources", false).await.unwrap();
     let (_, body) = h.chat(json!({"message": "Which containers are stopped?"})).await;
@@ -211,11 +223,15 @@ async fn disabled_tools_are_neither_offered_nor_run() {
 
 #[tokio::test]
 async fn the_loop_is_cut_off_after_max_tool_iterations() {
-    let h = Harness::start(vec![calls(&[("get_system_resources", json!({}))])], None, |s| s.max_tool_iterations = 3).await;
+    let h =
+        Harness::start(vec![calls(&[("get_system_resources", json!({}))])], None, |s| s.max_tool_iterations = 3).await;
     let (status, body) = h.chat(json!({"message": "loop forever"})).await;
     assert_eq!(status, 200);
     assert_eq!(body["message"], "I apologize, but I wasn't able to complete your request. Please try again.");
-    assert_eq!(body["tool_calls_made"], json!(["get_system_resources", "get_system_resources", "get_system_resources"]));
+    assert_eq!(
+        body["tool_calls_made"],
+        json!(["get_system_resources", "get_system_resources", "get_system_resources"])
+    );
     assert_eq!(h.llm_requests().await.len(), 3);
     let audit = h.audit();
     assert_eq!(audit.len(), 1, "cut-off loops are audited too");
@@ -224,7 +240,8 @@ async fn the_loop_is_cut_off_after_max_tool_iterations() {
 
 #[tokio::test]
 async fn empty_content_gets_the_apology() {
-    let h = Harness::start(vec![json!({"content": "  ", "tool_calls": [], "finish_reason": "stop"})], None, |_| {}).await;
+    let h =
+        Harness::start(vec![json!({"content": "  ", "tool_calls": [], "finish_reason": "stop"})], None, |_| {}).await;
     let (_, body) = h.chat(json!({"message": "hi"})).await;
     assert_eq!(body["message"], "I apologize, but I couldn't generate a response.");
 }
@@ -281,7 +298,13 @@ async fn bad_bodies_get_json_errors() {
     let (status, body) = h.chat(json!({"message": "   "})).await;
     assert_eq!(status, 422);
     assert!(body["detail"].is_string());
-    let resp = reqwest::Client::new().post(format!("{}/chat", h.base)).body("{").header("content-type", "application/json").send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/chat", h.base))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 422);
     let resp = reqwest::Client::new().post(format!("{}/chat", h.base)).body("hi").send().await.unwrap();
     assert_eq!(resp.status(), 415);
@@ -289,7 +312,9 @@ async fn bad_bodies_get_json_errors() {
 
 #[tokio::test]
 async fn an_unwritable_audit_path_shows_in_health_but_chats_still_answer() {
-    let h = Harness::start(vec![answer("still here")], None, |s| s.audit_log_path = "/proc/forbidden/audit.jsonl".into()).await;
+    let h =
+        Harness::start(vec![answer("still here")], None, |s| s.audit_log_path = "/proc/forbidden/audit.jsonl".into())
+            .await;
     let (status, body) = h.chat(json!({"message": "hi"})).await;
     assert_eq!((status, body["message"].clone()), (200, json!("still here")));
     let health: Value = reqwest::get(format!("{}/health", h.base)).await.unwrap().json().await.unwrap();
@@ -306,7 +331,12 @@ async fn two_hundred_concurrent_chats_give_two_hundred_audit_lines_and_sessions(
         let client = client.clone();
         let url = format!("{}/chat", h.base);
         async move {
-            let resp = client.post(url).json(&json!({"message": format!("hi {i}"), "conversation_id": format!("c{i}")})).send().await.unwrap();
+            let resp = client
+                .post(url)
+                .json(&json!({"message": format!("hi {i}"), "conversation_id": format!("c{i}")}))
+                .send()
+                .await
+                .unwrap();
             resp.status().as_u16()
         }
     });

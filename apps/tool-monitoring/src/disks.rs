@@ -14,8 +14,24 @@ use homelab_schemas::{
 /// Filesystem types that hold user data. Pseudo and in-memory filesystems (proc, tmpfs,
 /// overlay, cgroup…) and network ones (a hung NFS server would hang statvfs) are left out.
 const REAL_FILESYSTEMS: &[&str] = &[
-    "ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "bcachefs", "f2fs", "jfs", "reiserfs", "vfat",
-    "exfat", "ntfs", "ntfs3", "fuseblk", "hfsplus", "fuse.mergerfs", "fuse.shfs",
+    "ext2",
+    "ext3",
+    "ext4",
+    "xfs",
+    "btrfs",
+    "zfs",
+    "bcachefs",
+    "f2fs",
+    "jfs",
+    "reiserfs",
+    "vfat",
+    "exfat",
+    "ntfs",
+    "ntfs3",
+    "fuseblk",
+    "hfsplus",
+    "fuse.mergerfs",
+    "fuse.shfs",
 ];
 
 const ONE_GIB: u64 = 1024 * 1024 * 1024;
@@ -57,8 +73,7 @@ fn unescape(field: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 3 < bytes.len()
-            && bytes[i + 1..i + 4].iter().all(|b| (b'0'..=b'7').contains(b)) {
+        if bytes[i] == b'\\' && i + 3 < bytes.len() && bytes[i + 1..i + 4].iter().all(|b| (b'0'..=b'7').contains(b)) {
             let value = (bytes[i + 1] - b'0') * 64 + (bytes[i + 2] - b'0') * 8 + (bytes[i + 3] - b'0');
             out.push(value);
             i += 4;

@@ -65,11 +65,9 @@ impl ReadOnlyDocker {
         match tokio::time::timeout(CALL_TIMEOUT, f(docker)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(DockerUnavailable(format!("{} ({})", reason(&e), self.host))),
-            Err(_) => Err(DockerUnavailable(format!(
-                "no answer from {} within {} s",
-                self.host,
-                CALL_TIMEOUT.as_secs()
-            ))),
+            Err(_) => {
+                Err(DockerUnavailable(format!("no answer from {} within {} s", self.host, CALL_TIMEOUT.as_secs())))
+            }
         }
     }
 
@@ -82,8 +80,7 @@ impl ReadOnlyDocker {
     /// One container's full description, by name or id.
     pub async fn inspect_container(&self, name: &str) -> Result<ContainerInspectResponse, DockerUnavailable> {
         let name = name.to_string();
-        self.call(|d| async move { d.inspect_container(&name, None::<InspectContainerOptions>).await })
-            .await
+        self.call(|d| async move { d.inspect_container(&name, None::<InspectContainerOptions>).await }).await
     }
 
     /// The engine's version, a cheap reachability check.
@@ -151,10 +148,8 @@ fn ports_map(ports: Vec<bollard::models::Port>) -> BTreeMap<String, Option<Vec<P
         let proto = p.typ.map(|t| t.to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| "tcp".into());
         let entry = map.entry(format!("{}/{}", p.private_port, proto)).or_insert(None);
         if let Some(public) = p.public_port {
-            let binding = PortBinding {
-                host_ip: p.ip.unwrap_or_else(|| "0.0.0.0".into()),
-                host_port: public.to_string(),
-            };
+            let binding =
+                PortBinding { host_ip: p.ip.unwrap_or_else(|| "0.0.0.0".into()), host_port: public.to_string() };
             let list = entry.get_or_insert_with(Vec::new);
             if !list.contains(&binding) {
                 list.push(binding);

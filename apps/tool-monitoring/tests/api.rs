@@ -127,12 +127,15 @@ async fn unreachable_docker_is_503_with_a_reason_not_an_empty_list() {
 
 #[tokio::test]
 async fn containers_from_a_real_docker_api_have_the_spec_shape() {
-    let Some(host) = fixture_docker_host() else { return };
+    let Some(host) = fixture_docker_host() else {
+        return;
+    };
     let base = spawn(Some(&host)).await;
     let resp = reqwest::get(format!("{base}/containers")).await.unwrap();
     assert_eq!(resp.status(), 200);
     let list: Vec<Value> = resp.json().await.unwrap();
-    let by_name = |n: &str| list.iter().find(|c| c["name"] == n).unwrap_or_else(|| panic!("{n} missing from {list:?}")).clone();
+    let by_name =
+        |n: &str| list.iter().find(|c| c["name"] == n).unwrap_or_else(|| panic!("{n} missing from {list:?}")).clone();
 
     let web = by_name("homelab-fixture-web");
     assert_eq!(web["id"].as_str().unwrap().len(), 12);

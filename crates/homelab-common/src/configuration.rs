@@ -205,10 +205,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(variable: &str, reason: impl Into<String>) -> Self {
-        Self {
-            variable: variable.into(),
-            reason: reason.into(),
-        }
+        Self { variable: variable.into(), reason: reason.into() }
     }
 }
 
@@ -292,18 +289,11 @@ impl Settings {
             }
         }
         if self.tls_cert_path.is_some() != self.tls_key_path.is_some() {
-            return Err(ConfigError::new(
-                "TLS_CERT_PATH",
-                "TLS_CERT_PATH and TLS_KEY_PATH must be set together",
-            ));
+            return Err(ConfigError::new("TLS_CERT_PATH", "TLS_CERT_PATH and TLS_KEY_PATH must be set together"));
         }
-        crate::telemetry::level_filter(&self.log_level)
-            .map_err(|reason| ConfigError::new("LOG_LEVEL", reason))?;
+        crate::telemetry::level_filter(&self.log_level).map_err(|reason| ConfigError::new("LOG_LEVEL", reason))?;
         if let Some(host) = &self.docker_host {
-            if !["unix://", "tcp://", "http://", "https://"]
-                .iter()
-                .any(|p| host.starts_with(p))
-            {
+            if !["unix://", "tcp://", "http://", "https://"].iter().any(|p| host.starts_with(p)) {
                 return Err(ConfigError::new(
                     "DOCKER_HOST",
                     format!("'{host}' must start with unix://, tcp://, http:// or https://"),
@@ -324,12 +314,8 @@ impl Settings {
 
     /// CORS origins as a list; `None` means any origin.
     pub fn cors_origins(&self) -> Option<Vec<String>> {
-        let origins: Vec<String> = self
-            .cors_allow_origins
-            .split(',')
-            .map(|o| o.trim().to_string())
-            .filter(|o| !o.is_empty())
-            .collect();
+        let origins: Vec<String> =
+            self.cors_allow_origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
         if origins.is_empty() || origins.iter().any(|o| o == "*") {
             None
         } else {
@@ -353,9 +339,7 @@ fn dotenv_values(path: &str) -> Result<BTreeMap<String, Value>, ConfigError> {
         Err(e) if e.not_found() => return Ok(BTreeMap::new()),
         Err(e) => return Err(ConfigError::new(".env", e.to_string())),
     };
-    let pairs = iter
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ConfigError::new(".env", e.to_string()))?;
+    let pairs = iter.collect::<Result<Vec<_>, _>>().map_err(|e| ConfigError::new(".env", e.to_string()))?;
     Ok(known_values(pairs))
 }
 
@@ -377,6 +361,7 @@ fn known_values(pairs: impl IntoIterator<Item = (String, String)>) -> BTreeMap<S
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error.
 mod tests {
     use super::*;
     use figment::Jail;
@@ -399,7 +384,10 @@ mod tests {
             assert_eq!(s.monitoring_url, "http://tool-monitoring:8003");
             assert_eq!(s.db_path, PathBuf::from("/var/lib/homelab-assistant/db.sqlite3"));
             assert_eq!(s.audit_log_path, PathBuf::from("/var/log/homelab-assistant/audit.jsonl"));
-            assert_eq!((s.gateway_port, s.orchestrator_port, s.llm_adapter_port, s.monitoring_port), (8000, 8001, 8002, 8003));
+            assert_eq!(
+                (s.gateway_port, s.orchestrator_port, s.llm_adapter_port, s.monitoring_port),
+                (8000, 8001, 8002, 8003)
+            );
             assert_eq!(s.bind_host, "0.0.0.0");
             assert!(s.api_key.is_none());
             assert!(!s.auth_disabled);
@@ -410,7 +398,10 @@ mod tests {
     #[test]
     fn dotenv_overrides_defaults_and_environment_overrides_dotenv() {
         Jail::expect_with(|jail| {
-            jail.create_file(".env", "RATE_LIMIT_REQUESTS=10\nRATE_LIMIT_WINDOW=30\nLLM_PROVIDER=openai\nUNRELATED=1\n")?;
+            jail.create_file(
+                ".env",
+                "RATE_LIMIT_REQUESTS=10\nRATE_LIMIT_WINDOW=30\nLLM_PROVIDER=openai\nUNRELATED=1\n",
+            )?;
             jail.set_env("RATE_LIMIT_REQUESTS", "99");
             let s = load_in(jail).unwrap();
             assert_eq!(s.rate_limit_requests, 99, "environment wins over .env");

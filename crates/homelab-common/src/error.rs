@@ -84,9 +84,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, Json(json!({"detail": self.detail()}))).into_response();
         if let Self::RateLimited { retry_after_secs, .. } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
         }
         response
     }
@@ -100,10 +98,7 @@ mod tests {
     async fn body_of(err: ApiError) -> (StatusCode, serde_json::Value, Option<String>) {
         let resp = err.into_response();
         let status = resp.status();
-        let retry = resp
-            .headers()
-            .get(header::RETRY_AFTER)
-            .map(|v| v.to_str().unwrap().to_string());
+        let retry = resp.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_string());
         let bytes = to_bytes(resp.into_body(), 1 << 16).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap(), retry)
     }
@@ -112,7 +107,8 @@ mod tests {
     async fn errors_render_as_detail_json_with_their_status() {
         let (s, b, _) = body_of(ApiError::Unauthorized("Missing API key".into())).await;
         assert_eq!((s, b), (StatusCode::UNAUTHORIZED, json!({"detail": "Missing API key"})));
-        let (s, b, _) = body_of(ApiError::Upstream { status: StatusCode::SERVICE_UNAVAILABLE, detail: "x".into() }).await;
+        let (s, b, _) =
+            body_of(ApiError::Upstream { status: StatusCode::SERVICE_UNAVAILABLE, detail: "x".into() }).await;
         assert_eq!((s, b), (StatusCode::SERVICE_UNAVAILABLE, json!({"detail": "x"})));
     }
 

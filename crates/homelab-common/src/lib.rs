@@ -16,4 +16,3 @@ pub mod telemetry;
 pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
 pub use error::ApiError;
 pub use extract::ApiJson;
-

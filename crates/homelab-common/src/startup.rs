@@ -36,11 +36,7 @@ pub fn with_common_layers(router: Router) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
-                    let id = req
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 })
                 .on_failure(()),
@@ -99,9 +95,7 @@ pub async fn shutdown_signal() {
 pub async fn probe_health(port: u16) -> bool {
     let attempt = async {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-        stream
-            .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await?;
+        stream.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head).await?;
         Ok::<bool, io::Error>(head.starts_with(b"HTTP/1.1 200"))

@@ -30,9 +30,7 @@ pub fn level_filter(level: &str) -> Result<LevelFilter, String> {
         "warn" | "warning" => Ok(LevelFilter::WARN),
         "error" | "critical" => Ok(LevelFilter::ERROR),
         "off" => Ok(LevelFilter::OFF),
-        other => Err(format!(
-            "'{other}' is not a log level (use DEBUG, INFO, WARNING or ERROR)"
-        )),
+        other => Err(format!("'{other}' is not a log level (use DEBUG, INFO, WARNING or ERROR)")),
     }
 }
 
@@ -54,18 +52,12 @@ where
         format!("{level},hyper=warn,reqwest=warn,bollard=warn,rustls=warn")
     };
     let filter = EnvFilter::builder().parse_lossy(directives);
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false);
     match format {
         LogFormat::Json => Box::new(
             builder
                 .fmt_fields(JsonFields::new())
-                .event_format(WithService::new(
-                    service,
-                    Format::default().json().with_current_span(true),
-                ))
+                .event_format(WithService::new(service, Format::default().json().with_current_span(true)))
                 .finish(),
         ),
         LogFormat::Text => Box::new(
@@ -147,7 +139,6 @@ impl LogCapture {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
-
 
 #[cfg(test)]
 mod tests {

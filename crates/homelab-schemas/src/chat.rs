@@ -40,8 +40,7 @@ mod tests {
 
     #[test]
     fn chat_request_accepts_null_conversation_id_and_empty_message() {
-        let req: ChatRequest =
-            serde_json::from_value(json!({"message": "", "conversation_id": null})).unwrap();
+        let req: ChatRequest = serde_json::from_value(json!({"message": "", "conversation_id": null})).unwrap();
         assert_eq!(req.message, "");
         assert!(req.conversation_id.is_none());
     }

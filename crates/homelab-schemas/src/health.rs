@@ -20,12 +20,7 @@ pub struct Health {
 impl Health {
     /// A plain healthy answer for `service`.
     pub fn healthy(service: &str) -> Self {
-        Self {
-            status: "healthy".into(),
-            service: service.into(),
-            provider: None,
-            audit: None,
-        }
+        Self { status: "healthy".into(), service: service.into(), provider: None, audit: None }
     }
 }
 

@@ -47,12 +47,7 @@ impl ToolDefinition {
             }
             properties.insert(p.name.clone(), Value::Object(prop));
         }
-        let required: Vec<&str> = self
-            .parameters
-            .iter()
-            .filter(|p| p.required)
-            .map(|p| p.name.as_str())
-            .collect();
+        let required: Vec<&str> = self.parameters.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect();
         json!({"type": "object", "properties": properties, "required": required})
     }
 
@@ -135,8 +130,7 @@ mod tests {
 
     #[test]
     fn tool_definition_parameters_default_to_empty() {
-        let d: ToolDefinition =
-            serde_json::from_value(json!({"name": "list_containers", "description": "x"})).unwrap();
+        let d: ToolDefinition = serde_json::from_value(json!({"name": "list_containers", "description": "x"})).unwrap();
         assert!(d.parameters.is_empty());
         assert_eq!(
             d.to_openai_function(),

@@ -35,16 +35,10 @@ pub struct Defaults {
 impl Defaults {
     pub fn for_kind(kind: LlmProviderKind) -> Self {
         match kind {
-            LlmProviderKind::Openai => Self {
-                name: "openai",
-                base_url: "https://api.openai.com/v1",
-                model: "gpt-4o-mini",
-            },
-            _ => Self {
-                name: "groq",
-                base_url: "https://api.groq.com/openai/v1",
-                model: "llama-3.3-70b-versatile",
-            },
+            LlmProviderKind::Openai => {
+                Self { name: "openai", base_url: "https://api.openai.com/v1", model: "gpt-4o-mini" }
+            }
+            _ => Self { name: "groq", base_url: "https://api.groq.com/openai/v1", model: "llama-3.3-70b-versatile" },
         }
     }
 }
@@ -162,13 +156,20 @@ impl Provider for OpenAiCompatible {
             if retryable && retries < MAX_RETRIES {
                 let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
                 if delay <= MAX_RETRY_DELAY {
-                    tracing::warn!(status = status.as_u16(), retry_in_ms = delay.as_millis() as u64, "provider busy, retrying");
+                    tracing::warn!(
+                        status = status.as_u16(),
+                        retry_in_ms = delay.as_millis() as u64,
+                        "provider busy, retrying"
+                    );
                     tokio::time::sleep(delay).await;
                     retries += 1;
                     continue;
                 }
             }
-            if status == StatusCode::BAD_REQUEST && !tool_use_retried && error_code(&text).as_deref() == Some("tool_use_failed") {
+            if status == StatusCode::BAD_REQUEST
+                && !tool_use_retried
+                && error_code(&text).as_deref() == Some("tool_use_failed")
+            {
                 tracing::warn!("provider failed to generate a tool call, retrying once");
                 tool_use_retried = true;
                 continue;
@@ -254,9 +255,8 @@ fn parse_go_duration(text: &str) -> Option<Duration> {
 /// Reads a chat-completions answer into our `LlmResponse`.
 pub fn parse_completion(text: &str) -> Result<LlmResponse, ProviderError> {
     let v: Value = serde_json::from_str(text).map_err(|e| ProviderError::BadResponse(format!("not JSON ({e})")))?;
-    let choice = v
-        .pointer("/choices/0")
-        .ok_or_else(|| ProviderError::BadResponse("no choices in the answer".into()))?;
+    let choice =
+        v.pointer("/choices/0").ok_or_else(|| ProviderError::BadResponse("no choices in the answer".into()))?;
     let message = choice.get("message").cloned().unwrap_or(Value::Null);
     let content = message.get("content").and_then(Value::as_str).map(String::from);
     let tool_calls: Vec<ToolCall> = message
@@ -279,11 +279,13 @@ pub fn parse_completion(text: &str) -> Result<LlmResponse, ProviderError> {
                 .collect()
         })
         .unwrap_or_default();
-    let finish_reason = choice
-        .get("finish_reason")
-        .and_then(Value::as_str)
-        .map(String::from)
-        .unwrap_or_else(|| if tool_calls.is_empty() { "stop".into() } else { "tool_calls".into() });
+    let finish_reason = choice.get("finish_reason").and_then(Value::as_str).map(String::from).unwrap_or_else(|| {
+        if tool_calls.is_empty() {
+            "stop".into()
+        } else {
+            "tool_calls".into()
+        }
+    });
     Ok(LlmResponse { content, tool_calls, finish_reason })
 }
 
@@ -300,7 +302,9 @@ pub fn parse_arguments(raw: Option<&Value>) -> Value {
             Ok(other) => invalid_arguments(s, &format!("expected a JSON object, got {}", kind_of(&other))),
             Err(e) => invalid_arguments(s, &format!("not valid JSON: {e}")),
         },
-        Some(other) => invalid_arguments(&other.to_string(), &format!("expected a JSON object, got {}", kind_of(other))),
+        Some(other) => {
+            invalid_arguments(&other.to_string(), &format!("expected a JSON object, got {}", kind_of(other)))
+        }
     }
 }
 
@@ -376,7 +380,8 @@ mod tests {
 
     #[test]
     fn reasons_never_show_keys_and_stay_short() {
-        let p = OpenAiCompatible::new("openai", "http://x", "m", Secret::new("sk-proj-SECRET123"), Duration::from_secs(1));
+        let p =
+            OpenAiCompatible::new("openai", "http://x", "m", Secret::new("sk-proj-SECRET123"), Duration::from_secs(1));
         let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET123. You can find your API key at https://platform.openai.com/account/api-keys.","code":"invalid_api_key"}}"#;
         let e = p.failure(StatusCode::UNAUTHORIZED, body).to_string();
         assert!(!e.contains("SECRET123"), "{e}");
@@ -385,6 +390,9 @@ mod tests {
         assert!(!p.failure(StatusCode::UNAUTHORIZED, partial).to_string().contains("T123"));
         let long = format!("{{\"error\":{{\"message\":\"{}\"}}}}", "x".repeat(5000));
         assert!(p.failure(StatusCode::BAD_GATEWAY, &long).to_string().len() < 300);
-        assert_eq!(p.failure(StatusCode::BAD_GATEWAY, "<html>oops</html>").to_string(), "LLM provider error: 502 Bad Gateway");
+        assert_eq!(
+            p.failure(StatusCode::BAD_GATEWAY, "<html>oops</html>").to_string(),
+            "LLM provider error: 502 Bad Gateway"
+        );
     }
 }

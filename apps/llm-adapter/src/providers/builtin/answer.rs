@@ -125,16 +125,10 @@ fn containers(list: &[ContainerInfo], topics: &Topics, _question: &str) -> Strin
     }
     let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == "running").collect();
     let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != "running").collect();
-    let summary = format!(
-        "There are {} containers: {} running and {} stopped.",
-        list.len(),
-        running.len(),
-        stopped.len()
-    );
-    let named: Vec<&ContainerInfo> = list
-        .iter()
-        .filter(|c| topics.words.iter().any(|w| w == &c.name.to_lowercase()))
-        .collect();
+    let summary =
+        format!("There are {} containers: {} running and {} stopped.", list.len(), running.len(), stopped.len());
+    let named: Vec<&ContainerInfo> =
+        list.iter().filter(|c| topics.words.iter().any(|w| w == &c.name.to_lowercase())).collect();
     if !named.is_empty() {
         let lines: Vec<String> = named.iter().map(|c| describe(c)).collect();
         return lines.join("\n");
@@ -242,9 +236,15 @@ mod tests {
     fn empty_container_list_and_docker_errors_are_said_plainly() {
         let a = ask("List all Docker containers and their status", &[(CONTAINERS_TOOL, "[]".into())]);
         assert_eq!(a, "There are no containers on this host (none running, none stopped).");
-        let e = ask("Which containers are stopped?", &[(CONTAINERS_TOOL, "Error: Docker API unavailable: Connection refused".into())]);
+        let e = ask(
+            "Which containers are stopped?",
+            &[(CONTAINERS_TOOL, "Error: Docker API unavailable: Connection refused".into())],
+        );
         assert_eq!(e, "I couldn't get the container list: Docker API unavailable: Connection refused");
-        let j = ask("Which containers are stopped?", &[(CONTAINERS_TOOL, json!({"detail": "Docker API unavailable: x"}).to_string())]);
+        let j = ask(
+            "Which containers are stopped?",
+            &[(CONTAINERS_TOOL, json!({"detail": "Docker API unavailable: x"}).to_string())],
+        );
         assert!(j.contains("Docker API unavailable: x"));
     }
 

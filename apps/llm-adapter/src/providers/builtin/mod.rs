@@ -69,7 +69,9 @@ fn stop(content: String) -> LlmResponse {
 /// The last user message, and the tool results that came after it as (tool name, content).
 fn current_turn(messages: &[Value]) -> (String, Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| m["role"] == "user");
-    let Some(start) = last_user else { return (String::new(), Vec::new()) };
+    let Some(start) = last_user else {
+        return (String::new(), Vec::new());
+    };
     let question = text_of(&messages[start]["content"]);
     let mut names: HashMap<String, String> = HashMap::new();
     let mut results = Vec::new();
@@ -77,7 +79,9 @@ fn current_turn(messages: &[Value]) -> (String, Vec<(String, String)>) {
         match m["role"].as_str() {
             Some("assistant") => {
                 for call in m["tool_calls"].as_array().into_iter().flatten() {
-                    if let (Some(id), Some(name)) = (call["id"].as_str(), call.pointer("/function/name").and_then(Value::as_str)) {
+                    if let (Some(id), Some(name)) =
+                        (call["id"].as_str(), call.pointer("/function/name").and_then(Value::as_str))
+                    {
                         names.insert(id.to_string(), name.to_string());
                     }
                 }

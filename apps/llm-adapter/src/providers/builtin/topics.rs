@@ -34,11 +34,64 @@ pub struct Topics {
 
 const CPU: &[&str] = &["cpu", "cpus", "processor", "processors", "cores"];
 const MEMORY: &[&str] = &["memory", "ram", "mem", "swap"];
-const DISK: &[&str] = &["disk", "disks", "storage", "space", "drive", "drives", "filesystem", "filesystems", "mount", "mounts", "capacity", "pool", "pools", "volume", "volumes"];
+const DISK: &[&str] = &[
+    "disk",
+    "disks",
+    "storage",
+    "space",
+    "drive",
+    "drives",
+    "filesystem",
+    "filesystems",
+    "mount",
+    "mounts",
+    "capacity",
+    "pool",
+    "pools",
+    "volume",
+    "volumes",
+];
 const LOAD: &[&str] = &["load", "busy", "overloaded"];
-const RESOURCES: &[&str] = &["resources", "resource", "health", "healthy", "usage", "performance", "system", "server", "nas", "host", "machine", "stats", "metrics", "report"];
-const CONTAINERS: &[&str] = &["container", "containers", "docker", "image", "images", "port", "ports", "service", "services", "app", "apps", "stack", "stacks", "compose", "unhealthy", "crash", "crashed", "crashing", "restarted", "restarting"];
-const STOPPED: &[&str] = &["stopped", "exited", "down", "dead", "crash", "crashed", "crashing", "failed", "stop", "created", "unhealthy"];
+const RESOURCES: &[&str] = &[
+    "resources",
+    "resource",
+    "health",
+    "healthy",
+    "usage",
+    "performance",
+    "system",
+    "server",
+    "nas",
+    "host",
+    "machine",
+    "stats",
+    "metrics",
+    "report",
+];
+const CONTAINERS: &[&str] = &[
+    "container",
+    "containers",
+    "docker",
+    "image",
+    "images",
+    "port",
+    "ports",
+    "service",
+    "services",
+    "app",
+    "apps",
+    "stack",
+    "stacks",
+    "compose",
+    "unhealthy",
+    "crash",
+    "crashed",
+    "crashing",
+    "restarted",
+    "restarting",
+];
+const STOPPED: &[&str] =
+    &["stopped", "exited", "down", "dead", "crash", "crashed", "crashing", "failed", "stop", "created", "unhealthy"];
 const RUNNING: &[&str] = &["running", "up", "started", "active"];
 const EVERYTHING: &[&str] = &["everything", "overview", "full", "summary", "all"];
 const UPTIME: &[&str] = &["uptime"];
@@ -81,7 +134,8 @@ impl Topics {
                 set.insert(Topic::Running);
             }
         }
-        let everything = has(EVERYTHING) && (set.contains(&Topic::Resources) || set.contains(&Topic::Running) || lower.contains("report"));
+        let everything = has(EVERYTHING)
+            && (set.contains(&Topic::Resources) || set.contains(&Topic::Running) || lower.contains("report"));
         if everything || (lower.contains("everything") && lower.contains("running")) {
             set.insert(Topic::Everything);
         }
@@ -99,7 +153,9 @@ impl Topics {
 
     /// The tools that answer these topics, in a stable order.
     pub fn tools(&self) -> Vec<&'static str> {
-        let resources = self.has(Topic::Everything) || self.names_a_figure() || self.has(Topic::Uptime)
+        let resources = self.has(Topic::Everything)
+            || self.names_a_figure()
+            || self.has(Topic::Uptime)
             || (self.has(Topic::Resources) && !self.has(Topic::Containers));
         let containers = self.has(Topic::Everything) || self.has(Topic::Containers);
         let mut tools = Vec::new();

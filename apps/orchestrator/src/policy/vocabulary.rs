@@ -1,0 +1,127 @@
+//! The words the policy classifier reads: action verbs, lead-ins, override phrases, shell
+//! programs. Kept apart from the logic so a new phrasing is usually a one-word change here.
+
+#![cfg_attr(rustfmt, rustfmt_skip)]
+
+/// Verbs that always mean "change something" when they open a clause.
+pub const ACTION_VERBS: &[&str] = &[
+    "restart", "reboot", "stop", "start", "kill", "pkill", "killall", "remove", "delete", "del", "destroy", "prune",
+    "purge", "wipe", "erase", "shutdown", "poweroff", "halt", "suspend", "hibernate", "pause", "unpause", "resume",
+    "run", "rerun", "execute", "exec", "launch", "spawn", "deploy", "redeploy", "install", "reinstall", "uninstall",
+    "update", "upgrade", "downgrade", "modify", "edit", "set", "configure", "reconfigure", "enable", "disable",
+    "create", "recreate", "rebuild", "rollback", "revert", "restore", "unmount", "umount", "eject", "expose",
+    "unexpose", "rename", "move", "copy", "chmod", "chown", "overwrite", "truncate", "reset", "flush", "terminate",
+    "evict", "migrate", "automate", "repair", "fix", "heal", "bounce", "recycle", "cycle", "relaunch",
+    "reload", "renew", "rotate", "remind", "notify", "email", "reformat", "partition", "resize",
+    "shrink", "grow", "extend", "attach", "detach", "replace", "resilver",
+    "assign", "grant", "revoke", "forward", "unblock", "whitelist", "blacklist", "ban", "unban", "sudo",
+    "systemctl", "rm", "mv", "cp", "mkdir", "rmdir", "touch", "dd", "mkfs", "fdisk", "iptables",
+    "nft", "ufw", "kubectl", "crontab", "apt", "apt-get", "dpkg", "yum", "dnf", "pip", "npm", "reclaim", "defrag", "scale", "change", "ensure", "prevent", "force",
+];
+
+/// Verbs that are also common nouns or adjectives ("open ports?", "free memory?", "mount points"):
+/// they mean an action only when an object follows (`the`, `a`, `port 22`, `up`…).
+pub const AMBIGUOUS_VERBS: &[&str] = &[
+    "open", "close", "free", "block", "allow", "deny", "mount", "schedule", "snapshot", "backup",
+    "clean", "clear", "add", "write", "build", "pull", "push", "patch", "scrub", "format", "tag",
+    "connect", "disconnect", "shut", "turn", "power", "bring", "spin", "take", "make", "get", "put", "switch",
+    "kick", "fire", "boot", "tear", "back", "roll", "wake", "ping", "alert", "mark", "apply", "commit", "sync",
+    "trim", "limit", "throttle", "lock", "unlock", "save", "load", "send", "post", "upload", "download", "map",
+    "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop",
+];
+
+/// Words that make an ambiguous verb an order when they follow it.
+pub const OBJECT_STARTERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "all", "every", "each", "some", "any",
+    "it", "them", "him", "her", "up", "down", "off", "on", "out", "over", "back", "away", "offline", "online", "in",
+    "everything", "anything", "port", "sure", "certain", "whatever", "one", "two", "both", "old", "latest", "new",
+    "cycle", "ip", "ips", "traffic", "access", "user", "users",
+];
+
+/// Objects after `take`/`make`/`get`/`put`/`keep`/`let` that turn them into actions; other
+/// objects ("take a look", "make a list", "get the status") keep them as reading.
+pub const CHANGE_NOUNS: &[&str] = &[
+    "snapshot", "snapshots", "backup", "backups", "copy", "rid", "change", "changes", "rule", "rules", "restart",
+    "reboot", "cleanup", "clean-up", "update", "upgrade", "install", "sure", "certain",
+];
+
+/// States after `get`/`keep`/`make`… that mean "bring it into this state": "get plex running".
+/// They only count right after the object, not after a determiner or a verb ("get the running
+/// containers", "get containers that are stopped").
+pub const CHANGE_STATES: &[&str] = &[
+    "down", "offline", "online", "off", "restarted", "started", "stopped", "running", "removed", "deleted",
+    "killed", "fixed", "working", "back", "up", "updated", "upgraded", "installed", "rebooted", "disabled",
+    "enabled", "changed", "scheduled", "backed", "cleaned", "paused",
+];
+
+/// Words after which a state word describes rather than orders.
+pub const DESCRIBING: &[&str] = &[
+    "the", "a", "an", "all", "any", "my", "our", "which", "that", "who", "are", "is", "was", "were", "be", "been",
+    "being", "have", "has", "had", "of", "in", "with", "for", "not", "currently", "recently", "still", "ever",
+];
+
+/// After "I want to…", these verbs ask to learn something, not to change it.
+pub const READ_VERBS: &[&str] = &[
+    "know", "see", "check", "find", "understand", "view", "show", "list", "tell", "learn", "confirm", "verify",
+    "look", "read", "monitor", "figure", "determine", "ask", "hear", "get", "have", "compare", "watch",
+];
+
+/// Lead-ins that wrap a request in politeness or indirection; peeled off before looking for the verb.
+pub const LEAD_INS: &[&str] = &[
+    "please", "pls", "plz", "kindly", "just", "now", "quickly", "immediately", "then", "also", "and", "so", "ok",
+    "okay", "hey", "hi", "hello", "yo", "assistant", "bot", "alright", "right", "go ahead and", "go and", "go",
+    "can you", "could you", "would you", "will you", "can u", "could u", "would u", "would you mind", "do you mind",
+    "would you be able to", "are you able to", "can you please", "could you please", "i want you to", "i need you to",
+    "i'd like you to", "i would like you to", "i want to", "i need to", "i'd like to", "i would like to",
+    "i wanna", "i gotta", "we need to", "we should", "you should", "you need to", "you must", "you have to",
+    "try to", "attempt to", "help me", "let's", "lets", "let us", "time to", "be sure to", "remember to",
+    "don't forget to", "make sure to", "is it possible to", "is it possible for you to", "why don't you",
+    "why not", "how about", "what if you", "maybe", "perhaps", "for me", "asap", "urgently", "first", "next",
+    "finally", "now please", "you can", "you may", "feel free to", "i command you to", "i order you to",
+    "i'm asking you to", "i am asking you to", "i'd appreciate it if you could", "can i get you to",
+    "i want", "i need", "i'd like", "i would like", "we want", "we need",
+];
+
+/// Lead-ins that state a wish; "I want plex restarted" orders a change without a verb first.
+pub const WISHES: &[&str] = &["i want", "i need", "i'd like", "i would like", "we want", "we need", "i wanna"];
+
+/// Phrases of recurring time: with an order they ask to schedule or automate.
+pub const RECURRING: &[&str] = &[
+    "every day", "every night", "every hour", "every week", "every month", "every morning", "every evening",
+    "every minute", "every monday", "every sunday", "each night", "each day", "daily at", "nightly", "hourly",
+    "weekly", "cron job", "on a schedule", "automatically", "whenever",
+];
+
+/// Phrases that try to switch the rules off.
+pub const OVERRIDES: &[&str] = &[
+    "ignore previous instructions", "ignore all previous", "ignore the previous", "ignore your instructions",
+    "ignore your rules", "ignore the rules", "ignore all rules", "ignore prior instructions", "ignore above",
+    "disregard previous", "disregard your", "disregard all", "disregard the rules", "forget your instructions",
+    "forget your rules", "forget previous instructions", "forget all previous", "override your", "bypass your",
+    "bypass the read-only", "bypass read-only", "you are now a", "you are now an", "you are now in",
+    "from now on you", "from now on, you", "developer mode", "jailbreak", "dan mode",
+    "no longer read-only", "not read-only anymore", "pretend you can", "pretend you are", "act as root",
+    "admin mode", "god mode", "sudo mode", "new instructions:", "system prompt:", "turn off read-only",
+    "disable read-only", "disable the read-only", "switch off read-only", "unrestricted mode",
+];
+
+/// Shell programs whose next word decides: `docker ps` reads, `docker rm` writes.
+pub const SHELL_TOOLS: &[&str] = &["docker", "podman", "zfs", "zpool", "git", "systemctl", "journalctl", "midclt", "truenas", "kubectl", "ctr", "nerdctl", "virsh", "qm", "pct"];
+pub const SHELL_WRITES: &[&str] = &[
+    "stop", "start", "restart", "rm", "rmi", "kill", "run", "exec", "prune", "pull", "push", "update", "pause",
+    "unpause", "create", "destroy", "snapshot", "rollback", "set", "scrub", "export", "import", "offline",
+    "online", "replace", "detach", "attach", "clear", "enable", "disable", "mask", "unmask", "reload", "compose",
+    "system", "volume", "network", "commit", "reset", "clone", "rename", "up", "down", "call", "reboot",
+    "shutdown", "delete", "apply", "scale", "drain", "cordon", "mount", "unmount", "upgrade", "install",
+];
+
+
+/// Words that open a question or a request to be shown something.
+pub const QUESTION_WORDS: &[&str] = &[
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was", "were", "do",
+    "does", "did", "has", "have", "had", "can", "could", "would", "should", "will", "am", "any", "tell", "show",
+    "list", "give", "report", "check", "display", "describe", "explain", "summarize", "summarise", "count",
+];
+
+/// `docker volume rm`, `docker compose up`…: the third word decides for these sub-commands.
+pub const COMPOUND_WRITES: &[&str] = &["rm", "prune", "create", "down", "up", "restart", "stop", "start", "kill", "pull", "connect", "disconnect"];
