@@ -481,3 +481,17 @@ mod tests {
         assert_eq!(s.cors_origins().unwrap(), vec!["http://nas.lan:3000", "http://localhost:3000"]);
     }
 }
+
+#[cfg(test)]
+mod documentation {
+    use super::VARIABLES;
+
+    #[test]
+    fn env_example_documents_every_variable() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+        let text = std::fs::read_to_string(&path).expect(".env.example at the repository root");
+        let missing: Vec<&&str> =
+            VARIABLES.iter().filter(|v| !text.lines().any(|l| l.starts_with(&format!("{v}=")))).collect();
+        assert!(missing.is_empty(), ".env.example lacks {missing:?}");
+    }
+}

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod startup;
 pub mod telemetry;
+pub mod testing;
 
 pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
 pub use error::ApiError;

@@ -1,0 +1,15 @@
+# The two commands of the README, and a few helpers around them.
+.PHONY: run test lint bench
+
+## Build and run the whole product on this machine (builtin offline LLM when no key is set).
+run:
+	bash deploy/run.sh
+
+## Every test: Rust (unit, real-HTTP, podman Docker API, binaries), frontend, browser, run smoke test.
+test:
+	bash tests/run-all.sh
+
+## Formatting and lints as CI runs them.
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,122 @@
+//! Helpers for tests that run a service's real binary: start it on a free port with a clean
+//! working directory, wait for `/health`, stop it with SIGTERM and check that it exits cleanly.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// `GET http://127.0.0.1:<port><path>` with a plain socket: (status, body).
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// A running service binary, killed if the test panics.
+pub struct RunningBinary {
+    pub child: Child,
+    pub port: u16,
+    /// The working directory the binary runs in (no stray `.env` from the repository).
+    pub dir: std::path::PathBuf,
+}
+
+impl RunningBinary {
+    /// Starts `exe` with `port_var` set to a free port, `BIND_HOST=127.0.0.1`, and `env`.
+    pub fn start(exe: &str, port_var: &str, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("homelab-bin-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut cmd = Command::new(exe);
+        cmd.current_dir(&dir)
+            .env("BIND_HOST", "127.0.0.1")
+            .env(port_var, port.to_string())
+            .env("LOG_LEVEL", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("the binary starts");
+        Self { child, port, dir }
+    }
+
+    /// Waits until `/health` answers 200 and returns its body.
+    pub fn wait_healthy(&mut self, within: Duration) -> String {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Some((200, body)) = http_get(self.port, "/health") {
+                return body;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("the binary exited with {status} before it was healthy: {err}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("not healthy within {within:?}");
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self, within: Duration) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(started.elapsed() < within, "still running {within:?} after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `exe` to completion with `env` and returns (exit code, stderr).
+pub fn run_to_exit(exe: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir();
+    let mut cmd = Command::new(exe);
+    cmd.current_dir(dir).env("BIND_HOST", "127.0.0.1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the binary runs");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The whole life of a service binary: start, healthy, named correctly, clean exit on SIGTERM;
+/// and a malformed port variable stops it with a message naming the variable.
+pub fn check_binary_lifecycle(exe: &str, service: &str, port_var: &str, env: &[(&str, &str)]) {
+    let mut running = RunningBinary::start(exe, port_var, env);
+    let body = running.wait_healthy(Duration::from_secs(10));
+    assert!(body.contains(&format!("\"service\":\"{service}\"")), "{body}");
+    let status = running.terminate(Duration::from_secs(10));
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+
+    let mut bad = env.to_vec();
+    bad.push((port_var, "eighty"));
+    let (code, stderr) = run_to_exit(exe, &bad);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(port_var), "the message names the variable: {stderr}");
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs the whole product on this machine, no Docker needed: builds the release binaries, starts
+# the four services on loopback (the web UI too, once built), and stops everything on Ctrl-C.
+#
+#   make run                      # or: bash deploy/run.sh
+#
+# With no GROQ_API_KEY / OPENAI_API_KEY (environment or .env) the builtin offline model answers.
+# Data (database, audit log, logs, generated API key) lives in ./data, or $HOMELAB_DATA_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+# Settings from .env, without letting it override what the environment already says.
+if [ -f .env ]; then
+  while IFS='=' read -r key value; do
+    [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+    [ -n "${!key+x}" ] && continue
+    value="${value%\"}"; value="${value#\"}"; value="${value%\'}"; value="${value#\'}"
+    export "$key=$value"
+  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
+fi
+
+DATA="${HOMELAB_DATA_DIR:-$ROOT/data}"
+mkdir -p "$DATA/logs"
+chmod 700 "$DATA"
+
+export GATEWAY_PORT="${GATEWAY_PORT:-8000}" ORCHESTRATOR_PORT="${ORCHESTRATOR_PORT:-8001}"
+export LLM_ADAPTER_PORT="${LLM_ADAPTER_PORT:-8002}" MONITORING_PORT="${MONITORING_PORT:-8003}"
+export ORCHESTRATOR_URL="http://127.0.0.1:$ORCHESTRATOR_PORT"
+export LLM_ADAPTER_URL="http://127.0.0.1:$LLM_ADAPTER_PORT"
+export MONITORING_URL="http://127.0.0.1:$MONITORING_PORT"
+export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-$DATA/audit.jsonl}"
+GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
+
+if [ -z "${LLM_PROVIDER:-}" ]; then
+  if [ -n "${GROQ_API_KEY:-}" ]; then LLM_PROVIDER=groq
+  elif [ -n "${OPENAI_API_KEY:-}" ]; then LLM_PROVIDER=openai
+  else LLM_PROVIDER=builtin
+  fi
+fi
+export LLM_PROVIDER
+
+if [ -z "${API_KEY:-}" ]; then
+  if [ ! -s "$DATA/api-key" ]; then
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DATA/api-key")
+  fi
+  API_KEY=$(cat "$DATA/api-key")
+  KEY_NOTE="generated, kept in $DATA/api-key"
+else
+  KEY_NOTE="from API_KEY"
+fi
+export API_KEY
+
+if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
+  echo "Building release binaries (the first build takes a few minutes)..."
+  cargo build --release --locked --bins -q
+fi
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+
+PIDS=()
+NAMES=()
+stop_all() {
+  trap - INT TERM EXIT
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "${UI_PID:-}" ] && { kill -TERM "$UI_PID" 2>/dev/null || true; wait "$UI_PID" 2>/dev/null || true; }
+  echo "Stopped."
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+start() {  # name port bind
+  local name=$1 port=$2 bind=$3
+  BIND_HOST="$bind" "$BIN/$name" >>"$DATA/logs/$name.log" 2>&1 &
+  PIDS+=($!); NAMES+=("$name")
+  for _ in $(seq 1 100); do
+    if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
+      echo "ERROR: $name failed to start. Its last log lines ($DATA/logs/$name.log):" >&2
+      tail -n 5 "$DATA/logs/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "ERROR: $name did not become healthy on port $port within 10 s (see $DATA/logs/$name.log)" >&2
+  exit 1
+}
+
+start tool-monitoring "$MONITORING_PORT" 127.0.0.1
+start llm-adapter "$LLM_ADAPTER_PORT" 127.0.0.1
+start orchestrator "$ORCHESTRATOR_PORT" 127.0.0.1
+start gateway "$GATEWAY_PORT" "$GATEWAY_BIND"
+
+UI_LINE="(web UI: build it with 'cd frontend && npm ci && npm run build', then run again)"
+if [ -f deploy/run-ui.sh ] && [ -f frontend/dist/index.html ]; then
+  # shellcheck source=/dev/null
+  source deploy/run-ui.sh
+fi
+
+cat <<MSG
+
+Homelab Assistant is running (LLM provider: $LLM_PROVIDER).
+  API key ($KEY_NOTE): $API_KEY
+  Try it:
+    curl -s -X POST http://127.0.0.1:$GATEWAY_PORT/chat \\
+      -H "X-API-Key: $API_KEY" -H "Content-Type: application/json" \\
+      -d '{"message": "What is the current CPU usage?"}'
+  $UI_LINE
+  Logs: $DATA/logs/   Audit log: $AUDIT_LOG_PATH
+Press Ctrl-C to stop.
+MSG
+
+# Stop everything as soon as any service exits on its own.
+set +e
+wait -n "${PIDS[@]}"
+code=$?
+for i in "${!PIDS[@]}"; do
+  if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+    echo "ERROR: ${NAMES[$i]} stopped (exit $code); stopping the others. See $DATA/logs/${NAMES[$i]}.log" >&2
+  fi
+done
+exit "$code"

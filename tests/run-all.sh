@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of the project; `make test` and CI call this.
+# Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
+# chromium), starts podman's Docker-compatible API with a few fixture containers, then runs the
+# Rust tests, the frontend tests and the end-to-end smoke test of the run command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tests/scripts/install-test-deps.sh
+
+if fixture=$(bash tests/scripts/podman-fixture.sh start); then
+  export TEST_DOCKER_HOST="${fixture#DOCKER_HOST=}"
+  echo "Docker API for tests: $TEST_DOCKER_HOST"
+else
+  echo "NOTICE: podman's Docker API could not be started; Docker tests will skip (or fail with REQUIRE_DOCKER_TESTS=1)"
+fi
+
+echo "== Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
+
+if [ -f frontend/package.json ]; then
+  echo "== Frontend tests"
+  (cd frontend && npm ci --no-audit --no-fund && npm test)
+fi
+
+for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh; do
+  if [ -f "$extra" ]; then
+    echo "== $(basename "$extra")"
+    bash "$extra"
+  fi
+done
