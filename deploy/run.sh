@@ -91,8 +91,12 @@ start llm-adapter "$LLM_ADAPTER_PORT" 127.0.0.1
 start orchestrator "$ORCHESTRATOR_PORT" 127.0.0.1
 start gateway "$GATEWAY_PORT" "$GATEWAY_BIND"
 
-UI_LINE="(web UI: build it with 'cd frontend && npm ci && npm run build', then run again)"
-if [ -f deploy/run-ui.sh ] && [ -f frontend/dist/index.html ]; then
+UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
+if [ ! -f frontend/dist/index.html ] && command -v npm >/dev/null 2>&1; then
+  echo "Building the web UI..."
+  (cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null)
+fi
+if [ -f frontend/dist/index.html ]; then
   # shellcheck source=/dev/null
   source deploy/run-ui.sh
 fi

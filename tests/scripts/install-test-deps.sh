@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, from Debian's packages only:
 # podman (a real Docker-compatible API), busybox-static (the tiny image its fixtures use),
-# nginx and chromium (the web UI's end-to-end test). Safe to run again; skips what is there.
+# nginx and chromium (the web UI's end-to-end test), curl. Safe to run again: skips what is there.
 set -euo pipefail
 
-packages=(podman busybox-static nginx-light chromium curl)
+declare -A wanted=(
+  [podman]=podman
+  [/bin/busybox]=busybox-static
+  [nginx]=nginx
+  [chromium]=chromium
+  [curl]=curl
+)
 missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for probe in "${!wanted[@]}"; do
+  if [[ "$probe" == /* ]]; then
+    [ -x "$probe" ] && file -b "$probe" 2>/dev/null | grep -q static && continue
+    dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" && continue
+  else
+    command -v "$probe" >/dev/null 2>&1 && continue
+    [ -x "/usr/sbin/$probe" ] && continue
+  fi
+  missing+=("${wanted[$probe]}")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "test dependencies: all present"

@@ -1,0 +1,42 @@
+# Sourced by deploy/run.sh once the services are up: serves frontend/dist with Debian's nginx and
+# the project's deploy/nginx.conf, adapted to loopback (gateway at 127.0.0.1:$GATEWAY_PORT).
+# Sets UI_PID and UI_LINE. Without nginx it only says how to get it.
+UI_PORT="${UI_PORT:-3000}"
+UI_BIND="${UI_BIND_HOST:-0.0.0.0}"
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  UI_LINE="(web UI: install nginx — apt-get install nginx-light — and run again)"
+  return 0 2>/dev/null || exit 0
+fi
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+NGINX_DIR="${TMPDIR:-/tmp}/homelab-nginx-$(id -u)-$UI_PORT"
+mkdir -p "$NGINX_DIR/tmp"
+{
+  echo "worker_processes 1;"
+  echo "pid $NGINX_DIR/nginx.pid;"
+  echo "error_log $NGINX_DIR/error.log warn;"
+  [ "$(id -u)" -eq 0 ] && echo "user root;"
+  echo "events { worker_connections 512; }"
+  echo "http {"
+  echo "  include /etc/nginx/mime.types;"
+  echo "  default_type application/octet-stream;"
+  echo "  access_log $NGINX_DIR/access.log;"
+  for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $NGINX_DIR/tmp/$t;"; done
+  sed -e "s#listen 3000;#listen $UI_BIND:$UI_PORT;#" \
+      -e "/listen \[::\]:3000;/d" \
+      -e "s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" \
+      -e "s#http://gateway:8000/#http://127.0.0.1:$GATEWAY_PORT/#" \
+      deploy/nginx.conf | sed 's/^/  /'
+  echo "}"
+} > "$NGINX_DIR/nginx.conf"
+"$NGINX_BIN" -c "$NGINX_DIR/nginx.conf" -g "daemon off;" >>"$DATA/logs/nginx.log" 2>&1 &
+UI_PID=$!
+for _ in $(seq 1 50); do
+  curl -sf "http://127.0.0.1:$UI_PORT/" >/dev/null 2>&1 && break
+  if ! kill -0 "$UI_PID" 2>/dev/null; then
+    echo "ERROR: nginx failed to start for the web UI:" >&2
+    tail -n 5 "$NGINX_DIR/error.log" "$DATA/logs/nginx.log" >&2 2>/dev/null
+    exit 1
+  fi
+  sleep 0.1
+done
+UI_LINE="Web UI: http://$(hostname -I 2>/dev/null | awk '{print $1}' || echo localhost):$UI_PORT (or http://localhost:$UI_PORT)"

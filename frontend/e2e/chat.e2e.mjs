@@ -1,0 +1,96 @@
+// Browser end-to-end test: Debian's Chromium, driven by playwright-core, against the built UI
+// served by nginx in front of the real four services on the builtin model.
+//   node e2e/chat.e2e.mjs <ui-url> <api-key> <output-dir>
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
+mkdirSync(outDir, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAILED - ${name}: ${e.message}`);
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+let alerted = false;
+page.on("dialog", async (d) => {
+  alerted = true;
+  await d.dismiss();
+});
+
+await check("the key prompt comes first and the key is saved", async () => {
+  await page.goto(url);
+  await page.getByLabel("API key", { exact: true }).fill(apiKey);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByLabel("Message").waitFor();
+});
+
+await check("a CPU question is answered with a percentage and the tool chip", async () => {
+  await page.getByLabel("Message").fill("What is the current CPU usage?");
+  await page.keyboard.press("Enter");
+  const answer = page.locator('[data-role="assistant"]').first();
+  await answer.waitFor({ timeout: 15000 });
+  const text = await answer.innerText();
+  assert(/\d+(\.\d+)?%/.test(text), `no percentage in: ${text}`);
+  assert(await answer.locator(".chip", { hasText: "get_system_resources" }).isVisible(), "no tool chip");
+  await page.screenshot({ path: `${outDir}/answered-chat.png`, fullPage: true });
+});
+
+await check("markup in a message is shown as text", async () => {
+  const evil = "<img src=x onerror=alert(1)>";
+  await page.getByLabel("Message").fill(evil);
+  await page.keyboard.press("Enter");
+  await page.locator('[data-role="user"]', { hasText: evil }).waitFor();
+  await page.locator('[data-role="assistant"]').nth(1).waitFor({ timeout: 15000 });
+  assert((await page.locator(".bubble img").count()) === 0, "an <img> element was created");
+  assert(!alerted, "a script ran");
+});
+
+await check("a wrong key brings the key prompt back", async () => {
+  await page.getByRole("button", { name: /Settings/ }).click();
+  await page.getByLabel("API key", { exact: true }).fill("wrong-key");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByLabel("Message").fill("How much memory is being used?");
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor({ timeout: 10000 });
+  assert((await page.getByRole("dialog").innerText()).includes("did not accept"), "no rejection text");
+});
+
+await check("the chat fits a phone-sized screen", async () => {
+  const phone = await browser.newPage({ viewport: { width: 375, height: 700 } });
+  await phone.goto(url);
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 375, `page is ${width}px wide`);
+  await phone.screenshot({ path: `${outDir}/phone.png` });
+  await phone.close();
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

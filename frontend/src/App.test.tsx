@@ -1,0 +1,104 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { KEY_STORAGE } from "./types";
+
+function respond(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+
+describe("App", () => {
+  const fetchMock = vi.fn();
+  beforeEach(() => {
+    vi.stubGlobal("fetch", fetchMock);
+  });
+  afterEach(() => {
+    fetchMock.mockReset();
+    vi.unstubAllGlobals();
+  });
+
+  it("asks for the API key on first use and keeps it in localStorage", async () => {
+    render(<App />);
+    const input = screen.getByLabelText("API key", { selector: "input" });
+    await userEvent.type(input, "secret-key");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(localStorage.getItem(KEY_STORAGE)).toBe("secret-key");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("sends with Enter, shows the answer with tool chips and continues the conversation", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock
+      .mockResolvedValueOnce(respond(200, { message: "CPU usage is **12.5%**.", conversation_id: "c-1", tool_calls_made: ["get_system_resources"] }))
+      .mockResolvedValueOnce(respond(200, { message: "Memory is fine.", conversation_id: "c-1", tool_calls_made: [] }));
+    render(<App />);
+    const box = screen.getByLabelText("Message");
+    await userEvent.type(box, "What is the CPU usage?{Enter}");
+    expect(await screen.findByText("12.5%")).toBeInTheDocument();
+    expect(screen.getByText("get_system_resources")).toHaveClass("chip");
+    await userEvent.type(box, "And memory?{Enter}");
+    await screen.findByText("Memory is fine.");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBe("c-1");
+  });
+
+  it("Shift+Enter makes a new line instead of sending", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    render(<App />);
+    const box = screen.getByLabelText("Message");
+    await userEvent.type(box, "line one{Shift>}{Enter}{/Shift}line two");
+    expect(box).toHaveValue("line one\nline two");
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("offers the example questions on an empty chat and sends one when clicked", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock.mockResolvedValueOnce(respond(200, { message: "done", conversation_id: "c", tool_calls_made: [] }));
+    render(<App />);
+    await userEvent.click(screen.getByRole("button", { name: "Which containers are stopped?" }));
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body).message).toBe("Which containers are stopped?");
+    await screen.findByText("done");
+  });
+
+  it("shows markup in a message as text, never as HTML", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const evil = "<img src=x onerror=alert(1)>";
+    fetchMock.mockResolvedValueOnce(respond(200, { message: `echo ${evil}`, conversation_id: "c", tool_calls_made: [] }));
+    const { container } = render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), evil + "{Enter}");
+    await screen.findByText(evil);
+    await waitFor(() => expect(fetchMock).toHaveBeenCalled());
+    expect(container.querySelector("img")).toBeNull();
+  });
+
+  it("asks for the key again after a 401", async () => {
+    localStorage.setItem(KEY_STORAGE, "old");
+    fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "hi{Enter}");
+    expect(await screen.findByRole("dialog")).toHaveTextContent("did not accept");
+  });
+
+  it("explains a rate limit with the retry time", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock.mockResolvedValueOnce(respond(429, { detail: "Rate limit exceeded" }, { "Retry-After": "30" }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "hi{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Retry in 30 s");
+  });
+
+  it("New chat forgets the conversation", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock
+      .mockResolvedValueOnce(respond(200, { message: "first", conversation_id: "c-9", tool_calls_made: [] }))
+      .mockResolvedValueOnce(respond(200, { message: "second", conversation_id: "c-10", tool_calls_made: [] }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "hi{Enter}");
+    await screen.findByText("first");
+    await userEvent.click(screen.getByRole("button", { name: "New chat" }));
+    expect(screen.queryByText("first")).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("Message"), "again{Enter}");
+    await screen.findByText("second");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBeNull();
+  });
+});

@@ -1,0 +1,76 @@
+import { useRef, useState } from "react";
+import { ApiError, describeError, sendChat } from "./api";
+import { Composer } from "./Composer";
+import { ErrorNotice } from "./ErrorNotice";
+import { Header } from "./Header";
+import { KeyPrompt } from "./KeyPrompt";
+import { MessageList } from "./MessageList";
+import { Suggestions } from "./Suggestions";
+import { KEY_STORAGE, type ChatMessage } from "./types";
+
+export function App() {
+  const [apiKey, setApiKey] = useState(() => localStorage.getItem(KEY_STORAGE) ?? "");
+  const [askingKey, setAskingKey] = useState(() => !localStorage.getItem(KEY_STORAGE));
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const nextId = useRef(1);
+
+  function saveKey(key: string) {
+    localStorage.setItem(KEY_STORAGE, key);
+    setApiKey(key);
+    setAskingKey(false);
+    setError(null);
+  }
+
+  function newChat() {
+    setMessages([]);
+    setConversationId(null);
+    setError(null);
+  }
+
+  async function send(text: string) {
+    const message = text.trim();
+    if (!message || pending) return;
+    setError(null);
+    setMessages((m) => [...m, { id: nextId.current++, role: "user", text: message }]);
+    setPending(true);
+    try {
+      const reply = await sendChat(message, conversationId, apiKey);
+      setConversationId(reply.conversation_id);
+      setMessages((m) => [
+        ...m,
+        { id: nextId.current++, role: "assistant", text: reply.message, tools: reply.tool_calls_made },
+      ]);
+    } catch (e) {
+      setError(describeError(e));
+      if (e instanceof ApiError && e.status === 401) setAskingKey(true);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <div className="app">
+      <Header onNewChat={newChat} onSettings={() => setAskingKey(true)} />
+      <main className="chat">
+        {messages.length === 0 && !pending ? (
+          <Suggestions onPick={send} disabled={askingKey} />
+        ) : (
+          <MessageList messages={messages} pending={pending} />
+        )}
+        {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
+      </main>
+      <Composer onSend={send} disabled={pending || askingKey} />
+      {askingKey && (
+        <KeyPrompt
+          initial={apiKey}
+          rejected={error !== null && apiKey !== ""}
+          onSave={saveKey}
+          onCancel={apiKey ? () => setAskingKey(false) : undefined}
+        />
+      )}
+    </div>
+  );
+}

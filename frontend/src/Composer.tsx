@@ -1,0 +1,44 @@
+import { useState, type FormEvent, type KeyboardEvent } from "react";
+
+interface Props {
+  onSend: (text: string) => void;
+  disabled: boolean;
+}
+
+/** Enter sends, Shift+Enter starts a new line. */
+export function Composer({ onSend, disabled }: Props) {
+  const [text, setText] = useState("");
+
+  function submit(e?: FormEvent) {
+    e?.preventDefault();
+    if (!text.trim() || disabled) return;
+    onSend(text);
+    setText("");
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  }
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      <label htmlFor="message" className="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="message"
+        rows={2}
+        placeholder="Ask about CPU, memory, disks or containers…"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <button type="submit" className="primary" disabled={disabled || !text.trim()}>
+        Send
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError, describeError, sendChat } from "./api";
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return vi.fn().mockResolvedValue(
+    new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } }),
+  );
+}
+
+describe("sendChat", () => {
+  it("posts the message, conversation id and key to the relative /api/chat", async () => {
+    const fetchMock = reply(200, { message: "ok", conversation_id: "c1", tool_calls_made: [] });
+    const result = await sendChat("hi", "c0", "k", fetchMock);
+    expect(result.conversation_id).toBe("c1");
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe("/api/chat");
+    expect(init.method).toBe("POST");
+    expect(init.headers["X-API-Key"]).toBe("k");
+    expect(JSON.parse(init.body)).toEqual({ message: "hi", conversation_id: "c0" });
+  });
+
+  it("turns error statuses into ApiError with the detail and Retry-After", async () => {
+    const err = await sendChat("hi", null, "k", reply(429, { detail: "Rate limit exceeded" }, { "Retry-After": "7" })).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(429);
+    expect(err.detail).toBe("Rate limit exceeded");
+    expect(err.retryAfter).toBe(7);
+  });
+
+  it("reports an unreachable gateway as status 0", async () => {
+    const err = await sendChat("hi", null, "k", vi.fn().mockRejectedValue(new TypeError("fetch failed"))).catch((e) => e);
+    expect(err.status).toBe(0);
+  });
+});
+
+describe("describeError", () => {
+  it("says in plain words which part is down", () => {
+    expect(describeError(new ApiError(401, "Invalid API key"))).toMatch(/enter it again/);
+    expect(describeError(new ApiError(429, "x", 12))).toBe("Slow down: too many requests. Retry in 12 s.");
+    expect(describeError(new ApiError(502, "LLM service unavailable"))).toMatch(/language model/);
+    expect(describeError(new ApiError(502, "Backend service unavailable"))).toMatch(/backend is down/);
+    expect(describeError(new ApiError(504, "Backend service timed out"))).toMatch(/too long/);
+    expect(describeError(new ApiError(0, "x"))).toMatch(/Cannot reach/);
+  });
+});

@@ -1,0 +1,20 @@
+/** One bubble of the conversation. */
+export interface ChatMessage {
+  id: number;
+  role: "user" | "assistant";
+  text: string;
+  /** Tools the assistant used for this answer. */
+  tools?: string[];
+}
+
+/** The README's example questions, offered on an empty chat. */
+export const SUGGESTIONS = [
+  "What is the current CPU usage?",
+  "How much memory is being used?",
+  "How much disk space is left?",
+  "Give me a full system health report",
+  "What containers are running?",
+  "Which containers are stopped?",
+];
+
+export const KEY_STORAGE = "homelab-assistant.api-key";
