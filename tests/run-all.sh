@@ -27,7 +27,7 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm ci --no-audit --no-fund && npm test)
 fi
 
-for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh; do
+for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/check-deploy.sh; do
   if [ -f "$extra" ]; then
     echo "== $(basename "$extra")"
     bash "$extra"
