@@ -9,6 +9,11 @@ run:
 test:
 	bash tests/run-all.sh
 
+## Load benchmark of the whole stack (release binaries, fake LLM); prints figures.
+bench:
+	cargo build --release --locked --bins -q
+	target/release/bench
+
 ## Formatting and lints as CI runs them.
 lint:
 	cargo fmt --all --check

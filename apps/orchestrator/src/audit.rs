@@ -1,8 +1,9 @@
 //! The audit log (SPEC §8): append-only JSONL, one line per chat request. One writer thread owns
 //! the file; entries arrive over a channel, so lines from concurrent requests never interleave.
-//! Each entry is written and flushed before its chat answer returns; fsync is batched over what
-//! arrived together. A write failure is logged, `/health` says `"audit":"failing"`, and the chat
-//! is still answered.
+//! Each entry is written and flushed to the operating system before its chat answer returns;
+//! fsync is batched: at most every [`SYNC_INTERVAL`] while entries arrive, and at shutdown, so a
+//! burst of chats costs one disk sync rather than one each. A write failure is logged, `/health`
+//! says `"audit":"failing"`, and the chat is still answered.
 
 use std::{
     fs::{File, OpenOptions},
@@ -10,14 +11,18 @@ use std::{
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        mpsc, Arc,
     },
+    time::{Duration, Instant},
 };
 
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
+
+/// Longest time a written line waits for its fsync.
+pub const SYNC_INTERVAL: Duration = Duration::from_millis(100);
 
 /// One tool call as it was decided: run (ok or not) or rejected.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -85,7 +90,9 @@ impl AuditLog {
     /// Starts the writer thread for `path` (parent folders are created). `secrets` are values
     /// that must never appear in a line (API keys); they are replaced by `[redacted]`.
     pub fn start(path: PathBuf, secrets: Vec<String>) -> Self {
-        let (tx, rx) = mpsc::channel::<Job>(4096);
+        // Unbounded, but each sender waits for its line to be written, so what is queued is
+        // bounded by the number of chats in flight.
+        let (tx, rx) = mpsc::channel::<Job>();
         let failing = Arc::new(AtomicBool::new(false));
         let writer = Writer {
             path,
@@ -103,7 +110,7 @@ impl AuditLog {
     /// Writes `entry` and waits until it is flushed (or has failed, which `/health` then shows).
     pub async fn record(&self, entry: AuditEntry) {
         let (done_tx, done_rx) = oneshot::channel();
-        if self.tx.send((entry, done_tx)).await.is_err() {
+        if self.tx.send((entry, done_tx)).is_err() {
             self.failing.store(true, Ordering::Relaxed);
             tracing::error!("audit writer is gone; entry lost");
             return;
@@ -125,36 +132,46 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+    fn run(mut self, rx: mpsc::Receiver<Job>) {
         if let Err(e) = self.open() {
             self.fail(&e);
         }
-        while let Some(first) = rx.blocking_recv() {
-            let mut batch = vec![first];
-            while batch.len() < 256 {
-                match rx.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            let mut acks = Vec::with_capacity(batch.len());
-            let mut wrote = false;
-            for (entry, ack) in batch {
-                match self.write(&entry) {
-                    Ok(()) => wrote = true,
-                    Err(e) => self.fail(&e),
-                }
-                acks.push(ack);
-            }
-            if wrote {
-                if let Some(file) = &self.file {
-                    if let Err(e) = file.sync_data() {
-                        self.fail(&e.to_string());
+        let mut unsynced_since: Option<Instant> = None;
+        loop {
+            let job = match unsynced_since {
+                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                Some(since) => rx.recv_timeout(SYNC_INTERVAL.saturating_sub(since.elapsed())),
+            };
+            match job {
+                Ok((entry, ack)) => {
+                    match self.write(&entry) {
+                        Ok(()) => {
+                            unsynced_since.get_or_insert_with(Instant::now);
+                        }
+                        Err(e) => self.fail(&e),
+                    }
+                    let _ = ack.send(());
+                    if unsynced_since.is_some_and(|t| t.elapsed() >= SYNC_INTERVAL) {
+                        self.sync();
+                        unsynced_since = None;
                     }
                 }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.sync();
+                    unsynced_since = None;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    self.sync();
+                    return;
+                }
             }
-            for ack in acks {
-                let _ = ack.send(());
+        }
+    }
+
+    fn sync(&mut self) {
+        if let Some(file) = &self.file {
+            if let Err(e) = file.sync_data() {
+                self.fail(&format!("cannot sync {}: {e}", self.path.display()));
             }
         }
     }

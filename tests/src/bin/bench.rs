@@ -1,0 +1,235 @@
+//! The load benchmark of the whole stack: the four release binaries on loopback, the fast fake
+//! LLM (in this process) as an OpenAI-compatible provider, and a closed-loop load generator.
+//! Prints start-up times, memory, the one-hop floor, chat throughput and latency at several
+//! concurrencies and LLM delays, audit completeness, and `/system/resources` latency.
+//!
+//!   make bench            # builds the release binaries, then runs this
+//!   cargo run --release -p e2e-tests --bin bench -- [--quick]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use e2e_tests::{
+    fake_llm::{self, Delay},
+    load::{self, MakeRequest, Report},
+};
+use homelab_common::{startup::spawn_on_loopback, testing::free_port};
+use serde_json::json;
+
+const SERVICES: [(&str, &str); 4] = [
+    ("tool-monitoring", "MONITORING_PORT"),
+    ("llm-adapter", "LLM_ADAPTER_PORT"),
+    ("orchestrator", "ORCHESTRATOR_PORT"),
+    ("gateway", "GATEWAY_PORT"),
+];
+const KEY: &str = "bench-key";
+
+struct Service {
+    name: &'static str,
+    port: u16,
+    child: Child,
+    startup: Duration,
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+async fn healthy(port: u16) -> bool {
+    let client = reqwest::Client::new();
+    matches!(client.get(format!("http://127.0.0.1:{port}/health")).send().await, Ok(r) if r.status().is_success())
+}
+
+async fn start(bin: &Path, name: &'static str, port_var: &str, env: &[(String, String)]) -> Service {
+    let port = env.iter().find(|(k, _)| k == port_var).map(|(_, v)| v.parse().unwrap()).unwrap();
+    let started = Instant::now();
+    let child = Command::new(bin.join(name))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {}: {e} (build with cargo build --release)", bin.join(name).display())
+        });
+    while !healthy(port).await {
+        assert!(started.elapsed() < Duration::from_secs(10), "{name} not healthy after 10 s");
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+    Service { name, port, child, startup: started.elapsed() }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn audit_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (short, long) = if quick {
+        (Duration::from_secs(2), Duration::from_secs(3))
+    } else {
+        (Duration::from_secs(5), Duration::from_secs(10))
+    };
+    let bin = PathBuf::from(std::env::var("HOMELAB_BIN_DIR").unwrap_or_else(|_| "target/release".into()));
+    let data = std::env::temp_dir().join(format!("homelab-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    let audit = data.join("audit.jsonl");
+
+    let delay = Delay::default();
+    let fake = spawn_on_loopback(fake_llm::router(delay.clone())).await;
+    let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
+    let mut env: Vec<(String, String)> = vec![
+        ("BIND_HOST", "127.0.0.1".to_string()),
+        ("LOG_LEVEL", "warning".into()),
+        ("API_KEY", KEY.into()),
+        ("RATE_LIMIT_REQUESTS", "1000000000".into()),
+        ("LLM_PROVIDER", "openai".into()),
+        ("OPENAI_API_KEY", "bench".into()),
+        ("LLM_BASE_URL", format!("{fake}/v1")),
+        ("DB_PATH", data.join("db.sqlite3").display().to_string()),
+        ("AUDIT_LOG_PATH", audit.display().to_string()),
+        ("DOCKER_HOST", std::env::var("TEST_DOCKER_HOST").unwrap_or_else(|_| "unix:///nonexistent.sock".into())),
+        ("MONITORING_URL", format!("http://127.0.0.1:{}", ports[0])),
+        ("LLM_ADAPTER_URL", format!("http://127.0.0.1:{}", ports[1])),
+        ("ORCHESTRATOR_URL", format!("http://127.0.0.1:{}", ports[2])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (i, (_, var)) in SERVICES.iter().enumerate() {
+        env.push((var.to_string(), ports[i].to_string()));
+    }
+
+    println!("# Homelab Assistant benchmark\n");
+    println!("machine: {} cores, {}", num_cpus(), first_line("/proc/cpuinfo", "model name"));
+    let mut services = Vec::new();
+    for (name, var) in SERVICES {
+        services.push(start(&bin, name, var, &env).await);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    println!("\n## Start-up and memory\n");
+    println!("| service | exec → first 200 on /health (ms) | RSS idle (MiB) | binary (MiB) |");
+    println!("|---|---|---|---|");
+    let mut idle_total = 0.0;
+    for s in &services {
+        let rss = rss_mib(s.child.id());
+        idle_total += rss;
+        let size = std::fs::metadata(bin.join(s.name)).map(|m| m.len() as f64 / 1048576.0).unwrap_or(0.0);
+        println!("| {} | {} | {:.1} | {:.1} |", s.name, ms(s.startup), rss, size);
+    }
+    println!("| **all four** | | **{idle_total:.1}** | |");
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap();
+    let floor_url = format!("{fake}/v1/chat/completions");
+    let floor_body =
+        json!({"model": "bench", "messages": [{"role": "user", "content": "What is the current CPU usage?"}]});
+    let floor =
+        load::run(&client, Arc::new(move |c: &reqwest::Client| c.post(&floor_url).json(&floor_body)), 1, short).await;
+    println!(
+        "\n## Floor\n\none HTTP round trip to the fake LLM at c=1: p50 {} ms ({} requests)",
+        ms(floor.p50),
+        floor.requests
+    );
+
+    let gateway = services.iter().find(|s| s.name == "gateway").unwrap().port;
+    let chat_url = format!("http://127.0.0.1:{gateway}/chat");
+    let chat: MakeRequest = Arc::new(move |c: &reqwest::Client| {
+        c.post(&chat_url).header("X-API-Key", KEY).json(&json!({"message": "What is the current CPU usage?"}))
+    });
+
+    println!("\n## Chats through the gateway: \"What is the current CPU usage?\" (1 tool call, 2 LLM calls)\n");
+    println!("| LLM delay | concurrency | chats/s | p50 (ms) | p99 (ms) | p50 / floor | errors | audit lines = 200s |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut after_load = Vec::new();
+    for delay_ms in [0u64, 300] {
+        delay.set(delay_ms);
+        for c in [1usize, 16, 64, 256] {
+            let before = audit_lines(&audit);
+            let r: Report = load::run(&client, chat.clone(), c, if delay_ms == 0 { short } else { long }).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let lines = audit_lines(&audit) - before;
+            let ok = r.requests - r.errors;
+            let ideal = if delay_ms > 0 {
+                format!(
+                    " ({:.0}% of ideal {:.0}/s)",
+                    r.per_second * 100.0 / (c as f64 / (2.0 * delay_ms as f64 / 1000.0)),
+                    c as f64 / (2.0 * delay_ms as f64 / 1000.0)
+                )
+            } else {
+                String::new()
+            };
+            println!(
+                "| {delay_ms} ms | {c} | {:.0}{ideal} | {} | {} | {:.1}× | {} | {} = {} {} |",
+                r.per_second,
+                ms(r.p50),
+                ms(r.p99),
+                r.p50.as_secs_f64() / floor.p50.as_secs_f64().max(1e-9),
+                r.errors,
+                lines,
+                ok,
+                if lines == ok { "✓" } else { "✗" }
+            );
+            if delay_ms == 0 && c == 256 {
+                after_load = services.iter().map(|s| rss_mib(s.child.id())).collect();
+            }
+        }
+    }
+
+    delay.set(0);
+    let again = load::run(&client, chat.clone(), 256, short).await;
+    let repeated: Vec<f64> = services.iter().map(|s| rss_mib(s.child.id())).collect();
+    println!("\n## Memory after load (MiB)\n");
+    println!("| service | after c=256 | after a second c=256 run ({} more chats) |", again.requests);
+    println!("|---|---|---|");
+    for (i, s) in services.iter().enumerate() {
+        println!("| {} | {:.1} | {:.1} |", s.name, after_load[i], repeated[i]);
+    }
+    println!("| **all four** | **{:.1}** | **{:.1}** |", after_load.iter().sum::<f64>(), repeated.iter().sum::<f64>());
+
+    let monitoring = services[0].port;
+    let res_url = format!("http://127.0.0.1:{monitoring}/system/resources");
+    println!(
+        "\n## GET /system/resources\n\n| concurrency | req/s | p50 (ms) | p99 (ms) | errors |\n|---|---|---|---|---|"
+    );
+    for c in [1usize, 64] {
+        let url = res_url.clone();
+        let r = load::run(&client, Arc::new(move |cl: &reqwest::Client| cl.get(&url)), c, short).await;
+        println!("| {c} | {:.0} | {} | {} | {} |", r.per_second, ms(r.p50), ms(r.p99), r.errors);
+    }
+
+    for s in &mut services {
+        let _ = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status();
+        let _ = s.child.wait();
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn first_line(path: &str, key: &str) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_else(|| "unknown CPU".into())
+}
