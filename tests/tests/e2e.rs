@@ -286,3 +286,39 @@ async fn a_conversation_id_is_kept_across_two_turns() {
     let audit = stack.audit();
     assert!(audit.iter().all(|l| l["conversation_id"] == id.as_str()));
 }
+
+#[tokio::test]
+async fn the_builtin_model_answers_problem_log_pool_and_uptime_questions() {
+    let stack = start(Llm::Builtin, |_| {}).await;
+    let (status, body) = stack.chat(json!({"message": "Is anything unhealthy?"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["tool_calls_made"], json!(["list_problems"]));
+    let answer = body["message"].as_str().unwrap();
+    assert!(answer.contains("problem"), "{answer}");
+
+    let (_, body) = stack.chat(json!({"message": "Is my pool degraded?"})).await;
+    assert_eq!(body["tool_calls_made"], json!(["get_zfs_pools"]));
+    if !std::path::Path::new("/proc/spl/kstat/zfs").exists() {
+        assert!(body["message"].as_str().unwrap().contains("ZFS is not present"), "{}", body["message"]);
+    }
+
+    let (_, body) = stack.chat(json!({"message": "How long has the server been up?"})).await;
+    assert_eq!(body["tool_calls_made"], json!(["get_host_info"]));
+    assert!(body["message"].as_str().unwrap().contains("has been up for"), "{}", body["message"]);
+
+    if docker_available() {
+        let (_, body) = stack.chat(json!({"message": "Show me the logs of homelab-fixture-web"})).await;
+        assert_eq!(body["tool_calls_made"], json!(["get_container_logs"]));
+        assert!(body["message"].as_str().unwrap().contains("homelab-fixture-web"), "{}", body["message"]);
+        let (_, body) =
+            stack.chat(json!({"message": "What is the restart count of the homelab-fixture-db container?"})).await;
+        assert_eq!(body["tool_calls_made"], json!(["get_container_details"]));
+        assert!(body["message"].as_str().unwrap().contains("restarted 0 times"), "{}", body["message"]);
+        let (_, body) = stack.chat(json!({"message": "Show me the logs of no-such-thing"})).await;
+        assert!(
+            body["message"].as_str().unwrap().contains("No container named 'no-such-thing'"),
+            "{}",
+            body["message"]
+        );
+    }
+}

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use homelab_schemas::{ToolDefinition, ToolParameter};
 use jsonschema::Validator;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// One tool: its definition and the GET endpoint that answers it.
 pub struct Tool {
@@ -29,9 +29,30 @@ impl std::fmt::Debug for Tool {
 
 impl Tool {
     pub fn new(name: &str, description: &str, parameters: Vec<ToolParameter>, path: &'static str) -> Self {
+        Self::bounded(name, description, parameters, path, Value::Null)
+    }
+
+    /// A tool whose parameters carry extra JSON Schema bounds (`{"lines": {"maximum": 200}}`),
+    /// checked before the call runs; the model sees the plain definition.
+    pub fn bounded(
+        name: &str,
+        description: &str,
+        parameters: Vec<ToolParameter>,
+        path: &'static str,
+        bounds: Value,
+    ) -> Self {
         let definition = ToolDefinition { name: name.into(), description: description.into(), parameters };
         let mut schema = definition.parameters_schema();
         schema["additionalProperties"] = Value::Bool(false);
+        if let Value::Object(bounds) = bounds {
+            for (param, extra) in bounds {
+                if let (Some(prop), Value::Object(extra)) = (schema["properties"].get_mut(&param), extra) {
+                    for (k, v) in extra {
+                        prop[k] = v;
+                    }
+                }
+            }
+        }
         let validator = jsonschema::validator_for(&schema).expect("tool parameter schemas are valid");
         Self { definition, path, validator }
     }
@@ -64,6 +85,15 @@ impl Tool {
     }
 }
 
+/// The bounds of a container name: what Docker allows, at most 128 characters.
+fn container_name() -> Value {
+    json!({"pattern": "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"})
+}
+
+fn param(name: &str, kind: &str, description: &str, required: bool) -> ToolParameter {
+    ToolParameter { name: name.into(), kind: kind.into(), description: description.into(), required, allowed: None }
+}
+
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -90,7 +120,7 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Stage 1's tools (SPEC §4).
+    /// Every read-only tool: Stage 1's two (SPEC §4) and the ones added since.
     pub fn stage_one() -> Self {
         Self {
             tools: vec![
@@ -107,6 +137,47 @@ impl Registry {
                      (running, exited, created…), Docker's status text, creation time and published ports.",
                     vec![],
                     "/containers",
+                ),
+                Tool::new(
+                    "list_problems",
+                    "One check of everything that can be wrong: containers unhealthy, restarting, dead, exited \
+                     with an error or killed for memory; filesystems over 90%; memory over 90%; load above the \
+                     core count; ZFS pools not ONLINE; hot components. Each with severity and reason.",
+                    vec![],
+                    "/problems",
+                ),
+                Tool::new(
+                    "get_host_info",
+                    "Host facts: hostname, OS and kernel, uptime, CPU cores, temperature sensors, and network \
+                     interfaces with bytes received and sent.",
+                    vec![],
+                    "/host",
+                ),
+                Tool::new(
+                    "get_zfs_pools",
+                    "ZFS pools: name, state (ONLINE, DEGRADED, FAULTED…) and capacity. Empty with a note when \
+                     the host has no ZFS.",
+                    vec![],
+                    "/zfs/pools",
+                ),
+                Tool::bounded(
+                    "get_container_details",
+                    "One container's health (status and last check output), restart count, exit code, whether \
+                     it was OOM-killed, start/finish times, image, ports, mount paths and labels.",
+                    vec![param("name", "string", "The container's name, as list_containers shows it", true)],
+                    "/containers/{name}",
+                    json!({"name": container_name()}),
+                ),
+                Tool::bounded(
+                    "get_container_logs",
+                    "The last lines of one container's logs (secrets redacted, long lines cut).",
+                    vec![
+                        param("name", "string", "The container's name, as list_containers shows it", true),
+                        param("lines", "integer", "How many of the last lines, 1 to 200 (default 50)", false),
+                        param("since", "string", "Only lines newer than this, e.g. 30m, 2h, 1d", false),
+                    ],
+                    "/containers/{name}/logs",
+                    json!({"name": container_name(), "lines": {"minimum": 1, "maximum": 200}, "since": {"pattern": "^[0-9]{1,6}[smhd]$"}}),
                 ),
             ],
         }
@@ -229,14 +300,15 @@ mod tests {
         let err = r.validate("restart_container", &json!({}), &enabled).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers"
+            "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers, list_problems, \
+             get_host_info, get_zfs_pools, get_container_details, get_container_logs"
         );
         enabled.remove("list_containers");
         assert_eq!(
             r.validate("list_containers", &json!({}), &enabled).unwrap_err(),
             Rejection::Disabled("list_containers".into())
         );
-        assert_eq!(r.offered(&enabled).len(), 1);
+        assert_eq!(r.offered(&enabled).len(), r.names().len() - 1);
     }
 
     #[test]
@@ -259,6 +331,24 @@ mod tests {
             &enabled,
         );
         assert!(parse.unwrap_err().to_string().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn container_tools_are_bounded() {
+        let r = Registry::stage_one();
+        let enabled = all(&r);
+        assert!(r
+            .validate("get_container_logs", &json!({"name": "plex", "lines": 200, "since": "2h"}), &enabled)
+            .is_ok());
+        for bad in [
+            json!({"name": "plex", "lines": 201}),
+            json!({"name": "plex", "lines": 0}),
+            json!({"name": "../etc"}),
+            json!({"name": "plex", "since": "yesterday"}),
+        ] {
+            assert!(r.validate("get_container_logs", &bad, &enabled).is_err(), "{bad}");
+        }
+        assert!(r.validate("get_container_details", &json!({"name": "a".repeat(129)}), &enabled).is_err());
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct Mount {
     pub root: String,
     pub mount_point: String,
     pub fs_type: String,
+    /// What is mounted: `/dev/sda1`, or a ZFS dataset such as `tank/media`.
+    pub source: String,
 }
 
 /// Parses mountinfo text; malformed lines are skipped.
@@ -53,7 +55,9 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
         .filter_map(|line| {
             let (left, right) = line.split_once(" - ")?;
             let left: Vec<&str> = left.split(' ').collect();
-            let fs_type = right.split(' ').next()?;
+            let mut right = right.split(' ');
+            let fs_type = right.next()?;
+            let source = unescape(right.next().unwrap_or_default());
             if left.len() < 5 {
                 return None;
             }
@@ -62,6 +66,7 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
                 root: unescape(left[3]),
                 mount_point: unescape(left[4]),
                 fs_type: fs_type.to_string(),
+                source,
             })
         })
         .collect()

@@ -1,5 +1,5 @@
-//! `ReadOnlyDocker`: the only way this crate reaches the Docker API. It exposes list, inspect and
-//! version and nothing else, so no code path here can create, start, stop or remove anything.
+//! `ReadOnlyDocker`: the only way this crate reaches the Docker API. It exposes list, inspect,
+//! logs and version — reads only — so no code path here can create, start, stop or remove anything.
 //! The mapping from Docker's container summary to our `ContainerInfo` lives here too.
 
 use std::{collections::BTreeMap, error::Error as _, time::Duration};
@@ -18,14 +18,33 @@ pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 /// How long one Docker call may take before we answer 503.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Why the Docker API could not answer; renders as `503 Docker API unavailable: <reason>`.
+/// Why the Docker API could not answer.
 #[derive(Debug, thiserror::Error)]
-#[error("Docker API unavailable: {0}")]
-pub struct DockerUnavailable(pub String);
+pub enum DockerUnavailable {
+    /// 503 `Docker API unavailable: <reason>`.
+    #[error("Docker API unavailable: {0}")]
+    Unreachable(String),
+    /// 404: Docker answered, but has no such container.
+    #[error("No container named '{0}'")]
+    NoSuchContainer(String),
+}
+
+impl DockerUnavailable {
+    /// Names the container the user asked for, rather than Docker's own wording.
+    fn naming(self, name: &str) -> Self {
+        match self {
+            Self::NoSuchContainer(_) => Self::NoSuchContainer(name.to_string()),
+            other => other,
+        }
+    }
+}
 
 impl From<DockerUnavailable> for ApiError {
     fn from(e: DockerUnavailable) -> Self {
-        ApiError::ServiceUnavailable(e.to_string())
+        match e {
+            DockerUnavailable::NoSuchContainer(_) => ApiError::NotFound(e.to_string()),
+            DockerUnavailable::Unreachable(_) => ApiError::ServiceUnavailable(e.to_string()),
+        }
     }
 }
 
@@ -61,13 +80,18 @@ impl ReadOnlyDocker {
     where
         F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
     {
-        let docker = self.client.clone().map_err(DockerUnavailable)?;
+        let docker = self.client.clone().map_err(DockerUnavailable::Unreachable)?;
         match tokio::time::timeout(CALL_TIMEOUT, f(docker)).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(DockerUnavailable(format!("{} ({})", reason(&e), self.host))),
-            Err(_) => {
-                Err(DockerUnavailable(format!("no answer from {} within {} s", self.host, CALL_TIMEOUT.as_secs())))
+            Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, message })) => {
+                Err(DockerUnavailable::NoSuchContainer(message.chars().take(100).collect()))
             }
+            Ok(Err(e)) => Err(DockerUnavailable::Unreachable(format!("{} ({})", reason(&e), self.host))),
+            Err(_) => Err(DockerUnavailable::Unreachable(format!(
+                "no answer from {} within {} s",
+                self.host,
+                CALL_TIMEOUT.as_secs()
+            ))),
         }
     }
 
@@ -79,8 +103,33 @@ impl ReadOnlyDocker {
 
     /// One container's full description, by name or id.
     pub async fn inspect_container(&self, name: &str) -> Result<ContainerInspectResponse, DockerUnavailable> {
-        let name = name.to_string();
-        self.call(|d| async move { d.inspect_container(&name, None::<InspectContainerOptions>).await }).await
+        let owned = name.to_string();
+        self.call(|d| async move { d.inspect_container(&owned, None::<InspectContainerOptions>).await })
+            .await
+            .map_err(|e| e.naming(name))
+    }
+
+    /// The last `tail` lines of a container's output (stdout and stderr), optionally only those
+    /// after `since` (Unix seconds).
+    pub async fn logs(&self, name: &str, tail: usize, since: Option<i64>) -> Result<Vec<String>, DockerUnavailable> {
+        use futures::StreamExt;
+        let options = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&tail.to_string())
+            .since(since.unwrap_or(0).clamp(0, i64::from(i32::MAX)) as i32)
+            .build();
+        let owned = name.to_string();
+        self.call(|d| async move {
+            let mut stream = d.logs(&owned, Some(options));
+            let mut lines = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                lines.extend(chunk?.to_string().lines().map(String::from));
+            }
+            Ok(lines)
+        })
+        .await
+        .map_err(|e| e.naming(name))
     }
 
     /// The engine's version, a cheap reachability check.
@@ -246,6 +295,7 @@ mod tests {
         let err = docker.list_containers().await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(6));
         assert!(err.to_string().starts_with("Docker API unavailable: "), "{err}");
+        assert!(matches!(err, DockerUnavailable::Unreachable(_)));
         assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
     }
 }

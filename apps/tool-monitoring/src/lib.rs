@@ -5,12 +5,19 @@
 //! - [`disks`]: the real filesystems from mountinfo, each once, sized with statvfs.
 //! - [`docker`]: `ReadOnlyDocker`, the only door to the Docker API (list, inspect, version), and
 //!   the mapping from Docker's JSON to our shape.
+//! - [`details`], [`logs`]: one container's inspect summary and its last log lines, redacted.
+//! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`routes`]: the GET handlers.
 
+pub mod details;
 pub mod disks;
 pub mod docker;
+pub mod host;
+pub mod logs;
+pub mod problems;
 pub mod resources;
 pub mod routes;
+pub mod zfs;
 
 use std::{sync::Arc, time::Duration};
 
@@ -30,6 +37,8 @@ pub struct AppState {
     pub sampler: Arc<ResourceSampler>,
     /// Read-only Docker API access.
     pub docker: Arc<ReadOnlyDocker>,
+    /// Where the host's /proc and root are (different inside a container).
+    pub paths: resources::HostPaths,
 }
 
 impl AppState {
@@ -37,8 +46,9 @@ impl AppState {
     pub fn from_settings(settings: &Settings) -> Self {
         let paths = resources::HostPaths::from_settings(settings);
         Self {
-            sampler: ResourceSampler::start(paths, Duration::from_secs(1)),
+            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1)),
             docker: Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref())),
+            paths,
         }
     }
 }

@@ -24,6 +24,8 @@ use crate::disks;
 /// Where to read the host's mount table and where its filesystems are visible.
 #[derive(Debug, Clone)]
 pub struct HostPaths {
+    /// The host's /proc: `/proc`, or `$HOST_PROC` in a container.
+    pub proc_root: PathBuf,
     /// A mountinfo file: `/proc/self/mountinfo`, or `$HOST_PROC/1/mountinfo` in a container.
     pub mountinfo: PathBuf,
     /// `/`, or `$HOST_ROOT` where the host's root is bind-mounted read-only.
@@ -33,6 +35,7 @@ pub struct HostPaths {
 impl HostPaths {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
+            proc_root: settings.host_proc.clone().unwrap_or_else(|| PathBuf::from("/proc")),
             mountinfo: match &settings.host_proc {
                 Some(proc) => proc.join("1/mountinfo"),
                 None => PathBuf::from("/proc/self/mountinfo"),

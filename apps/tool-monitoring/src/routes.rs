@@ -1,16 +1,28 @@
 //! The GET routes of tool-monitoring. Nothing here changes the host or any container.
 
-use axum::{extract::State, routing::get, Json, Router};
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, Query, State},
+    routing::get,
+    Json, Router,
+};
 use homelab_common::ApiError;
 use homelab_schemas::{ContainerInfo, Health, SystemResources};
+use serde_json::Value;
 
-use crate::{docker, AppState, SERVICE};
+use crate::{details, docker, logs, problems, AppState, SERVICE};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/system/resources", get(system_resources))
         .route("/containers", get(containers))
+        .route("/containers/{name}", get(container_details))
+        .route("/containers/{name}/logs", get(container_logs))
+        .route("/host", get(host))
+        .route("/zfs/pools", get(zfs_pools))
+        .route("/problems", get(list_problems))
 }
 
 async fn health() -> Json<Health> {
@@ -24,4 +36,78 @@ async fn system_resources(State(state): State<AppState>) -> Json<SystemResources
 async fn containers(State(state): State<AppState>) -> Result<Json<Vec<ContainerInfo>>, ApiError> {
     let summaries = state.docker.list_containers().await?;
     Ok(Json(summaries.into_iter().map(docker::to_container_info).collect()))
+}
+
+/// Container names as Docker allows them; anything else never reaches the Docker API.
+fn checked_name(name: &str) -> Result<&str, ApiError> {
+    let valid = !name.is_empty()
+        && name.len() <= 128
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if valid {
+        Ok(name)
+    } else {
+        Err(ApiError::Unprocessable(format!(
+            "'{}' is not a valid container name",
+            name.chars().take(64).collect::<String>()
+        )))
+    }
+}
+
+async fn container_details(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
+    let inspect = state.docker.inspect_container(checked_name(&name)?).await?;
+    Ok(Json(details::container_details(inspect)))
+}
+
+/// `since`: `30s`, `15m`, `2h` or `1d` ago.
+fn parse_since(text: &str) -> Result<i64, ApiError> {
+    let bad = || ApiError::Unprocessable("since must look like 30s, 15m, 2h or 1d".into());
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(bad()),
+    };
+    if !(0..=366 * 86_400).contains(&seconds) {
+        return Err(bad());
+    }
+    Ok(chrono::Utc::now().timestamp() - seconds)
+}
+
+async fn container_logs(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let name = checked_name(&name)?;
+    let lines = match query.get("lines") {
+        None => 50,
+        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=logs::MAX_LINES).contains(n)).ok_or_else(|| {
+            ApiError::Unprocessable(format!("lines must be a whole number from 1 to {}", logs::MAX_LINES))
+        })?,
+    };
+    let since = query.get("since").map(|s| parse_since(s)).transpose()?;
+    let output = state.docker.logs(name, lines, since).await?;
+    Ok(Json(logs::render(name, output, lines)))
+}
+
+async fn host() -> Result<Json<Value>, ApiError> {
+    let info =
+        tokio::task::spawn_blocking(crate::host::host_info).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(info))
+}
+
+async fn zfs_pools(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let paths = state.paths.clone();
+    let pools = tokio::task::spawn_blocking(move || crate::zfs::pools(&paths.proc_root, &paths.mountinfo, &paths.root))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(pools))
+}
+
+async fn list_problems(State(state): State<AppState>) -> Json<Value> {
+    Json(problems::list_problems(&state).await)
 }

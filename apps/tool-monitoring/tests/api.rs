@@ -160,3 +160,61 @@ async fn containers_from_a_real_docker_api_have_the_spec_shape() {
 fn chrono_like_rfc3339(s: &str) -> bool {
     s.len() == 20 && s.ends_with('Z') && s.as_bytes()[10] == b'T'
 }
+
+#[tokio::test]
+async fn container_details_come_from_a_real_inspect_without_the_environment() {
+    let Some(host) = fixture_docker_host() else { return };
+    let base = spawn(Some(&host)).await;
+    let resp = reqwest::get(format!("{base}/containers/homelab-fixture-web")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let d: Value = resp.json().await.unwrap();
+    assert_eq!(d["name"], "homelab-fixture-web");
+    assert_eq!(d["labels"]["app"], "web");
+    assert_eq!(d["restart_count"], 0);
+    assert_eq!(d["oom_killed"], false);
+    assert!(d.get("env").is_none() && !d.to_string().contains("PATH="), "{d}");
+
+    let missing = reqwest::get(format!("{base}/containers/no-such-container")).await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["detail"], "No container named 'no-such-container'");
+}
+
+#[tokio::test]
+async fn container_logs_are_bounded_and_names_are_checked() {
+    let base = spawn(Some("unix:///nonexistent/docker.sock")).await;
+    let bad = reqwest::get(format!("{base}/containers/..%2Fetc/logs")).await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let too_many = reqwest::get(format!("{base}/containers/web/logs?lines=500")).await.unwrap();
+    assert_eq!(too_many.status(), 422);
+    let bad_since = reqwest::get(format!("{base}/containers/web/logs?since=yesterday")).await.unwrap();
+    assert_eq!(bad_since.status(), 422);
+
+    let Some(host) = fixture_docker_host() else { return };
+    let base = spawn(Some(&host)).await;
+    let resp = reqwest::get(format!("{base}/containers/homelab-fixture-web/logs?lines=20&since=1h")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["name"], "homelab-fixture-web");
+    assert!(v["lines"].is_array(), "{v}");
+}
+
+#[tokio::test]
+async fn host_zfs_and_problems_answer() {
+    let base = spawn(Some("unix:///nonexistent/docker.sock")).await;
+    let host: Value = reqwest::get(format!("{base}/host")).await.unwrap().json().await.unwrap();
+    assert!(host["uptime_seconds"].as_u64().unwrap() > 0);
+    let zfs: Value = reqwest::get(format!("{base}/zfs/pools")).await.unwrap().json().await.unwrap();
+    assert!(zfs["pools"].is_array());
+    if !std::path::Path::new("/proc/spl/kstat/zfs").exists() {
+        assert!(zfs["note"].as_str().unwrap().contains("not present"));
+    }
+    let problems: Value = reqwest::get(format!("{base}/problems")).await.unwrap().json().await.unwrap();
+    let list = problems["problems"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|p| p["kind"] == "docker" && p["reason"].as_str().unwrap().starts_with("Docker API unavailable")),
+        "{problems}"
+    );
+    assert!(problems["summary"].as_str().unwrap().contains("problem"));
+}

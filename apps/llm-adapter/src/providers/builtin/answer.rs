@@ -4,7 +4,12 @@
 use homelab_schemas::{ContainerInfo, SystemResources};
 use serde_json::Value;
 
-use super::topics::{Topic, Topics, CONTAINERS_TOOL, RESOURCES_TOOL};
+use super::{
+    reports,
+    topics::{
+        Topic, Topics, CONTAINERS_TOOL, DETAILS_TOOL, HOST_TOOL, LOGS_TOOL, PROBLEMS_TOOL, RESOURCES_TOOL, ZFS_TOOL,
+    },
+};
 
 /// The answer to `question` from `results` (tool name, tool output as text).
 pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) -> String {
@@ -23,8 +28,23 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
                 Ok(list) => parts.push(containers(&list, topics, question)),
                 Err(_) => parts.push("The container list came back in a form I can't read.".into()),
             },
+            PROBLEMS_TOOL | HOST_TOOL | ZFS_TOOL | LOGS_TOOL | DETAILS_TOOL => {
+                match serde_json::from_str::<Value>(content) {
+                    Ok(v) => parts.push(match name.as_str() {
+                        PROBLEMS_TOOL => reports::problems(&v),
+                        HOST_TOOL => reports::host(&v, topics),
+                        ZFS_TOOL => reports::zfs(&v),
+                        LOGS_TOOL => reports::logs(&v),
+                        _ => reports::details(&v),
+                    }),
+                    Err(_) => parts.push(format!("The result of {name} came back in a form I can't read.")),
+                }
+            }
             other => parts.push(format!("Result of {other}: {}", clip(content, 600))),
         }
+    }
+    if topics.has(Topic::Uptime) && !results.iter().any(|(n, _)| n == HOST_TOOL) {
+        parts.push("I can't see the uptime with the tools enabled here; these are the current figures.".into());
     }
     if parts.is_empty() {
         return super::HELP.to_string();
@@ -96,9 +116,6 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
     if all || topics.has(Topic::Load) {
         let [one, five, fifteen] = r.load_average;
         lines.push(format!("Load average (1, 5, 15 min): {one:.2}, {five:.2}, {fifteen:.2}."));
-    }
-    if topics.has(Topic::Uptime) {
-        lines.push("I can't see the uptime with the tools I have; these are the current figures.".into());
     }
     lines.join("\n")
 }

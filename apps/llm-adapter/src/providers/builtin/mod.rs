@@ -6,13 +6,14 @@
 //! ([`answer`]). It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod reports;
 pub mod topics;
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{Provider, ProviderError};
 use topics::Topics;
@@ -48,10 +49,10 @@ pub fn respond(request: &LlmRequest) -> LlmResponse {
     if wanted.is_empty() {
         return stop(HELP.to_string());
     }
-    let calls: Vec<ToolCall> = wanted
-        .iter()
-        .filter(|name| offered.contains(name))
-        .map(|name| ToolCall { id: format!("call_builtin_{name}"), name: name.to_string(), arguments: json!({}) })
+    let calls: Vec<ToolCall> = topics
+        .calls(&offered)
+        .into_iter()
+        .map(|(name, arguments)| ToolCall { id: format!("call_builtin_{name}"), name: name.to_string(), arguments })
         .collect();
     if calls.is_empty() {
         return stop(format!(

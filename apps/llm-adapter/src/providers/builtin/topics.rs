@@ -1,10 +1,18 @@
-//! What a question is about, from its words: CPU, memory, disk, load, containers, or everything.
+//! What a question is about, from its words: CPU, memory, disk, load, containers, problems,
+//! host facts, ZFS pools, one container's details or logs — and which tool calls answer it.
 
 use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
 
 /// The monitoring tools the builtin provider knows how to ask for and read.
 pub const RESOURCES_TOOL: &str = "get_system_resources";
 pub const CONTAINERS_TOOL: &str = "list_containers";
+pub const PROBLEMS_TOOL: &str = "list_problems";
+pub const HOST_TOOL: &str = "get_host_info";
+pub const ZFS_TOOL: &str = "get_zfs_pools";
+pub const DETAILS_TOOL: &str = "get_container_details";
+pub const LOGS_TOOL: &str = "get_container_logs";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -22,6 +30,14 @@ pub enum Topic {
     /// Both tools: "is everything running", "full report".
     Everything,
     Uptime,
+    /// "Is anything unhealthy / did anything crash?"
+    Problems,
+    /// Temperatures, OS, kernel, network.
+    Host,
+    Zfs,
+    Logs,
+    /// One container's health, restarts, exit code, mounts…
+    Details,
 }
 
 /// The topics of one question, plus its words for name matching.
@@ -30,71 +46,30 @@ pub struct Topics {
     pub set: BTreeSet<Topic>,
     /// Lower-case words of the question.
     pub words: Vec<String>,
+    /// A container the question names ("logs of plex", "the nginx container").
+    pub container: Option<String>,
 }
 
-const CPU: &[&str] = &["cpu", "cpus", "processor", "processors", "cores"];
-const MEMORY: &[&str] = &["memory", "ram", "mem", "swap"];
-const DISK: &[&str] = &[
-    "disk",
-    "disks",
-    "storage",
-    "space",
-    "drive",
-    "drives",
-    "filesystem",
-    "filesystems",
-    "mount",
-    "mounts",
-    "capacity",
-    "pool",
-    "pools",
-    "volume",
-    "volumes",
-];
-const LOAD: &[&str] = &["load", "busy", "overloaded"];
-const RESOURCES: &[&str] = &[
-    "resources",
-    "resource",
-    "health",
-    "healthy",
-    "usage",
-    "performance",
-    "system",
-    "server",
-    "nas",
-    "host",
-    "machine",
-    "stats",
-    "metrics",
-    "report",
-];
-const CONTAINERS: &[&str] = &[
-    "container",
-    "containers",
-    "docker",
-    "image",
-    "images",
-    "port",
-    "ports",
-    "service",
-    "services",
-    "app",
-    "apps",
-    "stack",
-    "stacks",
-    "compose",
-    "unhealthy",
-    "crash",
-    "crashed",
-    "crashing",
-    "restarted",
-    "restarting",
-];
-const STOPPED: &[&str] =
-    &["stopped", "exited", "down", "dead", "crash", "crashed", "crashing", "failed", "stop", "created", "unhealthy"];
-const RUNNING: &[&str] = &["running", "up", "started", "active"];
-const EVERYTHING: &[&str] = &["everything", "overview", "full", "summary", "all"];
-const UPTIME: &[&str] = &["uptime"];
+#[rustfmt::skip]
+mod words {
+    pub const CPU: &[&str] = &["cpu", "cpus", "processor", "processors", "cores"];
+    pub const MEMORY: &[&str] = &["memory", "ram", "mem", "swap"];
+    pub const DISK: &[&str] = &["disk", "disks", "storage", "space", "drive", "drives", "filesystem", "filesystems", "mount", "mounts", "capacity", "volume", "volumes"];
+    pub const LOAD: &[&str] = &["load", "busy", "overloaded"];
+    pub const RESOURCES: &[&str] = &["resources", "resource", "health", "healthy", "usage", "performance", "system", "server", "nas", "host", "machine", "stats", "metrics", "report"];
+    pub const CONTAINERS: &[&str] = &["container", "containers", "docker", "image", "images", "port", "ports", "service", "services", "app", "apps", "stack", "stacks", "compose", "restarted", "restarting"];
+    pub const STOPPED: &[&str] = &["stopped", "exited", "down", "dead", "failed", "stop", "created"];
+    pub const RUNNING: &[&str] = &["running", "up", "started", "active"];
+    pub const EVERYTHING: &[&str] = &["everything", "overview", "full", "summary", "all"];
+    pub const PROBLEMS: &[&str] = &["unhealthy", "crash", "crashed", "crashing", "problem", "problems", "wrong", "issue", "issues", "alert", "alerts", "broken", "failing", "oom", "trouble"];
+    pub const HOST: &[&str] = &["uptime", "temperature", "temperatures", "temp", "temps", "hot", "heat", "kernel", "os", "hostname", "network", "interfaces", "interface", "bandwidth", "traffic"];
+    pub const ZFS: &[&str] = &["zfs", "pool", "pools", "degraded", "scrub", "resilver", "vdev", "zpool"];
+    pub const LOGS: &[&str] = &["log", "logs", "output"];
+    pub const DETAILS: &[&str] = &["details", "detail", "inspect", "healthcheck", "restart", "restarts", "exit", "mounts", "labels", "why"];
+    /// Words that are never a container's name.
+    pub const NOT_NAMES: &[&str] = &["the", "a", "an", "my", "our", "your", "this", "that", "all", "any", "every", "docker", "which", "what", "recent", "last", "latest", "its", "it", "container", "containers", "logs", "log", "lines", "me", "of", "for", "from", "show", "get", "today", "hour", "minutes"];
+}
+use words::*;
 
 impl Topics {
     pub fn of(question: &str) -> Self {
@@ -106,23 +81,36 @@ impl Topics {
             .collect();
         let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
         let mut set = BTreeSet::new();
-        if has(CPU) {
-            set.insert(Topic::Cpu);
+        for (list, topic) in [
+            (CPU, Topic::Cpu),
+            (MEMORY, Topic::Memory),
+            (DISK, Topic::Disk),
+            (LOAD, Topic::Load),
+            (RESOURCES, Topic::Resources),
+            (HOST, Topic::Host),
+            (ZFS, Topic::Zfs),
+        ] {
+            if has(list) {
+                set.insert(topic);
+            }
         }
-        if has(MEMORY) {
-            set.insert(Topic::Memory);
-        }
-        if has(DISK) {
-            set.insert(Topic::Disk);
-        }
-        if has(LOAD) {
-            set.insert(Topic::Load);
-        }
-        if has(RESOURCES) {
-            set.insert(Topic::Resources);
-        }
-        if has(UPTIME) || lower.contains("been up") || lower.contains("how long") && lower.contains(" up") {
+        if has(&["uptime"])
+            || lower.contains("been up")
+            || lower.contains("how long") && lower.contains(" up")
+            || lower.contains("boot")
+        {
             set.insert(Topic::Uptime);
+            set.insert(Topic::Host);
+        }
+        if has(PROBLEMS) || lower.contains("anything wrong") || lower.contains("went wrong") {
+            set.insert(Topic::Problems);
+        }
+        let container = container_named(&words);
+        if has(LOGS) && container.is_some() {
+            set.insert(Topic::Logs);
+        }
+        if container.is_some() && has(DETAILS) && !set.contains(&Topic::Logs) {
+            set.insert(Topic::Details);
         }
         let containers = has(CONTAINERS);
         if containers || has(STOPPED) || (has(RUNNING) && !set.contains(&Topic::Uptime)) {
@@ -139,7 +127,7 @@ impl Topics {
         if everything || (lower.contains("everything") && lower.contains("running")) {
             set.insert(Topic::Everything);
         }
-        Self { set, words }
+        Self { set, words, container }
     }
 
     pub fn has(&self, topic: Topic) -> bool {
@@ -151,22 +139,73 @@ impl Topics {
         [Topic::Cpu, Topic::Memory, Topic::Disk, Topic::Load].iter().any(|t| self.has(*t))
     }
 
-    /// The tools that answer these topics, in a stable order.
-    pub fn tools(&self) -> Vec<&'static str> {
+    /// The tool calls that answer these topics, choosing among the `offered` tools, in a stable order.
+    pub fn calls(&self, offered: &[&str]) -> Vec<(&'static str, Value)> {
+        let offers = |t: &str| offered.contains(&t);
+        let mut calls: Vec<(&'static str, Value)> = Vec::new();
+        let name = self.container.clone().unwrap_or_default();
+        if self.has(Topic::Logs) && offers(LOGS_TOOL) {
+            return vec![(LOGS_TOOL, json!({"name": name, "lines": 20}))];
+        }
+        if self.has(Topic::Details) && offers(DETAILS_TOOL) {
+            return vec![(DETAILS_TOOL, json!({"name": name}))];
+        }
+        let problems = self.has(Topic::Problems) && offers(PROBLEMS_TOOL);
+        if problems {
+            calls.push((PROBLEMS_TOOL, json!({})));
+        }
+        let host_only = self.has(Topic::Host) && !self.names_a_figure() && !self.has(Topic::Everything);
+        if self.has(Topic::Host) && offers(HOST_TOOL) {
+            calls.push((HOST_TOOL, json!({})));
+        }
+        if self.has(Topic::Zfs) && offers(ZFS_TOOL) {
+            calls.push((ZFS_TOOL, json!({})));
+        }
+        let handled = !calls.is_empty();
         let resources = self.has(Topic::Everything)
             || self.names_a_figure()
-            || self.has(Topic::Uptime)
-            || (self.has(Topic::Resources) && !self.has(Topic::Containers));
-        let containers = self.has(Topic::Everything) || self.has(Topic::Containers);
-        let mut tools = Vec::new();
+            || (self.has(Topic::Uptime) && !offers(HOST_TOOL))
+            || (self.has(Topic::Resources) && !self.has(Topic::Containers) && !handled && !host_only);
+        let containers = self.has(Topic::Everything)
+            || (self.has(Topic::Containers) && !problems)
+            || (self.has(Topic::Problems) && !offers(PROBLEMS_TOOL))
+            || ((self.has(Topic::Logs) || self.has(Topic::Details)) && !handled);
         if resources {
-            tools.push(RESOURCES_TOOL);
+            calls.insert(0, (RESOURCES_TOOL, json!({})));
         }
         if containers {
-            tools.push(CONTAINERS_TOOL);
+            calls.push((CONTAINERS_TOOL, json!({})));
         }
-        tools
+        calls
     }
+
+    /// Names of the tools that answer these topics when every tool is offered.
+    pub fn tools(&self) -> Vec<&'static str> {
+        let all = [RESOURCES_TOOL, CONTAINERS_TOOL, PROBLEMS_TOOL, HOST_TOOL, ZFS_TOOL, DETAILS_TOOL, LOGS_TOOL];
+        self.calls(&all).into_iter().map(|(n, _)| n).collect()
+    }
+}
+
+/// The container a question names: "logs of plex", "the nginx container", "plex's logs", "`plex`".
+fn container_named(words: &[String]) -> Option<String> {
+    let usable = |w: &str| {
+        !NOT_NAMES.contains(&w) && w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && w.len() <= 64
+    };
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(String::as_str);
+        if matches!(w.as_str(), "of" | "for" | "from" | "in") {
+            let candidate =
+                words[i + 1..].iter().find(|c| !matches!(c.as_str(), "the" | "my" | "our" | "container"))?;
+            if usable(candidate) && !["today", "hour", "minutes", "memory", "cpu", "disk"].contains(&candidate.as_str())
+            {
+                return Some(candidate.trim_end_matches("'s").to_string());
+            }
+        }
+        if matches!(next, Some("container" | "container's" | "logs" | "log")) && usable(w.trim_end_matches("'s")) {
+            return Some(w.trim_end_matches("'s").to_string());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -175,6 +214,10 @@ mod tests {
 
     fn tools(q: &str) -> Vec<&'static str> {
         Topics::of(q).tools()
+    }
+
+    fn stage_one(q: &str) -> Vec<&'static str> {
+        Topics::of(q).calls(&[RESOURCES_TOOL, CONTAINERS_TOOL]).into_iter().map(|(n, _)| n).collect()
     }
 
     #[test]
@@ -194,10 +237,30 @@ mod tests {
         assert_eq!(tools("show me the load average"), vec![RESOURCES_TOOL]);
         assert_eq!(tools("is the disk almost full?"), vec![RESOURCES_TOOL]);
         assert_eq!(tools("Which ports does the nginx container expose?"), vec![CONTAINERS_TOOL]);
-        assert_eq!(tools("Did any service crash recently?"), vec![CONTAINERS_TOOL]);
         assert_eq!(tools("How's the server doing?"), vec![RESOURCES_TOOL]);
         assert!(tools("Tell me a joke").is_empty());
         assert!(Topics::of("Which containers are stopped?").has(Topic::Stopped));
         assert!(Topics::of("What containers are running?").has(Topic::Running));
+    }
+
+    #[test]
+    fn newer_tools_answer_their_questions() {
+        assert_eq!(tools("Is any service unhealthy?"), vec![PROBLEMS_TOOL]);
+        assert_eq!(tools("Did any service crash recently?"), vec![PROBLEMS_TOOL]);
+        assert_eq!(tools("How long has the server been up?"), vec![HOST_TOOL]);
+        assert_eq!(tools("What are the disk temperatures?"), vec![RESOURCES_TOOL, HOST_TOOL]);
+        assert_eq!(tools("Is my pool degraded?"), vec![ZFS_TOOL]);
+        let logs = Topics::of("Show me the logs of plex").calls(&[LOGS_TOOL]);
+        assert_eq!(logs, vec![(LOGS_TOOL, json!({"name": "plex", "lines": 20}))]);
+        assert_eq!(Topics::of("show the nginx logs").container.as_deref(), Some("nginx"));
+        let details = Topics::of("What is the restart count of the sonarr container?").calls(&[DETAILS_TOOL]);
+        assert_eq!(details, vec![(DETAILS_TOOL, json!({"name": "sonarr"}))]);
+    }
+
+    #[test]
+    fn with_only_stage_one_tools_problems_fall_back_to_the_container_list() {
+        assert_eq!(stage_one("Is any service unhealthy?"), vec![CONTAINERS_TOOL]);
+        assert_eq!(stage_one("How long has the server been up?"), vec![RESOURCES_TOOL]);
+        assert_eq!(stage_one("Show me the logs of plex"), vec![CONTAINERS_TOOL]);
     }
 }

@@ -1,0 +1,103 @@
+//! `GET /containers/{name}`: the parts of `docker inspect` a user asks about — health and its
+//! last probe, restarts, exit code, OOM kill, times, image, ports, mount paths, labels — and
+//! nothing else. Environment variables are never read out: they hold secrets.
+
+use bollard::models::ContainerInspectResponse;
+use serde_json::{json, Value};
+
+use crate::logs::redact;
+
+/// Last health probe output kept, in characters.
+const MAX_PROBE_OUTPUT: usize = 300;
+
+pub fn container_details(c: ContainerInspectResponse) -> Value {
+    let state = c.state.unwrap_or_default();
+    let health = state.health.as_ref().map(|h| {
+        let last = h.log.as_ref().and_then(|l| l.last());
+        json!({
+            "status": h.status.map(|s| s.to_string()),
+            "failing_streak": h.failing_streak,
+            "last_output": last.and_then(|r| r.output.as_deref()).map(|o| redact(&clip(o.trim(), MAX_PROBE_OUTPUT))),
+            "last_exit_code": last.and_then(|r| r.exit_code),
+        })
+    });
+    let config = c.config.unwrap_or_default();
+    let ports = c
+        .network_settings
+        .and_then(|n| n.ports)
+        .map(|ports| {
+            ports
+                .into_iter()
+                .map(|(k, v)| {
+                    let bindings = v.map(|list| {
+                        list.into_iter()
+                            .map(|b| json!({"host_ip": b.host_ip.unwrap_or_default(), "host_port": b.host_port.unwrap_or_default()}))
+                            .collect::<Vec<_>>()
+                    });
+                    (k, json!(bindings))
+                })
+                .collect::<serde_json::Map<String, Value>>()
+        })
+        .unwrap_or_default();
+    let mounts: Vec<Value> = c
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| json!({"source": m.source, "destination": m.destination, "read_only": m.rw.map(|rw| !rw)}))
+        .collect();
+    json!({
+        "name": c.name.unwrap_or_default().trim_start_matches('/'),
+        "id": c.id.unwrap_or_default().chars().take(12).collect::<String>(),
+        "image": config.image,
+        "state": state.status.map(|s| s.to_string()),
+        "health": health,
+        "restart_count": c.restart_count.unwrap_or(0),
+        "exit_code": state.exit_code,
+        "oom_killed": state.oom_killed.unwrap_or(false),
+        "error": state.error.filter(|e| !e.is_empty()),
+        "started_at": state.started_at.filter(|t| !t.starts_with("0001")),
+        "finished_at": state.finished_at.filter(|t| !t.starts_with("0001")),
+        "ports": ports,
+        "mounts": mounts,
+        "labels": config.labels.unwrap_or_default(),
+    })
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}… [cut]", text.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_never_appears_and_health_is_summarised() {
+        let inspect: ContainerInspectResponse = serde_json::from_value(json!({
+            "Id": "0123456789abcdef", "Name": "/vault", "RestartCount": 3,
+            "State": {"Status": "running", "ExitCode": 0, "OOMKilled": false, "StartedAt": "2026-01-01T00:00:00Z",
+                "FinishedAt": "0001-01-01T00:00:00Z",
+                "Health": {"Status": "unhealthy", "FailingStreak": 4, "Log": [
+                    {"ExitCode": 1, "Output": "curl: (7) Failed to connect token=abc123secret"}]}},
+            "Config": {"Image": "vault:1.15", "Env": ["VAULT_TOKEN=s3cr3t", "PASSWORD=hunter2"], "Labels": {"tier": "db"}},
+            "Mounts": [{"Type": "bind", "Source": "/mnt/tank/vault", "Destination": "/vault/data", "RW": true}],
+            "NetworkSettings": {"Ports": {"8200/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8200"}], "8201/tcp": null}}
+        }))
+        .unwrap();
+        let d = container_details(inspect);
+        let text = d.to_string();
+        assert!(!text.contains("s3cr3t") && !text.contains("hunter2") && !text.contains("VAULT_TOKEN"), "{text}");
+        assert!(!text.contains("abc123secret"), "probe output is redacted: {text}");
+        assert_eq!(d["name"], "vault");
+        assert_eq!(d["health"]["status"], "unhealthy");
+        assert_eq!(d["restart_count"], 3);
+        assert_eq!(d["finished_at"], Value::Null);
+        assert_eq!(d["ports"]["8201/tcp"], Value::Null);
+        assert_eq!(d["mounts"][0]["destination"], "/vault/data");
+        assert_eq!(d["labels"]["tier"], "db");
+    }
+}
