@@ -170,10 +170,10 @@ impl Topics {
             || (self.has(Topic::Containers) && !problems)
             || (self.has(Topic::Problems) && !offers(PROBLEMS_TOOL))
             || ((self.has(Topic::Logs) || self.has(Topic::Details)) && !handled);
-        if resources {
+        if resources && offers(RESOURCES_TOOL) {
             calls.insert(0, (RESOURCES_TOOL, json!({})));
         }
-        if containers {
+        if containers && offers(CONTAINERS_TOOL) {
             calls.push((CONTAINERS_TOOL, json!({})));
         }
         calls
