@@ -23,7 +23,8 @@ impl OrchestratorClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
-            .pool_max_idle_per_host(256)
+            .pool_max_idle_per_host(64)
+            .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .expect("a TLS backend is compiled in");
         Self { chat_url: format!("{}/chat", base_url.trim_end_matches('/')), http }

@@ -15,6 +15,7 @@ fn client(timeout: Duration) -> reqwest::Client {
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))
         .pool_max_idle_per_host(64)
+        .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .expect("a TLS backend is compiled in")
 }

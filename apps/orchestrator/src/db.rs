@@ -1,12 +1,10 @@
 //! The operational database (SPEC §7): SQLite at `DB_PATH`, WAL mode, created idempotently on
-//! start. One connection behind a mutex, used only from `spawn_blocking`, never from an async
+//! start. One connection owned by one dedicated thread; async code sends it closures over a
+//! channel and awaits the answer, so SQLite never blocks an async worker and a burst of chats
+//! never spawns a crowd of blocking threads all waiting on the same lock.
 //! worker thread.
 
-use std::{
-    collections::HashSet,
-    path::Path,
-    sync::{Arc, Mutex},
-};
+use std::{collections::HashSet, path::Path, sync::mpsc};
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, Connection};
@@ -58,8 +56,10 @@ impl From<DbError> for homelab_common::ApiError {
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    conn: Arc<Mutex<Connection>>,
+    jobs: mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -84,20 +84,32 @@ impl Database {
                 params![tool, stamp],
             )?;
         }
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite".into())
+            .spawn(move || {
+                let mut conn = conn;
+                // Ends when the last handle is dropped.
+                for job in queue {
+                    job(&mut conn);
+                }
+            })
+            .map_err(|e| DbError(format!("cannot start the database thread: {e}")))?;
+        Ok(Self { jobs })
     }
 
-    async fn with<T: Send + 'static>(
+    /// Runs `f` on the database thread and waits for its answer.
+    pub(crate) async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, DbError> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard).map_err(DbError::from)
-        })
-        .await
-        .map_err(|e| DbError(format!("database task failed: {e}")))?
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let _ = done.send(f(conn));
+            }))
+            .map_err(|_| DbError("the database thread has stopped".into()))?;
+        answer.await.map_err(|_| DbError("the database thread has stopped".into()))?.map_err(DbError::from)
     }
 
     /// Records one chat in `conversation_id` (upsert, `message_count` + 1) and returns the names
@@ -166,13 +178,18 @@ mod tests {
     async fn tables_exist_and_tools_are_seeded_enabled() {
         let dir = tempfile::tempdir().unwrap();
         let db = open(&dir);
-        let tables: Vec<String> = {
-            let conn = db.conn.lock().unwrap();
-            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        };
+        let tables: Vec<String> = db
+            .with(|conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                )?;
+                let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>();
+                names
+            })
+            .await
+            .unwrap();
         assert_eq!(tables, ["configuration", "enabled_tools", "idx_sessions_last_active_at", "sessions", "users"]);
-        let mode: String = db.conn.lock().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = db.with(|conn| conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))).await.unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(db.enabled_tools().await.unwrap().len(), 2);
     }

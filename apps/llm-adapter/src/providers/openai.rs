@@ -61,6 +61,8 @@ impl OpenAiCompatible {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10).min(timeout))
+            .pool_max_idle_per_host(32)
+            .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .expect("a TLS backend is compiled in");
         Self {
