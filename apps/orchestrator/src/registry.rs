@@ -169,6 +169,14 @@ impl Registry {
                     json!({"name": container_name()}),
                 ),
                 Tool::bounded(
+                    "get_container_stats",
+                    "CPU percent, memory used/limit in MB and percent, network and block I/O of running \
+                     containers (one sample each). Without a name: every running container.",
+                    vec![param("name", "string", "One container's name; omit for all running containers", false)],
+                    "/stats/containers",
+                    json!({"name": container_name()}),
+                ),
+                Tool::bounded(
                     "get_container_logs",
                     "The last lines of one container's logs (secrets redacted, long lines cut).",
                     vec![
@@ -301,7 +309,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers, list_problems, \
-             get_host_info, get_zfs_pools, get_container_details, get_container_logs"
+             get_host_info, get_zfs_pools, get_container_details, get_container_stats, get_container_logs"
         );
         enabled.remove("list_containers");
         assert_eq!(

@@ -111,10 +111,11 @@ async fn a_direct_answer_needs_no_tool() {
             "get_host_info",
             "get_zfs_pools",
             "get_container_details",
+            "get_container_stats",
             "get_container_logs"
         ]
     );
-    let logs = &sent[0]["tools"][6];
+    let logs = &sent[0]["tools"][7];
     assert_eq!(logs["parameters"][1]["name"], "lines");
     assert_eq!(logs["parameters"][1]["required"], false);
 

@@ -1,5 +1,5 @@
 //! `ReadOnlyDocker`: the only way this crate reaches the Docker API. It exposes list, inspect,
-//! logs and version — reads only — so no code path here can create, start, stop or remove anything.
+//! logs, stats and version — reads only — so no code path here can create, start, stop or remove anything.
 //! The mapping from Docker's container summary to our `ContainerInfo` lives here too.
 
 use std::{collections::BTreeMap, error::Error as _, time::Duration};
@@ -127,6 +127,23 @@ impl ReadOnlyDocker {
                 lines.extend(chunk?.to_string().lines().map(String::from));
             }
             Ok(lines)
+        })
+        .await
+        .map_err(|e| e.naming(name))
+    }
+
+    /// One resource sample of a running container, as Docker's stats JSON (Docker takes two
+    /// readings about a second apart so CPU usage has a baseline; no stream is kept open).
+    pub async fn stats(&self, name: &str) -> Result<serde_json::Value, DockerUnavailable> {
+        use futures::StreamExt;
+        let options = bollard::query_parameters::StatsOptionsBuilder::default().stream(false).one_shot(false).build();
+        let owned = name.to_string();
+        self.call(|d| async move {
+            let mut stream = d.stats(&owned, Some(options));
+            match stream.next().await {
+                Some(sample) => Ok(serde_json::to_value(sample?).unwrap_or_default()),
+                None => Ok(serde_json::Value::Null),
+            }
         })
         .await
         .map_err(|e| e.naming(name))

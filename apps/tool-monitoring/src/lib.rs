@@ -5,7 +5,8 @@
 //! - [`disks`]: the real filesystems from mountinfo, each once, sized with statvfs.
 //! - [`docker`]: `ReadOnlyDocker`, the only door to the Docker API (list, inspect, version), and
 //!   the mapping from Docker's JSON to our shape.
-//! - [`details`], [`logs`]: one container's inspect summary and its last log lines, redacted.
+//! - [`details`], [`logs`], [`stats`]: one container's inspect summary, its last log lines
+//!   (redacted), and CPU/memory/network/block I/O samples.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`routes`]: the GET handlers.
 
@@ -17,6 +18,7 @@ pub mod logs;
 pub mod problems;
 pub mod resources;
 pub mod routes;
+pub mod stats;
 pub mod zfs;
 
 use std::{sync::Arc, time::Duration};

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/containers", get(containers))
         .route("/containers/{name}", get(container_details))
         .route("/containers/{name}/logs", get(container_logs))
+        .route("/stats/containers", get(container_stats))
         .route("/host", get(host))
         .route("/zfs/pools", get(zfs_pools))
         .route("/problems", get(list_problems))
@@ -92,6 +93,36 @@ async fn container_logs(
     let since = query.get("since").map(|s| parse_since(s)).transpose()?;
     let output = state.docker.logs(name, lines, since).await?;
     Ok(Json(logs::render(name, output, lines)))
+}
+
+/// Stats of one running container (`?name=`), or of every running one.
+async fn container_stats(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let names: Vec<String> = match query.get("name") {
+        Some(name) => vec![checked_name(name)?.to_string()],
+        None => {
+            let list = state.docker.list_containers().await?;
+            list.into_iter()
+                .map(docker::to_container_info)
+                .filter(|c| c.state == "running")
+                .map(|c| c.name)
+                .take(crate::stats::MAX_SAMPLED)
+                .collect()
+        }
+    };
+    let samples = futures::future::join_all(names.iter().map(|n| state.docker.stats(n))).await;
+    let mut out = Vec::new();
+    for (name, sample) in names.iter().zip(samples) {
+        let sample = sample?;
+        if sample["cpu_stats"].is_null() && sample["memory_stats"].is_null() {
+            continue;
+        }
+        out.push(crate::stats::summarise(name, &sample));
+    }
+    let note = if out.is_empty() { Value::from("No running containers to sample.") } else { Value::Null };
+    Ok(Json(serde_json::json!({"containers": out, "note": note})))
 }
 
 async fn host() -> Result<Json<Value>, ApiError> {

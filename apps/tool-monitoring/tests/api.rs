@@ -218,3 +218,17 @@ async fn host_zfs_and_problems_answer() {
     );
     assert!(problems["summary"].as_str().unwrap().contains("problem"));
 }
+
+#[tokio::test]
+async fn container_stats_sample_only_running_containers() {
+    let Some(host) = fixture_docker_host() else { return };
+    let base = spawn(Some(&host)).await;
+    let resp = reqwest::get(format!("{base}/stats/containers")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    // The fixture's containers are created, never started, so there is nothing to sample.
+    assert_eq!(v["containers"], serde_json::json!([]), "{v}");
+    assert_eq!(v["note"], "No running containers to sample.");
+    let bad = reqwest::get(format!("{base}/stats/containers?name=..%2Fx")).await.unwrap();
+    assert_eq!(bad.status(), 422);
+}

@@ -35,6 +35,7 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
                         HOST_TOOL => reports::host(&v, topics),
                         ZFS_TOOL => reports::zfs(&v),
                         LOGS_TOOL => reports::logs(&v),
+                        STATS_TOOL => reports::stats(&v, topics),
                         _ => reports::details(&v),
                     }),
                     Err(_) => parts.push(format!("The result of {name} came back in a form I can't read.")),

@@ -135,6 +135,32 @@ pub fn logs(v: &Value) -> String {
     out
 }
 
+pub fn stats(v: &Value, topics: &Topics) -> String {
+    let mut list = v["containers"].as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return v["note"].as_str().unwrap_or("No running containers to sample.").to_string();
+    }
+    let by_cpu = topics.has(Topic::Cpu) && !topics.has(Topic::Memory);
+    let key = if by_cpu { "cpu_percent" } else { "memory_used_mb" };
+    list.sort_by(|a, b| b[key].as_f64().unwrap_or(0.0).total_cmp(&a[key].as_f64().unwrap_or(0.0)));
+    let lines: Vec<String> = list
+        .iter()
+        .map(|c| {
+            format!(
+                "- **{}**: CPU {}%, memory {} MB of {} MB ({}%), network {} MB in / {} MB out, disk {} MB read / {} MB written",
+                text(&c["name"]), c["cpu_percent"], c["memory_used_mb"], c["memory_limit_mb"], c["memory_percent"],
+                c["net_rx_mb"], c["net_tx_mb"], c["block_read_mb"], c["block_write_mb"]
+            )
+        })
+        .collect();
+    let head = if list.len() == 1 {
+        String::new()
+    } else {
+        format!("Running containers by {}:\n", if by_cpu { "CPU use" } else { "memory use" })
+    };
+    format!("{head}{}", lines.join("\n"))
+}
+
 pub fn details(v: &Value) -> String {
     let mut facts = vec![format!("**{}** is {}", text(&v["name"]), text(&v["state"]))];
     if let Some(status) = v["health"]["status"].as_str() {

@@ -13,6 +13,7 @@ pub const HOST_TOOL: &str = "get_host_info";
 pub const ZFS_TOOL: &str = "get_zfs_pools";
 pub const DETAILS_TOOL: &str = "get_container_details";
 pub const LOGS_TOOL: &str = "get_container_logs";
+pub const STATS_TOOL: &str = "get_container_stats";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -38,6 +39,8 @@ pub enum Topic {
     Logs,
     /// One container's health, restarts, exit code, mounts…
     Details,
+    /// CPU / memory / I/O per container.
+    ContainerStats,
 }
 
 /// The topics of one question, plus its words for name matching.
@@ -112,6 +115,11 @@ impl Topics {
         if container.is_some() && has(DETAILS) && !set.contains(&Topic::Logs) {
             set.insert(Topic::Details);
         }
+        let per_container = has(&["container", "containers"]) || container.is_some();
+        let figures = has(CPU) || has(MEMORY) || has(&["network", "traffic", "io", "stats", "usage", "using"]);
+        if per_container && figures && !has(STOPPED) && !set.contains(&Topic::Logs) {
+            set.insert(Topic::ContainerStats);
+        }
         let containers = has(CONTAINERS);
         if containers || has(STOPPED) || (has(RUNNING) && !set.contains(&Topic::Uptime)) {
             set.insert(Topic::Containers);
@@ -150,6 +158,10 @@ impl Topics {
         if self.has(Topic::Details) && offers(DETAILS_TOOL) {
             return vec![(DETAILS_TOOL, json!({"name": name}))];
         }
+        if self.has(Topic::ContainerStats) && offers(STATS_TOOL) {
+            let args = if name.is_empty() { json!({}) } else { json!({"name": name}) };
+            return vec![(STATS_TOOL, args)];
+        }
         let problems = self.has(Topic::Problems) && offers(PROBLEMS_TOOL);
         if problems {
             calls.push((PROBLEMS_TOOL, json!({})));
@@ -181,7 +193,8 @@ impl Topics {
 
     /// Names of the tools that answer these topics when every tool is offered.
     pub fn tools(&self) -> Vec<&'static str> {
-        let all = [RESOURCES_TOOL, CONTAINERS_TOOL, PROBLEMS_TOOL, HOST_TOOL, ZFS_TOOL, DETAILS_TOOL, LOGS_TOOL];
+        let all =
+            [RESOURCES_TOOL, CONTAINERS_TOOL, PROBLEMS_TOOL, HOST_TOOL, ZFS_TOOL, DETAILS_TOOL, LOGS_TOOL, STATS_TOOL];
         self.calls(&all).into_iter().map(|(n, _)| n).collect()
     }
 }
@@ -255,6 +268,11 @@ mod tests {
         assert_eq!(Topics::of("show the nginx logs").container.as_deref(), Some("nginx"));
         let details = Topics::of("What is the restart count of the sonarr container?").calls(&[DETAILS_TOOL]);
         assert_eq!(details, vec![(DETAILS_TOOL, json!({"name": "sonarr"}))]);
+        assert_eq!(tools("Which container uses the most memory?"), vec![STATS_TOOL]);
+        assert_eq!(
+            Topics::of("CPU of the plex container").calls(&[STATS_TOOL]),
+            vec![(STATS_TOOL, json!({"name": "plex"}))]
+        );
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! `GET /stats/containers[?name=…]`: CPU %, memory used/limit, network and block I/O of running
+//! containers, from one stats sample each (no stream is kept open).
+
+use serde_json::{json, Value};
+
+/// Running containers sampled per call, at most; each sample takes Docker about a second.
+pub const MAX_SAMPLED: usize = 30;
+
+fn mib(bytes: f64) -> f64 {
+    (bytes / 1048576.0 * 10.0).round() / 10.0
+}
+
+/// Docker's stats JSON → the figures a user asks about.
+pub fn summarise(name: &str, s: &Value) -> Value {
+    let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+    let cpu_delta = f(&s["cpu_stats"]["cpu_usage"]["total_usage"]) - f(&s["precpu_stats"]["cpu_usage"]["total_usage"]);
+    let system_delta = f(&s["cpu_stats"]["system_cpu_usage"]) - f(&s["precpu_stats"]["system_cpu_usage"]);
+    let cpus = s["cpu_stats"]["online_cpus"].as_f64().filter(|n| *n > 0.0).unwrap_or_else(|| {
+        s["cpu_stats"]["cpu_usage"]["percpu_usage"].as_array().map(|a| a.len() as f64).unwrap_or(1.0)
+    });
+    let cpu_percent = if cpu_delta > 0.0 && system_delta > 0.0 { cpu_delta / system_delta * cpus * 100.0 } else { 0.0 };
+    // What `docker stats` shows: usage minus the page cache that can be reclaimed.
+    let stats = &s["memory_stats"]["stats"];
+    let cache = stats["inactive_file"]
+        .as_f64()
+        .or_else(|| stats["total_inactive_file"].as_f64())
+        .or_else(|| stats["cache"].as_f64())
+        .unwrap_or(0.0);
+    let used = (f(&s["memory_stats"]["usage"]) - cache).max(0.0);
+    let limit = f(&s["memory_stats"]["limit"]);
+    let (mut rx, mut tx) = (0.0, 0.0);
+    for net in s["networks"].as_object().into_iter().flat_map(|o| o.values()) {
+        rx += f(&net["rx_bytes"]);
+        tx += f(&net["tx_bytes"]);
+    }
+    let (mut read, mut write) = (0.0, 0.0);
+    for io in s["blkio_stats"]["io_service_bytes_recursive"].as_array().into_iter().flatten() {
+        match io["op"].as_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("read") => read += f(&io["value"]),
+            Some("write") => write += f(&io["value"]),
+            _ => {}
+        }
+    }
+    json!({
+        "name": name,
+        "cpu_percent": (cpu_percent * 100.0).round() / 100.0,
+        "memory_used_mb": mib(used),
+        "memory_limit_mb": mib(limit),
+        "memory_percent": if limit > 0.0 { (used / limit * 10000.0).round() / 100.0 } else { 0.0 },
+        "net_rx_mb": mib(rx),
+        "net_tx_mb": mib(tx),
+        "block_read_mb": mib(read),
+        "block_write_mb": mib(write),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_match_what_docker_stats_shows() {
+        let sample = json!({
+            "cpu_stats": {"cpu_usage": {"total_usage": 2_000_000_000u64}, "system_cpu_usage": 20_000_000_000u64, "online_cpus": 4},
+            "precpu_stats": {"cpu_usage": {"total_usage": 1_000_000_000u64}, "system_cpu_usage": 10_000_000_000u64},
+            "memory_stats": {"usage": 300 * 1048576u64, "limit": 1024 * 1048576u64, "stats": {"inactive_file": 44 * 1048576u64}},
+            "networks": {"eth0": {"rx_bytes": 1048576u64, "tx_bytes": 2097152u64}, "eth1": {"rx_bytes": 1048576u64, "tx_bytes": 0}},
+            "blkio_stats": {"io_service_bytes_recursive": [{"op": "read", "value": 5242880u64}, {"op": "write", "value": 1048576u64}, {"op": "Read", "value": 1048576u64}]}
+        });
+        let v = summarise("plex", &sample);
+        assert_eq!(v["cpu_percent"], 40.0);
+        assert_eq!(v["memory_used_mb"], 256.0);
+        assert_eq!(v["memory_limit_mb"], 1024.0);
+        assert_eq!(v["memory_percent"], 25.0);
+        assert_eq!((v["net_rx_mb"].as_f64(), v["net_tx_mb"].as_f64()), (Some(2.0), Some(2.0)));
+        assert_eq!((v["block_read_mb"].as_f64(), v["block_write_mb"].as_f64()), (Some(6.0), Some(1.0)));
+    }
+
+    #[test]
+    fn a_first_sample_without_baseline_reads_zero_cpu() {
+        let v = summarise("x", &json!({"cpu_stats": {"cpu_usage": {"total_usage": 5}}, "memory_stats": {}}));
+        assert_eq!(v["cpu_percent"], 0.0);
+        assert_eq!(v["memory_percent"], 0.0);
+    }
+}
