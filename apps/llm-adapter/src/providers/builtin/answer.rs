@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::{
     reports,
     topics::{
-        Topic, Topics, CONTAINERS_TOOL, DETAILS_TOOL, HOST_TOOL, LOGS_TOOL, PROBLEMS_TOOL, RESOURCES_TOOL, ZFS_TOOL,
+        Topic, Topics, CONTAINERS_TOOL, DETAILS_TOOL, HOST_TOOL, LOGS_TOOL, PROBLEMS_TOOL, RESOURCES_TOOL, STATS_TOOL,
+        ZFS_TOOL,
     },
 };
 
