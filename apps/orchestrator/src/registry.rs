@@ -160,6 +160,13 @@ impl Registry {
                     vec![],
                     "/zfs/pools",
                 ),
+                Tool::new(
+                    "get_truenas_status",
+                    "TrueNAS SCALE only (when configured): active alerts by level, and each pool's scrub or \
+                     resilver state and progress.",
+                    vec![],
+                    "/truenas",
+                ),
                 Tool::bounded(
                     "get_container_details",
                     "One container's health (status and last check output), restart count, exit code, whether \
@@ -309,7 +316,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "unknown tool 'restart_container'. Available tools: get_system_resources, list_containers, list_problems, \
-             get_host_info, get_zfs_pools, get_container_details, get_container_stats, get_container_logs"
+             get_host_info, get_zfs_pools, get_truenas_status, get_container_details, get_container_stats, get_container_logs"
         );
         enabled.remove("list_containers");
         assert_eq!(

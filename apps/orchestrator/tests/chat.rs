@@ -110,12 +110,13 @@ async fn a_direct_answer_needs_no_tool() {
             "list_problems",
             "get_host_info",
             "get_zfs_pools",
+            "get_truenas_status",
             "get_container_details",
             "get_container_stats",
             "get_container_logs"
         ]
     );
-    let logs = &sent[0]["tools"][7];
+    let logs = &sent[0]["tools"][8];
     assert_eq!(logs["parameters"][1]["name"], "lines");
     assert_eq!(logs["parameters"][1]["required"], false);
 

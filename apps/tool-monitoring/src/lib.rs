@@ -8,6 +8,7 @@
 //! - [`details`], [`logs`], [`stats`]: one container's inspect summary, its last log lines
 //!   (redacted), and CPU/memory/network/block I/O samples.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
+//! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
 //! - [`routes`]: the GET handlers.
 
 pub mod details;
@@ -19,6 +20,7 @@ pub mod problems;
 pub mod resources;
 pub mod routes;
 pub mod stats;
+pub mod truenas;
 pub mod zfs;
 
 use std::{sync::Arc, time::Duration};
@@ -41,6 +43,8 @@ pub struct AppState {
     pub docker: Arc<ReadOnlyDocker>,
     /// Where the host's /proc and root are (different inside a container).
     pub paths: resources::HostPaths,
+    /// TrueNAS API access when configured, or why its configuration cannot be used.
+    pub truenas: Arc<Result<Option<truenas::TrueNas>, String>>,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
             sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1)),
             docker: Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref())),
             paths,
+            truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
         }
     }
 }

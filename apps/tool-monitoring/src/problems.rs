@@ -132,6 +132,22 @@ pub async fn list_problems(state: &AppState) -> Value {
         }
     }
 
+    if let Ok(status) = crate::truenas::status_of(&state.truenas).await {
+        for a in status["alerts"].as_array().into_iter().flatten() {
+            let severity = match a["level"].as_str().unwrap_or("") {
+                "CRITICAL" | "ALERT" | "EMERGENCY" | "ERROR" => "critical",
+                "WARNING" => "warning",
+                _ => continue,
+            };
+            problems.push(problem(
+                severity,
+                "truenas alert",
+                a["class"].as_str().unwrap_or("alert"),
+                a["text"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+    }
+
     let summary = match problems.len() {
         0 => "No problems found.".to_string(),
         n => format!("{n} problem{} found.", if n == 1 { "" } else { "s" }),

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/containers/{name}/logs", get(container_logs))
         .route("/stats/containers", get(container_stats))
         .route("/host", get(host))
+        .route("/truenas", get(truenas_status))
         .route("/zfs/pools", get(zfs_pools))
         .route("/problems", get(list_problems))
 }
@@ -123,6 +124,10 @@ async fn container_stats(
     }
     let note = if out.is_empty() { Value::from("No running containers to sample.") } else { Value::Null };
     Ok(Json(serde_json::json!({"containers": out, "note": note})))
+}
+
+async fn truenas_status(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(crate::truenas::status_of(&state.truenas).await?))
 }
 
 async fn host() -> Result<Json<Value>, ApiError> {

@@ -34,6 +34,9 @@ pub const VARIABLES: &[&str] = &[
     "DOCKER_HOST",
     "HOST_PROC",
     "HOST_ROOT",
+    "TRUENAS_URL",
+    "TRUENAS_API_KEY",
+    "TRUENAS_CA_CERT",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "BIND_HOST",
@@ -83,7 +86,7 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// Variables kept as text even when they look like numbers (`API_KEY=0012345`).
-const TEXT_VARIABLES: &[&str] = &["API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "LLM_MODEL"];
+const TEXT_VARIABLES: &[&str] = &["API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "LLM_MODEL"];
 
 /// Which LLM the llm-adapter talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +151,12 @@ pub struct Settings {
     pub host_proc: Option<PathBuf>,
     /// Where the host's root filesystem is mounted when tool-monitoring runs in a container.
     pub host_root: Option<PathBuf>,
+    /// TrueNAS SCALE's address (`https://nas.local`), for alerts and scrub status; HTTPS only.
+    pub truenas_url: Option<String>,
+    /// An API key of a READONLY_ADMIN TrueNAS account.
+    pub truenas_api_key: Option<Secret>,
+    /// A PEM certificate to trust for TrueNAS (its default certificate is self-signed).
+    pub truenas_ca_cert: Option<PathBuf>,
     /// `DEBUG`, `INFO`, `WARNING`, `ERROR` (any case), or a tracing filter directive.
     pub log_level: String,
     pub log_format: LogFormat,
@@ -184,6 +193,9 @@ impl Default for Settings {
             docker_host: None,
             host_proc: None,
             host_root: None,
+            truenas_url: None,
+            truenas_api_key: None,
+            truenas_ca_cert: None,
             log_level: "INFO".into(),
             log_format: LogFormat::Text,
             bind_host: "0.0.0.0".into(),
@@ -253,6 +265,9 @@ impl Settings {
         blank_secret(&mut self.api_key);
         blank_secret(&mut self.groq_api_key);
         blank_secret(&mut self.openai_api_key);
+        blank_secret(&mut self.truenas_api_key);
+        blank_text(&mut self.truenas_url);
+        blank_path(&mut self.truenas_ca_cert);
         blank_text(&mut self.llm_base_url);
         blank_text(&mut self.llm_model);
         blank_text(&mut self.docker_host);
@@ -292,6 +307,18 @@ impl Settings {
             return Err(ConfigError::new("TLS_CERT_PATH", "TLS_CERT_PATH and TLS_KEY_PATH must be set together"));
         }
         crate::telemetry::level_filter(&self.log_level).map_err(|reason| ConfigError::new("LOG_LEVEL", reason))?;
+        if let Some(url) = &self.truenas_url {
+            let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "wss") && u.host().is_some());
+            if !ok {
+                return Err(ConfigError::new(
+                    "TRUENAS_URL",
+                    format!("'{url}' must be an https:// address (the API key must never travel in clear text)"),
+                ));
+            }
+            if self.truenas_api_key.is_none() {
+                return Err(ConfigError::new("TRUENAS_API_KEY", "must be set when TRUENAS_URL is"));
+            }
+        }
         if let Some(host) = &self.docker_host {
             if !["unix://", "tcp://", "http://", "https://"].iter().any(|p| host.starts_with(p)) {
                 return Err(ConfigError::new(

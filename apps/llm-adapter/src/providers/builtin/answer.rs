@@ -8,7 +8,7 @@ use super::{
     reports,
     topics::{
         Topic, Topics, CONTAINERS_TOOL, DETAILS_TOOL, HOST_TOOL, LOGS_TOOL, PROBLEMS_TOOL, RESOURCES_TOOL, STATS_TOOL,
-        ZFS_TOOL,
+        TRUENAS_TOOL, ZFS_TOOL,
     },
 };
 
@@ -37,6 +37,7 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
                         ZFS_TOOL => reports::zfs(&v),
                         LOGS_TOOL => reports::logs(&v),
                         STATS_TOOL => reports::stats(&v, topics),
+                        TRUENAS_TOOL => reports::truenas(&v),
                         _ => reports::details(&v),
                     }),
                     Err(_) => parts.push(format!("The result of {name} came back in a form I can't read.")),

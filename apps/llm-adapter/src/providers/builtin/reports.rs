@@ -121,6 +121,30 @@ pub fn zfs(v: &Value) -> String {
     format!("{head}\n{}", lines.join("\n"))
 }
 
+pub fn truenas(v: &Value) -> String {
+    if v["configured"] == false {
+        return v["note"].as_str().unwrap_or("TrueNAS extras are not configured.").to_string();
+    }
+    let mut lines = Vec::new();
+    let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
+    if alerts.is_empty() {
+        lines.push("TrueNAS has no active alerts.".to_string());
+    } else {
+        lines.push(format!("TrueNAS has {} active alert(s):", alerts.len()));
+        lines.extend(alerts.iter().map(|a| format!("- **{}**: {}", text(&a["level"]), text(&a["text"]))));
+    }
+    for p in v["pools"].as_array().into_iter().flatten() {
+        let scan = &p["scan"];
+        let scan_text = match (scan["function"].as_str(), scan["state"].as_str()) {
+            (Some(f), Some("SCANNING")) => format!("{} in progress ({}% done)", f.to_lowercase(), scan["percentage"]),
+            (Some(f), Some(state)) => format!("last {} {}", f.to_lowercase(), state.to_lowercase()),
+            _ => "no scrub recorded".to_string(),
+        };
+        lines.push(format!("Pool **{}** is {}; {scan_text}.", text(&p["name"]), text(&p["status"])));
+    }
+    lines.join("\n")
+}
+
 pub fn logs(v: &Value) -> String {
     let name = text(&v["name"]);
     let lines: Vec<&str> = v["lines"].as_array().into_iter().flatten().map(text).collect();

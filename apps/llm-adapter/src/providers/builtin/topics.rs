@@ -14,6 +14,7 @@ pub const ZFS_TOOL: &str = "get_zfs_pools";
 pub const DETAILS_TOOL: &str = "get_container_details";
 pub const LOGS_TOOL: &str = "get_container_logs";
 pub const STATS_TOOL: &str = "get_container_stats";
+pub const TRUENAS_TOOL: &str = "get_truenas_status";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -41,6 +42,8 @@ pub enum Topic {
     Details,
     /// CPU / memory / I/O per container.
     ContainerStats,
+    /// TrueNAS alerts, scrubs and resilvers.
+    TrueNas,
 }
 
 /// The topics of one question, plus its words for name matching.
@@ -105,6 +108,9 @@ impl Topics {
             set.insert(Topic::Uptime);
             set.insert(Topic::Host);
         }
+        if has(&["truenas", "scrub", "scrubbing", "resilver", "resilvering"]) {
+            set.insert(Topic::TrueNas);
+        }
         if has(PROBLEMS) || lower.contains("anything wrong") || lower.contains("went wrong") {
             set.insert(Topic::Problems);
         }
@@ -121,7 +127,10 @@ impl Topics {
             set.insert(Topic::ContainerStats);
         }
         let containers = has(CONTAINERS);
-        if containers || has(STOPPED) || (has(RUNNING) && !set.contains(&Topic::Uptime)) {
+        if containers
+            || has(STOPPED)
+            || (has(RUNNING) && ![Topic::Uptime, Topic::TrueNas, Topic::Zfs].iter().any(|t| set.contains(t)))
+        {
             set.insert(Topic::Containers);
             if has(STOPPED) || lower.contains("not running") {
                 set.insert(Topic::Stopped);
@@ -170,7 +179,9 @@ impl Topics {
         if self.has(Topic::Host) && offers(HOST_TOOL) {
             calls.push((HOST_TOOL, json!({})));
         }
-        if self.has(Topic::Zfs) && offers(ZFS_TOOL) {
+        if self.has(Topic::TrueNas) && offers(TRUENAS_TOOL) {
+            calls.push((TRUENAS_TOOL, json!({})));
+        } else if self.has(Topic::Zfs) && offers(ZFS_TOOL) {
             calls.push((ZFS_TOOL, json!({})));
         }
         let handled = !calls.is_empty();
@@ -193,8 +204,17 @@ impl Topics {
 
     /// Names of the tools that answer these topics when every tool is offered.
     pub fn tools(&self) -> Vec<&'static str> {
-        let all =
-            [RESOURCES_TOOL, CONTAINERS_TOOL, PROBLEMS_TOOL, HOST_TOOL, ZFS_TOOL, DETAILS_TOOL, LOGS_TOOL, STATS_TOOL];
+        let all = [
+            RESOURCES_TOOL,
+            CONTAINERS_TOOL,
+            PROBLEMS_TOOL,
+            HOST_TOOL,
+            ZFS_TOOL,
+            DETAILS_TOOL,
+            LOGS_TOOL,
+            STATS_TOOL,
+            TRUENAS_TOOL,
+        ];
         self.calls(&all).into_iter().map(|(n, _)| n).collect()
     }
 }
@@ -263,6 +283,8 @@ mod tests {
         assert_eq!(tools("How long has the server been up?"), vec![HOST_TOOL]);
         assert_eq!(tools("What are the disk temperatures?"), vec![RESOURCES_TOOL, HOST_TOOL]);
         assert_eq!(tools("Is my pool degraded?"), vec![ZFS_TOOL]);
+        assert_eq!(tools("Is a scrub running on tank?"), vec![TRUENAS_TOOL]);
+        assert_eq!(Topics::of("Is a scrub running on tank?").calls(&[ZFS_TOOL]), vec![(ZFS_TOOL, json!({}))]);
         let logs = Topics::of("Show me the logs of plex").calls(&[LOGS_TOOL]);
         assert_eq!(logs, vec![(LOGS_TOOL, json!({"name": "plex", "lines": 20}))]);
         assert_eq!(Topics::of("show the nginx logs").container.as_deref(), Some("nginx"));

@@ -1,0 +1,168 @@
+//! Optional TrueNAS SCALE extras over its JSON-RPC 2.0 WebSocket API (`/api/current`): active
+//! alerts (`alert.list`, undismissed, by level) and pool scrub/resilver status (`pool.query`).
+//! Enabled by `TRUENAS_URL` (HTTPS only) and `TRUENAS_API_KEY` (a READONLY_ADMIN account's key);
+//! only those two read calls are ever made.
+
+use std::{sync::Arc, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use homelab_common::{Secret, Settings};
+use rustls_pki_types::{pem::PemObject, CertificateDer};
+use serde_json::{json, Value};
+use tokio_tungstenite::{tungstenite::Message, Connector};
+
+/// One call of ours may take this long, connection and login included.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Alert text kept, in characters.
+const MAX_ALERT_CHARS: usize = 300;
+
+/// A configured TrueNAS connection.
+pub struct TrueNas {
+    /// `wss://host[:port]/api/current`.
+    url: String,
+    key: Secret,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+impl TrueNas {
+    /// `None` when TrueNAS is not configured; `Err` when the CA file cannot be read.
+    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, String> {
+        let (Some(base), Some(key)) = (&settings.truenas_url, &settings.truenas_api_key) else { return Ok(None) };
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(ca) = &settings.truenas_ca_cert {
+            let certs =
+                CertificateDer::pem_file_iter(ca).map_err(|e| format!("TRUENAS_CA_CERT {}: {e}", ca.display()))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| format!("TRUENAS_CA_CERT {}: {e}", ca.display()))?;
+                roots.add(cert).map_err(|e| format!("TRUENAS_CA_CERT {}: {e}", ca.display()))?;
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let host = base.trim_end_matches('/').trim_start_matches("https://").trim_start_matches("wss://");
+        Ok(Some(Self { url: format!("wss://{host}/api/current"), key: key.clone(), tls: Arc::new(tls) }))
+    }
+
+    /// Alerts and pools, or why TrueNAS could not answer (never containing the key).
+    pub async fn status(&self) -> Result<Value, String> {
+        tokio::time::timeout(TIMEOUT, self.fetch())
+            .await
+            .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
+    }
+
+    async fn fetch(&self) -> Result<Value, String> {
+        let connector = Connector::Rustls(self.tls.clone());
+        let (mut ws, _) = tokio_tungstenite::connect_async_tls_with_config(&self.url, None, false, Some(connector))
+            .await
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        let call = |id: u64, method: &str, params: Value| {
+            Message::Text(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string().into())
+        };
+        ws.send(call(1, "auth.login_with_api_key", json!([self.key.expose()]))).await.map_err(|e| e.to_string())?;
+        ws.send(call(2, "alert.list", json!([]))).await.map_err(|e| e.to_string())?;
+        ws.send(call(3, "pool.query", json!([]))).await.map_err(|e| e.to_string())?;
+        let (mut login, mut alerts, mut pools) = (None, None, None);
+        while login.is_none() || alerts.is_none() || pools.is_none() {
+            let Some(message) = ws.next().await else { return Err("connection closed".into()) };
+            let Message::Text(text) = message.map_err(|e| e.to_string())? else { continue };
+            let reply: Value = serde_json::from_str(text.as_str()).map_err(|_| "unreadable answer".to_string())?;
+            if let Some(error) = reply.get("error").filter(|e| !e.is_null()) {
+                let message = error["message"].as_str().unwrap_or("error").chars().take(160).collect::<String>();
+                return Err(format!("{} failed: {message}", method_of(&reply)));
+            }
+            let result = reply["result"].clone();
+            match reply["id"].as_u64() {
+                Some(1) => login = Some(result),
+                Some(2) => alerts = Some(result),
+                Some(3) => pools = Some(result),
+                _ => {}
+            }
+        }
+        let _ = ws.close(None).await;
+        if login != Some(Value::Bool(true)) {
+            return Err("the API key was not accepted".into());
+        }
+        Ok(summarise(&alerts.unwrap_or_default(), &pools.unwrap_or_default()))
+    }
+}
+
+/// What `GET /truenas` answers: the status, a note when not configured, or 503 with the reason.
+pub async fn status_of(truenas: &Result<Option<TrueNas>, String>) -> Result<Value, homelab_common::ApiError> {
+    let unavailable =
+        |reason: String| homelab_common::ApiError::ServiceUnavailable(format!("TrueNAS API unavailable: {reason}"));
+    match truenas {
+        Err(reason) => Err(unavailable(reason.clone())),
+        Ok(None) => Ok(
+            json!({"configured": false, "note": "TrueNAS extras are off: set TRUENAS_URL and TRUENAS_API_KEY (a READONLY_ADMIN key) to see alerts and scrub status."}),
+        ),
+        Ok(Some(t)) => t.status().await.map_err(unavailable),
+    }
+}
+
+fn method_of(reply: &Value) -> &'static str {
+    match reply["id"].as_u64() {
+        Some(1) => "login",
+        Some(2) => "alert.list",
+        Some(3) => "pool.query",
+        _ => "call",
+    }
+}
+
+/// Undismissed alerts with their level, counts by level, and each pool's scan state.
+pub fn summarise(alerts: &Value, pools: &Value) -> Value {
+    let active: Vec<Value> = alerts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["dismissed"] != true)
+        .map(|a| {
+            let text = a["formatted"].as_str().or_else(|| a["text"].as_str()).unwrap_or("").trim();
+            json!({"level": a["level"], "class": a["klass"], "text": text.chars().take(MAX_ALERT_CHARS).collect::<String>()})
+        })
+        .collect();
+    let mut by_level = serde_json::Map::new();
+    for a in &active {
+        let level = a["level"].as_str().unwrap_or("UNKNOWN").to_string();
+        let n = by_level.get(&level).and_then(Value::as_u64).unwrap_or(0);
+        by_level.insert(level, json!(n + 1));
+    }
+    let pools: Vec<Value> = pools
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let scan = &p["scan"];
+            json!({
+                "name": p["name"], "status": p["status"], "healthy": p["healthy"],
+                "scan": if scan.is_object() {
+                    json!({"function": scan["function"], "state": scan["state"], "percentage": scan["percentage"], "errors": scan["errors"]})
+                } else { Value::Null },
+            })
+        })
+        .collect();
+    json!({"configured": true, "alerts": active, "alerts_by_level": by_level, "pools": pools})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dismissed_alerts_are_left_out_and_levels_counted() {
+        let alerts = json!([
+            {"level": "CRITICAL", "klass": "ZpoolCapacityCritical", "formatted": "Space usage for pool tank is 95%.", "dismissed": false},
+            {"level": "WARNING", "klass": "SMART", "formatted": "Device sda: 8 offline uncorrectable sectors.", "dismissed": false},
+            {"level": "WARNING", "klass": "Update", "formatted": "old", "dismissed": true}
+        ]);
+        let pools = json!([{"name": "tank", "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "FINISHED", "percentage": 100.0, "errors": 0}}]);
+        let v = summarise(&alerts, &pools);
+        assert_eq!(v["alerts"].as_array().unwrap().len(), 2);
+        assert_eq!(v["alerts_by_level"], json!({"CRITICAL": 1, "WARNING": 1}));
+        assert_eq!(v["pools"][0]["scan"]["function"], "SCRUB");
+    }
+}
