@@ -51,6 +51,13 @@ else
 fi
 export API_KEY
 
+# The services behind the gateway accept only requests carrying this shared token.
+if [ -z "${INTERNAL_TOKEN:-}" ]; then
+  [ -s "$DATA/internal-token" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DATA/internal-token")
+  INTERNAL_TOKEN=$(cat "$DATA/internal-token")
+fi
+export INTERNAL_TOKEN
+
 if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
   echo "Building release binaries (the first build takes a few minutes)..."
   cargo build --release --locked --bins -q

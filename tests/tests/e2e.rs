@@ -26,6 +26,7 @@ fn docker_available() -> bool {
 
 struct Stack {
     gateway: String,
+    settings: Settings,
     orchestrator: orchestrator::AppState,
     dir: tempfile::TempDir,
     cloud: Option<MockServer>,
@@ -81,7 +82,7 @@ async fn start(llm: Llm, tweak: impl FnOnce(&mut Settings)) -> Stack {
     s.orchestrator_url = spawn_on_loopback(orchestrator::router(orchestrator.clone())).await;
     let gateway_state = gateway::AppState::from_settings(&s).unwrap();
     let gateway = spawn_on_loopback(gateway::router(gateway_state, &s)).await;
-    Stack { gateway, orchestrator, dir, cloud }
+    Stack { gateway, settings: s, orchestrator, dir, cloud }
 }
 
 impl Stack {
@@ -321,4 +322,39 @@ async fn the_builtin_model_answers_problem_log_pool_and_uptime_questions() {
             body["message"]
         );
     }
+}
+
+#[tokio::test]
+async fn with_an_internal_token_only_the_gateway_path_reaches_the_services() {
+    let stack = start(Llm::Builtin, |s| s.internal_token = Some(Secret::new("internal-e2e-token"))).await;
+    let (status, body) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]), "the token travels on every hop");
+
+    let client = reqwest::Client::new();
+    for (url, path) in [
+        (&stack.settings.orchestrator_url, "/chat"),
+        (&stack.settings.llm_adapter_url, "/chat"),
+        (&stack.settings.monitoring_url, "/containers"),
+    ] {
+        let request = || {
+            if path == "/chat" {
+                client.post(format!("{url}{path}")).json(&json!({"message": "hi", "messages": []}))
+            } else {
+                client.get(format!("{url}{path}"))
+            }
+        };
+        assert_eq!(request().send().await.unwrap().status(), 401, "{url}{path} without the token");
+        let wrong = request().header("x-internal-token", "guess").send().await.unwrap();
+        assert_eq!(wrong.status(), 401, "{url}{path} with a wrong token");
+        let health = client.get(format!("{url}/health")).send().await.unwrap();
+        assert_eq!(health.status(), 200, "{url}/health needs no token");
+    }
+    let ok = client
+        .get(format!("{}/system/resources", stack.settings.monitoring_url))
+        .header("x-internal-token", "internal-e2e-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
 }

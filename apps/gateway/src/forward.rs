@@ -19,8 +19,9 @@ pub struct OrchestratorClient {
 }
 
 impl OrchestratorClient {
-    pub fn new(base_url: &str, timeout: Duration) -> Self {
+    pub fn new(base_url: &str, timeout: Duration, token: Option<&homelab_common::Secret>) -> Self {
         let http = reqwest::Client::builder()
+            .default_headers(homelab_common::internal::client_headers(token))
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
             .pool_max_idle_per_host(64)

@@ -62,7 +62,11 @@ impl AppState {
         Ok(Self {
             api_key,
             limits: Arc::new(Limits::new(settings.rate_limit_requests, settings.rate_limit_window)),
-            orchestrator: OrchestratorClient::new(&settings.orchestrator_url, forward::FORWARD_TIMEOUT),
+            orchestrator: OrchestratorClient::new(
+                &settings.orchestrator_url,
+                forward::FORWARD_TIMEOUT,
+                settings.internal_token.as_ref(),
+            ),
             max_message_chars: settings.max_message_chars,
         })
     }

@@ -219,7 +219,7 @@ async fn a_slow_orchestrator_is_504() {
         .await;
     let s = settings(&orch.uri());
     let mut state = AppState::from_settings(&s).unwrap();
-    state.orchestrator = OrchestratorClient::new(&orch.uri(), Duration::from_millis(300));
+    state.orchestrator = OrchestratorClient::new(&orch.uri(), Duration::from_millis(300), None);
     let base = spawn_on_loopback(router(state, &s)).await;
     let started = Instant::now();
     let (status, _, body) = chat(&base, Some(KEY), json!({"message": "hi"})).await;

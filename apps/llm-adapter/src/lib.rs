@@ -11,7 +11,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{startup, Settings};
+use homelab_common::{internal, startup, Secret, Settings};
 
 pub use providers::{Provider, ProviderError};
 
@@ -23,11 +23,13 @@ pub const SERVICE: &str = "llm-adapter";
 pub struct AppState {
     /// The selected provider, or `None` when its cloud key is missing (`/chat` answers 503).
     pub provider: Option<Arc<dyn Provider>>,
+    /// Required on every request but `/health` when set (`INTERNAL_TOKEN`).
+    pub internal_token: Option<Secret>,
 }
 
 impl AppState {
     pub fn from_settings(settings: &Settings) -> Self {
-        Self { provider: providers::from_settings(settings) }
+        Self { provider: providers::from_settings(settings), internal_token: settings.internal_token.clone() }
     }
 
     /// What `/health` reports: `groq`, `openai`, `builtin` or `none`.
@@ -38,7 +40,8 @@ impl AppState {
 
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
-    startup::with_common_layers(routes::routes().with_state(state))
+    let token = state.internal_token.clone();
+    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
 }
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use homelab_common::Secret;
 use homelab_schemas::{LlmRequest, LlmResponse};
 use serde_json::Value;
 
@@ -10,8 +11,9 @@ use serde_json::Value;
 /// the model's context.
 pub const MAX_TOOL_RESULT_CHARS: usize = 16_000;
 
-fn client(timeout: Duration) -> reqwest::Client {
+fn client(timeout: Duration, token: Option<&Secret>) -> reqwest::Client {
     reqwest::Client::builder()
+        .default_headers(homelab_common::internal::client_headers(token))
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))
         .pool_max_idle_per_host(64)
@@ -36,8 +38,8 @@ pub struct LlmAdapterClient {
 
 impl LlmAdapterClient {
     /// `timeout` bounds one model turn, retries included.
-    pub fn new(base_url: &str, timeout: Duration) -> Self {
-        Self { url: format!("{}/chat", base_url.trim_end_matches('/')), http: client(timeout) }
+    pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
+        Self { url: format!("{}/chat", base_url.trim_end_matches('/')), http: client(timeout, token) }
     }
 
     /// One model turn. The error is for the log; the client is told only that the LLM is unavailable.
@@ -64,8 +66,8 @@ pub struct MonitoringClient {
 }
 
 impl MonitoringClient {
-    pub fn new(base_url: &str, timeout: Duration) -> Self {
-        Self { base: base_url.trim_end_matches('/').to_string(), http: client(timeout) }
+    pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
+        Self { base: base_url.trim_end_matches('/').to_string(), http: client(timeout, token) }
     }
 
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.

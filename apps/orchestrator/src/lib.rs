@@ -22,7 +22,7 @@ pub mod routes;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{startup, Settings};
+use homelab_common::{internal, startup, Secret, Settings};
 
 use audit::AuditLog;
 use clients::{LlmAdapterClient, MonitoringClient};
@@ -42,6 +42,8 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// Required on every request but `/health` when set, and sent to the services we call.
+    pub internal_token: Option<Secret>,
 }
 
 impl AppState {
@@ -49,27 +51,39 @@ impl AppState {
     pub fn from_settings(settings: &Settings) -> Result<Self, db::DbError> {
         let registry = Registry::stage_one();
         let db = Database::open(&settings.db_path, &registry.names())?;
-        let secrets = [&settings.api_key, &settings.groq_api_key, &settings.openai_api_key]
-            .into_iter()
-            .flatten()
-            .map(|s| s.expose().to_string())
-            .collect();
+        let secrets = [
+            &settings.api_key,
+            &settings.groq_api_key,
+            &settings.openai_api_key,
+            &settings.internal_token,
+            &settings.truenas_api_key,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.expose().to_string())
+        .collect();
         // One model turn may include the adapter's own retries; stay under the gateway's 120 s.
         let llm_timeout = Duration::from_secs((settings.llm_timeout_secs * 3).clamp(5, 110));
         Ok(Self {
             registry: Arc::new(registry),
             db,
             audit: AuditLog::start(settings.audit_log_path.clone(), secrets),
-            llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout),
-            monitoring: MonitoringClient::new(&settings.monitoring_url, chat::TOOL_TIMEOUT),
+            llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout, settings.internal_token.as_ref()),
+            monitoring: MonitoringClient::new(
+                &settings.monitoring_url,
+                chat::TOOL_TIMEOUT,
+                settings.internal_token.as_ref(),
+            ),
             max_tool_iterations: settings.max_tool_iterations,
+            internal_token: settings.internal_token.clone(),
         })
     }
 }
 
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
-    startup::with_common_layers(routes::routes().with_state(state))
+    let token = state.internal_token.clone();
+    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
 }
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their

@@ -26,7 +26,7 @@ pub mod zfs;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{startup, Settings};
+use homelab_common::{internal, startup, Secret, Settings};
 
 pub use docker::ReadOnlyDocker;
 pub use resources::ResourceSampler;
@@ -45,6 +45,8 @@ pub struct AppState {
     pub paths: resources::HostPaths,
     /// TrueNAS API access when configured, or why its configuration cannot be used.
     pub truenas: Arc<Result<Option<truenas::TrueNas>, String>>,
+    /// Required on every request but `/health` when set (`INTERNAL_TOKEN`).
+    pub internal_token: Option<Secret>,
 }
 
 impl AppState {
@@ -56,13 +58,15 @@ impl AppState {
             docker: Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref())),
             paths,
             truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
+            internal_token: settings.internal_token.clone(),
         }
     }
 }
 
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
-    startup::with_common_layers(routes::routes().with_state(state))
+    let token = state.internal_token.clone();
+    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
 }
 
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub const VARIABLES: &[&str] = &[
     "API_KEY",
     "AUTH_DISABLED",
+    "INTERNAL_TOKEN",
     "RATE_LIMIT_REQUESTS",
     "RATE_LIMIT_WINDOW",
     "MAX_MESSAGE_CHARS",
@@ -86,7 +87,8 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// Variables kept as text even when they look like numbers (`API_KEY=0012345`).
-const TEXT_VARIABLES: &[&str] = &["API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "LLM_MODEL"];
+const TEXT_VARIABLES: &[&str] =
+    &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "LLM_MODEL"];
 
 /// Which LLM the llm-adapter talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +125,8 @@ pub struct Settings {
     pub api_key: Option<Secret>,
     /// Explicit opt-out of authentication for a keyless local run.
     pub auth_disabled: bool,
+    /// Shared by the services: those behind the gateway accept only requests that carry it.
+    pub internal_token: Option<Secret>,
     pub rate_limit_requests: u32,
     /// Seconds.
     pub rate_limit_window: u64,
@@ -172,6 +176,7 @@ impl Default for Settings {
         Self {
             api_key: None,
             auth_disabled: false,
+            internal_token: None,
             rate_limit_requests: 60,
             rate_limit_window: 60,
             max_message_chars: 4000,
@@ -263,6 +268,7 @@ impl Settings {
             }
         }
         blank_secret(&mut self.api_key);
+        blank_secret(&mut self.internal_token);
         blank_secret(&mut self.groq_api_key);
         blank_secret(&mut self.openai_api_key);
         blank_secret(&mut self.truenas_api_key);

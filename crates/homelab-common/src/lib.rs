@@ -5,11 +5,13 @@
 //! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
 //! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
 //! - [`extract`]: a JSON extractor whose rejections use that same shape.
+//! - [`internal`]: the `INTERNAL_TOKEN` check between the gateway and the services behind it.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 
 pub mod configuration;
 pub mod error;
 pub mod extract;
+pub mod internal;
 pub mod startup;
 pub mod telemetry;
 pub mod testing;

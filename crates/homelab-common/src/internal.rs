@@ -1,0 +1,81 @@
+//! Internal trust: with `INTERNAL_TOKEN` set, the services behind the gateway accept a request
+//! only when it carries the token in `X-Internal-Token`, so another container on the same network
+//! cannot call the orchestrator, the LLM adapter or the tools directly. `/health` never needs it.
+//! Unset keeps the plain behaviour, with a warning at start.
+
+use axum::{
+    extract::Request,
+    http::{HeaderMap, HeaderName, HeaderValue},
+    middleware::{self, Next},
+    response::IntoResponse,
+    Router,
+};
+use subtle::ConstantTimeEq;
+
+use crate::{configuration::Secret, error::ApiError};
+
+pub const INTERNAL_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-internal-token");
+
+/// Requires the token on every route but `/health` when one is configured.
+pub fn require_token(router: Router, token: Option<&Secret>, service: &str) -> Router {
+    let Some(token) = token else {
+        tracing::warn!(
+            "INTERNAL_TOKEN is not set: anything that can reach the {service} port can call it directly, bypassing the gateway's authentication"
+        );
+        return router;
+    };
+    let expected = token.expose().as_bytes().to_vec();
+    router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        let expected = expected.clone();
+        async move {
+            if request.uri().path() == "/health" || presented(request.headers(), &expected) {
+                next.run(request).await
+            } else {
+                tracing::warn!(path = %request.uri().path(), "request without a valid internal token refused");
+                ApiError::Unauthorized("Internal token required".into()).into_response()
+            }
+        }
+    }))
+}
+
+fn presented(headers: &HeaderMap, expected: &[u8]) -> bool {
+    headers.get(INTERNAL_TOKEN_HEADER).is_some_and(|v| v.as_bytes().ct_eq(expected).into())
+}
+
+/// Default headers that carry the token on every call of an internal client.
+pub fn client_headers(token: Option<&Secret>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(Ok(mut value)) = token.map(|t| HeaderValue::from_str(t.expose())) {
+        value.set_sensitive(true);
+        headers.insert(INTERNAL_TOKEN_HEADER, value);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::{body::Body, http::Request as HttpRequest, routing::get};
+    use tower::ServiceExt;
+
+    fn app() -> Router {
+        let router = Router::new().route("/health", get(|| async { "ok" })).route("/chat", get(|| async { "secret" }));
+        require_token(router, Some(&Secret::new("tok-123")), "test")
+    }
+
+    async fn status(path: &str, token: Option<&str>) -> u16 {
+        let mut req = HttpRequest::builder().uri(path);
+        if let Some(t) = token {
+            req = req.header("x-internal-token", t);
+        }
+        app().oneshot(req.body(Body::empty()).unwrap()).await.unwrap().status().as_u16()
+    }
+
+    #[tokio::test]
+    async fn only_the_right_token_passes_and_health_needs_none() {
+        assert_eq!(status("/chat", None).await, 401);
+        assert_eq!(status("/chat", Some("tok-12")).await, 401);
+        assert_eq!(status("/chat", Some("tok-123")).await, 200);
+        assert_eq!(status("/health", None).await, 200);
+    }
+}
