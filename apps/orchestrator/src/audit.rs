@@ -21,6 +21,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use crate::chain;
+
 /// Longest time a written line waits for its fsync.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -99,6 +101,8 @@ impl AuditLog {
             file: None,
             failing: failing.clone(),
             secrets: secrets.into_iter().filter(|s| s.len() >= 6).collect(),
+            tip: None,
+            size: 0,
         };
         std::thread::Builder::new()
             .name("audit-writer".into())
@@ -129,7 +133,14 @@ struct Writer {
     file: Option<File>,
     failing: Arc<AtomicBool>,
     secrets: Vec<String>,
+    /// Where the hash chain continues; read from the file's last line when it is opened.
+    tip: Option<chain::Tip>,
+    /// Bytes in the current file, for rotation.
+    size: u64,
 }
+
+/// A file over this size is renamed with a timestamp and a new one started; the chain continues.
+pub const ROTATE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Writer {
     fn run(mut self, rx: mpsc::Receiver<Job>) {
@@ -185,20 +196,57 @@ impl Writer {
             .append(true)
             .open(&self.path)
             .map_err(|e| format!("cannot open {}: {e}", self.path.display()))?;
+        self.size = file.metadata().map(|m| m.len()).unwrap_or(0);
         self.file = Some(file);
+        if self.tip.is_none() {
+            self.tip = chain::tip_of(&self.path);
+        }
         Ok(())
+    }
+
+    /// Starts a new file once the current one is over [`ROTATE_BYTES`]; the chain carries on.
+    fn rotate_if_large(&mut self) {
+        if self.size < ROTATE_BYTES || self.file.is_none() {
+            return;
+        }
+        self.sync();
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+        let rotated = self.path.with_extension(format!("{stamp}.jsonl"));
+        match std::fs::rename(&self.path, &rotated) {
+            Ok(()) => {
+                tracing::info!(to = %rotated.display(), "audit log rotated");
+                self.file = None;
+            }
+            Err(e) => tracing::error!(error = %e, "audit log rotation failed; still appending"),
+        }
     }
 
     fn write(&mut self, entry: &AuditEntry) -> Result<(), String> {
         if self.file.is_none() {
             self.open()?;
         }
-        let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+        self.rotate_if_large();
+        if self.file.is_none() {
+            self.open()?;
+        }
+        let mut value = serde_json::to_value(entry).map_err(|e| e.to_string())?;
+        let tip = match self.tip.clone() {
+            Some(tip) => tip,
+            None => {
+                let file_id = uuid::Uuid::new_v4().to_string();
+                value["file_id"] = Value::from(file_id.clone());
+                chain::Tip { next_seq: 1, prev_hash: chain::genesis(&file_id) }
+            }
+        };
+        value["seq"] = Value::from(tip.next_seq);
+        value["prev_hash"] = Value::from(tip.prev_hash);
+        let mut line = value.to_string();
         for secret in &self.secrets {
             if line.contains(secret.as_str()) {
                 line = line.replace(secret.as_str(), "[redacted]");
             }
         }
+        let next = chain::Tip { next_seq: tip.next_seq + 1, prev_hash: chain::hash(&line) };
         line.push('\n');
         let file = self.file.as_mut().expect("opened above");
         // One write call per line: with O_APPEND the line lands whole at the end of the file.
@@ -206,6 +254,8 @@ impl Writer {
         match result {
             Ok(()) => {
                 self.failing.store(false, Ordering::Relaxed);
+                self.tip = Some(next);
+                self.size += line.len() as u64;
                 Ok(())
             }
             Err(e) => {

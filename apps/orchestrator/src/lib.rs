@@ -11,6 +11,7 @@
 //! - [`routes`]: `/health` and `/chat`.
 
 pub mod audit;
+pub mod chain;
 pub mod chat;
 pub mod clients;
 pub mod db;
