@@ -46,6 +46,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub orchestrator: OrchestratorClient,
     pub max_message_chars: usize,
+    /// How long a client may take to send its body (slow-body attacks hold connections open).
+    pub body_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
                 settings.internal_token.as_ref(),
             ),
             max_message_chars: settings.max_message_chars,
+            body_timeout: input::BODY_TIMEOUT,
         })
     }
 }

@@ -40,7 +40,10 @@ async fn chat(
     state.limits.check_key(&identity)?;
     input::require_json(&headers)?;
     input::check_declared_length(&headers)?;
-    let bytes = to_bytes(body, input::MAX_BODY_BYTES).await.map_err(|_| input::too_large())?;
+    let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))
+        .await
+        .map_err(|_| ApiError::RequestTimeout("Request body not received in time".into()))?
+        .map_err(|_| input::too_large())?;
     let request = input::parse_chat_request(&bytes, state.max_message_chars)?;
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
     Ok(Json(state.orchestrator.chat(&request, request_id).await?))

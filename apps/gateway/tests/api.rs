@@ -323,3 +323,64 @@ async fn https_serves_a_chat_with_a_self_signed_certificate() {
     let plain = reqwest::get(format!("http://localhost:{port}/health")).await;
     assert!(plain.is_err() || !plain.unwrap().status().is_success(), "plain HTTP is not served on the HTTPS port");
 }
+
+#[tokio::test]
+async fn a_slow_body_is_cut_off_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let s = settings(&orch.uri());
+    let mut state = AppState::from_settings(&s).unwrap();
+    state.body_timeout = Duration::from_millis(400);
+    let base = spawn_on_loopback(router(state, &s)).await;
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!("POST /chat HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"mess");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = vec![0u8; 512];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("Request body not received in time"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn huge_headers_and_ten_thousand_wrong_keys_get_4xx() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    let client = reqwest::Client::new();
+    let huge = "x".repeat(1024 * 1024);
+    let resp = client
+        .post(format!("{base}/chat"))
+        .header("X-Padding", huge)
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "hi"}))
+        .send()
+        .await;
+    match resp {
+        Ok(r) => assert!(r.status().is_client_error(), "{}", r.status()),
+        Err(e) => assert!(e.is_request() || e.is_connect() || e.is_body(), "connection refused is fine too: {e}"),
+    }
+    let statuses = futures::future::join_all((0..10_000).map(|i| {
+        let client = client.clone();
+        let url = format!("{base}/chat");
+        async move {
+            client
+                .post(url)
+                .header("X-API-Key", format!("guess-{i}"))
+                .json(&json!({"message": "hi"}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    }))
+    .await;
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "only 401/429");
+    assert!(statuses.iter().filter(|s| **s == 429).count() > 9_000, "brute force is slowed down");
+    assert_eq!(chat(&base, Some(KEY), json!({"message": "hi"})).await.0, 200, "the real key still works");
+}
