@@ -358,3 +358,39 @@ async fn with_an_internal_token_only_the_gateway_path_reaches_the_services() {
         .unwrap();
     assert_eq!(ok.status(), 200);
 }
+
+#[tokio::test]
+async fn every_service_publishes_prometheus_metrics() {
+    let stack = start(Llm::Builtin, |s| s.rate_limit_requests = 2).await;
+    for _ in 0..3 {
+        stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    }
+    stack.chat_with(Some("wrong"), "application/json", json!({"message": "hi"}).to_string()).await;
+    let text = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
+    let gateway = text(format!("{}/metrics", stack.gateway)).await;
+    assert!(
+        gateway
+            .contains(r#"homelab_http_requests_total{method="POST",route="/chat",status="200",service="gateway"} 2"#),
+        "{gateway}"
+    );
+    assert!(gateway.contains(r#"homelab_rejections_total{reason="rate_limited",service="gateway"} 1"#), "{gateway}");
+    assert!(gateway.contains(r#"homelab_rejections_total{reason="unauthorized",service="gateway"} 1"#), "{gateway}");
+    let orchestrator = text(format!("{}/metrics", stack.settings.orchestrator_url)).await;
+    assert!(
+        orchestrator
+            .contains(r#"homelab_tool_calls_total{outcome="ok",tool="get_system_resources",service="orchestrator"} 2"#),
+        "{orchestrator}"
+    );
+    assert!(
+        orchestrator.contains(r#"homelab_chats_total{outcome="answered",service="orchestrator"} 2"#),
+        "{orchestrator}"
+    );
+    assert!(orchestrator.contains("homelab_audit_write_errors_total{service=\"orchestrator\"} 0"), "{orchestrator}");
+    let adapter = text(format!("{}/metrics", stack.settings.llm_adapter_url)).await;
+    assert!(
+        adapter.contains(r#"homelab_llm_calls_total{outcome="ok",provider="builtin",service="llm-adapter"} 4"#),
+        "{adapter}"
+    );
+    let monitoring = text(format!("{}/metrics", stack.settings.monitoring_url)).await;
+    assert!(monitoring.contains(r#"route="/system/resources""#), "{monitoring}");
+}

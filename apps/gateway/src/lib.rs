@@ -48,6 +48,9 @@ pub struct AppState {
     pub max_message_chars: usize,
     /// How long a client may take to send its body (slow-body attacks hold connections open).
     pub body_timeout: std::time::Duration,
+    /// `/metrics`: requests by route and status, and rejections by reason.
+    pub metrics: Arc<homelab_common::metrics::Metrics>,
+    pub rejections: prometheus::IntCounterVec,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             }
             (None, false) => return Err(StartError::MissingApiKey),
         };
+        let metrics = Arc::new(homelab_common::metrics::Metrics::new(SERVICE));
         Ok(Self {
             api_key,
             limits: Arc::new(Limits::new(settings.rate_limit_requests, settings.rate_limit_window)),
@@ -71,6 +75,12 @@ impl AppState {
             ),
             max_message_chars: settings.max_message_chars,
             body_timeout: input::BODY_TIMEOUT,
+            rejections: metrics.counter(
+                "rejections_total",
+                "Requests refused before forwarding, by reason",
+                &["reason"],
+            ),
+            metrics,
         })
     }
 }
@@ -91,7 +101,9 @@ pub fn cors(settings: &Settings) -> CorsLayer {
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let limits = state.limits.clone();
     limits::spawn_housekeeping(&limits);
-    startup::with_common_layers(routes::routes().with_state(state)).layer(cors(settings))
+    let metrics = state.metrics.clone();
+    startup::with_common_layers(homelab_common::metrics::instrument(routes::routes().with_state(state), metrics))
+        .layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.

@@ -32,12 +32,19 @@ async fn chat(
     let identity = match auth::check(&headers, state.api_key.as_deref()) {
         auth::Presented::Valid(identity) => identity,
         failed => {
-            state.limits.record_failed_auth(peer.ip())?;
+            state.rejections.with_label_values(&["unauthorized"]).inc();
+            if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
+                state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
+                return Err(limited);
+            }
             tracing::warn!(client = %peer.ip(), "authentication failed");
             return Err(failed.into_error().expect("not valid"));
         }
     };
-    state.limits.check_key(&identity)?;
+    if let Err(limited) = state.limits.check_key(&identity) {
+        state.rejections.with_label_values(&["rate_limited"]).inc();
+        return Err(limited);
+    }
     input::require_json(&headers)?;
     input::check_declared_length(&headers)?;
     let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))

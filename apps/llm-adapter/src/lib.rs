@@ -11,7 +11,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{internal, startup, Secret, Settings};
+use homelab_common::{internal, metrics, metrics::Metrics, startup, Secret, Settings};
 
 pub use providers::{Provider, ProviderError};
 
@@ -25,11 +25,23 @@ pub struct AppState {
     pub provider: Option<Arc<dyn Provider>>,
     /// Required on every request but `/health` when set (`INTERNAL_TOKEN`).
     pub internal_token: Option<Secret>,
+    /// `/metrics`: requests by route and status.
+    pub metrics: Arc<Metrics>,
+    /// LLM calls by provider and outcome.
+    pub llm_calls: prometheus::IntCounterVec,
 }
 
 impl AppState {
     pub fn from_settings(settings: &Settings) -> Self {
-        Self { provider: providers::from_settings(settings), internal_token: settings.internal_token.clone() }
+        let metrics = Arc::new(Metrics::new(SERVICE));
+        let llm_calls =
+            metrics.counter("llm_calls_total", "LLM calls by provider and outcome", &["provider", "outcome"]);
+        Self {
+            provider: providers::from_settings(settings),
+            internal_token: settings.internal_token.clone(),
+            metrics,
+            llm_calls,
+        }
     }
 
     /// What `/health` reports: `groq`, `openai`, `builtin` or `none`.
@@ -41,7 +53,9 @@ impl AppState {
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
     let token = state.internal_token.clone();
-    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
+    let metrics = state.metrics.clone();
+    let routes = metrics::instrument(routes::routes().with_state(state), metrics);
+    startup::with_common_layers(internal::require_token(routes, token.as_ref(), SERVICE))
 }
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.

@@ -18,6 +18,12 @@ async fn chat(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LlmRequest>,
 ) -> Result<Json<LlmResponse>, ApiError> {
-    let provider = state.provider.ok_or(ProviderError::NotConfigured)?;
-    Ok(Json(provider.chat(request).await?))
+    let Some(provider) = state.provider.clone() else {
+        state.llm_calls.with_label_values(&["none", "not_configured"]).inc();
+        return Err(ProviderError::NotConfigured.into());
+    };
+    let result = provider.chat(request).await;
+    let outcome = if result.is_ok() { "ok" } else { "error" };
+    state.llm_calls.with_label_values(&[provider.name(), outcome]).inc();
+    Ok(Json(result?))
 }

@@ -86,6 +86,8 @@ type Job = (AuditEntry, oneshot::Sender<()>);
 pub struct AuditLog {
     tx: mpsc::Sender<Job>,
     failing: Arc<AtomicBool>,
+    /// Counts write failures, for `/metrics`.
+    errors: prometheus::IntCounter,
 }
 
 impl AuditLog {
@@ -96,7 +98,10 @@ impl AuditLog {
         // bounded by the number of chats in flight.
         let (tx, rx) = mpsc::channel::<Job>();
         let failing = Arc::new(AtomicBool::new(false));
+        let errors =
+            prometheus::IntCounter::new("audit_write_errors_total", "Audit log write failures").expect("valid metric");
         let writer = Writer {
+            errors: errors.clone(),
             path,
             file: None,
             failing: failing.clone(),
@@ -108,7 +113,12 @@ impl AuditLog {
             .name("audit-writer".into())
             .spawn(move || writer.run(rx))
             .expect("spawn audit writer thread");
-        Self { tx, failing }
+        Self { tx, failing, errors }
+    }
+
+    /// The write-failure counter, to register with the service's metrics.
+    pub fn error_counter(&self) -> prometheus::IntCounter {
+        self.errors.clone()
     }
 
     /// Writes `entry` and waits until it is flushed (or has failed, which `/health` then shows).
@@ -129,6 +139,7 @@ impl AuditLog {
 }
 
 struct Writer {
+    errors: prometheus::IntCounter,
     path: PathBuf,
     file: Option<File>,
     failing: Arc<AtomicBool>,
@@ -267,6 +278,7 @@ impl Writer {
 
     fn fail(&self, reason: &str) {
         self.failing.store(true, Ordering::Relaxed);
+        self.errors.inc();
         tracing::error!(error = reason, "audit log write failed");
     }
 }

@@ -41,7 +41,7 @@ pub async fn handle(
         tracing::info!(conversation_id, "refused a request for an action");
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
-        state.audit.record(entry).await;
+        record(state, entry).await;
         return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new() });
     }
 
@@ -61,7 +61,7 @@ pub async fn handle(
                 entry.assistant_response = "LLM service unavailable".into();
                 entry.tool_calls = made;
                 entry.tool_invocations = invocations;
-                state.audit.record(entry).await;
+                record(state, entry).await;
                 return Err(ApiError::BadGateway("LLM service unavailable".into()));
             }
         };
@@ -71,7 +71,7 @@ pub async fn handle(
             entry.assistant_response = answer.clone();
             entry.tool_calls = made.clone();
             entry.tool_invocations = invocations;
-            state.audit.record(entry).await;
+            record(state, entry).await;
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made });
         }
 
@@ -87,6 +87,12 @@ pub async fn handle(
             if invocation.ok || invocation.error.as_deref().is_some_and(|e| !e.starts_with("rejected:")) {
                 made.push(call.name.clone());
             }
+            let outcome = match (&invocation.ok, invocation.error.as_deref()) {
+                (true, _) => "ok",
+                (false, Some(e)) if e.starts_with("rejected:") => "rejected",
+                _ => "failed",
+            };
+            state.tool_calls.with_label_values(&[call.name.as_str(), outcome]).inc();
             invocations.push(invocation);
             messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": content}));
         }
@@ -97,7 +103,7 @@ pub async fn handle(
     entry.assistant_response = CUT_OFF_ANSWER.into();
     entry.tool_calls = made.clone();
     entry.tool_invocations = invocations;
-    state.audit.record(entry).await;
+    record(state, entry).await;
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made })
 }
 
@@ -136,4 +142,12 @@ async fn run_tool(
             (format!("Error: {reason}"), invocation)
         }
     }
+}
+
+/// Writes the audit line and counts the chat by outcome.
+async fn record(state: &AppState, entry: AuditEntry) {
+    let outcome =
+        serde_json::to_value(entry.outcome).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    state.chats.with_label_values(&[outcome.as_str()]).inc();
+    state.audit.record(entry).await;
 }

@@ -23,7 +23,7 @@ pub mod routes;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{internal, startup, Secret, Settings};
+use homelab_common::{internal, metrics, metrics::Metrics, startup, Secret, Settings};
 
 use audit::AuditLog;
 use clients::{LlmAdapterClient, MonitoringClient};
@@ -45,6 +45,10 @@ pub struct AppState {
     pub max_tool_iterations: u32,
     /// Required on every request but `/health` when set, and sent to the services we call.
     pub internal_token: Option<Secret>,
+    /// `/metrics`: requests, tool calls by tool and outcome, chats by outcome, audit errors.
+    pub metrics: Arc<Metrics>,
+    pub tool_calls: prometheus::IntCounterVec,
+    pub chats: prometheus::IntCounterVec,
 }
 
 impl AppState {
@@ -65,10 +69,23 @@ impl AppState {
         .collect();
         // One model turn may include the adapter's own retries; stay under the gateway's 120 s.
         let llm_timeout = Duration::from_secs((settings.llm_timeout_secs * 3).clamp(5, 110));
+        let metrics = Arc::new(Metrics::new(SERVICE));
+        let tool_calls = metrics.counter(
+            "tool_calls_total",
+            "Tool calls by tool and outcome (ok, failed, rejected)",
+            &["tool", "outcome"],
+        );
+        let chats =
+            metrics.counter("chats_total", "Chats by outcome (answered, refused, failed, cut_off)", &["outcome"]);
+        let audit = AuditLog::start(settings.audit_log_path.clone(), secrets);
+        metrics.register(audit.error_counter());
         Ok(Self {
+            metrics,
+            tool_calls,
+            chats,
             registry: Arc::new(registry),
             db,
-            audit: AuditLog::start(settings.audit_log_path.clone(), secrets),
+            audit,
             llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout, settings.internal_token.as_ref()),
             monitoring: MonitoringClient::new(
                 &settings.monitoring_url,
@@ -84,7 +101,9 @@ impl AppState {
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
     let token = state.internal_token.clone();
-    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
+    let metrics = state.metrics.clone();
+    let routes = metrics::instrument(routes::routes().with_state(state), metrics);
+    startup::with_common_layers(internal::require_token(routes, token.as_ref(), SERVICE))
 }
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their

@@ -26,7 +26,7 @@ pub mod zfs;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{internal, startup, Secret, Settings};
+use homelab_common::{internal, metrics, metrics::Metrics, startup, Secret, Settings};
 
 pub use docker::ReadOnlyDocker;
 pub use resources::ResourceSampler;
@@ -47,6 +47,8 @@ pub struct AppState {
     pub truenas: Arc<Result<Option<truenas::TrueNas>, String>>,
     /// Required on every request but `/health` when set (`INTERNAL_TOKEN`).
     pub internal_token: Option<Secret>,
+    /// `/metrics`: requests by route and status.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             paths,
             truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
             internal_token: settings.internal_token.clone(),
+            metrics: Arc::new(Metrics::new(SERVICE)),
         }
     }
 }
@@ -66,7 +69,9 @@ impl AppState {
 /// The service's routes with the shared layers.
 pub fn router(state: AppState) -> Router {
     let token = state.internal_token.clone();
-    startup::with_common_layers(internal::require_token(routes::routes().with_state(state), token.as_ref(), SERVICE))
+    let metrics = state.metrics.clone();
+    let routes = metrics::instrument(routes::routes().with_state(state), metrics);
+    startup::with_common_layers(internal::require_token(routes, token.as_ref(), SERVICE))
 }
 
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.

@@ -6,12 +6,14 @@
 //! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
 //! - [`extract`]: a JSON extractor whose rejections use that same shape.
 //! - [`internal`]: the `INTERNAL_TOKEN` check between the gateway and the services behind it.
+//! - [`metrics`]: Prometheus `/metrics` with request counts and latency, plus per-service counters.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 
 pub mod configuration;
 pub mod error;
 pub mod extract;
 pub mod internal;
+pub mod metrics;
 pub mod startup;
 pub mod telemetry;
 pub mod testing;
