@@ -36,16 +36,23 @@ pub struct RunningBinary {
 impl RunningBinary {
     /// Starts `exe` with `port_var` set to a free port, `BIND_HOST=127.0.0.1`, and `env`.
     pub fn start(exe: &str, port_var: &str, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
+        Self::start_on(exe, port_var, free_port(), env)
+    }
+
+    /// Starts `exe` on a given port (to restart a service where the others expect it).
+    /// Its stderr goes to `stderr.log` in its working directory, so a chatty service never
+    /// blocks on a full pipe.
+    pub fn start_on(exe: &str, port_var: &str, port: u16, env: &[(&str, &str)]) -> Self {
         let dir = std::env::temp_dir().join(format!("homelab-bin-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
+        let log = std::fs::File::create(dir.join("stderr.log")).expect("log file");
         let mut cmd = Command::new(exe);
         cmd.current_dir(&dir)
             .env("BIND_HOST", "127.0.0.1")
             .env(port_var, port.to_string())
             .env("LOG_LEVEL", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::from(log));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -61,10 +68,7 @@ impl RunningBinary {
                 return body;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = self.child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
+                let err = std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
                 panic!("the binary exited with {status} before it was healthy: {err}");
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -72,9 +76,14 @@ impl RunningBinary {
         panic!("not healthy within {within:?}");
     }
 
+    /// Sends `signal` (e.g. `-TERM`, `-KILL`) without waiting.
+    pub fn signal(&self, signal: &str) {
+        let _ = Command::new("kill").args([signal, &self.child.id().to_string()]).status();
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(mut self, within: Duration) -> std::process::ExitStatus {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.signal("-TERM");
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
