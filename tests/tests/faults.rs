@@ -181,7 +181,7 @@ async fn a_provider_slower_than_its_timeout_is_a_502_in_bounded_time() {
 
 #[tokio::test]
 async fn tool_monitoring_down_and_docker_gone_are_explained_in_the_answer() {
-    let mut stack = start(None, &[]).await;
+    let stack = start(None, &[]).await;
     let (status, body) = stack.chat("Which containers are stopped?").await;
     assert_eq!(status, 200);
     let answer = body["message"].as_str().unwrap();
