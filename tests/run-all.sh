@@ -33,3 +33,7 @@ for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scrip
     bash "$extra"
   fi
 done
+
+echo "== soak (60 s at c=256 through the gateway)"
+[ -x target/release/bench ] || cargo build --release --locked --bins -q
+target/release/bench --soak

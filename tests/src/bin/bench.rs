@@ -4,7 +4,10 @@
 //! concurrencies and LLM delays, audit completeness, and `/system/resources` latency.
 //!
 //!   make bench            # builds the release binaries, then runs this
-//!   cargo run --release -p e2e-tests --bin bench -- [--quick]
+//!   cargo run --release -p e2e-tests --bin bench -- [--quick | --soak]
+//!
+//! `--soak` instead runs 60 s at c=256 through the gateway in six windows and exits non-zero
+//! on any error or when the audit log or the session counts do not match the answered chats.
 
 use std::{
     path::{Path, PathBuf},
@@ -115,6 +118,11 @@ async fn main() {
         env.push((var.to_string(), ports[i].to_string()));
     }
 
+    if std::env::args().any(|a| a == "--soak") {
+        let code = soak(&bin, &env, &audit, &data.join("db.sqlite3")).await;
+        let _ = std::fs::remove_dir_all(&data);
+        std::process::exit(code);
+    }
     println!("# Homelab Assistant benchmark\n");
     println!("machine: {} cores, {}", num_cpus(), first_line("/proc/cpuinfo", "model name"));
     let mut services = Vec::new();
@@ -218,6 +226,55 @@ async fn main() {
         let _ = s.child.wait();
     }
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// 60 s at c=256 in six windows: errors, audit lines and sessions against answered chats, RSS.
+async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> i32 {
+    let mut services = Vec::new();
+    for (name, var) in SERVICES {
+        services.push(start(bin, name, var, env).await);
+    }
+    let gateway = services.iter().find(|s| s.name == "gateway").unwrap().port;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap();
+    let url = format!("http://127.0.0.1:{gateway}/chat");
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let next = counter.clone();
+    let chat: MakeRequest = Arc::new(move |c: &reqwest::Client| {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        c.post(&url)
+            .header("X-API-Key", KEY)
+            .json(&json!({"message": "What is the current CPU usage?", "conversation_id": format!("soak-{n}")}))
+    });
+    println!("# Soak: 60 s at c=256 through the gateway\n");
+    println!("| window | chats/s | p99 (ms) | errors | RSS all four (MiB) |\n|---|---|---|---|---|");
+    let (mut ok, mut errors) = (0, 0);
+    for window in 1..=6 {
+        let r = load::run(&client, chat.clone(), 256, Duration::from_secs(10)).await;
+        ok += r.requests - r.errors;
+        errors += r.errors;
+        let rss: f64 = services.iter().map(|s| rss_mib(s.child.id())).sum();
+        println!("| {window} | {:.0} | {} | {} | {rss:.1} |", r.per_second, ms(r.p99), r.errors);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = audit_lines(audit);
+    let sessions: i64 = rusqlite::Connection::open(db)
+        .and_then(|c| c.query_row("SELECT COALESCE(SUM(message_count), 0) FROM sessions", [], |r| r.get(0)))
+        .unwrap_or(-1);
+    let sent = counter.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "\nanswered {ok}, errors {errors}, audit lines {lines}, session messages {sessions}, requests sent {sent}"
+    );
+    for s in &mut services {
+        let _ = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status();
+        let _ = s.child.wait();
+    }
+    let good = errors == 0 && lines == ok && sessions == ok as i64;
+    println!("{} passed, {} failed", u8::from(good), u8::from(!good));
+    if good {
+        0
+    } else {
+        1
+    }
 }
 
 fn num_cpus() -> usize {
