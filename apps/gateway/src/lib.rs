@@ -111,15 +111,8 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     let state = AppState::from_settings(&settings)?;
     let listener = startup::bind(&settings.bind_host, settings.gateway_port).await?;
     let app = router(state, &settings);
-    match tls::config(&settings).await? {
-        Some(config) => {
-            tracing::info!(addr = %listener.local_addr()?, "listening (HTTPS)");
-            tls::serve(listener, app, config, startup::shutdown_signal()).await?;
-        }
-        None => {
-            tracing::info!(addr = %listener.local_addr()?, "listening (HTTP)");
-            startup::serve(listener, app, startup::shutdown_signal()).await?;
-        }
-    }
+    let tls = tls::config(&settings).await?;
+    tracing::info!(addr = %listener.local_addr()?, https = tls.is_some(), "listening");
+    tls::serve_with(listener, app, tls, tls::HEADER_TIMEOUT, startup::shutdown_signal()).await?;
     Ok(())
 }

@@ -365,22 +365,48 @@ async fn huge_headers_and_ten_thousand_wrong_keys_get_4xx() {
         Ok(r) => assert!(r.status().is_client_error(), "{}", r.status()),
         Err(e) => assert!(e.is_request() || e.is_connect() || e.is_body(), "connection refused is fine too: {e}"),
     }
-    let statuses = futures::future::join_all((0..10_000).map(|i| {
-        let client = client.clone();
-        let url = format!("{base}/chat");
-        async move {
-            client
-                .post(url)
-                .header("X-API-Key", format!("guess-{i}"))
-                .json(&json!({"message": "hi"}))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-                .unwrap_or(0)
-        }
-    }))
-    .await;
+    use futures::StreamExt;
+    let statuses: Vec<u16> = futures::stream::iter(0..10_000)
+        .map(|i| {
+            let client = client.clone();
+            let url = format!("{base}/chat");
+            async move {
+                let resp = client
+                    .post(url)
+                    .header("X-API-Key", format!("guess-{i}"))
+                    .json(&json!({"message": "hi"}))
+                    .send()
+                    .await;
+                resp.map(|r| r.status().as_u16()).unwrap_or(0)
+            }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "only 401/429");
     assert!(statuses.iter().filter(|s| **s == 429).count() > 9_000, "brute force is slowed down");
     assert_eq!(chat(&base, Some(KEY), json!({"message": "hi"})).await.0, 200, "the real key still works");
+}
+
+#[tokio::test]
+async fn headers_sent_too_slowly_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = settings("http://127.0.0.1:1");
+    let app = router(AppState::from_settings(&s).unwrap(), &s);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(gateway::tls::serve_with(listener, app, None, Duration::from_millis(500), std::future::pending()));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"POST /chat HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .expect("the server gave up first")
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "closed or 408, got {text}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+    assert_eq!(health.status(), 200, "the same server still serves normal requests");
 }
