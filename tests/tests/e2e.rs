@@ -394,3 +394,33 @@ async fn every_service_publishes_prometheus_metrics() {
     let monitoring = text(format!("{}/metrics", stack.settings.monitoring_url)).await;
     assert!(monitoring.contains(r#"route="/system/resources""#), "{monitoring}");
 }
+
+#[tokio::test]
+async fn a_conversation_can_be_read_back_through_the_gateway() {
+    let stack = start(Llm::Builtin, |_| {}).await;
+    let (_, first) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    let id = first["conversation_id"].as_str().unwrap().to_string();
+    stack.chat(json!({"message": "Restart plex", "conversation_id": id})).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/conversations/{id}", stack.gateway);
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
+    let body: Value = client.get(&url).header("X-API-Key", KEY).send().await.unwrap().json().await.unwrap();
+    let messages = body["messages"].as_array().unwrap();
+    let visible: Vec<(&str, bool)> = messages
+        .iter()
+        .filter(|m| m["role"] == "user" || m.get("tool_calls_made").is_some())
+        .map(|m| (m["role"].as_str().unwrap(), m["content"].as_str().unwrap().contains("read-only")))
+        .collect();
+    assert_eq!(visible, [("user", false), ("assistant", false), ("user", false), ("assistant", true)]);
+    assert_eq!(messages[messages.len() - 3]["tool_calls_made"], json!(["get_system_resources"]));
+    let missing = client
+        .get(format!("{}/conversations/unknown-id", stack.gateway))
+        .header("X-API-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let bad =
+        client.get(format!("{}/conversations/a%20b", stack.gateway)).header("X-API-Key", KEY).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+}

@@ -32,7 +32,21 @@ impl OrchestratorClient {
     }
 
     pub async fn chat(&self, request: &ChatRequest, request_id: Option<&str>) -> Result<ChatResponse, ApiError> {
-        let mut builder = self.http.post(&self.chat_url).json(request);
+        self.send(self.http.post(&self.chat_url).json(request), request_id).await
+    }
+
+    /// A stored conversation (`GET /conversations/{id}` on the orchestrator), passed through.
+    pub async fn conversation(&self, id: &str, request_id: Option<&str>) -> Result<Value, ApiError> {
+        let url = format!("{}/conversations/{id}", self.chat_url.trim_end_matches("/chat"));
+        self.send(self.http.get(url), request_id).await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        builder: reqwest::RequestBuilder,
+        request_id: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let mut builder = builder;
         if let Some(id) = request_id {
             builder = builder.header("x-request-id", id);
         }
@@ -55,7 +69,7 @@ impl OrchestratorClient {
         })?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| {
-                tracing::error!(error = %e, "orchestrator answered something that is not a ChatResponse");
+                tracing::error!(error = %e, "orchestrator answered something unexpected");
                 ApiError::BadGateway("Backend service unavailable".into())
             });
         }

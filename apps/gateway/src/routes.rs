@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, Path, State},
     http::HeaderMap,
     routing::{get, post},
     Json, Router,
@@ -16,20 +16,19 @@ use homelab_schemas::{ChatResponse, Health};
 use crate::{auth, input, AppState, SERVICE};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/chat", post(chat))
+    Router::new()
+        .route("/health", get(health))
+        .route("/chat", post(chat))
+        .route("/conversations/{id}", get(conversation))
 }
 
 async fn health() -> Json<Health> {
     Json(Health::healthy(SERVICE))
 }
 
-async fn chat(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<ChatResponse>, ApiError> {
-    let identity = match auth::check(&headers, state.api_key.as_deref()) {
+/// Authentication and the rate limit, shared by every route that needs a key.
+fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
+    let identity = match auth::check(headers, state.api_key.as_deref()) {
         auth::Presented::Valid(identity) => identity,
         failed => {
             state.rejections.with_label_values(&["unauthorized"]).inc();
@@ -45,6 +44,34 @@ async fn chat(
         state.rejections.with_label_values(&["rate_limited"]).inc();
         return Err(limited);
     }
+    Ok(())
+}
+
+/// A conversation's stored messages, so the web UI can restore it after a reload.
+async fn conversation(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    admit(&state, peer, &headers)?;
+    let valid = !id.is_empty()
+        && id.len() <= 128
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return Err(ApiError::Unprocessable("conversation id must be 1-128 letters, digits, '-', '_' or '.'".into()));
+    }
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    Ok(Json(state.orchestrator.conversation(&id, request_id).await?))
+}
+
+async fn chat(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ChatResponse>, ApiError> {
+    admit(&state, peer, &headers)?;
     input::require_json(&headers)?;
     input::check_declared_length(&headers)?;
     let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))

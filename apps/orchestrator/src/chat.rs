@@ -29,6 +29,13 @@ pub async fn handle(
     let conversation_id =
         request.conversation_id.filter(|id| !id.trim().is_empty()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let enabled = state.db.begin_chat(conversation_id.clone()).await?;
+    let history = match state.db.conversation(&conversation_id).await {
+        Ok(stored) => recent_history(stored.unwrap_or_default()),
+        Err(e) => {
+            tracing::warn!(error = %e, "conversation history unavailable; answering without it");
+            Vec::new()
+        }
+    };
     let message = request.message;
     let audit = |outcome| {
         let mut e = AuditEntry::new(&conversation_id, &message, outcome);
@@ -39,6 +46,8 @@ pub async fn handle(
     if let Verdict::Refuse { request: asked, reason } = policy::check(&message) {
         let answer = policy::refusal_message(&asked, reason);
         tracing::info!(conversation_id, "refused a request for an action");
+        remember(state, &conversation_id, vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])])
+            .await;
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
         record(state, entry).await;
@@ -46,7 +55,9 @@ pub async fn handle(
     }
 
     let tools = state.registry.offered(&enabled);
-    let mut messages = vec![json!({"role": "user", "content": message})];
+    let turn_start = history.len();
+    let mut messages = history;
+    messages.push(json!({"role": "user", "content": message}));
     let mut made: Vec<String> = Vec::new();
     let mut invocations: Vec<ToolInvocation> = Vec::new();
 
@@ -67,6 +78,9 @@ pub async fn handle(
         };
         if response.tool_calls.is_empty() {
             let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
+            let mut turn = stored_turn(&messages[turn_start..]);
+            turn.push(final_turn(&answer, &made));
+            remember(state, &conversation_id, turn).await;
             let mut entry = audit(Outcome::Answered);
             entry.assistant_response = answer.clone();
             entry.tool_calls = made.clone();
@@ -99,6 +113,9 @@ pub async fn handle(
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
+    let mut turn = stored_turn(&messages[turn_start..]);
+    turn.push(final_turn(CUT_OFF_ANSWER, &made));
+    remember(state, &conversation_id, turn).await;
     let mut entry = audit(Outcome::CutOff);
     entry.assistant_response = CUT_OFF_ANSWER.into();
     entry.tool_calls = made.clone();
@@ -150,4 +167,87 @@ async fn record(state: &AppState, entry: AuditEntry) {
         serde_json::to_value(entry.outcome).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     state.chats.with_label_values(&[outcome.as_str()]).inc();
     state.audit.record(entry).await;
+}
+
+/// Earlier turns sent with each new message: user questions and final answers only (tool
+/// results are already summarised in the answers), the most recent first kept.
+pub const HISTORY_MESSAGES: usize = 12;
+/// Character budget of that history.
+pub const HISTORY_CHARS: usize = 8_000;
+/// Tool results are stored cut to this many characters.
+const STORED_TOOL_RESULT_CHARS: usize = 2_000;
+
+/// The recent user/assistant exchanges of a stored conversation, oldest dropped first.
+pub fn recent_history(stored: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    let mut kept = Vec::new();
+    let mut chars = 0;
+    for m in stored.into_iter().rev() {
+        let role = m["role"].as_str().unwrap_or_default();
+        let is_answer = role == "assistant" && m.get("tool_calls").is_none();
+        if role != "user" && !is_answer {
+            continue;
+        }
+        let content = m["content"].as_str().unwrap_or_default().to_string();
+        chars += content.len();
+        if kept.len() >= HISTORY_MESSAGES || chars > HISTORY_CHARS {
+            break;
+        }
+        kept.push(json!({"role": role, "content": content}));
+    }
+    kept.reverse();
+    // The model reads the history as exchanges: start at a question.
+    while kept.first().is_some_and(|m| m["role"] != "user") {
+        kept.remove(0);
+    }
+    kept
+}
+
+/// This turn's messages as stored: tool results trimmed.
+fn stored_turn(turn: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    turn.iter()
+        .map(|m| {
+            let mut m = m.clone();
+            if m["role"] == "tool" {
+                let text = m["content"].as_str().unwrap_or_default();
+                m["content"] = crate::clients::bounded(text.to_string(), STORED_TOOL_RESULT_CHARS).into();
+            }
+            m
+        })
+        .collect()
+}
+
+fn final_turn(answer: &str, made: &[String]) -> serde_json::Value {
+    json!({"role": "assistant", "content": answer, "tool_calls_made": made})
+}
+
+/// Stores a turn; a failure is logged, never turned into a failed chat.
+async fn remember(state: &AppState, conversation_id: &str, turn: Vec<serde_json::Value>) {
+    if let Err(e) = state.db.append_messages(conversation_id.to_string(), turn).await {
+        tracing::warn!(error = %e, "could not store the conversation turn");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_recent_questions_and_answers_within_budget() {
+        let mut stored = Vec::new();
+        for i in 0..20 {
+            stored.push(json!({"role": "user", "content": format!("q{i}")}));
+            stored.push(json!({"role": "assistant", "content": null, "tool_calls": [{"id": "x"}]}));
+            stored.push(json!({"role": "tool", "tool_call_id": "x", "content": "{}"}));
+            stored.push(json!({"role": "assistant", "content": format!("a{i}"), "tool_calls_made": ["t"]}));
+        }
+        let h = recent_history(stored);
+        assert_eq!(h.len(), HISTORY_MESSAGES);
+        assert_eq!(h[0], json!({"role": "user", "content": "q14"}));
+        assert_eq!(h.last().unwrap(), &json!({"role": "assistant", "content": "a19"}));
+        let long = vec![
+            json!({"role": "user", "content": "x".repeat(HISTORY_CHARS + 1)}),
+            json!({"role": "assistant", "content": "short"}),
+        ];
+        assert!(recent_history(long).is_empty(), "an answer without its question is dropped too");
+    }
 }

@@ -33,6 +33,13 @@ CREATE TABLE IF NOT EXISTS enabled_tools (
     is_enabled INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT
 );
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_messages_conversation ON messages(conversation_id, id);
 ";
 
 /// Why the database could not be used; chats answer 503 rather than guess which tools are allowed.
@@ -145,6 +152,73 @@ impl Database {
         .await
     }
 
+    /// Appends a turn's messages (OpenAI chat format, plus our `tool_calls_made` on answers).
+    pub async fn append_messages(
+        &self,
+        conversation_id: String,
+        messages: Vec<serde_json::Value>,
+    ) -> Result<(), DbError> {
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO messages (conversation_id, message, created_at) VALUES (?1, ?2, ?3)",
+                )?;
+                let stamp = now();
+                for m in messages {
+                    stmt.execute(params![conversation_id, m.to_string(), stamp])?;
+                }
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    /// Every stored message of a conversation, oldest first, with `created_at`; `None` when the
+    /// conversation is unknown.
+    pub async fn conversation(&self, conversation_id: &str) -> Result<Option<Vec<serde_json::Value>>, DbError> {
+        let id = conversation_id.to_string();
+        self.with(move |conn| {
+            let known: bool =
+                conn.query_row("SELECT EXISTS(SELECT 1 FROM sessions WHERE conversation_id = ?1)", params![id], |r| {
+                    r.get(0)
+                })?;
+            if !known {
+                return Ok(None);
+            }
+            let mut stmt =
+                conn.prepare_cached("SELECT message, created_at FROM messages WHERE conversation_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (text, created_at) = row?;
+                if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    v["created_at"] = created_at.into();
+                    out.push(v);
+                }
+            }
+            Ok(Some(out))
+        })
+        .await
+    }
+
+    /// Deletes conversations (messages and session rows) inactive for more than `days` days.
+    pub async fn prune(&self, days: u32) -> Result<usize, DbError> {
+        let cutoff =
+            (Utc::now() - chrono::Duration::days(i64::from(days))).to_rfc3339_opts(SecondsFormat::Millis, true);
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM messages WHERE conversation_id IN (SELECT conversation_id FROM sessions WHERE last_active_at < ?1)",
+                params![cutoff],
+            )?;
+            let removed = tx.execute("DELETE FROM sessions WHERE last_active_at < ?1", params![cutoff])?;
+            tx.commit()?;
+            Ok(removed)
+        })
+        .await
+    }
+
     /// `(message_count)` of a conversation, if it exists.
     pub async fn message_count(&self, conversation_id: &str) -> Result<Option<i64>, DbError> {
         let id = conversation_id.to_string();
@@ -188,7 +262,18 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!(tables, ["configuration", "enabled_tools", "idx_sessions_last_active_at", "sessions", "users"]);
+        assert_eq!(
+            tables,
+            [
+                "configuration",
+                "enabled_tools",
+                "idx_messages_conversation",
+                "idx_sessions_last_active_at",
+                "messages",
+                "sessions",
+                "users"
+            ]
+        );
         let mode: String = db.with(|conn| conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))).await.unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(db.enabled_tools().await.unwrap().len(), 2);
@@ -217,5 +302,43 @@ mod tests {
         let enabled = again.enabled_tools().await.unwrap();
         assert!(enabled.contains("get_system_resources") && !enabled.contains("list_containers"));
         assert_eq!(again.message_count("c1").await.unwrap(), Some(1));
+    }
+}
+
+#[cfg(test)]
+mod conversations {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn messages_are_kept_in_order_and_old_conversations_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("db.sqlite3"), &[]).unwrap();
+        db.begin_chat("c1".into()).await.unwrap();
+        db.append_messages(
+            "c1".into(),
+            vec![json!({"role": "user", "content": "hi"}), json!({"role": "assistant", "content": "hello"})],
+        )
+        .await
+        .unwrap();
+        let msgs = db.conversation("c1").await.unwrap().unwrap();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[1]["content"], "hello");
+        assert!(msgs[0]["created_at"].is_string());
+        assert!(db.conversation("nope").await.unwrap().is_none());
+
+        db.with(|c| {
+            c.execute(
+                "UPDATE sessions SET last_active_at = '2000-01-01T00:00:00.000Z' WHERE conversation_id = 'c1'",
+                [],
+            )
+            .map(|_| ())
+        })
+        .await
+        .unwrap();
+        db.begin_chat("c2".into()).await.unwrap();
+        assert_eq!(db.prune(30).await.unwrap(), 1);
+        assert!(db.conversation("c1").await.unwrap().is_none());
+        assert!(db.conversation("c2").await.unwrap().is_some());
     }
 }

@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let listener = startup::bind(&settings.bind_host, settings.orchestrator_port).await?;
     let state = AppState::from_settings(&settings)?;
+    spawn_pruning(state.db.clone(), settings.conversation_ttl_days);
     tracing::info!(
         addr = %listener.local_addr()?,
         db = %settings.db_path.display(),
@@ -119,4 +120,19 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     );
     startup::serve(listener, router(state), startup::shutdown_signal()).await?;
     Ok(())
+}
+
+/// Deletes conversations idle for more than `days` days, at start and then hourly.
+fn spawn_pruning(db: Database, days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match db.prune(days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(conversations = n, days, "pruned old conversations"),
+                Err(e) => tracing::warn!(error = %e, "pruning old conversations failed"),
+            }
+        }
+    });
 }

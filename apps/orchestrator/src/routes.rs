@@ -1,18 +1,37 @@
 //! `/health` and `/chat` of the orchestrator.
 
-use axum::{extract::State, http::HeaderMap, routing::get, routing::post, Json, Router};
+use axum::{
+    extract::{Path, State},
+    http::HeaderMap,
+    routing::get,
+    routing::post,
+    Json, Router,
+};
 use homelab_common::{startup::REQUEST_ID, ApiError, ApiJson};
 use homelab_schemas::{ChatRequest, ChatResponse, Health};
 
 use crate::{chat, AppState, SERVICE};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/chat", post(chat_handler))
+    Router::new()
+        .route("/health", get(health))
+        .route("/chat", post(chat_handler))
+        .route("/conversations/{id}", get(conversation))
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
     let audit = if state.audit.is_failing() { "failing" } else { "ok" };
     Json(Health { audit: Some(audit.into()), ..Health::healthy(SERVICE) })
+}
+
+/// A stored conversation's messages, for the UI to restore after a reload.
+async fn conversation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let messages =
+        state.db.conversation(&id).await?.ok_or_else(|| ApiError::NotFound("Conversation not found".into()))?;
+    Ok(Json(serde_json::json!({"conversation_id": id, "messages": messages})))
 }
 
 async fn chat_handler(

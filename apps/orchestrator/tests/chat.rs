@@ -372,3 +372,34 @@ async fn two_hundred_concurrent_chats_give_two_hundred_audit_lines_and_sessions(
         assert_eq!(h.state.db.message_count(&format!("c{i}")).await.unwrap(), Some(1));
     }
 }
+
+#[tokio::test]
+async fn earlier_turns_of_a_conversation_reach_the_model() {
+    let h = Harness::start(vec![calls(&[("get_system_resources", json!({}))]), answer("CPU is at 3%.")], None, |_| {})
+        .await;
+    h.chat(json!({"message": "What is the CPU usage?", "conversation_id": "conv-mem"})).await;
+    h.chat(json!({"message": "And what about memory?", "conversation_id": "conv-mem"})).await;
+    let sent = h.llm_requests().await;
+    let last = sent.last().unwrap();
+    let roles_and_text: Vec<(String, String)> = last["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|m| (m["role"].as_str().unwrap().to_string(), m["content"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    assert_eq!(
+        roles_and_text,
+        [
+            ("user".to_string(), "What is the CPU usage?".to_string()),
+            ("assistant".to_string(), "CPU is at 3%.".to_string()),
+            ("user".to_string(), "And what about memory?".to_string())
+        ]
+    );
+    let other = h.state.db.conversation("conv-mem").await.unwrap().unwrap();
+    assert!(other.iter().any(|m| m["role"] == "tool"), "tool results are stored too");
+    let resp = reqwest::get(format!("{}/conversations/conv-mem", h.base)).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let missing = reqwest::get(format!("{}/conversations/nope", h.base)).await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

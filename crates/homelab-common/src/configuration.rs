@@ -30,6 +30,7 @@ pub const VARIABLES: &[&str] = &[
     "LLM_MODEL",
     "LLM_TIMEOUT_SECS",
     "MAX_TOOL_ITERATIONS",
+    "CONVERSATION_TTL_DAYS",
     "AUDIT_LOG_PATH",
     "DB_PATH",
     "DOCKER_HOST",
@@ -147,6 +148,8 @@ pub struct Settings {
     /// Upper bound of one request to the cloud LLM, in seconds.
     pub llm_timeout_secs: u64,
     pub max_tool_iterations: u32,
+    /// Conversations idle longer than this many days are deleted from the database.
+    pub conversation_ttl_days: u32,
     pub audit_log_path: PathBuf,
     pub db_path: PathBuf,
     /// `unix:///path` or `tcp://host:port`; unset means the local socket.
@@ -193,6 +196,7 @@ impl Default for Settings {
             llm_model: None,
             llm_timeout_secs: 60,
             max_tool_iterations: 5,
+            conversation_ttl_days: 30,
             audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),
             db_path: "/var/lib/homelab-assistant/db.sqlite3".into(),
             docker_host: None,
@@ -295,6 +299,9 @@ impl Settings {
         }
         if self.max_tool_iterations == 0 {
             return Err(ConfigError::new("MAX_TOOL_ITERATIONS", "must be at least 1"));
+        }
+        if self.conversation_ttl_days == 0 {
+            return Err(ConfigError::new("CONVERSATION_TTL_DAYS", "must be at least 1 day"));
         }
         if self.llm_timeout_secs == 0 {
             return Err(ConfigError::new("LLM_TIMEOUT_SECS", "must be at least 1 second"));
