@@ -62,6 +62,13 @@ await check("a CPU question is answered with a percentage and the tool chip", as
   await page.screenshot({ path: `${outDir}/answered-chat.png`, fullPage: true });
 });
 
+await check("a reloaded page restores the conversation", async () => {
+  await page.reload();
+  const answer = page.locator('[data-role="assistant"]').first();
+  await answer.waitFor({ timeout: 10000 });
+  assert(/\d+(\.\d+)?%/.test(await answer.innerText()), "the earlier answer is back");
+});
+
 await check("markup in a message is shown as text", async () => {
   const evil = "<img src=x onerror=alert(1)>";
   await page.getByLabel("Message").fill(evil);

@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { KEY_STORAGE } from "./types";
+import { CONVERSATION_STORAGE, KEY_STORAGE } from "./types";
 
 function respond(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -100,5 +100,29 @@ describe("App", () => {
     await userEvent.type(screen.getByLabelText("Message"), "again{Enter}");
     await screen.findByText("second");
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBeNull();
+  });
+
+  it("restores the current conversation after a reload", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    localStorage.setItem(CONVERSATION_STORAGE, "c-42");
+    fetchMock.mockResolvedValueOnce(
+      respond(200, {
+        conversation_id: "c-42",
+        messages: [
+          { role: "user", content: "How much disk is left?" },
+          { role: "assistant", content: null, tool_calls: [{ id: "x" }] },
+          { role: "tool", content: "{}" },
+          { role: "assistant", content: "60 GB free on /.", tool_calls_made: ["get_system_resources"] },
+        ],
+      }),
+    );
+    render(<App />);
+    expect(await screen.findByText("60 GB free on /.")).toBeInTheDocument();
+    expect(screen.getByText("How much disk is left?")).toBeInTheDocument();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/conversations/c-42");
+    fetchMock.mockResolvedValueOnce(respond(200, { message: "ok", conversation_id: "c-42", tool_calls_made: [] }));
+    await userEvent.type(screen.getByLabelText("Message"), "and memory?{Enter}");
+    await screen.findByText("ok");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBe("c-42");
   });
 });

@@ -1,21 +1,52 @@
-import { useRef, useState } from "react";
-import { ApiError, describeError, sendChat } from "./api";
+import { useEffect, useRef, useState } from "react";
+import { ApiError, describeError, loadConversation, sendChat } from "./api";
 import { Composer } from "./Composer";
 import { ErrorNotice } from "./ErrorNotice";
 import { Header } from "./Header";
 import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
 import { Suggestions } from "./Suggestions";
-import { KEY_STORAGE, type ChatMessage } from "./types";
+import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
 
 export function App() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(KEY_STORAGE) ?? "");
   const [askingKey, setAskingKey] = useState(() => !localStorage.getItem(KEY_STORAGE));
   const [messages, setMessages] = useState<ChatMessage[]>([]);
-  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [conversationId, setConversationId] = useState<string | null>(() => localStorage.getItem(CONVERSATION_STORAGE));
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const nextId = useRef(1);
+
+  // A reloaded page continues the conversation it showed.
+  useEffect(() => {
+    const id = localStorage.getItem(CONVERSATION_STORAGE);
+    const key = localStorage.getItem(KEY_STORAGE);
+    if (!id || !key) return;
+    let cancelled = false;
+    loadConversation(id, key)
+      .then((stored) => {
+        if (cancelled) return;
+        const restored: ChatMessage[] = stored
+          .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
+          .map((m) => ({
+            id: nextId.current++,
+            role: m.role === "user" ? "user" : "assistant",
+            text: m.content ?? "",
+            tools: m.tool_calls_made,
+          }));
+        setMessages((current) => (current.length === 0 ? restored : current));
+      })
+      .catch(() => {
+        // Gone (pruned) or not reachable: start afresh.
+        if (!cancelled) {
+          localStorage.removeItem(CONVERSATION_STORAGE);
+          setConversationId(null);
+        }
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   function saveKey(key: string) {
     localStorage.setItem(KEY_STORAGE, key);
@@ -27,6 +58,7 @@ export function App() {
   function newChat() {
     setMessages([]);
     setConversationId(null);
+    localStorage.removeItem(CONVERSATION_STORAGE);
     setError(null);
   }
 
@@ -39,6 +71,7 @@ export function App() {
     try {
       const reply = await sendChat(message, conversationId, apiKey);
       setConversationId(reply.conversation_id);
+      localStorage.setItem(CONVERSATION_STORAGE, reply.conversation_id);
       setMessages((m) => [
         ...m,
         { id: nextId.current++, role: "assistant", text: reply.message, tools: reply.tool_calls_made },

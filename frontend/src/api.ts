@@ -54,6 +54,32 @@ export async function sendChat(
   return body as ChatResponse;
 }
 
+/** One stored message of a conversation, as the gateway returns it. */
+export interface StoredMessage {
+  role: string;
+  content: string | null;
+  tool_calls_made?: string[];
+}
+
+/** A conversation's stored messages, to restore the chat after a reload. */
+export async function loadConversation(
+  conversationId: string,
+  apiKey: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<StoredMessage[]> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${API_BASE}/conversations/${encodeURIComponent(conversationId)}`, {
+      headers: { "X-API-Key": apiKey },
+    });
+  } catch {
+    throw new ApiError(0, "The assistant could not be reached");
+  }
+  if (!response.ok) throw new ApiError(response.status, response.statusText || "Request failed");
+  const body = (await response.json()) as { messages?: StoredMessage[] };
+  return body.messages ?? [];
+}
+
 /** Plain words for an error, saying which part is down where that is known. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";

@@ -18,3 +18,5 @@ export const SUGGESTIONS = [
 ];
 
 export const KEY_STORAGE = "homelab-assistant.api-key";
+
+export const CONVERSATION_STORAGE = "homelab-assistant.conversation";
