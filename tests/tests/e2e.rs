@@ -35,6 +35,8 @@ struct Stack {
 enum Llm {
     Builtin,
     Cloud(MockServer),
+    /// An OpenAI-compatible server at this base URL.
+    Url(String),
     /// The selected cloud provider has no key.
     Unconfigured,
     Down,
@@ -63,6 +65,12 @@ async fn start(llm: Llm, tweak: impl FnOnce(&mut Settings)) -> Stack {
             s.groq_api_key = Some(Secret::new(CLOUD_KEY));
             s.llm_base_url = Some(server.uri());
             Some(server)
+        }
+        Llm::Url(url) => {
+            s.llm_provider = LlmProviderKind::Openai;
+            s.openai_api_key = Some(Secret::new(CLOUD_KEY));
+            s.llm_base_url = Some(url);
+            None
         }
         Llm::Unconfigured => {
             s.llm_provider = LlmProviderKind::Openai;
@@ -423,4 +431,111 @@ async fn a_conversation_can_be_read_back_through_the_gateway() {
     let bad =
         client.get(format!("{}/conversations/a%20b", stack.gateway)).header("X-API-Key", KEY).send().await.unwrap();
     assert_eq!(bad.status(), 422);
+}
+
+fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let event = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((event.to_string(), serde_json::from_str(data).ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
+    let stack = start(Llm::Builtin, |_| {}).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/chat/stream", stack.gateway))
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "What is the current CPU usage?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let events = sse_events(&resp.text().await.unwrap());
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(names, ["tool_call", "tool_result", "message", "done"]);
+    assert_eq!(events[0].1, json!({"name": "get_system_resources", "arguments": {}}));
+    assert_eq!(events[1].1, json!({"name": "get_system_resources", "ok": true}));
+    assert!(events[2].1["text"].as_str().unwrap().starts_with("CPU usage is "));
+    assert_eq!(events[3].1["tool_calls_made"], json!(["get_system_resources"]));
+    assert_eq!(events[3].1["message"], events[2].1["text"]);
+    assert_eq!(stack.audit().len(), 1);
+
+    let refused = reqwest::Client::new()
+        .post(format!("{}/chat/stream", stack.gateway))
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "Reboot the NAS"}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let names: Vec<String> = sse_events(&refused).into_iter().map(|(e, _)| e).collect();
+    assert_eq!(names, ["message", "done"], "same policy as /chat");
+    let unauthorized = reqwest::Client::new()
+        .post(format!("{}/chat/stream", stack.gateway))
+        .json(&json!({"message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), 401);
+}
+
+/// A provider that never answers in time and notes when its request is abandoned.
+async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
+    struct Guard(Arc<AtomicUsize>, bool);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if !self.1 {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+    let aborted = Arc::new(AtomicUsize::new(0));
+    let seen = aborted.clone();
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move || {
+            let mut guard = Guard(seen.clone(), false);
+            async move {
+                tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                guard.1 = true;
+                "late"
+            }
+        }),
+    );
+    (format!("{}/v1", spawn_on_loopback(app).await), aborted)
+}
+
+#[tokio::test]
+async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
+    let (url, aborted) = abandoned_provider().await;
+    let stack = start(Llm::Url(url), |_| {}).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/chat/stream", stack.gateway))
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "What is the current CPU usage?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    drop(resp);
+    let started = std::time::Instant::now();
+    while aborted.load(Ordering::SeqCst) == 0 && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(aborted.load(Ordering::SeqCst), 1, "the provider saw its request abandoned");
+    let mut audit = stack.audit();
+    while audit.is_empty() && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        audit = stack.audit();
+    }
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["outcome"], "cancelled");
 }

@@ -35,6 +35,33 @@ impl OrchestratorClient {
         self.send(self.http.post(&self.chat_url).json(request), request_id).await
     }
 
+    /// `POST /chat/stream` on the orchestrator: the open event stream, or its error passed through.
+    pub async fn stream(&self, request: &ChatRequest, request_id: Option<&str>) -> Result<reqwest::Response, ApiError> {
+        let mut builder = self.http.post(format!("{}/stream", self.chat_url)).json(request);
+        if let Some(id) = request_id {
+            builder = builder.header("x-request-id", id);
+        }
+        let response = builder.send().await.map_err(|e| {
+            tracing::error!(error = %e, "orchestrator unreachable");
+            if e.is_timeout() {
+                ApiError::GatewayTimeout("Backend service timed out".into())
+            } else {
+                ApiError::BadGateway("Backend service unavailable".into())
+            }
+        })?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let detail = response
+            .json::<Value>()
+            .await
+            .ok()
+            .and_then(|v| v.get("detail").and_then(Value::as_str).map(String::from))
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Backend error").to_string());
+        Err(ApiError::Upstream { status, detail })
+    }
+
     /// A stored conversation (`GET /conversations/{id}` on the orchestrator), passed through.
     pub async fn conversation(&self, id: &str, request_id: Option<&str>) -> Result<Value, ApiError> {
         let url = format!("{}/conversations/{id}", self.chat_url.trim_end_matches("/chat"));

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/chat", post(chat))
+        .route("/chat/stream", post(chat_stream))
         .route("/conversations/{id}", get(conversation))
 }
 
@@ -65,20 +66,49 @@ async fn conversation(
     Ok(Json(state.orchestrator.conversation(&id, request_id).await?))
 }
 
+/// Authentication, limits and body checks shared by `/chat` and `/chat/stream`.
+async fn checked_request(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<homelab_schemas::ChatRequest, ApiError> {
+    admit(state, peer, headers)?;
+    input::require_json(headers)?;
+    input::check_declared_length(headers)?;
+    let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))
+        .await
+        .map_err(|_| ApiError::RequestTimeout("Request body not received in time".into()))?
+        .map_err(|_| input::too_large())?;
+    input::parse_chat_request(&bytes, state.max_message_chars)
+}
+
+/// The chat as Server-Sent Events, passed through from the orchestrator as they come; closing
+/// the connection stops the work upstream.
+async fn chat_stream(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::response::Response, ApiError> {
+    let request = checked_request(&state, peer, &headers, body).await?;
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    let upstream = state.orchestrator.stream(&request, request_id).await?;
+    axum::response::Response::builder()
+        .header(axum::http::header::CONTENT_TYPE, "text/event-stream")
+        .header(axum::http::header::CACHE_CONTROL, "no-cache")
+        .header("x-accel-buffering", "no")
+        .body(Body::from_stream(upstream.bytes_stream()))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 async fn chat(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ChatResponse>, ApiError> {
-    admit(&state, peer, &headers)?;
-    input::require_json(&headers)?;
-    input::check_declared_length(&headers)?;
-    let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))
-        .await
-        .map_err(|_| ApiError::RequestTimeout("Request body not received in time".into()))?
-        .map_err(|_| input::too_large())?;
-    let request = input::parse_chat_request(&bytes, state.max_message_chars)?;
+    let request = checked_request(&state, peer, &headers, body).await?;
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
     Ok(Json(state.orchestrator.chat(&request, request_id).await?))
 }

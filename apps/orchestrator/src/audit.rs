@@ -44,6 +44,8 @@ pub enum Outcome {
     Refused,
     Failed,
     CutOff,
+    /// The client went away; the work was stopped.
+    Cancelled,
 }
 
 /// One line of the audit log.

@@ -20,14 +20,49 @@ pub const CUT_OFF_ANSWER: &str = "I apologize, but I wasn't able to complete you
 /// How long one tool call may take.
 pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// What a streaming chat reports while it works (`POST /chat/stream`).
+#[derive(Debug, Clone)]
+pub enum Progress {
+    ToolCall { name: String, arguments: serde_json::Value },
+    ToolResult { name: String, ok: bool },
+    Message { text: String },
+}
+
+/// Where progress goes; `None` for a plain `/chat`.
+pub type ProgressSink = Option<tokio::sync::mpsc::UnboundedSender<Progress>>;
+
+fn report(sink: &ProgressSink, event: Progress) {
+    if let Some(tx) = sink {
+        let _ = tx.send(event);
+    }
+}
+
+/// The conversation id a request continues, or a new UUID v4.
+pub fn conversation_id_of(request: &ChatRequest) -> String {
+    request
+        .conversation_id
+        .clone()
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 /// Answers one chat request; every request that gets past input checks is audited.
 pub async fn handle(
     state: &AppState,
     request: ChatRequest,
     request_id: Option<String>,
 ) -> Result<ChatResponse, ApiError> {
-    let conversation_id =
-        request.conversation_id.filter(|id| !id.trim().is_empty()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    handle_with_progress(state, request, request_id, None).await
+}
+
+/// [`handle`], reporting tool calls, tool results and the answer to `progress` as they happen.
+pub async fn handle_with_progress(
+    state: &AppState,
+    request: ChatRequest,
+    request_id: Option<String>,
+    progress: ProgressSink,
+) -> Result<ChatResponse, ApiError> {
+    let conversation_id = conversation_id_of(&request);
     let enabled = state.db.begin_chat(conversation_id.clone()).await?;
     let history = match state.db.conversation(&conversation_id).await {
         Ok(stored) => recent_history(stored.unwrap_or_default()),
@@ -48,6 +83,7 @@ pub async fn handle(
         tracing::info!(conversation_id, "refused a request for an action");
         remember(state, &conversation_id, vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])])
             .await;
+        report(&progress, Progress::Message { text: answer.clone() });
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
         record(state, entry).await;
@@ -86,6 +122,7 @@ pub async fn handle(
             entry.tool_calls = made.clone();
             entry.tool_invocations = invocations;
             record(state, entry).await;
+            report(&progress, Progress::Message { text: answer.clone() });
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made });
         }
 
@@ -94,6 +131,9 @@ pub async fn handle(
             "content": response.content,
             "tool_calls": response.tool_calls.iter().map(ToolCall::to_openai_message_part).collect::<Vec<_>>(),
         }));
+        for call in &response.tool_calls {
+            report(&progress, Progress::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() });
+        }
         let results =
             join_all(response.tool_calls.iter().map(|call| run_tool(state, call, &enabled, request_id.as_deref())))
                 .await;
@@ -107,6 +147,7 @@ pub async fn handle(
                 _ => "failed",
             };
             state.tool_calls.with_label_values(&[call.name.as_str(), outcome]).inc();
+            report(&progress, Progress::ToolResult { name: call.name.clone(), ok: invocation.ok });
             invocations.push(invocation);
             messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": content}));
         }
@@ -116,6 +157,7 @@ pub async fn handle(
     let mut turn = stored_turn(&messages[turn_start..]);
     turn.push(final_turn(CUT_OFF_ANSWER, &made));
     remember(state, &conversation_id, turn).await;
+    report(&progress, Progress::Message { text: CUT_OFF_ANSWER.into() });
     let mut entry = audit(Outcome::CutOff);
     entry.assistant_response = CUT_OFF_ANSWER.into();
     entry.tool_calls = made.clone();
@@ -162,7 +204,7 @@ async fn run_tool(
 }
 
 /// Writes the audit line and counts the chat by outcome.
-async fn record(state: &AppState, entry: AuditEntry) {
+pub(crate) async fn record(state: &AppState, entry: AuditEntry) {
     let outcome =
         serde_json::to_value(entry.outcome).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     state.chats.with_label_values(&[outcome.as_str()]).inc();

@@ -8,7 +8,8 @@
 //! - [`db`]: the SQLite operational database.
 //! - [`audit`]: the append-only JSONL audit log and its single writer.
 //! - [`prompt`]: the system prompt.
-//! - [`routes`]: `/health` and `/chat`.
+//! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
+//! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
 
 pub mod audit;
 pub mod chain;
@@ -19,6 +20,7 @@ pub mod policy;
 pub mod prompt;
 pub mod registry;
 pub mod routes;
+pub mod stream;
 
 use std::{sync::Arc, time::Duration};
 

@@ -16,12 +16,26 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/chat", post(chat_handler))
+        .route("/chat/stream", post(chat_stream))
         .route("/conversations/{id}", get(conversation))
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
     let audit = if state.audit.is_failing() { "failing" } else { "ok" };
     Json(Health { audit: Some(audit.into()), ..Health::healthy(SERVICE) })
+}
+
+async fn chat_stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ChatRequest>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if request.message.trim().is_empty() {
+        return Err(ApiError::Unprocessable("message must not be empty".into()));
+    }
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(String::from);
+    Ok(crate::stream::start(state, request, request_id).into_response())
 }
 
 /// A stored conversation's messages, for the UI to restore after a reload.
