@@ -489,6 +489,11 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
 /// A provider that never answers in time and notes when its request is abandoned.
 async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
     struct Guard(Arc<AtomicUsize>, bool);
+    impl Guard {
+        fn complete(mut self) {
+            self.1 = true;
+        }
+    }
     impl Drop for Guard {
         fn drop(&mut self) {
             if !self.1 {
@@ -501,10 +506,10 @@ async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
     let app = axum::Router::new().route(
         "/v1/chat/completions",
         axum::routing::post(move || {
-            let mut guard = Guard(seen.clone(), false);
+            let guard = Guard(seen.clone(), false);
             async move {
                 tokio::time::sleep(std::time::Duration::from_secs(20)).await;
-                guard.1 = true;
+                guard.complete();
                 "late"
             }
         }),
