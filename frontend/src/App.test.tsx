@@ -5,6 +5,16 @@ import { App } from "./App";
 import { CONVERSATION_STORAGE, KEY_STORAGE } from "./types";
 
 function respond(status: number, body: unknown, headers: Record<string, string> = {}) {
+  // A successful chat answer comes as the event stream /api/chat/stream sends.
+  if (status === 200 && body && typeof body === "object" && "tool_calls_made" in body) {
+    const b = body as { message: string; tool_calls_made: string[] };
+    const events = [
+      ...b.tool_calls_made.map((t) => `event: tool_call\ndata: ${JSON.stringify({ name: t, arguments: {} })}\n\n`),
+      `event: message\ndata: ${JSON.stringify({ text: b.message })}\n\n`,
+      `event: done\ndata: ${JSON.stringify(body)}\n\n`,
+    ];
+    return new Response(events.join(""), { status, headers: { "Content-Type": "text/event-stream" } });
+  }
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
@@ -124,5 +134,21 @@ describe("App", () => {
     await userEvent.type(screen.getByLabelText("Message"), "and memory?{Enter}");
     await screen.findByText("ok");
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBe("c-42");
+  });
+
+  it("Stop cancels the answer being worked on", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock.mockImplementationOnce(
+      (_url: string, init: RequestInit) =>
+        new Promise((_resolve, reject) => {
+          init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+        }),
+    );
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "What is the CPU usage?{Enter}");
+    await userEvent.click(await screen.findByRole("button", { name: "Stop" }));
+    expect(await screen.findByText(/Stopped/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
+    expect((fetchMock.mock.calls[0][1] as RequestInit).signal?.aborted).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, describeError, loadConversation, sendChat } from "./api";
+import { ApiError, describeError, loadConversation, streamChat } from "./api";
 import { Composer } from "./Composer";
 import { ErrorNotice } from "./ErrorNotice";
 import { Header } from "./Header";
@@ -16,6 +16,9 @@ export function App() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const nextId = useRef(1);
+  const [live, setLive] = useState<{ tools: string[]; text: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const stopper = useRef<AbortController | null>(null);
 
   // A reloaded page continues the conversation it showed.
   useEffect(() => {
@@ -66,10 +69,23 @@ export function App() {
     const message = text.trim();
     if (!message || pending) return;
     setError(null);
+    setNotice(null);
     setMessages((m) => [...m, { id: nextId.current++, role: "user", text: message }]);
     setPending(true);
+    setLive({ tools: [], text: "" });
+    const controller = new AbortController();
+    stopper.current = controller;
     try {
-      const reply = await sendChat(message, conversationId, apiKey);
+      const reply = await streamChat(
+        message,
+        conversationId,
+        apiKey,
+        {
+          onToolCall: (name) => setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l)),
+          onMessage: (text) => setLive((l) => (l ? { ...l, text } : l)),
+        },
+        controller.signal,
+      );
       setConversationId(reply.conversation_id);
       localStorage.setItem(CONVERSATION_STORAGE, reply.conversation_id);
       setMessages((m) => [
@@ -77,11 +93,21 @@ export function App() {
         { id: nextId.current++, role: "assistant", text: reply.message, tools: reply.tool_calls_made },
       ]);
     } catch (e) {
-      setError(describeError(e));
-      if (e instanceof ApiError && e.status === 401) setAskingKey(true);
+      if (controller.signal.aborted) {
+        setNotice("Stopped. Nothing more will run for that question.");
+      } else {
+        setError(describeError(e));
+        if (e instanceof ApiError && e.status === 401) setAskingKey(true);
+      }
     } finally {
       setPending(false);
+      setLive(null);
+      stopper.current = null;
     }
+  }
+
+  function stop() {
+    stopper.current?.abort();
   }
 
   return (
@@ -91,11 +117,16 @@ export function App() {
         {messages.length === 0 && !pending ? (
           <Suggestions onPick={send} disabled={askingKey} />
         ) : (
-          <MessageList messages={messages} pending={pending} />
+          <MessageList messages={messages} pending={pending} live={live} />
         )}
         {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
       </main>
-      <Composer onSend={send} disabled={pending || askingKey} />
+      <Composer onSend={send} disabled={pending || askingKey} pending={pending} onStop={stop} />
       {askingKey && (
         <KeyPrompt
           initial={apiKey}

@@ -3,10 +3,13 @@ import { useState, type FormEvent, type KeyboardEvent } from "react";
 interface Props {
   onSend: (text: string) => void;
   disabled: boolean;
+  /** An answer is being worked on: show Stop instead of Send. */
+  pending?: boolean;
+  onStop?: () => void;
 }
 
 /** Enter sends, Shift+Enter starts a new line. */
-export function Composer({ onSend, disabled }: Props) {
+export function Composer({ onSend, disabled, pending = false, onStop }: Props) {
   const [text, setText] = useState("");
 
   function submit(e?: FormEvent) {
@@ -36,9 +39,15 @@ export function Composer({ onSend, disabled }: Props) {
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
       />
-      <button type="submit" className="primary" disabled={disabled || !text.trim()}>
-        Send
-      </button>
+      {pending && onStop ? (
+        <button type="button" className="stop" onClick={onStop}>
+          Stop
+        </button>
+      ) : (
+        <button type="submit" className="primary" disabled={disabled || !text.trim()}>
+          Send
+        </button>
+      )}
     </form>
   );
 }

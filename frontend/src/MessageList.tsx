@@ -6,20 +6,25 @@ import type { ChatMessage } from "./types";
 interface Props {
   messages: ChatMessage[];
   pending: boolean;
+  /** The answer being worked on: tools started so far and any text that has arrived. */
+  live?: { tools: string[]; text: string } | null;
 }
 
-export function MessageList({ messages, pending }: Props) {
+export function MessageList({ messages, pending, live }: Props) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
-  }, [messages, pending]);
+  }, [messages, pending, live]);
 
   return (
     <div className="messages" role="log" aria-live="polite" aria-label="Conversation">
       {messages.map((m) => (
         <MessageBubble key={m.id} message={m} />
       ))}
-      {pending && <TypingIndicator />}
+      {pending && live && (live.text || live.tools.length > 0) && (
+        <MessageBubble message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
+      )}
+      {pending && !live?.text && <TypingIndicator />}
       <div ref={end} />
     </div>
   );

@@ -54,6 +54,70 @@ export async function sendChat(
   return body as ChatResponse;
 }
 
+/** What a streamed chat reports while it works. */
+export interface StreamHandlers {
+  onToolCall?: (name: string) => void;
+  onToolResult?: (name: string, ok: boolean) => void;
+  onMessage?: (text: string) => void;
+}
+
+/** The chat over Server-Sent Events (`/api/chat/stream`): progress through `handlers`, the final
+ *  answer as the result. Aborting `signal` closes the stream, which stops the work on the server. */
+export async function streamChat(
+  message: string,
+  conversationId: string | null,
+  apiKey: string,
+  handlers: StreamHandlers,
+  signal?: AbortSignal,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ChatResponse> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${API_BASE}/chat/stream`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-API-Key": apiKey, Accept: "text/event-stream" },
+      body: JSON.stringify({ message, conversation_id: conversationId }),
+      signal,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ApiError(0, "The assistant could not be reached");
+  }
+  if (!response.ok || !response.body) {
+    let detail = response.statusText || "Request failed";
+    try {
+      const body = (await response.json()) as { detail?: unknown };
+      if (typeof body.detail === "string") detail = body.detail;
+    } catch {
+      // keep the status text
+    }
+    const retry = Number(response.headers.get("Retry-After"));
+    throw new ApiError(response.status, detail, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let cut: number;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (!event || data === undefined) continue;
+      const payload = JSON.parse(data);
+      if (event === "tool_call") handlers.onToolCall?.(payload.name);
+      else if (event === "tool_result") handlers.onToolResult?.(payload.name, payload.ok);
+      else if (event === "message") handlers.onMessage?.(payload.text);
+      else if (event === "done") return payload as ChatResponse;
+      else if (event === "error") throw new ApiError(502, payload.detail ?? "The chat failed");
+    }
+  }
+  throw new ApiError(502, "Backend service unavailable");
+}
+
 /** One stored message of a conversation, as the gateway returns it. */
 export interface StoredMessage {
   role: string;
