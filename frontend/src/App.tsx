@@ -82,6 +82,7 @@ export function App() {
         apiKey,
         {
           onToolCall: (name) => setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l)),
+          onToken: (text) => setLive((l) => (l ? { ...l, text: l.text + text } : l)),
           onMessage: (text) => setLive((l) => (l ? { ...l, text } : l)),
         },
         controller.signal,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, describeError, sendChat } from "./api";
+import { ApiError, describeError, sendChat, streamChat } from "./api";
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
   return vi.fn().mockResolvedValue(
@@ -43,5 +43,35 @@ describe("describeError", () => {
     expect(describeError(new ApiError(502, "Backend service unavailable"))).toMatch(/backend is down/);
     expect(describeError(new ApiError(504, "Backend service timed out"))).toMatch(/too long/);
     expect(describeError(new ApiError(0, "x"))).toMatch(/Cannot reach/);
+  });
+});
+
+describe("streamChat", () => {
+  it("reports tools and tokens as they arrive and resolves with the final answer", async () => {
+    const body =
+      'event: tool_call\ndata: {"name":"list_containers","arguments":{}}\n\n' +
+      'event: tool_result\ndata: {"name":"list_containers","ok":true}\n\n' +
+      'event: token\ndata: {"text":"Two "}\n\n' +
+      'event: token\ndata: {"text":"stopped."}\n\n' +
+      'event: message\ndata: {"text":"Two stopped."}\n\n' +
+      'event: done\ndata: {"message":"Two stopped.","conversation_id":"c","tool_calls_made":["list_containers"]}\n\n';
+    const fetchMock = vi.fn().mockResolvedValue(new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
+    const seen: string[] = [];
+    const result = await streamChat("q", null, "k", {
+      onToolCall: (n) => seen.push(`call ${n}`),
+      onToolResult: (n, ok) => seen.push(`result ${n} ${ok}`),
+      onToken: (t) => seen.push(`token ${t}`),
+    }, undefined, fetchMock);
+    expect(seen).toEqual(["call list_containers", "result list_containers true", "token Two ", "token stopped."]);
+    expect(result.tool_calls_made).toEqual(["list_containers"]);
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/chat/stream");
+  });
+
+  it("turns an error event into an ApiError with its detail", async () => {
+    const body = 'event: error\ndata: {"detail":"LLM service unavailable"}\n\n';
+    const fetchMock = vi.fn().mockResolvedValue(new Response(body, { status: 200 }));
+    const err = await streamChat("q", null, "k", {}, undefined, fetchMock).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.detail).toBe("LLM service unavailable");
   });
 });

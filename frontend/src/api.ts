@@ -58,6 +58,9 @@ export async function sendChat(
 export interface StreamHandlers {
   onToolCall?: (name: string) => void;
   onToolResult?: (name: string, ok: boolean) => void;
+  /** A piece of the answer, as the model generates it. */
+  onToken?: (text: string) => void;
+  /** The whole answer. */
   onMessage?: (text: string) => void;
 }
 
@@ -110,6 +113,7 @@ export async function streamChat(
       const payload = JSON.parse(data);
       if (event === "tool_call") handlers.onToolCall?.(payload.name);
       else if (event === "tool_result") handlers.onToolResult?.(payload.name, payload.ok);
+      else if (event === "token") handlers.onToken?.(payload.text);
       else if (event === "message") handlers.onMessage?.(payload.text);
       else if (event === "done") return payload as ChatResponse;
       else if (event === "error") throw new ApiError(502, payload.detail ?? "The chat failed");

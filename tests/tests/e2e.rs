@@ -457,12 +457,13 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     let events = sse_events(&resp.text().await.unwrap());
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
-    assert_eq!(names, ["tool_call", "tool_result", "message", "done"]);
+    assert_eq!(names, ["tool_call", "tool_result", "token", "message", "done"]);
     assert_eq!(events[0].1, json!({"name": "get_system_resources", "arguments": {}}));
     assert_eq!(events[1].1, json!({"name": "get_system_resources", "ok": true}));
-    assert!(events[2].1["text"].as_str().unwrap().starts_with("CPU usage is "));
-    assert_eq!(events[3].1["tool_calls_made"], json!(["get_system_resources"]));
-    assert_eq!(events[3].1["message"], events[2].1["text"]);
+    assert!(events[3].1["text"].as_str().unwrap().starts_with("CPU usage is "));
+    assert_eq!(events[2].1["text"], events[3].1["text"], "the builtin model sends its answer as one token");
+    assert_eq!(events[4].1["tool_calls_made"], json!(["get_system_resources"]));
+    assert_eq!(events[4].1["message"], events[3].1["text"]);
     assert_eq!(stack.audit().len(), 1);
 
     let refused = reqwest::Client::new()

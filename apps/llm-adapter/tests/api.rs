@@ -279,3 +279,51 @@ async fn builtin_calls_only_offered_tools_then_answers_with_figures() {
     assert_eq!(answer["finish_reason"], "stop");
     assert_eq!(answer["content"], "CPU usage is 7.2%.");
 }
+
+#[tokio::test]
+async fn streaming_sends_stream_true_and_passes_tokens_and_joined_tool_calls() {
+    let cloud = MockServer::start().await;
+    let sse = [
+        json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": "CPU "}}]}),
+        json!({"choices": [{"index": 0, "delta": {"content": "is at 4%."}}]}),
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "c1", "type": "function", "function": {"name": "get_system_resources", "arguments": "{"}}]}}]}),
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "}"}}]}, "finish_reason": "tool_calls"}]}),
+    ]
+    .iter()
+    .map(|c| format!("data: {c}\n\n"))
+    .collect::<String>()
+        + "data: [DONE]\n\n";
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"stream": true})))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "text/event-stream").set_body_string(sse),
+        )
+        .expect(1)
+        .mount(&cloud)
+        .await;
+    let base = spawn(cloud_settings(LlmProviderKind::Openai, &cloud.uri())).await;
+    let text = reqwest::Client::new()
+        .post(format!("{base}/chat/stream"))
+        .json(&cpu_request())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let events: Vec<(String, Value)> = text
+        .split("\n\n")
+        .filter_map(|b| {
+            let e = b.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let d = b.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((e.to_string(), serde_json::from_str(d).ok()?))
+        })
+        .collect();
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(names, ["token", "token", "done"], "{text}");
+    assert_eq!(events[0].1["text"], "CPU ");
+    let done = &events[2].1;
+    assert_eq!(done["content"], "CPU is at 4%.");
+    assert_eq!(done["tool_calls"][0]["arguments"], json!({}));
+    assert_eq!(done["finish_reason"], "tool_calls");
+}

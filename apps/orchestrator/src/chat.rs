@@ -23,9 +23,21 @@ pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 /// What a streaming chat reports while it works (`POST /chat/stream`).
 #[derive(Debug, Clone)]
 pub enum Progress {
-    ToolCall { name: String, arguments: serde_json::Value },
-    ToolResult { name: String, ok: bool },
-    Message { text: String },
+    ToolCall {
+        name: String,
+        arguments: serde_json::Value,
+    },
+    ToolResult {
+        name: String,
+        ok: bool,
+    },
+    /// A piece of the answer's text, as the model generates it.
+    Token {
+        text: String,
+    },
+    Message {
+        text: String,
+    },
 }
 
 /// Where progress goes; `None` for a plain `/chat`.
@@ -100,7 +112,19 @@ pub async fn handle_with_progress(
     for _round in 0..state.max_tool_iterations {
         let llm_request =
             LlmRequest { messages: messages.clone(), tools: tools.clone(), system_prompt: Some(SYSTEM_PROMPT.into()) };
-        let response = match state.llm.chat(&llm_request, request_id.as_deref()).await {
+        let turn = match &progress {
+            Some(tx) => {
+                let tx = tx.clone();
+                state
+                    .llm
+                    .chat_stream(&llm_request, request_id.as_deref(), move |text| {
+                        let _ = tx.send(Progress::Token { text });
+                    })
+                    .await
+            }
+            None => state.llm.chat(&llm_request, request_id.as_deref()).await,
+        };
+        let response = match turn {
             Ok(r) => r,
             Err(reason) => {
                 tracing::error!(error = reason, "LLM call failed");

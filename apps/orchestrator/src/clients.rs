@@ -58,6 +58,53 @@ impl LlmAdapterClient {
     }
 }
 
+impl LlmAdapterClient {
+    /// One model turn over the adapter's event stream, handing each text token to `on_token`.
+    pub async fn chat_stream(
+        &self,
+        request: &LlmRequest,
+        request_id: Option<&str>,
+        mut on_token: impl FnMut(String),
+    ) -> Result<LlmResponse, String> {
+        use futures::StreamExt;
+        let response = with_request_id(self.http.post(format!("{}/stream", self.url)).json(request), request_id)
+            .send()
+            .await
+            .map_err(|e| format!("llm-adapter unreachable: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("llm-adapter answered {}", response.status()));
+        }
+        let mut body = response.bytes_stream();
+        let mut buffer = String::new();
+        let mut event = String::new();
+        while let Some(bytes) = body.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&bytes.map_err(|e| format!("llm-adapter stream broke: {e}"))?));
+            while let Some(end) = buffer.find('\n') {
+                let line = buffer[..end].trim_end_matches('\r').to_string();
+                buffer.drain(..=end);
+                if let Some(name) = line.strip_prefix("event:") {
+                    event = name.trim().to_string();
+                } else if let Some(data) = line.strip_prefix("data:") {
+                    let data: Value =
+                        serde_json::from_str(data.trim()).map_err(|e| format!("llm-adapter sent bad data: {e}"))?;
+                    match event.as_str() {
+                        "token" => on_token(data["text"].as_str().unwrap_or_default().to_string()),
+                        "done" => {
+                            return serde_json::from_value(data)
+                                .map_err(|e| format!("llm-adapter answer unreadable: {e}"))
+                        }
+                        "error" => {
+                            return Err(format!("llm-adapter error: {}", data["detail"].as_str().unwrap_or("?")))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Err("llm-adapter stream ended without an answer".into())
+    }
+}
+
 /// tool-monitoring.
 #[derive(Clone)]
 pub struct MonitoringClient {

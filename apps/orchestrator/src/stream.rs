@@ -1,5 +1,6 @@
 //! `POST /chat/stream`: the same chat as `/chat` (policy, tools, audit), answered with
-//! Server-Sent Events as it happens: `tool_call`, `tool_result`, `message`, then `done` (the
+//! Server-Sent Events as it happens: `tool_call`, `tool_result`, `token` (answer text as the
+//! model generates it), `message` (the whole answer), then `done` (the
 //! ChatResponse) or `error` (`{"detail"}`). When the client goes away the work stops: the chat's
 //! future is dropped, which cancels the LLM request in flight and starts no further tool call,
 //! and the audit line records the request as cancelled.
@@ -79,6 +80,9 @@ pub fn start(
             }
             Item::Progress(Progress::ToolResult { name, ok }) => {
                 Event::default().event("tool_result").data(json!({"name": name, "ok": ok}).to_string())
+            }
+            Item::Progress(Progress::Token { text }) => {
+                Event::default().event("token").data(json!({"text": text}).to_string())
             }
             Item::Progress(Progress::Message { text }) => {
                 Event::default().event("message").data(json!({"text": text}).to_string())

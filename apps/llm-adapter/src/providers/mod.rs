@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod openai;
+pub mod openai_stream;
 
 use std::{sync::Arc, time::Duration};
 
@@ -17,7 +18,20 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
 
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError>;
+
+    /// Like `chat`, sending the answer's text to `tokens` as it is generated. Providers that
+    /// cannot stream send it in one piece.
+    async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
+        let response = self.chat(request).await?;
+        if let Some(text) = response.content.as_ref().filter(|t| !t.is_empty()) {
+            let _ = tokens.send(text.clone());
+        }
+        Ok(response)
+    }
 }
+
+/// Where streamed text goes.
+pub type Tokens = tokio::sync::mpsc::UnboundedSender<String>;
 
 /// Why a provider could not answer. Never carries a key or a long upstream body.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
-use super::{Provider, ProviderError};
+use super::{Provider, ProviderError, Tokens};
 
 /// Retries after a 429 or 5xx.
 const MAX_RETRIES: u32 = 2;
@@ -136,7 +136,23 @@ impl Provider for OpenAiCompatible {
     }
 
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
-        let body = self.request_body(&request);
+        let response = self.send(&self.request_body(&request)).await?;
+        let text = response.text().await.map_err(|e| transport_error(&e))?;
+        parse_completion(&text)
+    }
+
+    async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
+        let mut body = self.request_body(&request);
+        body["stream"] = Value::Bool(true);
+        let response = self.send(&body).await?;
+        super::openai_stream::read(response, tokens).await
+    }
+}
+
+impl OpenAiCompatible {
+    /// Posts `body`, retrying 429/5xx (at most twice, honouring the provider's hint) and Groq's
+    /// `tool_use_failed` once; returns the successful response unread.
+    async fn send(&self, body: &Value) -> Result<reqwest::Response, ProviderError> {
         let mut retries = 0;
         let mut tool_use_retried = false;
         loop {
@@ -144,16 +160,16 @@ impl Provider for OpenAiCompatible {
                 .client
                 .post(&self.url)
                 .bearer_auth(self.key.expose())
-                .json(&body)
+                .json(body)
                 .send()
                 .await
                 .map_err(|e| transport_error(&e))?;
             let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
             let headers = response.headers().clone();
             let text = response.text().await.map_err(|e| transport_error(&e))?;
-            if status.is_success() {
-                return parse_completion(&text);
-            }
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
             if retryable && retries < MAX_RETRIES {
                 let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
