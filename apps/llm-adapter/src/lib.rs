@@ -11,7 +11,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{internal, metrics, metrics::Metrics, startup, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, Secret, Settings};
 
 pub use providers::{Provider, ProviderError};
 
@@ -50,12 +50,10 @@ impl AppState {
     }
 }
 
-/// The service's routes with the shared layers.
+/// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
-    let token = state.internal_token.clone();
-    let metrics = state.metrics.clone();
-    let routes = metrics::instrument(routes::routes().with_state(state), metrics);
-    startup::with_common_layers(internal::require_token(routes, token.as_ref(), SERVICE))
+    let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
+    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE)
 }
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.

@@ -25,7 +25,7 @@ pub mod stream;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{internal, metrics, metrics::Metrics, startup, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, Secret, Settings};
 
 use audit::AuditLog;
 use clients::{LlmAdapterClient, MonitoringClient};
@@ -100,12 +100,10 @@ impl AppState {
     }
 }
 
-/// The service's routes with the shared layers.
+/// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
-    let token = state.internal_token.clone();
-    let metrics = state.metrics.clone();
-    let routes = metrics::instrument(routes::routes().with_state(state), metrics);
-    startup::with_common_layers(internal::require_token(routes, token.as_ref(), SERVICE))
+    let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
+    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE)
 }
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their

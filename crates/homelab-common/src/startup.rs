@@ -146,3 +146,14 @@ pub async fn spawn_on_loopback(router: Router) -> String {
     tokio::spawn(serve(listener, router, std::future::pending()));
     format!("http://{addr}")
 }
+
+/// The layer stack of a service behind the gateway: `/metrics` and request metrics, the
+/// `INTERNAL_TOKEN` check, then the common layers.
+pub fn internal_service(
+    routes: Router,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+    token: Option<&crate::Secret>,
+    service: &str,
+) -> Router {
+    with_common_layers(crate::internal::require_token(crate::metrics::instrument(routes, metrics), token, service))
+}
