@@ -28,3 +28,25 @@ done
 grep -q "Web UI: " "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: the web UI was not started"; exit 1; }
 
 (cd frontend && node e2e/chat.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+
+# Stop: the same UI in front of a provider that takes 6 s per answer.
+kill -TERM "$runner" 2>/dev/null || true
+wait "$runner" 2>/dev/null || true
+python3 tests/scripts/slow_llm.py 18390 "$tmp/slow.log" &
+slow=$!
+export HOMELAB_DATA_DIR="$tmp/data-slow" GATEWAY_PORT=18300 ORCHESTRATOR_PORT=18301 LLM_ADAPTER_PORT=18302
+export MONITORING_PORT=18303 UI_PORT=18380 LLM_PROVIDER=openai OPENAI_API_KEY=slow-test LLM_BASE_URL=http://127.0.0.1:18390/v1
+setsid bash deploy/run.sh >"$tmp/run-slow.out" 2>&1 &
+runner=$!
+trap 'kill -TERM "$runner" "$slow" 2>/dev/null || true; wait "$runner" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 600); do
+  grep -q "Homelab Assistant is running" "$tmp/run-slow.out" && break
+  kill -0 "$runner" 2>/dev/null || { cat "$tmp/run-slow.out"; echo "FAIL: the run command exited"; exit 1; }
+  sleep 0.5
+done
+(cd frontend && node e2e/stop.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+sleep 1
+grep -q '"outcome":"cancelled"' "$HOMELAB_DATA_DIR/audit.jsonl" || { echo "FAIL: no cancelled audit line"; cat "$HOMELAB_DATA_DIR/audit.jsonl"; exit 1; }
+for _ in $(seq 1 80); do grep -q abandoned "$tmp/slow.log" && break; sleep 0.1; done
+grep -q abandoned "$tmp/slow.log" || { echo "FAIL: the provider's request was not abandoned"; cat "$tmp/slow.log"; exit 1; }
+echo "ok - the audit line says cancelled and the provider saw its request abandoned"

@@ -1,0 +1,34 @@
+// Browser test of the Stop button against a deliberately slow provider: the answer never comes,
+// Stop cancels it, and the page says so.
+//   node e2e/stop.e2e.mjs <ui-url> <api-key> <output-dir>
+import { chromium } from "playwright-core";
+
+const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = 0;
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.getByLabel("API key", { exact: true }).fill(apiKey);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByLabel("Message").fill("What is the current CPU usage?");
+  await page.keyboard.press("Enter");
+  const stop = page.getByRole("button", { name: "Stop" });
+  await stop.waitFor({ timeout: 5000 });
+  await page.waitForTimeout(1000);
+  await stop.click();
+  await page.getByText(/Stopped/).waitFor({ timeout: 5000 });
+  await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: `${outDir}/stopped.png` });
+  console.log("ok - Stop cancels a slow answer");
+} catch (e) {
+  failed = 1;
+  console.log(`FAILED - Stop cancels a slow answer: ${e.message}`);
+}
+await browser.close();
+console.log(`${1 - failed} passed, ${failed} failed`);
+process.exit(failed);
