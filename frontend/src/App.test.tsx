@@ -136,6 +136,32 @@ describe("App", () => {
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).conversation_id).toBe("c-42");
   });
 
+  it("shows streamed text in a busy bubble until the answer is complete", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const encoder = new TextEncoder();
+    let push: (text: string) => void = () => {};
+    let finish: () => void = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        push = (text) => controller.enqueue(encoder.encode(text));
+        finish = () => controller.close();
+      },
+    });
+    fetchMock.mockResolvedValueOnce(new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "What is the CPU usage?{Enter}");
+    push(`event: tool_call\ndata: ${JSON.stringify({ name: "get_system_resources", arguments: {} })}\n\n`);
+    push(`event: token\ndata: ${JSON.stringify({ text: "CPU is " })}\n\n`);
+    const partial = await screen.findByText("CPU is");
+    expect(partial.closest("[data-role=assistant]")).toHaveAttribute("aria-busy", "true");
+    const done = { message: "CPU is 7%.", conversation_id: "c-9", tool_calls_made: ["get_system_resources"] };
+    push(`event: done\ndata: ${JSON.stringify(done)}\n\n`);
+    finish();
+    const complete = await screen.findByText("CPU is 7%.");
+    expect(complete.closest("[data-role=assistant]")).not.toHaveAttribute("aria-busy");
+    expect(document.querySelectorAll("[data-live]")).toHaveLength(0);
+  });
+
   it("Stop cancels the answer being worked on", async () => {
     localStorage.setItem(KEY_STORAGE, "k");
     fetchMock.mockImplementationOnce(

@@ -4,7 +4,7 @@ import type { ChatMessage } from "./types";
 
 /** A user's text is shown as typed; the assistant's as Markdown without raw HTML, so text from
  *  the model or from container names can never become markup. */
-export function MessageBubble({ message }: { message: ChatMessage }) {
+export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
   if (message.role === "user") {
     return (
       <div className="bubble user" data-role="user">
@@ -13,7 +13,7 @@ export function MessageBubble({ message }: { message: ChatMessage }) {
     );
   }
   return (
-    <div className="bubble assistant" data-role="assistant">
+    <div className="bubble assistant" data-role="assistant" data-live={live || undefined} aria-busy={live || undefined}>
       <div className="markdown">
         <Markdown skipHtml>{message.text}</Markdown>
       </div>

@@ -22,7 +22,7 @@ export function MessageList({ messages, pending, live }: Props) {
         <MessageBubble key={m.id} message={m} />
       ))}
       {pending && live && (live.text || live.tools.length > 0) && (
-        <MessageBubble message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
+        <MessageBubble live message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
       )}
       {pending && !live?.text && <TypingIndicator />}
       <div ref={end} />
