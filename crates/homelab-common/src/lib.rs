@@ -13,6 +13,7 @@ pub mod configuration;
 pub mod error;
 pub mod extract;
 pub mod internal;
+pub mod memory;
 pub mod metrics;
 pub mod startup;
 pub mod telemetry;

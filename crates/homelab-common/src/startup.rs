@@ -1,6 +1,7 @@
-//! Serving helpers every service uses: the layer stack (request id, tracing, panic → JSON 500),
-//! JSON 404/405 fallbacks, binding with a clear error, graceful shutdown on SIGINT/SIGTERM,
-//! and the `--healthcheck` probe used by container healthchecks (distroless has no curl).
+//! Serving helpers every service uses: the layer stack (request id, tracing, panic → JSON 500,
+//! activity for the memory trimmer), JSON 404/405 fallbacks, binding with a clear error,
+//! graceful shutdown on SIGINT/SIGTERM, and the `--healthcheck` probe used by container
+//! healthchecks (distroless has no curl).
 
 use std::{future::Future, io, net::SocketAddr, time::Duration};
 
@@ -42,6 +43,14 @@ pub fn with_common_layers(router: Router) -> Router {
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(tower::util::MapResponseLayer::new(|response: Response| {
+            crate::memory::note_activity();
+            response
+        }))
+        .layer(tower::util::MapRequestLayer::new(|request: Request<axum::body::Body>| {
+            crate::memory::note_activity();
+            request
+        }))
 }
 
 /// Binds `host:port`; the error says which address could not be bound and why.
@@ -125,6 +134,7 @@ where
         };
     }
     crate::telemetry::init_tracing(service, &settings.log_level, settings.log_format);
+    crate::memory::spawn_trimmer();
     match run(settings).await {
         Ok(()) => {
             tracing::info!("stopped");
