@@ -75,14 +75,9 @@ pub async fn handle_with_progress(
     progress: ProgressSink,
 ) -> Result<ChatResponse, ApiError> {
     let conversation_id = conversation_id_of(&request);
-    let enabled = state.db.begin_chat(conversation_id.clone()).await?;
-    let history = match state.db.conversation(&conversation_id).await {
-        Ok(stored) => recent_history(stored.unwrap_or_default()),
-        Err(e) => {
-            tracing::warn!(error = %e, "conversation history unavailable; answering without it");
-            Vec::new()
-        }
-    };
+    let start = state.db.begin_chat(conversation_id.clone()).await?;
+    let enabled = start.enabled;
+    let history = recent_history(start.recent);
     let message = request.message;
     let audit = |outcome| {
         let mut e = AuditEntry::new(&conversation_id, &message, outcome);

@@ -2,7 +2,6 @@
 //! start. One connection owned by one dedicated thread; async code sends it closures over a
 //! channel and awaits the answer, so SQLite never blocks an async worker and a burst of chats
 //! never spawns a crowd of blocking threads all waiting on the same lock.
-//! worker thread.
 
 use std::{collections::HashSet, path::Path, sync::mpsc};
 
@@ -41,6 +40,18 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS idx_messages_conversation ON messages(conversation_id, id);
 ";
+
+/// How many stored messages (questions, answers, tool calls and results) a new chat reads back;
+/// the history sent to the model is chosen from these (`chat::recent_history`).
+pub const RECENT_MESSAGES: usize = 120;
+
+/// What a chat needs from the database before it starts.
+#[derive(Debug)]
+pub struct ChatStart {
+    pub enabled: HashSet<String>,
+    /// The conversation's latest stored messages, oldest first.
+    pub recent: Vec<serde_json::Value>,
+}
 
 /// Why the database could not be used; chats answer 503 rather than guess which tools are allowed.
 #[derive(Debug, thiserror::Error)]
@@ -120,8 +131,9 @@ impl Database {
     }
 
     /// Records one chat in `conversation_id` (upsert, `message_count` + 1) and returns the names
-    /// of the enabled tools, in one trip to the database thread.
-    pub async fn begin_chat(&self, conversation_id: String) -> Result<HashSet<String>, DbError> {
+    /// of the enabled tools and the conversation's most recent messages, in one trip to the
+    /// database thread. The history is a convenience: if it cannot be read the chat goes on.
+    pub async fn begin_chat(&self, conversation_id: String) -> Result<ChatStart, DbError> {
         self.with(move |conn| {
             let stamp = now();
             conn.execute(
@@ -129,7 +141,11 @@ impl Database {
                  ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
                 params![conversation_id, stamp],
             )?;
-            enabled_tools(conn)
+            let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "conversation history unavailable; answering without it");
+                Vec::new()
+            });
+            Ok(ChatStart { enabled: enabled_tools(conn)?, recent })
         })
         .await
     }
@@ -234,6 +250,22 @@ impl Database {
     }
 }
 
+/// The last [`RECENT_MESSAGES`] stored messages of a conversation, oldest first; a long
+/// conversation costs each new chat no more than a short one.
+fn recent_messages(conn: &Connection, conversation_id: &str) -> Result<Vec<serde_json::Value>, rusqlite::Error> {
+    let mut stmt =
+        conn.prepare_cached("SELECT message FROM messages WHERE conversation_id = ?1 ORDER BY id DESC LIMIT ?2")?;
+    let rows = stmt.query_map(params![conversation_id, RECENT_MESSAGES as i64], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&row?) {
+            out.push(v);
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
 fn enabled_tools(conn: &Connection) -> Result<HashSet<String>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached("SELECT tool_name FROM enabled_tools WHERE is_enabled = 1")?;
     let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
@@ -323,6 +355,11 @@ mod conversations {
         .unwrap();
         let msgs = db.conversation("c1").await.unwrap().unwrap();
         assert_eq!(msgs.len(), 2);
+        let start = db.begin_chat("c1".into()).await.unwrap();
+        assert_eq!(
+            start.recent,
+            vec![json!({"role": "user", "content": "hi"}), json!({"role": "assistant", "content": "hello"})]
+        );
         assert_eq!(msgs[1]["content"], "hello");
         assert!(msgs[0]["created_at"].is_string());
         assert!(db.conversation("nope").await.unwrap().is_none());
@@ -340,5 +377,18 @@ mod conversations {
         assert_eq!(db.prune(30).await.unwrap(), 1);
         assert!(db.conversation("c1").await.unwrap().is_none());
         assert!(db.conversation("c2").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_new_chat_reads_back_only_the_latest_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("db.sqlite3"), &[]).unwrap();
+        let many: Vec<_> =
+            (0..RECENT_MESSAGES + 30).map(|i| json!({"role": "user", "content": i.to_string()})).collect();
+        db.append_messages("long".into(), many).await.unwrap();
+        let recent = db.begin_chat("long".into()).await.unwrap().recent;
+        assert_eq!(recent.len(), RECENT_MESSAGES);
+        assert_eq!(recent[0]["content"], "30", "oldest dropped first");
+        assert_eq!(recent[RECENT_MESSAGES - 1]["content"], (RECENT_MESSAGES + 29).to_string());
     }
 }
