@@ -79,8 +79,33 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// The audit log's files, oldest first: those it was rotated into (named with a UTC stamp, so
+/// they sort by age), then the current one.
+fn audit_files(path: &Path) -> Vec<PathBuf> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("audit").to_string();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p != path)
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    name.starts_with(&format!("{stem}.")) && name.ends_with(".jsonl")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if path.exists() {
+        files.push(path.to_path_buf());
+    }
+    files
+}
+
+/// Lines across the audit log and its rotated files.
 fn audit_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+    audit_files(path).iter().map(|f| std::fs::read_to_string(f).map(|t| t.lines().count()).unwrap_or(0)).sum()
 }
 
 #[tokio::main]
@@ -281,11 +306,24 @@ async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> 
     println!(
         "\nanswered {ok}, errors {errors}, audit lines {lines}, session messages {sessions}, requests sent {sent}"
     );
+    tokio::time::sleep(SETTLE).await;
+    let settled: f64 = services.iter().map(|s| rss_mib(s.child.id())).sum();
+    println!("RSS of all four {} s after the load: {settled:.1} MiB", SETTLE.as_secs());
     for s in &mut services {
         let _ = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status();
         let _ = s.child.wait();
     }
-    let good = errors == 0 && lines == ok && sessions == ok as i64;
+    let files = audit_files(audit);
+    let verified = Command::new(bin.join("orchestrator"))
+        .arg("verify-audit")
+        .args(&files)
+        .output()
+        .map(|o| {
+            print!("audit chain over {} file(s): {}", files.len(), String::from_utf8_lossy(&o.stdout));
+            o.status.success()
+        })
+        .unwrap_or(false);
+    let good = errors == 0 && lines == ok && sessions == ok as i64 && verified;
     println!("{} passed, {} failed", u8::from(good), u8::from(!good));
     if good {
         0
