@@ -2,7 +2,8 @@
 # Runs every test of the project; `make test` and CI call this.
 # Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
 # chromium), starts podman's Docker-compatible API with a few fixture containers, then runs the
-# Rust tests, the frontend tests and the end-to-end smoke test of the run command.
+# Rust tests, the frontend tests, the browser test, the smoke test of the run command, schemathesis
+# against the gateway's OpenAPI document, the deployment checks and the soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,7 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm ci --no-audit --no-fund && npm test)
 fi
 
-for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/check-deploy.sh; do
+for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh; do
   if [ -f "$extra" ]; then
     echo "== $(basename "$extra")"
     bash "$extra"

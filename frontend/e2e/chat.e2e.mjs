@@ -100,6 +100,15 @@ await check("the chat fits a phone-sized screen", async () => {
   await phone.close();
 });
 
+await check("the API docs open behind the UI's nginx", async () => {
+  const docs = await browser.newPage();
+  await docs.goto(new URL("/api/docs", url).href);
+  assert(docs.url().endsWith("/api/docs/"), `redirected to ${docs.url()}`);
+  await docs.getByText("/chat/stream").first().waitFor({ timeout: 15000 });
+  await docs.getByText("/conversations/{id}").first().waitFor();
+  await docs.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

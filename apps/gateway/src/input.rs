@@ -14,7 +14,7 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10)
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Longest conversation id accepted; ids are UUIDs, anything much longer is not one of ours.
-const MAX_CONVERSATION_ID_CHARS: usize = 128;
+pub const MAX_CONVERSATION_ID_CHARS: usize = 128;
 
 /// 415 unless the request says it carries JSON.
 pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod forward;
 pub mod input;
 pub mod limits;
+pub mod openapi;
 pub mod routes;
 pub mod tls;
 
@@ -102,8 +103,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let limits = state.limits.clone();
     limits::spawn_housekeeping(&limits);
     let metrics = state.metrics.clone();
-    startup::with_common_layers(homelab_common::metrics::instrument(routes::routes().with_state(state), metrics))
-        .layer(cors(settings))
+    let routes = routes::routes().with_state(state).merge(openapi::routes(settings.max_message_chars));
+    startup::with_common_layers(homelab_common::metrics::instrument(routes, metrics)).layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.

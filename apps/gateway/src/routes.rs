@@ -1,4 +1,5 @@
-//! `/health` and `/chat` of the gateway. `/chat` runs the checks in this order: authentication,
+//! `/health`, `/chat`, `/chat/stream` and `/conversations/{id}` of the gateway (described for
+//! OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
 //! rate limit, content type, size, body; only a request that passes them all is forwarded.
 
 use std::net::SocketAddr;
@@ -11,7 +12,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{ChatResponse, Health};
+use homelab_schemas::{ChatRequest, ChatResponse, Health};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -23,7 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}", get(conversation))
 }
 
-async fn health() -> Json<Health> {
+#[utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, description = "The gateway is up (no key needed)", body = Health)))]
+pub(crate) async fn health() -> Json<Health> {
     Json(Health::healthy(SERVICE))
 }
 
@@ -49,7 +52,20 @@ fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), 
 }
 
 /// A conversation's stored messages, so the web UI can restore it after a reload.
-async fn conversation(
+#[utoipa::path(get, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path, description = "The conversation_id a chat answer gave", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+    responses(
+        (status = 200, description = "The conversation's messages, oldest first", body = crate::openapi::Conversation),
+        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
+        (status = 404, description = "No such conversation (or it was pruned)", body = crate::openapi::Detail),
+        (status = 422, description = "Not a valid conversation id", body = crate::openapi::Detail),
+        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
+            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
+        (status = 502, description = "Backend service unavailable", body = crate::openapi::Detail),
+        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
+        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+    ))]
+pub(crate) async fn conversation(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
@@ -85,7 +101,24 @@ async fn checked_request(
 
 /// The chat as Server-Sent Events, passed through from the orchestrator as they come; closing
 /// the connection stops the work upstream.
-async fn chat_stream(
+#[utoipa::path(post, path = "/chat/stream", tag = "chat", security(("api_key" = [])),
+    request_body = ChatRequest,
+    responses(
+        (status = 200, description = "Server-Sent Events as the work goes on, `done` (with the ChatResponse) or \
+            `error` last. Closing the connection cancels the work.",
+            content_type = "text/event-stream", body = crate::openapi::StreamEvent),
+        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
+        (status = 408, description = "The body did not arrive in time", body = crate::openapi::Detail),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::Detail),
+        (status = 415, description = "Content-Type is not application/json", body = crate::openapi::Detail),
+        (status = 422, description = "Malformed JSON or an invalid message", body = crate::openapi::Detail),
+        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
+            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
+        (status = 502, description = "Backend service unavailable", body = crate::openapi::Detail),
+        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
+        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+    ))]
+pub(crate) async fn chat_stream(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -102,7 +135,23 @@ async fn chat_stream(
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-async fn chat(
+/// Ask a question; the answer comes when the assistant has finished.
+#[utoipa::path(post, path = "/chat", tag = "chat", security(("api_key" = [])),
+    request_body = ChatRequest,
+    responses(
+        (status = 200, description = "The answer, or a refusal for a request to change the system", body = ChatResponse),
+        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
+        (status = 408, description = "The body did not arrive in time", body = crate::openapi::Detail),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::Detail),
+        (status = 415, description = "Content-Type is not application/json", body = crate::openapi::Detail),
+        (status = 422, description = "Malformed JSON or an invalid message", body = crate::openapi::Detail),
+        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
+            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
+        (status = 502, description = "Backend service unavailable, or the LLM failed", body = crate::openapi::Detail),
+        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
+        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+    ))]
+pub(crate) async fn chat(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,

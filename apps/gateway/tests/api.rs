@@ -410,3 +410,34 @@ async fn headers_sent_too_slowly_are_cut_off() {
     let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
     assert_eq!(health.status(), 200, "the same server still serves normal requests");
 }
+
+#[tokio::test]
+async fn the_api_is_described_at_openapi_json_and_browsable_at_docs() {
+    let base = spawn(Settings { max_message_chars: 1234, ..settings("http://127.0.0.1:1") }).await;
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for (route, verb) in
+        [("/chat", "post"), ("/chat/stream", "post"), ("/conversations/{id}", "get"), ("/health", "get")]
+    {
+        assert!(doc["paths"][route][verb].is_object(), "{verb} {route} is described");
+    }
+    let message = &doc["components"]["schemas"]["ChatRequest"]["properties"]["message"];
+    assert_eq!(message["maxLength"], 1234, "the limit of these settings");
+    assert_eq!(doc["components"]["schemas"]["ChatRequest"]["required"], json!(["message"]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"],
+        json!({"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The key set in API_KEY"})
+    );
+    assert_eq!(doc["paths"]["/chat"]["post"]["security"], json!([{"api_key": []}]));
+    assert!(doc["paths"]["/health"]["get"].get("security").is_none(), "health needs no key");
+    let statuses: Vec<&String> = doc["paths"]["/chat"]["post"]["responses"].as_object().unwrap().keys().collect();
+    for status in ["200", "401", "413", "415", "422", "429", "502", "504"] {
+        assert!(statuses.iter().any(|s| *s == status), "/chat documents {status}");
+    }
+
+    let page = reqwest::get(format!("{base}/docs/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("swagger-ui"));
+    let init = reqwest::get(format!("{base}/docs/swagger-initializer.js")).await.unwrap().text().await.unwrap();
+    assert!(init.contains("\"../openapi.json\""), "the UI finds the document relative to itself, also under /api/");
+}

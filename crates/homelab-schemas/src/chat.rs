@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// An empty `message` is valid at this level; the gateway rejects it with 422 (SPEC §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatRequest {
-    /// The question, in plain language.
+    /// The question, in plain language (1 to `MAX_MESSAGE_CHARS` characters, not only spaces).
+    #[cfg_attr(feature = "openapi", schema(example = "How much disk space is left?"))]
     pub message: String,
     /// Continues an earlier conversation when given; a new one is started otherwise.
     #[serde(default)]
@@ -16,6 +18,7 @@ pub struct ChatRequest {
 
 /// What `POST /chat` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatResponse {
     /// The assistant's answer.
     pub message: String,

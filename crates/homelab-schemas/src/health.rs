@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{"status":"healthy","service":"<name>"}`, plus the fields some services add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// Always `healthy` when the process answers at all.
     pub status: String,

@@ -1,0 +1,160 @@
+//! The API description the FastAPI original published: an OpenAPI 3.1 document at
+//! `/openapi.json` and Swagger UI at `/docs` (its files are compiled in; nothing is fetched).
+//! Neither needs a key: they describe the API, they do not use it.
+
+use axum::Router;
+use homelab_schemas::{ChatRequest, ChatResponse, Health};
+use utoipa::{
+    openapi::{
+        security::{ApiKey, ApiKeyValue, SecurityScheme},
+        RefOr, Schema,
+    },
+    Modify, OpenApi, ToSchema,
+};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Every error the gateway answers: a sentence saying what went wrong.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Detail {
+    #[schema(example = "Invalid API key")]
+    detail: String,
+}
+
+/// A stored conversation, oldest message first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Conversation {
+    conversation_id: String,
+    /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
+    /// `created_at`; answers also carry `tool_calls_made`.
+    #[schema(value_type = Vec<Object>)]
+    messages: Vec<serde_json::Value>,
+}
+
+/// One Server-Sent Event of `/chat/stream`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    event: StreamEventKind,
+    /// JSON: `tool_call` {name, arguments}; `tool_result` {name, ok}; `token` and `message`
+    /// {text}; `done` a ChatResponse; `error` {detail}.
+    #[schema(example = r#"{"name":"get_system_resources","ok":true}"#)]
+    data: String,
+}
+
+/// What an event says: tools starting and finishing, answer text (token by token where the
+/// provider streams, `message` with the whole text), then `done` or `error`, always last.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StreamEventKind {
+    ToolCall,
+    ToolResult,
+    Token,
+    Message,
+    Done,
+    Error,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Homelab Assistant",
+        description = "Ask about your homelab server in plain language; read-only monitoring tools answer with real figures. \
+                       Requests that would change the system are refused.",
+    ),
+    paths(crate::routes::health, crate::routes::chat, crate::routes::chat_stream, crate::routes::conversation),
+    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, StreamEvent, StreamEventKind)),
+    modifiers(&ApiKeyHeader),
+    tags((name = "chat", description = "Questions and answers"), (name = "service", description = "Health")),
+)]
+struct ApiDoc;
+
+struct ApiKeyHeader;
+
+impl Modify for ApiKeyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "The key set in API_KEY",
+            ))),
+        );
+    }
+}
+
+/// Unicode White_Space, the characters `str::trim` removes, as ranges.
+const WHITESPACE: [(char, char); 10] = [
+    ('\t', '\r'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{a0}', '\u{a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// A pattern matching a text with at least one character that is not whitespace.
+fn not_only_whitespace() -> String {
+    let ranges: String =
+        WHITESPACE
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    format!("\\u{:04x}", a as u32)
+                } else {
+                    format!("\\u{:04x}-\\u{:04x}", a as u32, b as u32)
+                }
+            })
+            .collect();
+    format!("[^{ranges}]")
+}
+
+/// The document, with the message length limit of these settings.
+pub fn document(max_message_chars: usize) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    if let Some(RefOr::T(Schema::Object(request))) =
+        doc.components.as_mut().and_then(|c| c.schemas.get_mut("ChatRequest"))
+    {
+        if let Some(RefOr::T(Schema::Object(message))) = request.properties.get_mut("message") {
+            message.min_length = Some(1);
+            message.max_length = Some(max_message_chars);
+            // Not only whitespace, in the gateway's sense (Unicode White_Space, as `str::trim`);
+            // spelled out because `\s` differs between regex dialects (U+0085, U+FEFF).
+            message.pattern = Some(not_only_whitespace());
+        }
+        if let Some(RefOr::T(Schema::Object(id))) = request.properties.get_mut("conversation_id") {
+            id.max_length = Some(crate::input::MAX_CONVERSATION_ID_CHARS);
+        }
+    }
+    doc
+}
+
+/// `GET /openapi.json` and Swagger UI at `GET /docs/`.
+pub fn routes<S: Clone + Send + Sync + 'static>(max_message_chars: usize) -> Router<S> {
+    // The UI asks for the document relative to /docs/, so it also works behind the web UI's
+    // nginx, where the gateway is at /api/.
+    let config = utoipa_swagger_ui::Config::new(["../openapi.json"]);
+    SwaggerUi::new("/docs").url("/openapi.json", document(max_message_chars)).config(config).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_whitespace_is_what_the_gateway_trims() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let listed = WHITESPACE.iter().any(|&(a, b)| (a..=b).contains(&c));
+            assert_eq!(listed, c.is_whitespace(), "U+{:04X}", c as u32);
+        }
+        assert!(not_only_whitespace().starts_with(r"[^\u0009-\u000d\u0020\u0085"));
+    }
+}
