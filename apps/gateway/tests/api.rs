@@ -412,7 +412,7 @@ async fn headers_sent_too_slowly_are_cut_off() {
 }
 
 #[tokio::test]
-async fn the_api_is_described_at_openapi_json_and_browsable_at_docs() {
+async fn the_api_is_described_at_openapi_json_without_a_key() {
     let base = spawn(Settings { max_message_chars: 1234, ..settings("http://127.0.0.1:1") }).await;
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -434,10 +434,4 @@ async fn the_api_is_described_at_openapi_json_and_browsable_at_docs() {
     for status in ["200", "401", "413", "415", "422", "429", "502", "504"] {
         assert!(statuses.iter().any(|s| *s == status), "/chat documents {status}");
     }
-
-    let page = reqwest::get(format!("{base}/docs/")).await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("swagger-ui"));
-    let init = reqwest::get(format!("{base}/docs/swagger-initializer.js")).await.unwrap().text().await.unwrap();
-    assert!(init.contains("\"../openapi.json\""), "the UI finds the document relative to itself, also under /api/");
 }
