@@ -2,7 +2,7 @@
 //! `/openapi.json`, without a key (it describes the API, it does not use it). Swagger UI for it
 //! is part of the web UI (`/docs/` there), which keeps 11 MiB of JavaScript out of the gateway.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{ChatRequest, ChatResponse, Health};
@@ -138,14 +138,17 @@ pub fn document(max_message_chars: usize) -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// `GET /openapi.json`.
+/// `GET /openapi.json`; the document is built on the first request (most gateways never get one).
 pub fn routes<S: Clone + Send + Sync + 'static>(max_message_chars: usize) -> Router<S> {
-    let json: Arc<str> = document(max_message_chars).to_json().expect("the document serialises").into();
+    let json: Arc<OnceLock<String>> = Arc::default();
     Router::new().route(
         "/openapi.json",
         get(move || {
             let json = json.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()) }
+            async move {
+                let text = json.get_or_init(|| document(max_message_chars).to_json().expect("the document serialises"));
+                ([(header::CONTENT_TYPE, "application/json")], text.clone())
+            }
         }),
     )
 }
