@@ -229,4 +229,11 @@ async fn sigterm_under_load_lets_in_flight_chats_finish_with_their_audit_lines()
     let lines = orchestrator::audit::read_lines(&audit).unwrap();
     assert_eq!(lines.len(), statuses.len(), "and each has its audit line");
     assert!(orchestrator::chain::verify(&[audit.as_path()]).is_ok());
+    // Conversation turns are stored without the answer waiting for them; shutdown lets them land:
+    // question, tool call, tool result and answer for each chat.
+    let db = rusqlite::Connection::open(audit.with_file_name("db.sqlite3")).unwrap();
+    let stored: i64 = db.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 4 * statuses.len() as i64, "every turn is in the database");
+    let counted: i64 = db.query_row("SELECT SUM(message_count) FROM sessions", [], |r| r.get(0)).unwrap();
+    assert_eq!(counted, statuses.len() as i64);
 }

@@ -88,11 +88,11 @@ pub async fn handle_with_progress(
     if let Verdict::Refuse { request: asked, reason } = policy::check(&message) {
         let answer = policy::refusal_message(&asked, reason);
         tracing::info!(conversation_id, "refused a request for an action");
-        remember(state, &conversation_id, vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])])
-            .await;
         report(&progress, Progress::Message { text: answer.clone() });
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
+        let turn = vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])];
+        remember(state, &conversation_id, turn);
         record(state, entry).await;
         return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new() });
     }
@@ -135,11 +135,11 @@ pub async fn handle_with_progress(
             let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
             let mut turn = stored_turn(&messages[turn_start..]);
             turn.push(final_turn(&answer, &made));
-            remember(state, &conversation_id, turn).await;
             let mut entry = audit(Outcome::Answered);
             entry.assistant_response = answer.clone();
             entry.tool_calls = made.clone();
             entry.tool_invocations = invocations;
+            remember(state, &conversation_id, turn);
             record(state, entry).await;
             report(&progress, Progress::Message { text: answer.clone() });
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made });
@@ -175,12 +175,12 @@ pub async fn handle_with_progress(
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
     let mut turn = stored_turn(&messages[turn_start..]);
     turn.push(final_turn(CUT_OFF_ANSWER, &made));
-    remember(state, &conversation_id, turn).await;
     report(&progress, Progress::Message { text: CUT_OFF_ANSWER.into() });
     let mut entry = audit(Outcome::CutOff);
     entry.assistant_response = CUT_OFF_ANSWER.into();
     entry.tool_calls = made.clone();
     entry.tool_invocations = invocations;
+    remember(state, &conversation_id, turn);
     record(state, entry).await;
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made })
 }
@@ -281,11 +281,10 @@ fn final_turn(answer: &str, made: &[String]) -> serde_json::Value {
     json!({"role": "assistant", "content": answer, "tool_calls_made": made})
 }
 
-/// Stores a turn; a failure is logged, never turned into a failed chat.
-async fn remember(state: &AppState, conversation_id: &str, turn: Vec<serde_json::Value>) {
-    if let Err(e) = state.db.append_messages(conversation_id.to_string(), turn).await {
-        tracing::warn!(error = %e, "could not store the conversation turn");
-    }
+/// Stores a turn; queued on the database thread (before any later chat of the conversation),
+/// so the answer does not wait for it. A failure is logged, never turned into a failed chat.
+fn remember(state: &AppState, conversation_id: &str, turn: Vec<serde_json::Value>) {
+    state.db.append_messages_queued(conversation_id.to_string(), turn);
 }
 
 #[cfg(test)]

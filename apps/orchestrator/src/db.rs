@@ -130,24 +130,39 @@ impl Database {
         answer.await.map_err(|_| DbError("the database thread has stopped".into()))?.map_err(DbError::from)
     }
 
-    /// Records one chat in `conversation_id` (upsert, `message_count` + 1) and returns the names
-    /// of the enabled tools and the conversation's most recent messages, in one trip to the
-    /// database thread. The history is a convenience: if it cannot be read the chat goes on.
+    /// Returns what a chat in `conversation_id` needs (the enabled tools and the conversation's
+    /// most recent messages), then records the chat (session upsert, `message_count` + 1) on the
+    /// database thread while the chat goes on: jobs run in order, so this chat's messages and the
+    /// next chat see the count. The history is a convenience: if it cannot be read the chat
+    /// goes on without it.
     pub async fn begin_chat(&self, conversation_id: String) -> Result<ChatStart, DbError> {
-        self.with(move |conn| {
-            let stamp = now();
-            conn.execute(
-                "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
-                 ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
-                params![conversation_id, stamp],
-            )?;
-            let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "conversation history unavailable; answering without it");
-                Vec::new()
-            });
-            Ok(ChatStart { enabled: enabled_tools(conn)?, recent })
-        })
-        .await
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let start = enabled_tools(conn).map(|enabled| {
+                    let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "conversation history unavailable; answering without it");
+                        Vec::new()
+                    });
+                    ChatStart { enabled, recent }
+                });
+                let _ = done.send(start);
+                let counted = conn.execute(
+                    "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
+                     ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
+                    params![conversation_id, now()],
+                );
+                if let Err(e) = counted {
+                    tracing::error!(error = %e, "could not record the chat in the sessions table");
+                }
+            }))
+            .map_err(|_| DbError("the database thread has stopped".into()))?;
+        answer.await.map_err(|_| DbError("the database thread has stopped".into()))?.map_err(DbError::from)
+    }
+
+    /// Waits until every job sent before has run (at shutdown, so nothing queued is lost).
+    pub async fn flush(&self) -> Result<(), DbError> {
+        self.with(|_| Ok(())).await
     }
 
     pub async fn enabled_tools(&self) -> Result<HashSet<String>, DbError> {
@@ -174,20 +189,20 @@ impl Database {
         conversation_id: String,
         messages: Vec<serde_json::Value>,
     ) -> Result<(), DbError> {
-        self.with(move |conn| {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "INSERT INTO messages (conversation_id, message, created_at) VALUES (?1, ?2, ?3)",
-                )?;
-                let stamp = now();
-                for m in messages {
-                    stmt.execute(params![conversation_id, m.to_string(), stamp])?;
-                }
+        self.with(move |conn| insert_messages(conn, &conversation_id, messages)).await
+    }
+
+    /// [`Self::append_messages`] without waiting: the job is queued before this returns, so any
+    /// later request for the conversation runs after it. A failure is logged.
+    pub fn append_messages_queued(&self, conversation_id: String, messages: Vec<serde_json::Value>) {
+        let queued = self.jobs.send(Box::new(move |conn| {
+            if let Err(e) = insert_messages(conn, &conversation_id, messages) {
+                tracing::warn!(error = %e, "could not store the conversation turn");
             }
-            tx.commit()
-        })
-        .await
+        }));
+        if queued.is_err() {
+            tracing::warn!("could not store the conversation turn: the database thread has stopped");
+        }
     }
 
     /// Every stored message of a conversation, oldest first, with `created_at`; `None` when the
@@ -248,6 +263,23 @@ impl Database {
         })
         .await
     }
+}
+
+fn insert_messages(
+    conn: &mut Connection,
+    conversation_id: &str,
+    messages: Vec<serde_json::Value>,
+) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction()?;
+    {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO messages (conversation_id, message, created_at) VALUES (?1, ?2, ?3)")?;
+        let stamp = now();
+        for m in messages {
+            stmt.execute(params![conversation_id, m.to_string(), stamp])?;
+        }
+    }
+    tx.commit()
 }
 
 /// The last [`RECENT_MESSAGES`] stored messages of a conversation, oldest first; a long

@@ -118,7 +118,12 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
         audit = %settings.audit_log_path.display(),
         "listening"
     );
+    let db = state.db.clone();
     startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    // Conversation turns are queued without waiting; let the last ones land before exiting.
+    if let Err(e) = db.flush().await {
+        tracing::warn!(error = %e, "could not finish the database work at shutdown");
+    }
     Ok(())
 }
 
