@@ -1,7 +1,8 @@
 //! The operational database (SPEC §7): SQLite at `DB_PATH`, WAL mode, created idempotently on
 //! start. One connection owned by one dedicated thread; async code sends it closures over a
-//! channel and awaits the answer, so SQLite never blocks an async worker and a burst of chats
-//! never spawns a crowd of blocking threads all waiting on the same lock.
+//! channel, in order, and awaits the answer when it needs one (writes a chat does not depend on
+//! are only queued). SQLite never blocks an async worker, and a burst of chats never spawns a
+//! crowd of blocking threads all waiting on the same lock.
 
 use std::{collections::HashSet, path::Path, sync::mpsc};
 
