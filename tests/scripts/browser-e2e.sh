@@ -16,34 +16,22 @@ export MONITORING_PORT=18203 UI_PORT=18280 UI_BIND_HOST=127.0.0.1
 unset API_KEY GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 
-setsid bash deploy/run.sh >"$tmp/run.out" 2>&1 &
-runner=$!
-cleanup() { kill -TERM "$runner" 2>/dev/null || true; wait "$runner" 2>/dev/null || true; rm -rf "$tmp"; }
+source tests/scripts/run-product.sh
+cleanup() { stop_product; rm -rf "$tmp"; }
 trap cleanup EXIT
-for _ in $(seq 1 1200); do
-  grep -q "Homelab Assistant is running" "$tmp/run.out" && break
-  kill -0 "$runner" 2>/dev/null || { cat "$tmp/run.out"; echo "FAIL: the run command exited"; exit 1; }
-  sleep 0.5
-done
+start_product "$tmp/run.out"
 grep -q "Web UI: " "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: the web UI was not started"; exit 1; }
 
 (cd frontend && node e2e/chat.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 
 # Stop: the same UI in front of a provider that takes 6 s per answer.
-kill -TERM "$runner" 2>/dev/null || true
-wait "$runner" 2>/dev/null || true
+stop_product
 python3 tests/scripts/slow_llm.py 18390 "$tmp/slow.log" &
 slow=$!
 export HOMELAB_DATA_DIR="$tmp/data-slow" GATEWAY_PORT=18300 ORCHESTRATOR_PORT=18301 LLM_ADAPTER_PORT=18302
 export MONITORING_PORT=18303 UI_PORT=18380 LLM_PROVIDER=openai OPENAI_API_KEY=slow-test LLM_BASE_URL=http://127.0.0.1:18390/v1
-setsid bash deploy/run.sh >"$tmp/run-slow.out" 2>&1 &
-runner=$!
-trap 'kill -TERM "$runner" "$slow" 2>/dev/null || true; wait "$runner" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Homelab Assistant is running" "$tmp/run-slow.out" && break
-  kill -0 "$runner" 2>/dev/null || { cat "$tmp/run-slow.out"; echo "FAIL: the run command exited"; exit 1; }
-  sleep 0.5
-done
+cleanup() { stop_product; kill -TERM "$slow" 2>/dev/null || true; rm -rf "$tmp"; }
+start_product "$tmp/run-slow.out"
 (cd frontend && node e2e/stop.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 sleep 1
 grep -q '"outcome":"cancelled"' "$HOMELAB_DATA_DIR/audit.jsonl" || { echo "FAIL: no cancelled audit line"; cat "$HOMELAB_DATA_DIR/audit.jsonl"; exit 1; }

@@ -20,15 +20,10 @@ export API_KEY=schemathesis-key-5d1e RATE_LIMIT_REQUESTS=100000
 unset GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 
-setsid bash deploy/run.sh >"$tmp/run.out" 2>&1 &
-runner=$!
-cleanup() { kill -TERM "$runner" 2>/dev/null || true; wait "$runner" 2>/dev/null || true; rm -rf "$tmp"; }
+source tests/scripts/run-product.sh
+cleanup() { stop_product; rm -rf "$tmp"; }
 trap cleanup EXIT
-for _ in $(seq 1 1200); do
-  grep -q "Homelab Assistant is running" "$tmp/run.out" && break
-  kill -0 "$runner" 2>/dev/null || { cat "$tmp/run.out"; echo "FAIL: the run command exited early"; exit 1; }
-  sleep 0.5
-done
+start_product "$tmp/run.out"
 
 base="http://127.0.0.1:${ports[0]}"
 # Every check schemathesis has; a fixed seed and example budget keep the run repeatable and short.

@@ -11,17 +11,10 @@ export LLM_ADAPTER_PORT=${ports[2]} MONITORING_PORT=${ports[3]}
 unset API_KEY GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 
-setsid bash deploy/run.sh >"$tmp/run.out" 2>&1 &
-runner=$!
+source tests/scripts/run-product.sh
 cleanup() { kill -TERM "$runner" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-
-for _ in $(seq 1 1200); do
-  grep -q "Homelab Assistant is running" "$tmp/run.out" && break
-  kill -0 "$runner" 2>/dev/null || { cat "$tmp/run.out"; echo "FAIL: the run command exited early"; exit 1; }
-  sleep 0.5
-done
-grep -q "Homelab Assistant is running" "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: not ready in time"; exit 1; }
+start_product "$tmp/run.out"
 grep -q "LLM provider: builtin" "$tmp/run.out" || { echo "FAIL: expected the builtin provider without keys"; exit 1; }
 
 key=$(cat "$HOMELAB_DATA_DIR/api-key")

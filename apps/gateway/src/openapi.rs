@@ -11,7 +11,7 @@ use utoipa::{
         security::{ApiKey, ApiKeyValue, SecurityScheme},
         RefOr, Schema,
     },
-    Modify, OpenApi, ToSchema,
+    IntoResponses, Modify, OpenApi, ToSchema,
 };
 
 /// Every error the gateway answers: a sentence saying what went wrong.
@@ -20,6 +20,43 @@ use utoipa::{
 pub struct Detail {
     #[schema(example = "Invalid API key")]
     detail: String,
+}
+
+/// Refusals before anything is forwarded, on every route that needs a key.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum AccessErrors {
+    #[response(status = 401, description = "Missing or invalid API key")]
+    Unauthorized(Detail),
+    #[response(status = 429, description = "Rate limit exceeded (per key; failed keys per address)",
+        headers(("Retry-After" = u64, description = "Seconds until a request is accepted again")))]
+    RateLimited(Detail),
+}
+
+/// A chat body the gateway will not forward.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    #[response(status = 408, description = "The body did not arrive within 10 s")]
+    Timeout(Detail),
+    #[response(status = 413, description = "Body over 64 KiB")]
+    TooLarge(Detail),
+    #[response(status = 415, description = "Content-Type is not application/json")]
+    NotJson(Detail),
+    #[response(status = 422, description = "Malformed JSON or an invalid message (the detail names the problem)")]
+    Invalid(Detail),
+}
+
+/// The services behind the gateway could not answer.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum UpstreamErrors {
+    #[response(status = 502, description = "Backend service or LLM unavailable")]
+    Unavailable(Detail),
+    #[response(status = 503, description = "The LLM provider has no key, or the assistant's database is unavailable")]
+    NotReady(Detail),
+    #[response(status = 504, description = "Backend service timed out")]
+    TimedOut(Detail),
 }
 
 /// A stored conversation, oldest message first.

@@ -56,14 +56,9 @@ fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), 
     params(("id" = String, Path, description = "The conversation_id a chat answer gave", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses(
         (status = 200, description = "The conversation's messages, oldest first", body = crate::openapi::Conversation),
-        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
         (status = 404, description = "No such conversation (or it was pruned)", body = crate::openapi::Detail),
         (status = 422, description = "Not a valid conversation id", body = crate::openapi::Detail),
-        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
-            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
-        (status = 502, description = "Backend service unavailable", body = crate::openapi::Detail),
-        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
-        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversation(
     State(state): State<AppState>,
@@ -107,16 +102,7 @@ async fn checked_request(
         (status = 200, description = "Server-Sent Events as the work goes on, `done` (with the ChatResponse) or \
             `error` last. Closing the connection cancels the work.",
             content_type = "text/event-stream", body = crate::openapi::StreamEvent),
-        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
-        (status = 408, description = "The body did not arrive in time", body = crate::openapi::Detail),
-        (status = 413, description = "Body over 64 KiB", body = crate::openapi::Detail),
-        (status = 415, description = "Content-Type is not application/json", body = crate::openapi::Detail),
-        (status = 422, description = "Malformed JSON or an invalid message", body = crate::openapi::Detail),
-        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
-            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
-        (status = 502, description = "Backend service unavailable", body = crate::openapi::Detail),
-        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
-        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn chat_stream(
     State(state): State<AppState>,
@@ -140,16 +126,7 @@ pub(crate) async fn chat_stream(
     request_body = ChatRequest,
     responses(
         (status = 200, description = "The answer, or a refusal for a request to change the system", body = ChatResponse),
-        (status = 401, description = "Missing or invalid API key", body = crate::openapi::Detail),
-        (status = 408, description = "The body did not arrive in time", body = crate::openapi::Detail),
-        (status = 413, description = "Body over 64 KiB", body = crate::openapi::Detail),
-        (status = 415, description = "Content-Type is not application/json", body = crate::openapi::Detail),
-        (status = 422, description = "Malformed JSON or an invalid message", body = crate::openapi::Detail),
-        (status = 429, description = "Rate limit exceeded", body = crate::openapi::Detail,
-            headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))),
-        (status = 502, description = "Backend service unavailable, or the LLM failed", body = crate::openapi::Detail),
-        (status = 503, description = "The assistant's database is unavailable", body = crate::openapi::Detail),
-        (status = 504, description = "Backend service timed out", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn chat(
     State(state): State<AppState>,
