@@ -2,7 +2,7 @@
 //! after a burst of concurrent chats a service would stay at its peak RSS although most of that
 //! memory is free again. Once a service has had no request start or finish for a moment, the
 //! trimmer calls `malloc_trim(0)`, which hands the free pages of every arena back to the kernel.
-//! On a NAS with little RAM that is the difference between ~75 and ~120 MiB after a load peak.
+//! For the four services after a c=256 burst that is about 70 instead of 130 MiB.
 
 use std::{
     sync::atomic::{AtomicU64, Ordering},
