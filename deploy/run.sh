@@ -99,9 +99,16 @@ start orchestrator "$ORCHESTRATOR_PORT" 127.0.0.1
 start gateway "$GATEWAY_PORT" "$GATEWAY_BIND"
 
 UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
-if [ ! -f frontend/dist/index.html ] && command -v npm >/dev/null 2>&1; then
+# The UI is (re)built when it is missing or older than its sources (after a git pull), and its
+# packages are installed again when the lock file is newer than the installed set.
+ui_stale() {
+  [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
+    frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
+}
+if ui_stale && command -v npm >/dev/null 2>&1; then
   echo "Building the web UI..."
-  (cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null)
+  (cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
+    npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null)
 fi
 if [ -f frontend/dist/index.html ]; then
   # shellcheck source=/dev/null

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { echo "chromium missing: tests/scripts/install-test-deps.sh"; exit 1; }
-[ -d frontend/node_modules ] || (cd frontend && npm ci --no-audit --no-fund)
+[ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] || (cd frontend && npm ci --no-audit --no-fund)
 (cd frontend && npm run build >/dev/null)
 
 tmp=$(mktemp -d)
