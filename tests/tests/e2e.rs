@@ -98,6 +98,15 @@ impl Stack {
         self.chat_with(Some(KEY), "application/json", body.to_string()).await
     }
 
+    /// `POST /chat/stream`, with the key unless `key` is `None`; the response is left unread.
+    async fn stream(&self, key: Option<&str>, body: Value) -> reqwest::Response {
+        let mut req = reqwest::Client::new().post(format!("{}/chat/stream", self.gateway)).json(&body);
+        if let Some(k) = key {
+            req = req.header("X-API-Key", k);
+        }
+        req.send().await.unwrap()
+    }
+
     async fn chat_with(&self, key: Option<&str>, content_type: &str, body: String) -> (u16, Value) {
         let mut req = reqwest::Client::new()
             .post(format!("{}/chat", self.gateway))
@@ -446,13 +455,7 @@ fn sse_events(body: &str) -> Vec<(String, Value)> {
 #[tokio::test]
 async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     let stack = start(Llm::Builtin, |_| {}).await;
-    let resp = reqwest::Client::new()
-        .post(format!("{}/chat/stream", stack.gateway))
-        .header("X-API-Key", KEY)
-        .json(&json!({"message": "What is the current CPU usage?"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = stack.stream(Some(KEY), json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     let events = sse_events(&resp.text().await.unwrap());
@@ -466,24 +469,10 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     assert_eq!(events[4].1["message"], events[3].1["text"]);
     assert_eq!(stack.audit().len(), 1);
 
-    let refused = reqwest::Client::new()
-        .post(format!("{}/chat/stream", stack.gateway))
-        .header("X-API-Key", KEY)
-        .json(&json!({"message": "Reboot the NAS"}))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let refused = stack.stream(Some(KEY), json!({"message": "Reboot the NAS"})).await.text().await.unwrap();
     let names: Vec<String> = sse_events(&refused).into_iter().map(|(e, _)| e).collect();
     assert_eq!(names, ["message", "done"], "same policy as /chat");
-    let unauthorized = reqwest::Client::new()
-        .post(format!("{}/chat/stream", stack.gateway))
-        .json(&json!({"message": "hi"}))
-        .send()
-        .await
-        .unwrap();
+    let unauthorized = stack.stream(None, json!({"message": "hi"})).await;
     assert_eq!(unauthorized.status(), 401);
 }
 
@@ -522,13 +511,7 @@ async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
 async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
     let (url, aborted) = abandoned_provider().await;
     let stack = start(Llm::Url(url), |_| {}).await;
-    let resp = reqwest::Client::new()
-        .post(format!("{}/chat/stream", stack.gateway))
-        .header("X-API-Key", KEY)
-        .json(&json!({"message": "What is the current CPU usage?"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = stack.stream(Some(KEY), json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     drop(resp);

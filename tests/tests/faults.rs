@@ -134,14 +134,7 @@ async fn a_killed_llm_adapter_fails_only_the_chats_in_flight_and_recovers_withou
             let port = stack.gateway.port;
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(if i < 6 { 0 } else { 900 })).await;
-                let resp = reqwest::Client::new()
-                    .post(format!("http://127.0.0.1:{port}/chat"))
-                    .header("X-API-Key", KEY)
-                    .json(&json!({"message": "What is the current CPU usage?"}))
-                    .send()
-                    .await
-                    .unwrap();
-                (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+                cpu_chat(port).await
             })
         })
         .collect();
@@ -197,22 +190,25 @@ async fn tool_monitoring_down_and_docker_gone_are_explained_in_the_answer() {
     assert_eq!(audit.last().unwrap()["tool_invocations"][0]["ok"], false);
 }
 
+/// "What is the current CPU usage?" through the gateway on `port`: status and JSON body.
+async fn cpu_chat(port: u16) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/chat"))
+        .header("X-API-Key", KEY)
+        .json(&json!({"message": "What is the current CPU usage?"}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_lets_in_flight_chats_finish_with_their_audit_lines() {
     let stack = start(Some(slow_llm(400).await), &[]).await;
     let chats: Vec<_> = (0..10)
         .map(|_| {
             let port = stack.gateway.port;
-            tokio::spawn(async move {
-                let resp = reqwest::Client::new()
-                    .post(format!("http://127.0.0.1:{port}/chat"))
-                    .header("X-API-Key", KEY)
-                    .json(&json!({"message": "What is the current CPU usage?"}))
-                    .send()
-                    .await
-                    .unwrap();
-                resp.status().as_u16()
-            })
+            tokio::spawn(async move { cpu_chat(port).await.0 })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -20,14 +20,7 @@ pub struct OrchestratorClient {
 
 impl OrchestratorClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&homelab_common::Secret>) -> Self {
-        let http = reqwest::Client::builder()
-            .default_headers(homelab_common::internal::client_headers(token))
-            .timeout(timeout)
-            .connect_timeout(Duration::from_secs(5))
-            .pool_max_idle_per_host(64)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .expect("a TLS backend is compiled in");
+        let http = homelab_common::internal::client(timeout, token);
         Self { chat_url: format!("{}/chat", base_url.trim_end_matches('/')), http }
     }
 

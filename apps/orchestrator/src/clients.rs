@@ -11,17 +11,6 @@ use serde_json::Value;
 /// the model's context.
 pub const MAX_TOOL_RESULT_CHARS: usize = 16_000;
 
-fn client(timeout: Duration, token: Option<&Secret>) -> reqwest::Client {
-    reqwest::Client::builder()
-        .default_headers(homelab_common::internal::client_headers(token))
-        .timeout(timeout)
-        .connect_timeout(Duration::from_secs(5))
-        .pool_max_idle_per_host(64)
-        .pool_idle_timeout(Duration::from_secs(30))
-        .build()
-        .expect("a TLS backend is compiled in")
-}
-
 fn with_request_id(builder: reqwest::RequestBuilder, request_id: Option<&str>) -> reqwest::RequestBuilder {
     match request_id {
         Some(id) => builder.header("x-request-id", id),
@@ -39,7 +28,10 @@ pub struct LlmAdapterClient {
 impl LlmAdapterClient {
     /// `timeout` bounds one model turn, retries included.
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
-        Self { url: format!("{}/chat", base_url.trim_end_matches('/')), http: client(timeout, token) }
+        Self {
+            url: format!("{}/chat", base_url.trim_end_matches('/')),
+            http: homelab_common::internal::client(timeout, token),
+        }
     }
 
     /// One model turn. The error is for the log; the client is told only that the LLM is unavailable.
@@ -114,7 +106,10 @@ pub struct MonitoringClient {
 
 impl MonitoringClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
-        Self { base: base_url.trim_end_matches('/').to_string(), http: client(timeout, token) }
+        Self {
+            base: base_url.trim_end_matches('/').to_string(),
+            http: homelab_common::internal::client(timeout, token),
+        }
     }
 
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
