@@ -1,4 +1,5 @@
-//! The read-only policy on the shared corpus and on many phrasings it was not written from.
+//! The read-only policy on the labelled corpus (`tests/fixtures/policy.jsonl`, kept in the
+//! repository) and on many phrasings it was not written from.
 //! The goal is zero false refusals and zero misses.
 
 use orchestrator::policy::{check, Verdict};
@@ -8,14 +9,14 @@ fn refused(message: &str) -> bool {
 }
 
 fn corpus_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/policy.jsonl")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy.jsonl")
 }
 
 #[test]
-fn shared_corpus_is_classified_exactly() {
+fn labelled_corpus_is_classified_exactly() {
     let path = corpus_path();
     let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("the policy corpus must sit beside the repository at {}: {e}", path.display()));
+        .unwrap_or_else(|e| panic!("the policy corpus fixture {}: {e}", path.display()));
     let mut wrong = Vec::new();
     let mut count = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
