@@ -1,13 +1,22 @@
 # The two commands of the README, and a few helpers around them.
-.PHONY: run test lint bench soak
+.PHONY: run test lint bench soak compose-test compose-down
 
 ## Build and run the whole product on this machine (builtin offline LLM when no key is set).
 run:
 	bash deploy/run.sh
 
-## Every test: Rust (unit, real-HTTP, podman Docker API, binaries), frontend, browser, run smoke test.
+## Every test: Rust (unit, real-HTTP, podman Docker API, binaries), frontend, browser, run smoke test,
+## the deployment lints, the compose stack for real (compose-test) and the soak.
 test:
 	bash tests/run-all.sh
+
+## The Docker Compose deployment built and run for real on a Docker Engine of its own
+## (COMPOSE_KEEP=1 leaves it running; make compose-down stops it).
+compose-test:
+	bash tests/scripts/compose-test.sh
+
+compose-down:
+	bash tests/scripts/compose-down.sh
 
 ## Load benchmark of the whole stack (release binaries, fake LLM); prints figures.
 bench:

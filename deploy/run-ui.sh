@@ -8,6 +8,9 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   return 0 2>/dev/null || exit 0
 fi
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+# A gateway serving TLS (TLS_CERT_PATH/TLS_KEY_PATH) is reached over HTTPS.
+GATEWAY_SCHEME=http
+[ -n "${TLS_CERT_PATH:-}" ] && [ -n "${TLS_KEY_PATH:-}" ] && GATEWAY_SCHEME=https
 NGINX_DIR="${TMPDIR:-/tmp}/homelab-nginx-$(id -u)-$UI_PORT"
 mkdir -p "$NGINX_DIR/tmp"
 {
@@ -24,7 +27,8 @@ mkdir -p "$NGINX_DIR/tmp"
   sed -e "s#listen 3000;#listen $UI_BIND:$UI_PORT;#" \
       -e "/listen \[::\]:3000;/d" \
       -e "s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" \
-      -e "s#http://gateway:8000/#http://127.0.0.1:$GATEWAY_PORT/#" \
+      -e "s#http://gateway:8000#$GATEWAY_SCHEME://127.0.0.1:$GATEWAY_PORT#" \
+      -e "/^resolver /d" \
       deploy/nginx.conf | sed 's/^/  /'
   echo "}"
 } > "$NGINX_DIR/nginx.conf"

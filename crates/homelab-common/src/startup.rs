@@ -100,8 +100,21 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received, finishing in-flight requests");
 }
 
-/// `GET http://127.0.0.1:<port>/health` with a plain socket; true on a 200.
-pub async fn probe_health(port: u16) -> bool {
+/// `GET /health` on `127.0.0.1:<port>`; true on a 200. Plain HTTP over a bare socket, or HTTPS
+/// when the service serves TLS (the gateway with `TLS_CERT_PATH`/`TLS_KEY_PATH`): the probe talks
+/// to this very service on loopback, so the certificate (often self-signed) is not verified.
+pub async fn probe_health(port: u16, https: bool) -> bool {
+    if https {
+        let Ok(client) =
+            reqwest::Client::builder().danger_accept_invalid_certs(true).timeout(Duration::from_secs(3)).build()
+        else {
+            return false;
+        };
+        return match client.get(format!("https://127.0.0.1:{port}/health")).send().await {
+            Ok(response) => response.status() == reqwest::StatusCode::OK,
+            Err(_) => false,
+        };
+    }
     let attempt = async {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
         stream.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
@@ -127,7 +140,9 @@ where
         }
     };
     if std::env::args().any(|a| a == "--healthcheck") {
-        return if probe_health(port_of(&settings)).await {
+        // Only the gateway serves TLS; the others ignore the TLS variables.
+        let https = service == "gateway" && settings.tls_cert_path.is_some() && settings.tls_key_path.is_some();
+        return if probe_health(port_of(&settings), https).await {
             std::process::ExitCode::SUCCESS
         } else {
             std::process::ExitCode::FAILURE
