@@ -10,11 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-# Settings from .env, without letting it override what the environment already says.
+# Settings from .env, without letting it override what the environment already says; a later
+# line of .env wins over an earlier one (as for the services and Docker Compose).
 if [ -f .env ]; then
+  declare -A FROM_ENVIRONMENT=()
+  while IFS='=' read -r key _; do FROM_ENVIRONMENT[$key]=1; done < <(env)
   while IFS='=' read -r key value; do
     [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-    [ -n "${!key+x}" ] && continue
+    [ -n "${FROM_ENVIRONMENT[$key]:-}" ] && continue
     value="${value%\"}"; value="${value#\"}"; value="${value%\'}"; value="${value#\'}"
     export "$key=$value"
   done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)

@@ -236,11 +236,15 @@ impl Settings {
         Self::from_figment(Self::figment()?)
     }
 
-    /// The layered sources, before extraction.
+    /// The layered sources, before extraction; a secret read from `<NAME>_FILE` comes last.
     pub fn figment() -> Result<Figment, ConfigError> {
+        let dotenv = dotenv_values(".env")?;
+        let environment = known_values(std::env::vars());
+        let files = secret_files(std::env::vars(), &dotenv, &environment)?;
         Ok(Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Serialized::defaults(dotenv_values(".env")?))
-            .merge(Serialized::defaults(known_values(std::env::vars()))))
+            .merge(Serialized::defaults(dotenv))
+            .merge(Serialized::defaults(environment))
+            .merge(Serialized::defaults(files)))
     }
 
     /// Extracts and checks settings from any figment (tests build their own).
@@ -372,6 +376,42 @@ fn check_http_url(variable: &str, value: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// The secrets that may come from a file (Docker secrets, `*_FILE` as many images accept):
+/// `API_KEY_FILE=/run/secrets/api_key` reads the key from that file, so it is not in the
+/// container's environment (where `docker inspect` shows it).
+pub const SECRET_FILE_VARIABLES: &[&str] =
+    &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"];
+
+/// Reads each non-empty `<NAME>_FILE` of the environment (trailing whitespace and newlines
+/// dropped). Setting both `NAME` and `NAME_FILE` is an error, and so is an unreadable or empty
+/// file; the message names the variable and the path, never the content.
+fn secret_files(
+    environment: impl IntoIterator<Item = (String, String)>,
+    dotenv: &BTreeMap<String, Value>,
+    known: &BTreeMap<String, Value>,
+) -> Result<BTreeMap<String, Value>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (key, path) in environment {
+        let Some(name) = key.strip_suffix("_FILE") else { continue };
+        if !SECRET_FILE_VARIABLES.contains(&name) || path.trim().is_empty() {
+            continue;
+        }
+        let set_directly =
+            |v: Option<&Value>| v.and_then(|v| v.as_str().map(str::to_owned)).is_some_and(|v| !v.trim().is_empty());
+        if set_directly(known.get(name)) || set_directly(dotenv.get(name)) {
+            return Err(ConfigError::new(&key, format!("set either {name} or {key}, not both")));
+        }
+        let content = std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::new(&key, format!("cannot read the file '{path}': {e}")))?;
+        let value = content.trim_end_matches(['\n', '\r', ' ', '\t']);
+        if value.is_empty() {
+            return Err(ConfigError::new(&key, format!("the file '{path}' is empty")));
+        }
+        out.insert(name.to_owned(), Value::from(value.to_owned()));
+    }
+    Ok(out)
+}
+
 /// The known variables of a `.env` file, parsed like environment values. A missing file is no error.
 fn dotenv_values(path: &str) -> Result<BTreeMap<String, Value>, ConfigError> {
     let iter = match dotenvy::from_path_iter(path) {
@@ -448,6 +488,43 @@ mod tests {
             assert_eq!(s.rate_limit_window, 30, ".env wins over the default");
             assert_eq!(s.llm_provider, LlmProviderKind::Openai);
             assert_eq!(s.max_message_chars, 4000, "untouched default");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        Jail::expect_with(|jail| {
+            jail.create_file("api_key", "key-from-file\n")?;
+            jail.create_file("token", "token-from-file")?;
+            jail.set_env("API_KEY_FILE", "api_key");
+            jail.set_env("INTERNAL_TOKEN_FILE", "token");
+            jail.set_env("API_KEY", "");
+            let s = load_in(jail).unwrap();
+            assert_eq!(s.api_key.as_ref().map(|k| k.expose()), Some("key-from-file"), "newline dropped");
+            assert_eq!(s.internal_token.as_ref().map(|k| k.expose()), Some("token-from-file"));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("api_key", "secret-content")?;
+            jail.set_env("API_KEY_FILE", "api_key");
+            jail.set_env("API_KEY", "also-set");
+            let err = load_in(jail).unwrap_err();
+            assert_eq!(err.variable, "API_KEY_FILE");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("GROQ_API_KEY_FILE", "missing-file");
+            let err = load_in(jail).unwrap_err();
+            assert_eq!(err.variable, "GROQ_API_KEY_FILE");
+            assert!(err.to_string().contains("missing-file"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("empty", "\n")?;
+            jail.set_env("OPENAI_API_KEY_FILE", "empty");
+            let err = load_in(jail).unwrap_err();
+            assert!(err.to_string().contains("empty"), "{err}");
             Ok(())
         });
     }
