@@ -29,6 +29,7 @@ mkdir -p "$NGINX_DIR/tmp"
       -e "s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" \
       -e "s#http://gateway:8000#$GATEWAY_SCHEME://127.0.0.1:$GATEWAY_PORT#" \
       -e "/^resolver /d" \
+      -e "s#/etc/nginx/homelab-headers.conf#$ROOT/deploy/nginx-headers.conf#" \
       deploy/nginx.conf | sed 's/^/  /'
   echo "}"
 } > "$NGINX_DIR/nginx.conf"

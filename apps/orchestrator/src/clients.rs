@@ -132,7 +132,20 @@ impl MonitoringClient {
                 .unwrap_or_else(|| format!("the monitoring service answered {status}"));
             return Err(detail);
         }
-        Ok(bounded(text, MAX_TOOL_RESULT_CHARS))
+        Ok(bounded(redacted(text), MAX_TOOL_RESULT_CHARS))
+    }
+}
+
+/// A tool's result with every secret the redaction rules know replaced, before the model, the
+/// database or an answer can see it: by key (a `password` field, a `…key` label) and by content
+/// (tokens, URL credentials, auth headers in health-check output, alert text, log lines).
+pub fn redacted(text: String) -> String {
+    match serde_json::from_str::<Value>(&text) {
+        Ok(mut value) => {
+            homelab_common::redact::redact_json(&mut value);
+            value.to_string()
+        }
+        Err(_) => homelab_common::redact::redact(&text),
     }
 }
 

@@ -362,6 +362,8 @@ mod tests {
         let db = open(&dir);
         db.set_tool_enabled("list_containers", false).await.unwrap();
         db.begin_chat("c1".into()).await.unwrap();
+        // The session count is only queued by begin_chat; a shutdown flushes the queue first.
+        db.flush().await.unwrap();
         drop(db);
         let again = open(&dir);
         let enabled = again.enabled_tools().await.unwrap();

@@ -403,3 +403,32 @@ async fn earlier_turns_of_a_conversation_reach_the_model() {
     let missing = reqwest::get(format!("{}/conversations/nope", h.base)).await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn secrets_in_a_tool_result_never_reach_the_model() {
+    let monitoring = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "name": "web", "state": "running", "image": "nginx",
+            "labels": {"homepage.widget.key": "widget-secret-1", "traefik.http.middlewares.a.basicauth.users": "admin:$apr1$x$hash-secret-2", "tier": "front"},
+            "health": {"status": "unhealthy", "last_output": "GET http://admin:pass-secret-3@localhost/ failed; token=secret-4"}
+        })))
+        .mount(&monitoring)
+        .await;
+    let h = Harness::start(
+        vec![calls(&[("get_container_details", json!({"name": "web"}))]), answer("web is unhealthy")],
+        Some(monitoring.uri()),
+        |_| {},
+    )
+    .await;
+    let (status, body) = h.chat(json!({"message": "Is the web container healthy?"})).await;
+    assert_eq!(status, 200, "{body}");
+    let sent = h.llm_requests().await;
+    let tool_result = sent[1]["messages"][2]["content"].as_str().unwrap();
+    for secret in ["widget-secret-1", "hash-secret-2", "pass-secret-3", "secret-4"] {
+        assert!(!tool_result.contains(secret), "{secret} reached the model: {tool_result}");
+    }
+    let result: Value = serde_json::from_str(tool_result).unwrap();
+    assert_eq!(result["labels"]["tier"], "front", "other labels are kept");
+    assert_eq!(result["health"]["status"], "unhealthy");
+}

@@ -244,3 +244,13 @@ fn requests_for_actions_are_refused() {
     let wrong: Vec<&&str> = REFUSED.iter().filter(|m| !refused(m)).collect();
     assert!(wrong.is_empty(), "not refused: {wrong:#?}");
 }
+
+#[test]
+fn a_refusal_repeats_the_request_as_text_never_as_a_link() {
+    let message = "Restart the [plex](//192.0.2.1/leak.png?d=1) container";
+    let Verdict::Refuse { request, reason } = check(message) else { panic!("not refused: {message}") };
+    let answer = orchestrator::policy::refusal_message(&request, reason);
+    // The quote ends at the parenthesis; what is quoted is escaped Markdown.
+    assert!(answer.contains("\\[plex\\]"), "{answer}");
+    assert!(!answer.contains(" [plex]"), "{answer}");
+}

@@ -1,6 +1,6 @@
 //! `GET /containers/{name}/logs`: the last lines of a container's output, each line capped, with
-//! obvious secrets (tokens, passwords, `KEY=value` pairs of secret-looking keys, bearer headers)
-//! redacted before anything can reach a cloud LLM.
+//! secrets (tokens, passwords, `KEY=value` pairs of secret-looking keys, auth headers, URL
+//! credentials, private keys) redacted before anything can reach a cloud LLM.
 
 use serde_json::{json, Value};
 
@@ -9,75 +9,10 @@ pub const MAX_LINES: usize = 200;
 /// Longest line kept, in characters.
 pub const MAX_LINE_CHARS: usize = 400;
 
-/// Key names whose values are secrets.
-const SECRET_KEYS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "key",
-    "auth",
-    "credential",
-    "private",
-];
-
-/// `DB_PASSWORD`, `api-key`, `accessToken`, `secret`… but not `monkey` or `turkey`.
-fn is_secret_key(k: &str) -> bool {
-    const UNAMBIGUOUS_SUFFIXES: &[&str] =
-        &["password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "credentials"];
-    SECRET_KEYS
-        .iter()
-        .any(|s| k == *s || [format!("_{s}"), format!("-{s}"), format!(".{s}")].iter().any(|x| k.ends_with(x.as_str())))
-        || UNAMBIGUOUS_SUFFIXES.iter().any(|s| k.ends_with(s))
-}
-
-/// Replaces secret-looking values with `[redacted]`.
-pub fn redact(line: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut redact_next = false;
-    for word in line.split(' ') {
-        let lower = word.to_lowercase();
-        if redact_next && !word.is_empty() && lower != "bearer" && lower != "basic" {
-            out.push("[redacted]".into());
-            redact_next = false;
-            continue;
-        }
-        if lower == "bearer" || lower == "basic" || lower.ends_with("authorization:") {
-            redact_next = true;
-            out.push(word.to_string());
-            continue;
-        }
-        if let Some((key, value)) = word.split_once(['=', ':']).filter(|(_, v)| !v.is_empty()) {
-            let k = key.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-            if is_secret_key(&k) {
-                let sep = &word[key.len()..key.len() + 1];
-                let _ = value;
-                out.push(format!("{key}{sep}[redacted]"));
-                continue;
-            }
-        }
-        if looks_like_token(word) {
-            out.push("[redacted]".into());
-            continue;
-        }
-        out.push(word.to_string());
-    }
-    out.join(" ")
-}
-
-/// Well-known token shapes: `sk-…`, `gsk_…`, `ghp_…`, `xox…`, JWTs, AWS access key ids.
-fn looks_like_token(word: &str) -> bool {
-    let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '-' && c != '.');
-    let prefixed = ["sk-", "gsk_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp-", "glpat-", "AKIA"]
-        .iter()
-        .any(|p| w.starts_with(p));
-    let jwt = w.starts_with("eyJ") && w.matches('.').count() == 2;
-    (prefixed && w.len() >= 16) || (jwt && w.len() > 30)
-}
+/// Secrets in log lines (passwords, tokens, keys, credentials in URLs, auth headers, …) are
+/// replaced by `[redacted]` with the project's one rule set (the orchestrator applies it again to
+/// every tool result before the model or the database sees it).
+pub use homelab_common::redact::redact;
 
 /// The lines as the tool answers them: capped, redacted, with a note when anything was cut.
 pub fn render(name: &str, lines: Vec<String>, requested: usize) -> Value {

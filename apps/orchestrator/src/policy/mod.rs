@@ -348,6 +348,8 @@ fn is_question_about(flat: &str) -> bool {
 /// The answer to a refused request: what was asked, that this stage is read-only, and what it
 /// can do instead.
 pub fn refusal_message(request: &str, kind: RefusalKind) -> String {
+    // The user's words are repeated as text: they cannot become a link or an image in the answer.
+    let request = homelab_common::markdown::escape(request);
     let what = match kind {
         RefusalKind::Action => format!("You asked me to \"{request}\". I can't do that: "),
         RefusalKind::Command => format!("You asked me to run a command (\"{request}\"). I can't do that: "),

