@@ -13,11 +13,23 @@ GATEWAY_SCHEME=http
 [ -n "${TLS_CERT_PATH:-}" ] && [ -n "${TLS_KEY_PATH:-}" ] && GATEWAY_SCHEME=https
 NGINX_DIR="${TMPDIR:-/tmp}/homelab-nginx-$(id -u)-$UI_PORT"
 mkdir -p "$NGINX_DIR/tmp"
+WEB_ROOT="$ROOT/frontend/dist"
+HEADERS="$ROOT/deploy/nginx-headers.conf"
+AS_USER=()
+if [ "$(id -u)" -eq 0 ]; then
+  # nginx never runs as root: as root we start it as nobody, serving a copy of the page it can
+  # read (the clone may sit in /root, which nobody cannot enter).
+  rm -rf "$NGINX_DIR/html"
+  cp -r "$WEB_ROOT" "$NGINX_DIR/html"
+  cp "$HEADERS" "$NGINX_DIR/headers.conf"
+  WEB_ROOT="$NGINX_DIR/html" HEADERS="$NGINX_DIR/headers.conf"
+  chown -R nobody:nogroup "$NGINX_DIR"
+  AS_USER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+fi
 {
   echo "worker_processes 1;"
   echo "pid $NGINX_DIR/nginx.pid;"
   echo "error_log $NGINX_DIR/error.log warn;"
-  [ "$(id -u)" -eq 0 ] && echo "user root;"
   echo "events { worker_connections 512; }"
   echo "http {"
   echo "  include /etc/nginx/mime.types;"
@@ -26,14 +38,15 @@ mkdir -p "$NGINX_DIR/tmp"
   for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $NGINX_DIR/tmp/$t;"; done
   sed -e "s#listen 3000;#listen $UI_BIND:$UI_PORT;#" \
       -e "/listen \[::\]:3000;/d" \
-      -e "s#root /usr/share/nginx/html;#root $ROOT/frontend/dist;#" \
+      -e "s#root /usr/share/nginx/html;#root $WEB_ROOT;#" \
       -e "s#http://gateway:8000#$GATEWAY_SCHEME://127.0.0.1:$GATEWAY_PORT#" \
       -e "/^resolver /d" \
-      -e "s#/etc/nginx/homelab-headers.conf#$ROOT/deploy/nginx-headers.conf#" \
+      -e "s#/etc/nginx/homelab-headers.conf#$HEADERS#" \
       deploy/nginx.conf | sed 's/^/  /'
   echo "}"
 } > "$NGINX_DIR/nginx.conf"
-"$NGINX_BIN" -c "$NGINX_DIR/nginx.conf" -g "daemon off;" >>"$DATA/logs/nginx.log" 2>&1 &
+"${AS_USER[@]}" "$NGINX_BIN" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" -g "daemon off;" \
+  >>"$DATA/logs/nginx.log" 2>&1 &
 UI_PID=$!
 for _ in $(seq 1 50); do
   curl -sf "http://127.0.0.1:$UI_PORT/" >/dev/null 2>&1 && break

@@ -11,7 +11,7 @@ use homelab_common::{startup::spawn_on_loopback, LlmProviderKind, Secret, Settin
 use serde_json::{json, Value};
 use wiremock::{matchers::method, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const KEY: &str = "e2e-key-7d3a91";
+const KEY: &str = "e2e-key-7d3a91-0c5f";
 const CLOUD_KEY: &str = "gsk_e2e_cloud_key_123456";
 
 /// Where the podman fixture serves the Docker API, when it runs.
@@ -384,7 +384,8 @@ async fn every_service_publishes_prometheus_metrics() {
     }
     stack.chat_with(Some("wrong"), "application/json", json!({"message": "hi"}).to_string()).await;
     let text = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
-    let gateway = text(format!("{}/metrics", stack.gateway)).await;
+    let keyed = reqwest::Client::new().get(format!("{}/metrics", stack.gateway)).header("X-API-Key", KEY);
+    let gateway = keyed.send().await.unwrap().text().await.unwrap();
     assert!(
         gateway
             .contains(r#"homelab_http_requests_total{method="POST",route="/chat",status="200",service="gateway"} 2"#),

@@ -11,7 +11,7 @@ use e2e_tests::fake_llm::{self, Delay};
 use homelab_common::{startup::spawn_on_loopback, testing::RunningBinary};
 use serde_json::{json, Value};
 
-const KEY: &str = "faults-key";
+const KEY: &str = "faults-key-0123456789";
 const HEALTHY: Duration = Duration::from_secs(15);
 
 /// The workspace's debug binaries, built on demand (a no-op when they are up to date).

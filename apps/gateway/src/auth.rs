@@ -1,8 +1,10 @@
 //! `X-API-Key` authentication, compared in constant time so the key cannot be guessed byte by
-//! byte from response times.
+//! byte from response times — nor its length: both sides are hashed to 32 bytes first (a slice
+//! comparison would return early when the lengths differ).
 
 use axum::http::HeaderMap;
 use homelab_common::{ApiError, Secret};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -23,7 +25,8 @@ pub fn check(headers: &HeaderMap, expected: Option<&Secret>) -> Presented {
     let Some(given) = headers.get(API_KEY_HEADER) else {
         return Presented::Missing;
     };
-    if given.as_bytes().ct_eq(expected.expose().as_bytes()).into() {
+    let (given, wanted) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.expose().as_bytes()));
+    if given.as_slice().ct_eq(wanted.as_slice()).into() {
         Presented::Valid(expected.expose().to_string())
     } else {
         Presented::Invalid

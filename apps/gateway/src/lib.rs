@@ -20,7 +20,7 @@ pub mod tls;
 use std::sync::Arc;
 
 use axum::{http::HeaderValue, Router};
-use homelab_common::{startup, Secret, Settings};
+use homelab_common::{configuration::CorsOrigins, startup, Secret, Settings};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use forward::OrchestratorClient;
@@ -28,6 +28,9 @@ use limits::Limits;
 
 /// The service name in logs and `/health`.
 pub const SERVICE: &str = "gateway";
+
+/// The shortest `API_KEY` the gateway starts with (SPEC §3).
+pub const MIN_API_KEY_CHARS: usize = 16;
 
 /// Why the gateway will not start.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,10 @@ pub enum StartError {
 or set AUTH_DISABLED=true for a keyless local run"
     )]
     MissingApiKey,
+    #[error(
+        "API_KEY is {0} characters long; it must be at least {MIN_API_KEY_CHARS}. Generate one with: openssl rand -hex 32"
+    )]
+    ShortApiKey(usize),
 }
 
 /// Everything a handler needs, built once at start.
@@ -58,6 +65,9 @@ impl AppState {
     /// Refuses to build without `API_KEY` unless `AUTH_DISABLED=true`.
     pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
         let api_key = match (&settings.api_key, settings.auth_disabled) {
+            (Some(key), _) if key.expose().chars().count() < MIN_API_KEY_CHARS => {
+                return Err(StartError::ShortApiKey(key.expose().chars().count()))
+            }
             (Some(key), _) => Some(Arc::new(key.clone())),
             (None, true) => {
                 tracing::warn!("AUTH_DISABLED=true: the gateway accepts requests WITHOUT an API key. Anyone who can reach this port can use the assistant.");
@@ -86,11 +96,13 @@ impl AppState {
     }
 }
 
-/// CORS from `CORS_ALLOW_ORIGINS`: methods GET and POST, any header.
+/// CORS from `CORS_ALLOW_ORIGINS`: methods GET and POST, any header. Empty (the default) allows
+/// no other origin: the web UI reaches the gateway through its own nginx, on its own origin.
 pub fn cors(settings: &Settings) -> CorsLayer {
     let origins = match settings.cors_origins() {
-        None => AllowOrigin::any(),
-        Some(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
+        CorsOrigins::SameOrigin => AllowOrigin::list(std::iter::empty()),
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
     };
     CorsLayer::new()
         .allow_origin(origins)
@@ -103,8 +115,26 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let limits = state.limits.clone();
     limits::spawn_housekeeping(&limits);
     let metrics = state.metrics.clone();
+    let guard = state.clone();
     let routes = routes::routes().with_state(state).merge(openapi::routes(settings.max_message_chars));
-    startup::with_common_layers(homelab_common::metrics::instrument(routes, metrics)).layer(cors(settings))
+    // /metrics needs the key like /chat (SPEC §3): request counts are no one else's business.
+    let instrumented = homelab_common::metrics::instrument(routes, metrics).layer(axum::middleware::from_fn(
+        move |connect: axum::extract::ConnectInfo<std::net::SocketAddr>,
+              request: axum::extract::Request,
+              next: axum::middleware::Next| {
+            let state = guard.clone();
+            async move {
+                use axum::response::IntoResponse;
+                if request.uri().path() == "/metrics" {
+                    if let Err(refused) = routes::authenticate(&state, connect.0, request.headers()) {
+                        return refused.into_response();
+                    }
+                }
+                next.run(request).await
+            }
+        },
+    ));
+    startup::with_common_layers(instrumented).layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.

@@ -32,8 +32,19 @@ pub(crate) async fn health() -> Json<Health> {
 
 /// Authentication and the rate limit, shared by every route that needs a key.
 fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
-    let identity = match auth::check(headers, state.api_key.as_deref()) {
-        auth::Presented::Valid(identity) => identity,
+    let identity = authenticate(state, peer, headers)?;
+    if let Err(limited) = state.limits.check_key(&identity) {
+        state.rejections.with_label_values(&["rate_limited"]).inc();
+        return Err(limited);
+    }
+    Ok(())
+}
+
+/// The key check alone (failed attempts limited per client): `/metrics` needs the key but does
+/// not spend the key's chat allowance, so a scraper never takes requests from the user.
+pub(crate) fn authenticate(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<String, ApiError> {
+    match auth::check(headers, state.api_key.as_deref()) {
+        auth::Presented::Valid(identity) => Ok(identity),
         failed => {
             state.rejections.with_label_values(&["unauthorized"]).inc();
             if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
@@ -41,14 +52,9 @@ fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), 
                 return Err(limited);
             }
             tracing::warn!(client = %peer.ip(), "authentication failed");
-            return Err(failed.into_error().expect("not valid"));
+            Err(failed.into_error().expect("not valid"))
         }
-    };
-    if let Err(limited) = state.limits.check_key(&identity) {
-        state.rejections.with_label_values(&["rate_limited"]).inc();
-        return Err(limited);
     }
-    Ok(())
 }
 
 /// A conversation's stored messages, so the web UI can restore it after a reload.

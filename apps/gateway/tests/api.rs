@@ -435,3 +435,67 @@ async fn the_api_is_described_at_openapi_json_without_a_key() {
         assert!(statuses.iter().any(|s| *s == status), "/chat documents {status}");
     }
 }
+
+#[tokio::test]
+async fn a_request_id_that_is_not_a_plain_token_is_replaced() {
+    let orch = orchestrator_answering(200, ok_answer()).await;
+    let base = spawn(settings(&orch.uri())).await;
+    for bad in ["forged\" outcome=\"ok", &"x".repeat(65), "a b", "id\u{7f}"] {
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/chat"))
+            .header("X-API-Key", KEY)
+            .header("x-request-id", bad)
+            .json(&json!({"message": "hi"}))
+            .send()
+            .await;
+        let Ok(resp) = resp else { continue }; // not even a valid header value: the client refused it
+        let kept = resp.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(kept, bad);
+        assert!(gateway_id_is_plain(&kept), "{kept}");
+    }
+    for id in
+        orch.received_requests().await.unwrap().iter().map(|r| r.headers["x-request-id"].to_str().unwrap().to_string())
+    {
+        assert!(gateway_id_is_plain(&id), "{id}");
+    }
+}
+
+fn gateway_id_is_plain(id: &str) -> bool {
+    homelab_common::startup::valid_request_id(id.as_bytes())
+}
+
+#[tokio::test]
+async fn cors_is_same_origin_only_by_default() {
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.headers().get("access-control-allow-origin").is_none(), "{:?}", preflight.headers());
+}
+
+#[tokio::test]
+async fn metrics_need_the_key() {
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let client = reqwest::Client::new();
+    let anonymous = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.json::<Value>().await.unwrap()["detail"], "Missing API key");
+    let wrong = client.get(format!("{base}/metrics")).header("X-API-Key", "wrong-key-0123456789").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let with_key = client.get(format!("{base}/metrics")).header("X-API-Key", KEY).send().await.unwrap();
+    assert_eq!(with_key.status(), 200);
+    assert!(with_key.text().await.unwrap().contains("homelab_"));
+}
+
+#[test]
+fn a_short_api_key_stops_the_gateway_with_a_way_to_make_one() {
+    let short = Settings { api_key: Some(Secret::new("fifteen-chars!!")), ..Settings::default() };
+    let err = AppState::from_settings(&short).err().expect("a 15-character key is refused").to_string();
+    assert!(err.contains("at least 16") && err.contains("openssl rand"), "{err}");
+    let ok = Settings { api_key: Some(Secret::new("sixteen-chars!!!")), ..Settings::default() };
+    assert!(AppState::from_settings(&ok).is_ok());
+}

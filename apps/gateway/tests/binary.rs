@@ -7,7 +7,7 @@ fn the_binary_starts_answers_health_and_stops_on_sigterm() {
         env!("CARGO_BIN_EXE_gateway"),
         "gateway",
         "GATEWAY_PORT",
-        &[("API_KEY", "binary-test-key")],
+        &[("API_KEY", "binary-test-key-0123")],
     );
 }
 

@@ -50,7 +50,8 @@ pub fn start(
         }
     });
 
-    tokio::spawn(async move {
+    let claim = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn(chat::AUDIT_CLAIM.scope(claim, async move {
         let message = request.message.clone();
         let work = chat::handle_with_progress(&state, request, request_id.clone(), Some(progress_tx));
         tokio::select! {
@@ -71,7 +72,7 @@ pub fn start(
                 chat::record(&state, entry).await;
             }
         }
-    });
+    }));
 
     let events = tokio_stream_of(receiver).map(|item| {
         Ok(match item {

@@ -61,18 +61,21 @@ async fn container_details(State(state): State<AppState>, Path(name): Path<Strin
     Ok(Json(details::container_details(inspect)))
 }
 
-/// `since`: `30s`, `15m`, `2h` or `1d` ago.
+/// `since`: `30s`, `15m`, `2h` or `1d` ago. Anything else (another unit, a multi-byte last
+/// character, a number too large) is a 422, never a panic.
 fn parse_since(text: &str) -> Result<i64, ApiError> {
     let bad = || ApiError::Unprocessable("since must look like 30s, 15m, 2h or 1d".into());
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let Some((split, _)) = text.char_indices().last() else { return Err(bad()) };
+    let (number, unit) = text.split_at(split);
     let n: i64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return Err(bad()),
     };
+    let seconds = n.checked_mul(scale).ok_or_else(bad)?;
     if !(0..=366 * 86_400).contains(&seconds) {
         return Err(bad());
     }
@@ -146,4 +149,19 @@ async fn zfs_pools(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
 
 async fn list_problems(State(state): State<AppState>) -> Json<Value> {
     Json(problems::list_problems(&state).await)
+}
+
+#[cfg(test)]
+mod since {
+    use super::parse_since;
+
+    #[test]
+    fn odd_input_is_a_422_never_a_panic() {
+        for bad in ["", "h", "2é", "5ч", "€", "9223372036854775807d", "-1h", "2w", "1.5h", "2 h"] {
+            assert!(parse_since(bad).is_err(), "{bad:?}");
+        }
+        for good in ["30s", "15m", "2h", "1d", "0s"] {
+            assert!(parse_since(good).is_ok(), "{good}");
+        }
+    }
 }

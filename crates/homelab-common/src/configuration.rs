@@ -118,6 +118,16 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which browser origins other than the gateway's own may call it (`CORS_ALLOW_ORIGINS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Empty (the default): none.
+    SameOrigin,
+    /// `*`.
+    Any,
+    List(Vec<String>),
+}
+
 /// All settings of SPEC §10 (and the few later issues added), with their defaults.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
@@ -183,7 +193,7 @@ impl Default for Settings {
             rate_limit_requests: 60,
             rate_limit_window: 60,
             max_message_chars: 4000,
-            cors_allow_origins: "*".into(),
+            cors_allow_origins: String::new(),
             tls_cert_path: None,
             tls_key_path: None,
             orchestrator_url: "http://orchestrator:8001".into(),
@@ -357,13 +367,15 @@ impl Settings {
     }
 
     /// CORS origins as a list; `None` means any origin.
-    pub fn cors_origins(&self) -> Option<Vec<String>> {
+    pub fn cors_origins(&self) -> CorsOrigins {
         let origins: Vec<String> =
             self.cors_allow_origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
-        if origins.is_empty() || origins.iter().any(|o| o == "*") {
-            None
+        if origins.is_empty() {
+            CorsOrigins::SameOrigin
+        } else if origins.iter().any(|o| o == "*") {
+            CorsOrigins::Any
         } else {
-            Some(origins)
+            CorsOrigins::List(origins)
         }
     }
 }
@@ -593,9 +605,14 @@ mod tests {
     #[test]
     fn cors_origins_parse_as_a_list_or_any() {
         let mut s = Settings::default();
-        assert_eq!(s.cors_origins(), None);
+        assert_eq!(s.cors_origins(), CorsOrigins::SameOrigin, "same-origin only by default");
+        s.cors_allow_origins = "*".into();
+        assert_eq!(s.cors_origins(), CorsOrigins::Any);
         s.cors_allow_origins = "http://nas.lan:3000, http://localhost:3000".into();
-        assert_eq!(s.cors_origins().unwrap(), vec!["http://nas.lan:3000", "http://localhost:3000"]);
+        assert_eq!(
+            s.cors_origins(),
+            CorsOrigins::List(vec!["http://nas.lan:3000".into(), "http://localhost:3000".into()])
+        );
     }
 }
 

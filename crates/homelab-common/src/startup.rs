@@ -25,6 +25,12 @@ use crate::{configuration::Settings, error::ApiError};
 /// The header that carries a request's id through every hop.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// `[A-Za-z0-9._:-]{1,64}`: what a client's `X-Request-Id` must look like to be kept.
+pub fn valid_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
 /// Adds the layers and fallbacks every service shares.
 pub fn with_common_layers(router: Router) -> Router {
     router
@@ -47,8 +53,13 @@ pub fn with_common_layers(router: Router) -> Router {
             crate::memory::note_activity();
             response
         }))
-        .layer(tower::util::MapRequestLayer::new(|request: Request<axum::body::Body>| {
+        .layer(tower::util::MapRequestLayer::new(|mut request: Request<axum::body::Body>| {
             crate::memory::note_activity();
+            // A client's id is kept only when it is a plain token (SPEC §3); anything else would
+            // reach every log line and the audit file, so a new id is made instead.
+            if request.headers().get(REQUEST_ID).is_some_and(|v| !valid_request_id(v.as_bytes())) {
+                request.headers_mut().remove(REQUEST_ID);
+            }
             request
         }))
 }

@@ -29,7 +29,7 @@ const SERVICES: [(&str, &str); 4] = [
     ("orchestrator", "ORCHESTRATOR_PORT"),
     ("gateway", "GATEWAY_PORT"),
 ];
-const KEY: &str = "bench-key";
+const KEY: &str = "bench-key-0123456789";
 /// How long after a load run memory is measured again: services return freed memory to the
 /// kernel once they have been quiet for half a second (homelab_common::memory).
 const SETTLE: Duration = Duration::from_secs(2);
