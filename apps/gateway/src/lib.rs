@@ -59,6 +59,10 @@ pub struct AppState {
     /// `/metrics`: requests by route and status, and rejections by reason.
     pub metrics: Arc<homelab_common::metrics::Metrics>,
     pub rejections: prometheus::IntCounterVec,
+    /// Open `/chat/stream` responses of the key (`MAX_STREAMS_PER_KEY`); the gateway has one key,
+    /// so one pool of slots is the key's.
+    pub stream_slots: Arc<tokio::sync::Semaphore>,
+    pub max_streams: u32,
 }
 
 impl AppState {
@@ -92,6 +96,8 @@ impl AppState {
                 &["reason"],
             ),
             metrics,
+            stream_slots: Arc::new(tokio::sync::Semaphore::new(settings.max_streams_per_key as usize)),
+            max_streams: settings.max_streams_per_key,
         })
     }
 }

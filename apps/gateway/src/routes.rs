@@ -117,13 +117,28 @@ pub(crate) async fn chat_stream(
     body: Body,
 ) -> Result<axum::response::Response, ApiError> {
     let request = checked_request(&state, peer, &headers, body).await?;
+    // A slot for as long as the stream is open: the permit lives in the body stream below.
+    let Ok(slot) = state.stream_slots.clone().try_acquire_owned() else {
+        state.rejections.with_label_values(&["too_many_streams"]).inc();
+        return Err(ApiError::RateLimited {
+            detail: format!(
+                "Too many open chat streams for this key (at most {}). Wait for one to finish or close it.",
+                state.max_streams
+            ),
+            retry_after_secs: 5,
+        });
+    };
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
     let upstream = state.orchestrator.stream(&request, request_id).await?;
+    let body = futures::StreamExt::map(upstream.bytes_stream(), move |chunk| {
+        let _held = &slot;
+        chunk
+    });
     axum::response::Response::builder()
         .header(axum::http::header::CONTENT_TYPE, "text/event-stream")
         .header(axum::http::header::CACHE_CONTROL, "no-cache")
         .header("x-accel-buffering", "no")
-        .body(Body::from_stream(upstream.bytes_stream()))
+        .body(Body::from_stream(body))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 

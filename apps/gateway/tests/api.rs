@@ -499,3 +499,39 @@ fn a_short_api_key_stops_the_gateway_with_a_way_to_make_one() {
     let ok = Settings { api_key: Some(Secret::new("sixteen-chars!!!")), ..Settings::default() };
     assert!(AppState::from_settings(&ok).is_ok());
 }
+
+#[tokio::test]
+async fn open_streams_per_key_are_capped() {
+    let orch = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/stream"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string("event: done\ndata: {}\n\n")
+                .set_delay(Duration::from_millis(1500)),
+        )
+        .mount(&orch)
+        .await;
+    let base = spawn(Settings { max_streams_per_key: 1, ..settings(&orch.uri()) }).await;
+    let open = |base: String| async move {
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/chat/stream"))
+            .header("X-API-Key", KEY)
+            .json(&json!({"message": "hi"}))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        (status, retry, resp.text().await.unwrap())
+    };
+    let first = tokio::spawn(open(base.clone()));
+    // The first stream holds the key's only slot until the orchestrator has answered.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, retry, body) = open(base.clone()).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(retry.is_some() && body.contains("at most 1"), "{body}");
+    assert_eq!(first.await.unwrap().0, 200);
+    assert_eq!(open(base).await.0, 200, "the slot is free again once the stream ended");
+}

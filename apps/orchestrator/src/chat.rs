@@ -97,7 +97,8 @@ pub async fn handle_with_progress(
         return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new() });
     }
 
-    let tools = state.registry.offered(&enabled);
+    let all_tools = state.registry.offered(&enabled);
+    let mut spent = Spent::default();
     let turn_start = history.len();
     let mut messages = history;
     messages.push(json!({"role": "user", "content": message}));
@@ -105,8 +106,10 @@ pub async fn handle_with_progress(
     let mut invocations: Vec<ToolInvocation> = Vec::new();
 
     for _round in 0..state.max_tool_iterations {
-        let llm_request =
-            LlmRequest { messages: messages.clone(), tools: tools.clone(), system_prompt: Some(SYSTEM_PROMPT.into()) };
+        // With the chat's tool budget spent, the model is offered no more tools: it answers
+        // with what it has.
+        let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
+        let llm_request = LlmRequest { messages: messages.clone(), tools, system_prompt: Some(SYSTEM_PROMPT.into()) };
         let turn = match &progress {
             Some(tx) => {
                 let tx = tx.clone();
@@ -153,16 +156,37 @@ pub async fn handle_with_progress(
         for call in &response.tool_calls {
             report(&progress, Progress::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() });
         }
-        let results =
-            join_all(response.tool_calls.iter().map(|call| run_tool(state, call, &enabled, request_id.as_deref())))
-                .await;
+        // Which calls of this turn fit the budgets; the others are answered without running.
+        let allowed: Vec<Option<&'static str>> =
+            (0..response.tool_calls.len()).map(|i| spent.admit(i, &state.budget)).collect();
+        let (enabled, request_id) = (&enabled, request_id.as_deref());
+        let results = join_all(response.tool_calls.iter().zip(&allowed).map(|(call, over)| async move {
+            match over {
+                None => run_tool(state, call, enabled, request_id).await,
+                Some(budget) => not_run(call, budget, &state.budget),
+            }
+        }))
+        .await;
+        for over in allowed.iter().flatten() {
+            state.budget_exhausted.with_label_values(&[over]).inc();
+        }
         for (call, (content, invocation)) in response.tool_calls.iter().zip(results) {
-            if invocation.ok || invocation.error.as_deref().is_some_and(|e| !e.starts_with("rejected:")) {
+            let content = match spent.take_output(content, state.budget.output_chars) {
+                Ok(content) => content,
+                Err(content) => {
+                    state.budget_exhausted.with_label_values(&["output"]).inc();
+                    content
+                }
+            };
+            let stopped =
+                invocation.error.as_deref().is_some_and(|e| e.starts_with("rejected:") || e.starts_with("budget:"));
+            if invocation.ok || !stopped {
                 made.push(call.name.clone());
             }
             let outcome = match (&invocation.ok, invocation.error.as_deref()) {
                 (true, _) => "ok",
                 (false, Some(e)) if e.starts_with("rejected:") => "rejected",
+                (false, Some(e)) if e.starts_with("budget:") => "not_run",
                 _ => "failed",
             };
             state.tool_calls.with_label_values(&[call.name.as_str(), outcome]).inc();
@@ -183,6 +207,74 @@ pub async fn handle_with_progress(
     remember(state, &conversation_id, turn);
     record(state, entry).await;
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made })
+}
+
+/// What one chat may spend on tools.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub calls_per_turn: usize,
+    pub calls_per_chat: usize,
+    pub output_chars: usize,
+}
+
+/// What a chat has spent so far.
+#[derive(Debug, Default)]
+struct Spent {
+    calls: usize,
+    output_chars: usize,
+}
+
+impl Spent {
+    /// `None` when the `index`-th call of this turn may run (and counts it), else the budget
+    /// that stops it.
+    fn admit(&mut self, index: usize, budget: &Budget) -> Option<&'static str> {
+        if index >= budget.calls_per_turn {
+            return Some("per_turn");
+        }
+        if self.calls >= budget.calls_per_chat {
+            return Some("per_chat");
+        }
+        self.calls += 1;
+        None
+    }
+
+    /// The result as the model gets it within the output budget: `Err` when it had to be cut.
+    fn take_output(&mut self, content: String, budget: usize) -> Result<String, String> {
+        let left = budget.saturating_sub(self.output_chars);
+        let length = content.chars().count();
+        if length <= left {
+            self.output_chars += length;
+            return Ok(content);
+        }
+        self.output_chars = budget;
+        if left < 200 {
+            return Err(format!(
+                "Error: not shown: this chat's tool output budget ({budget} characters) is used up. \
+                 Answer with what you have and say that the rest could not be looked at."
+            ));
+        }
+        let cut: String = content.chars().take(left).collect();
+        Err(format!("{cut}… [cut: this chat's tool output budget of {budget} characters is used up]"))
+    }
+
+    fn exhausted(&self, budget: &Budget) -> bool {
+        self.calls >= budget.calls_per_chat || self.output_chars >= budget.output_chars
+    }
+}
+
+/// The answer to a call a budget stopped: what the model reads, and the audit record.
+fn not_run(call: &ToolCall, which: &str, budget: &Budget) -> (String, ToolInvocation) {
+    let reason = match which {
+        "per_turn" => format!("not run: at most {} tool calls per turn", budget.calls_per_turn),
+        _ => format!("not run: at most {} tool calls per chat", budget.calls_per_chat),
+    };
+    let invocation = ToolInvocation {
+        name: call.name.clone(),
+        arguments: call.arguments.clone(),
+        ok: false,
+        error: Some(format!("budget: {reason}")),
+    };
+    (format!("Error: {reason}. Answer with what you have and say that the rest was not looked at."), invocation)
 }
 
 /// Validates and runs one call. Returns what the model receives and the audit record.

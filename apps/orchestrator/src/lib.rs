@@ -45,6 +45,10 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// What one chat may spend on tools (`MAX_TOOL_CALLS_PER_TURN`, `…_PER_CHAT`, `MAX_TOOL_OUTPUT_CHARS`).
+    pub budget: chat::Budget,
+    /// Chats that reached a budget, by which (per_turn, per_chat, output).
+    pub budget_exhausted: prometheus::IntCounterVec,
     /// Required on every request but `/health` when set, and sent to the services we call.
     pub internal_token: Option<Secret>,
     /// `/metrics`: requests, tool calls by tool and outcome, chats by outcome, audit errors.
@@ -79,6 +83,11 @@ impl AppState {
         );
         let chats =
             metrics.counter("chats_total", "Chats by outcome (answered, refused, failed, cut_off)", &["outcome"]);
+        let budget_exhausted = metrics.counter(
+            "budget_exhausted_total",
+            "Tool calls not run or cut because a chat's budget was reached, by budget (per_turn, per_chat, output)",
+            &["budget"],
+        );
         let audit = AuditLog::start(settings.audit_log_path.clone(), secrets);
         metrics.register(audit.error_counter());
         Ok(Self {
@@ -95,6 +104,12 @@ impl AppState {
                 settings.internal_token.as_ref(),
             ),
             max_tool_iterations: settings.max_tool_iterations,
+            budget: chat::Budget {
+                calls_per_turn: settings.max_tool_calls_per_turn as usize,
+                calls_per_chat: settings.max_tool_calls_per_chat as usize,
+                output_chars: settings.max_tool_output_chars,
+            },
+            budget_exhausted,
             internal_token: settings.internal_token.clone(),
         })
     }

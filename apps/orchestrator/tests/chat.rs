@@ -432,3 +432,92 @@ async fn secrets_in_a_tool_result_never_reach_the_model() {
     assert_eq!(result["labels"]["tier"], "front", "other labels are kept");
     assert_eq!(result["health"]["status"], "unhealthy");
 }
+
+async fn monitoring_answering(body: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn tool_calls_beyond_the_per_turn_budget_are_not_run() {
+    let monitoring = monitoring_answering(json!({"cpu_percent": 3.0})).await;
+    let six: Vec<(&str, Value)> = (0..6).map(|_| ("get_system_resources", json!({}))).collect();
+    let h =
+        Harness::start(vec![calls(&six), answer("done")], Some(monitoring.uri()), |s| s.max_tool_calls_per_turn = 4)
+            .await;
+    let (status, body) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(monitoring.received_requests().await.unwrap().len(), 4, "only four calls reach tool-monitoring");
+    assert_eq!(body["tool_calls_made"].as_array().unwrap().len(), 4);
+    let sent = h.llm_requests().await;
+    let results: Vec<&str> = sent[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(results.len(), 6, "every call gets an answer");
+    assert!(results[4].contains("at most 4 tool calls per turn") && results[5].contains("not run"), "{results:?}");
+    let audit = h.audit();
+    let budget_errors = audit[0]["tool_invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["error"].as_str().is_some_and(|e| e.starts_with("budget:")))
+        .count();
+    assert_eq!(budget_errors, 2);
+}
+
+#[tokio::test]
+async fn a_spent_chat_budget_leaves_the_model_no_tools() {
+    let monitoring = monitoring_answering(json!({"cpu_percent": 3.0})).await;
+    let two: Vec<(&str, Value)> = (0..2).map(|_| ("get_system_resources", json!({}))).collect();
+    let h = Harness::start(vec![calls(&two), calls(&two), calls(&two), answer("done")], Some(monitoring.uri()), |s| {
+        s.max_tool_calls_per_chat = 3
+    })
+    .await;
+    let (status, body) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(monitoring.received_requests().await.unwrap().len(), 3);
+    let sent = h.llm_requests().await;
+    assert!(!sent[1]["tools"].as_array().unwrap().is_empty(), "one call left after the first turn");
+    assert!(sent[2]["tools"].as_array().unwrap().is_empty(), "the budget is spent: no tools offered");
+    let last_results: Vec<&str> = sent[2]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert!(last_results.last().unwrap().contains("at most 3 tool calls per chat"), "{last_results:?}");
+}
+
+#[tokio::test]
+async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
+    let monitoring = monitoring_answering(json!({"lines": ["x".repeat(5_000)]})).await;
+    let h = Harness::start(
+        vec![calls(&[("get_system_resources", json!({})), ("get_system_resources", json!({}))]), answer("done")],
+        Some(monitoring.uri()),
+        |s| s.max_tool_output_chars = 3_000,
+    )
+    .await;
+    let (status, _) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200);
+    let sent = h.llm_requests().await;
+    let results: Vec<&str> = sent[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        results[0].contains("[cut: this chat's tool output budget of 3000 characters is used up]"),
+        "{}",
+        &results[0][..100]
+    );
+    assert!(results[0].chars().count() < 3_200);
+    assert!(results[1].starts_with("Error: not shown"), "{}", results[1]);
+}

@@ -104,19 +104,31 @@ async fn container_stats(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    let mut running = 0;
     let names: Vec<String> = match query.get("name") {
         Some(name) => vec![checked_name(name)?.to_string()],
         None => {
             let list = state.docker.list_containers().await?;
-            list.into_iter()
+            let all: Vec<String> = list
+                .into_iter()
                 .map(docker::to_container_info)
                 .filter(|c| c.state == "running")
                 .map(|c| c.name)
-                .take(crate::stats::MAX_SAMPLED)
-                .collect()
+                .collect();
+            running = all.len();
+            all.into_iter().take(crate::stats::MAX_SAMPLED).collect()
         }
     };
-    let samples = futures::future::join_all(names.iter().map(|n| state.docker.stats(n))).await;
+    // One Docker call per container, a few at a time, so one question cannot flood the engine.
+    use futures::StreamExt;
+    let samples: Vec<_> = futures::stream::iter(names.clone())
+        .map(|name| {
+            let docker = state.docker.clone();
+            async move { docker.stats(&name).await }
+        })
+        .buffered(crate::stats::PARALLEL_SAMPLES)
+        .collect()
+        .await;
     let mut out = Vec::new();
     for (name, sample) in names.iter().zip(samples) {
         let sample = sample?;
@@ -125,7 +137,13 @@ async fn container_stats(
         }
         out.push(crate::stats::summarise(name, &sample));
     }
-    let note = if out.is_empty() { Value::from("No running containers to sample.") } else { Value::Null };
+    let note = if out.is_empty() {
+        Value::from("No running containers to sample.")
+    } else if running > names.len() {
+        Value::from(format!("{} of {running} running containers sampled", names.len()))
+    } else {
+        Value::Null
+    };
     Ok(Json(serde_json::json!({"containers": out, "note": note})))
 }
 

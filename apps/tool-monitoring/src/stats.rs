@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 
 /// Running containers sampled per call, at most; each sample takes Docker about a second.
 pub const MAX_SAMPLED: usize = 30;
+/// Stats requests in flight at once for one question.
+pub const PARALLEL_SAMPLES: usize = 6;
 
 fn mib(bytes: f64) -> f64 {
     (bytes / 1048576.0 * 10.0).round() / 10.0

@@ -30,6 +30,10 @@ pub const VARIABLES: &[&str] = &[
     "LLM_MODEL",
     "LLM_TIMEOUT_SECS",
     "MAX_TOOL_ITERATIONS",
+    "MAX_TOOL_CALLS_PER_TURN",
+    "MAX_TOOL_CALLS_PER_CHAT",
+    "MAX_TOOL_OUTPUT_CHARS",
+    "MAX_STREAMS_PER_KEY",
     "CONVERSATION_TTL_DAYS",
     "AUDIT_LOG_PATH",
     "DB_PATH",
@@ -158,6 +162,14 @@ pub struct Settings {
     /// Upper bound of one request to the cloud LLM, in seconds.
     pub llm_timeout_secs: u64,
     pub max_tool_iterations: u32,
+    /// Tool calls run from one model turn; more are answered "not run".
+    pub max_tool_calls_per_turn: u32,
+    /// Tool calls run in one chat, all turns together.
+    pub max_tool_calls_per_chat: u32,
+    /// Characters of tool output one chat may send to the model, all results together.
+    pub max_tool_output_chars: usize,
+    /// Chat streams one key may have open at once (gateway).
+    pub max_streams_per_key: u32,
     /// Conversations idle longer than this many days are deleted from the database.
     pub conversation_ttl_days: u32,
     pub audit_log_path: PathBuf,
@@ -206,6 +218,10 @@ impl Default for Settings {
             llm_model: None,
             llm_timeout_secs: 60,
             max_tool_iterations: 5,
+            max_tool_calls_per_turn: 4,
+            max_tool_calls_per_chat: 12,
+            max_tool_output_chars: 48_000,
+            max_streams_per_key: 4,
             conversation_ttl_days: 30,
             audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),
             db_path: "/var/lib/homelab-assistant/db.sqlite3".into(),
@@ -310,6 +326,16 @@ impl Settings {
         }
         if self.max_message_chars == 0 {
             return Err(ConfigError::new("MAX_MESSAGE_CHARS", "must be at least 1"));
+        }
+        for (variable, value) in [
+            ("MAX_TOOL_CALLS_PER_TURN", self.max_tool_calls_per_turn as usize),
+            ("MAX_TOOL_CALLS_PER_CHAT", self.max_tool_calls_per_chat as usize),
+            ("MAX_TOOL_OUTPUT_CHARS", self.max_tool_output_chars),
+            ("MAX_STREAMS_PER_KEY", self.max_streams_per_key as usize),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(variable, "must be at least 1"));
+            }
         }
         if self.max_tool_iterations == 0 {
             return Err(ConfigError::new("MAX_TOOL_ITERATIONS", "must be at least 1"));
