@@ -150,6 +150,6 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     let app = router(state, &settings);
     let tls = tls::config(&settings).await?;
     tracing::info!(addr = %listener.local_addr()?, https = tls.is_some(), "listening");
-    tls::serve_with(listener, app, tls, tls::HEADER_TIMEOUT, startup::shutdown_signal()).await?;
+    tls::serve_with(listener, app, tls, tls::Limits::default(), startup::shutdown_signal()).await?;
     Ok(())
 }

@@ -395,7 +395,8 @@ async fn headers_sent_too_slowly_are_cut_off() {
     let app = router(AppState::from_settings(&s).unwrap(), &s);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(gateway::tls::serve_with(listener, app, None, Duration::from_millis(500), std::future::pending()));
+    let limits = gateway::tls::Limits { header_timeout: Duration::from_millis(500), ..Default::default() };
+    tokio::spawn(gateway::tls::serve_with(listener, app, None, limits, std::future::pending()));
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(b"POST /chat HTTP/1.1\r\nHost: x\r\n").await.unwrap();
     let started = Instant::now();
@@ -534,4 +535,65 @@ async fn open_streams_per_key_are_capped() {
     assert!(retry.is_some() && body.contains("at most 1"), "{body}");
     assert_eq!(first.await.unwrap().0, 200);
     assert_eq!(open(base).await.0, 200, "the slot is free again once the stream ended");
+}
+
+async fn serve_limited(limits: gateway::tls::Limits) -> std::net::SocketAddr {
+    let s = settings("http://127.0.0.1:1");
+    let app = router(AppState::from_settings(&s).unwrap(), &s);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(gateway::tls::serve_with(listener, app, None, limits, std::future::pending()));
+    addr
+}
+
+/// Whether the server closes `stream` within `within` (reads until EOF, ignoring what it sent).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline.into(), stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn http2_is_not_spoken() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = serve_limited(gateway::tls::Limits::default()).await;
+    // An HTTP/2 client with prior knowledge opens with the connection preface.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.unwrap().unwrap_or(0);
+    // An HTTP/2 server would answer with a SETTINGS frame (type 4 in the fourth byte).
+    assert!(n == 0 || buf.starts_with(b"HTTP/1.1"), "answered in HTTP/2: {:?}", &buf[..n]);
+    assert_eq!(reqwest::get(format!("http://{addr}/health")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed() {
+    use tokio::io::AsyncWriteExt;
+    let addr =
+        serve_limited(gateway::tls::Limits { header_timeout: Duration::from_millis(400), ..Default::default() }).await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    // The answer comes, then the connection sits idle and is closed by the server.
+    assert!(closed_within(&mut stream, Duration::from_secs(5)).await, "idle connection kept open");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_closed_at_once() {
+    let addr = serve_limited(gateway::tls::Limits { max_connections: 2, ..Default::default() }).await;
+    let _first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(closed_within(&mut third, Duration::from_secs(2)).await, "a third connection was kept");
+    drop(_first);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(reqwest::get(format!("http://{addr}/health")).await.unwrap().status(), 200, "a freed slot is reused");
 }
