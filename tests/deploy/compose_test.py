@@ -306,6 +306,11 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     # Through the published UI port, as a browser on the LAN would.
     status, headers, body = http(f"{ui}/")
     check("UI: the page is served", status == 200 and '<div id="root">' in body, (status, body[:200]))
+    for path in ("/", "/api/health", "/docs/"):
+        status, headers, _ = http(f"{ui}{path}")
+        csp = headers.get("Content-Security-Policy", "")
+        check(f"UI: {path} carries the Content-Security-Policy and nosniff",
+              "default-src 'self'" in csp and headers.get("X-Content-Type-Options") == "nosniff", headers)
     status, _, body = http(f"{ui}/docs/")
     check("UI: /docs/ is served", status == 200 and "swagger" in body.lower(), status)
     status, _, body = http(f"{ui}/api/health")
@@ -421,8 +426,13 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     for c in stack.containers():
         if c["State"]["Status"] != "running":
             continue
-        out = docker("top", c["Id"], "-o", "rss").stdout.split()[1:]
-        rss_total += sum(int(v) for v in out if v.isdigit()) / 1024
+        # docker top lists the container's processes with their host PIDs (second column).
+        for line in docker("top", c["Id"]).stdout.splitlines()[1:]:
+            fields = line.split()
+            status = Path(f"/proc/{fields[1]}/status") if len(fields) > 1 and fields[1].isdigit() else None
+            if status and status.exists():
+                kb = re.search(r"^VmRSS:\s+(\d+) kB", status.read_text(), re.M)
+                rss_total += int(kb.group(1)) / 1024 if kb else 0
     figures["idle resident memory (RSS) of all processes in the stack"] = f"{rss_total:.1f} MiB"
     check("idle memory figure was read for every container", len(per) == 6, out)
 
