@@ -224,7 +224,8 @@ async fn sigterm_under_load_lets_in_flight_chats_finish_with_their_audit_lines()
     assert!(statuses.iter().all(|s| *s == 200), "in-flight chats finished: {statuses:?}");
     let lines = orchestrator::audit::read_lines(&audit).unwrap();
     assert_eq!(lines.len(), statuses.len(), "and each has its audit line");
-    assert!(orchestrator::chain::verify(&[audit.as_path()]).is_ok());
+    let key = orchestrator::chain::Key::load(&audit.with_file_name("audit.key")).unwrap();
+    assert!(orchestrator::chain::verify(&[audit.as_path()], Some(&key)).is_ok());
     // Conversation turns are stored without the answer waiting for them; shutdown lets them land:
     // question, tool call, tool result and answer for each chat.
     let db = rusqlite::Connection::open(audit.with_file_name("db.sqlite3")).unwrap();

@@ -6,7 +6,7 @@
 //! says `"audit":"failing"`, and the chat is still answered.
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Write,
     path::{Path, PathBuf},
     sync::{
@@ -90,19 +90,27 @@ pub struct AuditLog {
     failing: Arc<AtomicBool>,
     /// Counts write failures, for `/metrics`.
     errors: prometheus::IntCounter,
+    /// The latest `seq` written, for `/metrics`: lines cut off the end show against it.
+    last_seq: prometheus::IntGauge,
 }
 
 impl AuditLog {
     /// Starts the writer thread for `path` (parent folders are created). `secrets` are values
     /// that must never appear in a line (API keys); they are replaced by `[redacted]`.
-    pub fn start(path: PathBuf, secrets: Vec<String>) -> Self {
+    /// `key` keys the hash chain (see [`chain`]).
+    pub fn start(path: PathBuf, secrets: Vec<String>, key: chain::Key) -> Self {
         // Unbounded, but each sender waits for its line to be written, so what is queued is
         // bounded by the number of chats in flight.
         let (tx, rx) = mpsc::channel::<Job>();
         let failing = Arc::new(AtomicBool::new(false));
         let errors =
             prometheus::IntCounter::new("audit_write_errors_total", "Audit log write failures").expect("valid metric");
+        let last_seq = prometheus::IntGauge::new("audit_last_seq", "The seq of the latest audit line written")
+            .expect("valid metric");
         let writer = Writer {
+            key,
+            torn: 0,
+            last_seq: last_seq.clone(),
             errors: errors.clone(),
             path,
             file: None,
@@ -115,7 +123,12 @@ impl AuditLog {
             .name("audit-writer".into())
             .spawn(move || writer.run(rx))
             .expect("spawn audit writer thread");
-        Self { tx, failing, errors }
+        Self { tx, failing, errors, last_seq }
+    }
+
+    /// The latest-seq gauge, to register with the service's metrics.
+    pub fn last_seq_gauge(&self) -> prometheus::IntGauge {
+        self.last_seq.clone()
     }
 
     /// The write-failure counter, to register with the service's metrics.
@@ -141,6 +154,10 @@ impl AuditLog {
 }
 
 struct Writer {
+    key: chain::Key,
+    /// Torn fragments closed off at open, recorded on the next line written.
+    torn: usize,
+    last_seq: prometheus::IntGauge,
     errors: prometheus::IntCounter,
     path: PathBuf,
     file: Option<File>,
@@ -186,6 +203,7 @@ impl Writer {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     self.sync();
+                    self.announce_tip("at shutdown");
                     return;
                 }
             }
@@ -204,17 +222,45 @@ impl Writer {
         if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(|e| format!("cannot open {}: {e}", self.path.display()))?;
+        let mut found = if self.tip.is_none() { chain::existing(&self.path, &self.key) } else { Default::default() };
+        if found.legacy {
+            // A log from before the chain was keyed: kept as it is, and a keyed chain starts anew.
+            let kept = self.path.with_extension(format!("unkeyed-{}.jsonl", Utc::now().format("%Y%m%dT%H%M%SZ")));
+            std::fs::rename(&self.path, &kept)
+                .map_err(|e| format!("cannot move {} aside: {e}", self.path.display()))?;
+            tracing::warn!(kept = %kept.display(), "audit log from before the keyed chain kept aside; a keyed chain starts");
+            found = Default::default();
+        }
+        let mut file =
+            chain::private_file(&self.path, false).map_err(|e| format!("cannot open {}: {e}", self.path.display()))?;
+        if found.unterminated {
+            file.write_all(b"\n")
+                .map_err(|e| format!("cannot close off a torn line in {}: {e}", self.path.display()))?;
+        }
+        if found.torn > 0 {
+            tracing::warn!(
+                lines = found.torn,
+                "audit log ended with a torn line (an interrupted write); closed off, and recorded on the next line"
+            );
+            self.torn = found.torn;
+        }
         self.size = file.metadata().map(|m| m.len()).unwrap_or(0);
         self.file = Some(file);
         if self.tip.is_none() {
-            self.tip = chain::tip_of(&self.path);
+            self.tip = found.tip;
+        }
+        if let Some(tip) = &self.tip {
+            self.last_seq.set(tip.next_seq.saturating_sub(1) as i64);
         }
         Ok(())
+    }
+
+    /// The latest seq and MAC in the service log: kept apart from the file, they show lines cut
+    /// off its end (`verify-audit --last-seq`).
+    fn announce_tip(&self, when: &str) {
+        if let Some(tip) = &self.tip {
+            tracing::info!(seq = tip.next_seq - 1, mac = %tip.prev_hash, when, "audit tip");
+        }
     }
 
     /// Starts a new file once the current one is over [`ROTATE_BYTES`]; the chain carries on.
@@ -248,18 +294,22 @@ impl Writer {
             None => {
                 let file_id = uuid::Uuid::new_v4().to_string();
                 value["file_id"] = Value::from(file_id.clone());
-                chain::Tip { next_seq: 1, prev_hash: chain::genesis(&file_id) }
+                value["chain"] = Value::from(chain::KEYED);
+                chain::Tip { next_seq: 1, prev_hash: chain::genesis(&self.key, &file_id) }
             }
         };
         value["seq"] = Value::from(tip.next_seq);
         value["prev_hash"] = Value::from(tip.prev_hash);
+        if self.torn > 0 {
+            value["recovered_torn_lines"] = Value::from(self.torn);
+        }
         let mut line = value.to_string();
         for secret in &self.secrets {
             if line.contains(secret.as_str()) {
                 line = line.replace(secret.as_str(), "[redacted]");
             }
         }
-        let next = chain::Tip { next_seq: tip.next_seq + 1, prev_hash: chain::hash(&line) };
+        let next = chain::Tip { next_seq: tip.next_seq + 1, prev_hash: chain::mac(&self.key, &line) };
         line.push('\n');
         let file = self.file.as_mut().expect("opened above");
         // One write call per line: with O_APPEND the line lands whole at the end of the file.
@@ -267,7 +317,12 @@ impl Writer {
         match result {
             Ok(()) => {
                 self.failing.store(false, Ordering::Relaxed);
+                self.last_seq.set(tip.next_seq as i64);
+                self.torn = 0;
                 self.tip = Some(next);
+                if tip.next_seq.is_multiple_of(1000) {
+                    self.announce_tip("every 1000 lines");
+                }
                 self.size += line.len() as u64;
                 Ok(())
             }
@@ -297,11 +352,13 @@ pub fn read_lines(path: &Path) -> std::io::Result<Vec<Value>> {
 mod tests {
     use super::*;
 
+    const TEST_KEY: &[u8] = b"test-audit-key-0123456789abcdef0123";
+
     #[tokio::test]
     async fn concurrent_entries_are_whole_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logs/audit.jsonl");
-        let log = AuditLog::start(path.clone(), vec![]);
+        let log = AuditLog::start(path.clone(), vec![], crate::chain::Key::from_bytes(TEST_KEY));
         let tasks: Vec<_> = (0..200)
             .map(|i| {
                 let log = log.clone();
@@ -329,7 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "not a dir").unwrap();
-        let log = AuditLog::start(blocker.join("audit.jsonl"), vec![]);
+        let log = AuditLog::start(blocker.join("audit.jsonl"), vec![], crate::chain::Key::from_bytes(TEST_KEY));
         log.record(AuditEntry::new("c", "hi", Outcome::Answered)).await;
         assert!(log.is_failing());
     }
@@ -338,7 +395,8 @@ mod tests {
     async fn secrets_never_reach_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
-        let log = AuditLog::start(path.clone(), vec!["gsk_supersecret".into()]);
+        let log =
+            AuditLog::start(path.clone(), vec!["gsk_supersecret".into()], crate::chain::Key::from_bytes(TEST_KEY));
         log.record(AuditEntry::new("c", "my key is gsk_supersecret", Outcome::Answered)).await;
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("gsk_supersecret") && text.contains("[redacted]"));

@@ -35,6 +35,15 @@ use registry::Registry;
 /// The service name in logs and `/health`.
 pub const SERVICE: &str = "orchestrator";
 
+/// Why the orchestrator will not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    #[error("{0}")]
+    AuditKey(String),
+}
+
 /// Everything a handler needs, built once at start.
 #[derive(Clone)]
 pub struct AppState {
@@ -59,7 +68,7 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the database and starts the audit writer.
-    pub fn from_settings(settings: &Settings) -> Result<Self, db::DbError> {
+    pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
         let registry = Registry::stage_one();
         let db = Database::open(&settings.db_path, &registry.names())?;
         let secrets = [
@@ -88,8 +97,10 @@ impl AppState {
             "Tool calls not run or cut because a chat's budget was reached, by budget (per_turn, per_chat, output)",
             &["budget"],
         );
-        let audit = AuditLog::start(settings.audit_log_path.clone(), secrets);
+        let key = chain::Key::load_or_create(&settings.audit_key_file()).map_err(StartError::AuditKey)?;
+        let audit = AuditLog::start(settings.audit_log_path.clone(), secrets, key);
         metrics.register(audit.error_counter());
+        metrics.register(audit.last_seq_gauge());
         Ok(Self {
             metrics,
             tool_calls,

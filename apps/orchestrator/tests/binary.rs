@@ -45,13 +45,24 @@ fn verify_audit_reports_an_intact_and_a_tampered_log() {
     }
     assert!(running.terminate(std::time::Duration::from_secs(10)).success());
 
-    let ok = std::process::Command::new(exe).args(["verify-audit", audit.to_str().unwrap()]).output().unwrap();
+    // The key was made beside the database on first start; verify-audit needs it.
+    let key = dir.path().join("audit.key");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify-audit", "--key-file", key.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(audit.to_str().unwrap());
+        std::process::Command::new(exe).args(&args).output().unwrap()
+    };
+    let ok = verify(&[]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
-    assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "OK: 3 lines, hash chain intact");
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "OK: 3 lines, keyed hash chain intact; last seq 3");
+    let cut = verify(&["--last-seq", "5"]);
+    assert_eq!(cut.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cut.stdout).contains("2 line(s) cut off the end"));
 
     let text = std::fs::read_to_string(&audit).unwrap().replace("Stop nginx", "Stop plex");
     std::fs::write(&audit, text).unwrap();
-    let bad = std::process::Command::new(exe).args(["verify-audit", audit.to_str().unwrap()]).output().unwrap();
+    let bad = verify(&[]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&bad.stdout).contains("line 2: altered"),

@@ -36,6 +36,7 @@ pub const VARIABLES: &[&str] = &[
     "MAX_STREAMS_PER_KEY",
     "CONVERSATION_TTL_DAYS",
     "AUDIT_LOG_PATH",
+    "AUDIT_KEY_PATH",
     "DB_PATH",
     "DOCKER_HOST",
     "HOST_PROC",
@@ -173,6 +174,9 @@ pub struct Settings {
     /// Conversations idle longer than this many days are deleted from the database.
     pub conversation_ttl_days: u32,
     pub audit_log_path: PathBuf,
+    /// The key of the audit log's hash chain (made on first start, 0600); unset, `audit.key`
+    /// beside the database, so apart from the log. Read it with [`Settings::audit_key_file`].
+    pub audit_key_path: Option<PathBuf>,
     pub db_path: PathBuf,
     /// `unix:///path` or `tcp://host:port`; unset means the local socket.
     pub docker_host: Option<String>,
@@ -224,6 +228,7 @@ impl Default for Settings {
             max_streams_per_key: 4,
             conversation_ttl_days: 30,
             audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),
+            audit_key_path: None,
             db_path: "/var/lib/homelab-assistant/db.sqlite3".into(),
             docker_host: None,
             host_proc: None,
@@ -312,6 +317,7 @@ impl Settings {
         blank_text(&mut self.llm_model);
         blank_text(&mut self.docker_host);
         blank_path(&mut self.tls_cert_path);
+        blank_path(&mut self.audit_key_path);
         blank_path(&mut self.tls_key_path);
         blank_path(&mut self.host_proc);
         blank_path(&mut self.host_root);
@@ -393,6 +399,11 @@ impl Settings {
     }
 
     /// CORS origins as a list; `None` means any origin.
+    /// Where the audit chain's key is: `AUDIT_KEY_PATH`, or `audit.key` beside the database.
+    pub fn audit_key_file(&self) -> PathBuf {
+        self.audit_key_path.clone().unwrap_or_else(|| self.db_path.with_file_name("audit.key"))
+    }
+
     pub fn cors_origins(&self) -> CorsOrigins {
         let origins: Vec<String> =
             self.cors_allow_origins.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();

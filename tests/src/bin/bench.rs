@@ -316,6 +316,8 @@ async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> 
     let files = audit_files(audit);
     let verified = Command::new(bin.join("orchestrator"))
         .arg("verify-audit")
+        .arg("--key-file")
+        .arg(audit.with_file_name("audit.key"))
         .args(&files)
         .output()
         .map(|o| {
