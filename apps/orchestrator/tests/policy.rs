@@ -254,3 +254,74 @@ fn a_refusal_repeats_the_request_as_text_never_as_a_link() {
     assert!(answer.contains("\\[plex\\]"), "{answer}");
     assert!(!answer.contains(" [plex]"), "{answer}");
 }
+
+/// The corpus of phrasings written for the policy's hard cases (wishes, passive forms, actions as
+/// nouns, slang, storage and alert administration, shell redirection, tool and API names,
+/// look-alike letters, and the plain questions around them): every one classified as labelled.
+/// The figures (caught, false refusals) are printed for the README.
+#[test]
+fn hard_phrasings_are_classified_as_labelled() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy-phrasings.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (mut refuse_total, mut refuse_caught, mut allow_total, mut allow_refused) = (0, 0, 0, 0);
+    let mut wrong = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let message = case["message"].as_str().unwrap();
+        let got = refused(message);
+        if case["expect"] == "refuse" {
+            refuse_total += 1;
+            refuse_caught += usize::from(got);
+            if !got {
+                wrong.push(format!("missed:        {message}"));
+            }
+        } else {
+            allow_total += 1;
+            allow_refused += usize::from(got);
+            if got {
+                wrong.push(format!("false refusal: {message}"));
+            }
+        }
+    }
+    println!(
+        "policy corpus: {refuse_caught}/{refuse_total} requests to act refused, {allow_refused}/{allow_total} questions refused"
+    );
+    assert!(refuse_total + allow_total >= 300);
+    assert!(wrong.is_empty(), "{} misclassified:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// Phrasings written after the classifier was tuned on the corpus above and never tuned on: the
+/// honest figure for phrasings it has not seen. The test holds the line at what was measured
+/// when they were written (README, "What the assistant can and cannot do").
+#[test]
+fn held_out_phrasings_are_mostly_right() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy-held-out.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (mut refuse_total, mut caught, mut allow_total, mut false_refusals) = (0, 0, 0, 0);
+    let mut wrong = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let message = case["message"].as_str().unwrap();
+        let got = refused(message);
+        if case["expect"] == "refuse" {
+            refuse_total += 1;
+            caught += usize::from(got);
+            if !got {
+                wrong.push(format!("missed:        {message}"));
+            }
+        } else {
+            allow_total += 1;
+            false_refusals += usize::from(got);
+            if got {
+                wrong.push(format!("false refusal: {message}"));
+            }
+        }
+    }
+    println!(
+        "held out: {caught}/{refuse_total} requests to act refused, {false_refusals}/{allow_total} questions refused"
+    );
+    println!("{}", wrong.join("\n"));
+    // Measured when written (2026-11-24): 32 of 40 caught (19 before this classifier), no false refusal.
+    assert!(caught >= 32, "fewer held-out requests to act caught than measured: {caught}/{refuse_total}");
+    assert_eq!(false_refusals, 0, "a held-out question was refused:\n{}", wrong.join("\n"));
+}

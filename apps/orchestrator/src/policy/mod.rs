@@ -37,24 +37,73 @@ pub enum RefusalKind {
 
 /// Decides whether `message` may go on to the model.
 pub fn check(message: &str) -> Verdict {
+    let normalised = normalise(message);
+    let message = normalised.as_str();
     let lower = message.to_lowercase();
     let flat = squash_spaces(&lower);
     if OVERRIDES.iter().any(|o| flat.contains(o)) {
         return Verdict::Refuse { request: shorten(message), reason: RefusalKind::Override };
     }
-    if has_dangerous_command(&flat) && !is_question_about(&flat) {
+    let asks_about = is_question_about(&flat);
+    if has_dangerous_command(&flat) && !asks_about {
         return Verdict::Refuse { request: shorten(message), reason: RefusalKind::Command };
     }
+    if !asks_about && !flat.trim_end().ends_with('?') && (names_a_write_tool(&flat) || sends_a_write_request(message)) {
+        return Verdict::Refuse { request: shorten(message), reason: RefusalKind::Action };
+    }
     let recurring = RECURRING.iter().any(|r| flat.contains(r));
-    for (clause, original) in clauses(message) {
-        if let Some(kind) = clause_requests_action(&clause) {
+    let pleading = flat.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "please" | "pls" | "plz" | "asap"));
+    let mut previous: Option<(Vec<String>, String)> = None;
+    for (clause, original, question) in clauses(message) {
+        if let Some(kind) = clause_requests_action(&clause, question, pleading) {
             return Verdict::Refuse { request: shorten(&original), reason: kind };
         }
-        if recurring && orders_anything(&clause) {
+        // "radarr restarted, please": a bare "please" after an outcome asks for it.
+        let bare_please = clause.iter().all(|t| matches!(t.as_str(), "please" | "pls" | "plz" | "now" | "asap"));
+        if let Some((before, said)) = previous.take().filter(|_| bare_please && !clause.is_empty()) {
+            if before
+                .last()
+                .is_some_and(|t| ACTION_PARTICIPLES.contains(&t.as_str()) || CHANGE_STATES.contains(&t.as_str()))
+                && !before.first().is_some_and(|t| QUESTION_WORDS.contains(&t.as_str()))
+            {
+                return Verdict::Refuse { request: shorten(&said), reason: RefusalKind::Action };
+            }
+        }
+        previous = Some((clause.clone(), original.clone()));
+        if recurring && orders_anything(&clause, question) {
             return Verdict::Refuse { request: shorten(message), reason: RefusalKind::Action };
         }
     }
     Verdict::Allow
+}
+
+/// Folds what only looks different: fullwidth letters (`ｒｅｓｔａｒｔ`), Cyrillic and Greek
+/// look-alikes (`rеstart` with a Cyrillic `е`), zero-width characters and odd spaces.
+pub fn normalise(message: &str) -> String {
+    message
+        .chars()
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'))
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => ' ',
+            _ => LOOK_ALIKES.iter().find(|(from, _)| *from == c).map(|(_, to)| *to).unwrap_or(c),
+        })
+        .collect()
+}
+
+/// A tool of another kind named outright ("call restart_container", "use the stop_container
+/// tool"): a snake_case name that starts with an action.
+fn names_a_write_tool(flat: &str) -> bool {
+    flat.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.contains('_'))
+        .filter_map(|w| w.split('_').next())
+        .any(|first| ACTION_VERBS.contains(&first) || matches!(first, "set" | "write" | "put" | "post" | "exec"))
+}
+
+/// "send a POST to /containers/plex/restart", "PUT /api/v2.0/sharing": an HTTP write named in
+/// capitals, as people write methods.
+fn sends_a_write_request(message: &str) -> bool {
+    message.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "POST" | "PUT" | "DELETE" | "PATCH"))
 }
 
 fn squash_spaces(s: &str) -> String {
@@ -71,27 +120,37 @@ fn shorten(s: &str) -> String {
 }
 
 /// Splits on sentence ends, `;`, `:`, newlines, commas and the conjunctions that join orders
-/// ("…stopped and restart them"), keeping each clause's original text for the refusal.
-fn clauses(message: &str) -> Vec<(Vec<String>, String)> {
+/// ("…stopped and restart them"), keeping each clause's original text for the refusal and
+/// whether its sentence ends with a question mark.
+fn clauses(message: &str) -> Vec<(Vec<String>, String, bool)> {
     let normalised = message.replace(['’', '‘'], "'");
     let mut pieces = Vec::new();
-    for sentence in normalised.split(['.', '!', '?', ';', ':', '\n', ',', '(', ')']) {
-        let words: Vec<&str> = sentence.split_whitespace().collect();
-        let mut start = 0;
-        for (i, w) in words.iter().enumerate() {
-            let lw = w.to_lowercase();
-            if i > start && matches!(lw.as_str(), "and" | "then" | "but" | "also" | "&" | "&&" | "or" | "afterwards") {
-                pieces.push(words[start..i].join(" "));
-                start = i + 1;
+    let mut rest = normalised.as_str();
+    while !rest.is_empty() {
+        let end = rest.find(['.', '!', '?', ';', '\n']).map(|i| i + 1).unwrap_or(rest.len());
+        let (sentence, after) = rest.split_at(end);
+        rest = after;
+        let question = sentence.trim_end().ends_with('?');
+        for part in sentence.split([',', ':', '(', ')', '.', '!', '?', ';', '\n']) {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let mut start = 0;
+            for (i, w) in words.iter().enumerate() {
+                let lw = w.to_lowercase();
+                if i > start
+                    && matches!(lw.as_str(), "and" | "then" | "but" | "also" | "&" | "&&" | "or" | "afterwards")
+                {
+                    pieces.push((words[start..i].join(" "), question));
+                    start = i + 1;
+                }
             }
-        }
-        if start < words.len() {
-            pieces.push(words[start..].join(" "));
+            if start < words.len() {
+                pieces.push((words[start..].join(" "), question));
+            }
         }
     }
     pieces
         .into_iter()
-        .map(|original| {
+        .map(|(original, question)| {
             let tokens = original
                 .to_lowercase()
                 .split_whitespace()
@@ -101,7 +160,7 @@ fn clauses(message: &str) -> Vec<(Vec<String>, String)> {
                 })
                 .filter(|t| !t.is_empty())
                 .collect();
-            (tokens, original)
+            (tokens, original, question)
         })
         .collect()
 }
@@ -148,10 +207,103 @@ fn base_of_gerund(word: &str) -> Option<String> {
     candidates.into_iter().find(|c| ACTION_VERBS.contains(&c.as_str()) || AMBIGUOUS_VERBS.contains(&c.as_str()))
 }
 
-fn clause_requests_action(tokens: &[String]) -> Option<RefusalKind> {
+/// The clause asks for an outcome, however worded: "plex should be restarted", "the server
+/// needs rebooting", "plex needs a restart".
+fn asks_for_an_outcome(tokens: &[String]) -> bool {
+    let let_it_be = tokens.first().is_some_and(|t| t == "let")
+        && tokens.windows(2).any(|w| w[0] == "be" && ACTION_PARTICIPLES.contains(&w[1].as_str()));
+    let_it_be
+        || tokens.windows(3).any(|w| {
+            PASSIVE_MODALS.contains(&w[0].as_str()) && w[1] == "be" && ACTION_PARTICIPLES.contains(&w[2].as_str())
+        })
+        || tokens.windows(2).any(|w| {
+            matches!(w[0].as_str(), "needs" | "need" | "requires" | "wants") && base_of_gerund(&w[1]).is_some()
+        })
+        || tokens.windows(3).any(|w| {
+            matches!(w[0].as_str(), "needs" | "need" | "requires" | "wants")
+                && matches!(w[1].as_str(), "a" | "an" | "another" | "some")
+                && CHANGE_NOUNS.contains(&w[2].as_str())
+        })
+}
+
+/// Whether any word of the clause is an action, in any form: "the server got *rebooted*",
+/// "nginx is *stopped*", "you could *restart* plex".
+fn mentions_an_action(tokens: &[String]) -> bool {
+    tokens.iter().any(|t| {
+        let t = t.as_str();
+        ACTION_VERBS.contains(&t)
+            || ACTION_PARTICIPLES.contains(&t)
+            || t.strip_suffix('s').is_some_and(|v| ACTION_VERBS.contains(&v))
+            || base_of_gerund(t).is_some_and(|v| ACTION_VERBS.contains(&v.as_str()))
+    })
+}
+
+/// A change noun in `window`, unless what follows makes it a thing asked about ("the restart
+/// count", "a reboot history").
+fn change_noun_in(window: &[String]) -> bool {
+    window.iter().enumerate().any(|(i, w)| {
+        CHANGE_NOUNS.contains(&w.as_str())
+            && !window
+                .get(i + 1)
+                .is_some_and(|n| NOUN_CONTEXT.contains(&n.as_str()) && !matches!(n.as_str(), "of" | "on"))
+    })
+}
+
+/// A disk as TrueNAS and Linux name it: `sdb`, `nvme0n1`, `ada1`, `da3`.
+fn is_device(word: &str) -> bool {
+    let letters = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == 'n' || c == 'p');
+    (word.starts_with("sd")
+        && word.len() <= 5
+        && word[2..].chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        || word.starts_with("nvme")
+        || (matches!(letters, "ada" | "da") && word.len() > letters.len())
+}
+
+fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> Option<RefusalKind> {
+    // "Do I need a reboot?", "Does the server need a reboot?": a question, whatever follows.
+    if tokens.first().is_some_and(|t| matches!(t.as_str(), "do" | "does" | "did"))
+        && tokens.get(1).is_some_and(|t| QUESTION_SUBJECTS.contains(&t.as_str()) || t == "the" && question)
+    {
+        return None;
+    }
+    // A question that opens with its question word asks; it does not order. A polite request
+    // ("can you…", "why don't you…", "is it possible to…") is peeled as a lead-in instead.
+    let (_, polite, _) = peel(tokens);
+    let opens_as_question = !polite
+        && tokens.first().is_some_and(|t| QUESTION_WORDS.contains(&t.as_str()) && !matches!(t.as_str(), "give"));
+    if opens_as_question && question {
+        return None;
+    }
+    // "It would be great if the server got rebooted", "see to it that nginx is stopped".
+    for lead in OUTCOME_LEAD_INS {
+        let parts: Vec<&str> = lead.split(' ').collect();
+        if tokens.len() > parts.len() && tokens.iter().zip(&parts).all(|(t, p)| t == p) {
+            let after = &tokens[parts.len()..];
+            // "make sure plex is running?" reads; "make sure to check" reads.
+            let reads = after.first().is_some_and(|t| READ_VERBS.contains(&t.as_str()) || t == "to")
+                && !after.get(1).is_some_and(|t| ACTION_VERBS.contains(&t.as_str()));
+            if !reads && mentions_an_action(after) {
+                return Some(RefusalKind::Action);
+            }
+        }
+    }
+    if !question && !opens_as_question && asks_for_an_outcome(tokens) {
+        return Some(RefusalKind::Action);
+    }
     let (rest, peeled, wish) = peel(tokens);
     let first = rest.first()?.as_str();
     if wish && !READ_VERBS.contains(&first) && orders_a_state(&rest[1..rest.len().min(5)]) {
+        return Some(RefusalKind::Action);
+    }
+    // "a restart of plex, please", "quick reboot of the server please".
+    if !question
+        && (pleading || rest.len() > 2)
+        && matches!(first, "a" | "an" | "one" | "another" | "quick" | "fast" | "full" | "hard" | "soft" | "more")
+        && rest[1..rest.len().min(3)].iter().enumerate().any(|(i, w)| {
+            CHANGE_NOUNS.contains(&w.as_str())
+                && rest.get(i + 2).is_none_or(|n| matches!(n.as_str(), "of" | "for" | "on" | "please" | "now"))
+        })
+    {
         return Some(RefusalKind::Action);
     }
     let next = rest.get(1).map(String::as_str);
@@ -162,35 +314,28 @@ fn clause_requests_action(tokens: &[String]) -> Option<RefusalKind> {
         return next.filter(|n| SHELL_WRITES.contains(n)).map(|_| RefusalKind::Command);
     }
     if ACTION_VERBS.contains(&verb) {
-        // "Update on the backups?" / "Start time of plex?" read as nouns when a preposition follows.
-        if next.is_some_and(|n| {
-            matches!(
-                n,
-                "on" | "of"
-                    | "time"
-                    | "times"
-                    | "date"
-                    | "status"
-                    | "history"
-                    | "log"
-                    | "logs"
-                    | "policy"
-                    | "policies"
-                    | "count"
-                    | "counts"
-                    | "loop"
-                    | "loops"
-                    | "reason"
-                    | "reasons"
-            )
-        }) && !peeled
-        {
+        // "Update available for plex?", "Start time of plex?", "Resilver progress?" are nouns.
+        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && !peeled {
+            return None;
+        }
+        if question && next.is_none() && !peeled {
             return None;
         }
         return Some(if is_shell_word(verb) { RefusalKind::Command } else { RefusalKind::Action });
     }
     if AMBIGUOUS_VERBS.contains(&verb) {
         let object = next?;
+        let window = &rest[1..rest.len().min(5)];
+        // "Have someone reboot the NAS", "use the docker API to stop nginx", "get sonarr to restart".
+        let by_someone = window.len() > 1
+            && matches!(window[0].as_str(), "someone" | "somebody" | "it" | "them" | "you")
+            && ACTION_VERBS.contains(&window[1].as_str());
+        let to_act = rest.windows(2).enumerate().any(|(i, w)| {
+            w[0] == "to"
+                && ACTION_VERBS.contains(&w[1].as_str())
+                && (i == 0 || !matches!(rest[i - 1].as_str(), "how" | "way" | "whether"))
+        });
+        let then_acts = by_someone || to_act;
         let needs_change_object = matches!(
             verb,
             "take"
@@ -207,21 +352,41 @@ fn clause_requests_action(tokens: &[String]) -> Option<RefusalKind> {
                 | "send"
                 | "map"
                 | "limit"
-                | "lock"
                 | "mark"
                 | "force"
+                | "have"
+                | "give"
+                | "hit"
+                | "call"
+                | "use"
+                | "carry"
+                | "see"
         );
         if needs_change_object {
-            let window = &rest[1..rest.len().min(5)];
-            let noun = window.iter().any(|w| CHANGE_NOUNS.contains(&w.as_str()));
-            return (noun || orders_a_state(window)).then_some(RefusalKind::Action);
+            if question {
+                return None;
+            }
+            let acts = change_noun_in(window) || orders_a_state(window) || then_acts;
+            // "have plex restarted", "get sonarr restarted" — not "get containers that are stopped".
+            let participle = matches!(verb, "have" | "get" | "let")
+                && window.iter().enumerate().any(|(i, w)| {
+                    ACTION_PARTICIPLES.contains(&w.as_str()) && i > 0 && !DESCRIBING.contains(&window[i - 1].as_str())
+                });
+            return (acts || participle).then_some(RefusalKind::Action);
+        }
+        if question && !peeled {
+            return None;
         }
         let numbered_ports = object == "ports" && rest.get(2).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+        let moves_it = rest.get(2).is_some_and(|n| matches!(n.as_str(), "to" | "into" | "onto" | "from"));
         if OBJECT_STARTERS.contains(&object)
             || object.chars().all(|c| c.is_ascii_digit())
             || (object.contains('/') && object != "i/o")
+            || is_device(object)
             || numbered_ports
+            || moves_it
             || peeled
+            || then_acts
         {
             return Some(RefusalKind::Action);
         }
@@ -229,17 +394,21 @@ fn clause_requests_action(tokens: &[String]) -> Option<RefusalKind> {
     None
 }
 
-/// "Send me a report every night": any order at all, once a recurring time is named.
-fn orders_anything(tokens: &[String]) -> bool {
+/// "Send me a report every night", "every night at 3 restart plex": any order at all, once a
+/// recurring time is named.
+fn orders_anything(tokens: &[String], question: bool) -> bool {
     let (rest, peeled, _) = peel(tokens);
     match rest.first() {
         Some(first) => {
             let first = first.as_str();
-            !QUESTION_WORDS.contains(&first)
-                && (peeled
-                    || ACTION_VERBS.contains(&first)
-                    || AMBIGUOUS_VERBS.contains(&first)
-                    || matches!(first, "send" | "email" | "text" | "message"))
+            if QUESTION_WORDS.contains(&first) || READ_VERBS.contains(&first) || question {
+                return false;
+            }
+            peeled
+                || ACTION_VERBS.contains(&first)
+                || AMBIGUOUS_VERBS.contains(&first)
+                || matches!(first, "send" | "email" | "text" | "message")
+                || rest.iter().any(|t| ACTION_VERBS.contains(&t.as_str()))
         }
         None => false,
     }
@@ -308,8 +477,24 @@ fn has_dangerous_command(flat: &str) -> bool {
         "apt remove",
         "apt-get remove",
         "crontab -",
+        "-x post",
+        "-x put",
+        "-x delete",
+        "-x patch",
+        "--request post",
+        "--request delete",
+        "| tee",
+        "tee /",
+        "tee -a /",
     ];
     if PATTERNS.iter().any(|p| flat.contains(p)) {
+        return true;
+    }
+    // Output redirected into a file: `echo x > /etc/hosts`, `cat a >> ~/.ssh/authorized_keys`.
+    if flat.match_indices('>').any(|(i, _)| {
+        let after = flat[i + 1..].trim_start_matches('>').trim_start();
+        after.starts_with('/') || after.starts_with('~')
+    }) {
         return true;
     }
     let words: Vec<&str> = flat

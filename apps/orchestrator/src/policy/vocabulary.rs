@@ -17,6 +17,10 @@ pub const ACTION_VERBS: &[&str] = &[
     "assign", "grant", "revoke", "forward", "unblock", "whitelist", "blacklist", "ban", "unban", "sudo",
     "systemctl", "rm", "mv", "cp", "mkdir", "rmdir", "touch", "dd", "mkfs", "fdisk", "iptables",
     "nft", "ufw", "kubectl", "crontab", "apt", "apt-get", "dpkg", "yum", "dnf", "pip", "npm", "reclaim", "defrag", "scale", "change", "ensure", "prevent", "force",
+    // Actions named another way: slang, and what storage, sharing and alert administration say.
+    "nuke", "zap", "axe", "ditch", "yeet", "torch", "trash", "scrap", "kick", "bin",
+    "perform", "trigger", "initiate", "invoke", "replicate", "export", "import", "share", "unshare", "expand",
+    "dismiss", "acknowledge", "ack", "silence", "mute", "unmute", "snooze", "resolve",
 ];
 
 /// Verbs that are also common nouns or adjectives ("open ports?", "free memory?", "mount points"):
@@ -25,7 +29,8 @@ pub const AMBIGUOUS_VERBS: &[&str] = &[
     "open", "close", "free", "block", "allow", "deny", "mount", "schedule", "snapshot", "backup",
     "clean", "clear", "add", "write", "build", "pull", "push", "patch", "scrub", "format", "tag",
     "connect", "disconnect", "shut", "turn", "power", "bring", "spin", "take", "make", "get", "put", "switch",
-    "kick", "fire", "boot", "tear", "back", "roll", "wake", "ping", "alert", "mark", "apply", "commit", "sync",
+    "fire", "boot", "tear", "back", "roll", "wake", "ping", "alert", "mark", "apply", "commit", "sync",
+    "have", "give", "hit", "call", "use", "carry", "blow", "offline", "online", "see",
     "trim", "limit", "throttle", "lock", "unlock", "save", "load", "send", "post", "upload", "download", "map",
     "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop",
 ];
@@ -36,6 +41,10 @@ pub const OBJECT_STARTERS: &[&str] = &[
     "it", "them", "him", "her", "up", "down", "off", "on", "out", "over", "back", "away", "offline", "online", "in",
     "everything", "anything", "port", "sure", "certain", "whatever", "one", "two", "both", "old", "latest", "new",
     "cycle", "ip", "ips", "traffic", "access", "user", "users",
+    // What a homelab's administration acts on: "clear alerts", "lock tank/secure".
+    "alert", "alerts", "container", "containers", "snapshot", "snapshots", "log", "logs", "cache", "caches",
+    "pool", "pools", "dataset", "datasets", "share", "shares", "disk", "disks", "drive", "drives", "image",
+    "images", "volume", "volumes", "service", "services", "task", "tasks", "job", "jobs", "firewall",
 ];
 
 /// Objects after `take`/`make`/`get`/`put`/`keep`/`let` that turn them into actions; other
@@ -43,6 +52,9 @@ pub const OBJECT_STARTERS: &[&str] = &[
 pub const CHANGE_NOUNS: &[&str] = &[
     "snapshot", "snapshots", "backup", "backups", "copy", "rid", "change", "changes", "rule", "rules", "restart",
     "reboot", "cleanup", "clean-up", "update", "upgrade", "install", "sure", "certain",
+    "kick", "flush", "scrub", "resilver", "sync", "replication", "rebuild", "refresh", "reset", "wipe", "purge",
+    "prune", "kill", "stop", "shutdown", "redeploy", "deploy", "rollback", "export", "import", "bounce",
+    "post", "put", "delete", "patch",
 ];
 
 /// States after `get`/`keep`/`make`… that mean "bring it into this state": "get plex running".
@@ -52,6 +64,48 @@ pub const CHANGE_STATES: &[&str] = &[
     "down", "offline", "online", "off", "restarted", "started", "stopped", "running", "removed", "deleted",
     "killed", "fixed", "working", "back", "up", "updated", "upgraded", "installed", "rebooted", "disabled",
     "enabled", "changed", "scheduled", "backed", "cleaned", "paused",
+    "gone", "dead", "nuked", "wiped", "purged", "pruned", "destroyed", "exported", "dismissed", "cleared",
+    "silenced", "muted", "shared", "scrubbed", "flushed", "reset",
+];
+
+/// Past participles of actions: "plex should be *restarted*", "get sonarr *restarted*".
+pub const ACTION_PARTICIPLES: &[&str] = &[
+    "restarted", "rebooted", "stopped", "started", "killed", "removed", "deleted", "destroyed", "pruned", "purged",
+    "wiped", "erased", "shut", "updated", "upgraded", "installed", "uninstalled", "reinstalled", "disabled",
+    "enabled", "changed", "modified", "created", "recreated", "rebuilt", "redeployed", "deployed", "reset",
+    "flushed", "cleared", "cleaned", "scrubbed", "resilvered", "exported", "imported", "shared", "dismissed",
+    "acknowledged", "silenced", "muted", "snoozed", "paused", "unpaused", "resumed", "nuked", "rolled",
+    "rotated", "renamed", "moved", "replaced", "detached", "attached", "formatted", "mounted", "unmounted",
+    "terminated", "bounced", "kicked", "trashed", "scrapped", "restored", "fixed", "expanded", "locked",
+    "unlocked", "blocked", "unblocked", "opened", "closed", "scheduled", "triggered", "initiated", "performed",
+];
+
+/// Words after an action verb that make it a noun being asked about: "Update available?",
+/// "Resilver progress?", "Restart count of plex?".
+pub const NOUN_CONTEXT: &[&str] = &[
+    "on", "of", "time", "times", "date", "status", "history", "log", "logs", "policy", "policies", "count",
+    "counts", "loop", "loops", "reason", "reasons", "available", "availability", "progress", "needed",
+    "required", "pending", "rate", "rates", "speed", "eta", "frequency", "schedule", "duration", "percentage",
+    "state", "results", "result", "size", "age", "report", "summary", "info", "information", "details",
+];
+
+/// Lead-ins that ask for an outcome however it is phrased: after them any action word in the
+/// clause is an order ("it would be great if the server got rebooted", "see to it that nginx is
+/// stopped").
+pub const OUTCOME_LEAD_INS: &[&str] = &[
+    "it would be great if", "it'd be great if", "it would be nice if", "it'd be nice if", "would be great if",
+    "would be nice if", "would be awesome if", "it would be awesome if", "it would help if", "it'd help if",
+    "i'd love it if", "i would love it if", "i'd appreciate it if", "i would appreciate it if", "my wish is for",
+    "make it so", "see to it that", "see to it", "ensure that", "make sure that", "make sure",
+];
+
+/// A modal that, followed by `be` and a participle, asks for a change: "plex should be restarted".
+pub const PASSIVE_MODALS: &[&str] = &["should", "must", "to", "ought", "gotta", "shall", "let", "needs", "need"];
+
+/// Subjects that make `do`/`does`/`did` open a question: "Do I need a reboot?".
+pub const QUESTION_SUBJECTS: &[&str] = &[
+    "i", "we", "you", "they", "it", "he", "she", "there", "any", "all", "some", "many", "most", "containers",
+    "my", "our", "these", "those",
 ];
 
 /// Words after which a state word describes rather than orders.
@@ -78,6 +132,7 @@ pub const LEAD_INS: &[&str] = &[
     "don't forget to", "make sure to", "is it possible to", "is it possible for you to", "why don't you",
     "why not", "how about", "what if you", "maybe", "perhaps", "for me", "asap", "urgently", "first", "next",
     "finally", "now please", "you can", "you may", "feel free to", "i command you to", "i order you to",
+    "you could", "you would", "you'd", "hard", "soft", "gracefully", "cleanly", "fully", "forcefully",
     "i'm asking you to", "i am asking you to", "i'd appreciate it if you could", "can i get you to",
     "i want", "i need", "i'd like", "i would like", "we want", "we need",
 ];
@@ -115,6 +170,17 @@ pub const SHELL_WRITES: &[&str] = &[
     "shutdown", "delete", "apply", "scale", "drain", "cordon", "mount", "unmount", "upgrade", "install",
 ];
 
+
+/// Cyrillic and Greek letters that look like Latin ones, folded before reading.
+pub const LOOK_ALIKES: &[(char, char)] = &[
+    ('а', 'a'), ('в', 'b'), ('е', 'e'), ('ё', 'e'), ('к', 'k'), ('м', 'm'), ('н', 'h'), ('о', 'o'), ('р', 'p'),
+    ('с', 'c'), ('т', 't'), ('у', 'y'), ('х', 'x'), ('ѕ', 's'), ('і', 'i'), ('ї', 'i'), ('ј', 'j'), ('ԁ', 'd'),
+    ('һ', 'h'), ('ӏ', 'l'), ('ԛ', 'q'), ('ԝ', 'w'), ('А', 'A'), ('В', 'B'), ('Е', 'E'), ('К', 'K'), ('М', 'M'),
+    ('Н', 'H'), ('О', 'O'), ('Р', 'P'), ('С', 'C'), ('Т', 'T'), ('Х', 'X'), ('Ѕ', 'S'), ('І', 'I'), ('Ј', 'J'),
+    ('α', 'a'), ('ε', 'e'), ('ι', 'i'), ('κ', 'k'), ('ο', 'o'), ('ρ', 'p'), ('τ', 't'), ('υ', 'u'), ('ν', 'v'),
+    ('χ', 'x'), ('Α', 'A'), ('Β', 'B'), ('Ε', 'E'), ('Ι', 'I'), ('Κ', 'K'), ('Μ', 'M'), ('Ν', 'N'), ('Ο', 'O'),
+    ('Ρ', 'P'), ('Τ', 'T'), ('Χ', 'X'), ('Υ', 'Y'), ('Ζ', 'Z'),
+];
 
 /// Words that open a question or a request to be shown something.
 pub const QUESTION_WORDS: &[&str] = &[
