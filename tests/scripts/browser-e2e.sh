@@ -21,6 +21,12 @@ cleanup() { stop_product; rm -rf "$tmp"; }
 trap cleanup EXIT
 start_product "$tmp/run.out"
 grep -q "Web UI: " "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: the web UI was not started"; exit 1; }
+if [ "$(id -u)" -eq 0 ]; then
+  # Started as root, the run command still never runs nginx as root.
+  pgrep -u root -f "homelab-nginx-0-$UI_PORT/nginx.conf" >/dev/null && { echo "FAIL: nginx runs as root"; exit 1; }
+  pgrep -u nobody -f "homelab-nginx-0-$UI_PORT/nginx.conf" >/dev/null || { echo "FAIL: nginx is not running as nobody"; exit 1; }
+  echo "ok - started as root, nginx serves the UI as nobody"
+fi
 
 (cd frontend && node e2e/chat.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 
