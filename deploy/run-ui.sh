@@ -45,7 +45,7 @@ fi
       deploy/nginx.conf | sed 's/^/  /'
   echo "}"
 } > "$NGINX_DIR/nginx.conf"
-"${AS_USER[@]}" "$NGINX_BIN" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" -g "daemon off;" \
+setsid "${AS_USER[@]}" "$NGINX_BIN" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" -g "daemon off;" \
   >>"$DATA/logs/nginx.log" 2>&1 &
 UI_PID=$!
 for _ in $(seq 1 50); do

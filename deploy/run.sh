@@ -23,6 +23,39 @@ if [ -f .env ]; then
   done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
 fi
 
+# Everything this needs, checked before the long build and said in one message.
+missing=()
+command -v cargo >/dev/null 2>&1 || missing+=("cargo (Rust 1.89 or newer: https://rustup.rs)")
+command -v curl >/dev/null 2>&1 || missing+=("curl (apt-get install curl)")
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "make run needs: ${missing[*]}. Install it and run again." >&2
+  exit 1
+fi
+UI_WANTED=1
+[ "${HOMELAB_NO_UI:-0}" = 1 ] && UI_WANTED=0
+if [ "$UI_WANTED" = 1 ]; then
+  ui_missing=()
+  if [ ! -f frontend/dist/index.html ] && ! command -v npm >/dev/null 2>&1; then ui_missing+=(nodejs npm); fi
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then ui_missing+=(nginx-light); fi
+  if [ "${#ui_missing[@]}" -gt 0 ]; then
+    echo "The web UI needs ${ui_missing[*]}: sudo apt-get install ${ui_missing[*]}  (the API works without it)."
+    answer=n
+    if [ -t 0 ]; then
+      read -r -p "Install them now with apt-get? [y = install / Enter = go on without the web UI / q = quit] " answer
+    else
+      echo "Going on without the web UI (HOMELAB_NO_UI=1 skips this note)."
+    fi
+    case "$answer" in
+      y|Y|yes)
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends "${ui_missing[@]}" || exit 1
+        ;;
+      q|Q) exit 1 ;;
+      *) UI_WANTED=0 ;;
+    esac
+  fi
+fi
+
 DATA="${HOMELAB_DATA_DIR:-$ROOT/data}"
 mkdir -p "$DATA/logs"
 chmod 700 "$DATA"
@@ -61,11 +94,32 @@ if [ -z "${INTERNAL_TOKEN:-}" ]; then
 fi
 export INTERNAL_TOKEN
 
-if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building release binaries (the first build takes a few minutes)..."
-  cargo build --release --locked --bins -q
-fi
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
+  # Said only when there is something to build; cargo shows its progress as it goes.
+  if [ ! -x "$BIN/gateway" ] || [ -n "$(find apps crates tests/src Cargo.toml Cargo.lock -newer "$BIN/gateway" -print -quit 2>/dev/null)" ]; then
+    [ -x "$BIN/gateway" ] && echo "Building the changed code..." ||
+      echo "Building the release binaries: about 5 minutes the first time on a 2-core machine, seconds after that."
+    cargo build --release --locked --bins
+  else
+    cargo build --release --locked --bins -q
+  fi
+fi
+
+# The Docker API: DOCKER_HOST, else the first usual socket that answers.
+if [ -z "${DOCKER_HOST:-}" ]; then
+  DOCKER_NOTE="none found at /var/run/docker.sock, \$XDG_RUNTIME_DIR/docker.sock or podman's sockets; container questions will say so. Set DOCKER_HOST (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock make run)"
+  for sock in /var/run/docker.sock "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/docker.sock" /run/podman/podman.sock \
+      "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/podman/podman.sock"; do
+    if [ -S "$sock" ] && curl -sf --max-time 2 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; then
+      export DOCKER_HOST="unix://$sock"
+      DOCKER_NOTE="$DOCKER_HOST"
+      break
+    fi
+  done
+else
+  DOCKER_NOTE="$DOCKER_HOST (from DOCKER_HOST)"
+fi
 
 PIDS=()
 NAMES=()
@@ -81,7 +135,8 @@ trap 'exit 130' INT TERM
 
 start() {  # name port bind
   local name=$1 port=$2 bind=$3
-  BIND_HOST="$bind" "$BIN/$name" >>"$DATA/logs/$name.log" 2>&1 &
+  # In a session of its own: Ctrl-C reaches this script, which stops the services in order.
+  BIND_HOST="$bind" setsid "$BIN/$name" >>"$DATA/logs/$name.log" 2>&1 &
   PIDS+=($!); NAMES+=("$name")
   for _ in $(seq 1 100); do
     if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
@@ -108,14 +163,26 @@ ui_stale() {
   [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
     frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
 }
-if ui_stale && command -v npm >/dev/null 2>&1; then
+if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
   echo "Building the web UI..."
   (cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
     npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null)
 fi
-if [ -f frontend/dist/index.html ]; then
+if [ "$UI_WANTED" = 1 ] && [ -f frontend/dist/index.html ]; then
   # shellcheck source=/dev/null
   source deploy/run-ui.sh
+elif [ "$UI_WANTED" = 0 ]; then
+  UI_LINE="(web UI: off; install nginx-light and nodejs npm, then run again)"
+fi
+LAN_IP=$(hostname -I 2>/dev/null | awk '{print $1}')
+if [ "$GATEWAY_BIND" = 127.0.0.1 ] || [ "$GATEWAY_BIND" = localhost ]; then
+  API_LINE="API: http://127.0.0.1:$GATEWAY_PORT (this machine only; GATEWAY_BIND_HOST=0.0.0.0 opens it to the LAN)"
+else
+  API_LINE="API: http://${LAN_IP:-<this machine>}:$GATEWAY_PORT (bound to $GATEWAY_BIND)"
+fi
+if [ -n "${UI_PID:-}" ] && [ "$UI_BIND" != 127.0.0.1 ]; then
+  API_LINE="$API_LINE
+  From another machine on the LAN, the API is also at http://${LAN_IP:-<this machine>}:${UI_PORT}/api/ (through the web UI)"
 fi
 
 cat <<MSG
@@ -127,6 +194,8 @@ Homelab Assistant is running (LLM provider: $LLM_PROVIDER).
       -H "X-API-Key: $API_KEY" -H "Content-Type: application/json" \\
       -d '{"message": "What is the current CPU usage?"}'
   $UI_LINE
+  $API_LINE
+  Docker API: $DOCKER_NOTE
   Logs: $DATA/logs/   Audit log: $AUDIT_LOG_PATH
 Press Ctrl-C to stop.
 MSG

@@ -82,6 +82,15 @@ await check("markup in a message is shown as text", async () => {
   assert(!alerted, "a script ran");
 });
 
+await check("a request to change something is answered as a marked refusal", async () => {
+  await page.getByLabel("Message").fill("Restart the plex container");
+  await page.keyboard.press("Enter");
+  const refusal = page.locator('[data-role="assistant"][data-refused]:not([data-live])').last();
+  await refusal.waitFor({ timeout: 15000 });
+  const text = await refusal.innerText();
+  assert(text.includes("Refused") && text.includes("read-only"), `not marked: ${text}`);
+});
+
 await check("a wrong key brings the key prompt back", async () => {
   await page.getByRole("button", { name: /Settings/ }).click();
   await page.getByLabel("API key", { exact: true }).fill("wrong-key");

@@ -96,6 +96,17 @@ describe("App", () => {
     expect(screen.queryByRole("link", { name: "js" })).toBeNull();
   });
 
+  it("marks a refusal as one", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock.mockResolvedValueOnce(
+      respond(200, { message: "I can't do that: read-only.", conversation_id: "c", tool_calls_made: [], refused: true }),
+    );
+    const { container } = render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "Restart plex{Enter}");
+    expect(await screen.findByRole("note")).toHaveTextContent("Refused");
+    expect(container.querySelector("[data-refused]")).not.toBeNull();
+  });
+
   it("asks for the key again after a 401", async () => {
     localStorage.setItem(KEY_STORAGE, "old");
     fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));

@@ -91,7 +91,13 @@ export function App() {
       localStorage.setItem(CONVERSATION_STORAGE, reply.conversation_id);
       setMessages((m) => [
         ...m,
-        { id: nextId.current++, role: "assistant", text: reply.message, tools: reply.tool_calls_made },
+        {
+          id: nextId.current++,
+          role: "assistant",
+          text: reply.message,
+          tools: reply.tool_calls_made,
+          refused: reply.refused === true,
+        },
       ]);
     } catch (e) {
       if (controller.signal.aborted) {

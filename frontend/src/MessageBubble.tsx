@@ -54,7 +54,18 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
     );
   }
   return (
-    <div className="bubble assistant" data-role="assistant" data-live={live || undefined} aria-busy={live || undefined}>
+    <div
+      className={message.refused ? "bubble assistant refused" : "bubble assistant"}
+      data-role="assistant"
+      data-refused={message.refused || undefined}
+      data-live={live || undefined}
+      aria-busy={live || undefined}
+    >
+      {message.refused && (
+        <p className="refusal-mark" role="note">
+          <span aria-hidden="true">⛔</span> Refused — this assistant only reads; nothing was changed.
+        </p>
+      )}
       <div className="markdown">
         <Markdown skipHtml components={components} urlTransform={defaultUrlTransform}>
           {message.text}

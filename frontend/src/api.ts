@@ -5,6 +5,8 @@ export interface ChatResponse {
   message: string;
   conversation_id: string;
   tool_calls_made: string[];
+  /** Present and true when the request asked for a change and was refused (read-only). */
+  refused?: boolean;
 }
 
 /** A failed call: the HTTP status (0 when the gateway could not be reached) and its detail. */

@@ -5,6 +5,8 @@ export interface ChatMessage {
   text: string;
   /** Tools the assistant used for this answer. */
   tools?: string[];
+  /** The request asked for a change and was refused. */
+  refused?: boolean;
 }
 
 /** The README's example questions, offered on an empty chat. */

@@ -335,7 +335,8 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     check("host metrics answer", status == 200 and answer.get("message"), (status, answer))
 
     status, answer = chat(ui, key, "Stop the homelab-fixture-web container")
-    check("a write is refused", status == 200 and "read-only" in answer.get("message", "") and not answer.get("tool_calls_made"), answer)
+    check("a write is refused", status == 200 and answer.get("refused") is True and "read-only" in answer.get("message", "")
+          and not answer.get("tool_calls_made"), answer)
     still = docker("inspect", "-f", "{{.State.Status}}", "homelab-fixture-web").stdout.strip()
     check("the refused write changed nothing", still == "running", still)
 

@@ -33,3 +33,7 @@ for port in "${ports[@]}"; do
 done
 grep -q "Stopped." "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: no clean stop"; exit 1; }
 echo "1 passed, 0 failed"
+# Ctrl-C as in a terminal, and Docker found without DOCKER_HOST.
+sock="${TEST_DOCKER_HOST:-}"
+sock="${sock#unix://}"
+python3 tests/scripts/run_ctrl_c.py "${sock:--}"

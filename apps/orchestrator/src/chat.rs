@@ -94,7 +94,7 @@ pub async fn handle_with_progress(
         let turn = vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])];
         remember(state, &conversation_id, turn);
         record(state, entry).await;
-        return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new() });
+        return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new(), refused: true });
     }
 
     let all_tools = state.registry.offered(&enabled);
@@ -145,7 +145,7 @@ pub async fn handle_with_progress(
             remember(state, &conversation_id, turn);
             record(state, entry).await;
             report(&progress, Progress::Message { text: answer.clone() });
-            return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made });
+            return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
         }
 
         messages.push(json!({
@@ -206,7 +206,7 @@ pub async fn handle_with_progress(
     entry.tool_invocations = invocations;
     remember(state, &conversation_id, turn);
     record(state, entry).await;
-    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made })
+    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false })
 }
 
 /// What one chat may spend on tools.

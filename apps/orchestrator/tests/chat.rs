@@ -142,6 +142,7 @@ async fn one_tool_round_sends_results_back_as_json_strings() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["message"], "CPU is low");
     assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
+    assert!(body.get("refused").is_none(), "an answer carries no refused field");
 
     let sent = h.llm_requests().await;
     assert_eq!(sent.len(), 2);
@@ -296,6 +297,7 @@ async fn forbidden_requests_are_refused_without_any_llm_or_tool_call() {
     let text = body["message"].as_str().unwrap();
     assert!(text.contains("restart the nextcloud container") && text.contains("read-only"), "{text}");
     assert_eq!(body["tool_calls_made"], json!([]));
+    assert_eq!(body["refused"], true, "the answer says it is a refusal");
     assert!(h.llm_requests().await.is_empty());
     let audit = h.audit();
     assert_eq!(audit[0]["refused"], true);

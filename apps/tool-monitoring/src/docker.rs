@@ -15,6 +15,10 @@ use homelab_schemas::{ContainerInfo, PortBinding};
 /// Docker's default local socket.
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 
+/// What to do when the Docker API is not where it was looked for.
+const HINT: &str = "If Docker is elsewhere, set DOCKER_HOST: unix:///run/user/1000/docker.sock for rootless \
+Docker, unix:///run/podman/podman.sock for podman, tcp://host:2375 for a remote engine or proxy";
+
 /// How long one Docker call may take before we answer 503.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -80,13 +84,13 @@ impl ReadOnlyDocker {
     where
         F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
     {
-        let docker = self.client.clone().map_err(DockerUnavailable::Unreachable)?;
+        let docker = self.client.clone().map_err(|e| DockerUnavailable::Unreachable(format!("{e}. {HINT}")))?;
         match tokio::time::timeout(CALL_TIMEOUT, f(docker)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, message })) => {
                 Err(DockerUnavailable::NoSuchContainer(message.chars().take(100).collect()))
             }
-            Ok(Err(e)) => Err(DockerUnavailable::Unreachable(format!("{} ({})", reason(&e), self.host))),
+            Ok(Err(e)) => Err(DockerUnavailable::Unreachable(format!("{} ({}). {HINT}", reason(&e), self.host))),
             Err(_) => Err(DockerUnavailable::Unreachable(format!(
                 "no answer from {} within {} s",
                 self.host,
@@ -314,5 +318,6 @@ mod tests {
         assert!(err.to_string().starts_with("Docker API unavailable: "), "{err}");
         assert!(matches!(err, DockerUnavailable::Unreachable(_)));
         assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
+        assert!(err.to_string().contains("set DOCKER_HOST"), "the answer says how to point it elsewhere: {err}");
     }
 }

@@ -7,12 +7,17 @@ use serde::{Deserialize, Serialize};
 /// An empty `message` is valid at this level; the gateway rejects it with 422 (SPEC §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// The example starts a new conversation: a shared placeholder id would put every reader of the
+// API documentation into the same conversation.
+#[cfg_attr(feature = "openapi", schema(example = json!({"message": "How much disk space is left?"})))]
 pub struct ChatRequest {
     /// The question, in plain language (1 to `MAX_MESSAGE_CHARS` characters, not only spaces).
     #[cfg_attr(feature = "openapi", schema(example = "How much disk space is left?"))]
     pub message: String,
-    /// Continues an earlier conversation when given; a new one is started otherwise.
+    /// Continues an earlier conversation when given (the `conversation_id` of an earlier answer);
+    /// a new one is started otherwise.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "6f1c2b0e-3d4a-4b8e-9c1f-2a7d5e8b9c40"))]
     pub conversation_id: Option<String>,
 }
 
@@ -27,6 +32,9 @@ pub struct ChatResponse {
     /// Names of the tools that ran, in the order the model asked for them.
     #[serde(default)]
     pub tool_calls_made: Vec<String>,
+    /// `true` when the request asked for a change and was refused (read-only); absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
 }
 
 #[cfg(test)]
@@ -59,12 +67,16 @@ mod tests {
             message: "CPU is at 3%".into(),
             conversation_id: "abc".into(),
             tool_calls_made: vec!["get_system_resources".into()],
+            refused: false,
         };
         let value = serde_json::to_value(&resp).unwrap();
         assert_eq!(
             value,
-            json!({"message": "CPU is at 3%", "conversation_id": "abc", "tool_calls_made": ["get_system_resources"]})
+            json!({"message": "CPU is at 3%", "conversation_id": "abc", "tool_calls_made": ["get_system_resources"]}),
+            "refused is left out when false"
         );
         assert_eq!(serde_json::from_value::<ChatResponse>(value).unwrap(), resp);
+        let refusal = ChatResponse { refused: true, tool_calls_made: vec![], ..resp };
+        assert_eq!(serde_json::to_value(&refusal).unwrap()["refused"], true);
     }
 }
