@@ -426,7 +426,10 @@ async fn the_api_is_described_at_openapi_json_without_a_key() {
     assert_eq!(message["maxLength"], 1234, "the limit of these settings");
     assert_eq!(doc["components"]["schemas"]["ChatRequest"]["required"], json!(["message"]));
     // Trying the API from /docs/ starts a new conversation: no placeholder id in the example.
-    assert_eq!(doc["components"]["schemas"]["ChatRequest"]["example"], json!({"message": "How much disk space is left?"}));
+    assert_eq!(
+        doc["components"]["schemas"]["ChatRequest"]["example"],
+        json!({"message": "How much disk space is left?"})
+    );
     assert!(doc["components"]["schemas"]["ChatResponse"]["properties"]["refused"]["type"] == "boolean");
     assert_eq!(
         doc["components"]["securitySchemes"]["api_key"],
