@@ -165,6 +165,42 @@ await check("an answer with an image or link to another host sends no request th
   assert(violations.length > 0, "the injected image was not stopped by the Content-Security-Policy");
 });
 
+for (const [label, viewport] of [["desktop", { width: 1100, height: 700 }], ["phone", { width: 375, height: 667 }]]) {
+  await check(`${label}: in a long conversation an error stays in view, and New chat clears it`, async () => {
+    const tab = await browser.newPage({ viewport });
+    await tab.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
+    let calls = 0;
+    await tab.route("**/api/chat/stream", (route) => {
+      calls++;
+      if (calls > 6) {
+        return route.fulfill({ status: 429, headers: { "Content-Type": "application/json", "Retry-After": "30" },
+          body: JSON.stringify({ detail: "Rate limit exceeded. Max 60 requests per 60 seconds" }) });
+      }
+      const text = `Answer ${calls}:\n\n` + Array.from({ length: 12 }, (_, i) => `- line ${i + 1}`).join("\n");
+      const done = { message: text, conversation_id: "long-test", tool_calls_made: [] };
+      return route.fulfill({ status: 200, headers: { "Content-Type": "text/event-stream" },
+        body: `event: message\ndata: ${JSON.stringify({ text })}\n\nevent: done\ndata: ${JSON.stringify(done)}\n\n` });
+    });
+    await tab.goto(url);
+    for (let i = 1; i <= 7; i++) {
+      await tab.getByLabel("Message").fill(`question ${i}`);
+      await tab.keyboard.press("Enter");
+      if (i <= 6) await tab.locator('[data-role="assistant"]:not([data-live])').nth(i - 1).waitFor({ timeout: 10000 });
+    }
+    const alert = tab.getByRole("alert");
+    await alert.waitFor({ timeout: 10000 });
+    const box = await alert.boundingBox();
+    const composer = await tab.getByLabel("Message").boundingBox();
+    assert(box && box.y >= 0 && box.y + box.height <= viewport.height, `the error is out of view: ${JSON.stringify(box)}`);
+    assert(composer && box.y + box.height <= composer.y + 1, "the error is drawn behind the composer");
+    assert((await alert.innerText()).includes("Retry in 30 s"), "no retry time");
+    await tab.screenshot({ path: `${outDir}/long-conversation-error-${label}.png` });
+    await tab.getByRole("button", { name: "New chat" }).click();
+    assert((await tab.getByRole("alert").count()) === 0, "the error carried over into a new chat");
+    await tab.close();
+  });
+}
+
 await check("every response of the web UI carries the security headers", async () => {
   for (const path of ["/", "/index.html", "/docs/", "/api/health"]) {
     const response = await fetch(new URL(path, url));

@@ -107,6 +107,54 @@ describe("App", () => {
     expect(container.querySelector("[data-refused]")).not.toBeNull();
   });
 
+  it("checks the key with the gateway when it is saved", async () => {
+    fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("API key", { selector: "input" }), "wrong-key");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByRole("dialog")).toHaveTextContent("did not accept");
+    expect(localStorage.getItem(KEY_STORAGE)).toBeNull();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/metrics");
+    expect(fetchMock.mock.calls[0][1].headers["X-API-Key"]).toBe("wrong-key");
+    fetchMock.mockResolvedValueOnce(new Response("# metrics", { status: 200 }));
+    const input = screen.getByLabelText("API key", { selector: "input" });
+    await userEvent.clear(input);
+    await userEvent.type(input, "right-key");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(localStorage.getItem(KEY_STORAGE)).toBe("right-key");
+  });
+
+  it("sends a question that failed for a bad key again once the key is fixed", async () => {
+    localStorage.setItem(KEY_STORAGE, "old-key");
+    fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "How much disk is left?{Enter}");
+    expect(await screen.findByRole("dialog")).toHaveTextContent("did not accept");
+    fetchMock
+      .mockResolvedValueOnce(new Response("# metrics", { status: 200 }))
+      .mockResolvedValueOnce(respond(200, { message: "42 GB free", conversation_id: "c", tool_calls_made: [] }));
+    const input = screen.getByLabelText("API key", { selector: "input" });
+    await userEvent.clear(input);
+    await userEvent.type(input, "new-key");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("42 GB free")).toBeInTheDocument();
+    const resent = fetchMock.mock.calls[2];
+    expect(JSON.parse(resent[1].body).message).toBe("How much disk is left?");
+    expect(resent[1].headers["X-API-Key"]).toBe("new-key");
+    expect(screen.getAllByText("How much disk is left?")).toHaveLength(1);
+  });
+
+  it("New chat clears the error and the stopped note", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock.mockResolvedValueOnce(respond(429, { detail: "Rate limit exceeded" }, { "Retry-After": "30" }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "hi{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Retry in 30 s");
+    await userEvent.click(screen.getByRole("button", { name: "New chat" }));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
   it("asks for the key again after a 401", async () => {
     localStorage.setItem(KEY_STORAGE, "old");
     fetchMock.mockResolvedValueOnce(respond(401, { detail: "Invalid API key" }));

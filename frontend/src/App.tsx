@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, describeError, loadConversation, streamChat } from "./api";
+import { ApiError, checkKey, describeError, loadConversation, streamChat } from "./api";
 import { Composer } from "./Composer";
 import { ErrorNotice } from "./ErrorNotice";
 import { Header } from "./Header";
@@ -19,6 +19,9 @@ export function App() {
   const [live, setLive] = useState<{ tools: string[]; text: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const stopper = useRef<AbortController | null>(null);
+  /** A question that failed for a bad key, sent again once a good key is saved. */
+  const [waitingForKey, setWaitingForKey] = useState<string | null>(null);
+  const [keyRejected, setKeyRejected] = useState(false);
 
   // A reloaded page continues the conversation it showed.
   useEffect(() => {
@@ -51,11 +54,23 @@ export function App() {
     };
   }, []);
 
-  function saveKey(key: string) {
+  /** Checks the key with the gateway before keeping it; a question that failed for the old key
+   *  is then sent again. An unreachable gateway does not stop the key from being saved. */
+  async function saveKey(key: string): Promise<boolean> {
+    const verdict = await checkKey(key);
+    if (verdict === "invalid") {
+      setKeyRejected(true);
+      return false;
+    }
     localStorage.setItem(KEY_STORAGE, key);
     setApiKey(key);
     setAskingKey(false);
-    setError(null);
+    setKeyRejected(false);
+    setError(verdict === "unreachable" ? "The key was saved, but the assistant could not be reached to check it." : null);
+    const again = waitingForKey;
+    setWaitingForKey(null);
+    if (again) void send(again, key);
+    return true;
   }
 
   function newChat() {
@@ -63,9 +78,11 @@ export function App() {
     setConversationId(null);
     localStorage.removeItem(CONVERSATION_STORAGE);
     setError(null);
+    setNotice(null);
+    setWaitingForKey(null);
   }
 
-  async function send(text: string) {
+  async function send(text: string, key: string = apiKey) {
     const message = text.trim();
     if (!message || pending) return;
     setError(null);
@@ -79,7 +96,7 @@ export function App() {
       const reply = await streamChat(
         message,
         conversationId,
-        apiKey,
+        key,
         {
           onToolCall: (name) => setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l)),
           onToken: (text) => setLive((l) => (l ? { ...l, text: l.text + text } : l)),
@@ -102,9 +119,14 @@ export function App() {
     } catch (e) {
       if (controller.signal.aborted) {
         setNotice("Stopped. Nothing more will run for that question.");
+      } else if (e instanceof ApiError && e.status === 401) {
+        // The question waits for a good key rather than being lost.
+        setMessages((m) => m.slice(0, -1));
+        setWaitingForKey(message);
+        setKeyRejected(true);
+        setAskingKey(true);
       } else {
         setError(describeError(e));
-        if (e instanceof ApiError && e.status === 401) setAskingKey(true);
       }
     } finally {
       setPending(false);
@@ -122,22 +144,30 @@ export function App() {
       <Header onNewChat={newChat} onSettings={() => setAskingKey(true)} />
       <main className="chat">
         {messages.length === 0 && !pending ? (
-          <Suggestions onPick={send} disabled={askingKey} />
+          <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />
         ) : (
           <MessageList messages={messages} pending={pending} live={live} />
         )}
+      </main>
+      {/* Pinned above the composer, so they are seen however long the conversation is. */}
+      <div className="status-area" aria-live="polite">
         {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
         {notice && (
           <p className="notice" role="status">
             {notice}
           </p>
         )}
-      </main>
-      <Composer onSend={send} disabled={pending || askingKey} pending={pending} onStop={stop} />
+        {waitingForKey && !askingKey && (
+          <p className="notice" role="status">
+            Waiting for a valid key to send: “{waitingForKey}”
+          </p>
+        )}
+      </div>
+      <Composer onSend={(text) => void send(text)} disabled={pending || askingKey} pending={pending} onStop={stop} />
       {askingKey && (
         <KeyPrompt
           initial={apiKey}
-          rejected={error !== null && apiKey !== ""}
+          rejected={keyRejected}
           onSave={saveKey}
           onCancel={apiKey ? () => setAskingKey(false) : undefined}
         />

@@ -4,16 +4,24 @@ interface Props {
   initial: string;
   /** The key in use was just refused by the gateway. */
   rejected: boolean;
-  onSave: (key: string) => void;
+  /** Resolves to whether the key was accepted (checked with the gateway). */
+  onSave: (key: string) => Promise<boolean>;
   onCancel?: () => void;
 }
 
 export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
   const [key, setKey] = useState(initial);
+  const [checking, setChecking] = useState(false);
 
-  function submit(e: FormEvent) {
+  async function submit(e: FormEvent) {
     e.preventDefault();
-    if (key.trim()) onSave(key.trim());
+    if (!key.trim() || checking) return;
+    setChecking(true);
+    try {
+      await onSave(key.trim());
+    } finally {
+      setChecking(false);
+    }
   }
 
   return (
@@ -40,8 +48,8 @@ export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
               Cancel
             </button>
           )}
-          <button type="submit" className="primary" disabled={!key.trim()}>
-            Save
+          <button type="submit" className="primary" disabled={!key.trim() || checking}>
+            {checking ? "Checking…" : "Save"}
           </button>
         </div>
       </form>

@@ -177,3 +177,16 @@ export function describeError(error: unknown): string {
       return `Error ${error.status}: ${error.detail}`;
   }
 }
+
+/** Whether the gateway accepts `apiKey`: "ok", "invalid" (401), or "unreachable" (no answer or
+ *  another error). It asks for the gateway's `/metrics`, which needs the key but does not spend
+ *  the key's rate limit. */
+export async function checkKey(apiKey: string, fetchImpl: typeof fetch = fetch): Promise<"ok" | "invalid" | "unreachable"> {
+  try {
+    const response = await fetchImpl(`${API_BASE}/metrics`, { headers: { "X-API-Key": apiKey } });
+    if (response.status === 401) return "invalid";
+    return response.ok ? "ok" : "unreachable";
+  } catch {
+    return "unreachable";
+  }
+}
