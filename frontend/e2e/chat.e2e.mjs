@@ -91,14 +91,30 @@ await check("a request to change something is answered as a marked refusal", asy
   assert(text.includes("Refused") && text.includes("read-only"), `not marked: ${text}`);
 });
 
-await check("a wrong key brings the key prompt back", async () => {
+await check("a wrong key is refused when it is saved", async () => {
   await page.getByRole("button", { name: /Settings/ }).click();
-  await page.getByLabel("API key", { exact: true }).fill("wrong-key");
+  await page.getByLabel("API key", { exact: true }).fill("wrong-key-0123456789");
   await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("dialog").getByText("did not accept").waitFor({ timeout: 10000 });
+  await page.getByLabel("API key", { exact: true }).fill(apiKey);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("dialog").waitFor({ state: "detached", timeout: 10000 });
+});
+
+await check("a question refused for a bad key is answered once the key is fixed", async () => {
+  // The key changed on the server side: the stored one no longer works.
+  await page.evaluate(() => localStorage.setItem("homelab-assistant.api-key", "stale-key-0123456789"));
+  await page.reload();
+  const before = await answers().count();
   await page.getByLabel("Message").fill("How much memory is being used?");
   await page.keyboard.press("Enter");
-  await page.getByRole("dialog").waitFor({ timeout: 10000 });
-  assert((await page.getByRole("dialog").innerText()).includes("did not accept"), "no rejection text");
+  await page.getByRole("dialog").getByText("did not accept").waitFor({ timeout: 10000 });
+  await page.getByLabel("API key", { exact: true }).fill(apiKey);
+  await page.getByRole("button", { name: "Save" }).click();
+  await answers().nth(before).waitFor({ timeout: 15000 });
+  const asked = await page.locator('[data-role="user"]', { hasText: "How much memory is being used?" }).count();
+  assert(asked === 1, `the question shows ${asked} times`);
+  assert((await answers().nth(before).innerText()).toLowerCase().includes("memory"), "not the memory answer");
 });
 
 await check("the chat fits a phone-sized screen", async () => {
