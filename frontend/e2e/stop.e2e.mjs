@@ -1,5 +1,5 @@
 // Browser test of the Stop button against a deliberately slow provider: the answer never comes,
-// Stop cancels it, and the page says so.
+// Stop cancels it, the page says so, and New chat clears the note.
 //   node e2e/stop.e2e.mjs <ui-url> <api-key> <output-dir>
 import { chromium } from "playwright-core";
 
@@ -24,7 +24,10 @@ try {
   await page.getByText(/Stopped/).waitFor({ timeout: 5000 });
   await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 5000 });
   await page.screenshot({ path: `${outDir}/stopped.png` });
-  console.log("ok - Stop cancels a slow answer");
+  // The note belongs to that conversation: a new chat starts without it.
+  await page.getByRole("button", { name: "New chat" }).click();
+  await page.getByText(/Stopped/).waitFor({ state: "detached", timeout: 5000 });
+  console.log("ok - Stop cancels a slow answer, and New chat clears the note");
 } catch (e) {
   failed = 1;
   console.log(`FAILED - Stop cancels a slow answer: ${e.message}`);
