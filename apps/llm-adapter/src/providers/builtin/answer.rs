@@ -29,7 +29,7 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
                 Ok(list) => parts.push(containers(&list, topics, question)),
                 Err(_) => parts.push("The container list came back in a form I can't read.".into()),
             },
-            PROBLEMS_TOOL | HOST_TOOL | ZFS_TOOL | LOGS_TOOL | DETAILS_TOOL => {
+            PROBLEMS_TOOL | HOST_TOOL | ZFS_TOOL | LOGS_TOOL | DETAILS_TOOL | STATS_TOOL | TRUENAS_TOOL => {
                 match serde_json::from_str::<Value>(content) {
                     Ok(v) => parts.push(match name.as_str() {
                         PROBLEMS_TOOL => reports::problems(&v),
@@ -40,10 +40,13 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
                         TRUENAS_TOOL => reports::truenas(&v),
                         _ => reports::details(&v),
                     }),
-                    Err(_) => parts.push(format!("The result of {name} came back in a form I can't read.")),
+                    Err(_) => {
+                        parts.push(format!("{} came back in a form I can't read.", capitalised(what_tool_reads(name))))
+                    }
                 }
             }
-            other => parts.push(format!("Result of {other}: {}", clip(content, 600))),
+            // A tool this model has no words for yet: said so, never shown as raw data.
+            _ => parts.push("One of the tools answered with something I can't put into words yet.".into()),
         }
     }
     if topics.has(Topic::Uptime) && !results.iter().any(|(n, _)| n == HOST_TOOL) {
@@ -55,12 +58,25 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
     parts.join("\n\n")
 }
 
+/// What a tool reads, in words (tool names never appear in an answer).
 fn what_tool_reads(name: &str) -> &str {
     match name {
         RESOURCES_TOOL => "the system resources",
         CONTAINERS_TOOL => "the container list",
-        other => other,
+        PROBLEMS_TOOL => "the list of problems",
+        HOST_TOOL => "the host information",
+        ZFS_TOOL => "the ZFS pool status",
+        DETAILS_TOOL => "the container's details",
+        LOGS_TOOL => "the container's logs",
+        STATS_TOOL => "the containers' CPU and memory use",
+        TRUENAS_TOOL => "the TrueNAS alerts and scrub status",
+        _ => "one of the figures",
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// `Error: …` text or a `{"detail": …}` body.
@@ -70,14 +86,6 @@ fn failure_of(content: &str) -> Option<String> {
     }
     let v: Value = serde_json::from_str(content).ok()?;
     v.get("detail").and_then(Value::as_str).map(String::from)
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        format!("{}… (cut)", text.chars().take(max).collect::<String>())
-    }
 }
 
 fn resources(r: &SystemResources, topics: &Topics) -> String {
@@ -276,5 +284,40 @@ mod tests {
         );
         assert!(a.contains("CPU usage is 12.5%") && a.contains("Load average (1, 5, 15 min): 0.52, 0.40, 0.33"), "{a}");
         assert!(a.contains("3 containers: 1 running and 2 stopped") && a.contains("nextcloud"), "{a}");
+    }
+
+    #[test]
+    fn every_tool_is_answered_in_prose_never_as_json() {
+        let stats = json!({"containers": [
+            {"name": "plex", "cpu_percent": 3.5, "memory_used_mb": 812.0, "memory_limit_mb": 7900.0, "memory_percent": 10.3,
+             "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0},
+            {"name": "sonarr", "cpu_percent": 0.5, "memory_used_mb": 212.0, "memory_limit_mb": 7900.0, "memory_percent": 2.7,
+             "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0}], "note": null});
+        let a = ask("Which container uses the most memory?", &[(STATS_TOOL, stats.to_string())]);
+        assert!(a.starts_with("Running containers by memory use:\n- **plex**"), "{a}");
+        let t = ask(
+            "Are there TrueNAS alerts?",
+            &[(
+                TRUENAS_TOOL,
+                json!({"alerts": [{"level": "WARNING", "text": "Pool tank is 85% full"}], "pools": []}).to_string(),
+            )],
+        );
+        assert!(t.contains("TrueNAS has 1 active alert(s):") && t.contains("Pool tank is 85% full"), "{t}");
+        let empty = ask(
+            "Which container uses the most memory?",
+            &[(STATS_TOOL, json!({"containers": [], "note": "No running containers to sample."}).to_string())],
+        );
+        assert_eq!(empty, "No running containers to sample.");
+        for answer in [a, t, empty] {
+            assert!(!answer.contains('{') && !answer.contains("get_"), "{answer}");
+        }
+    }
+
+    #[test]
+    fn a_failed_tool_is_named_in_words() {
+        let e = ask("Show the last logs of plex", &[(LOGS_TOOL, "Error: No container named 'plex'".into())]);
+        assert_eq!(e, "I couldn't get the container's logs: No container named 'plex'");
+        let unknown = ask("What is the CPU usage?", &[("get_something_new", "{\"x\": 1}".to_string())]);
+        assert!(!unknown.contains('{') && !unknown.contains("get_something_new"), "{unknown}");
     }
 }

@@ -22,9 +22,35 @@ use topics::Topics;
 pub struct Builtin;
 
 /// What can be asked, for questions it cannot map.
-pub const HELP: &str = "I can report on this server's CPU, memory, disk space and load average, and on its \
-Docker containers (which are running or stopped, their images and ports). Try \"How much disk space is left?\", \
-\"What is the current CPU usage?\" or \"Which containers are stopped?\". I can only look, not change anything.";
+pub const HELP: &str = "I can report on this server: CPU, memory, disk space and load average; uptime, \
+temperatures and network interfaces; its Docker containers (which are running or stopped, their images and \
+ports, one container's details and health, its recent logs, and which use the most CPU or memory); ZFS pools; \
+on TrueNAS, active alerts and scrub progress; and a check of everything for problems. Try \"How much disk space \
+is left?\", \"Which containers are stopped?\" or \"Is anything wrong?\". I can only look, not change anything.";
+
+/// Short replies to thanks and greetings, which need no tool.
+fn small_talk(question: &str) -> Option<String> {
+    let q: String = question.to_lowercase().chars().filter(|c| c.is_alphanumeric() || c.is_whitespace()).collect();
+    let q = q.trim();
+    let thanks = [
+        "thanks",
+        "thank you",
+        "thx",
+        "ty",
+        "cheers",
+        "thanks a lot",
+        "thank you very much",
+        "great thanks",
+        "ok thanks",
+    ];
+    if thanks.contains(&q) || q.starts_with("thanks ") || q.starts_with("thank you ") {
+        return Some("You're welcome. Ask again any time.".into());
+    }
+    if ["hi", "hello", "hey", "good morning", "good evening", "hello there", "hi there"].contains(&q) {
+        return Some(format!("Hello! {HELP}"));
+    }
+    None
+}
 
 #[async_trait]
 impl Provider for Builtin {
@@ -47,7 +73,7 @@ pub fn respond(request: &LlmRequest) -> LlmResponse {
     let offered: Vec<&str> = request.tools.iter().map(|t| t.name.as_str()).collect();
     let wanted = topics.tools();
     if wanted.is_empty() {
-        return stop(HELP.to_string());
+        return stop(small_talk(&question).unwrap_or_else(|| HELP.to_string()));
     }
     let calls: Vec<ToolCall> = topics
         .calls(&offered)
@@ -56,8 +82,7 @@ pub fn respond(request: &LlmRequest) -> LlmResponse {
         .collect();
     if calls.is_empty() {
         return stop(format!(
-            "The monitoring tool needed for that ({}) is disabled on this server, so I can't look it up. {HELP}",
-            wanted.join(", ")
+            "The monitoring tool needed for that is disabled on this server, so I can't look it up. {HELP}"
         ));
     }
     LlmResponse { content: None, tool_calls: calls, finish_reason: "tool_calls".into() }
@@ -104,5 +129,42 @@ fn text_of(content: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join(" "),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod small_talk_tests {
+    use super::*;
+
+    fn reply(question: &str) -> String {
+        let request = LlmRequest {
+            messages: vec![serde_json::json!({"role": "user", "content": question})],
+            tools: Vec::new(),
+            system_prompt: None,
+        };
+        respond(&request).content.unwrap_or_default()
+    }
+
+    #[test]
+    fn thanks_get_a_short_reply_and_help_lists_every_capability() {
+        assert_eq!(reply("Thanks!"), "You're welcome. Ask again any time.");
+        assert_eq!(reply("thank you very much"), "You're welcome. Ask again any time.");
+        assert!(reply("hello").starts_with("Hello! I can report"));
+        let help = reply("What can you do?");
+        for capability in [
+            "CPU",
+            "memory",
+            "disk",
+            "load",
+            "uptime",
+            "temperatures",
+            "containers",
+            "logs",
+            "ZFS",
+            "TrueNAS",
+            "problems",
+        ] {
+            assert!(help.contains(capability), "help lacks {capability}: {help}");
+        }
     }
 }
