@@ -237,26 +237,25 @@ async fn other_methods_and_paths_answer_json() {
     assert_eq!(resp.status(), 404);
 }
 
-#[tokio::test]
-async fn cors_allows_the_configured_origins() {
-    let base =
-        spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
-    let preflight = reqwest::Client::new()
+/// A CORS preflight for `POST /chat` from `origin`.
+async fn preflight(base: &str, origin: &str) -> reqwest::Response {
+    reqwest::Client::new()
         .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
-        .header("origin", "http://nas.lan:3000")
+        .header("origin", origin)
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "x-api-key,content-type")
         .send()
         .await
-        .unwrap();
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "http://nas.lan:3000");
-    let other = reqwest::Client::new()
-        .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
-        .header("origin", "http://evil.example")
-        .header("access-control-request-method", "POST")
-        .send()
-        .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_origins() {
+    let base =
+        spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
+    let allowed = preflight(&base, "http://nas.lan:3000").await;
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://nas.lan:3000");
+    let other = preflight(&base, "http://evil.example").await;
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
@@ -458,30 +457,20 @@ async fn a_request_id_that_is_not_a_plain_token_is_replaced() {
         let Ok(resp) = resp else { continue }; // not even a valid header value: the client refused it
         let kept = resp.headers()["x-request-id"].to_str().unwrap().to_string();
         assert_ne!(kept, bad);
-        assert!(gateway_id_is_plain(&kept), "{kept}");
+        assert!(homelab_common::startup::valid_request_id(kept.as_bytes()), "{kept}");
     }
     for id in
         orch.received_requests().await.unwrap().iter().map(|r| r.headers["x-request-id"].to_str().unwrap().to_string())
     {
-        assert!(gateway_id_is_plain(&id), "{id}");
+        assert!(homelab_common::startup::valid_request_id(id.as_bytes()), "{id}");
     }
-}
-
-fn gateway_id_is_plain(id: &str) -> bool {
-    homelab_common::startup::valid_request_id(id.as_bytes())
 }
 
 #[tokio::test]
 async fn cors_is_same_origin_only_by_default() {
     let base = spawn(settings("http://127.0.0.1:1")).await;
-    let preflight = reqwest::Client::new()
-        .request(reqwest::Method::OPTIONS, format!("{base}/chat"))
-        .header("origin", "http://evil.example")
-        .header("access-control-request-method", "POST")
-        .send()
-        .await
-        .unwrap();
-    assert!(preflight.headers().get("access-control-allow-origin").is_none(), "{:?}", preflight.headers());
+    let other = preflight(&base, "http://evil.example").await;
+    assert!(other.headers().get("access-control-allow-origin").is_none(), "{:?}", other.headers());
 }
 
 #[tokio::test]

@@ -435,6 +435,17 @@ async fn secrets_in_a_tool_result_never_reach_the_model() {
     assert_eq!(result["health"]["status"], "unhealthy");
 }
 
+/// The tool results an LLM request carries, in order.
+fn tool_results(request: &Value) -> Vec<&str> {
+    request["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect()
+}
+
 async fn monitoring_answering(body: Value) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
@@ -453,13 +464,7 @@ async fn tool_calls_beyond_the_per_turn_budget_are_not_run() {
     assert_eq!(monitoring.received_requests().await.unwrap().len(), 4, "only four calls reach tool-monitoring");
     assert_eq!(body["tool_calls_made"].as_array().unwrap().len(), 4);
     let sent = h.llm_requests().await;
-    let results: Vec<&str> = sent[1]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let results: Vec<&str> = tool_results(&sent[1]);
     assert_eq!(results.len(), 6, "every call gets an answer");
     assert!(results[4].contains("at most 4 tool calls per turn") && results[5].contains("not run"), "{results:?}");
     let audit = h.audit();
@@ -486,13 +491,7 @@ async fn a_spent_chat_budget_leaves_the_model_no_tools() {
     let sent = h.llm_requests().await;
     assert!(!sent[1]["tools"].as_array().unwrap().is_empty(), "one call left after the first turn");
     assert!(sent[2]["tools"].as_array().unwrap().is_empty(), "the budget is spent: no tools offered");
-    let last_results: Vec<&str> = sent[2]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let last_results: Vec<&str> = tool_results(&sent[2]);
     assert!(last_results.last().unwrap().contains("at most 3 tool calls per chat"), "{last_results:?}");
 }
 
@@ -508,13 +507,7 @@ async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
     let (status, _) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200);
     let sent = h.llm_requests().await;
-    let results: Vec<&str> = sent[1]["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let results: Vec<&str> = tool_results(&sent[1]);
     assert!(
         results[0].contains("[cut: this chat's tool output budget of 3000 characters is used up]"),
         "{}",

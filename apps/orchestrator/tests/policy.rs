@@ -255,39 +255,54 @@ fn a_refusal_repeats_the_request_as_text_never_as_a_link() {
     assert!(!answer.contains(" [plex]"), "{answer}");
 }
 
+/// How the policy does on a labelled fixture: requests to act caught, questions refused, and
+/// each misclassified message.
+struct Score {
+    refuse_total: usize,
+    caught: usize,
+    allow_total: usize,
+    false_refusals: usize,
+    wrong: Vec<String>,
+}
+
+fn score(fixture: &str) -> Score {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut s = Score { refuse_total: 0, caught: 0, allow_total: 0, false_refusals: 0, wrong: Vec::new() };
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let message = case["message"].as_str().unwrap();
+        let got = refused(message);
+        if case["expect"] == "refuse" {
+            s.refuse_total += 1;
+            s.caught += usize::from(got);
+            if !got {
+                s.wrong.push(format!("missed:        {message}"));
+            }
+        } else {
+            s.allow_total += 1;
+            s.false_refusals += usize::from(got);
+            if got {
+                s.wrong.push(format!("false refusal: {message}"));
+            }
+        }
+    }
+    println!(
+        "{fixture}: {}/{} requests to act refused, {}/{} questions refused",
+        s.caught, s.refuse_total, s.false_refusals, s.allow_total
+    );
+    s
+}
+
 /// The corpus of phrasings written for the policy's hard cases (wishes, passive forms, actions as
 /// nouns, slang, storage and alert administration, shell redirection, tool and API names,
 /// look-alike letters, and the plain questions around them): every one classified as labelled.
 /// The figures (caught, false refusals) are printed for the README.
 #[test]
 fn hard_phrasings_are_classified_as_labelled() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy-phrasings.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let (mut refuse_total, mut refuse_caught, mut allow_total, mut allow_refused) = (0, 0, 0, 0);
-    let mut wrong = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: serde_json::Value = serde_json::from_str(line).unwrap();
-        let message = case["message"].as_str().unwrap();
-        let got = refused(message);
-        if case["expect"] == "refuse" {
-            refuse_total += 1;
-            refuse_caught += usize::from(got);
-            if !got {
-                wrong.push(format!("missed:        {message}"));
-            }
-        } else {
-            allow_total += 1;
-            allow_refused += usize::from(got);
-            if got {
-                wrong.push(format!("false refusal: {message}"));
-            }
-        }
-    }
-    println!(
-        "policy corpus: {refuse_caught}/{refuse_total} requests to act refused, {allow_refused}/{allow_total} questions refused"
-    );
-    assert!(refuse_total + allow_total >= 300);
-    assert!(wrong.is_empty(), "{} misclassified:\n{}", wrong.len(), wrong.join("\n"));
+    let s = score("policy-phrasings.jsonl");
+    assert!(s.refuse_total + s.allow_total >= 300);
+    assert!(s.wrong.is_empty(), "{} misclassified:\n{}", s.wrong.len(), s.wrong.join("\n"));
 }
 
 /// Phrasings written after the classifier was tuned on the corpus above and never tuned on: the
@@ -295,33 +310,9 @@ fn hard_phrasings_are_classified_as_labelled() {
 /// when they were written (README, "What the assistant can and cannot do").
 #[test]
 fn held_out_phrasings_are_mostly_right() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy-held-out.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let (mut refuse_total, mut caught, mut allow_total, mut false_refusals) = (0, 0, 0, 0);
-    let mut wrong = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: serde_json::Value = serde_json::from_str(line).unwrap();
-        let message = case["message"].as_str().unwrap();
-        let got = refused(message);
-        if case["expect"] == "refuse" {
-            refuse_total += 1;
-            caught += usize::from(got);
-            if !got {
-                wrong.push(format!("missed:        {message}"));
-            }
-        } else {
-            allow_total += 1;
-            false_refusals += usize::from(got);
-            if got {
-                wrong.push(format!("false refusal: {message}"));
-            }
-        }
-    }
-    println!(
-        "held out: {caught}/{refuse_total} requests to act refused, {false_refusals}/{allow_total} questions refused"
-    );
-    println!("{}", wrong.join("\n"));
+    let s = score("policy-held-out.jsonl");
+    println!("{}", s.wrong.join("\n"));
     // Measured when written (2026-11-24): 32 of 40 caught (19 before this classifier), no false refusal.
-    assert!(caught >= 32, "fewer held-out requests to act caught than measured: {caught}/{refuse_total}");
-    assert_eq!(false_refusals, 0, "a held-out question was refused:\n{}", wrong.join("\n"));
+    assert!(s.caught >= 32, "fewer held-out requests to act caught than measured: {}/{}", s.caught, s.refuse_total);
+    assert_eq!(s.false_refusals, 0, "a held-out question was refused:\n{}", s.wrong.join("\n"));
 }
