@@ -31,11 +31,7 @@ proptest! {
         verb in "(restart|stop|delete|reboot|kill|remove|update|install)",
         // Words that make "<verb> <word>" a noun phrase ("restart count", "update log") are read
         // as questions on purpose; the corpus covers them.
-        object in "[a-z]{3,10}".prop_filter("not a noun-phrase word", |o| !matches!(
-            o.as_str(),
-            "time" | "times" | "date" | "status" | "history" | "log" | "logs" | "policy" | "policies"
-                | "count" | "counts" | "loop" | "loops" | "reason" | "reasons"
-        )),
+        object in "[a-z]{3,10}".prop_filter("not a noun-phrase word", |o| !orchestrator::policy::NOUN_CONTEXT.contains(&o.as_str())),
     ) {
         for message in [format!("{verb} {object}"), format!("please {verb} the {object} container"), format!("Could you {verb} {object}?")] {
             let refused = matches!(check(&message), Verdict::Refuse { .. });

@@ -11,6 +11,8 @@
 
 mod vocabulary;
 
+/// Words after an action verb that make it a thing asked about ("restart count"), for tests.
+pub use vocabulary::NOUN_CONTEXT;
 use vocabulary::*;
 
 /// What the policy decided.
