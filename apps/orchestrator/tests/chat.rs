@@ -102,21 +102,9 @@ async fn a_direct_answer_needs_no_tool() {
     assert_eq!(sent[0]["messages"], json!([{"role": "user", "content": "hi"}]));
     assert!(sent[0]["system_prompt"].as_str().unwrap().contains("read-only"));
     let offered: Vec<&str> = sent[0]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        offered,
-        [
-            "get_system_resources",
-            "list_containers",
-            "list_problems",
-            "get_host_info",
-            "get_zfs_pools",
-            "get_truenas_status",
-            "get_container_details",
-            "get_container_stats",
-            "get_container_logs"
-        ]
-    );
-    let logs = &sent[0]["tools"][8];
+    let catalog: Vec<&str> = homelab_schemas::ToolId::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(offered, catalog);
+    let logs = sent[0]["tools"].as_array().unwrap().iter().find(|t| t["name"] == "get_container_logs").unwrap();
     assert_eq!(logs["parameters"][1]["name"], "lines");
     assert_eq!(logs["parameters"][1]["required"], false);
 

@@ -3,23 +3,30 @@
 //! nothing else. Environment variables are never read out: they hold secrets.
 
 use bollard::models::ContainerInspectResponse;
-use serde_json::{json, Value};
+use homelab_schemas::monitoring::{ContainerDetails, ContainerHealth, MountPoint, PortBinding};
 
 use crate::logs::redact;
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use homelab_common::ApiError;
+
+use crate::{docker::checked_name, AppState};
 
 /// Last health probe output kept, in characters.
 const MAX_PROBE_OUTPUT: usize = 300;
 
-pub fn container_details(c: ContainerInspectResponse) -> Value {
+pub fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
     let state = c.state.unwrap_or_default();
     let health = state.health.as_ref().map(|h| {
         let last = h.log.as_ref().and_then(|l| l.last());
-        json!({
-            "status": h.status.map(|s| s.to_string()),
-            "failing_streak": h.failing_streak,
-            "last_output": last.and_then(|r| r.output.as_deref()).map(|o| redact(&clip(o.trim(), MAX_PROBE_OUTPUT))),
-            "last_exit_code": last.and_then(|r| r.exit_code),
-        })
+        ContainerHealth {
+            status: h.status.map(|s| s.to_string()),
+            failing_streak: h.failing_streak,
+            last_output: last.and_then(|r| r.output.as_deref()).map(|o| redact(&clip(o.trim(), MAX_PROBE_OUTPUT))),
+            last_exit_code: last.and_then(|r| r.exit_code),
+        }
     });
     let config = c.config.unwrap_or_default();
     let ports = c
@@ -31,36 +38,39 @@ pub fn container_details(c: ContainerInspectResponse) -> Value {
                 .map(|(k, v)| {
                     let bindings = v.map(|list| {
                         list.into_iter()
-                            .map(|b| json!({"host_ip": b.host_ip.unwrap_or_default(), "host_port": b.host_port.unwrap_or_default()}))
-                            .collect::<Vec<_>>()
+                            .map(|b| PortBinding {
+                                host_ip: b.host_ip.unwrap_or_default(),
+                                host_port: b.host_port.unwrap_or_default(),
+                            })
+                            .collect()
                     });
-                    (k, json!(bindings))
+                    (k, bindings)
                 })
-                .collect::<serde_json::Map<String, Value>>()
+                .collect()
         })
         .unwrap_or_default();
-    let mounts: Vec<Value> = c
+    let mounts = c
         .mounts
         .unwrap_or_default()
         .into_iter()
-        .map(|m| json!({"source": m.source, "destination": m.destination, "read_only": m.rw.map(|rw| !rw)}))
+        .map(|m| MountPoint { source: m.source, destination: m.destination, read_only: m.rw.map(|rw| !rw) })
         .collect();
-    json!({
-        "name": c.name.unwrap_or_default().trim_start_matches('/'),
-        "id": c.id.unwrap_or_default().chars().take(12).collect::<String>(),
-        "image": config.image,
-        "state": state.status.map(|s| s.to_string()),
-        "health": health,
-        "restart_count": c.restart_count.unwrap_or(0),
-        "exit_code": state.exit_code,
-        "oom_killed": state.oom_killed.unwrap_or(false),
-        "error": state.error.filter(|e| !e.is_empty()),
-        "started_at": state.started_at.filter(|t| !t.starts_with("0001")),
-        "finished_at": state.finished_at.filter(|t| !t.starts_with("0001")),
-        "ports": ports,
-        "mounts": mounts,
-        "labels": config.labels.unwrap_or_default(),
-    })
+    ContainerDetails {
+        name: c.name.unwrap_or_default().trim_start_matches('/').to_string(),
+        id: c.id.unwrap_or_default().chars().take(12).collect(),
+        image: config.image,
+        state: state.status.map(|s| s.to_string()),
+        health,
+        restart_count: c.restart_count.unwrap_or(0),
+        exit_code: state.exit_code,
+        oom_killed: state.oom_killed.unwrap_or(false),
+        error: state.error.filter(|e| !e.is_empty()),
+        started_at: state.started_at.filter(|t| !t.starts_with("0001")),
+        finished_at: state.finished_at.filter(|t| !t.starts_with("0001")),
+        ports,
+        mounts,
+        labels: config.labels.unwrap_or_default().into_iter().collect(),
+    }
 }
 
 fn clip(text: &str, max: usize) -> String {
@@ -71,9 +81,19 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// `GET /containers/{name}`.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<ContainerDetails>, ApiError> {
+    let inspect = state.docker.inspect_container(checked_name(&name)?).await?;
+    Ok(Json(container_details(inspect)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     #[test]
     fn environment_never_appears_and_health_is_summarised() {
@@ -88,7 +108,7 @@ mod tests {
             "NetworkSettings": {"Ports": {"8200/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8200"}], "8201/tcp": null}}
         }))
         .unwrap();
-        let d = container_details(inspect);
+        let d = serde_json::to_value(container_details(inspect)).unwrap();
         let text = d.to_string();
         assert!(!text.contains("s3cr3t") && !text.contains("hunter2") && !text.contains("VAULT_TOKEN"), "{text}");
         assert!(!text.contains("abc123secret"), "probe output is redacted: {text}");

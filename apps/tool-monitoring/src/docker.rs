@@ -4,6 +4,7 @@
 
 use std::{collections::BTreeMap, error::Error as _, time::Duration};
 
+use axum::{extract::State, Json};
 use bollard::{
     models::{ContainerInspectResponse, ContainerSummary, SystemVersion},
     query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder},
@@ -11,6 +12,8 @@ use bollard::{
 };
 use homelab_common::ApiError;
 use homelab_schemas::{ContainerInfo, PortBinding};
+
+use crate::AppState;
 
 /// Docker's default local socket.
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
@@ -227,6 +230,28 @@ fn ports_map(ports: Vec<bollard::models::Port>) -> BTreeMap<String, Option<Vec<P
         }
     }
     map
+}
+
+/// `GET /containers`.
+pub async fn answer(State(state): State<AppState>) -> Result<Json<Vec<ContainerInfo>>, ApiError> {
+    let summaries = state.docker.list_containers().await?;
+    Ok(Json(summaries.into_iter().map(to_container_info).collect()))
+}
+
+/// Container names as Docker allows them; anything else never reaches the Docker API.
+pub fn checked_name(name: &str) -> Result<&str, ApiError> {
+    let valid = !name.is_empty()
+        && name.len() <= 128
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if valid {
+        Ok(name)
+    } else {
+        Err(ApiError::Unprocessable(format!(
+            "'{}' is not a valid container name",
+            name.chars().take(64).collect::<String>()
+        )))
+    }
 }
 
 #[cfg(test)]

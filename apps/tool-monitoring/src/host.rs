@@ -1,44 +1,50 @@
 //! `GET /host`: hostname, OS and kernel, uptime, cores, temperatures and network totals.
 
-use serde_json::{json, Value};
+use axum::Json;
+use homelab_common::ApiError;
+use homelab_schemas::monitoring::{HostInfo, NetworkInterface, Temperature};
 use sysinfo::{Components, Networks, System};
 
 /// A component this hot (°C) counts as hot even without a critical threshold.
 pub const HOT_CELSIUS: f32 = 80.0;
 
 /// Reads the host facts (blocking: call from `spawn_blocking`).
-pub fn host_info() -> Value {
+pub fn host_info() -> HostInfo {
     let components = Components::new_with_refreshed_list();
-    let temperatures: Vec<Value> = components
+    let temperatures = components
         .iter()
         .filter_map(|c| {
             let t = c.temperature()?;
-            (t.is_finite() && t > -50.0).then(|| {
-                json!({"label": c.label(), "celsius": round1(t), "critical_celsius": c.critical().filter(|v| v.is_finite()).map(round1)})
+            (t.is_finite() && t > -50.0).then(|| Temperature {
+                label: c.label().to_string(),
+                celsius: round1(t),
+                critical_celsius: c.critical().filter(|v| v.is_finite()).map(round1),
             })
         })
         .collect();
     let networks = Networks::new_with_refreshed_list();
-    let mut interfaces: Vec<Value> = networks
+    let mut interfaces: Vec<NetworkInterface> = networks
         .iter()
         .filter(|(name, _)| *name != "lo")
-        .map(|(name, data)| {
-            json!({"name": name, "received_bytes": data.total_received(), "transmitted_bytes": data.total_transmitted()})
+        .map(|(name, data)| NetworkInterface {
+            name: name.clone(),
+            received_bytes: data.total_received(),
+            transmitted_bytes: data.total_transmitted(),
         })
         .collect();
-    interfaces.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    interfaces.sort_by(|a, b| a.name.cmp(&b.name));
     let uptime = System::uptime();
-    json!({
-        "hostname": System::host_name(),
-        "os": System::long_os_version(),
-        "kernel": System::kernel_version(),
-        "uptime_seconds": uptime,
-        "uptime": human_duration(uptime),
-        "cpu_cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        "physical_cores": System::physical_core_count(),
-        "temperatures": temperatures,
-        "network_interfaces": interfaces,
-    })
+    HostInfo {
+        hostname: System::host_name(),
+        os: System::long_os_version(),
+        kernel: System::kernel_version(),
+        uptime_seconds: uptime,
+        uptime: human_duration(uptime),
+        cpu_cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        physical_cores: System::physical_core_count(),
+        temperatures,
+        network_interfaces: interfaces,
+    }
 }
 
 fn round1(v: f32) -> f64 {
@@ -61,6 +67,12 @@ pub fn human_duration(seconds: u64) -> String {
     }
 }
 
+/// `GET /host`.
+pub async fn answer() -> Result<Json<HostInfo>, ApiError> {
+    let info = tokio::task::spawn_blocking(host_info).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(info))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,8 +88,8 @@ mod tests {
         let v = host_info();
         let uptime: f64 =
             std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
-        assert!((v["uptime_seconds"].as_f64().unwrap() - uptime).abs() < 5.0, "{v}");
-        assert!(v["cpu_cores"].as_u64().unwrap() >= 1);
-        assert!(v["kernel"].is_string());
+        assert!((v.uptime_seconds as f64 - uptime).abs() < 5.0, "{v:?}");
+        assert!(v.cpu_cores >= 1);
+        assert!(v.kernel.is_some());
     }
 }

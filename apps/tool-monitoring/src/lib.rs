@@ -9,7 +9,9 @@
 //!   (redacted), and CPU/memory/network/block I/O samples.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
-//! - [`routes`]: the GET handlers.
+//!
+//! Each module answers its tool's GET route ([`tool_route`] maps the catalog to them); nothing here
+//! changes the host or any container.
 
 pub mod details;
 pub mod disks;
@@ -18,15 +20,18 @@ pub mod host;
 pub mod logs;
 pub mod problems;
 pub mod resources;
-pub mod routes;
 pub mod stats;
 pub mod truenas;
 pub mod zfs;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::Router;
+use axum::{
+    routing::{get, MethodRouter},
+    Json, Router,
+};
 use homelab_common::{metrics::Metrics, startup, Secret, Settings};
+use homelab_schemas::{Health, ToolId};
 
 pub use docker::ReadOnlyDocker;
 pub use resources::ResourceSampler;
@@ -66,10 +71,33 @@ impl AppState {
     }
 }
 
+/// The handler of each tool in the catalog, at the catalog's path.
+fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
+    match tool {
+        ToolId::SystemResources => get(resources::answer),
+        ToolId::Containers => get(docker::answer),
+        ToolId::Problems => get(problems::answer),
+        ToolId::HostInfo => get(host::answer),
+        ToolId::ZfsPools => get(zfs::answer),
+        ToolId::TruenasStatus => get(truenas::answer),
+        ToolId::ContainerDetails => get(details::answer),
+        ToolId::ContainerStats => get(stats::answer),
+        ToolId::ContainerLogs => get(logs::answer),
+    }
+}
+
+/// `/health` and every tool's GET route.
+pub fn routes() -> Router<AppState> {
+    let health = get(|| async { Json(Health::healthy(SERVICE)) });
+    ToolId::ALL
+        .into_iter()
+        .fold(Router::new().route("/health", health), |router, tool| router.route(tool.spec().path, tool_route(tool)))
+}
+
 /// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
-    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE)
+    startup::internal_service(routes().with_state(state), metrics, token.as_ref(), SERVICE)
 }
 
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.

@@ -2,7 +2,16 @@
 //! secrets (tokens, passwords, `KEY=value` pairs of secret-looking keys, auth headers, URL
 //! credentials, private keys) redacted before anything can reach a cloud LLM.
 
-use serde_json::{json, Value};
+use homelab_schemas::monitoring::ContainerLogs;
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, Query, State},
+    Json,
+};
+use homelab_common::ApiError;
+
+use crate::{docker::checked_name, AppState};
 
 /// Most lines one call returns.
 pub const MAX_LINES: usize = 200;
@@ -15,7 +24,7 @@ pub const MAX_LINE_CHARS: usize = 400;
 pub use homelab_common::redact::redact;
 
 /// The lines as the tool answers them: capped, redacted, with a note when anything was cut.
-pub fn render(name: &str, lines: Vec<String>, requested: usize) -> Value {
+pub fn render(name: &str, lines: Vec<String>, requested: usize) -> ContainerLogs {
     let mut cut_lines = 0;
     let shown: Vec<String> = lines
         .iter()
@@ -40,7 +49,52 @@ pub fn render(name: &str, lines: Vec<String>, requested: usize) -> Value {
     if lines.len() > shown.len() {
         notes.push(format!("only the last {} lines are shown", shown.len()));
     }
-    json!({"name": name, "lines": shown, "line_count": shown.len(), "note": if notes.is_empty() { Value::Null } else { json!(notes.join("; ")) }})
+    ContainerLogs {
+        name: name.to_string(),
+        line_count: shown.len(),
+        lines: shown,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+    }
+}
+
+/// `GET /containers/{name}/logs?lines=&since=`.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<ContainerLogs>, ApiError> {
+    let name = checked_name(&name)?;
+    let lines =
+        match query.get("lines") {
+            None => 50,
+            Some(v) => v.parse::<usize>().ok().filter(|n| (1..=MAX_LINES).contains(n)).ok_or_else(|| {
+                ApiError::Unprocessable(format!("lines must be a whole number from 1 to {MAX_LINES}"))
+            })?,
+        };
+    let since = query.get("since").map(|s| parse_since(s)).transpose()?;
+    let output = state.docker.logs(name, lines, since).await?;
+    Ok(Json(render(name, output, lines)))
+}
+
+/// `since`: `30s`, `15m`, `2h` or `1d` ago. Anything else (another unit, a multi-byte last
+/// character, a number too large) is a 422, never a panic.
+fn parse_since(text: &str) -> Result<i64, ApiError> {
+    let bad = || ApiError::Unprocessable("since must look like 30s, 15m, 2h or 1d".into());
+    let Some((split, _)) = text.char_indices().last() else { return Err(bad()) };
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    let seconds = n.checked_mul(scale).ok_or_else(bad)?;
+    if !(0..=366 * 86_400).contains(&seconds) {
+        return Err(bad());
+    }
+    Ok(chrono::Utc::now().timestamp() - seconds)
 }
 
 #[cfg(test)]
@@ -58,15 +112,22 @@ mod tests {
     }
 
     #[test]
+    fn odd_since_is_a_422_never_a_panic() {
+        for bad in ["", "h", "2é", "5ч", "€", "9223372036854775807d", "-1h", "2w", "1.5h", "2 h"] {
+            assert!(parse_since(bad).is_err(), "{bad:?}");
+        }
+        for good in ["30s", "15m", "2h", "1d", "0s"] {
+            assert!(parse_since(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
     fn long_lines_and_many_lines_are_cut_visibly() {
         let lines: Vec<String> = (0..300).map(|i| format!("line {i}")).chain(["x".repeat(1000)]).collect();
         let v = render("app", lines, 500);
-        assert_eq!(v["line_count"], MAX_LINES);
-        assert_eq!(
-            v["lines"][MAX_LINES - 1].as_str().unwrap().chars().count(),
-            MAX_LINE_CHARS + "… [line cut]".chars().count()
-        );
-        let note = v["note"].as_str().unwrap();
+        assert_eq!(v.line_count, MAX_LINES);
+        assert_eq!(v.lines[MAX_LINES - 1].chars().count(), MAX_LINE_CHARS + "… [line cut]".chars().count());
+        let note = v.note.unwrap();
         assert!(note.contains("cut") && note.contains("last 200"), "{note}");
     }
 }

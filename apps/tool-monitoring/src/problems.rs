@@ -3,15 +3,16 @@
 //! load over the core count; ZFS pools not ONLINE; hot components — each with a severity and a
 //! short reason.
 
-use serde_json::{json, Value};
+use homelab_schemas::monitoring::{Problem, Problems, Severity};
 
 use crate::{docker, host::HOT_CELSIUS, AppState};
+use axum::{extract::State, Json};
 
 /// Exited containers inspected for an OOM kill, at most (each is one Docker call).
 const MAX_INSPECTED: usize = 20;
 
-fn problem(severity: &str, kind: &str, subject: &str, reason: String) -> Value {
-    json!({"severity": severity, "kind": kind, "subject": subject, "reason": reason})
+fn problem(severity: Severity, kind: &str, subject: &str, reason: String) -> Problem {
+    Problem { severity, kind: kind.into(), subject: subject.into(), reason }
 }
 
 /// The exit code in Docker's status text: `Exited (137) 2 hours ago` → 137.
@@ -20,12 +21,12 @@ pub fn exit_code_of(status: &str) -> Option<i64> {
     rest.split(')').next()?.trim().parse().ok()
 }
 
-pub async fn list_problems(state: &AppState) -> Value {
+pub async fn list_problems(state: &AppState) -> Problems {
     let mut problems = Vec::new();
     let r = state.sampler.latest();
     for d in &r.disk {
         if d.percent_used >= 90.0 {
-            let severity = if d.percent_used >= 95.0 { "critical" } else { "warning" };
+            let severity = if d.percent_used >= 95.0 { Severity::Critical } else { Severity::Warning };
             problems.push(problem(
                 severity,
                 "filesystem",
@@ -36,7 +37,7 @@ pub async fn list_problems(state: &AppState) -> Value {
     }
     if r.memory_percent >= 90.0 {
         problems.push(problem(
-            "warning",
+            Severity::Warning,
             "memory",
             "memory",
             format!("{:.1}% used ({:.2} of {:.2} GB)", r.memory_percent, r.memory_used_gb, r.memory_total_gb),
@@ -45,7 +46,7 @@ pub async fn list_problems(state: &AppState) -> Value {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
     if r.load_average[0] > cores {
         problems.push(problem(
-            "warning",
+            Severity::Warning,
             "load",
             "load average",
             format!("1-minute load {:.2} is above the {cores} cores", r.load_average[0]),
@@ -53,22 +54,22 @@ pub async fn list_problems(state: &AppState) -> Value {
     }
 
     match state.docker.list_containers().await {
-        Err(e) => problems.push(problem("warning", "docker", "Docker", e.to_string())),
+        Err(e) => problems.push(problem(Severity::Warning, "docker", "Docker", e.to_string())),
         Ok(list) => {
             let mut inspected = 0;
             for c in list.into_iter().map(docker::to_container_info) {
                 let status = c.status.as_str();
                 if c.state == "restarting" {
                     problems.push(problem(
-                        "critical",
+                        Severity::Critical,
                         "container",
                         &c.name,
                         format!("restarting over and over ({status})"),
                     ));
                 } else if c.state == "dead" {
-                    problems.push(problem("critical", "container", &c.name, "dead".into()));
+                    problems.push(problem(Severity::Critical, "container", &c.name, "dead".into()));
                 } else if status.contains("(unhealthy)") {
-                    problems.push(problem("critical", "container", &c.name, format!("unhealthy ({status})")));
+                    problems.push(problem(Severity::Critical, "container", &c.name, format!("unhealthy ({status})")));
                 } else if c.state == "exited" {
                     let oom = if inspected < MAX_INSPECTED {
                         inspected += 1;
@@ -85,14 +86,14 @@ pub async fn list_problems(state: &AppState) -> Value {
                     };
                     if oom {
                         problems.push(problem(
-                            "critical",
+                            Severity::Critical,
                             "container",
                             &c.name,
                             format!("killed for running out of memory ({status})"),
                         ));
                     } else if let Some(code) = exit_code_of(status).filter(|c| *c != 0) {
                         problems.push(problem(
-                            "warning",
+                            Severity::Warning,
                             "container",
                             &c.name,
                             format!("exited with code {code} ({status})"),
@@ -108,43 +109,27 @@ pub async fn list_problems(state: &AppState) -> Value {
         (crate::zfs::pools(&paths.proc_root, &paths.mountinfo, &paths.root), crate::host::host_info())
     })
     .await
-    .unwrap_or((Value::Null, Value::Null));
-    for p in pools["pools"].as_array().into_iter().flatten() {
-        if p["healthy"] == false {
-            problems.push(problem(
-                "critical",
-                "zfs",
-                p["name"].as_str().unwrap_or("?"),
-                format!("pool is {}", p["state"].as_str().unwrap_or("?")),
-            ));
+    .ok()
+    .unzip();
+    for p in pools.iter().flat_map(|p| &p.pools) {
+        if !p.healthy {
+            problems.push(problem(Severity::Critical, "zfs", &p.name, format!("pool is {}", p.state)));
         }
     }
-    for t in host["temperatures"].as_array().into_iter().flatten() {
-        let celsius = t["celsius"].as_f64().unwrap_or(0.0);
-        let critical = t["critical_celsius"].as_f64();
-        if critical.is_some_and(|c| celsius >= c) || celsius >= f64::from(HOT_CELSIUS) {
-            problems.push(problem(
-                "warning",
-                "temperature",
-                t["label"].as_str().unwrap_or("sensor"),
-                format!("{celsius:.1} °C"),
-            ));
+    for t in host.iter().flat_map(|h| &h.temperatures) {
+        if t.critical_celsius.is_some_and(|c| t.celsius >= c) || t.celsius >= f64::from(HOT_CELSIUS) {
+            problems.push(problem(Severity::Warning, "temperature", &t.label, format!("{:.1} °C", t.celsius)));
         }
     }
 
     if let Ok(status) = crate::truenas::status_of(&state.truenas).await {
-        for a in status["alerts"].as_array().into_iter().flatten() {
-            let severity = match a["level"].as_str().unwrap_or("") {
-                "CRITICAL" | "ALERT" | "EMERGENCY" | "ERROR" => "critical",
-                "WARNING" => "warning",
+        for a in status.alerts {
+            let severity = match a.level.as_str() {
+                "CRITICAL" | "ALERT" | "EMERGENCY" | "ERROR" => Severity::Critical,
+                "WARNING" => Severity::Warning,
                 _ => continue,
             };
-            problems.push(problem(
-                severity,
-                "truenas alert",
-                a["class"].as_str().unwrap_or("alert"),
-                a["text"].as_str().unwrap_or("").to_string(),
-            ));
+            problems.push(problem(severity, "truenas alert", a.class.as_deref().unwrap_or("alert"), a.text));
         }
     }
 
@@ -152,11 +137,13 @@ pub async fn list_problems(state: &AppState) -> Value {
         0 => "No problems found.".to_string(),
         n => format!("{n} problem{} found.", if n == 1 { "" } else { "s" }),
     };
-    json!({
-        "problems": problems,
-        "summary": summary,
-        "checked": ["containers", "filesystems", "memory", "load", "zfs pools", "temperatures"],
-    })
+    let checked = ["containers", "filesystems", "memory", "load", "zfs pools", "temperatures"];
+    Problems { problems, summary, checked: checked.map(String::from).to_vec() }
+}
+
+/// `GET /problems`.
+pub async fn answer(State(state): State<AppState>) -> Json<Problems> {
+    Json(list_problems(&state).await)
 }
 
 #[cfg(test)]

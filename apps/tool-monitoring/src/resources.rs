@@ -20,6 +20,9 @@ use homelab_schemas::{
 use sysinfo::System;
 
 use crate::disks;
+use axum::{extract::State, Json};
+
+use crate::AppState;
 
 /// Where to read the host's mount table and where its filesystems are visible.
 #[derive(Debug, Clone)]
@@ -112,4 +115,9 @@ async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval
             None => return,
         }
     }
+}
+
+/// `GET /system/resources`: a copy of the latest sample.
+pub async fn answer(State(state): State<AppState>) -> Json<SystemResources> {
+    Json(state.sampler.latest().as_ref().clone())
 }

@@ -1,7 +1,22 @@
 //! `GET /stats/containers[?name=…]`: CPU %, memory used/limit, network and block I/O of running
 //! containers, from one stats sample each (no stream is kept open).
 
-use serde_json::{json, Value};
+use homelab_schemas::monitoring::ContainerSample;
+use serde_json::Value;
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Query, State},
+    Json,
+};
+use futures::StreamExt;
+use homelab_common::ApiError;
+use homelab_schemas::monitoring::ContainerStats;
+
+use crate::{
+    docker::{checked_name, to_container_info},
+    AppState,
+};
 
 /// Running containers sampled per call, at most; each sample takes Docker about a second.
 pub const MAX_SAMPLED: usize = 30;
@@ -13,7 +28,7 @@ fn mib(bytes: f64) -> f64 {
 }
 
 /// Docker's stats JSON → the figures a user asks about.
-pub fn summarise(name: &str, s: &Value) -> Value {
+pub fn summarise(name: &str, s: &Value) -> ContainerSample {
     let f = |v: &Value| v.as_f64().unwrap_or(0.0);
     let cpu_delta = f(&s["cpu_stats"]["cpu_usage"]["total_usage"]) - f(&s["precpu_stats"]["cpu_usage"]["total_usage"]);
     let system_delta = f(&s["cpu_stats"]["system_cpu_usage"]) - f(&s["precpu_stats"]["system_cpu_usage"]);
@@ -43,22 +58,66 @@ pub fn summarise(name: &str, s: &Value) -> Value {
             _ => {}
         }
     }
-    json!({
-        "name": name,
-        "cpu_percent": (cpu_percent * 100.0).round() / 100.0,
-        "memory_used_mb": mib(used),
-        "memory_limit_mb": mib(limit),
-        "memory_percent": if limit > 0.0 { (used / limit * 10000.0).round() / 100.0 } else { 0.0 },
-        "net_rx_mb": mib(rx),
-        "net_tx_mb": mib(tx),
-        "block_read_mb": mib(read),
-        "block_write_mb": mib(write),
-    })
+    ContainerSample {
+        name: name.to_string(),
+        cpu_percent: (cpu_percent * 100.0).round() / 100.0,
+        memory_used_mb: mib(used),
+        memory_limit_mb: mib(limit),
+        memory_percent: if limit > 0.0 { (used / limit * 10000.0).round() / 100.0 } else { 0.0 },
+        net_rx_mb: mib(rx),
+        net_tx_mb: mib(tx),
+        block_read_mb: mib(read),
+        block_write_mb: mib(write),
+    }
+}
+
+/// `GET /stats/containers[?name=]`: one running container, or every running one.
+pub async fn answer(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<ContainerStats>, ApiError> {
+    let mut running = 0;
+    let names: Vec<String> = match query.get("name") {
+        Some(name) => vec![checked_name(name)?.to_string()],
+        None => {
+            let list = state.docker.list_containers().await?;
+            let all: Vec<String> =
+                list.into_iter().map(to_container_info).filter(|c| c.state == "running").map(|c| c.name).collect();
+            running = all.len();
+            all.into_iter().take(MAX_SAMPLED).collect()
+        }
+    };
+    // One Docker call per container, a few at a time, so one question cannot flood the engine.
+    let samples: Vec<_> = futures::stream::iter(names.clone())
+        .map(|name| {
+            let docker = state.docker.clone();
+            async move { docker.stats(&name).await }
+        })
+        .buffered(PARALLEL_SAMPLES)
+        .collect()
+        .await;
+    let mut containers = Vec::new();
+    for (name, sample) in names.iter().zip(samples) {
+        let sample = sample?;
+        if sample["cpu_stats"].is_null() && sample["memory_stats"].is_null() {
+            continue;
+        }
+        containers.push(summarise(name, &sample));
+    }
+    let note = if containers.is_empty() {
+        Some("No running containers to sample.".to_string())
+    } else if running > names.len() {
+        Some(format!("{} of {running} running containers sampled", names.len()))
+    } else {
+        None
+    };
+    Ok(Json(ContainerStats { containers, note }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn figures_match_what_docker_stats_shows() {
@@ -69,7 +128,7 @@ mod tests {
             "networks": {"eth0": {"rx_bytes": 1048576u64, "tx_bytes": 2097152u64}, "eth1": {"rx_bytes": 1048576u64, "tx_bytes": 0}},
             "blkio_stats": {"io_service_bytes_recursive": [{"op": "read", "value": 5242880u64}, {"op": "write", "value": 1048576u64}, {"op": "Read", "value": 1048576u64}]}
         });
-        let v = summarise("plex", &sample);
+        let v = serde_json::to_value(summarise("plex", &sample)).unwrap();
         assert_eq!(v["cpu_percent"], 40.0);
         assert_eq!(v["memory_used_mb"], 256.0);
         assert_eq!(v["memory_limit_mb"], 1024.0);
@@ -81,7 +140,6 @@ mod tests {
     #[test]
     fn a_first_sample_without_baseline_reads_zero_cpu() {
         let v = summarise("x", &json!({"cpu_stats": {"cpu_usage": {"total_usage": 5}}, "memory_stats": {}}));
-        assert_eq!(v["cpu_percent"], 0.0);
-        assert_eq!(v["memory_percent"], 0.0);
+        assert_eq!((v.cpu_percent, v.memory_percent), (0.0, 0.0));
     }
 }

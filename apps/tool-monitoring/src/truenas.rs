@@ -5,11 +5,15 @@
 
 use std::{sync::Arc, time::Duration};
 
+use axum::{extract::State, Json};
 use futures::{SinkExt, StreamExt};
 use homelab_common::{Secret, Settings};
+use homelab_schemas::monitoring::{PoolScan, TruenasAlert, TruenasPool, TruenasStatus};
 use rustls_pki_types::{pem::PemObject, CertificateDer};
 use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, Connector};
+
+use crate::AppState;
 
 /// One call of ours may take this long, connection and login included.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,13 +53,13 @@ impl TrueNas {
     }
 
     /// Alerts and pools, or why TrueNAS could not answer (never containing the key).
-    pub async fn status(&self) -> Result<Value, String> {
+    pub async fn status(&self) -> Result<TruenasStatus, String> {
         tokio::time::timeout(TIMEOUT, self.fetch())
             .await
             .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
     }
 
-    async fn fetch(&self) -> Result<Value, String> {
+    async fn fetch(&self) -> Result<TruenasStatus, String> {
         let connector = Connector::Rustls(self.tls.clone());
         let (mut ws, _) = tokio_tungstenite::connect_async_tls_with_config(&self.url, None, false, Some(connector))
             .await
@@ -92,14 +96,22 @@ impl TrueNas {
 }
 
 /// What `GET /truenas` answers: the status, a note when not configured, or 503 with the reason.
-pub async fn status_of(truenas: &Result<Option<TrueNas>, String>) -> Result<Value, homelab_common::ApiError> {
+pub async fn status_of(truenas: &Result<Option<TrueNas>, String>) -> Result<TruenasStatus, homelab_common::ApiError> {
     let unavailable =
         |reason: String| homelab_common::ApiError::ServiceUnavailable(format!("TrueNAS API unavailable: {reason}"));
     match truenas {
         Err(reason) => Err(unavailable(reason.clone())),
-        Ok(None) => Ok(
-            json!({"configured": false, "note": "TrueNAS extras are off: set TRUENAS_URL and TRUENAS_API_KEY (a READONLY_ADMIN key) to see alerts and scrub status."}),
-        ),
+        Ok(None) => Ok(TruenasStatus {
+            configured: false,
+            note: Some(
+                "TrueNAS extras are off: set TRUENAS_URL and TRUENAS_API_KEY (a READONLY_ADMIN key) to see alerts \
+                 and scrub status."
+                    .into(),
+            ),
+            alerts: Vec::new(),
+            alerts_by_level: Default::default(),
+            pools: Vec::new(),
+        }),
         Ok(Some(t)) => t.status().await.map_err(unavailable),
     }
 }
@@ -114,38 +126,51 @@ fn method_of(reply: &Value) -> &'static str {
 }
 
 /// Undismissed alerts with their level, counts by level, and each pool's scan state.
-pub fn summarise(alerts: &Value, pools: &Value) -> Value {
-    let active: Vec<Value> = alerts
+pub fn summarise(alerts: &Value, pools: &Value) -> TruenasStatus {
+    let text = |v: &Value| v.as_str().map(String::from);
+    let active: Vec<TruenasAlert> = alerts
         .as_array()
         .into_iter()
         .flatten()
         .filter(|a| a["dismissed"] != true)
         .map(|a| {
-            let text = a["formatted"].as_str().or_else(|| a["text"].as_str()).unwrap_or("").trim();
-            json!({"level": a["level"], "class": a["klass"], "text": text.chars().take(MAX_ALERT_CHARS).collect::<String>()})
+            let body = a["formatted"].as_str().or_else(|| a["text"].as_str()).unwrap_or("").trim();
+            TruenasAlert {
+                level: text(&a["level"]).unwrap_or_else(|| "UNKNOWN".into()),
+                class: text(&a["klass"]),
+                text: body.chars().take(MAX_ALERT_CHARS).collect(),
+            }
         })
         .collect();
-    let mut by_level = serde_json::Map::new();
+    let mut by_level = std::collections::BTreeMap::new();
     for a in &active {
-        let level = a["level"].as_str().unwrap_or("UNKNOWN").to_string();
-        let n = by_level.get(&level).and_then(Value::as_u64).unwrap_or(0);
-        by_level.insert(level, json!(n + 1));
+        *by_level.entry(a.level.clone()).or_insert(0) += 1;
     }
-    let pools: Vec<Value> = pools
+    let pools = pools
         .as_array()
         .into_iter()
         .flatten()
         .map(|p| {
             let scan = &p["scan"];
-            json!({
-                "name": p["name"], "status": p["status"], "healthy": p["healthy"],
-                "scan": if scan.is_object() {
-                    json!({"function": scan["function"], "state": scan["state"], "percentage": scan["percentage"], "errors": scan["errors"]})
-                } else { Value::Null },
-            })
+            TruenasPool {
+                name: text(&p["name"]).unwrap_or_default(),
+                status: text(&p["status"]).unwrap_or_default(),
+                healthy: p["healthy"].as_bool(),
+                scan: scan.is_object().then(|| PoolScan {
+                    function: text(&scan["function"]),
+                    state: text(&scan["state"]),
+                    percentage: scan["percentage"].as_f64(),
+                    errors: scan["errors"].as_u64(),
+                }),
+            }
         })
         .collect();
-    json!({"configured": true, "alerts": active, "alerts_by_level": by_level, "pools": pools})
+    TruenasStatus { configured: true, note: None, alerts: active, alerts_by_level: by_level, pools }
+}
+
+/// `GET /truenas`.
+pub async fn answer(State(state): State<AppState>) -> Result<Json<TruenasStatus>, homelab_common::ApiError> {
+    Ok(Json(status_of(&state.truenas).await?))
 }
 
 #[cfg(test)]
@@ -160,7 +185,7 @@ mod tests {
             {"level": "WARNING", "klass": "Update", "formatted": "old", "dismissed": true}
         ]);
         let pools = json!([{"name": "tank", "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "FINISHED", "percentage": 100.0, "errors": 0}}]);
-        let v = summarise(&alerts, &pools);
+        let v = serde_json::to_value(summarise(&alerts, &pools)).unwrap();
         assert_eq!(v["alerts"].as_array().unwrap().len(), 2);
         assert_eq!(v["alerts_by_level"], json!({"CRITICAL": 1, "WARNING": 1}));
         assert_eq!(v["pools"][0]["scan"]["function"], "SCRUB");

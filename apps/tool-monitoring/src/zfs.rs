@@ -4,46 +4,62 @@
 
 use std::path::Path;
 
-use homelab_schemas::monitoring::bytes_to_gb;
-use serde_json::{json, Value};
+use homelab_schemas::monitoring::{bytes_to_gb, ZfsPool, ZfsPools};
 
 use crate::disks::{parse_mountinfo, usage_of};
+use axum::{extract::State, Json};
+use homelab_common::ApiError;
+
+use crate::AppState;
 
 /// Pools under `proc_root` (`/proc` or `$HOST_PROC`), mount table from `mountinfo`, mount points
 /// measured under `root`.
-pub fn pools(proc_root: &Path, mountinfo: &Path, root: &Path) -> Value {
+pub fn pools(proc_root: &Path, mountinfo: &Path, root: &Path) -> ZfsPools {
     let kstat = proc_root.join("spl/kstat/zfs");
     let Ok(entries) = std::fs::read_dir(&kstat) else {
-        return json!({"pools": [], "note": "ZFS is not present on this host (no /proc/spl/kstat/zfs)."});
+        return ZfsPools {
+            pools: Vec::new(),
+            note: Some("ZFS is not present on this host (no /proc/spl/kstat/zfs).".into()),
+        };
     };
     let mounts = parse_mountinfo(&std::fs::read_to_string(mountinfo).unwrap_or_default());
-    let mut pools: Vec<Value> = entries
+    let mut pools: Vec<ZfsPool> = entries
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let state = std::fs::read_to_string(entry.path().join("state")).ok()?.trim().to_string();
             let mount = mounts.iter().find(|m| m.fs_type == "zfs" && m.source == name);
             let usage = mount.and_then(|m| usage_of(&root.join(m.mount_point.trim_start_matches('/'))));
-            Some(json!({
-                "name": name,
-                "state": state,
-                "healthy": state == "ONLINE",
-                "mount": mount.map(|m| m.mount_point.clone()),
-                "size_gb": usage.map(|u| bytes_to_gb(u.used + u.free)),
-                "used_gb": usage.map(|u| bytes_to_gb(u.used)),
-                "free_gb": usage.map(|u| bytes_to_gb(u.free)),
-                "percent_used": usage.map(|u| u.to_disk_usage("").percent_used),
-            }))
+            Some(ZfsPool {
+                healthy: state == "ONLINE",
+                name,
+                state,
+                mount: mount.map(|m| m.mount_point.clone()),
+                size_gb: usage.map(|u| bytes_to_gb(u.used + u.free)),
+                used_gb: usage.map(|u| bytes_to_gb(u.used)),
+                free_gb: usage.map(|u| bytes_to_gb(u.free)),
+                percent_used: usage.map(|u| u.to_disk_usage("").percent_used),
+            })
         })
         .collect();
-    pools.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    let note = if pools.is_empty() { json!("ZFS is loaded but no pool is imported.") } else { Value::Null };
-    json!({"pools": pools, "note": note})
+    pools.sort_by(|a, b| a.name.cmp(&b.name));
+    let note = pools.is_empty().then(|| "ZFS is loaded but no pool is imported.".to_string());
+    ZfsPools { pools, note }
+}
+
+/// `GET /zfs/pools`.
+pub async fn answer(State(state): State<AppState>) -> Result<Json<ZfsPools>, ApiError> {
+    let paths = state.paths.clone();
+    let pools = tokio::task::spawn_blocking(move || pools(&paths.proc_root, &paths.mountinfo, &paths.root))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(pools))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn pools_are_read_from_kstat_with_capacity_from_their_mount() {
@@ -60,7 +76,7 @@ mod tests {
             "40 1 0:50 / /mnt/tank rw - zfs tank rw\n41 1 0:51 / /mnt/tank/media rw - zfs tank/media rw\n",
         )
         .unwrap();
-        let v = pools(&proc, &mountinfo, dir.path());
+        let v = serde_json::to_value(pools(&proc, &mountinfo, dir.path())).unwrap();
         assert_eq!(v["pools"][0]["name"], "backup");
         assert_eq!(v["pools"][0]["state"], "DEGRADED");
         assert_eq!(v["pools"][0]["healthy"], false);
@@ -74,7 +90,7 @@ mod tests {
     fn absent_zfs_is_an_empty_list_with_a_note() {
         let dir = tempfile::tempdir().unwrap();
         let v = pools(dir.path(), &dir.path().join("none"), dir.path());
-        assert_eq!(v["pools"], json!([]));
-        assert!(v["note"].as_str().unwrap().contains("not present"));
+        assert!(v.pools.is_empty());
+        assert!(v.note.unwrap().contains("not present"));
     }
 }

@@ -3,7 +3,7 @@
 //! Layout
 //! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2.
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
-//! - [`monitoring`]: what tool-monitoring answers (`SystemResources`, `ContainerInfo`), SPEC §9.
+//! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
 //! - [`health`]: the `/health` body every service answers.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
@@ -17,4 +17,4 @@ pub mod monitoring;
 pub use chat::{ChatRequest, ChatResponse};
 pub use health::Health;
 pub use llm::{LlmRequest, LlmResponse, ToolCall, ToolDefinition, ToolParameter};
-pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources};
+pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};

@@ -1,8 +1,17 @@
-//! What tool-monitoring answers (SPEC §9). Sizes are GiB (1024³ bytes) rounded to 2 decimals.
+//! The tool catalog and what each tool answers (SPEC §9). Sizes are GiB (1024³ bytes) rounded to
+//! 2 decimals unless a field says MB.
+//!
+//! Every read-only tool is one [`ToolId`]: its name, description, parameters and endpoint
+//! ([`ToolId::spec`]) and its typed answer ([`ToolOutput`]). The orchestrator's registry,
+//! tool-monitoring's routes and the builtin model's answers all match on `ToolId` exhaustively, so
+//! a tool added here without its endpoint or its builtin wording does not compile.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::llm::{ToolDefinition, ToolParameter};
 
 /// `GET /system/resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +65,465 @@ pub struct ContainerInfo {
     pub ports: BTreeMap<String, Option<Vec<PortBinding>>>,
 }
 
+/// `GET /problems`: everything that looks wrong, with what was checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problems {
+    pub problems: Vec<Problem>,
+    /// `No problems found.` or `2 problems found.`
+    pub summary: String,
+    /// What was looked at: `containers`, `filesystems`, `memory`, …
+    pub checked: Vec<String>,
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+/// One problem: `{"severity": "critical", "kind": "container", "subject": "plex", "reason": "unhealthy"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub severity: Severity,
+    /// `container`, `filesystem`, `memory`, `load`, `docker`, `zfs`, `temperature`, `truenas alert`.
+    pub kind: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+/// `GET /host`: host facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub hostname: Option<String>,
+    pub os: Option<String>,
+    pub kernel: Option<String>,
+    pub uptime_seconds: u64,
+    /// `3 days, 4 hours, 5 minutes`.
+    pub uptime: String,
+    /// Logical CPUs this process may use.
+    pub cpu_cores: usize,
+    pub physical_cores: Option<usize>,
+    pub temperatures: Vec<Temperature>,
+    /// Every interface but `lo`, by name.
+    pub network_interfaces: Vec<NetworkInterface>,
+}
+
+/// One temperature sensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Temperature {
+    pub label: String,
+    pub celsius: f64,
+    pub critical_celsius: Option<f64>,
+}
+
+/// One network interface's totals since boot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub name: String,
+    pub received_bytes: u64,
+    pub transmitted_bytes: u64,
+}
+
+/// `GET /zfs/pools`: each pool, or an empty list and a note where ZFS is absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZfsPools {
+    pub pools: Vec<ZfsPool>,
+    pub note: Option<String>,
+}
+
+/// One ZFS pool; the sizes are those of its root dataset's mount, when mounted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZfsPool {
+    pub name: String,
+    /// `ONLINE`, `DEGRADED`, `FAULTED`, …
+    pub state: String,
+    pub healthy: bool,
+    pub mount: Option<String>,
+    pub size_gb: Option<f64>,
+    pub used_gb: Option<f64>,
+    pub free_gb: Option<f64>,
+    pub percent_used: Option<f64>,
+}
+
+/// `GET /truenas`: alerts and scrubs, or `configured: false` with a note saying how to turn it on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruenasStatus {
+    pub configured: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Undismissed alerts.
+    #[serde(default)]
+    pub alerts: Vec<TruenasAlert>,
+    #[serde(default)]
+    pub alerts_by_level: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub pools: Vec<TruenasPool>,
+}
+
+/// One active TrueNAS alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruenasAlert {
+    /// `INFO`, `WARNING`, `CRITICAL`, …
+    pub level: String,
+    pub class: Option<String>,
+    pub text: String,
+}
+
+/// One pool as TrueNAS sees it, with its last or current scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruenasPool {
+    pub name: String,
+    pub status: String,
+    pub healthy: Option<bool>,
+    pub scan: Option<PoolScan>,
+}
+
+/// A scrub or resilver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolScan {
+    /// `SCRUB` or `RESILVER`.
+    pub function: Option<String>,
+    /// `SCANNING`, `FINISHED`, `CANCELED`.
+    pub state: Option<String>,
+    pub percentage: Option<f64>,
+    pub errors: Option<u64>,
+}
+
+/// `GET /containers/{name}`: what `docker inspect` says that a user asks about (never the environment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerDetails {
+    pub name: String,
+    pub id: String,
+    pub image: Option<String>,
+    pub state: Option<String>,
+    pub health: Option<ContainerHealth>,
+    pub restart_count: i64,
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    pub error: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub ports: BTreeMap<String, Option<Vec<PortBinding>>>,
+    pub mounts: Vec<MountPoint>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A container's healthcheck state and its last probe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerHealth {
+    /// `healthy`, `unhealthy`, `starting`.
+    pub status: Option<String>,
+    pub failing_streak: Option<i64>,
+    /// The last probe's output, cut and redacted.
+    pub last_output: Option<String>,
+    pub last_exit_code: Option<i64>,
+}
+
+/// One mount of a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MountPoint {
+    pub source: Option<String>,
+    pub destination: Option<String>,
+    pub read_only: Option<bool>,
+}
+
+/// `GET /containers/{name}/logs`: the last lines, capped and redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerLogs {
+    pub name: String,
+    pub lines: Vec<String>,
+    pub line_count: usize,
+    /// Says when lines were cut or left out.
+    pub note: Option<String>,
+}
+
+/// `GET /stats/containers`: one sample per running container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerStats {
+    pub containers: Vec<ContainerSample>,
+    /// `No running containers to sample.` or `30 of 41 running containers sampled`.
+    pub note: Option<String>,
+}
+
+/// One container's figures, as `docker stats` shows them (MB are MiB).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerSample {
+    pub name: String,
+    pub cpu_percent: f64,
+    pub memory_used_mb: f64,
+    pub memory_limit_mb: f64,
+    pub memory_percent: f64,
+    pub net_rx_mb: f64,
+    pub net_tx_mb: f64,
+    pub block_read_mb: f64,
+    pub block_write_mb: f64,
+}
+
+/// Every read-only tool. The order is the order the model is offered them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ToolId {
+    SystemResources,
+    Containers,
+    Problems,
+    HostInfo,
+    ZfsPools,
+    TruenasStatus,
+    ContainerDetails,
+    ContainerStats,
+    ContainerLogs,
+}
+
+/// One parameter: what the model sees, plus the bounds checked before the call runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    /// A JSON Schema type: `string` or `integer`.
+    pub kind: &'static str,
+    pub description: &'static str,
+    pub required: bool,
+    /// A regular expression a string must match.
+    pub pattern: Option<&'static str>,
+    /// Inclusive bounds of an integer.
+    pub range: Option<(i64, i64)>,
+}
+
+/// A container name as Docker allows it, at most 128 characters.
+pub const CONTAINER_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$";
+
+const fn container_name(description: &'static str, required: bool) -> Param {
+    Param { name: "name", kind: "string", description, required, pattern: Some(CONTAINER_NAME_PATTERN), range: None }
+}
+const NAMED_CONTAINER: Param = container_name("The container's name, as list_containers shows it", true);
+const ANY_CONTAINER: Param = container_name("One container's name; omit for all running containers", false);
+
+/// One tool's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolSpec {
+    /// The name the model calls it by.
+    pub name: &'static str,
+    pub description: &'static str,
+    pub params: &'static [Param],
+    /// Its GET path on tool-monitoring; `{name}` is filled from the argument of that name, other
+    /// arguments go into the query string.
+    pub path: &'static str,
+    /// What it reads, in words, for sentences such as "I couldn't get the container list".
+    pub reads: &'static str,
+}
+
+impl ToolId {
+    pub const ALL: [ToolId; 9] = [
+        Self::SystemResources,
+        Self::Containers,
+        Self::Problems,
+        Self::HostInfo,
+        Self::ZfsPools,
+        Self::TruenasStatus,
+        Self::ContainerDetails,
+        Self::ContainerStats,
+        Self::ContainerLogs,
+    ];
+
+    pub fn spec(self) -> ToolSpec {
+        match self {
+            Self::SystemResources => ToolSpec {
+                name: "get_system_resources",
+                description: "Current host resource usage: CPU percent, memory used/total in GB and percent, \
+                    each filesystem's total/used/free GB and percent used, and the 1/5/15-minute load average.",
+                params: &[],
+                path: "/system/resources",
+                reads: "the system resources",
+            },
+            Self::Containers => ToolSpec {
+                name: "list_containers",
+                description: "Every Docker container on the host, running or not: name, short id, image, state \
+                    (running, exited, created…), Docker's status text, creation time and published ports.",
+                params: &[],
+                path: "/containers",
+                reads: "the container list",
+            },
+            Self::Problems => ToolSpec {
+                name: "list_problems",
+                description: "One check of everything that can be wrong: containers unhealthy, restarting, dead, \
+                    exited with an error or killed for memory; filesystems over 90%; memory over 90%; load above the \
+                    core count; ZFS pools not ONLINE; hot components. Each with severity and reason.",
+                params: &[],
+                path: "/problems",
+                reads: "the list of problems",
+            },
+            Self::HostInfo => ToolSpec {
+                name: "get_host_info",
+                description: "Host facts: hostname, OS and kernel, uptime, CPU cores, temperature sensors, and \
+                    network interfaces with bytes received and sent.",
+                params: &[],
+                path: "/host",
+                reads: "the host information",
+            },
+            Self::ZfsPools => ToolSpec {
+                name: "get_zfs_pools",
+                description: "ZFS pools: name, state (ONLINE, DEGRADED, FAULTED…) and capacity. Empty with a note \
+                    when the host has no ZFS.",
+                params: &[],
+                path: "/zfs/pools",
+                reads: "the ZFS pool status",
+            },
+            Self::TruenasStatus => ToolSpec {
+                name: "get_truenas_status",
+                description: "TrueNAS SCALE only (when configured): active alerts by level, and each pool's scrub \
+                    or resilver state and progress.",
+                params: &[],
+                path: "/truenas",
+                reads: "the TrueNAS alerts and scrub status",
+            },
+            Self::ContainerDetails => ToolSpec {
+                name: "get_container_details",
+                description: "One container's health (status and last check output), restart count, exit code, \
+                    whether it was OOM-killed, start/finish times, image, ports, mount paths and labels.",
+                params: &[NAMED_CONTAINER],
+                path: "/containers/{name}",
+                reads: "the container's details",
+            },
+            Self::ContainerStats => ToolSpec {
+                name: "get_container_stats",
+                description: "CPU percent, memory used/limit in MB and percent, network and block I/O of running \
+                    containers (one sample each). Without a name: every running container.",
+                params: &[ANY_CONTAINER],
+                path: "/stats/containers",
+                reads: "the containers' CPU and memory use",
+            },
+            Self::ContainerLogs => ToolSpec {
+                name: "get_container_logs",
+                description: "The last lines of one container's logs (secrets redacted, long lines cut).",
+                params: &[
+                    NAMED_CONTAINER,
+                    Param {
+                        name: "lines",
+                        kind: "integer",
+                        description: "How many of the last lines, 1 to 200 (default 50)",
+                        required: false,
+                        pattern: None,
+                        range: Some((1, 200)),
+                    },
+                    Param {
+                        name: "since",
+                        kind: "string",
+                        description: "Only lines newer than this, e.g. 30m, 2h, 1d",
+                        required: false,
+                        pattern: Some("^[0-9]{1,6}[smhd]$"),
+                        range: None,
+                    },
+                ],
+                path: "/containers/{name}/logs",
+                reads: "the container's logs",
+            },
+        }
+    }
+
+    /// The name the model calls it by.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The tool of that name, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// What the model is offered.
+    pub fn definition(self) -> ToolDefinition {
+        let spec = self.spec();
+        ToolDefinition {
+            name: spec.name.into(),
+            description: spec.description.into(),
+            parameters: spec
+                .params
+                .iter()
+                .map(|p| ToolParameter {
+                    name: p.name.into(),
+                    kind: p.kind.into(),
+                    description: p.description.into(),
+                    required: p.required,
+                    allowed: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The JSON Schema every call's arguments are checked against: the definition's, with the
+    /// bounds added and no other keys allowed.
+    pub fn arguments_schema(self) -> Value {
+        let mut schema = self.definition().parameters_schema();
+        schema["additionalProperties"] = Value::Bool(false);
+        for p in self.spec().params {
+            let prop = &mut schema["properties"][p.name];
+            if let Some(pattern) = p.pattern {
+                prop["pattern"] = json!(pattern);
+            }
+            if let Some((min, max)) = p.range {
+                prop["minimum"] = json!(min);
+                prop["maximum"] = json!(max);
+            }
+        }
+        schema
+    }
+}
+
+/// A tool's answer, typed: what tool-monitoring serves and what the builtin model reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolOutput {
+    SystemResources(SystemResources),
+    Containers(Vec<ContainerInfo>),
+    Problems(Problems),
+    HostInfo(HostInfo),
+    ZfsPools(ZfsPools),
+    TruenasStatus(TruenasStatus),
+    ContainerDetails(ContainerDetails),
+    ContainerStats(ContainerStats),
+    ContainerLogs(ContainerLogs),
+}
+
+impl ToolOutput {
+    /// Reads `tool`'s JSON answer.
+    pub fn parse(tool: ToolId, json: &str) -> serde_json::Result<Self> {
+        Ok(match tool {
+            ToolId::SystemResources => Self::SystemResources(serde_json::from_str(json)?),
+            ToolId::Containers => Self::Containers(serde_json::from_str(json)?),
+            ToolId::Problems => Self::Problems(serde_json::from_str(json)?),
+            ToolId::HostInfo => Self::HostInfo(serde_json::from_str(json)?),
+            ToolId::ZfsPools => Self::ZfsPools(serde_json::from_str(json)?),
+            ToolId::TruenasStatus => Self::TruenasStatus(serde_json::from_str(json)?),
+            ToolId::ContainerDetails => Self::ContainerDetails(serde_json::from_str(json)?),
+            ToolId::ContainerStats => Self::ContainerStats(serde_json::from_str(json)?),
+            ToolId::ContainerLogs => Self::ContainerLogs(serde_json::from_str(json)?),
+        })
+    }
+
+    /// The tool that gives this answer.
+    pub fn tool(&self) -> ToolId {
+        match self {
+            Self::SystemResources(_) => ToolId::SystemResources,
+            Self::Containers(_) => ToolId::Containers,
+            Self::Problems(_) => ToolId::Problems,
+            Self::HostInfo(_) => ToolId::HostInfo,
+            Self::ZfsPools(_) => ToolId::ZfsPools,
+            Self::TruenasStatus(_) => ToolId::TruenasStatus,
+            Self::ContainerDetails(_) => ToolId::ContainerDetails,
+            Self::ContainerStats(_) => ToolId::ContainerStats,
+            Self::ContainerLogs(_) => ToolId::ContainerLogs,
+        }
+    }
+}
+
 /// Bytes to GiB, rounded to 2 decimals.
 pub fn bytes_to_gb(bytes: u64) -> f64 {
     round2(bytes as f64 / (1024.0 * 1024.0 * 1024.0))
@@ -69,7 +537,6 @@ pub fn round2(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn gib_conversion_uses_1024_cubed_and_two_decimals() {
@@ -99,6 +566,55 @@ mod tests {
         assert_eq!(v["ports"]["443/tcp"], json!(null));
         assert_eq!(v["ports"]["80/tcp"], json!([{"host_ip": "0.0.0.0", "host_port": "8080"}]));
         assert_eq!(serde_json::from_value::<ContainerInfo>(v).unwrap(), c);
+    }
+
+    #[test]
+    fn every_tool_has_a_unique_name_and_path_and_is_found_by_name() {
+        let mut names: Vec<&str> = ToolId::ALL.iter().map(|t| t.name()).collect();
+        let mut paths: Vec<&str> = ToolId::ALL.iter().map(|t| t.spec().path).collect();
+        for t in ToolId::ALL {
+            assert_eq!(ToolId::from_name(t.name()), Some(t));
+            assert!(t.spec().path.starts_with('/'), "{t:?}");
+            for p in t.spec().params {
+                let placeholder = format!("{{{}}}", p.name);
+                if t.spec().path.contains(&placeholder) {
+                    assert!(p.required, "{t:?}: a path segment must be required");
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        paths.sort();
+        paths.dedup();
+        assert_eq!((names.len(), paths.len()), (ToolId::ALL.len(), ToolId::ALL.len()));
+        assert_eq!(ToolId::from_name("restart_container"), None);
+    }
+
+    #[test]
+    fn arguments_schema_carries_bounds_and_forbids_other_keys() {
+        let s = ToolId::ContainerLogs.arguments_schema();
+        assert_eq!(s["additionalProperties"], json!(false));
+        assert_eq!(s["required"], json!(["name"]));
+        assert_eq!(s["properties"]["lines"]["maximum"], json!(200));
+        assert_eq!(s["properties"]["name"]["pattern"], json!(CONTAINER_NAME_PATTERN));
+        let offered = ToolId::ContainerLogs.definition().to_openai_function();
+        assert!(offered["function"]["parameters"]["properties"]["lines"].get("maximum").is_none());
+    }
+
+    #[test]
+    fn outputs_parse_as_their_tool_and_keep_their_wire_shape() {
+        let v = json!({"configured": false, "note": "off"});
+        let out = ToolOutput::parse(ToolId::TruenasStatus, &v.to_string()).unwrap();
+        assert_eq!(out.tool(), ToolId::TruenasStatus);
+        let stats = json!({"containers": [], "note": "No running containers to sample."});
+        let ToolOutput::ContainerStats(s) = ToolOutput::parse(ToolId::ContainerStats, &stats.to_string()).unwrap()
+        else {
+            panic!("wrong variant")
+        };
+        assert_eq!(serde_json::to_value(&s).unwrap(), stats);
+        assert!(ToolOutput::parse(ToolId::SystemResources, "{\"cpu_percent\": 1}").is_err());
+        let p = json!({"severity": "critical", "kind": "container", "subject": "plex", "reason": "dead"});
+        assert_eq!(serde_json::from_value::<Problem>(p).unwrap().severity, Severity::Critical);
     }
 
     #[test]

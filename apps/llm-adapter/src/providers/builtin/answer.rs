@@ -1,55 +1,47 @@
 //! Writes the builtin provider's answer from tool results: plain sentences with the real figures,
-//! focused on what was asked (CPU, memory, disk, load, running or stopped containers).
+//! focused on what was asked. Each result is read as its catalog type and said by
+//! [`reports::render`]; a failure is said in words, and a container that does not exist is met
+//! with the closest names rather than the whole list.
 
-use homelab_schemas::{ContainerInfo, SystemResources};
+use homelab_schemas::{ContainerInfo, ToolId, ToolOutput};
 use serde_json::Value;
 
 use super::{
     reports,
-    topics::{
-        Topic, Topics, CONTAINERS_TOOL, DETAILS_TOOL, HOST_TOOL, LOGS_TOOL, PROBLEMS_TOOL, RESOURCES_TOOL, STATS_TOOL,
-        TRUENAS_TOOL, ZFS_TOOL,
-    },
+    topics::{Topic, Topics},
 };
 
-/// The answer to `question` from `results` (tool name, tool output as text).
-pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) -> String {
+/// The answer to the question from `results` (tool name, tool output as text).
+pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
+    let list: Option<Vec<ContainerInfo>> = results
+        .iter()
+        .find(|(name, _)| name == ToolId::Containers.name())
+        .and_then(|(_, content)| serde_json::from_str(content).ok());
+    // The list was fetched only to suggest names for a container that does not exist.
+    let list_for_suggestions = missing_container_in(results).is_some();
     let mut parts: Vec<String> = Vec::new();
     for (name, content) in results {
+        let Some(tool) = ToolId::from_name(name) else {
+            // A tool this model has no words for: said so, never shown as raw data.
+            parts.push("One of the tools answered with something I can't put into words yet.".into());
+            continue;
+        };
         if let Some(problem) = failure_of(content) {
-            parts.push(format!("I couldn't get {}: {problem}", what_tool_reads(name)));
+            match (missing_container(&problem), &list) {
+                (Some(wanted), Some(list)) => parts.push(reports::no_such_container(&wanted, list)),
+                _ => parts.push(format!("I couldn't get {}: {}", tool.spec().reads, problem.trim_end_matches('.'))),
+            }
             continue;
         }
-        match name.as_str() {
-            RESOURCES_TOOL => match serde_json::from_str::<SystemResources>(content) {
-                Ok(r) => parts.push(resources(&r, topics)),
-                Err(_) => parts.push("The resource figures came back in a form I can't read.".into()),
-            },
-            CONTAINERS_TOOL => match serde_json::from_str::<Vec<ContainerInfo>>(content) {
-                Ok(list) => parts.push(containers(&list, topics, question)),
-                Err(_) => parts.push("The container list came back in a form I can't read.".into()),
-            },
-            PROBLEMS_TOOL | HOST_TOOL | ZFS_TOOL | LOGS_TOOL | DETAILS_TOOL | STATS_TOOL | TRUENAS_TOOL => {
-                match serde_json::from_str::<Value>(content) {
-                    Ok(v) => parts.push(match name.as_str() {
-                        PROBLEMS_TOOL => reports::problems(&v),
-                        HOST_TOOL => reports::host(&v, topics),
-                        ZFS_TOOL => reports::zfs(&v),
-                        LOGS_TOOL => reports::logs(&v),
-                        STATS_TOOL => reports::stats(&v, topics),
-                        TRUENAS_TOOL => reports::truenas(&v),
-                        _ => reports::details(&v),
-                    }),
-                    Err(_) => {
-                        parts.push(format!("{} came back in a form I can't read.", capitalised(what_tool_reads(name))))
-                    }
-                }
-            }
-            // A tool this model has no words for yet: said so, never shown as raw data.
-            _ => parts.push("One of the tools answered with something I can't put into words yet.".into()),
+        if tool == ToolId::Containers && list_for_suggestions {
+            continue;
+        }
+        match ToolOutput::parse(tool, content) {
+            Ok(output) => parts.push(reports::render(&output, topics)),
+            Err(_) => parts.push(format!("{} came back in a form I can't read.", capitalised(tool.spec().reads))),
         }
     }
-    if topics.has(Topic::Uptime) && !results.iter().any(|(n, _)| n == HOST_TOOL) {
+    if topics.has(Topic::Uptime) && !results.iter().any(|(n, _)| n == ToolId::HostInfo.name()) {
         parts.push("I can't see the uptime with the tools enabled here; these are the current figures.".into());
     }
     if parts.is_empty() {
@@ -58,20 +50,15 @@ pub fn compose(question: &str, topics: &Topics, results: &[(String, String)]) ->
     parts.join("\n\n")
 }
 
-/// What a tool reads, in words (tool names never appear in an answer).
-fn what_tool_reads(name: &str) -> &str {
-    match name {
-        RESOURCES_TOOL => "the system resources",
-        CONTAINERS_TOOL => "the container list",
-        PROBLEMS_TOOL => "the list of problems",
-        HOST_TOOL => "the host information",
-        ZFS_TOOL => "the ZFS pool status",
-        DETAILS_TOOL => "the container's details",
-        LOGS_TOOL => "the container's logs",
-        STATS_TOOL => "the containers' CPU and memory use",
-        TRUENAS_TOOL => "the TrueNAS alerts and scrub status",
-        _ => "one of the figures",
-    }
+/// The container a failed result says does not exist, if one does.
+pub fn missing_container_in(results: &[(String, String)]) -> Option<String> {
+    results.iter().find_map(|(_, content)| missing_container(&failure_of(content)?))
+}
+
+/// `No container named 'plex'` → `plex`.
+fn missing_container(problem: &str) -> Option<String> {
+    let rest = problem.split("No container named '").nth(1)?;
+    Some(rest.split('\'').next()?.to_string())
 }
 
 fn capitalised(text: &str) -> String {
@@ -88,123 +75,19 @@ fn failure_of(content: &str) -> Option<String> {
     v.get("detail").and_then(Value::as_str).map(String::from)
 }
 
-fn resources(r: &SystemResources, topics: &Topics) -> String {
-    let all = !topics.names_a_figure();
-    let mut lines = Vec::new();
-    if all || topics.has(Topic::Cpu) {
-        lines.push(format!("CPU usage is {:.1}%.", r.cpu_percent));
-    }
-    if all || topics.has(Topic::Memory) {
-        lines.push(format!(
-            "Memory: {:.2} GB used of {:.2} GB ({:.1}%), {:.2} GB available.",
-            r.memory_used_gb,
-            r.memory_total_gb,
-            r.memory_percent,
-            (r.memory_total_gb - r.memory_used_gb).max(0.0)
-        ));
-    }
-    if all || topics.has(Topic::Disk) {
-        if r.disk.is_empty() {
-            lines.push("I found no filesystems over 1 GB to report.".into());
-        } else {
-            let disks: Vec<String> = r
-                .disk
-                .iter()
-                .map(|d| {
-                    format!(
-                        "- `{}`: {:.2} GB free of {:.2} GB ({:.1}% used){}",
-                        d.path,
-                        d.free_gb,
-                        d.total_gb,
-                        d.percent_used,
-                        if d.percent_used >= 90.0 { " — nearly full" } else { "" }
-                    )
-                })
-                .collect();
-            lines.push(format!("Disk space:\n{}", disks.join("\n")));
-        }
-    }
-    if all || topics.has(Topic::Load) {
-        let [one, five, fifteen] = r.load_average;
-        lines.push(format!("Load average (1, 5, 15 min): {one:.2}, {five:.2}, {fifteen:.2}."));
-    }
-    lines.join("\n")
-}
-
-fn describe(c: &ContainerInfo) -> String {
-    let ports: Vec<String> = c
-        .ports
-        .iter()
-        .map(|(inside, bindings)| match bindings {
-            Some(list) if !list.is_empty() => {
-                let outside: Vec<String> = list.iter().map(|b| format!("{}:{}", b.host_ip, b.host_port)).collect();
-                format!("{} → {inside}", outside.join(", "))
-            }
-            _ => format!("{inside} (not published)"),
-        })
-        .collect();
-    let ports = if ports.is_empty() { "no ports".to_string() } else { format!("ports {}", ports.join("; ")) };
-    format!("- **{}** — {} ({}), image `{}`, {}", c.name, c.state, c.status, c.image, ports)
-}
-
-fn containers(list: &[ContainerInfo], topics: &Topics, _question: &str) -> String {
-    if list.is_empty() {
-        return "There are no containers on this host (none running, none stopped).".into();
-    }
-    let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == "running").collect();
-    let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != "running").collect();
-    let summary =
-        format!("There are {} containers: {} running and {} stopped.", list.len(), running.len(), stopped.len());
-    let named: Vec<&ContainerInfo> =
-        list.iter().filter(|c| topics.words.iter().any(|w| w == &c.name.to_lowercase())).collect();
-    if !named.is_empty() {
-        let lines: Vec<String> = named.iter().map(|c| describe(c)).collect();
-        return lines.join("\n");
-    }
-    let lines = |set: &[&ContainerInfo]| set.iter().map(|c| describe(c)).collect::<Vec<_>>().join("\n");
-    if topics.has(Topic::Stopped) && !topics.has(Topic::Running) {
-        return if stopped.is_empty() {
-            format!("No containers are stopped: all {} are running.", running.len())
-        } else {
-            format!("{} of {} containers are not running:\n{}", stopped.len(), list.len(), lines(&stopped))
-        };
-    }
-    if topics.has(Topic::Running) && !topics.has(Topic::Stopped) && !topics.has(Topic::Everything) {
-        let mut text = if running.is_empty() {
-            format!("No containers are running ({} stopped).", stopped.len())
-        } else {
-            format!("{} of {} containers are running:\n{}", running.len(), list.len(), lines(&running))
-        };
-        if !stopped.is_empty() && !running.is_empty() {
-            let names: Vec<&str> = stopped.iter().map(|c| c.name.as_str()).collect();
-            text.push_str(&format!("\nNot running: {}.", names.join(", ")));
-        }
-        return text;
-    }
-    if topics.has(Topic::Everything) {
-        return if stopped.is_empty() {
-            format!("All {} containers are running.", list.len())
-        } else {
-            format!("{summary} Not running:\n{}", lines(&stopped))
-        };
-    }
-    format!("{summary}\n{}", lines(&list.iter().collect::<Vec<_>>()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn resources_json() -> String {
+    fn resources_json() -> Value {
         json!({"cpu_percent": 12.5, "memory_total_gb": 16.0, "memory_used_gb": 4.25, "memory_percent": 26.56,
             "disk": [{"path": "/", "total_gb": 100.0, "used_gb": 40.0, "free_gb": 60.0, "percent_used": 40.0},
                      {"path": "/mnt/tank", "total_gb": 1000.0, "used_gb": 950.0, "free_gb": 50.0, "percent_used": 95.0}],
             "load_average": [0.52, 0.4, 0.33]})
-        .to_string()
     }
 
-    fn containers_json() -> String {
+    fn containers_json() -> Value {
         json!([
             {"id": "aaaaaaaaaaaa", "name": "plex", "image": "plexinc/pms-docker:latest", "state": "running",
              "status": "Up 2 hours", "created": "2026-01-01T00:00:00Z", "ports": {"32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}]}},
@@ -213,33 +96,107 @@ mod tests {
             {"id": "cccccccccccc", "name": "backup", "image": "restic:latest", "state": "created",
              "status": "Created", "created": "2026-01-01T00:00:00Z", "ports": {"8000/tcp": null}}
         ])
-        .to_string()
     }
 
-    fn ask(q: &str, results: &[(&str, String)]) -> String {
-        let results: Vec<(String, String)> = results.iter().map(|(n, c)| (n.to_string(), c.clone())).collect();
-        compose(q, &Topics::of(q), &results)
+    /// One question per tool that the builtin model maps to it, and a result of that tool. A tool
+    /// added to the catalog fails to compile here until it has both.
+    fn sample(tool: ToolId) -> (&'static str, Value) {
+        match tool {
+            ToolId::SystemResources => ("How much disk space is left?", resources_json()),
+            ToolId::Containers => ("Which containers are stopped?", containers_json()),
+            ToolId::Problems => (
+                "Is anything wrong?",
+                json!({"problems": [{"severity": "warning", "kind": "filesystem", "subject": "/mnt/tank",
+                    "reason": "95.0% used, 50.00 GB free"}], "summary": "1 problem found.", "checked": ["filesystems"]}),
+            ),
+            ToolId::HostInfo => (
+                "How long has the server been up?",
+                json!({"hostname": "nas", "os": "Debian GNU/Linux 12", "kernel": "6.1.0", "uptime_seconds": 90061,
+                    "uptime": "1 day, 1 hour, 1 minute", "cpu_cores": 4, "physical_cores": 4,
+                    "temperatures": [{"label": "cpu", "celsius": 45.0, "critical_celsius": null}],
+                    "network_interfaces": [{"name": "eth0", "received_bytes": 1073741824u64, "transmitted_bytes": 0}]}),
+            ),
+            ToolId::ZfsPools => (
+                "Is my pool degraded?",
+                json!({"pools": [{"name": "tank", "state": "ONLINE", "healthy": true, "mount": "/mnt/tank",
+                    "size_gb": 1000.0, "used_gb": 400.0, "free_gb": 600.0, "percent_used": 40.0}], "note": null}),
+            ),
+            ToolId::TruenasStatus => (
+                "Is a scrub running on tank?",
+                json!({"configured": true, "alerts": [], "alerts_by_level": {}, "pools": [{"name": "tank",
+                    "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "SCANNING",
+                    "percentage": 42.5, "errors": 0}}]}),
+            ),
+            ToolId::ContainerDetails => (
+                "What is the restart count of the sonarr container?",
+                json!({"name": "sonarr", "id": "0123456789ab", "image": "linuxserver/sonarr", "state": "running",
+                    "health": {"status": "healthy", "failing_streak": 0, "last_output": "ok", "last_exit_code": 0},
+                    "restart_count": 3, "exit_code": 0, "oom_killed": false, "error": null,
+                    "started_at": "2026-11-24T10:00:00Z", "finished_at": null, "ports": {},
+                    "mounts": [{"source": "/mnt/tank/sonarr", "destination": "/config", "read_only": false}],
+                    "labels": {}}),
+            ),
+            ToolId::ContainerStats => (
+                "Which container uses the most memory?",
+                json!({"containers": [
+                    {"name": "plex", "cpu_percent": 3.5, "memory_used_mb": 812.0, "memory_limit_mb": 7900.0,
+                     "memory_percent": 10.3, "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0},
+                    {"name": "sonarr", "cpu_percent": 0.5, "memory_used_mb": 212.0, "memory_limit_mb": 7900.0,
+                     "memory_percent": 2.7, "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0}],
+                    "note": null}),
+            ),
+            ToolId::ContainerLogs => (
+                "Show me the logs of plex",
+                json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),
+            ),
+        }
+    }
+
+    fn ask(q: &str, results: &[(ToolId, String)]) -> String {
+        let results: Vec<(String, String)> = results.iter().map(|(t, c)| (t.name().to_string(), c.clone())).collect();
+        compose(&Topics::of(q), &results)
+    }
+
+    fn ask_json(q: &str, results: &[(ToolId, Value)]) -> String {
+        let results: Vec<(ToolId, String)> = results.iter().map(|(t, v)| (*t, v.to_string())).collect();
+        ask(q, &results)
+    }
+
+    #[test]
+    fn every_tool_is_asked_for_by_its_question_and_answered_in_prose() {
+        for tool in ToolId::ALL {
+            let (question, result) = sample(tool);
+            assert!(Topics::of(question).tools().contains(&tool), "{question:?} does not ask for {tool:?}");
+            let answer = ask_json(question, &[(tool, result)]);
+            assert!(!answer.is_empty() && answer != super::super::HELP, "{tool:?}: {answer}");
+            for raw in ["{", "}", "null", "\"", "get_", "list_", " ,", "()"] {
+                assert!(!answer.contains(raw), "{tool:?} answer has {raw:?}: {answer}");
+            }
+            let broken = ask(question, &[(tool, "{\"unexpected\": true}".into())]);
+            assert!(broken.ends_with("came back in a form I can't read."), "{tool:?}: {broken}");
+            assert!(!broken.contains(tool.name()), "{broken}");
+        }
     }
 
     #[test]
     fn cpu_question_gets_the_cpu_figure_only() {
-        let a = ask("What is the current CPU usage?", &[(RESOURCES_TOOL, resources_json())]);
+        let a = ask_json("What is the current CPU usage?", &[(ToolId::SystemResources, resources_json())]);
         assert_eq!(a, "CPU usage is 12.5%.");
     }
 
     #[test]
     fn memory_and_disk_answers_carry_real_figures() {
-        let a = ask("How much memory is being used?", &[(RESOURCES_TOOL, resources_json())]);
+        let a = ask_json("How much memory is being used?", &[(ToolId::SystemResources, resources_json())]);
         assert!(a.contains("4.25 GB used of 16.00 GB (26.6%)"), "{a}");
-        let d = ask("How much disk space is left?", &[(RESOURCES_TOOL, resources_json())]);
+        let d = ask_json("How much disk space is left?", &[(ToolId::SystemResources, resources_json())]);
         assert!(d.contains("`/`: 60.00 GB free of 100.00 GB (40.0% used)"), "{d}");
         assert!(d.contains("`/mnt/tank`: 50.00 GB free") && d.contains("nearly full"), "{d}");
     }
 
     #[test]
     fn stopped_means_every_state_but_running() {
-        let a = ask("Which containers are stopped?", &[(CONTAINERS_TOOL, containers_json())]);
-        assert!(a.starts_with("2 of 3 containers are not running"), "{a}");
+        let a = ask_json("Which containers are stopped?", &[(ToolId::Containers, containers_json())]);
+        assert!(a.starts_with("2 of 3 containers are not running:\n\n- "), "{a}");
         assert!(a.contains("**nextcloud** — exited (Exited (1) 3 hours ago)"), "{a}");
         assert!(a.contains("**backup** — created"), "{a}");
         assert!(!a.contains("plex"), "{a}");
@@ -247,77 +204,92 @@ mod tests {
 
     #[test]
     fn running_list_names_images_and_ports() {
-        let a = ask("What containers are running?", &[(CONTAINERS_TOOL, containers_json())]);
+        let a = ask_json("What containers are running?", &[(ToolId::Containers, containers_json())]);
         assert!(a.contains("1 of 3 containers are running"), "{a}");
         assert!(a.contains("image `plexinc/pms-docker:latest`, ports 0.0.0.0:32400 → 32400/tcp"), "{a}");
-        assert!(a.contains("Not running: nextcloud, backup."), "{a}");
+        assert!(a.contains("\n\nNot running: nextcloud, backup."), "{a}");
     }
 
     #[test]
     fn a_named_container_is_described_alone() {
-        let a = ask("What image is the plex container using?", &[(CONTAINERS_TOOL, containers_json())]);
+        let a = ask_json("What image is the plex container using?", &[(ToolId::Containers, containers_json())]);
         assert!(a.starts_with("- **plex**") && a.contains("plexinc/pms-docker:latest"), "{a}");
         assert!(!a.contains("nextcloud"));
     }
 
     #[test]
-    fn empty_container_list_and_docker_errors_are_said_plainly() {
-        let a = ask("List all Docker containers and their status", &[(CONTAINERS_TOOL, "[]".into())]);
-        assert_eq!(a, "There are no containers on this host (none running, none stopped).");
-        let e = ask(
-            "Which containers are stopped?",
-            &[(CONTAINERS_TOOL, "Error: Docker API unavailable: Connection refused".into())],
+    fn a_container_that_does_not_exist_gets_the_closest_names_not_the_list() {
+        let a = ask_json("What image is the plexx container using?", &[(ToolId::Containers, containers_json())]);
+        assert_eq!(a, "There is no container named 'plexx'. Did you mean **plex**?");
+        let logs = ask_json(
+            "Show me the logs of nextclod",
+            &[
+                (ToolId::ContainerLogs, json!({"detail": "No container named 'nextclod'"})),
+                (ToolId::Containers, containers_json()),
+            ],
         );
-        assert_eq!(e, "I couldn't get the container list: Docker API unavailable: Connection refused");
-        let j = ask(
-            "Which containers are stopped?",
-            &[(CONTAINERS_TOOL, json!({"detail": "Docker API unavailable: x"}).to_string())],
-        );
-        assert!(j.contains("Docker API unavailable: x"));
+        assert_eq!(logs, "There is no container named 'nextclod'. Did you mean **nextcloud**?");
+        let none = ask_json("What image is the zzzz container using?", &[(ToolId::Containers, containers_json())]);
+        assert!(none.starts_with("There is no container named 'zzzz', and none has a similar name."), "{none}");
+        assert!(!none.contains("plex"), "{none}");
+        let list = ask_json("Which containers are running in production?", &[(ToolId::Containers, containers_json())]);
+        assert!(list.starts_with("1 of 3 containers are running"), "{list}");
     }
 
     #[test]
-    fn full_report_uses_both_results() {
-        let a = ask(
-            "Give me a full system health report",
-            &[(RESOURCES_TOOL, resources_json()), (CONTAINERS_TOOL, containers_json())],
+    fn empty_container_list_and_docker_errors_are_said_plainly() {
+        let a = ask("List all Docker containers and their status", &[(ToolId::Containers, "[]".into())]);
+        assert_eq!(a, "There are no containers on this host (none running, none stopped).");
+        let e = ask(
+            "Which containers are stopped?",
+            &[(ToolId::Containers, "Error: Docker API unavailable: Connection refused".into())],
         );
-        assert!(a.contains("CPU usage is 12.5%") && a.contains("Load average (1, 5, 15 min): 0.52, 0.40, 0.33"), "{a}");
+        assert_eq!(e, "I couldn't get the container list: Docker API unavailable: Connection refused");
+        let hint = "Docker API unavailable: Socket not found (unix:///var/run/docker.sock). If Docker is elsewhere, \
+                    set DOCKER_HOST: unix:///run/user/1000/docker.sock for rootless Docker";
+        let j = ask_json("Which containers are stopped?", &[(ToolId::Containers, json!({"detail": hint}))]);
+        assert!(j.contains("unix:///var/run/docker.sock") && j.contains("set DOCKER_HOST"), "{j}");
+    }
+
+    #[test]
+    fn full_report_is_markdown_with_each_part_apart() {
+        let a = ask_json(
+            "Give me a full system health report",
+            &[(ToolId::SystemResources, resources_json()), (ToolId::Containers, containers_json())],
+        );
+        assert!(a.starts_with("CPU usage is 12.5%.\n\nMemory: "), "{a}");
+        assert!(a.contains("\n\nDisk space:\n\n- `/`: "), "{a}");
+        assert!(a.contains("nearly full\n\nLoad average (1, 5, 15 min): 0.52, 0.40, 0.33."), "{a}");
         assert!(a.contains("3 containers: 1 running and 2 stopped") && a.contains("nextcloud"), "{a}");
     }
 
     #[test]
-    fn every_tool_is_answered_in_prose_never_as_json() {
-        let stats = json!({"containers": [
-            {"name": "plex", "cpu_percent": 3.5, "memory_used_mb": 812.0, "memory_limit_mb": 7900.0, "memory_percent": 10.3,
-             "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0},
-            {"name": "sonarr", "cpu_percent": 0.5, "memory_used_mb": 212.0, "memory_limit_mb": 7900.0, "memory_percent": 2.7,
-             "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0}], "note": null});
-        let a = ask("Which container uses the most memory?", &[(STATS_TOOL, stats.to_string())]);
-        assert!(a.starts_with("Running containers by memory use:\n- **plex**"), "{a}");
-        let t = ask(
+    fn stats_and_truenas_read_as_sentences() {
+        let (q, stats) = sample(ToolId::ContainerStats);
+        let a = ask_json(q, &[(ToolId::ContainerStats, stats)]);
+        assert!(a.starts_with("Running containers by memory use:\n\n- **plex**"), "{a}");
+        let t = ask_json(
             "Are there TrueNAS alerts?",
             &[(
-                TRUENAS_TOOL,
-                json!({"alerts": [{"level": "WARNING", "text": "Pool tank is 85% full"}], "pools": []}).to_string(),
+                ToolId::TruenasStatus,
+                json!({"configured": true, "alerts": [{"level": "WARNING", "class": "ZpoolCapacityWarning",
+                    "text": "Pool tank is 85% full"}], "pools": []}),
             )],
         );
-        assert!(t.contains("TrueNAS has 1 active alert(s):") && t.contains("Pool tank is 85% full"), "{t}");
-        let empty = ask(
-            "Which container uses the most memory?",
-            &[(STATS_TOOL, json!({"containers": [], "note": "No running containers to sample."}).to_string())],
+        assert_eq!(t, "TrueNAS has 1 active alert:\n\n- **WARNING**: Pool tank is 85% full");
+        let empty = ask_json(
+            q,
+            &[(ToolId::ContainerStats, json!({"containers": [], "note": "No running containers to sample."}))],
         );
         assert_eq!(empty, "No running containers to sample.");
-        for answer in [a, t, empty] {
-            assert!(!answer.contains('{') && !answer.contains("get_"), "{answer}");
-        }
     }
 
     #[test]
     fn a_failed_tool_is_named_in_words() {
-        let e = ask("Show the last logs of plex", &[(LOGS_TOOL, "Error: No container named 'plex'".into())]);
-        assert_eq!(e, "I couldn't get the container's logs: No container named 'plex'");
-        let unknown = ask("What is the CPU usage?", &[("get_something_new", "{\"x\": 1}".to_string())]);
+        let e = ask("Show the last logs of plex", &[(ToolId::ContainerLogs, "Error: TrueNAS is slow.".into())]);
+        assert_eq!(e, "I couldn't get the container's logs: TrueNAS is slow");
+        let results = vec![("get_something_new".to_string(), "{\"x\": 1}".to_string())];
+        let unknown = compose(&Topics::of("What is the CPU usage?"), &results);
         assert!(!unknown.contains('{') && !unknown.contains("get_something_new"), "{unknown}");
     }
 }

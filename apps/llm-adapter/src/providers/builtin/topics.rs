@@ -3,18 +3,18 @@
 
 use std::collections::BTreeSet;
 
+use homelab_schemas::ToolId;
 use serde_json::{json, Value};
 
-/// The monitoring tools the builtin provider knows how to ask for and read.
-pub const RESOURCES_TOOL: &str = "get_system_resources";
-pub const CONTAINERS_TOOL: &str = "list_containers";
-pub const PROBLEMS_TOOL: &str = "list_problems";
-pub const HOST_TOOL: &str = "get_host_info";
-pub const ZFS_TOOL: &str = "get_zfs_pools";
-pub const DETAILS_TOOL: &str = "get_container_details";
-pub const LOGS_TOOL: &str = "get_container_logs";
-pub const STATS_TOOL: &str = "get_container_stats";
-pub const TRUENAS_TOOL: &str = "get_truenas_status";
+const RESOURCES_TOOL: ToolId = ToolId::SystemResources;
+const CONTAINERS_TOOL: ToolId = ToolId::Containers;
+const PROBLEMS_TOOL: ToolId = ToolId::Problems;
+const HOST_TOOL: ToolId = ToolId::HostInfo;
+const ZFS_TOOL: ToolId = ToolId::ZfsPools;
+const DETAILS_TOOL: ToolId = ToolId::ContainerDetails;
+const LOGS_TOOL: ToolId = ToolId::ContainerLogs;
+const STATS_TOOL: ToolId = ToolId::ContainerStats;
+const TRUENAS_TOOL: ToolId = ToolId::TruenasStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -157,9 +157,9 @@ impl Topics {
     }
 
     /// The tool calls that answer these topics, choosing among the `offered` tools, in a stable order.
-    pub fn calls(&self, offered: &[&str]) -> Vec<(&'static str, Value)> {
-        let offers = |t: &str| offered.contains(&t);
-        let mut calls: Vec<(&'static str, Value)> = Vec::new();
+    pub fn calls(&self, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
+        let offers = |t: ToolId| offered.contains(&t);
+        let mut calls: Vec<(ToolId, Value)> = Vec::new();
         let name = self.container.clone().unwrap_or_default();
         if self.has(Topic::Logs) && offers(LOGS_TOOL) {
             return vec![(LOGS_TOOL, json!({"name": name, "lines": 20}))];
@@ -202,20 +202,9 @@ impl Topics {
         calls
     }
 
-    /// Names of the tools that answer these topics when every tool is offered.
-    pub fn tools(&self) -> Vec<&'static str> {
-        let all = [
-            RESOURCES_TOOL,
-            CONTAINERS_TOOL,
-            PROBLEMS_TOOL,
-            HOST_TOOL,
-            ZFS_TOOL,
-            DETAILS_TOOL,
-            LOGS_TOOL,
-            STATS_TOOL,
-            TRUENAS_TOOL,
-        ];
-        self.calls(&all).into_iter().map(|(n, _)| n).collect()
+    /// The tools that answer these topics when every tool is offered.
+    pub fn tools(&self) -> Vec<ToolId> {
+        self.calls(&ToolId::ALL).into_iter().map(|(t, _)| t).collect()
     }
 }
 
@@ -245,11 +234,11 @@ fn container_named(words: &[String]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn tools(q: &str) -> Vec<&'static str> {
+    fn tools(q: &str) -> Vec<ToolId> {
         Topics::of(q).tools()
     }
 
-    fn stage_one(q: &str) -> Vec<&'static str> {
+    fn stage_one(q: &str) -> Vec<ToolId> {
         Topics::of(q).calls(&[RESOURCES_TOOL, CONTAINERS_TOOL]).into_iter().map(|(n, _)| n).collect()
     }
 
