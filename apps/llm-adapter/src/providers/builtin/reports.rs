@@ -410,10 +410,102 @@ fn details(d: &ContainerDetails) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use homelab_schemas::ToolId;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    pub fn resources_json() -> Value {
+        json!({"cpu_percent": 12.5, "memory_total_gb": 16.0, "memory_used_gb": 4.25, "memory_percent": 26.56,
+            "disk": [{"path": "/", "total_gb": 100.0, "used_gb": 40.0, "free_gb": 60.0, "percent_used": 40.0},
+                     {"path": "/mnt/tank", "total_gb": 1000.0, "used_gb": 950.0, "free_gb": 50.0, "percent_used": 95.0}],
+            "load_average": [0.52, 0.4, 0.33]})
+    }
+
+    pub fn containers_json() -> Value {
+        json!([
+            {"id": "aaaaaaaaaaaa", "name": "plex", "image": "plexinc/pms-docker:latest", "state": "running",
+             "status": "Up 2 hours", "created": "2026-01-01T00:00:00Z", "ports": {"32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}]}},
+            {"id": "bbbbbbbbbbbb", "name": "nextcloud", "image": "nextcloud:28", "state": "exited",
+             "status": "Exited (1) 3 hours ago", "created": "2026-01-01T00:00:00Z", "ports": {}},
+            {"id": "cccccccccccc", "name": "backup", "image": "restic:latest", "state": "created",
+             "status": "Created", "created": "2026-01-01T00:00:00Z", "ports": {"8000/tcp": null}}
+        ])
+    }
+
+    /// One question per tool that the builtin model maps to it, and a result of that tool. A tool
+    /// added to the catalog fails to compile here until it has both.
+    pub fn sample(tool: ToolId) -> (&'static str, Value) {
+        match tool {
+            ToolId::SystemResources => ("How much disk space is left?", resources_json()),
+            ToolId::Containers => ("Which containers are stopped?", containers_json()),
+            ToolId::Problems => (
+                "Is anything wrong?",
+                json!({"problems": [{"severity": "warning", "kind": "filesystem", "subject": "/mnt/tank",
+                    "reason": "95.0% used, 50.00 GB free"}], "summary": "1 problem found.", "checked": ["filesystems"]}),
+            ),
+            ToolId::HostInfo => (
+                "How long has the server been up?",
+                json!({"hostname": "nas", "os": "Debian GNU/Linux 12", "kernel": "6.1.0", "uptime_seconds": 90061,
+                    "uptime": "1 day, 1 hour, 1 minute", "cpu_cores": 4, "physical_cores": 4,
+                    "temperatures": [{"label": "cpu", "celsius": 45.0, "critical_celsius": null}],
+                    "network_interfaces": [{"name": "eth0", "received_bytes": 1073741824u64, "transmitted_bytes": 0}]}),
+            ),
+            ToolId::ZfsPools => (
+                "Is my pool degraded?",
+                json!({"pools": [{"name": "tank", "state": "ONLINE", "healthy": true, "mount": "/mnt/tank",
+                    "size_gb": 1000.0, "used_gb": 400.0, "free_gb": 600.0, "percent_used": 40.0}], "note": null}),
+            ),
+            ToolId::TruenasStatus => (
+                "Is a scrub running on tank?",
+                json!({"configured": true, "alerts": [], "alerts_by_level": {}, "pools": [{"name": "tank",
+                    "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "SCANNING",
+                    "percentage": 42.5, "errors": 0}}]}),
+            ),
+            ToolId::ContainerDetails => (
+                "What is the restart count of the sonarr container?",
+                json!({"name": "sonarr", "id": "0123456789ab", "image": "linuxserver/sonarr", "state": "running",
+                    "health": {"status": "healthy", "failing_streak": 0, "last_output": "ok", "last_exit_code": 0},
+                    "restart_count": 3, "exit_code": 0, "oom_killed": false, "error": null,
+                    "started_at": "2026-11-24T10:00:00Z", "finished_at": null, "ports": {},
+                    "mounts": [{"source": "/mnt/tank/sonarr", "destination": "/config", "read_only": false}],
+                    "labels": {}}),
+            ),
+            ToolId::ContainerStats => (
+                "Which container uses the most memory?",
+                json!({"containers": [
+                    {"name": "plex", "cpu_percent": 3.5, "memory_used_mb": 812.0, "memory_limit_mb": 7900.0,
+                     "memory_percent": 10.3, "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0},
+                    {"name": "sonarr", "cpu_percent": 0.5, "memory_used_mb": 212.0, "memory_limit_mb": 7900.0,
+                     "memory_percent": 2.7, "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0}],
+                    "note": null}),
+            ),
+            ToolId::ContainerLogs => (
+                "Show me the logs of plex",
+                json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),
+            ),
+        }
+    }
+
+    fn compose_one(question: &str, tool: ToolId, content: &str) -> String {
+        super::super::answer::compose(&Topics::of(question), &[(tool.name().to_string(), content.to_string())])
+    }
+
+    #[test]
+    fn every_tool_is_asked_for_by_its_question_and_answered_in_prose() {
+        for tool in ToolId::ALL {
+            let (question, result) = sample(tool);
+            assert!(Topics::of(question).tools().contains(&tool), "{question:?} does not ask for {tool:?}");
+            let answer = compose_one(question, tool, &result.to_string());
+            assert!(!answer.is_empty() && answer != super::super::HELP, "{tool:?}: {answer}");
+            for raw in ["{", "}", "null", "\"", "get_", "list_", " ,", "()"] {
+                assert!(!answer.contains(raw), "{tool:?} answer has {raw:?}: {answer}");
+            }
+            let broken = compose_one(question, tool, "{\"unexpected\": true}");
+            assert!(broken.ends_with("came back in a form I can't read."), "{tool:?}: {broken}");
+            assert!(!broken.contains(tool.name()), "{broken}");
+        }
+    }
 
     fn parse(tool: ToolId, v: serde_json::Value) -> ToolOutput {
         ToolOutput::parse(tool, &v.to_string()).unwrap()
