@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
-use homelab_schemas::{ChatRequest, ChatResponse, Health};
+use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, Health};
 use utoipa::{
     openapi::{
         security::{ApiKey, ApiKeyValue, SecurityScheme},
@@ -70,31 +70,6 @@ pub struct Conversation {
     messages: Vec<serde_json::Value>,
 }
 
-/// One Server-Sent Event of `/chat/stream`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct StreamEvent {
-    event: StreamEventKind,
-    /// JSON: `tool_call` {name, arguments}; `tool_result` {name, ok}; `token` and `message`
-    /// {text}; `done` a ChatResponse; `error` {detail}.
-    #[schema(example = r#"{"name":"get_system_resources","ok":true}"#)]
-    data: String,
-}
-
-/// What an event says: tools starting and finishing, answer text (token by token where the
-/// provider streams, `message` with the whole text), then `done` or `error`, always last.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum StreamEventKind {
-    ToolCall,
-    ToolResult,
-    Token,
-    Message,
-    Done,
-    Error,
-}
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -103,7 +78,7 @@ pub enum StreamEventKind {
                        Requests that would change the system are refused.",
     ),
     paths(crate::routes::health, crate::routes::chat, crate::routes::chat_stream, crate::routes::conversation),
-    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, StreamEvent, StreamEventKind)),
+    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, ChatEvent)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "service", description = "Health")),
 )]

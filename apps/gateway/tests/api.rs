@@ -423,6 +423,11 @@ async fn the_api_is_described_at_openapi_json_without_a_key() {
     }
     let message = &doc["components"]["schemas"]["ChatRequest"]["properties"]["message"];
     assert_eq!(message["maxLength"], 1234, "the limit of these settings");
+    // The stream's events are the one enum the services send: every event name is described.
+    let events = doc["components"]["schemas"]["ChatEvent"].to_string();
+    for name in homelab_schemas::ChatEvent::NAMES {
+        assert!(events.contains(&format!("\"{name}\"")), "{name} missing from {events}");
+    }
     assert_eq!(doc["components"]["schemas"]["ChatRequest"]["required"], json!(["message"]));
     // Trying the API from /docs/ starts a new conversation: no placeholder id in the example.
     assert_eq!(

@@ -3,9 +3,14 @@
 use axum::{extract::State, routing::get, routing::post, Json, Router};
 use futures::StreamExt;
 use homelab_common::{ApiError, ApiJson};
-use homelab_schemas::{Health, LlmRequest, LlmResponse};
+use homelab_schemas::{Health, LlmEvent, LlmRequest, LlmResponse, SseEvent};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
-use crate::{providers::ProviderError, AppState, SERVICE};
+use crate::{
+    providers::{ProviderError, STREAM_BUFFER},
+    AppState, SERVICE,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/health", get(health)).route("/chat", post(chat)).route("/chat/stream", post(chat_stream))
@@ -40,15 +45,12 @@ async fn chat_stream(
         IntoResponse,
     };
     let provider = state.provider.clone().ok_or(ProviderError::NotConfigured)?;
-    let (events, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let (tokens, mut token_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (events, receiver) = mpsc::channel::<LlmEvent>(STREAM_BUFFER);
+    let (tokens, mut token_rx) = mpsc::channel::<String>(STREAM_BUFFER);
     let forward = events.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(text) = token_rx.recv().await {
-            if forward
-                .send(Event::default().event("token").data(serde_json::json!({"text": text}).to_string()))
-                .is_err()
-            {
+            if forward.send(LlmEvent::Token { text }).await.is_err() {
                 return;
             }
         }
@@ -61,16 +63,19 @@ async fn chat_stream(
                 let outcome = if result.is_ok() { "ok" } else { "error" };
                 calls.with_label_values(&[provider.name(), outcome]).inc();
                 let event = match result {
-                    Ok(response) => Event::default().event("done").data(serde_json::to_string(&response).unwrap_or_default()),
-                    Err(e) => Event::default().event("error").data(serde_json::json!({"detail": e.to_string()}).to_string()),
+                    Ok(response) => LlmEvent::Done(response),
+                    Err(e) => LlmEvent::Error { detail: e.to_string() },
                 };
-                let _ = events.send(event);
+                let _ = events.send(event).await;
             }
             _ = events.closed() => {
                 calls.with_label_values(&[provider.name(), "cancelled"]).inc();
             }
         }
     });
-    let stream = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)).map(Ok::<_, std::convert::Infallible>);
+    let stream = ReceiverStream::new(receiver).map(|event| {
+        let (name, data) = event.to_sse();
+        Ok::<_, std::convert::Infallible>(Event::default().event(name).data(data))
+    });
     Ok(Sse::new(stream).into_response())
 }

@@ -34,6 +34,39 @@ pub struct ToolInvocation {
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What became of the call; the audit line says it through `ok` and `error`.
+    #[serde(skip)]
+    pub status: CallStatus,
+}
+
+/// What became of one tool call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CallStatus {
+    Ok,
+    /// It ran and failed (the tool answered an error, or not in time).
+    #[default]
+    Failed,
+    /// Unknown, disabled or with bad arguments: never sent to tool-monitoring.
+    Rejected,
+    /// Over a budget: not run.
+    NotRun,
+}
+
+impl CallStatus {
+    /// The `outcome` label of `homelab_tool_calls_total`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failed => "failed",
+            Self::Rejected => "rejected",
+            Self::NotRun => "not_run",
+        }
+    }
+
+    /// Whether the call ran (ok or not): only those count in `tool_calls_made`.
+    pub fn ran(self) -> bool {
+        matches!(self, Self::Ok | Self::Failed)
+    }
 }
 
 /// How a chat ended.

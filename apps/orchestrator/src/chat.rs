@@ -4,11 +4,11 @@ use std::{collections::HashSet, time::Duration};
 
 use futures::future::join_all;
 use homelab_common::ApiError;
-use homelab_schemas::{ChatRequest, ChatResponse, LlmRequest, ToolCall};
+use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, ToolCall};
 use serde_json::json;
 
 use crate::{
-    audit::{AuditEntry, Outcome, ToolInvocation},
+    audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
     policy::{self, Verdict},
     prompt::SYSTEM_PROMPT,
     AppState,
@@ -20,32 +20,14 @@ pub const CUT_OFF_ANSWER: &str = "I apologize, but I wasn't able to complete you
 /// How long one tool call may take.
 pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// What a streaming chat reports while it works (`POST /chat/stream`).
-#[derive(Debug, Clone)]
-pub enum Progress {
-    ToolCall {
-        name: String,
-        arguments: serde_json::Value,
-    },
-    ToolResult {
-        name: String,
-        ok: bool,
-    },
-    /// A piece of the answer's text, as the model generates it.
-    Token {
-        text: String,
-    },
-    Message {
-        text: String,
-    },
-}
+/// Where a streaming chat reports what happens (`POST /chat/stream`): tool calls and results,
+/// answer text; `None` for a plain `/chat`. Bounded: a slow client slows the chat, never fills
+/// memory.
+pub type ProgressSink = Option<tokio::sync::mpsc::Sender<ChatEvent>>;
 
-/// Where progress goes; `None` for a plain `/chat`.
-pub type ProgressSink = Option<tokio::sync::mpsc::UnboundedSender<Progress>>;
-
-fn report(sink: &ProgressSink, event: Progress) {
+async fn report(sink: &ProgressSink, event: ChatEvent) {
     if let Some(tx) = sink {
-        let _ = tx.send(event);
+        let _ = tx.send(event).await;
     }
 }
 
@@ -88,7 +70,7 @@ pub async fn handle_with_progress(
     if let Verdict::Refuse { request: asked, reason } = policy::check(&message) {
         let answer = policy::refusal_message(&asked, reason);
         tracing::info!(conversation_id, "refused a request for an action");
-        report(&progress, Progress::Message { text: answer.clone() });
+        report(&progress, ChatEvent::Message { text: answer.clone() }).await;
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
         let turn = vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])];
@@ -111,15 +93,7 @@ pub async fn handle_with_progress(
         let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
         let llm_request = LlmRequest { messages: messages.clone(), tools, system_prompt: Some(SYSTEM_PROMPT.into()) };
         let turn = match &progress {
-            Some(tx) => {
-                let tx = tx.clone();
-                state
-                    .llm
-                    .chat_stream(&llm_request, request_id.as_deref(), move |text| {
-                        let _ = tx.send(Progress::Token { text });
-                    })
-                    .await
-            }
+            Some(tx) => state.llm.chat_stream(&llm_request, request_id.as_deref(), tx).await,
             None => state.llm.chat(&llm_request, request_id.as_deref()).await,
         };
         let response = match turn {
@@ -144,7 +118,7 @@ pub async fn handle_with_progress(
             entry.tool_invocations = invocations;
             remember(state, &conversation_id, turn);
             record(state, entry).await;
-            report(&progress, Progress::Message { text: answer.clone() });
+            report(&progress, ChatEvent::Message { text: answer.clone() }).await;
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
         }
 
@@ -154,7 +128,7 @@ pub async fn handle_with_progress(
             "tool_calls": response.tool_calls.iter().map(ToolCall::to_openai_message_part).collect::<Vec<_>>(),
         }));
         for call in &response.tool_calls {
-            report(&progress, Progress::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() });
+            report(&progress, ChatEvent::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() }).await;
         }
         // Which calls of this turn fit the budgets; the others are answered without running.
         let allowed: Vec<Option<&'static str>> =
@@ -178,19 +152,11 @@ pub async fn handle_with_progress(
                     content
                 }
             };
-            let stopped =
-                invocation.error.as_deref().is_some_and(|e| e.starts_with("rejected:") || e.starts_with("budget:"));
-            if invocation.ok || !stopped {
+            if invocation.status.ran() {
                 made.push(call.name.clone());
             }
-            let outcome = match (&invocation.ok, invocation.error.as_deref()) {
-                (true, _) => "ok",
-                (false, Some(e)) if e.starts_with("rejected:") => "rejected",
-                (false, Some(e)) if e.starts_with("budget:") => "not_run",
-                _ => "failed",
-            };
-            state.tool_calls.with_label_values(&[call.name.as_str(), outcome]).inc();
-            report(&progress, Progress::ToolResult { name: call.name.clone(), ok: invocation.ok });
+            state.tool_calls.with_label_values(&[call.name.as_str(), invocation.status.label()]).inc();
+            report(&progress, ChatEvent::ToolResult { name: call.name.clone(), ok: invocation.ok }).await;
             invocations.push(invocation);
             messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": content}));
         }
@@ -199,7 +165,7 @@ pub async fn handle_with_progress(
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
     let mut turn = stored_turn(&messages[turn_start..]);
     turn.push(final_turn(CUT_OFF_ANSWER, &made));
-    report(&progress, Progress::Message { text: CUT_OFF_ANSWER.into() });
+    report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
     let mut entry = audit(Outcome::CutOff);
     entry.assistant_response = CUT_OFF_ANSWER.into();
     entry.tool_calls = made.clone();
@@ -273,6 +239,7 @@ fn not_run(call: &ToolCall, which: &str, budget: &Budget) -> (String, ToolInvoca
         arguments: call.arguments.clone(),
         ok: false,
         error: Some(format!("budget: {reason}")),
+        status: CallStatus::NotRun,
     };
     (format!("Error: {reason}. Answer with what you have and say that the rest was not looked at."), invocation)
 }
@@ -285,14 +252,20 @@ async fn run_tool(
     enabled: &HashSet<String>,
     request_id: Option<&str>,
 ) -> (String, ToolInvocation) {
-    let mut invocation =
-        ToolInvocation { name: call.name.clone(), arguments: call.arguments.clone(), ok: false, error: None };
+    let mut invocation = ToolInvocation {
+        name: call.name.clone(),
+        arguments: call.arguments.clone(),
+        ok: false,
+        error: None,
+        status: CallStatus::Failed,
+    };
     let (tool, arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
         Ok(valid) => valid,
         Err(rejection) => {
             // The name is the model's choice: logged escaped (Debug), so it cannot forge a log line.
             tracing::warn!(tool = ?call.name, reason = ?rejection, "tool call rejected");
             invocation.error = Some(format!("rejected: {rejection}"));
+            invocation.status = CallStatus::Rejected;
             return (format!("Error: {rejection}"), invocation);
         }
     };
@@ -301,6 +274,7 @@ async fn run_tool(
     match outcome {
         Ok(Ok(body)) => {
             invocation.ok = true;
+            invocation.status = CallStatus::Ok;
             (body, invocation)
         }
         Ok(Err(reason)) => {

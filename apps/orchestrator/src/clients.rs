@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
 use homelab_common::Secret;
-use homelab_schemas::{LlmRequest, LlmResponse};
+use homelab_schemas::{ChatEvent, LlmEvent, LlmRequest, LlmResponse, SseEvent};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 /// Tool results longer than this are cut, with a visible marker, so a big host never floods
 /// the model's context.
@@ -51,14 +54,13 @@ impl LlmAdapterClient {
 }
 
 impl LlmAdapterClient {
-    /// One model turn over the adapter's event stream, handing each text token to `on_token`.
+    /// One model turn over the adapter's event stream, passing each text token on to `tokens`.
     pub async fn chat_stream(
         &self,
         request: &LlmRequest,
         request_id: Option<&str>,
-        mut on_token: impl FnMut(String),
+        tokens: &mpsc::Sender<ChatEvent>,
     ) -> Result<LlmResponse, String> {
-        use futures::StreamExt;
         let response = with_request_id(self.http.post(format!("{}/stream", self.url)).json(request), request_id)
             .send()
             .await
@@ -66,31 +68,16 @@ impl LlmAdapterClient {
         if !response.status().is_success() {
             return Err(format!("llm-adapter answered {}", response.status()));
         }
-        let mut body = response.bytes_stream();
-        let mut buffer = String::new();
-        let mut event = String::new();
-        while let Some(bytes) = body.next().await {
-            buffer.push_str(&String::from_utf8_lossy(&bytes.map_err(|e| format!("llm-adapter stream broke: {e}"))?));
-            while let Some(end) = buffer.find('\n') {
-                let line = buffer[..end].trim_end_matches('\r').to_string();
-                buffer.drain(..=end);
-                if let Some(name) = line.strip_prefix("event:") {
-                    event = name.trim().to_string();
-                } else if let Some(data) = line.strip_prefix("data:") {
-                    let data: Value =
-                        serde_json::from_str(data.trim()).map_err(|e| format!("llm-adapter sent bad data: {e}"))?;
-                    match event.as_str() {
-                        "token" => on_token(data["text"].as_str().unwrap_or_default().to_string()),
-                        "done" => {
-                            return serde_json::from_value(data)
-                                .map_err(|e| format!("llm-adapter answer unreadable: {e}"))
-                        }
-                        "error" => {
-                            return Err(format!("llm-adapter error: {}", data["detail"].as_str().unwrap_or("?")))
-                        }
-                        _ => {}
-                    }
+        let mut events = response.bytes_stream().eventsource();
+        while let Some(event) = events.next().await {
+            let event = event.map_err(|e| format!("llm-adapter stream broke: {e}"))?;
+            match LlmEvent::from_sse(&event.event, &event.data) {
+                Ok(LlmEvent::Token { text }) => {
+                    let _ = tokens.send(ChatEvent::Token { text }).await;
                 }
+                Ok(LlmEvent::Done(response)) => return Ok(response),
+                Ok(LlmEvent::Error { detail }) => return Err(format!("llm-adapter error: {detail}")),
+                Err(e) => return Err(format!("llm-adapter sent a bad '{}' event: {e}", event.event)),
             }
         }
         Err("llm-adapter stream ended without an answer".into())

@@ -9,22 +9,17 @@ use std::{convert::Infallible, sync::Arc};
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
-use homelab_schemas::ChatRequest;
-use serde_json::json;
+use homelab_schemas::{ChatEvent, ChatRequest, SseEvent};
 use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
 use crate::{
     audit::{AuditEntry, Outcome},
-    chat::{self, Progress},
-    AppState,
+    chat, AppState,
 };
 
-/// What the stream carries: progress, then the end.
-enum Item {
-    Progress(Progress),
-    Done(serde_json::Value),
-    Error(String),
-}
+/// Events waiting for a slow client, at most; the chat waits beyond that.
+const BUFFER: usize = 64;
 
 pub fn start(
     state: AppState,
@@ -33,18 +28,18 @@ pub fn start(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let conversation_id = chat::conversation_id_of(&request);
     request.conversation_id = Some(conversation_id.clone());
-    let (items, receiver) = mpsc::unbounded_channel::<Item>();
-    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel::<Progress>();
+    let (events, receiver) = mpsc::channel::<ChatEvent>(BUFFER);
+    let (progress_tx, mut progress_rx) = mpsc::channel::<ChatEvent>(BUFFER);
     let announced: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
 
-    let forward = items.clone();
+    let forward = events.clone();
     let seen = announced.clone();
     let forwarder = tokio::spawn(async move {
-        while let Some(p) = progress_rx.recv().await {
-            if let Progress::ToolCall { name, .. } = &p {
+        while let Some(event) = progress_rx.recv().await {
+            if let ChatEvent::ToolCall { name, .. } = &event {
                 seen.lock().unwrap_or_else(|e| e.into_inner()).push(name.clone());
             }
-            if forward.send(Item::Progress(p)).is_err() {
+            if forward.send(event).await.is_err() {
                 return;
             }
         }
@@ -58,12 +53,12 @@ pub fn start(
             result = work => {
                 // The sender went with the finished work: let the last progress through first.
                 let _ = forwarder.await;
-                let _ = items.send(match result {
-                    Ok(response) => Item::Done(serde_json::to_value(response).unwrap_or_default()),
-                    Err(e) => Item::Error(e.detail()),
-                });
+                let _ = events.send(match result {
+                    Ok(response) => ChatEvent::Done(response),
+                    Err(e) => ChatEvent::Error { detail: e.detail() },
+                }).await;
             }
-            _ = items.closed() => {
+            _ = events.closed() => {
                 tracing::info!(conversation_id, "client went away; chat cancelled");
                 let mut entry = AuditEntry::new(&conversation_id, &message, Outcome::Cancelled);
                 entry.request_id = request_id;
@@ -74,27 +69,9 @@ pub fn start(
         }
     }));
 
-    let events = tokio_stream_of(receiver).map(|item| {
-        Ok(match item {
-            Item::Progress(Progress::ToolCall { name, arguments }) => {
-                Event::default().event("tool_call").data(json!({"name": name, "arguments": arguments}).to_string())
-            }
-            Item::Progress(Progress::ToolResult { name, ok }) => {
-                Event::default().event("tool_result").data(json!({"name": name, "ok": ok}).to_string())
-            }
-            Item::Progress(Progress::Token { text }) => {
-                Event::default().event("token").data(json!({"text": text}).to_string())
-            }
-            Item::Progress(Progress::Message { text }) => {
-                Event::default().event("message").data(json!({"text": text}).to_string())
-            }
-            Item::Done(response) => Event::default().event("done").data(response.to_string()),
-            Item::Error(detail) => Event::default().event("error").data(json!({"detail": detail}).to_string()),
-        })
+    let stream = ReceiverStream::new(receiver).map(|event| {
+        let (name, data) = event.to_sse();
+        Ok(Event::default().event(name).data(data))
     });
-    Sse::new(events).keep_alive(KeepAlive::default())
-}
-
-fn tokio_stream_of<T: Send + 'static>(mut receiver: mpsc::UnboundedReceiver<T>) -> impl Stream<Item = T> {
-    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }

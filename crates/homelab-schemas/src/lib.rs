@@ -4,6 +4,7 @@
 //! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2.
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
+//! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
 //! - [`health`]: the `/health` body every service answers.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
@@ -13,8 +14,10 @@ pub mod chat;
 pub mod health;
 pub mod llm;
 pub mod monitoring;
+pub mod stream;
 
 pub use chat::{ChatRequest, ChatResponse};
 pub use health::Health;
 pub use llm::{LlmRequest, LlmResponse, ToolCall, ToolDefinition, ToolParameter};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
+pub use stream::{ChatEvent, LlmEvent, SseEvent};

@@ -24,14 +24,17 @@ pub trait Provider: Send + Sync {
     async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
         let response = self.chat(request).await?;
         if let Some(text) = response.content.as_ref().filter(|t| !t.is_empty()) {
-            let _ = tokens.send(text.clone());
+            let _ = tokens.send(text.clone()).await;
         }
         Ok(response)
     }
 }
 
 /// Where streamed text goes.
-pub type Tokens = tokio::sync::mpsc::UnboundedSender<String>;
+pub type Tokens = tokio::sync::mpsc::Sender<String>;
+
+/// Tokens and events waiting for a slow client, at most; the provider waits beyond that.
+pub const STREAM_BUFFER: usize = 64;
 
 /// Why a provider could not answer. Never carries a key or a long upstream body.
 #[derive(Debug, thiserror::Error)]

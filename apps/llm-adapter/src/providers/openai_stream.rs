@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use eventsource_stream::{EventStreamError, Eventsource};
 use futures::StreamExt;
 use homelab_schemas::{LlmResponse, ToolCall};
 use serde_json::Value;
@@ -62,34 +63,31 @@ impl Assembler {
     }
 }
 
-/// Reads the provider's event stream to the end, sending text tokens as they come.
+/// Reads the provider's event stream to the end, sending text tokens as they come. The bytes are
+/// decoded by `eventsource-stream`, so a character split across two network chunks stays whole.
 pub async fn read(response: reqwest::Response, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
-    let mut body = response.bytes_stream();
-    let mut buffer = String::new();
+    let mut events = response.bytes_stream().eventsource();
     let mut answer = Assembler::default();
-    while let Some(bytes) = body.next().await {
-        let bytes = bytes.map_err(|e| {
-            ProviderError::Transport(format!(
+    while let Some(event) = events.next().await {
+        let event = event.map_err(|e| match e {
+            EventStreamError::Transport(e) => ProviderError::Transport(format!(
                 "stream interrupted: {}",
                 if e.is_timeout() { "request timed out" } else { "connection lost" }
-            ))
+            )),
+            EventStreamError::Utf8(_) => ProviderError::BadResponse("the stream is not UTF-8".into()),
+            EventStreamError::Parser(_) => ProviderError::BadResponse("the stream is not Server-Sent Events".into()),
         })?;
-        buffer.push_str(&String::from_utf8_lossy(&bytes));
-        while let Some(end) = buffer.find('\n') {
-            let line = buffer[..end].trim_end_matches('\r').to_string();
-            buffer.drain(..=end);
-            let Some(data) = line.strip_prefix("data:").map(str::trim) else { continue };
-            if data == "[DONE]" {
-                return Ok(answer.finish());
-            }
-            let chunk: Value = serde_json::from_str(data)
-                .map_err(|_| ProviderError::BadResponse("a streamed chunk is not JSON".into()))?;
-            if let Some(message) = chunk.pointer("/error/message").and_then(Value::as_str) {
-                return Err(ProviderError::Upstream { status: 500, reason: message.chars().take(160).collect() });
-            }
-            if let Some(token) = answer.push(&chunk) {
-                let _ = tokens.send(token);
-            }
+        let data = event.data.trim();
+        if data == "[DONE]" {
+            return Ok(answer.finish());
+        }
+        let chunk: Value = serde_json::from_str(data)
+            .map_err(|_| ProviderError::BadResponse("a streamed chunk is not JSON".into()))?;
+        if let Some(message) = chunk.pointer("/error/message").and_then(Value::as_str) {
+            return Err(ProviderError::Upstream { status: 500, reason: message.chars().take(160).collect() });
+        }
+        if let Some(token) = answer.push(&chunk) {
+            let _ = tokens.send(token).await;
         }
     }
     Ok(answer.finish())
@@ -99,6 +97,40 @@ pub async fn read(response: reqwest::Response, tokens: Tokens) -> Result<LlmResp
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A response whose body arrives in these pieces, as a network would cut it.
+    fn response_in_pieces(pieces: Vec<Vec<u8>>) -> reqwest::Response {
+        let stream = futures::stream::iter(pieces.into_iter().map(Ok::<_, std::io::Error>));
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    }
+
+    #[tokio::test]
+    async fn a_character_split_across_two_chunks_stays_whole() {
+        let wire = format!(
+            "data: {}\r\n\r\ndata: {}\n\ndata: [DONE]\n\n",
+            json!({"choices": [{"delta": {"content": "Température: 41 °C"}}]}),
+            json!({"choices": [{"delta": {"content": " — ok ✓"}, "finish_reason": "stop"}]})
+        )
+        .into_bytes();
+        // Cut inside the two bytes of 'é', inside '—' and inside a line ending.
+        let e = wire.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
+        let dash = wire.windows(3).position(|w| w == "—".as_bytes()).unwrap() + 2;
+        let crlf = wire.windows(2).position(|w| w == b"\r\n").unwrap() + 1;
+        let mut cuts = vec![e, crlf, dash];
+        cuts.sort();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for cut in cuts {
+            pieces.push(wire[from..cut].to_vec());
+            from = cut;
+        }
+        pieces.push(wire[from..].to_vec());
+        let (tokens, mut received) = tokio::sync::mpsc::channel(8);
+        let answer = read(response_in_pieces(pieces), tokens).await.unwrap();
+        assert_eq!(answer.content.as_deref(), Some("Température: 41 °C — ok ✓"));
+        assert_eq!(received.recv().await.as_deref(), Some("Température: 41 °C"));
+        assert_eq!(received.recv().await.as_deref(), Some(" — ok ✓"));
+    }
 
     #[test]
     fn tokens_and_tool_call_fragments_are_joined_by_index() {
