@@ -116,27 +116,26 @@ pub fn cors(settings: &Settings) -> CorsLayer {
         .allow_headers(Any)
 }
 
-/// The service's routes with the shared layers and CORS.
+/// The service's routes with the shared layers and CORS. Starts nothing: the limiter's
+/// housekeeping is started by [`run`].
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let limits = state.limits.clone();
-    limits::spawn_housekeeping(&limits);
     let metrics = state.metrics.clone();
     let guard = state.clone();
     let routes = routes::routes().with_state(state).merge(openapi::routes(settings.max_message_chars));
     // /metrics needs the key like /chat (SPEC §3): request counts are no one else's business.
     let instrumented = homelab_common::metrics::instrument(routes, metrics).layer(axum::middleware::from_fn(
-        move |connect: axum::extract::ConnectInfo<std::net::SocketAddr>,
-              request: axum::extract::Request,
-              next: axum::middleware::Next| {
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
             let state = guard.clone();
             async move {
-                use axum::response::IntoResponse;
-                if request.uri().path() == "/metrics" {
-                    if let Err(refused) = routes::authenticate(&state, connect.0, request.headers()) {
-                        return refused.into_response();
-                    }
+                use axum::{extract::FromRequestParts, response::IntoResponse};
+                if request.uri().path() != "/metrics" {
+                    return next.run(request).await;
                 }
-                next.run(request).await
+                let (mut parts, body) = request.into_parts();
+                if let Err(refused) = routes::Authenticated::from_request_parts(&mut parts, &state).await {
+                    return refused.into_response();
+                }
+                next.run(axum::extract::Request::from_parts(parts, body)).await
             }
         },
     ));
@@ -146,6 +145,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.
 pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = AppState::from_settings(&settings)?;
+    limits::spawn_housekeeping(&state.limits);
     let listener = startup::bind(&settings.bind_host, settings.gateway_port).await?;
     let app = router(state, &settings);
     let tls = tls::config(&settings).await?;

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, Path, State},
-    http::HeaderMap,
+    extract::{ConnectInfo, FromRequestParts, Path, State},
+    http::{request::Parts, HeaderMap},
     routing::{get, post},
     Json, Router,
 };
@@ -30,29 +30,47 @@ pub(crate) async fn health() -> Json<Health> {
     Json(Health::healthy(SERVICE))
 }
 
-/// Authentication and the rate limit, shared by every route that needs a key.
-fn admit(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
-    let identity = authenticate(state, peer, headers)?;
-    if let Err(limited) = state.limits.check_key(&identity) {
-        state.rejections.with_label_values(&["rate_limited"]).inc();
-        return Err(limited);
+/// A request that passed authentication and the key's rate limit. Taken first by every route
+/// that needs a key, so nothing else of the request is looked at before it.
+pub(crate) struct Admitted;
+
+impl FromRequestParts<AppState> for Admitted {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let identity = Authenticated::from_request_parts(parts, state).await?.0;
+        if let Err(limited) = state.limits.check_key(&identity) {
+            state.rejections.with_label_values(&["rate_limited"]).inc();
+            return Err(limited);
+        }
+        Ok(Admitted)
     }
-    Ok(())
 }
 
-/// The key check alone (failed attempts limited per client): `/metrics` needs the key but does
-/// not spend the key's chat allowance, so a scraper never takes requests from the user.
-pub(crate) fn authenticate(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<String, ApiError> {
-    match auth::check(headers, state.api_key.as_deref()) {
-        auth::Presented::Valid(identity) => Ok(identity),
-        failed => {
-            state.rejections.with_label_values(&["unauthorized"]).inc();
-            if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
-                state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
-                return Err(limited);
+/// A request with the right key (failed attempts limited per client), without spending the
+/// key's allowance: `/metrics` needs the key, but a scraper never takes requests from the user.
+pub(crate) struct Authenticated(String);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .ok_or_else(|| ApiError::Internal("the server was started without peer addresses".into()))?;
+        match auth::check(&parts.headers, state.api_key.as_deref()) {
+            auth::Presented::Valid(identity) => Ok(Self(identity)),
+            failed => {
+                state.rejections.with_label_values(&["unauthorized"]).inc();
+                if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
+                    state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
+                    return Err(limited);
+                }
+                tracing::warn!(client = %peer.ip(), "authentication failed");
+                Err(failed.into_error().expect("not valid"))
             }
-            tracing::warn!(client = %peer.ip(), "authentication failed");
-            Err(failed.into_error().expect("not valid"))
         }
     }
 }
@@ -67,12 +85,11 @@ pub(crate) fn authenticate(state: &AppState, peer: SocketAddr, headers: &HeaderM
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversation(
+    _: Admitted,
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    admit(&state, peer, &headers)?;
     let valid = !id.is_empty()
         && id.len() <= 128
         && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -83,14 +100,12 @@ pub(crate) async fn conversation(
     Ok(Json(state.orchestrator.conversation(&id, request_id).await?))
 }
 
-/// Authentication, limits and body checks shared by `/chat` and `/chat/stream`.
+/// The body checks shared by `/chat` and `/chat/stream`, after [`Admitted`].
 async fn checked_request(
     state: &AppState,
-    peer: SocketAddr,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<homelab_schemas::ChatRequest, ApiError> {
-    admit(state, peer, headers)?;
     input::require_json(headers)?;
     input::check_declared_length(headers)?;
     let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, input::MAX_BODY_BYTES))
@@ -111,12 +126,12 @@ async fn checked_request(
         crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn chat_stream(
+    _: Admitted,
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<axum::response::Response, ApiError> {
-    let request = checked_request(&state, peer, &headers, body).await?;
+    let request = checked_request(&state, &headers, body).await?;
     // A slot for as long as the stream is open: the permit lives in the body stream below.
     let Ok(slot) = state.stream_slots.clone().try_acquire_owned() else {
         state.rejections.with_label_values(&["too_many_streams"]).inc();
@@ -150,12 +165,12 @@ pub(crate) async fn chat_stream(
         crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn chat(
+    _: Admitted,
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ChatResponse>, ApiError> {
-    let request = checked_request(&state, peer, &headers, body).await?;
+    let request = checked_request(&state, &headers, body).await?;
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
     Ok(Json(state.orchestrator.chat(&request, request_id).await?))
 }

@@ -71,17 +71,7 @@ impl AppState {
     pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
         let registry = Registry::stage_one();
         let db = Database::open(&settings.db_path, &registry.names())?;
-        let secrets = [
-            &settings.api_key,
-            &settings.groq_api_key,
-            &settings.openai_api_key,
-            &settings.internal_token,
-            &settings.truenas_api_key,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|s| s.expose().to_string())
-        .collect();
+        let secrets = settings.secrets().iter().map(|s| s.expose().to_string()).collect();
         // One model turn may include the adapter's own retries; stay under the gateway's 120 s.
         let llm_timeout = Duration::from_secs((settings.llm_timeout_secs * 3).clamp(5, 110));
         let metrics = Arc::new(Metrics::new(SERVICE));

@@ -306,11 +306,9 @@ impl Settings {
                 *s = None;
             }
         }
-        blank_secret(&mut self.api_key);
-        blank_secret(&mut self.internal_token);
-        blank_secret(&mut self.groq_api_key);
-        blank_secret(&mut self.openai_api_key);
-        blank_secret(&mut self.truenas_api_key);
+        for (_, secret) in self.secret_fields() {
+            blank_secret(secret);
+        }
         blank_text(&mut self.truenas_url);
         blank_path(&mut self.truenas_ca_cert);
         blank_text(&mut self.llm_base_url);
@@ -389,6 +387,26 @@ impl Settings {
         Ok(())
     }
 
+    /// Every secret setting with its variable: the one list. Blank values, `*_FILE` variables
+    /// ([`SECRET_FILE_VARIABLES`]) and the redaction of the audit file ([`Settings::secrets`])
+    /// all follow it; a test fails if a `Secret` field is missing from it.
+    fn secret_fields(&mut self) -> [(&'static str, &mut Option<Secret>); 5] {
+        [
+            ("API_KEY", &mut self.api_key),
+            ("INTERNAL_TOKEN", &mut self.internal_token),
+            ("GROQ_API_KEY", &mut self.groq_api_key),
+            ("OPENAI_API_KEY", &mut self.openai_api_key),
+            ("TRUENAS_API_KEY", &mut self.truenas_api_key),
+        ]
+    }
+
+    /// The values of every secret that is set, to be kept out of anything written (the audit
+    /// file redacts each one).
+    pub fn secrets(&self) -> Vec<Secret> {
+        let mut copy = self.clone();
+        copy.secret_fields().into_iter().filter_map(|(_, s)| s.clone()).collect()
+    }
+
     /// The key of the selected cloud provider, if it has one.
     pub fn provider_key(&self) -> Option<&Secret> {
         match self.llm_provider {
@@ -430,6 +448,7 @@ fn check_http_url(variable: &str, value: &str) -> Result<(), ConfigError> {
 /// container's environment (where `docker inspect` shows it).
 pub const SECRET_FILE_VARIABLES: &[&str] =
     &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"];
+// (The same five as `Settings::secret_fields`; `secret_settings_are_one_list` checks it.)
 
 /// Reads each non-empty `<NAME>_FILE` of the environment (trailing whitespace and newlines
 /// dropped). Setting both `NAME` and `NAME_FILE` is an error, and so is an unreadable or empty
@@ -492,6 +511,34 @@ fn known_values(pairs: impl IntoIterator<Item = (String, String)>) -> BTreeMap<S
 #[cfg(test)]
 #[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error.
 mod tests {
+
+    /// Finds every `Secret` field by what it serializes as, so a new secret setting cannot be
+    /// forgotten in the list that blanks, reads from files and redacts secrets.
+    #[test]
+    fn secret_settings_are_one_list() {
+        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let mut found: Vec<String> = Vec::new();
+        for (name, value) in defaults.as_object().unwrap() {
+            if !value.is_null() {
+                continue;
+            }
+            let mut with = defaults.clone();
+            with[name] = serde_json::json!("secret-value-123");
+            if let Ok(settings) = serde_json::from_value::<Settings>(with) {
+                if serde_json::to_value(&settings).unwrap()[name] == "[redacted]" {
+                    found.push(name.clone());
+                    assert!(settings.secrets().iter().any(|s| s.expose() == "secret-value-123"), "{name}");
+                }
+            }
+        }
+        found.sort();
+        let mut listed: Vec<String> = Settings::default().secret_fields().iter().map(|(n, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(found, listed);
+        let mut files: Vec<String> = SECRET_FILE_VARIABLES.iter().map(|n| n.to_string()).collect();
+        files.sort();
+        assert_eq!(files, listed);
+    }
     use super::*;
     use figment::Jail;
 
