@@ -9,9 +9,6 @@ use homelab_common::ApiError;
 use homelab_schemas::{ChatRequest, ChatResponse};
 use serde_json::Value;
 
-/// How long a chat may take end to end.
-pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(120);
-
 #[derive(Clone)]
 pub struct OrchestratorClient {
     chat_url: String,

@@ -7,9 +7,6 @@ use homelab_common::ApiError;
 use homelab_schemas::ChatRequest;
 use serde_json::Value;
 
-/// Longest a client may take to send its body.
-pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

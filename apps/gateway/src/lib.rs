@@ -20,7 +20,7 @@ pub mod tls;
 use std::sync::Arc;
 
 use axum::{http::HeaderValue, Router};
-use homelab_common::{configuration::CorsOrigins, startup, Secret, Settings};
+use homelab_common::{configuration::CorsOrigins, startup, timeouts, Secret, Settings};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use forward::OrchestratorClient;
@@ -85,11 +85,11 @@ impl AppState {
             limits: Arc::new(Limits::new(settings.rate_limit_requests, settings.rate_limit_window)),
             orchestrator: OrchestratorClient::new(
                 &settings.orchestrator_url,
-                forward::FORWARD_TIMEOUT,
+                timeouts::FORWARD,
                 settings.internal_token.as_ref(),
             ),
             max_message_chars: settings.max_message_chars,
-            body_timeout: input::BODY_TIMEOUT,
+            body_timeout: timeouts::BODY,
             rejections: metrics.counter(
                 "rejections_total",
                 "Requests refused before forwarding, by reason",
@@ -139,7 +139,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             }
         },
     ));
-    startup::with_common_layers(instrumented).layer(cors(settings))
+    startup::with_common_layers(instrumented, timeouts::GATEWAY_REQUEST).layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.

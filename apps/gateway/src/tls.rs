@@ -25,7 +25,7 @@ use tokio::{
 };
 
 /// Longest a client may take to send its request headers (and longest a connection stays idle).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const HEADER_TIMEOUT: Duration = homelab_common::timeouts::HEADER;
 /// Connections open at once; one more is closed as soon as it is accepted.
 pub const MAX_CONNECTIONS: usize = 1024;
 
@@ -84,7 +84,7 @@ pub async fn serve_with(
     let stopper = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
-        stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+        stopper.graceful_shutdown(Some(homelab_common::timeouts::SHUTDOWN_GRACE));
     });
     let mut server = axum_server::from_tcp(listener.into_std()?).handle(handle);
     server.http_builder().http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
@@ -96,7 +96,7 @@ pub async fn serve_with(
         .timer(TokioTimer::new())
         .max_concurrent_streams(8)
         .keep_alive_interval(Some(Duration::from_secs(20)))
-        .keep_alive_timeout(Duration::from_secs(10));
+        .keep_alive_timeout(HEADER_TIMEOUT);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let counted = Counted::new(limits.max_connections, limits.header_timeout);
     match tls {

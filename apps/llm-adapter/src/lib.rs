@@ -11,7 +11,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{metrics::Metrics, startup, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
 
 pub use providers::{Provider, ProviderError};
 
@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// LLM calls by provider and outcome.
     pub llm_calls: prometheus::IntCounterVec,
+    /// One model turn, retries included ([`timeouts::llm_turn`]).
+    pub turn_limit: std::time::Duration,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             internal_token: settings.internal_token.clone(),
             metrics,
             llm_calls,
+            turn_limit: timeouts::llm_turn(settings.llm_timeout_secs),
         }
     }
 
@@ -53,7 +56,8 @@ impl AppState {
 /// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
-    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE)
+    let limit = state.turn_limit;
+    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE, limit)
 }
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.

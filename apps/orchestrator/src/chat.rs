@@ -1,9 +1,9 @@
 //! One chat turn (SPEC §4): session, policy, then the tool loop, then the audit line.
 
-use std::{collections::HashSet, time::Duration};
+use std::collections::HashSet;
 
 use futures::future::join_all;
-use homelab_common::ApiError;
+use homelab_common::{timeouts, ApiError};
 use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, ToolCall};
 use serde_json::json;
 
@@ -16,9 +16,6 @@ use crate::{
 
 pub const EMPTY_ANSWER: &str = "I apologize, but I couldn't generate a response.";
 pub const CUT_OFF_ANSWER: &str = "I apologize, but I wasn't able to complete your request. Please try again.";
-
-/// How long one tool call may take.
-pub const TOOL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Where a streaming chat reports what happens (`POST /chat/stream`): tool calls and results,
 /// answer text; `None` for a plain `/chat`. Bounded: a slow client slows the chat, never fills
@@ -87,14 +84,31 @@ pub async fn handle_with_progress(
     let mut made: Vec<String> = Vec::new();
     let mut invocations: Vec<ToolInvocation> = Vec::new();
 
+    // The whole chat's deadline (inside the gateway's): model turns and tool calls get what is left.
+    let deadline = tokio::time::Instant::now() + state.chat_deadline;
     for _round in 0..state.max_tool_iterations {
         // With the chat's tool budget spent, the model is offered no more tools: it answers
         // with what it has.
         let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
         let llm_request = LlmRequest { messages: messages.clone(), tools, system_prompt: Some(SYSTEM_PROMPT.into()) };
-        let turn = match &progress {
-            Some(tx) => state.llm.chat_stream(&llm_request, request_id.as_deref(), tx).await,
-            None => state.llm.chat(&llm_request, request_id.as_deref()).await,
+        let turn = async {
+            match &progress {
+                Some(tx) => state.llm.chat_stream(&llm_request, request_id.as_deref(), tx).await,
+                None => state.llm.chat(&llm_request, request_id.as_deref()).await,
+            }
+        };
+        let Ok(turn) = tokio::time::timeout_at(deadline, turn).await else {
+            let detail = format!(
+                "The assistant did not finish within {}; try again, or ask about one thing at a time",
+                timeouts::human(state.chat_deadline)
+            );
+            tracing::warn!(conversation_id, "chat deadline reached");
+            let mut entry = audit(Outcome::Failed);
+            entry.assistant_response = detail.clone();
+            entry.tool_calls = made;
+            entry.tool_invocations = invocations;
+            record(state, entry).await;
+            return Err(ApiError::GatewayTimeout(detail));
         };
         let response = match turn {
             Ok(r) => r,
@@ -136,7 +150,7 @@ pub async fn handle_with_progress(
         let (enabled, request_id) = (&enabled, request_id.as_deref());
         let results = join_all(response.tool_calls.iter().zip(&allowed).map(|(call, over)| async move {
             match over {
-                None => run_tool(state, call, enabled, request_id).await,
+                None => run_tool(state, call, enabled, request_id, deadline).await,
                 Some(budget) => not_run(call, budget, &state.budget),
             }
         }))
@@ -251,6 +265,7 @@ async fn run_tool(
     call: &ToolCall,
     enabled: &HashSet<String>,
     request_id: Option<&str>,
+    deadline: tokio::time::Instant,
 ) -> (String, ToolInvocation) {
     let mut invocation = ToolInvocation {
         name: call.name.clone(),
@@ -270,7 +285,9 @@ async fn run_tool(
         }
     };
     let path = tool.request_path(&arguments);
-    let outcome = tokio::time::timeout(TOOL_TIMEOUT, state.monitoring.get(&path, request_id)).await;
+    // A tool call gets its own limit, or what is left of the chat's, whichever is shorter.
+    let limit = timeouts::TOOL_CALL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+    let outcome = tokio::time::timeout(limit, state.monitoring.get(&path, request_id)).await;
     match outcome {
         Ok(Ok(body)) => {
             invocation.ok = true;
@@ -282,7 +299,7 @@ async fn run_tool(
             (format!("Error: {reason}"), invocation)
         }
         Err(_) => {
-            let reason = format!("the tool did not answer within {} s", TOOL_TIMEOUT.as_secs());
+            let reason = format!("the tool did not answer within {}", timeouts::human(limit));
             invocation.error = Some(reason.clone());
             (format!("Error: {reason}"), invocation)
         }

@@ -25,7 +25,7 @@ pub mod stream;
 use std::{sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{metrics::Metrics, startup, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
 
 use audit::AuditLog;
 use clients::{LlmAdapterClient, MonitoringClient};
@@ -54,6 +54,8 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// The whole chat's deadline ([`timeouts::CHAT`]; tests shorten it).
+    pub chat_deadline: std::time::Duration,
     /// What one chat may spend on tools (`MAX_TOOL_CALLS_PER_TURN`, `…_PER_CHAT`, `MAX_TOOL_OUTPUT_CHARS`).
     pub budget: chat::Budget,
     /// Chats that reached a budget, by which (per_turn, per_chat, output).
@@ -72,8 +74,7 @@ impl AppState {
         let registry = Registry::stage_one();
         let db = Database::open(&settings.db_path, &registry.names())?;
         let secrets = settings.secrets().iter().map(|s| s.expose().to_string()).collect();
-        // One model turn may include the adapter's own retries; stay under the gateway's 120 s.
-        let llm_timeout = Duration::from_secs((settings.llm_timeout_secs * 3).clamp(5, 110));
+        let llm_timeout = timeouts::llm_turn(settings.llm_timeout_secs) + timeouts::LLM_SLACK;
         let metrics = Arc::new(Metrics::new(SERVICE));
         let tool_calls = metrics.counter(
             "tool_calls_total",
@@ -101,10 +102,11 @@ impl AppState {
             llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout, settings.internal_token.as_ref()),
             monitoring: MonitoringClient::new(
                 &settings.monitoring_url,
-                chat::TOOL_TIMEOUT,
+                timeouts::TOOL_CALL,
                 settings.internal_token.as_ref(),
             ),
             max_tool_iterations: settings.max_tool_iterations,
+            chat_deadline: timeouts::CHAT,
             budget: chat::Budget {
                 calls_per_turn: settings.max_tool_calls_per_turn as usize,
                 calls_per_chat: settings.max_tool_calls_per_chat as usize,
@@ -119,7 +121,13 @@ impl AppState {
 /// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
-    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE)
+    startup::internal_service(
+        routes::routes().with_state(state),
+        metrics,
+        token.as_ref(),
+        SERVICE,
+        timeouts::CHAT + timeouts::LLM_SLACK,
+    )
 }
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their

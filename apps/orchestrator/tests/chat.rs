@@ -504,3 +504,39 @@ async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
     assert!(results[0].chars().count() < 3_200);
     assert!(results[1].starts_with("Error: not shown"), "{}", results[1]);
 }
+
+#[tokio::test]
+async fn a_chat_past_its_deadline_ends_with_a_504_that_says_so_and_an_audit_line() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(answer("too late")).set_delay(std::time::Duration::from_secs(3)),
+        )
+        .mount(&llm)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        llm_adapter_url: llm.uri(),
+        monitoring_url: "http://127.0.0.1:1".into(),
+        db_path: dir.path().join("db.sqlite3"),
+        audit_log_path: dir.path().join("audit.jsonl"),
+        ..Settings::default()
+    };
+    let mut state = AppState::from_settings(&settings).unwrap();
+    state.chat_deadline = std::time::Duration::from_millis(300);
+    let base = spawn_on_loopback(router(state)).await;
+    let started = std::time::Instant::now();
+    let resp =
+        reqwest::Client::new().post(format!("{base}/chat")).json(&json!({"message": "CPU?"})).send().await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "the deadline, not the model, ended it");
+    assert_eq!(resp.status(), 504);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["detail"],
+        "The assistant did not finish within 300 ms; try again, or ask about one thing at a time"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let audit = read_lines(&dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["outcome"], "failed");
+}

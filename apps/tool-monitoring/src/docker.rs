@@ -23,7 +23,7 @@ const HINT: &str = "If Docker is elsewhere, set DOCKER_HOST: unix:///run/user/10
 Docker, unix:///run/podman/podman.sock for podman, tcp://host:2375 for a remote engine or proxy";
 
 /// How long one Docker call may take before we answer 503.
-const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+const CALL_TIMEOUT: Duration = homelab_common::timeouts::DOCKER_CALL;
 
 /// Why the Docker API could not answer.
 #[derive(Debug, thiserror::Error)]

@@ -30,7 +30,7 @@ use axum::{
     routing::{get, MethodRouter},
     Json, Router,
 };
-use homelab_common::{metrics::Metrics, startup, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
 use homelab_schemas::{Health, ToolId};
 
 pub use docker::ReadOnlyDocker;
@@ -97,7 +97,13 @@ pub fn routes() -> Router<AppState> {
 /// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
-    startup::internal_service(routes().with_state(state), metrics, token.as_ref(), SERVICE)
+    startup::internal_service(
+        routes().with_state(state),
+        metrics,
+        token.as_ref(),
+        SERVICE,
+        timeouts::MONITORING_REQUEST,
+    )
 }
 
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.

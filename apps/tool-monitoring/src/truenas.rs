@@ -16,7 +16,7 @@ use tokio_tungstenite::{tungstenite::Message, Connector};
 use crate::AppState;
 
 /// One call of ours may take this long, connection and login included.
-const TIMEOUT: Duration = Duration::from_secs(10);
+const TIMEOUT: Duration = homelab_common::timeouts::TRUENAS_CALL;
 /// Alert text kept, in characters.
 const MAX_ALERT_CHARS: usize = 300;
 

@@ -20,6 +20,7 @@ pub mod redact;
 pub mod startup;
 pub mod telemetry;
 pub mod testing;
+pub mod timeouts;
 
 pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
 pub use error::ApiError;

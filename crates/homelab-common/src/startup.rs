@@ -31,9 +31,9 @@ pub fn valid_request_id(id: &[u8]) -> bool {
         && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
-/// Adds the layers and fallbacks every service shares.
-pub fn with_common_layers(router: Router) -> Router {
-    router
+/// Adds the layers and fallbacks every service shares, with its request limit (see [`crate::timeouts`]).
+pub fn with_common_layers(router: Router, limit: std::time::Duration) -> Router {
+    crate::timeouts::limit_requests(router, limit)
         .fallback(|| async { ApiError::NotFound("Not Found".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| -> Response {
@@ -190,6 +190,10 @@ pub fn internal_service(
     metrics: std::sync::Arc<crate::metrics::Metrics>,
     token: Option<&crate::Secret>,
     service: &str,
+    limit: std::time::Duration,
 ) -> Router {
-    with_common_layers(crate::internal::require_token(crate::metrics::instrument(routes, metrics), token, service))
+    with_common_layers(
+        crate::internal::require_token(crate::metrics::instrument(routes, metrics), token, service),
+        limit,
+    )
 }
