@@ -9,6 +9,15 @@ use homelab_common::ApiError;
 use homelab_schemas::{ChatRequest, ChatResponse};
 use serde_json::Value;
 
+/// SPEC §3's texts for an orchestrator that did not answer, with the cause for the log.
+fn unreachable(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        ApiError::GatewayTimeout("Backend service timed out".into()).because(e)
+    } else {
+        ApiError::BadGateway("Backend service unavailable".into()).because(e)
+    }
+}
+
 #[derive(Clone)]
 pub struct OrchestratorClient {
     chat_url: String,
@@ -31,14 +40,7 @@ impl OrchestratorClient {
         if let Some(id) = request_id {
             builder = builder.header("x-request-id", id);
         }
-        let response = builder.send().await.map_err(|e| {
-            tracing::error!(error = %e, "orchestrator unreachable");
-            if e.is_timeout() {
-                ApiError::GatewayTimeout("Backend service timed out".into())
-            } else {
-                ApiError::BadGateway("Backend service unavailable".into())
-            }
-        })?;
+        let response = builder.send().await.map_err(unreachable)?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -67,27 +69,13 @@ impl OrchestratorClient {
         if let Some(id) = request_id {
             builder = builder.header("x-request-id", id);
         }
-        let response = builder.send().await.map_err(|e| {
-            if e.is_timeout() {
-                tracing::error!(error = %e, "orchestrator timed out");
-                ApiError::GatewayTimeout("Backend service timed out".into())
-            } else {
-                tracing::error!(error = %e, "orchestrator unreachable");
-                ApiError::BadGateway("Backend service unavailable".into())
-            }
-        })?;
+        let response = builder.send().await.map_err(unreachable)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                ApiError::GatewayTimeout("Backend service timed out".into())
-            } else {
-                ApiError::BadGateway("Backend service unavailable".into())
-            }
-        })?;
+        let body = response.bytes().await.map_err(unreachable)?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| {
-                tracing::error!(error = %e, "orchestrator answered something unexpected");
                 ApiError::BadGateway("Backend service unavailable".into())
+                    .because(format!("orchestrator answered something unexpected: {e}"))
             });
         }
         let detail = serde_json::from_slice::<Value>(&body)

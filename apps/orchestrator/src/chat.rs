@@ -113,13 +113,12 @@ pub async fn handle_with_progress(
         let response = match turn {
             Ok(r) => r,
             Err(reason) => {
-                tracing::error!(error = reason, "LLM call failed");
                 let mut entry = audit(Outcome::Failed);
                 entry.assistant_response = "LLM service unavailable".into();
                 entry.tool_calls = made;
                 entry.tool_invocations = invocations;
                 record(state, entry).await;
-                return Err(ApiError::BadGateway("LLM service unavailable".into()));
+                return Err(ApiError::BadGateway("LLM service unavailable".into()).because(reason));
             }
         };
         if response.tool_calls.is_empty() {

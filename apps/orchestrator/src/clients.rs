@@ -21,6 +21,31 @@ fn with_request_id(builder: reqwest::RequestBuilder, request_id: Option<&str>) -
     }
 }
 
+/// Why a model turn failed: for the log; the user is told only that the LLM is unavailable.
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    #[error("llm-adapter request failed: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("llm-adapter answered {status}: {detail}")]
+    Status { status: reqwest::StatusCode, detail: String },
+    #[error("llm-adapter stream broke: {0}")]
+    Stream(#[from] eventsource_stream::EventStreamError<reqwest::Error>),
+    #[error("llm-adapter sent a bad '{event}' event: {source}")]
+    BadEvent { event: String, source: serde_json::Error },
+    #[error("llm-adapter error: {0}")]
+    Provider(String),
+    #[error("llm-adapter stream ended without an answer")]
+    Ended,
+}
+
+impl LlmError {
+    async fn from_status(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        Self::Status { status, detail: body["detail"].as_str().unwrap_or("no detail").to_string() }
+    }
+}
+
 /// The llm-adapter.
 #[derive(Clone)]
 pub struct LlmAdapterClient {
@@ -37,19 +62,13 @@ impl LlmAdapterClient {
         }
     }
 
-    /// One model turn. The error is for the log; the client is told only that the LLM is unavailable.
-    pub async fn chat(&self, request: &LlmRequest, request_id: Option<&str>) -> Result<LlmResponse, String> {
-        let response = with_request_id(self.http.post(&self.url).json(request), request_id)
-            .send()
-            .await
-            .map_err(|e| format!("llm-adapter unreachable: {e}"))?;
-        let status = response.status();
-        if !status.is_success() {
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            let detail = body["detail"].as_str().unwrap_or("no detail");
-            return Err(format!("llm-adapter answered {status}: {detail}"));
+    /// One model turn.
+    pub async fn chat(&self, request: &LlmRequest, request_id: Option<&str>) -> Result<LlmResponse, LlmError> {
+        let response = with_request_id(self.http.post(&self.url).json(request), request_id).send().await?;
+        if !response.status().is_success() {
+            return Err(LlmError::from_status(response).await);
         }
-        response.json::<LlmResponse>().await.map_err(|e| format!("llm-adapter answer unreadable: {e}"))
+        Ok(response.json::<LlmResponse>().await?)
     }
 }
 
@@ -60,27 +79,25 @@ impl LlmAdapterClient {
         request: &LlmRequest,
         request_id: Option<&str>,
         tokens: &mpsc::Sender<ChatEvent>,
-    ) -> Result<LlmResponse, String> {
-        let response = with_request_id(self.http.post(format!("{}/stream", self.url)).json(request), request_id)
-            .send()
-            .await
-            .map_err(|e| format!("llm-adapter unreachable: {e}"))?;
+    ) -> Result<LlmResponse, LlmError> {
+        let response =
+            with_request_id(self.http.post(format!("{}/stream", self.url)).json(request), request_id).send().await?;
         if !response.status().is_success() {
-            return Err(format!("llm-adapter answered {}", response.status()));
+            return Err(LlmError::from_status(response).await);
         }
         let mut events = response.bytes_stream().eventsource();
         while let Some(event) = events.next().await {
-            let event = event.map_err(|e| format!("llm-adapter stream broke: {e}"))?;
+            let event = event?;
             match LlmEvent::from_sse(&event.event, &event.data) {
                 Ok(LlmEvent::Token { text }) => {
                     let _ = tokens.send(ChatEvent::Token { text }).await;
                 }
                 Ok(LlmEvent::Done(response)) => return Ok(response),
-                Ok(LlmEvent::Error { detail }) => return Err(format!("llm-adapter error: {detail}")),
-                Err(e) => return Err(format!("llm-adapter sent a bad '{}' event: {e}", event.event)),
+                Ok(LlmEvent::Error { detail }) => return Err(LlmError::Provider(detail)),
+                Err(source) => return Err(LlmError::BadEvent { event: event.event, source }),
             }
         }
-        Err("llm-adapter stream ended without an answer".into())
+        Err(LlmError::Ended)
     }
 }
 

@@ -67,8 +67,7 @@ impl From<rusqlite::Error> for DbError {
 
 impl From<DbError> for homelab_common::ApiError {
     fn from(e: DbError) -> Self {
-        tracing::error!(error = %e, "operational database failed");
-        homelab_common::ApiError::ServiceUnavailable("Operational database unavailable".into())
+        homelab_common::ApiError::ServiceUnavailable("Operational database unavailable".into()).because(e)
     }
 }
 

@@ -55,7 +55,13 @@ pub fn start(
                 let _ = forwarder.await;
                 let _ = events.send(match result {
                     Ok(response) => ChatEvent::Done(response),
-                    Err(e) => ChatEvent::Error { detail: e.detail() },
+                    Err(e) => {
+                        // A stream's failure has no error response for the trace layer to log.
+                        if e.status_code().is_server_error() {
+                            tracing::error!(error = %e, "chat failed");
+                        }
+                        ChatEvent::Error { detail: e.detail() }
+                    }
                 }).await;
             }
             _ = events.closed() => {

@@ -1,6 +1,8 @@
 //! `ApiError`: the one error type of every service. Each variant's doc names its status, and
-//! every one renders as `{"detail": "..."}`. Server-side causes are logged here, inside the
-//! request span, while the client gets the text the contract promises.
+//! every one renders as `{"detail": "..."}`. A server-side failure's cause is not logged where it
+//! happens: the response carries it as an [`ErrorCause`] extension and the trace layer logs it
+//! once, inside the request span (as axum's error-handling example does), while the client gets
+//! the text the contract promises.
 
 use axum::{
     http::{header, HeaderValue, StatusCode},
@@ -50,7 +52,14 @@ pub enum ApiError {
     /// 500: a bug or an unexpected failure; the cause is logged, the client sees generic text.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Any of the above with the cause behind it, for the log only ([`ApiError::because`]).
+    #[error("{error}: {cause}")]
+    Caused { error: Box<ApiError>, cause: String },
 }
+
+/// The cause of a failed request, carried by its response to the trace layer, which logs it.
+#[derive(Debug, Clone)]
+pub struct ErrorCause(pub String);
 
 impl ApiError {
     pub fn status_code(&self) -> StatusCode {
@@ -68,13 +77,21 @@ impl ApiError {
             Self::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream { status, .. } => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Caused { error, .. } => error.status_code(),
         }
+    }
+
+    /// This error, with the cause behind it kept for the log (the client still sees only the
+    /// error's own detail).
+    pub fn because(self, cause: impl std::fmt::Display) -> Self {
+        Self::Caused { error: Box::new(self), cause: cause.to_string() }
     }
 
     /// The text the client sees.
     pub fn detail(&self) -> String {
         match self {
             Self::Internal(_) => "Internal server error".to_string(),
+            Self::Caused { error, .. } => error.detail(),
             other => other.to_string(),
         }
     }
@@ -83,12 +100,16 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!(status = status.as_u16(), error = %self, "request failed");
-        }
         let mut response = (status, Json(json!({"detail": self.detail()}))).into_response();
-        if let Self::RateLimited { retry_after_secs, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        if status.is_server_error() {
+            response.extensions_mut().insert(ErrorCause(self.to_string()));
+        }
+        let mut inner = &self;
+        while let Self::Caused { error, .. } = inner {
+            inner = error;
+        }
+        if let Self::RateLimited { retry_after_secs, .. } = inner {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from((*retry_after_secs).max(1)));
         }
         response
     }
@@ -121,6 +142,18 @@ mod tests {
         let (s, b, _) = body_of(ApiError::Internal("db path /secret/x broke".into())).await;
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(b, json!({"detail": "Internal server error"}));
+    }
+
+    #[test]
+    fn a_cause_reaches_the_log_extension_never_the_client() {
+        let e = ApiError::BadGateway("LLM service unavailable".into()).because("connection refused to 10.0.0.5:8002");
+        assert_eq!(e.status_code(), StatusCode::BAD_GATEWAY);
+        assert_eq!(e.detail(), "LLM service unavailable");
+        let response = e.into_response();
+        let cause = response.extensions().get::<ErrorCause>().unwrap();
+        assert_eq!(cause.0, "LLM service unavailable: connection refused to 10.0.0.5:8002");
+        let client = ApiError::Unprocessable("bad".into()).into_response();
+        assert!(client.extensions().get::<ErrorCause>().is_none(), "4xx are the client's doing: not logged as errors");
     }
 
     #[tokio::test]

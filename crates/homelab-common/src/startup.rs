@@ -46,7 +46,18 @@ pub fn with_common_layers(router: Router, limit: std::time::Duration) -> Router 
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 })
-                .on_failure(()),
+                .on_failure(())
+                // Each failed request's cause, logged once here in its span (see `error.rs`).
+                .on_response(|response: &Response, latency: std::time::Duration, _: &tracing::Span| {
+                    if let Some(cause) = response.extensions().get::<crate::error::ErrorCause>() {
+                        tracing::error!(
+                            status = response.status().as_u16(),
+                            latency_ms = latency.as_millis() as u64,
+                            error = %cause.0,
+                            "request failed"
+                        );
+                    }
+                }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(tower::util::MapResponseLayer::new(|response: Response| {
@@ -196,4 +207,49 @@ pub fn internal_service(
         crate::internal::require_token(crate::metrics::instrument(routes, metrics), token, service),
         limit,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::routing::get;
+
+    use super::*;
+
+    /// A log writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_request_is_logged_once_with_its_cause_and_a_client_error_not_at_all() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let routes = Router::new()
+            .route(
+                "/down",
+                get(|| async { ApiError::BadGateway("LLM service unavailable".into()).because("connection refused") }),
+            )
+            .route("/bad", get(|| async { ApiError::Unprocessable("no".into()) }));
+        let base = spawn_on_loopback(with_common_layers(routes, std::time::Duration::from_secs(5))).await;
+        assert_eq!(reqwest::get(format!("{base}/down")).await.unwrap().status(), 502);
+        assert_eq!(reqwest::get(format!("{base}/bad")).await.unwrap().status(), 422);
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let failures: Vec<&str> = log.lines().filter(|l| l.contains("request failed")).collect();
+        assert_eq!(failures.len(), 1, "{log}");
+        assert!(failures[0].contains("LLM service unavailable: connection refused"), "{log}");
+        assert!(failures[0].contains("path=/down"), "logged in the request's span: {log}");
+    }
 }

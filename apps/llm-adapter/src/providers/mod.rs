@@ -57,10 +57,7 @@ impl From<ProviderError> for ApiError {
     fn from(e: ProviderError) -> Self {
         match e {
             ProviderError::NotConfigured => ApiError::ServiceUnavailable(e.to_string()),
-            other => {
-                tracing::warn!(error = %other, "provider call failed");
-                ApiError::BadGateway(other.to_string())
-            }
+            other => ApiError::BadGateway(other.to_string()),
         }
     }
 }
