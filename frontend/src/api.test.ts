@@ -74,4 +74,24 @@ describe("streamChat", () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.detail).toBe("LLM service unavailable");
   });
+
+  it("keeps a character split across two chunks whole and reads CRLF line endings", async () => {
+    const wire = new TextEncoder().encode(
+      'event: token\r\ndata: {"text":"Température 41 °C"}\r\n\r\n' +
+        'event: done\r\ndata: {"message":"Température 41 °C","conversation_id":"c","tool_calls_made":[]}\r\n\r\n',
+    );
+    const cut = wire.indexOf(0xc3) + 1; // inside the two bytes of "é"
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(wire.slice(0, cut));
+        controller.enqueue(wire.slice(cut));
+        controller.close();
+      },
+    });
+    const fetchMock = vi.fn().mockResolvedValue(new Response(stream, { status: 200 }));
+    const tokens: string[] = [];
+    const result = await streamChat("q", null, "k", { onToken: (t) => tokens.push(t) }, undefined, fetchMock);
+    expect(tokens).toEqual(["Température 41 °C"]);
+    expect(result.message).toBe("Température 41 °C");
+  });
 });

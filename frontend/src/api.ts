@@ -1,13 +1,14 @@
 // The one typed client of the gateway API. It calls a relative `/api/chat`, which nginx proxies
-// to the gateway, so the UI works from any machine on the LAN.
+// to the gateway, so the UI works from any machine on the LAN. Its types are generated from the
+// gateway's OpenAPI document (src/api/schema.ts, `npm run api-types`).
 
-export interface ChatResponse {
-  message: string;
-  conversation_id: string;
-  tool_calls_made: string[];
-  /** Present and true when the request asked for a change and was refused (read-only). */
-  refused?: boolean;
-}
+import { createParser } from "eventsource-parser";
+import type { components } from "./api/schema";
+
+export type ChatRequest = components["schemas"]["ChatRequest"];
+export type ChatResponse = components["schemas"]["ChatResponse"];
+/** One event of `/chat/stream`: its name in `event`, its payload in `data`. */
+export type ChatEvent = components["schemas"]["ChatEvent"];
 
 /** A failed call: the HTTP status (0 when the gateway could not be reached) and its detail. */
 export class ApiError extends Error {
@@ -34,7 +35,7 @@ export async function sendChat(
     response = await fetchImpl(`${API_BASE}/chat`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey },
-      body: JSON.stringify({ message, conversation_id: conversationId }),
+      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
     });
   } catch {
     throw new ApiError(0, "The assistant could not be reached");
@@ -81,7 +82,7 @@ export async function streamChat(
     response = await fetchImpl(`${API_BASE}/chat/stream`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey, Accept: "text/event-stream" },
-      body: JSON.stringify({ message, conversation_id: conversationId }),
+      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
       signal,
     });
   } catch (e) {
@@ -99,27 +100,49 @@ export async function streamChat(
     const retry = Number(response.headers.get("Retry-After"));
     throw new ApiError(response.status, detail, Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
+  // Server-Sent Events decoded by eventsource-parser; the text by TextDecoderStream, which keeps
+  // a character split across two network chunks whole.
+  let answer: ChatResponse | undefined;
+  let failure: ApiError | undefined;
+  const parser = createParser({
+    onEvent(message) {
+      if (answer || failure) return;
+      let event: ChatEvent;
+      try {
+        event = { event: message.event, data: JSON.parse(message.data) } as ChatEvent;
+      } catch {
+        failure = new ApiError(502, "The assistant sent something unreadable");
+        return;
+      }
+      switch (event.event) {
+        case "tool_call":
+          handlers.onToolCall?.(event.data.name);
+          break;
+        case "tool_result":
+          handlers.onToolResult?.(event.data.name, event.data.ok);
+          break;
+        case "token":
+          handlers.onToken?.(event.data.text);
+          break;
+        case "message":
+          handlers.onMessage?.(event.data.text);
+          break;
+        case "done":
+          answer = event.data;
+          break;
+        case "error":
+          failure = new ApiError(502, event.data.detail ?? "The chat failed");
+          break;
+      }
+    },
+  });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
-    let cut: number;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!event || data === undefined) continue;
-      const payload = JSON.parse(data);
-      if (event === "tool_call") handlers.onToolCall?.(payload.name);
-      else if (event === "tool_result") handlers.onToolResult?.(payload.name, payload.ok);
-      else if (event === "token") handlers.onToken?.(payload.text);
-      else if (event === "message") handlers.onMessage?.(payload.text);
-      else if (event === "done") return payload as ChatResponse;
-      else if (event === "error") throw new ApiError(502, payload.detail ?? "The chat failed");
-    }
+    parser.feed(value);
+    if (answer) return answer;
+    if (failure) throw failure;
   }
   throw new ApiError(502, "Backend service unavailable");
 }

@@ -597,3 +597,25 @@ async fn connections_beyond_the_cap_are_closed_at_once() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(reqwest::get(format!("http://{addr}/health")).await.unwrap().status(), 200, "a freed slot is reused");
 }
+
+/// The web UI's API types are generated from `frontend/src/api/openapi.json`
+/// (`npm run api-types`); that file must be what a gateway with default settings serves.
+/// `UPDATE_OPENAPI=1` rewrites it.
+#[tokio::test]
+async fn the_ui_types_come_from_the_live_openapi_document() {
+    let settings = Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() };
+    let base = spawn(settings).await;
+    let live: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/src/api/openapi.json");
+    let text = serde_json::to_string_pretty(&live).unwrap() + "\n";
+    if std::env::var("UPDATE_OPENAPI").as_deref() == Ok("1") {
+        std::fs::write(&file, &text).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        checked_in == text,
+        "{} is not the live document: run `UPDATE_OPENAPI=1 cargo test -p gateway --test api the_ui_types` \
+         and `npm run api-types` in frontend/",
+        file.display()
+    );
+}
