@@ -1,9 +1,11 @@
-//! Shared pieces of the end-to-end tests and the benchmark.
+//! The test harness shared by the end-to-end tests, the fault tests and the benchmark.
 //!
 //! Layout
-//! - [`fake_llm`]: a fast OpenAI-compatible chat-completions server with a configurable delay.
+//! - [`stack`]: the four real binaries on free ports, wired together ([`stack::Stack`]).
+//! - [`fake_llm`]: a fast OpenAI-compatible provider with a settable delay that can record requests.
 //! - [`load`]: a closed-loop HTTP load generator with latency percentiles.
-//! - The end-to-end tests themselves live in `tests/e2e.rs`; the benchmark in `src/bin/bench.rs`.
+//! - The tests live in `tests/e2e.rs` and `tests/faults.rs`; the benchmark in `src/bin/bench.rs`.
 
 pub mod fake_llm;
 pub mod load;
+pub mod stack;

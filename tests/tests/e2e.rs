@@ -1,4 +1,4 @@
-//! End to end: all four services in-process on port 0, wired to each other over real HTTP, with
+//! End to end: the four real binaries on free ports (the shared `Stack`), wired over real HTTP, with
 //! the real tool-monitoring (podman's Docker API where present) and either the builtin model or
 //! a fake OpenAI-compatible cloud (wiremock) as the LLM.
 
@@ -7,126 +7,31 @@ use std::sync::{
     Arc,
 };
 
-use homelab_common::{startup::spawn_on_loopback, LlmProviderKind, Secret, Settings};
+use e2e_tests::{
+    fake_llm::{self, Fake},
+    stack::{docker_available, Llm, Stack, KEY},
+};
+use homelab_common::startup::spawn_on_loopback;
 use serde_json::{json, Value};
-use wiremock::{matchers::method, Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
 
-const KEY: &str = "e2e-key-7d3a91-0c5f";
-const CLOUD_KEY: &str = "gsk_e2e_cloud_key_123456";
+const CLOUD_KEY: &str = "gsk_stack_cloud_key_123";
 
-/// Where the podman fixture serves the Docker API, when it runs.
-fn docker_host() -> String {
-    std::env::var("TEST_DOCKER_HOST").unwrap_or_else(|_| "unix:///tmp/homelab-podman/podman.sock".into())
-}
-
-fn docker_available() -> bool {
-    let host = docker_host();
-    !host.starts_with("unix://") || std::path::Path::new(host.trim_start_matches("unix://")).exists()
-}
-
-struct Stack {
-    gateway: String,
-    settings: Settings,
-    orchestrator: orchestrator::AppState,
-    dir: tempfile::TempDir,
-    cloud: Option<MockServer>,
-}
-
-enum Llm {
-    Builtin,
-    Cloud(MockServer),
-    /// An OpenAI-compatible server at this base URL.
-    Url(String),
-    /// The selected cloud provider has no key.
-    Unconfigured,
-    Down,
-}
-
-async fn start(llm: Llm, tweak: impl FnOnce(&mut Settings)) -> Stack {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Settings {
-        api_key: Some(Secret::new(KEY)),
-        docker_host: Some(docker_host()),
-        db_path: dir.path().join("data/db.sqlite3"),
-        audit_log_path: dir.path().join("data/audit.jsonl"),
-        rate_limit_requests: 1000,
-        ..Settings::default()
-    };
-    tweak(&mut s);
-
-    s.monitoring_url = spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&s))).await;
-    let cloud = match llm {
-        Llm::Builtin => {
-            s.llm_provider = LlmProviderKind::Builtin;
-            None
-        }
-        Llm::Cloud(server) => {
-            s.llm_provider = LlmProviderKind::Groq;
-            s.groq_api_key = Some(Secret::new(CLOUD_KEY));
-            s.llm_base_url = Some(server.uri());
-            Some(server)
-        }
-        Llm::Url(url) => {
-            s.llm_provider = LlmProviderKind::Openai;
-            s.openai_api_key = Some(Secret::new(CLOUD_KEY));
-            s.llm_base_url = Some(url);
-            None
-        }
-        Llm::Unconfigured => {
-            s.llm_provider = LlmProviderKind::Openai;
-            s.openai_api_key = None;
-            None
-        }
-        Llm::Down => {
-            s.llm_adapter_url = "http://127.0.0.1:1".into();
-            None
-        }
-    };
-    if s.llm_adapter_url != "http://127.0.0.1:1" {
-        let adapter = llm_adapter::AppState::from_settings(&s);
-        s.llm_adapter_url = spawn_on_loopback(llm_adapter::router(adapter)).await;
-    }
-    let orchestrator = orchestrator::AppState::from_settings(&s).unwrap();
-    s.orchestrator_url = spawn_on_loopback(orchestrator::router(orchestrator.clone())).await;
-    let gateway_state = gateway::AppState::from_settings(&s).unwrap();
-    let gateway = spawn_on_loopback(gateway::router(gateway_state, &s)).await;
-    Stack { gateway, settings: s, orchestrator, dir, cloud }
-}
-
-impl Stack {
-    async fn chat(&self, body: Value) -> (u16, Value) {
-        self.chat_with(Some(KEY), "application/json", body.to_string()).await
-    }
-
-    /// `POST /chat/stream`, with the key unless `key` is `None`; the response is left unread.
-    async fn stream(&self, key: Option<&str>, body: Value) -> reqwest::Response {
-        let mut req = reqwest::Client::new().post(format!("{}/chat/stream", self.gateway)).json(&body);
-        if let Some(k) = key {
-            req = req.header("X-API-Key", k);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn chat_with(&self, key: Option<&str>, content_type: &str, body: String) -> (u16, Value) {
-        let mut req = reqwest::Client::new()
-            .post(format!("{}/chat", self.gateway))
-            .header("content-type", content_type)
-            .body(body);
-        if let Some(k) = key {
-            req = req.header("X-API-Key", k);
-        }
-        let resp = req.send().await.unwrap();
-        (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
-    }
-
-    fn audit(&self) -> Vec<Value> {
-        orchestrator::audit::read_lines(&self.dir.path().join("data/audit.jsonl")).unwrap_or_default()
-    }
+/// The four binaries with `llm` and `extra` variables. Started off the test's runtime, which
+/// serves the fake providers some tests use.
+async fn start(llm: Llm, extra: &[(&str, &str)]) -> Stack {
+    let extra: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Stack::start(llm, &extra)
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
-    let stack = start(Llm::Builtin, |_| {}).await;
+    let stack = start(Llm::Builtin, &[]).await;
     let cases = [
         ("What is the current CPU usage?", vec!["get_system_resources"], "CPU usage is "),
         ("How much memory is being used?", vec!["get_system_resources"], "GB used of"),
@@ -137,7 +42,7 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
         ("Which containers are stopped?", vec!["list_containers"], ""),
     ];
     for (question, tools, needle) in cases {
-        let (status, body) = stack.chat(json!({"message": question})).await;
+        let (status, body) = stack.chat(&json!({"message": question})).await;
         assert_eq!(status, 200, "{question}: {body}");
         assert_eq!(body["tool_calls_made"], json!(tools), "{question}");
         let answer = body["message"].as_str().unwrap();
@@ -145,16 +50,16 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     }
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
     let total_kib: f64 = meminfo.lines().next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    let (_, body) = stack.chat(json!({"message": "How much memory is being used?"})).await;
+    let (_, body) = stack.chat(&json!({"message": "How much memory is being used?"})).await;
     let total = format!("{:.2} GB", total_kib / 1024.0 / 1024.0);
     assert!(body["message"].as_str().unwrap().contains(&total), "{} lacks the real total {total}", body["message"]);
 
     if docker_available() {
-        let (_, body) = stack.chat(json!({"message": "Which containers are stopped?"})).await;
+        let (_, body) = stack.chat(&json!({"message": "Which containers are stopped?"})).await;
         let answer = body["message"].as_str().unwrap();
         assert!(answer.contains("homelab-fixture-web") && answer.contains("created"), "{answer}");
         let (_, body) =
-            stack.chat(json!({"message": "Which ports does the homelab-fixture-web container expose?"})).await;
+            stack.chat(&json!({"message": "Which ports does the homelab-fixture-web container expose?"})).await;
         assert!(body["message"].as_str().unwrap().contains("18080"), "{}", body["message"]);
     } else {
         eprintln!("NOTICE: no Docker API; container answers not checked against real containers");
@@ -162,50 +67,26 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     assert_eq!(stack.audit().len(), 10, "one audit line per chat");
 }
 
-/// Answers like a tool-calling model: ask for resources first, then answer with what came back.
-struct CloudModel {
-    calls: Arc<AtomicUsize>,
-}
-
-impl Respond for CloudModel {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let body: Value = request.body_json().unwrap();
-        let messages = body["messages"].as_array().unwrap();
-        let last = messages.last().unwrap();
-        let message = if last["role"] == "tool" {
-            let r: Value = serde_json::from_str(last["content"].as_str().unwrap()).unwrap();
-            json!({"role": "assistant", "content": format!("The CPU is at {}% right now.", r["cpu_percent"])})
-        } else {
-            json!({"role": "assistant", "content": null, "tool_calls": [
-                {"id": "call_abc", "type": "function", "function": {"name": "get_system_resources", "arguments": "{}"}}]})
-        };
-        let finish = if message.get("tool_calls").is_some() { "tool_calls" } else { "stop" };
-        ResponseTemplate::new(200).set_body_json(json!({"id": "x", "object": "chat.completion",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}))
-    }
-}
-
 #[tokio::test]
 async fn a_cloud_model_drives_the_real_tools_through_the_whole_stack() {
-    let server = MockServer::start().await;
-    let calls = Arc::new(AtomicUsize::new(0));
-    Mock::given(method("POST")).respond_with(CloudModel { calls: calls.clone() }).mount(&server).await;
-    let stack = start(Llm::Cloud(server), |_| {}).await;
-    let (status, body) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    let fake = Fake::recording();
+    let url = fake_llm::serve(fake.clone()).await;
+    let stack = start(Llm::Groq(url), &[]).await;
+    let (status, body) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
-    assert!(body["message"].as_str().unwrap().starts_with("The CPU is at "), "{body}");
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert!(body["message"].as_str().unwrap().starts_with("CPU usage is "), "{body}");
 
-    let requests = stack.cloud.as_ref().unwrap().received_requests().await.unwrap();
-    assert_eq!(requests[0].headers["authorization"], format!("Bearer {CLOUD_KEY}").as_str());
-    let first: Value = requests[0].body_json().unwrap();
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 2, "one turn to ask for the tool, one to answer");
+    assert_eq!(requests[0]["authorization"], format!("Bearer {CLOUD_KEY}"));
+    let (first, second) = (&requests[0]["body"], &requests[1]["body"]);
     assert_eq!(first["model"], "llama-3.3-70b-versatile");
     assert_eq!(first["messages"][0]["role"], "system");
-    let second: Value = requests[1].body_json().unwrap();
     assert_eq!(second["messages"][2]["tool_calls"][0]["function"]["arguments"], "{}");
-    assert_eq!(second["messages"][3]["tool_call_id"], "call_abc");
+    assert_eq!(second["messages"][3]["tool_call_id"], "call_1");
+    let result: Value = serde_json::from_str(second["messages"][3]["content"].as_str().unwrap()).unwrap();
+    assert!(result["cpu_percent"].is_number(), "the real tool's figures reached the model: {result}");
 
     let audit = stack.audit();
     assert_eq!(audit.len(), 1);
@@ -216,8 +97,8 @@ async fn a_cloud_model_drives_the_real_tools_through_the_whole_stack() {
 async fn a_forbidden_request_is_refused_with_no_tool_call_and_an_audit_line() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
-    let stack = start(Llm::Cloud(server), |_| {}).await;
-    let (status, body) = stack.chat(json!({"message": "Stop the plex container"})).await;
+    let stack = start(Llm::Groq(server.uri()), &[]).await;
+    let (status, body) = stack.chat(&json!({"message": "Stop the plex container"})).await;
     assert_eq!(status, 200);
     assert_eq!(body["tool_calls_made"], json!([]));
     assert!(body["message"].as_str().unwrap().contains("read-only"));
@@ -227,7 +108,7 @@ async fn a_forbidden_request_is_refused_with_no_tool_call_and_an_audit_line() {
 
 #[tokio::test]
 async fn every_error_status_reaches_the_client_with_its_detail() {
-    let stack = start(Llm::Builtin, |s| s.rate_limit_requests = 5).await;
+    let stack = start(Llm::Builtin, &[("RATE_LIMIT_REQUESTS", "5")]).await;
     let ok = json!({"message": "hi"}).to_string();
     assert_eq!(
         stack.chat_with(None, "application/json", ok.clone()).await,
@@ -247,26 +128,26 @@ async fn every_error_status_reaches_the_client_with_its_detail() {
     let (status, body) = stack.chat_with(Some(KEY), "application/json", ok.clone()).await;
     assert_eq!((status, body), (429, json!({"detail": "Rate limit exceeded. Max 5 requests per 60 seconds"})));
 
-    let down = start(Llm::Down, |_| {}).await;
+    let down = start(Llm::Down, &[]).await;
     assert_eq!(
-        down.chat(json!({"message": "What is the current CPU usage?"})).await,
+        down.chat(&json!({"message": "What is the current CPU usage?"})).await,
         (502, json!({"detail": "LLM service unavailable"}))
     );
     assert_eq!(down.audit()[0]["outcome"], "failed");
 
     // A cloud provider without its key: the adapter answers 503, which the user sees as the
     // orchestrator's 502, and the adapter's health says so.
-    let unconfigured = start(Llm::Unconfigured, |_| {}).await;
-    assert_eq!(unconfigured.chat(json!({"message": "hi"})).await, (502, json!({"detail": "LLM service unavailable"})));
+    let unconfigured = start(Llm::Unconfigured, &[]).await;
+    assert_eq!(unconfigured.chat(&json!({"message": "hi"})).await, (502, json!({"detail": "LLM service unavailable"})));
 }
 
 #[tokio::test]
 async fn a_burst_of_200_concurrent_chats_loses_nothing() {
-    let stack = start(Llm::Builtin, |_| {}).await;
+    let stack = start(Llm::Builtin, &[]).await;
     let client = reqwest::Client::new();
     let chats = (0..200).map(|i| {
         let client = client.clone();
-        let url = format!("{}/chat", stack.gateway);
+        let url = format!("{}/chat", stack.gateway_url());
         async move {
             let question = if i % 2 == 0 { "What is the current CPU usage?" } else { "Restart plex" };
             let resp = client
@@ -285,55 +166,51 @@ async fn a_burst_of_200_concurrent_chats_loses_nothing() {
     assert_eq!(audit.len(), 200, "one audit line per request");
     assert_eq!(audit.iter().filter(|l| l["refused"] == true).count(), 100);
     for i in 0..200 {
-        assert_eq!(
-            stack.orchestrator.db.message_count(&format!("burst-{i}")).await.unwrap(),
-            Some(1),
-            "session burst-{i}"
-        );
+        assert_eq!(stack.message_count(&format!("burst-{i}")), Some(1), "session burst-{i}");
     }
 }
 
 #[tokio::test]
 async fn a_conversation_id_is_kept_across_two_turns() {
-    let stack = start(Llm::Builtin, |_| {}).await;
-    let (_, first) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    let stack = start(Llm::Builtin, &[]).await;
+    let (_, first) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     let id = first["conversation_id"].as_str().unwrap().to_string();
-    let (_, second) = stack.chat(json!({"message": "How much memory is being used?", "conversation_id": id})).await;
+    let (_, second) = stack.chat(&json!({"message": "How much memory is being used?", "conversation_id": id})).await;
     assert_eq!(second["conversation_id"], id.as_str());
-    assert_eq!(stack.orchestrator.db.message_count(&id).await.unwrap(), Some(2));
+    assert_eq!(stack.message_count(&id), Some(2));
     let audit = stack.audit();
     assert!(audit.iter().all(|l| l["conversation_id"] == id.as_str()));
 }
 
 #[tokio::test]
 async fn the_builtin_model_answers_problem_log_pool_and_uptime_questions() {
-    let stack = start(Llm::Builtin, |_| {}).await;
-    let (status, body) = stack.chat(json!({"message": "Is anything unhealthy?"})).await;
+    let stack = start(Llm::Builtin, &[]).await;
+    let (status, body) = stack.chat(&json!({"message": "Is anything unhealthy?"})).await;
     assert_eq!(status, 200);
     assert_eq!(body["tool_calls_made"], json!(["list_problems"]));
     let answer = body["message"].as_str().unwrap();
     assert!(answer.contains("problem"), "{answer}");
 
-    let (_, body) = stack.chat(json!({"message": "Is my pool degraded?"})).await;
+    let (_, body) = stack.chat(&json!({"message": "Is my pool degraded?"})).await;
     assert_eq!(body["tool_calls_made"], json!(["get_zfs_pools"]));
     if !std::path::Path::new("/proc/spl/kstat/zfs").exists() {
         assert!(body["message"].as_str().unwrap().contains("ZFS is not present"), "{}", body["message"]);
     }
 
-    let (_, body) = stack.chat(json!({"message": "How long has the server been up?"})).await;
+    let (_, body) = stack.chat(&json!({"message": "How long has the server been up?"})).await;
     assert_eq!(body["tool_calls_made"], json!(["get_host_info"]));
     assert!(body["message"].as_str().unwrap().contains("has been up for"), "{}", body["message"]);
 
     if docker_available() {
-        let (_, body) = stack.chat(json!({"message": "Show me the logs of homelab-fixture-web"})).await;
+        let (_, body) = stack.chat(&json!({"message": "Show me the logs of homelab-fixture-web"})).await;
         assert_eq!(body["tool_calls_made"], json!(["get_container_logs"]));
         assert!(body["message"].as_str().unwrap().contains("homelab-fixture-web"), "{}", body["message"]);
         let (_, body) =
-            stack.chat(json!({"message": "What is the restart count of the homelab-fixture-db container?"})).await;
+            stack.chat(&json!({"message": "What is the restart count of the homelab-fixture-db container?"})).await;
         assert_eq!(body["tool_calls_made"], json!(["get_container_details"]));
         assert!(body["message"].as_str().unwrap().contains("never restarted"), "{}", body["message"]);
         // A name that does not exist: the model asks for the list once and suggests the closest names.
-        let (_, body) = stack.chat(json!({"message": "Show me the logs of homelab-fixture-wbe"})).await;
+        let (_, body) = stack.chat(&json!({"message": "Show me the logs of homelab-fixture-wbe"})).await;
         assert_eq!(body["tool_calls_made"], json!(["get_container_logs", "list_containers"]));
         assert_eq!(
             body["message"],
@@ -344,16 +221,16 @@ async fn the_builtin_model_answers_problem_log_pool_and_uptime_questions() {
 
 #[tokio::test]
 async fn with_an_internal_token_only_the_gateway_path_reaches_the_services() {
-    let stack = start(Llm::Builtin, |s| s.internal_token = Some(Secret::new("internal-e2e-token"))).await;
-    let (status, body) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    let stack = start(Llm::Builtin, &[("INTERNAL_TOKEN", "internal-e2e-token")]).await;
+    let (status, body) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]), "the token travels on every hop");
 
     let client = reqwest::Client::new();
     for (url, path) in [
-        (&stack.settings.orchestrator_url, "/chat"),
-        (&stack.settings.llm_adapter_url, "/chat"),
-        (&stack.settings.monitoring_url, "/containers"),
+        (&stack.orchestrator_url(), "/chat"),
+        (&stack.adapter_url(), "/chat"),
+        (&stack.monitoring_url(), "/containers"),
     ] {
         let request = || {
             if path == "/chat" {
@@ -369,7 +246,7 @@ async fn with_an_internal_token_only_the_gateway_path_reaches_the_services() {
         assert_eq!(health.status(), 200, "{url}/health needs no token");
     }
     let ok = client
-        .get(format!("{}/system/resources", stack.settings.monitoring_url))
+        .get(format!("{}/system/resources", stack.monitoring_url()))
         .header("x-internal-token", "internal-e2e-token")
         .send()
         .await
@@ -379,13 +256,13 @@ async fn with_an_internal_token_only_the_gateway_path_reaches_the_services() {
 
 #[tokio::test]
 async fn every_service_publishes_prometheus_metrics() {
-    let stack = start(Llm::Builtin, |s| s.rate_limit_requests = 2).await;
+    let stack = start(Llm::Builtin, &[("RATE_LIMIT_REQUESTS", "2")]).await;
     for _ in 0..3 {
-        stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+        stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     }
     stack.chat_with(Some("wrong"), "application/json", json!({"message": "hi"}).to_string()).await;
     let text = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
-    let keyed = reqwest::Client::new().get(format!("{}/metrics", stack.gateway)).header("X-API-Key", KEY);
+    let keyed = reqwest::Client::new().get(format!("{}/metrics", stack.gateway_url())).header("X-API-Key", KEY);
     let gateway = keyed.send().await.unwrap().text().await.unwrap();
     assert!(
         gateway
@@ -394,7 +271,7 @@ async fn every_service_publishes_prometheus_metrics() {
     );
     assert!(gateway.contains(r#"homelab_rejections_total{reason="rate_limited",service="gateway"} 1"#), "{gateway}");
     assert!(gateway.contains(r#"homelab_rejections_total{reason="unauthorized",service="gateway"} 1"#), "{gateway}");
-    let orchestrator = text(format!("{}/metrics", stack.settings.orchestrator_url)).await;
+    let orchestrator = text(format!("{}/metrics", stack.orchestrator_url())).await;
     assert!(
         orchestrator
             .contains(r#"homelab_tool_calls_total{outcome="ok",tool="get_system_resources",service="orchestrator"} 2"#),
@@ -405,23 +282,23 @@ async fn every_service_publishes_prometheus_metrics() {
         "{orchestrator}"
     );
     assert!(orchestrator.contains("homelab_audit_write_errors_total{service=\"orchestrator\"} 0"), "{orchestrator}");
-    let adapter = text(format!("{}/metrics", stack.settings.llm_adapter_url)).await;
+    let adapter = text(format!("{}/metrics", stack.adapter_url())).await;
     assert!(
         adapter.contains(r#"homelab_llm_calls_total{outcome="ok",provider="builtin",service="llm-adapter"} 4"#),
         "{adapter}"
     );
-    let monitoring = text(format!("{}/metrics", stack.settings.monitoring_url)).await;
+    let monitoring = text(format!("{}/metrics", stack.monitoring_url())).await;
     assert!(monitoring.contains(r#"route="/system/resources""#), "{monitoring}");
 }
 
 #[tokio::test]
 async fn a_conversation_can_be_read_back_through_the_gateway() {
-    let stack = start(Llm::Builtin, |_| {}).await;
-    let (_, first) = stack.chat(json!({"message": "What is the current CPU usage?"})).await;
+    let stack = start(Llm::Builtin, &[]).await;
+    let (_, first) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     let id = first["conversation_id"].as_str().unwrap().to_string();
-    stack.chat(json!({"message": "Restart plex", "conversation_id": id})).await;
+    stack.chat(&json!({"message": "Restart plex", "conversation_id": id})).await;
     let client = reqwest::Client::new();
-    let url = format!("{}/conversations/{id}", stack.gateway);
+    let url = format!("{}/conversations/{id}", stack.gateway_url());
     assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
     let body: Value = client.get(&url).header("X-API-Key", KEY).send().await.unwrap().json().await.unwrap();
     let messages = body["messages"].as_array().unwrap();
@@ -433,14 +310,18 @@ async fn a_conversation_can_be_read_back_through_the_gateway() {
     assert_eq!(visible, [("user", false), ("assistant", false), ("user", false), ("assistant", true)]);
     assert_eq!(messages[messages.len() - 3]["tool_calls_made"], json!(["get_system_resources"]));
     let missing = client
-        .get(format!("{}/conversations/unknown-id", stack.gateway))
+        .get(format!("{}/conversations/unknown-id", stack.gateway_url()))
         .header("X-API-Key", KEY)
         .send()
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    let bad =
-        client.get(format!("{}/conversations/a%20b", stack.gateway)).header("X-API-Key", KEY).send().await.unwrap();
+    let bad = client
+        .get(format!("{}/conversations/a%20b", stack.gateway_url()))
+        .header("X-API-Key", KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422);
 }
 
@@ -456,8 +337,8 @@ fn sse_events(body: &str) -> Vec<(String, Value)> {
 
 #[tokio::test]
 async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
-    let stack = start(Llm::Builtin, |_| {}).await;
-    let resp = stack.stream(Some(KEY), json!({"message": "What is the current CPU usage?"})).await;
+    let stack = start(Llm::Builtin, &[]).await;
+    let resp = stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     let events = sse_events(&resp.text().await.unwrap());
@@ -471,10 +352,10 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     assert_eq!(events[4].1["message"], events[3].1["text"]);
     assert_eq!(stack.audit().len(), 1);
 
-    let refused = stack.stream(Some(KEY), json!({"message": "Reboot the NAS"})).await.text().await.unwrap();
+    let refused = stack.stream(Some(KEY), &json!({"message": "Reboot the NAS"})).await.text().await.unwrap();
     let names: Vec<String> = sse_events(&refused).into_iter().map(|(e, _)| e).collect();
     assert_eq!(names, ["message", "done"], "same policy as /chat");
-    let unauthorized = stack.stream(None, json!({"message": "hi"})).await;
+    let unauthorized = stack.stream(None, &json!({"message": "hi"})).await;
     assert_eq!(unauthorized.status(), 401);
 }
 
@@ -512,8 +393,8 @@ async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
     let (url, aborted) = abandoned_provider().await;
-    let stack = start(Llm::Url(url), |_| {}).await;
-    let resp = stack.stream(Some(KEY), json!({"message": "What is the current CPU usage?"})).await;
+    let stack = start(Llm::OpenAi(url), &[]).await;
+    let resp = stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     drop(resp);

@@ -12,7 +12,9 @@ use std::{
 
 use governor::{
     clock::{Clock, DefaultClock},
-    DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter,
+    middleware::NoOpMiddleware,
+    state::{keyed::DefaultKeyedStateStore, InMemoryState, NotKeyed},
+    Quota, RateLimiter,
 };
 use homelab_common::ApiError;
 
@@ -22,10 +24,15 @@ pub const FAILED_AUTH_PER_IP_PER_MINUTE: u32 = 10;
 /// attacker rotating addresses.
 pub const FAILED_AUTH_TOTAL_PER_MINUTE: u32 = 300;
 
-pub struct Limits {
-    per_key: DefaultKeyedRateLimiter<String>,
-    failed_auth_per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    failed_auth_total: DefaultDirectRateLimiter,
+type Keyed<K, C> = RateLimiter<K, DefaultKeyedStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+type Direct<C> = RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// The gateway's limiters, on the real clock; tests give them a clock they move by hand.
+pub struct Limits<C: Clock = DefaultClock> {
+    clock: C,
+    per_key: Keyed<String, C>,
+    failed_auth_per_ip: Keyed<IpAddr, C>,
+    failed_auth_total: Direct<C>,
     /// For the 429 text: "Max N requests per W seconds".
     requests: u32,
     window_secs: u64,
@@ -37,28 +44,47 @@ fn quota(count: u32, window: Duration) -> Quota {
     Quota::with_period(period).expect("non-zero period").allow_burst(count)
 }
 
-fn retry_after(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
-    let wait = not_until.wait_time_from(DefaultClock::default().now());
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-}
-
 impl Limits {
     pub fn new(requests: u32, window_secs: u64) -> Self {
+        Self::with_clock(requests, window_secs, DefaultClock::default())
+    }
+}
+
+impl<C: Clock + Clone> Limits<C> {
+    pub fn with_clock(requests: u32, window_secs: u64, clock: C) -> Self {
         let minute = Duration::from_secs(60);
         Self {
-            per_key: RateLimiter::keyed(quota(requests, Duration::from_secs(window_secs))),
-            failed_auth_per_ip: RateLimiter::keyed(quota(FAILED_AUTH_PER_IP_PER_MINUTE, minute)),
-            failed_auth_total: RateLimiter::direct(quota(FAILED_AUTH_TOTAL_PER_MINUTE, minute)),
+            per_key: RateLimiter::new(
+                quota(requests, Duration::from_secs(window_secs)),
+                DefaultKeyedStateStore::default(),
+                clock.clone(),
+            ),
+            failed_auth_per_ip: RateLimiter::new(
+                quota(FAILED_AUTH_PER_IP_PER_MINUTE, minute),
+                DefaultKeyedStateStore::default(),
+                clock.clone(),
+            ),
+            failed_auth_total: RateLimiter::direct_with_clock(
+                quota(FAILED_AUTH_TOTAL_PER_MINUTE, minute),
+                clock.clone(),
+            ),
+            clock,
             requests,
             window_secs,
         }
+    }
+
+    /// Whole seconds until the limiter allows again, the part of a second left counting as one.
+    fn retry_after(&self, not_until: governor::NotUntil<C::Instant>) -> u64 {
+        let wait = not_until.wait_time_from(self.clock.now());
+        wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
     }
 
     /// One request by `key`.
     pub fn check_key(&self, key: &str) -> Result<(), ApiError> {
         self.per_key.check_key(&key.to_string()).map_err(|nu| ApiError::RateLimited {
             detail: format!("Rate limit exceeded. Max {} requests per {} seconds", self.requests, self.window_secs),
-            retry_after_secs: retry_after(nu),
+            retry_after_secs: self.retry_after(nu),
         })
     }
 
@@ -67,7 +93,7 @@ impl Limits {
     pub fn record_failed_auth(&self, ip: IpAddr) -> Result<(), ApiError> {
         let limited = |nu| ApiError::RateLimited {
             detail: "Too many failed authentication attempts. Try again later".into(),
-            retry_after_secs: retry_after(nu),
+            retry_after_secs: self.retry_after(nu),
         };
         self.failed_auth_per_ip.check_key(&ip).map_err(limited)?;
         self.failed_auth_total.check().map_err(limited)
@@ -134,13 +160,33 @@ mod tests {
 
     #[test]
     fn housekeeping_forgets_idle_entries() {
-        let limits = Limits::new(1000, 1);
+        let clock = governor::clock::FakeRelativeClock::default();
+        // Two per minute: an idle entry is dropped once it is indistinguishable from a new one.
+        let limits = Limits::with_clock(2, 60, clock.clone());
         for i in 0..10_000u32 {
             let _ = limits.check_key(&format!("key-{i}"));
         }
         assert_eq!(limits.tracked().0, 10_000);
-        std::thread::sleep(Duration::from_millis(1100));
+        clock.advance(Duration::from_secs(29));
+        limits.housekeep();
+        assert_eq!(limits.tracked().0, 10_000, "still remembered within the window");
+        clock.advance(Duration::from_secs(40));
         limits.housekeep();
         assert_eq!(limits.tracked().0, 0);
+    }
+
+    #[test]
+    fn the_allowance_comes_back_as_the_window_passes() {
+        let clock = governor::clock::FakeRelativeClock::default();
+        let limits = Limits::with_clock(2, 60, clock.clone());
+        assert!(limits.check_key("a").is_ok() && limits.check_key("a").is_ok());
+        match limits.check_key("a").unwrap_err() {
+            ApiError::RateLimited { retry_after_secs, .. } => assert_eq!(retry_after_secs, 30),
+            other => panic!("{other:?}"),
+        }
+        clock.advance(Duration::from_secs(29));
+        assert!(limits.check_key("a").is_err());
+        clock.advance(Duration::from_secs(1));
+        assert!(limits.check_key("a").is_ok(), "one request back after half the window");
     }
 }

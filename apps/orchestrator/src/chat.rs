@@ -103,21 +103,13 @@ pub async fn handle_with_progress(
                 timeouts::human(state.chat_deadline)
             );
             tracing::warn!(conversation_id, "chat deadline reached");
-            let mut entry = audit(Outcome::Failed);
-            entry.assistant_response = detail.clone();
-            entry.tool_calls = made;
-            entry.tool_invocations = invocations;
-            record(state, entry).await;
+            record(state, ending(audit(Outcome::Failed), &detail, &made, invocations)).await;
             return Err(ApiError::GatewayTimeout(detail));
         };
         let response = match turn {
             Ok(r) => r,
             Err(reason) => {
-                let mut entry = audit(Outcome::Failed);
-                entry.assistant_response = "LLM service unavailable".into();
-                entry.tool_calls = made;
-                entry.tool_invocations = invocations;
-                record(state, entry).await;
+                record(state, ending(audit(Outcome::Failed), "LLM service unavailable", &made, invocations)).await;
                 return Err(ApiError::BadGateway("LLM service unavailable".into()).because(reason));
             }
         };
@@ -125,12 +117,8 @@ pub async fn handle_with_progress(
             let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
             let mut turn = stored_turn(&messages[turn_start..]);
             turn.push(final_turn(&answer, &made));
-            let mut entry = audit(Outcome::Answered);
-            entry.assistant_response = answer.clone();
-            entry.tool_calls = made.clone();
-            entry.tool_invocations = invocations;
             remember(state, &conversation_id, turn);
-            record(state, entry).await;
+            record(state, ending(audit(Outcome::Answered), &answer, &made, invocations)).await;
             report(&progress, ChatEvent::Message { text: answer.clone() }).await;
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
         }
@@ -179,13 +167,17 @@ pub async fn handle_with_progress(
     let mut turn = stored_turn(&messages[turn_start..]);
     turn.push(final_turn(CUT_OFF_ANSWER, &made));
     report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
-    let mut entry = audit(Outcome::CutOff);
-    entry.assistant_response = CUT_OFF_ANSWER.into();
-    entry.tool_calls = made.clone();
-    entry.tool_invocations = invocations;
     remember(state, &conversation_id, turn);
-    record(state, entry).await;
+    record(state, ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations)).await;
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false })
+}
+
+/// The audit line of a chat that ends here: what was said and which tools ran.
+fn ending(mut entry: AuditEntry, said: &str, made: &[String], invocations: Vec<ToolInvocation>) -> AuditEntry {
+    entry.assistant_response = said.into();
+    entry.tool_calls = made.to_vec();
+    entry.tool_invocations = invocations;
+    entry
 }
 
 /// What one chat may spend on tools.

@@ -11,35 +11,20 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::Command,
     sync::Arc,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use e2e_tests::{
-    fake_llm::{self, Delay},
+    fake_llm::{self, Fake},
     load::{self, MakeRequest, Report},
+    stack::{Llm, Stack, KEY, MONITORING},
 };
-use homelab_common::{startup::spawn_on_loopback, testing::free_port};
 use serde_json::json;
-
-const SERVICES: [(&str, &str); 4] = [
-    ("tool-monitoring", "MONITORING_PORT"),
-    ("llm-adapter", "LLM_ADAPTER_PORT"),
-    ("orchestrator", "ORCHESTRATOR_PORT"),
-    ("gateway", "GATEWAY_PORT"),
-];
-const KEY: &str = "bench-key-0123456789";
 /// How long after a load run memory is measured again: services return freed memory to the
 /// kernel once they have been quiet for half a second (homelab_common::memory).
 const SETTLE: Duration = Duration::from_secs(2);
-
-struct Service {
-    name: &'static str,
-    port: u16,
-    child: Child,
-    startup: Duration,
-}
 
 fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -52,27 +37,26 @@ fn rss_mib(pid: u32) -> f64 {
     kib / 1024.0
 }
 
-async fn healthy(port: u16) -> bool {
-    let client = reqwest::Client::new();
-    matches!(client.get(format!("http://127.0.0.1:{port}/health")).send().await, Ok(r) if r.status().is_success())
+/// RSS of each service, in stack order.
+fn rss_each(stack: &Stack) -> Vec<f64> {
+    stack.services().map(|s| rss_mib(s.binary.child.id())).collect()
 }
 
-async fn start(bin: &Path, name: &'static str, port_var: &str, env: &[(String, String)]) -> Service {
-    let port = env.iter().find(|(k, _)| k == port_var).map(|(_, v)| v.parse().unwrap()).unwrap();
-    let started = Instant::now();
-    let child = Command::new(bin.join(name))
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {}: {e} (build with cargo build --release)", bin.join(name).display())
-        });
-    while !healthy(port).await {
-        assert!(started.elapsed() < Duration::from_secs(10), "{name} not healthy after 10 s");
-        tokio::time::sleep(Duration::from_micros(500)).await;
+/// The stack from the release binaries, with the fake as its provider.
+fn start(bin: &Path, fake_url: &str) -> Stack {
+    let docker = std::env::var("TEST_DOCKER_HOST").unwrap_or_else(|_| "unix:///nonexistent.sock".into());
+    Stack::start_from(bin, Llm::OpenAi(fake_url.to_string()), &[("DOCKER_HOST", &docker)])
+}
+
+/// SIGTERM to every service, front first, waiting for each to exit (the audit log is then
+/// whole); the stack's folder is handed back, to be read before it is dropped.
+fn stop(mut stack: Stack) -> tempfile::TempDir {
+    for index in (0..4).rev() {
+        if let Some(service) = stack.take(index) {
+            let _ = service.binary.terminate(Duration::from_secs(30));
+        }
     }
-    Service { name, port, child, startup: started.elapsed() }
+    stack.dir
 }
 
 fn ms(d: Duration) -> String {
@@ -117,54 +101,30 @@ async fn main() {
         (Duration::from_secs(5), Duration::from_secs(10))
     };
     let bin = PathBuf::from(std::env::var("HOMELAB_BIN_DIR").unwrap_or_else(|_| "target/release".into()));
-    let data = std::env::temp_dir().join(format!("homelab-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&data).unwrap();
-    let audit = data.join("audit.jsonl");
-
-    let delay = Delay::default();
-    let fake = spawn_on_loopback(fake_llm::router(delay.clone())).await;
-    let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
-    let mut env: Vec<(String, String)> = vec![
-        ("BIND_HOST", "127.0.0.1".to_string()),
-        ("LOG_LEVEL", "warning".into()),
-        ("API_KEY", KEY.into()),
-        ("RATE_LIMIT_REQUESTS", "1000000000".into()),
-        ("LLM_PROVIDER", "openai".into()),
-        ("OPENAI_API_KEY", "bench".into()),
-        ("LLM_BASE_URL", format!("{fake}/v1")),
-        ("DB_PATH", data.join("db.sqlite3").display().to_string()),
-        ("AUDIT_LOG_PATH", audit.display().to_string()),
-        ("DOCKER_HOST", std::env::var("TEST_DOCKER_HOST").unwrap_or_else(|_| "unix:///nonexistent.sock".into())),
-        ("MONITORING_URL", format!("http://127.0.0.1:{}", ports[0])),
-        ("LLM_ADAPTER_URL", format!("http://127.0.0.1:{}", ports[1])),
-        ("ORCHESTRATOR_URL", format!("http://127.0.0.1:{}", ports[2])),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (i, (_, var)) in SERVICES.iter().enumerate() {
-        env.push((var.to_string(), ports[i].to_string()));
-    }
+    let fake = Fake::default();
+    let delay = fake.delay.clone();
+    let fake_url = fake_llm::serve(fake).await;
+    // Started off the runtime: the fake provider answers on it.
+    let stack = {
+        let (bin, url) = (bin.clone(), fake_url.clone());
+        tokio::task::spawn_blocking(move || start(&bin, &url)).await.unwrap()
+    };
+    let audit = stack.audit_path();
 
     if std::env::args().any(|a| a == "--soak") {
-        let code = soak(&bin, &env, &audit, &data.join("db.sqlite3")).await;
-        let _ = std::fs::remove_dir_all(&data);
+        let code = soak(stack, &bin).await;
         std::process::exit(code);
     }
     println!("# Homelab Assistant benchmark\n");
     println!("machine: {} cores, {}", num_cpus(), first_line("/proc/cpuinfo", "model name"));
-    let mut services = Vec::new();
-    for (name, var) in SERVICES {
-        services.push(start(&bin, name, var, &env).await);
-    }
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     println!("\n## Start-up and memory\n");
     println!("| service | exec → first 200 on /health (ms) | RSS idle (MiB) | binary (MiB) |");
     println!("|---|---|---|---|");
     let mut idle_total = 0.0;
-    for s in &services {
-        let rss = rss_mib(s.child.id());
+    for s in stack.services() {
+        let rss = rss_mib(s.binary.child.id());
         idle_total += rss;
         let size = std::fs::metadata(bin.join(s.name)).map(|m| m.len() as f64 / 1048576.0).unwrap_or(0.0);
         println!("| {} | {} | {:.1} | {:.1} |", s.name, ms(s.startup), rss, size);
@@ -172,7 +132,7 @@ async fn main() {
     println!("| **all four** | | **{idle_total:.1}** | |");
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap();
-    let floor_url = format!("{fake}/v1/chat/completions");
+    let floor_url = format!("{fake_url}/chat/completions");
     let floor_body =
         json!({"model": "bench", "messages": [{"role": "user", "content": "What is the current CPU usage?"}]});
     let floor =
@@ -183,8 +143,7 @@ async fn main() {
         floor.requests
     );
 
-    let gateway = services.iter().find(|s| s.name == "gateway").unwrap().port;
-    let chat_url = format!("http://127.0.0.1:{gateway}/chat");
+    let chat_url = format!("{}/chat", stack.gateway_url());
     let chat: MakeRequest = Arc::new(move |c: &reqwest::Client| {
         c.post(&chat_url).header("X-API-Key", KEY).json(&json!({"message": "What is the current CPU usage?"}))
     });
@@ -223,9 +182,9 @@ async fn main() {
                 if lines == ok { "✓" } else { "✗" }
             );
             if delay_ms == 0 && c == 256 {
-                after_load = services.iter().map(|s| rss_mib(s.child.id())).collect();
+                after_load = rss_each(&stack);
                 tokio::time::sleep(SETTLE).await;
-                settled = services.iter().map(|s| rss_mib(s.child.id())).collect();
+                settled = rss_each(&stack);
             }
         }
     }
@@ -233,7 +192,7 @@ async fn main() {
     delay.set(0);
     let again = load::run(&client, chat.clone(), 256, short).await;
     tokio::time::sleep(SETTLE).await;
-    let repeated: Vec<f64> = services.iter().map(|s| rss_mib(s.child.id())).collect();
+    let repeated = rss_each(&stack);
     println!("\n## Memory after load (MiB)\n");
     println!(
         "| service | 0.2 s after c=256 | {} s after | {} s after a second c=256 run ({} more chats) |",
@@ -242,7 +201,7 @@ async fn main() {
         again.requests
     );
     println!("|---|---|---|---|");
-    for (i, s) in services.iter().enumerate() {
+    for (i, s) in stack.services().enumerate() {
         println!("| {} | {:.1} | {:.1} | {:.1} |", s.name, after_load[i], settled[i], repeated[i]);
     }
     println!(
@@ -252,7 +211,7 @@ async fn main() {
         repeated.iter().sum::<f64>()
     );
 
-    let monitoring = services[0].port;
+    let monitoring = stack.service(MONITORING).unwrap().binary.port;
     let res_url = format!("http://127.0.0.1:{monitoring}/system/resources");
     println!(
         "\n## GET /system/resources\n\n| concurrency | req/s | p50 (ms) | p99 (ms) | errors |\n|---|---|---|---|---|"
@@ -263,22 +222,14 @@ async fn main() {
         println!("| {c} | {:.0} | {} | {} | {} |", r.per_second, ms(r.p50), ms(r.p99), r.errors);
     }
 
-    for s in &mut services {
-        let _ = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status();
-        let _ = s.child.wait();
-    }
-    let _ = std::fs::remove_dir_all(&data);
+    tokio::task::spawn_blocking(move || stop(stack)).await.unwrap();
 }
 
 /// 60 s at c=256 in six windows: errors, audit lines and sessions against answered chats, RSS.
-async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> i32 {
-    let mut services = Vec::new();
-    for (name, var) in SERVICES {
-        services.push(start(bin, name, var, env).await);
-    }
-    let gateway = services.iter().find(|s| s.name == "gateway").unwrap().port;
+async fn soak(stack: Stack, bin: &Path) -> i32 {
+    let (audit, db) = (stack.audit_path(), stack.db_path());
     let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap();
-    let url = format!("http://127.0.0.1:{gateway}/chat");
+    let url = format!("{}/chat", stack.gateway_url());
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let next = counter.clone();
     let chat: MakeRequest = Arc::new(move |c: &reqwest::Client| {
@@ -294,12 +245,12 @@ async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> 
         let r = load::run(&client, chat.clone(), 256, Duration::from_secs(10)).await;
         ok += r.requests - r.errors;
         errors += r.errors;
-        let rss: f64 = services.iter().map(|s| rss_mib(s.child.id())).sum();
+        let rss: f64 = rss_each(&stack).iter().sum();
         println!("| {window} | {:.0} | {} | {} | {rss:.1} |", r.per_second, ms(r.p99), r.errors);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let lines = audit_lines(audit);
-    let sessions: i64 = rusqlite::Connection::open(db)
+    let lines = audit_lines(&audit);
+    let sessions: i64 = rusqlite::Connection::open(&db)
         .and_then(|c| c.query_row("SELECT COALESCE(SUM(message_count), 0) FROM sessions", [], |r| r.get(0)))
         .unwrap_or(-1);
     let sent = counter.load(std::sync::atomic::Ordering::Relaxed);
@@ -307,13 +258,10 @@ async fn soak(bin: &Path, env: &[(String, String)], audit: &Path, db: &Path) -> 
         "\nanswered {ok}, errors {errors}, audit lines {lines}, session messages {sessions}, requests sent {sent}"
     );
     tokio::time::sleep(SETTLE).await;
-    let settled: f64 = services.iter().map(|s| rss_mib(s.child.id())).sum();
+    let settled: f64 = rss_each(&stack).iter().sum();
     println!("RSS of all four {} s after the load: {settled:.1} MiB", SETTLE.as_secs());
-    for s in &mut services {
-        let _ = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status();
-        let _ = s.child.wait();
-    }
-    let files = audit_files(audit);
+    let _dir = tokio::task::spawn_blocking(move || stop(stack)).await.unwrap();
+    let files = audit_files(&audit);
     let verified = Command::new(bin.join("orchestrator"))
         .arg("verify-audit")
         .arg("--key-file")
