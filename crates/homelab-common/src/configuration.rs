@@ -92,6 +92,68 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// What every service reads.
+const COMMON_VARIABLES: &[&str] = &["INTERNAL_TOKEN", "LOG_LEVEL", "LOG_FORMAT", "BIND_HOST"];
+
+/// The variables one service reads, besides [`COMMON_VARIABLES`]: a service parses, checks and
+/// holds only these, so a malformed variable of another service cannot stop it and another
+/// service's secret is never in its memory. The orchestrator also reads the other secrets, only
+/// to strike their values from the audit file ([`Settings::secrets`]).
+pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
+    Some(match service {
+        "gateway" => &[
+            "GATEWAY_PORT",
+            "API_KEY",
+            "AUTH_DISABLED",
+            "RATE_LIMIT_REQUESTS",
+            "RATE_LIMIT_WINDOW",
+            "MAX_MESSAGE_CHARS",
+            "MAX_STREAMS_PER_KEY",
+            "CORS_ALLOW_ORIGINS",
+            "TLS_CERT_PATH",
+            "TLS_KEY_PATH",
+            "ORCHESTRATOR_URL",
+        ],
+        "orchestrator" => &[
+            "ORCHESTRATOR_PORT",
+            "LLM_ADAPTER_URL",
+            "MONITORING_URL",
+            "LLM_TIMEOUT_SECS",
+            "MAX_TOOL_ITERATIONS",
+            "MAX_TOOL_CALLS_PER_TURN",
+            "MAX_TOOL_CALLS_PER_CHAT",
+            "MAX_TOOL_OUTPUT_CHARS",
+            "CONVERSATION_TTL_DAYS",
+            "AUDIT_LOG_PATH",
+            "AUDIT_KEY_PATH",
+            "DB_PATH",
+            "API_KEY",
+            "GROQ_API_KEY",
+            "OPENAI_API_KEY",
+            "TRUENAS_API_KEY",
+        ],
+        "llm-adapter" => &[
+            "LLM_ADAPTER_PORT",
+            "LLM_PROVIDER",
+            "GROQ_API_KEY",
+            "OPENAI_API_KEY",
+            "LLM_BASE_URL",
+            "LLM_MODEL",
+            "LLM_TIMEOUT_SECS",
+        ],
+        "tool-monitoring" => &[
+            "MONITORING_PORT",
+            "DOCKER_HOST",
+            "HOST_PROC",
+            "HOST_ROOT",
+            "TRUENAS_URL",
+            "TRUENAS_API_KEY",
+            "TRUENAS_CA_CERT",
+        ],
+        _ => return None,
+    })
+}
+
 /// Variables kept as text even when they look like numbers (`API_KEY=0012345`).
 const TEXT_VARIABLES: &[&str] =
     &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "LLM_MODEL"];
@@ -267,11 +329,27 @@ impl Settings {
         Self::from_figment(Self::figment()?)
     }
 
+    /// The settings of one service ([`variables_of`]): every other variable keeps its default,
+    /// whatever the environment or `.env` says.
+    pub fn load_for(service: &str) -> Result<Self, ConfigError> {
+        let Some(own) = variables_of(service) else { return Self::load() };
+        let keep = |name: &str| own.contains(&name) || COMMON_VARIABLES.contains(&name);
+        Self::from_figment(Self::sources(&keep)?)
+    }
+
     /// The layered sources, before extraction; a secret read from `<NAME>_FILE` comes last.
     pub fn figment() -> Result<Figment, ConfigError> {
-        let dotenv = dotenv_values(".env")?;
-        let environment = known_values(std::env::vars());
-        let files = secret_files(std::env::vars(), &dotenv, &environment)?;
+        Self::sources(&|_| true)
+    }
+
+    fn sources(keep: &dyn Fn(&str) -> bool) -> Result<Figment, ConfigError> {
+        let only = |values: BTreeMap<String, Value>| -> BTreeMap<String, Value> {
+            values.into_iter().filter(|(name, _)| keep(name)).collect()
+        };
+        let dotenv = only(dotenv_values(".env")?);
+        let environment = only(known_values(std::env::vars()));
+        let kept_vars = std::env::vars().filter(|(name, _)| name.strip_suffix("_FILE").is_some_and(keep));
+        let files = secret_files(kept_vars, &dotenv, &environment)?;
         Ok(Figment::from(Serialized::defaults(Settings::default()))
             .merge(Serialized::defaults(dotenv))
             .merge(Serialized::defaults(environment))
@@ -545,6 +623,43 @@ mod tests {
     fn load_in(jail: &Jail) -> Result<Settings, ConfigError> {
         let _ = jail;
         Settings::load()
+    }
+
+    #[test]
+    fn each_service_reads_only_its_own_variables_and_secrets() {
+        let services = ["gateway", "orchestrator", "llm-adapter", "tool-monitoring"];
+        for name in VARIABLES {
+            let read =
+                COMMON_VARIABLES.contains(name) || services.iter().any(|s| variables_of(s).unwrap().contains(name));
+            assert!(read, "{name} is read by no service");
+        }
+        Jail::expect_with(|jail| {
+            jail.set_env("GROQ_API_KEY", "gsk_only_for_the_adapter_123");
+            jail.set_env("TRUENAS_API_KEY", "truenas-key-for-monitoring");
+            jail.set_env("API_KEY", "the-gateway-key-0123456789");
+            jail.set_env("INTERNAL_TOKEN", "shared-internal-token");
+            jail.set_env("RATE_LIMIT_REQUESTS", "not a number");
+            let gateway = Settings::load_for("gateway");
+            assert!(gateway.is_err(), "the gateway checks its own variables");
+            jail.set_env("RATE_LIMIT_REQUESTS", "30");
+            jail.set_env("TRUENAS_URL", "not a url");
+            let gateway = Settings::load_for("gateway").expect("another service's bad value does not stop it");
+            assert_eq!(gateway.rate_limit_requests, 30);
+            assert!(gateway.groq_api_key.is_none() && gateway.truenas_api_key.is_none());
+            assert_eq!(gateway.api_key.as_ref().map(Secret::expose), Some("the-gateway-key-0123456789"));
+            assert!(gateway.internal_token.is_some());
+            let adapter = Settings::load_for("llm-adapter").unwrap();
+            assert!(adapter.api_key.is_none() && adapter.truenas_api_key.is_none());
+            assert!(adapter.groq_api_key.is_some());
+            assert!(Settings::load_for("tool-monitoring").is_err(), "its own bad TRUENAS_URL stops it");
+            jail.set_env("TRUENAS_URL", "https://truenas.local");
+            let monitoring = Settings::load_for("tool-monitoring").unwrap();
+            assert!(monitoring.api_key.is_none() && monitoring.groq_api_key.is_none());
+            assert!(monitoring.truenas_api_key.is_some());
+            let orchestrator = Settings::load_for("orchestrator").unwrap();
+            assert_eq!(orchestrator.secrets().len(), 4, "every secret, to strike from the audit file");
+            Ok(())
+        });
     }
 
     #[test]

@@ -154,7 +154,7 @@ where
     F: FnOnce(Settings) -> Fut,
     Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>>,
 {
-    let settings = match Settings::load() {
+    let settings = match Settings::load_for(service) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{service}: {e}");
