@@ -4,8 +4,7 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 use homelab_common::{timeouts, ApiError};
-use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, ToolCall};
-use serde_json::json;
+use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall};
 
 use crate::{
     audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
@@ -70,7 +69,7 @@ pub async fn handle_with_progress(
         report(&progress, ChatEvent::Message { text: answer.clone() }).await;
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
-        let turn = vec![json!({"role": "user", "content": message}), final_turn(&answer, &[])];
+        let turn = vec![Message::user(&message), Message::answer(&answer, &[])];
         remember(state, &conversation_id, turn);
         record(state, entry).await;
         return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new(), refused: true });
@@ -80,7 +79,7 @@ pub async fn handle_with_progress(
     let mut spent = Spent::default();
     let turn_start = history.len();
     let mut messages = history;
-    messages.push(json!({"role": "user", "content": message}));
+    messages.push(Message::user(&message));
     let mut made: Vec<String> = Vec::new();
     let mut invocations: Vec<ToolInvocation> = Vec::new();
 
@@ -116,18 +115,14 @@ pub async fn handle_with_progress(
         if response.tool_calls.is_empty() {
             let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
             let mut turn = stored_turn(&messages[turn_start..]);
-            turn.push(final_turn(&answer, &made));
+            turn.push(Message::answer(&answer, &made));
             remember(state, &conversation_id, turn);
             record(state, ending(audit(Outcome::Answered), &answer, &made, invocations)).await;
             report(&progress, ChatEvent::Message { text: answer.clone() }).await;
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
         }
 
-        messages.push(json!({
-            "role": "assistant",
-            "content": response.content,
-            "tool_calls": response.tool_calls.iter().map(ToolCall::to_openai_message_part).collect::<Vec<_>>(),
-        }));
+        messages.push(Message::asking(response.content.clone(), &response.tool_calls));
         for call in &response.tool_calls {
             report(&progress, ChatEvent::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() }).await;
         }
@@ -159,13 +154,13 @@ pub async fn handle_with_progress(
             state.tool_calls.with_label_values(&[call.name.as_str(), invocation.status.label()]).inc();
             report(&progress, ChatEvent::ToolResult { name: call.name.clone(), ok: invocation.ok }).await;
             invocations.push(invocation);
-            messages.push(json!({"role": "tool", "tool_call_id": call.id, "content": content}));
+            messages.push(Message::tool_result(&call.id, content));
         }
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
     let mut turn = stored_turn(&messages[turn_start..]);
-    turn.push(final_turn(CUT_OFF_ANSWER, &made));
+    turn.push(Message::answer(CUT_OFF_ANSWER, &made));
     report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
     remember(state, &conversation_id, turn);
     record(state, ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations)).await;
@@ -327,57 +322,60 @@ pub const HISTORY_CHARS: usize = 8_000;
 const STORED_TOOL_RESULT_CHARS: usize = 2_000;
 
 /// The recent user/assistant exchanges of a stored conversation, oldest dropped first.
-pub fn recent_history(stored: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+pub fn recent_history(stored: Vec<Message>) -> Vec<Message> {
     let mut kept = Vec::new();
     let mut chars = 0;
     for m in stored.into_iter().rev() {
-        let role = m["role"].as_str().unwrap_or_default();
-        let is_answer = role == "assistant" && m.get("tool_calls").is_none();
-        if role != "user" && !is_answer {
-            continue;
-        }
-        let content = m["content"].as_str().unwrap_or_default().to_string();
-        chars += content.len();
+        let exchange = match m {
+            Message::User { content } => Message::User { content },
+            Message::Assistant { content, tool_calls, .. } if tool_calls.is_empty() => Message::Assistant {
+                content: Some(content.unwrap_or_default()),
+                tool_calls: Vec::new(),
+                tool_calls_made: None,
+            },
+            _ => continue,
+        };
+        chars += match &exchange {
+            Message::User { content } => content.len(),
+            Message::Assistant { content, .. } => content.as_deref().unwrap_or_default().len(),
+            _ => 0,
+        };
         if kept.len() >= HISTORY_MESSAGES || chars > HISTORY_CHARS {
             break;
         }
-        kept.push(json!({"role": role, "content": content}));
+        kept.push(exchange);
     }
     kept.reverse();
     // The model reads the history as exchanges: start at a question.
-    while kept.first().is_some_and(|m| m["role"] != "user") {
+    while kept.first().is_some_and(|m| !matches!(m, Message::User { .. })) {
         kept.remove(0);
     }
     kept
 }
 
 /// This turn's messages as stored: tool results trimmed.
-fn stored_turn(turn: &[serde_json::Value]) -> Vec<serde_json::Value> {
+fn stored_turn(turn: &[Message]) -> Vec<Message> {
     turn.iter()
-        .map(|m| {
-            let mut m = m.clone();
-            if m["role"] == "tool" {
-                let text = m["content"].as_str().unwrap_or_default();
-                m["content"] = crate::clients::bounded(text.to_string(), STORED_TOOL_RESULT_CHARS).into();
-            }
-            m
+        .map(|m| match m {
+            Message::Tool { tool_call_id, content } => Message::Tool {
+                tool_call_id: tool_call_id.clone(),
+                content: crate::clients::bounded(content.clone(), STORED_TOOL_RESULT_CHARS),
+            },
+            other => other.clone(),
         })
         .collect()
 }
 
-fn final_turn(answer: &str, made: &[String]) -> serde_json::Value {
-    json!({"role": "assistant", "content": answer, "tool_calls_made": made})
-}
-
 /// Stores a turn; queued on the database thread (before any later chat of the conversation),
 /// so the answer does not wait for it. A failure is logged, never turned into a failed chat.
-fn remember(state: &AppState, conversation_id: &str, turn: Vec<serde_json::Value>) {
+fn remember(state: &AppState, conversation_id: &str, turn: Vec<Message>) {
     state.db.append_messages_queued(conversation_id.to_string(), turn);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[tokio::test]
     async fn a_streamed_chat_has_one_audit_line_even_if_both_paths_record() {
@@ -411,21 +409,23 @@ mod tests {
 
     #[test]
     fn history_keeps_recent_questions_and_answers_within_budget() {
-        let mut stored = Vec::new();
-        for i in 0..20 {
-            stored.push(json!({"role": "user", "content": format!("q{i}")}));
-            stored.push(json!({"role": "assistant", "content": null, "tool_calls": [{"id": "x"}]}));
-            stored.push(json!({"role": "tool", "tool_call_id": "x", "content": "{}"}));
-            stored.push(json!({"role": "assistant", "content": format!("a{i}"), "tool_calls_made": ["t"]}));
-        }
-        let h = recent_history(stored);
-        assert_eq!(h.len(), HISTORY_MESSAGES);
+        let stored: Vec<Message> = (0..20)
+            .flat_map(|i| {
+                serde_json::from_value::<Vec<Message>>(json!([
+                    {"role": "user", "content": format!("q{i}")},
+                    {"role": "assistant", "content": null, "tool_calls": [{"id": "x", "type": "function",
+                        "function": {"name": "t", "arguments": "{}"}}]},
+                    {"role": "tool", "tool_call_id": "x", "content": "{}"},
+                    {"role": "assistant", "content": format!("a{i}"), "tool_calls_made": ["t"]}
+                ]))
+                .unwrap()
+            })
+            .collect();
+        let h = serde_json::to_value(recent_history(stored)).unwrap();
+        assert_eq!(h.as_array().unwrap().len(), HISTORY_MESSAGES);
         assert_eq!(h[0], json!({"role": "user", "content": "q14"}));
-        assert_eq!(h.last().unwrap(), &json!({"role": "assistant", "content": "a19"}));
-        let long = vec![
-            json!({"role": "user", "content": "x".repeat(HISTORY_CHARS + 1)}),
-            json!({"role": "assistant", "content": "short"}),
-        ];
+        assert_eq!(h[HISTORY_MESSAGES - 1], json!({"role": "assistant", "content": "a19"}));
+        let long = vec![Message::user("x".repeat(HISTORY_CHARS + 1)), Message::answer("short", &[])];
         assert!(recent_history(long).is_empty(), "an answer without its question is dropped too");
     }
 }

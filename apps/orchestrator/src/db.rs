@@ -7,6 +7,7 @@
 use std::{collections::HashSet, path::Path, sync::mpsc};
 
 use chrono::{SecondsFormat, Utc};
+use homelab_schemas::Message;
 use rusqlite::{params, Connection};
 
 const SCHEMA: &str = "
@@ -51,7 +52,7 @@ pub const RECENT_MESSAGES: usize = 120;
 pub struct ChatStart {
     pub enabled: HashSet<String>,
     /// The conversation's latest stored messages, oldest first.
-    pub recent: Vec<serde_json::Value>,
+    pub recent: Vec<Message>,
 }
 
 /// Why the database could not be used; chats answer 503 rather than guess which tools are allowed.
@@ -184,17 +185,13 @@ impl Database {
     }
 
     /// Appends a turn's messages (OpenAI chat format, plus our `tool_calls_made` on answers).
-    pub async fn append_messages(
-        &self,
-        conversation_id: String,
-        messages: Vec<serde_json::Value>,
-    ) -> Result<(), DbError> {
+    pub async fn append_messages(&self, conversation_id: String, messages: Vec<Message>) -> Result<(), DbError> {
         self.with(move |conn| insert_messages(conn, &conversation_id, messages)).await
     }
 
     /// [`Self::append_messages`] without waiting: the job is queued before this returns, so any
     /// later request for the conversation runs after it. A failure is logged.
-    pub fn append_messages_queued(&self, conversation_id: String, messages: Vec<serde_json::Value>) {
+    pub fn append_messages_queued(&self, conversation_id: String, messages: Vec<Message>) {
         let queued = self.jobs.send(Box::new(move |conn| {
             if let Err(e) = insert_messages(conn, &conversation_id, messages) {
                 tracing::warn!(error = %e, "could not store the conversation turn");
@@ -268,7 +265,7 @@ impl Database {
 fn insert_messages(
     conn: &mut Connection,
     conversation_id: &str,
-    messages: Vec<serde_json::Value>,
+    messages: Vec<Message>,
 ) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
     {
@@ -276,7 +273,8 @@ fn insert_messages(
             tx.prepare_cached("INSERT INTO messages (conversation_id, message, created_at) VALUES (?1, ?2, ?3)")?;
         let stamp = now();
         for m in messages {
-            stmt.execute(params![conversation_id, m.to_string(), stamp])?;
+            let text = serde_json::to_string(&m).unwrap_or_default();
+            stmt.execute(params![conversation_id, text, stamp])?;
         }
     }
     tx.commit()
@@ -284,14 +282,15 @@ fn insert_messages(
 
 /// The last [`RECENT_MESSAGES`] stored messages of a conversation, oldest first; a long
 /// conversation costs each new chat no more than a short one.
-fn recent_messages(conn: &Connection, conversation_id: &str) -> Result<Vec<serde_json::Value>, rusqlite::Error> {
+/// A stored row that is not a message (written by hand, or by a future version) is skipped.
+fn recent_messages(conn: &Connection, conversation_id: &str) -> Result<Vec<Message>, rusqlite::Error> {
     let mut stmt =
         conn.prepare_cached("SELECT message FROM messages WHERE conversation_id = ?1 ORDER BY id DESC LIMIT ?2")?;
     let rows = stmt.query_map(params![conversation_id, RECENT_MESSAGES as i64], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for row in rows {
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&row?) {
-            out.push(v);
+        if let Ok(m) = serde_json::from_str::<Message>(&row?) {
+            out.push(m);
         }
     }
     out.reverse();
@@ -374,26 +373,17 @@ mod tests {
 #[cfg(test)]
 mod conversations {
     use super::*;
-    use serde_json::json;
 
     #[tokio::test]
     async fn messages_are_kept_in_order_and_old_conversations_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::open(&dir.path().join("db.sqlite3"), &[]).unwrap();
         db.begin_chat("c1".into()).await.unwrap();
-        db.append_messages(
-            "c1".into(),
-            vec![json!({"role": "user", "content": "hi"}), json!({"role": "assistant", "content": "hello"})],
-        )
-        .await
-        .unwrap();
+        db.append_messages("c1".into(), vec![Message::user("hi"), Message::answer("hello", &[])]).await.unwrap();
         let msgs = db.conversation("c1").await.unwrap().unwrap();
         assert_eq!(msgs.len(), 2);
         let start = db.begin_chat("c1".into()).await.unwrap();
-        assert_eq!(
-            start.recent,
-            vec![json!({"role": "user", "content": "hi"}), json!({"role": "assistant", "content": "hello"})]
-        );
+        assert_eq!(start.recent, vec![Message::user("hi"), Message::answer("hello", &[])]);
         assert_eq!(msgs[1]["content"], "hello");
         assert!(msgs[0]["created_at"].is_string());
         assert!(db.conversation("nope").await.unwrap().is_none());
@@ -417,12 +407,11 @@ mod conversations {
     async fn a_new_chat_reads_back_only_the_latest_messages() {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::open(&dir.path().join("db.sqlite3"), &[]).unwrap();
-        let many: Vec<_> =
-            (0..RECENT_MESSAGES + 30).map(|i| json!({"role": "user", "content": i.to_string()})).collect();
+        let many: Vec<_> = (0..RECENT_MESSAGES + 30).map(|i| Message::user(i.to_string())).collect();
         db.append_messages("long".into(), many).await.unwrap();
         let recent = db.begin_chat("long".into()).await.unwrap().recent;
         assert_eq!(recent.len(), RECENT_MESSAGES);
-        assert_eq!(recent[0]["content"], "30", "oldest dropped first");
-        assert_eq!(recent[RECENT_MESSAGES - 1]["content"], (RECENT_MESSAGES + 29).to_string());
+        assert_eq!(recent[0], Message::user("30"), "oldest dropped first");
+        assert_eq!(recent[RECENT_MESSAGES - 1], Message::user((RECENT_MESSAGES + 29).to_string()));
     }
 }

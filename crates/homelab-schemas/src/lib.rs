@@ -18,6 +18,6 @@ pub mod stream;
 
 pub use chat::{ChatRequest, ChatResponse};
 pub use health::Health;
-pub use llm::{LlmRequest, LlmResponse, ToolCall, ToolDefinition, ToolParameter};
+pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

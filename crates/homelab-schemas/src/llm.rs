@@ -1,7 +1,8 @@
 //! The orchestrator ⇄ llm-adapter contract (SPEC §2) and tool definitions in OpenAI function form.
 //!
-//! Messages stay `serde_json::Value` objects in the OpenAI chat format (roles `user`, `assistant`
-//! with optional `tool_calls`, `tool` with `tool_call_id`), so providers pass them on untouched.
+//! Messages are [`Message`], tagged by `role` exactly as the OpenAI chat format has them
+//! (`system`, `user`, `assistant` with optional `tool_calls`, `tool` with `tool_call_id`), so
+//! the same JSON goes from the orchestrator to the adapter, to a provider and into the database.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -64,11 +65,102 @@ impl ToolDefinition {
     }
 }
 
+/// One message of a conversation, in the OpenAI chat format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+pub enum Message {
+    System {
+        content: String,
+    },
+    User {
+        /// Text, or OpenAI's array of content parts (their text parts are joined).
+        #[serde(deserialize_with = "text_content")]
+        content: String,
+    },
+    Assistant {
+        /// `null` when the turn only asks for tools.
+        #[serde(default)]
+        content: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<WireToolCall>,
+        /// Ours, on a stored final answer: the tools that ran. Never sent to a provider.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tool_calls_made: Option<Vec<String>>,
+    },
+    Tool {
+        tool_call_id: String,
+        content: String,
+    },
+}
+
+impl Message {
+    pub fn user(content: impl Into<String>) -> Self {
+        Self::User { content: content.into() }
+    }
+
+    /// A final answer, with the tools that ran for it (kept in the database, not sent on).
+    pub fn answer(content: impl Into<String>, made: &[String]) -> Self {
+        Self::Assistant { content: Some(content.into()), tool_calls: Vec::new(), tool_calls_made: Some(made.to_vec()) }
+    }
+
+    /// The model's turn that asks for tools.
+    pub fn asking(content: Option<String>, calls: &[ToolCall]) -> Self {
+        Self::Assistant {
+            content,
+            tool_calls: calls.iter().map(ToolCall::to_openai_message_part).collect(),
+            tool_calls_made: None,
+        }
+    }
+
+    pub fn tool_result(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
+        Self::Tool { tool_call_id: tool_call_id.into(), content: content.into() }
+    }
+
+    /// As a provider is sent it: without our own fields.
+    pub fn for_provider(&self) -> Self {
+        match self {
+            Self::Assistant { content, tool_calls, .. } => {
+                Self::Assistant { content: content.clone(), tool_calls: tool_calls.clone(), tool_calls_made: None }
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+fn text_content<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join(" "),
+        _ => return Err(serde::de::Error::custom("content must be text or an array of content parts")),
+    })
+}
+
+/// A tool call as the OpenAI wire has it in an assistant message: arguments as a JSON string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireToolCall {
+    pub id: String,
+    #[serde(rename = "type", default = "function_type")]
+    pub kind: String,
+    pub function: WireFunction,
+}
+
+/// The function part of a [`WireToolCall`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireFunction {
+    pub name: String,
+    #[serde(default)]
+    pub arguments: String,
+}
+
+fn function_type() -> String {
+    "function".into()
+}
+
 /// What the orchestrator sends to the llm-adapter's `POST /chat`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmRequest {
     /// The conversation in OpenAI chat format.
-    pub messages: Vec<Value>,
+    pub messages: Vec<Message>,
     #[serde(default)]
     pub tools: Vec<ToolDefinition>,
     #[serde(default)]
@@ -85,12 +177,12 @@ pub struct ToolCall {
 
 impl ToolCall {
     /// The assistant-turn form the OpenAI wire wants back, with `arguments` as a JSON string.
-    pub fn to_openai_message_part(&self) -> Value {
-        json!({
-            "id": self.id,
-            "type": "function",
-            "function": {"name": self.name, "arguments": self.arguments.to_string()},
-        })
+    pub fn to_openai_message_part(&self) -> WireToolCall {
+        WireToolCall {
+            id: self.id.clone(),
+            kind: function_type(),
+            function: WireFunction { name: self.name.clone(), arguments: self.arguments.to_string() },
+        }
     }
 }
 
@@ -158,6 +250,7 @@ mod tests {
     #[test]
     fn llm_request_defaults_tools_and_system_prompt() {
         let r: LlmRequest = serde_json::from_value(json!({"messages": [{"role": "user", "content": "hi"}]})).unwrap();
+        assert_eq!(r.messages, vec![Message::user("hi")]);
         assert!(r.tools.is_empty());
         assert!(r.system_prompt.is_none());
     }
@@ -181,8 +274,43 @@ mod tests {
     #[test]
     fn tool_call_message_part_carries_arguments_as_a_json_string() {
         let c = ToolCall { id: "c1".into(), name: "t".into(), arguments: json!({"lines": 5}) };
-        let part = c.to_openai_message_part();
+        let part = serde_json::to_value(c.to_openai_message_part()).unwrap();
         assert_eq!(part["function"]["arguments"], json!("{\"lines\":5}"));
         assert_eq!(part["type"], json!("function"));
+    }
+
+    #[test]
+    fn messages_are_tagged_by_role_exactly_as_the_openai_wire_has_them() {
+        let call = ToolCall { id: "c1".into(), name: "list_containers".into(), arguments: json!({}) };
+        let turn = vec![
+            Message::user("Which containers are stopped?"),
+            Message::asking(None, &[call]),
+            Message::tool_result("c1", "[]"),
+            Message::answer("None.", &["list_containers".into()]),
+        ];
+        let wire = serde_json::to_value(&turn).unwrap();
+        assert_eq!(
+            wire,
+            json!([
+                {"role": "user", "content": "Which containers are stopped?"},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function",
+                    "function": {"name": "list_containers", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": "[]"},
+                {"role": "assistant", "content": "None.", "tool_calls_made": ["list_containers"]}
+            ])
+        );
+        assert_eq!(serde_json::from_value::<Vec<Message>>(wire).unwrap(), turn);
+        let sent = serde_json::to_value(turn[3].for_provider()).unwrap();
+        assert_eq!(sent, json!({"role": "assistant", "content": "None."}), "our field never reaches a provider");
+        let parts: Message = serde_json::from_value(
+            json!({"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}),
+        )
+        .unwrap();
+        assert_eq!(parts, Message::user("a b"));
+        assert!(serde_json::from_value::<Message>(json!({"role": "wizard", "content": "x"})).is_err());
+        assert!(
+            serde_json::from_value::<Message>(json!({"role": "tool", "content": "x"})).is_err(),
+            "needs its call id"
+        );
     }
 }

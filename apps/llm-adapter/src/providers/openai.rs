@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use homelab_common::{LlmProviderKind, Secret};
-use homelab_schemas::{LlmRequest, LlmResponse, ToolCall};
+use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
@@ -85,9 +85,9 @@ impl OpenAiCompatible {
     pub fn request_body(&self, request: &LlmRequest) -> Value {
         let mut messages = Vec::with_capacity(request.messages.len() + 1);
         if let Some(prompt) = request.system_prompt.as_deref().filter(|p| !p.is_empty()) {
-            messages.push(json!({"role": "system", "content": prompt}));
+            messages.push(Message::System { content: prompt.into() });
         }
-        messages.extend(request.messages.iter().cloned());
+        messages.extend(request.messages.iter().map(Message::for_provider));
         let mut body = json!({"model": self.model, "messages": messages});
         if !request.tools.is_empty() {
             let tools: Vec<Value> = request.tools.iter().map(|t| t.to_openai_function()).collect();

@@ -15,7 +15,7 @@ pub mod topics;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use homelab_schemas::{LlmRequest, LlmResponse, ToolCall, ToolId};
+use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall, ToolId};
 use serde_json::Value;
 
 use super::{Provider, ProviderError};
@@ -111,43 +111,29 @@ fn stop(content: String) -> LlmResponse {
 }
 
 /// The last user message, and the tool results that came after it as (tool name, content).
-fn current_turn(messages: &[Value]) -> (String, Vec<(String, String)>) {
-    let last_user = messages.iter().rposition(|m| m["role"] == "user");
+fn current_turn(messages: &[Message]) -> (String, Vec<(String, String)>) {
+    let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
         return (String::new(), Vec::new());
     };
-    let question = text_of(&messages[start]["content"]);
-    let mut names: HashMap<String, String> = HashMap::new();
+    let Message::User { content: question } = &messages[start] else { unreachable!("found as a user message") };
+    let mut names: HashMap<&str, &str> = HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start + 1..] {
-        match m["role"].as_str() {
-            Some("assistant") => {
-                for call in m["tool_calls"].as_array().into_iter().flatten() {
-                    if let (Some(id), Some(name)) =
-                        (call["id"].as_str(), call.pointer("/function/name").and_then(Value::as_str))
-                    {
-                        names.insert(id.to_string(), name.to_string());
-                    }
+        match m {
+            Message::Assistant { tool_calls, .. } => {
+                for call in tool_calls {
+                    names.insert(&call.id, &call.function.name);
                 }
             }
-            Some("tool") => {
-                let id = m["tool_call_id"].as_str().unwrap_or_default();
-                let name = names.get(id).cloned().or_else(|| m["name"].as_str().map(String::from)).unwrap_or_default();
-                results.push((name, text_of(&m["content"])));
+            Message::Tool { tool_call_id, content } => {
+                let name = names.get(tool_call_id.as_str()).copied().unwrap_or_default();
+                results.push((name.to_string(), content.clone()));
             }
             _ => {}
         }
     }
-    (question, results)
-}
-
-/// Message content as text: a string, or the text parts of an OpenAI content array.
-fn text_of(content: &Value) -> String {
-    match content {
-        Value::String(s) => s.clone(),
-        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join(" "),
-        _ => String::new(),
-    }
+    (question.clone(), results)
 }
 
 #[cfg(test)]
@@ -155,11 +141,7 @@ mod small_talk_tests {
     use super::*;
 
     fn reply(question: &str) -> String {
-        let request = LlmRequest {
-            messages: vec![serde_json::json!({"role": "user", "content": question})],
-            tools: Vec::new(),
-            system_prompt: None,
-        };
+        let request = LlmRequest { messages: vec![Message::user(question)], tools: Vec::new(), system_prompt: None };
         respond(&request).content.unwrap_or_default()
     }
 
