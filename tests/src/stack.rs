@@ -135,7 +135,9 @@ impl Stack {
         };
         common.extend(provider.iter().map(|(k, v)| (k.to_string(), v.clone())));
         common.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let mut stack = Self { services: Vec::new(), envs: Vec::new(), bin_dir: bin_dir.to_path_buf(), dir };
+        // Absolute: each binary runs in a folder of its own.
+        let bin_dir = std::path::absolute(bin_dir).unwrap_or_else(|_| bin_dir.to_path_buf());
+        let mut stack = Self { services: Vec::new(), envs: Vec::new(), bin_dir, dir };
         for (index, _) in SERVICES.iter().enumerate() {
             let mut env = common.clone();
             match index {
