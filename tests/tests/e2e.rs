@@ -323,6 +323,30 @@ async fn a_conversation_can_be_read_back_through_the_gateway() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
+    // Listed newest first with its first question as title, then forgotten.
+    stack.chat(&json!({"message": "How much disk space is left?", "conversation_id": "second-one"})).await;
+    let list_url = format!("{}/conversations", stack.gateway_url());
+    assert_eq!(client.get(&list_url).send().await.unwrap().status(), 401);
+    let list: Value = client.get(&list_url).header("X-API-Key", KEY).send().await.unwrap().json().await.unwrap();
+    let titles: Vec<(&str, &str)> = list["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["conversation_id"].as_str().unwrap(), c["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        titles,
+        [("second-one", "How much disk space is left?"), (id.as_str(), "What is the current CPU usage?")]
+    );
+    assert_eq!(list["conversations"][1]["message_count"], 2);
+    let deleted = client.delete(&url).header("X-API-Key", KEY).send().await.unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(deleted.json::<Value>().await.unwrap(), json!({"conversation_id": id, "deleted": true}));
+    assert_eq!(client.get(&url).header("X-API-Key", KEY).send().await.unwrap().status(), 404);
+    assert_eq!(client.delete(&url).header("X-API-Key", KEY).send().await.unwrap().status(), 404);
+    let list: Value = client.get(&list_url).header("X-API-Key", KEY).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["conversations"].as_array().unwrap().len(), 1);
+    assert_eq!(stack.audit().len(), 3, "forgetting a conversation leaves the audit log alone");
 }
 
 fn sse_events(body: &str) -> Vec<(String, Value)> {

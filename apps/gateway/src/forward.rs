@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use homelab_common::ApiError;
-use homelab_schemas::{ChatRequest, ChatResponse};
+use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted};
 use serde_json::Value;
 
 /// SPEC §3's texts for an orchestrator that did not answer, with the cause for the log.
@@ -56,8 +56,25 @@ impl OrchestratorClient {
 
     /// A stored conversation (`GET /conversations/{id}` on the orchestrator), passed through.
     pub async fn conversation(&self, id: &str, request_id: Option<&str>) -> Result<Value, ApiError> {
-        let url = format!("{}/conversations/{id}", self.chat_url.trim_end_matches("/chat"));
-        self.send(self.http.get(url), request_id).await
+        self.send(self.http.get(self.conversations_url(Some(id))), request_id).await
+    }
+
+    /// The stored conversations, newest first (`GET /conversations`).
+    pub async fn conversations(&self, request_id: Option<&str>) -> Result<ConversationList, ApiError> {
+        self.send(self.http.get(self.conversations_url(None)), request_id).await
+    }
+
+    /// Forgets a conversation (`DELETE /conversations/{id}`).
+    pub async fn delete_conversation(&self, id: &str, request_id: Option<&str>) -> Result<Deleted, ApiError> {
+        self.send(self.http.delete(self.conversations_url(Some(id))), request_id).await
+    }
+
+    fn conversations_url(&self, id: Option<&str>) -> String {
+        let base = format!("{}/conversations", self.chat_url.trim_end_matches("/chat"));
+        match id {
+            Some(id) => format!("{base}/{id}"),
+            None => base,
+        }
     }
 
     async fn send<T: serde::de::DeserializeOwned>(

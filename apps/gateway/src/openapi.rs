@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
-use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, Health};
+use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted, Health};
 use utoipa::{
     openapi::{
         security::{ApiKey, ApiKeyValue, SecurityScheme},
@@ -77,8 +77,15 @@ pub struct Conversation {
         description = "Ask about your homelab server in plain language; read-only monitoring tools answer with real figures. \
                        Requests that would change the system are refused.",
     ),
-    paths(crate::routes::health, crate::routes::chat, crate::routes::chat_stream, crate::routes::conversation),
-    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, ChatEvent)),
+    paths(
+        crate::routes::health,
+        crate::routes::chat,
+        crate::routes::chat_stream,
+        crate::routes::conversations,
+        crate::routes::conversation,
+        crate::routes::delete_conversation
+    ),
+    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "service", description = "Health")),
 )]

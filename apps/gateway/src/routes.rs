@@ -12,7 +12,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{ChatRequest, ChatResponse, Health};
+use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted, Health};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -21,7 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/chat", post(chat))
         .route("/chat/stream", post(chat_stream))
-        .route("/conversations/{id}", get(conversation))
+        .route("/conversations", get(conversations))
+        .route("/conversations/{id}", get(conversation).delete(delete_conversation))
 }
 
 #[utoipa::path(get, path = "/health", tag = "service",
@@ -75,6 +76,22 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// A conversation id as the orchestrator makes them; anything else never leaves the gateway.
+fn checked_id(id: &str) -> Result<&str, ApiError> {
+    let valid = !id.is_empty()
+        && id.len() <= 128
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(id)
+    } else {
+        Err(ApiError::Unprocessable("conversation id must be 1-128 letters, digits, '-', '_' or '.'".into()))
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
+}
+
 /// A conversation's stored messages, so the web UI can restore it after a reload.
 #[utoipa::path(get, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
     params(("id" = String, Path, description = "The conversation_id a chat answer gave", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
@@ -90,14 +107,42 @@ pub(crate) async fn conversation(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let valid = !id.is_empty()
-        && id.len() <= 128
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
-        return Err(ApiError::Unprocessable("conversation id must be 1-128 letters, digits, '-', '_' or '.'".into()));
-    }
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
-    Ok(Json(state.orchestrator.conversation(&id, request_id).await?))
+    let id = checked_id(&id)?;
+    Ok(Json(state.orchestrator.conversation(id, request_id(&headers)).await?))
+}
+
+/// The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
+/// its first question.
+#[utoipa::path(get, path = "/conversations", tag = "chat", security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Past conversations, newest first (at most 200)", body = ConversationList),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
+    ))]
+pub(crate) async fn conversations(
+    _: Admitted,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ConversationList>, ApiError> {
+    Ok(Json(state.orchestrator.conversations(request_id(&headers)).await?))
+}
+
+/// Forgets a conversation: its messages are deleted (its audit lines stay: the log is append-only).
+#[utoipa::path(delete, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
+    params(("id" = String, Path, description = "The conversation to forget", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 404, description = "No such conversation (or it was pruned)", body = crate::openapi::Detail),
+        (status = 422, description = "Not a valid conversation id", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
+    ))]
+pub(crate) async fn delete_conversation(
+    _: Admitted,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Deleted>, ApiError> {
+    let id = checked_id(&id)?;
+    Ok(Json(state.orchestrator.delete_conversation(id, request_id(&headers)).await?))
 }
 
 /// The body checks shared by `/chat` and `/chat/stream`, after [`Admitted`].
@@ -143,7 +188,7 @@ pub(crate) async fn chat_stream(
             retry_after_secs: 5,
         });
     };
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    let request_id = request_id(&headers);
     let upstream = state.orchestrator.stream(&request, request_id).await?;
     let body = futures::StreamExt::map(upstream.bytes_stream(), move |chunk| {
         let _held = &slot;
@@ -171,6 +216,6 @@ pub(crate) async fn chat(
     body: Body,
 ) -> Result<Json<ChatResponse>, ApiError> {
     let request = checked_request(&state, &headers, body).await?;
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    let request_id = request_id(&headers);
     Ok(Json(state.orchestrator.chat(&request, request_id).await?))
 }

@@ -7,7 +7,7 @@
 use std::{collections::HashSet, path::Path, sync::mpsc};
 
 use chrono::{SecondsFormat, Utc};
-use homelab_schemas::Message;
+use homelab_schemas::{ConversationSummary, Message};
 use rusqlite::{params, Connection};
 
 const SCHEMA: &str = "
@@ -230,10 +230,58 @@ impl Database {
         .await
     }
 
+    /// The conversations used within the last `days` days, newest first (at most `limit`), each
+    /// titled by its first question.
+    pub async fn conversations(&self, days: u32, limit: usize) -> Result<Vec<ConversationSummary>, DbError> {
+        let cutoff = cutoff_of(days);
+        self.with(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT s.conversation_id, s.last_active_at, s.message_count, \
+                   (SELECT m.message FROM messages m WHERE m.conversation_id = s.conversation_id ORDER BY m.id LIMIT 1) \
+                 FROM sessions s WHERE s.last_active_at >= ?1 ORDER BY s.last_active_at DESC, s.rowid DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![cutoff, limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (conversation_id, last_active_at, message_count, first) = row?;
+                let title = first
+                    .and_then(|text| serde_json::from_str::<Message>(&text).ok())
+                    .and_then(|m| match m {
+                        Message::User { content } => Some(content),
+                        _ => None,
+                    })
+                    .map(|q| cut_title(&q))
+                    .unwrap_or_else(|| "(no question)".into());
+                out.push(ConversationSummary {
+                    conversation_id,
+                    title,
+                    last_active_at: last_active_at.unwrap_or_default(),
+                    message_count,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Deletes one conversation's messages and session row; `false` when there was none.
+    pub async fn delete_conversation(&self, conversation_id: &str) -> Result<bool, DbError> {
+        let id = conversation_id.to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM messages WHERE conversation_id = ?1", params![id])?;
+            let removed = tx.execute("DELETE FROM sessions WHERE conversation_id = ?1", params![id])?;
+            tx.commit()?;
+            Ok(removed > 0)
+        })
+        .await
+    }
+
     /// Deletes conversations (messages and session rows) inactive for more than `days` days.
     pub async fn prune(&self, days: u32) -> Result<usize, DbError> {
-        let cutoff =
-            (Utc::now() - chrono::Duration::days(i64::from(days))).to_rfc3339_opts(SecondsFormat::Millis, true);
+        let cutoff = cutoff_of(days);
         self.with(move |conn| {
             let tx = conn.transaction()?;
             tx.execute(
@@ -259,6 +307,21 @@ impl Database {
             })
         })
         .await
+    }
+}
+
+/// The oldest `last_active_at` still kept after `days` days.
+fn cutoff_of(days: u32) -> String {
+    (Utc::now() - chrono::Duration::days(i64::from(days))).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A question as a title: its first line, at most 80 characters.
+fn cut_title(question: &str) -> String {
+    let line = question.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
+    if line.chars().count() <= 80 {
+        line.to_string()
+    } else {
+        format!("{}…", line.chars().take(79).collect::<String>())
     }
 }
 
@@ -373,6 +436,32 @@ mod tests {
 #[cfg(test)]
 mod conversations {
     use super::*;
+
+    #[tokio::test]
+    async fn conversations_are_listed_newest_first_titled_by_their_question_and_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("db.sqlite3"), &[]).unwrap();
+        for (id, question) in
+            [("older", "How much disk space is left?"), ("newer", &"Which containers are stopped? ".repeat(10))]
+        {
+            db.begin_chat(id.into()).await.unwrap();
+            db.append_messages(id.into(), vec![Message::user(question.to_string()), Message::answer("ok", &[])])
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let list = db.conversations(30, 100).await.unwrap();
+        let ids: Vec<&str> = list.iter().map(|c| c.conversation_id.as_str()).collect();
+        assert_eq!(ids, ["newer", "older"]);
+        assert_eq!(list[1].title, "How much disk space is left?");
+        assert_eq!(list[0].title.chars().count(), 80);
+        assert!(list[0].title.ends_with('…'));
+        assert_eq!(list[0].message_count, 1);
+        assert!(db.delete_conversation("older").await.unwrap());
+        assert!(!db.delete_conversation("older").await.unwrap(), "already gone");
+        assert_eq!(db.conversation("older").await.unwrap(), None);
+        assert_eq!(db.conversations(30, 100).await.unwrap().len(), 1);
+    }
 
     #[tokio::test]
     async fn messages_are_kept_in_order_and_old_conversations_pruned() {

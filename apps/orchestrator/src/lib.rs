@@ -54,6 +54,8 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// Conversations idle longer are pruned and not listed (`CONVERSATION_TTL_DAYS`).
+    pub conversation_ttl_days: u32,
     /// The whole chat's deadline ([`timeouts::CHAT`]; tests shorten it).
     pub chat_deadline: std::time::Duration,
     /// What one chat may spend on tools (`MAX_TOOL_CALLS_PER_TURN`, `…_PER_CHAT`, `MAX_TOOL_OUTPUT_CHARS`).
@@ -107,6 +109,7 @@ impl AppState {
             ),
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: timeouts::CHAT,
+            conversation_ttl_days: settings.conversation_ttl_days,
             budget: chat::Budget {
                 calls_per_turn: settings.max_tool_calls_per_turn as usize,
                 calls_per_chat: settings.max_tool_calls_per_chat as usize,

@@ -1,4 +1,4 @@
-//! `/health` and `/chat` of the orchestrator.
+//! `/health`, `/chat`, `/chat/stream` and the stored conversations of the orchestrator.
 
 use axum::{
     extract::{Path, State},
@@ -8,7 +8,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError, ApiJson};
-use homelab_schemas::{ChatRequest, ChatResponse, Health};
+use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted, Health};
 
 use crate::{chat, AppState, SERVICE};
 
@@ -17,7 +17,25 @@ pub fn routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/chat", post(chat_handler))
         .route("/chat/stream", post(chat_stream))
-        .route("/conversations/{id}", get(conversation))
+        .route("/conversations", get(conversations))
+        .route("/conversations/{id}", get(conversation).delete(delete_conversation))
+}
+
+/// Most conversations `GET /conversations` lists.
+const MAX_LISTED: usize = 200;
+
+/// The conversations kept, newest first.
+async fn conversations(State(state): State<AppState>) -> Result<Json<ConversationList>, ApiError> {
+    let conversations = state.db.conversations(state.conversation_ttl_days, MAX_LISTED).await?;
+    Ok(Json(ConversationList { conversations }))
+}
+
+/// Forgets one conversation: its messages and its session row.
+async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Deleted>, ApiError> {
+    if !state.db.delete_conversation(&id).await? {
+        return Err(ApiError::NotFound("Conversation not found".into()));
+    }
+    Ok(Json(Deleted { conversation_id: id, deleted: true }))
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {

@@ -37,6 +37,34 @@ pub struct ChatResponse {
     pub refused: bool,
 }
 
+/// One past conversation, as `GET /conversations` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationSummary {
+    pub conversation_id: String,
+    /// Its first question, cut to 80 characters.
+    pub title: String,
+    /// When it was last used, RFC 3339 UTC.
+    pub last_active_at: String,
+    /// How many questions it holds.
+    pub message_count: i64,
+}
+
+/// `GET /conversations`: the conversations kept (within `CONVERSATION_TTL_DAYS`), newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationSummary>,
+}
+
+/// `DELETE /conversations/{id}`: what was deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deleted {
+    pub conversation_id: String,
+    pub deleted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ pub mod llm;
 pub mod monitoring;
 pub mod stream;
 
-pub use chat::{ChatRequest, ChatResponse};
+pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
 pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};

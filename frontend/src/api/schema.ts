@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
+         *     its first question.
+         */
+        get: operations["conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversations/{id}": {
         parameters: {
             query?: never;
@@ -49,7 +69,8 @@ export interface paths {
         get: operations["conversation"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Forgets a conversation: its messages are deleted (its audit lines stay: the log is append-only). */
+        delete: operations["delete_conversation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -165,6 +186,28 @@ export interface components {
              *     `created_at`; answers also carry `tool_calls_made`.
              */
             messages: Record<string, never>[];
+        };
+        /** @description `GET /conversations`: the conversations kept (within `CONVERSATION_TTL_DAYS`), newest first. */
+        ConversationList: {
+            conversations: components["schemas"]["ConversationSummary"][];
+        };
+        /** @description One past conversation, as `GET /conversations` lists them. */
+        ConversationSummary: {
+            conversation_id: string;
+            /** @description When it was last used, RFC 3339 UTC. */
+            last_active_at: string;
+            /**
+             * Format: int64
+             * @description How many questions it holds.
+             */
+            message_count: number;
+            /** @description Its first question, cut to 80 characters. */
+            title: string;
+        };
+        /** @description `DELETE /conversations/{id}`: what was deleted. */
+        Deleted: {
+            conversation_id: string;
+            deleted: boolean;
         };
         /** @description Every error the gateway answers: a sentence saying what went wrong. */
         Detail: {
@@ -405,6 +448,73 @@ export interface operations {
             };
         };
     };
+    conversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Past conversations, newest first (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Rate limit exceeded (per key; failed keys per address) */
+            429: {
+                headers: {
+                    /** @description Seconds until a request is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service or LLM unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The LLM provider has no key, or the assistant's database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+        };
+    };
     conversation: {
         parameters: {
             query?: never;
@@ -424,6 +534,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description No such conversation (or it was pruned) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Not a valid conversation id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Rate limit exceeded (per key; failed keys per address) */
+            429: {
+                headers: {
+                    /** @description Seconds until a request is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service or LLM unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The LLM provider has no key, or the assistant's database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+        };
+    };
+    delete_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation to forget */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             /** @description Missing or invalid API key */
