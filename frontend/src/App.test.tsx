@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
@@ -20,11 +20,22 @@ function respond(status: number, body: unknown, headers: Record<string, string> 
 
 describe("App", () => {
   const fetchMock = vi.fn();
+  /** What the conversation list answers; the other calls go to fetchMock. */
+  let listed: unknown[] = [];
+  const listCalls = vi.fn();
   beforeEach(() => {
-    vi.stubGlobal("fetch", fetchMock);
+    listed = [];
+    vi.stubGlobal("fetch", (url: string, init?: RequestInit) => {
+      if (url === "/api/conversations") {
+        listCalls(url, init);
+        return Promise.resolve(respond(200, { conversations: listed }));
+      }
+      return fetchMock(url, init);
+    });
   });
   afterEach(() => {
     fetchMock.mockReset();
+    listCalls.mockReset();
     vi.unstubAllGlobals();
   });
 
@@ -250,5 +261,101 @@ describe("App", () => {
     expect(await screen.findByText(/Stopped/)).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
     expect((fetchMock.mock.calls[0][1] as RequestInit).signal?.aborted).toBe(true);
+  });
+
+  it("lists past conversations, opens one and forgets one", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    listed = [
+      { conversation_id: "c-2", title: "Which containers are stopped?", last_active_at: "2026-11-24T10:00:00Z", message_count: 1 },
+      { conversation_id: "c-1", title: "How much disk space is left?", last_active_at: "2026-11-23T10:00:00Z", message_count: 1 },
+    ];
+    fetchMock.mockImplementation((url: string, init?: RequestInit) => {
+      if (url === "/api/conversations/c-1" && init?.method === "DELETE") {
+        return Promise.resolve(respond(200, { conversation_id: "c-1", deleted: true }));
+      }
+      return Promise.resolve(
+        respond(200, {
+          conversation_id: "c-2",
+          messages: [
+            { role: "user", content: "Which containers are stopped?", created_at: "2026-11-24T10:00:00Z" },
+            { role: "assistant", content: "None are stopped.", tool_calls_made: ["list_containers"], created_at: "2026-11-24T10:00:01Z" },
+          ],
+        }),
+      );
+    });
+    render(<App />);
+    const nav = await screen.findByRole("navigation", { name: "Past conversations" });
+    const titles = await waitFor(() => {
+      const items = nav.querySelectorAll(".title");
+      expect(items).toHaveLength(2);
+      return [...items].map((t) => t.textContent);
+    });
+    expect(titles).toEqual(["Which containers are stopped?", "How much disk space is left?"]);
+    await userEvent.click(within(nav).getByRole("button", { name: /^Which containers are stopped\?/ }));
+    expect(await screen.findByText("None are stopped.")).toBeInTheDocument();
+    expect(localStorage.getItem(CONVERSATION_STORAGE)).toBe("c-2");
+    expect(within(nav).getByRole("button", { name: /^Which containers are stopped\?/ })).toHaveAttribute("aria-current", "true");
+    listed = listed.slice(0, 1);
+    await userEvent.click(screen.getByRole("button", { name: "Delete conversation: How much disk space is left?" }));
+    await waitFor(() => expect(nav.querySelectorAll(".title")).toHaveLength(1));
+    expect(fetchMock).toHaveBeenCalledWith("/api/conversations/c-1", expect.objectContaining({ method: "DELETE" }));
+  });
+
+  it("offers Retry after a failure and asks the same question again in its place", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    fetchMock
+      .mockResolvedValueOnce(respond(502, { detail: "LLM service unavailable" }))
+      .mockResolvedValueOnce(respond(200, { message: "CPU usage is 3%.", conversation_id: "c", tool_calls_made: [] }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "What is the CPU usage?{Enter}");
+    await userEvent.click(await screen.findByRole("button", { name: /Retry/ }));
+    expect(await screen.findByText("CPU usage is 3%.")).toBeInTheDocument();
+    expect(screen.getAllByText("What is the CPU usage?")).toHaveLength(1);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("keeps line breaks and tables, and gives each answer a time and a copy button", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const answer = "Line one\nLine two\n\n| pool | state |\n|---|---|\n| tank | ONLINE |";
+    fetchMock.mockResolvedValueOnce(respond(200, { message: answer, conversation_id: "c", tool_calls_made: [] }));
+    const { container } = render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "Pools?{Enter}");
+    await screen.findByText("ONLINE");
+    const bubble = container.querySelector('[data-role="assistant"]')!;
+    expect(bubble.querySelector("br")).not.toBeNull();
+    expect(bubble.querySelector("table td")?.textContent).toBe("tank");
+    expect(bubble.querySelector("time")?.getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await userEvent.click(screen.getByRole("button", { name: "Copy answer" }));
+    expect(writeText).toHaveBeenCalledWith(answer);
+    expect(await screen.findByRole("button", { name: "Copied" })).toBeInTheDocument();
+  });
+
+  it("says who speaks, and the conversation log is there before the first message", () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    render(<App />);
+    expect(screen.getByRole("log", { name: "Conversation" })).toBeInTheDocument();
+    expect(screen.getByRole("main")).toBeInTheDocument();
+    expect(screen.getByRole("banner")).toBeInTheDocument();
+    expect(screen.getByRole("contentinfo")).toBeInTheDocument();
+    expect(screen.getByText("Enter to send · Shift+Enter for a new line")).toBeInTheDocument();
+  });
+
+  it("closes the key dialog with Escape only when a key exists", async () => {
+    render(<App />);
+    const dialog = screen.getByRole("dialog");
+    dialog.dispatchEvent(new Event("cancel", { cancelable: true }));
+    expect(screen.getByRole("dialog")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Cancel" })).not.toBeInTheDocument();
+  });
+
+  it("Escape closes the settings dialog and the message box gets the focus back", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    render(<App />);
+    await userEvent.click(screen.getByRole("button", { name: "Settings: change API key" }));
+    screen.getByRole("dialog").dispatchEvent(new Event("cancel", { cancelable: true }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByLabelText("Message")).toHaveFocus());
   });
 });

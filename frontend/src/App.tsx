@@ -1,8 +1,18 @@
-import { useEffect, useRef, useState } from "react";
-import { ApiError, checkKey, describeError, loadConversation, streamChat } from "./api";
+import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  ApiError,
+  checkKey,
+  deleteConversation,
+  describeError,
+  listConversations,
+  loadConversation,
+  streamChat,
+  type ConversationSummary,
+} from "./api";
 import { Composer } from "./Composer";
 import { ErrorNotice } from "./ErrorNotice";
 import { Header } from "./Header";
+import { History } from "./History";
 import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
 import { Suggestions } from "./Suggestions";
@@ -22,37 +32,55 @@ export function App() {
   /** A question that failed for a bad key, sent again once a good key is saved. */
   const [waitingForKey, setWaitingForKey] = useState<string | null>(null);
   const [keyRejected, setKeyRejected] = useState(false);
+  /** The question that failed or was stopped, offered again with Retry. */
+  const [retryable, setRetryable] = useState<{ text: string; bubble: number } | null>(null);
+  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const messageBox = useRef<HTMLTextAreaElement>(null);
 
-  // A reloaded page continues the conversation it showed.
+  const refreshHistory = useCallback((key: string) => {
+    if (!key) return;
+    listConversations(key)
+      .then(setConversations)
+      .catch(() => {
+        // The list is a convenience: the chat works without it.
+      });
+  }, []);
+
+  const open = useCallback(async (id: string, key: string) => {
+    const stored = await loadConversation(id, key);
+    const restored: ChatMessage[] = stored
+      .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
+      .map((m) => ({
+        id: nextId.current++,
+        role: m.role === "user" ? "user" : "assistant",
+        text: m.content ?? "",
+        tools: m.tool_calls_made,
+        time: m.created_at,
+      }));
+    setMessages(restored);
+    setConversationId(id);
+    localStorage.setItem(CONVERSATION_STORAGE, id);
+  }, []);
+
+  // A reloaded page continues the conversation it showed, and lists the others.
   useEffect(() => {
     const id = localStorage.getItem(CONVERSATION_STORAGE);
     const key = localStorage.getItem(KEY_STORAGE);
-    if (!id || !key) return;
-    let cancelled = false;
-    loadConversation(id, key)
-      .then((stored) => {
-        if (cancelled) return;
-        const restored: ChatMessage[] = stored
-          .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
-          .map((m) => ({
-            id: nextId.current++,
-            role: m.role === "user" ? "user" : "assistant",
-            text: m.content ?? "",
-            tools: m.tool_calls_made,
-          }));
-        setMessages((current) => (current.length === 0 ? restored : current));
-      })
-      .catch(() => {
-        // Gone (pruned) or not reachable: start afresh.
-        if (!cancelled) {
-          localStorage.removeItem(CONVERSATION_STORAGE);
-          setConversationId(null);
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+    if (!key) return;
+    refreshHistory(key);
+    if (!id) return;
+    open(id, key).catch(() => {
+      // Gone (pruned) or not reachable: start afresh.
+      localStorage.removeItem(CONVERSATION_STORAGE);
+      setConversationId(null);
+    });
+  }, [open, refreshHistory]);
+
+  function focusMessageBox() {
+    // After the dialog has gone (its close returns focus first).
+    setTimeout(() => messageBox.current?.focus(), 0);
+  }
 
   /** Checks the key with the gateway before keeping it; a question that failed for the old key
    *  is then sent again. An unreachable gateway does not stop the key from being saved. */
@@ -67,27 +95,59 @@ export function App() {
     setAskingKey(false);
     setKeyRejected(false);
     setError(verdict === "unreachable" ? "The key was saved, but the assistant could not be reached to check it." : null);
+    focusMessageBox();
+    refreshHistory(key);
     const again = waitingForKey;
     setWaitingForKey(null);
     if (again) void send(again, key);
     return true;
   }
 
+  function clearStatus() {
+    setError(null);
+    setNotice(null);
+    setRetryable(null);
+  }
+
   function newChat() {
     setMessages([]);
     setConversationId(null);
     localStorage.removeItem(CONVERSATION_STORAGE);
-    setError(null);
-    setNotice(null);
+    clearStatus();
     setWaitingForKey(null);
+    setHistoryOpen(false);
+    focusMessageBox();
+  }
+
+  async function openConversation(id: string) {
+    if (pending) return;
+    clearStatus();
+    setHistoryOpen(false);
+    try {
+      await open(id, apiKey);
+      focusMessageBox();
+    } catch (e) {
+      setError(describeError(e));
+      refreshHistory(apiKey);
+    }
+  }
+
+  async function forget(id: string) {
+    try {
+      await deleteConversation(id, apiKey);
+      if (id === conversationId) newChat();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) setError(describeError(e));
+    }
+    refreshHistory(apiKey);
   }
 
   async function send(text: string, key: string = apiKey) {
     const message = text.trim();
     if (!message || pending) return;
-    setError(null);
-    setNotice(null);
-    setMessages((m) => [...m, { id: nextId.current++, role: "user", text: message }]);
+    clearStatus();
+    const bubble = nextId.current++;
+    setMessages((m) => [...m, { id: bubble, role: "user", text: message, time: new Date().toISOString() }]);
     setPending(true);
     setLive({ tools: [], text: "" });
     const controller = new AbortController();
@@ -114,19 +174,24 @@ export function App() {
           text: reply.message,
           tools: reply.tool_calls_made,
           refused: reply.refused === true,
+          time: new Date().toISOString(),
         },
       ]);
+      refreshHistory(key);
     } catch (e) {
       if (controller.signal.aborted) {
         setNotice("Stopped. Nothing more will run for that question.");
+        setRetryable({ text: message, bubble });
+        focusMessageBox();
       } else if (e instanceof ApiError && e.status === 401) {
         // The question waits for a good key rather than being lost.
-        setMessages((m) => m.slice(0, -1));
+        setMessages((m) => m.filter((x) => x.id !== bubble));
         setWaitingForKey(message);
         setKeyRejected(true);
         setAskingKey(true);
       } else {
         setError(describeError(e));
+        setRetryable({ text: message, bubble });
       }
     } finally {
       setPending(false);
@@ -135,41 +200,77 @@ export function App() {
     }
   }
 
-  function stop() {
-    stopper.current?.abort();
+  function retry() {
+    if (!retryable) return;
+    const { text, bubble } = retryable;
+    // The question is asked again in place of the one that failed.
+    setMessages((m) => m.filter((x) => x.id !== bubble));
+    void send(text);
   }
 
   return (
     <div className="app">
-      <Header onNewChat={newChat} onSettings={() => setAskingKey(true)} />
-      <main className="chat">
-        {messages.length === 0 && !pending ? (
-          <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />
-        ) : (
+      <Header
+        onNewChat={newChat}
+        onSettings={() => setAskingKey(true)}
+        historyOpen={historyOpen}
+        onToggleHistory={() => setHistoryOpen((o) => !o)}
+      />
+      <div className={historyOpen ? "layout history-open" : "layout"}>
+        <History
+          conversations={conversations}
+          current={conversationId}
+          onOpen={(id) => void openConversation(id)}
+          onDelete={(id) => void forget(id)}
+          onNewChat={newChat}
+        />
+        <main className="chat" aria-label="Conversation">
+          {messages.length === 0 && !pending && <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />}
+          {/* Always there, so the first answer is announced too. */}
           <MessageList messages={messages} pending={pending} live={live} />
-        )}
-      </main>
-      {/* Pinned above the composer, so they are seen however long the conversation is. */}
-      <div className="status-area" aria-live="polite">
-        {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
-        {notice && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
-        {waitingForKey && !askingKey && (
-          <p className="notice" role="status">
-            Waiting for a valid key to send: “{waitingForKey}”
-          </p>
-        )}
+        </main>
       </div>
-      <Composer onSend={(text) => void send(text)} disabled={pending || askingKey} pending={pending} onStop={stop} />
+      <footer className="footer">
+        {/* Pinned above the composer, so they are seen however long the conversation is. */}
+        <div className="status-area">
+          {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
+          {notice && (
+            <p className="notice" role="status">
+              {notice}
+            </p>
+          )}
+          {retryable && !pending && (
+            <button type="button" className="retry" onClick={retry}>
+              Retry “{retryable.text.length > 40 ? `${retryable.text.slice(0, 39)}…` : retryable.text}”
+            </button>
+          )}
+          {waitingForKey && !askingKey && (
+            <p className="notice" role="status">
+              Waiting for a valid key to send: “{waitingForKey}”
+            </p>
+          )}
+        </div>
+        <Composer
+          ref={messageBox}
+          onSend={(text) => void send(text)}
+          disabled={pending || askingKey}
+          pending={pending}
+          onStop={() => stopper.current?.abort()}
+        />
+      </footer>
       {askingKey && (
         <KeyPrompt
           initial={apiKey}
           rejected={keyRejected}
           onSave={saveKey}
-          onCancel={apiKey ? () => setAskingKey(false) : undefined}
+          onCancel={
+            apiKey
+              ? () => {
+                  setAskingKey(false);
+                  focusMessageBox();
+                }
+              : undefined
+          }
         />
       )}
     </div>

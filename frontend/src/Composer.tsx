@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { forwardRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 interface Props {
   onSend: (text: string) => void;
@@ -8,8 +8,11 @@ interface Props {
   onStop?: () => void;
 }
 
-/** Enter sends, Shift+Enter starts a new line. */
-export function Composer({ onSend, disabled, pending = false, onStop }: Props) {
+/** Enter sends, Shift+Enter starts a new line; the box grows with its text (CSS field-sizing). */
+export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
+  { onSend, disabled, pending = false, onStop },
+  ref,
+) {
   const [text, setText] = useState("");
 
   function submit(e?: FormEvent) {
@@ -27,14 +30,16 @@ export function Composer({ onSend, disabled, pending = false, onStop }: Props) {
   }
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form className="composer" onSubmit={submit} aria-label="Ask a question">
       <label htmlFor="message" className="visually-hidden">
         Message
       </label>
       <textarea
         id="message"
-        rows={2}
+        ref={ref}
+        rows={1}
         placeholder="Ask about CPU, memory, disks or containers…"
+        aria-describedby="composer-hint"
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
@@ -48,6 +53,9 @@ export function Composer({ onSend, disabled, pending = false, onStop }: Props) {
           Send
         </button>
       )}
+      <p id="composer-hint" className="hint">
+        Enter to send · Shift+Enter for a new line
+      </p>
     </form>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 interface Props {
   initial: string;
@@ -6,12 +6,22 @@ interface Props {
   rejected: boolean;
   /** Resolves to whether the key was accepted (checked with the gateway). */
   onSave: (key: string) => Promise<boolean>;
+  /** Closing without saving; absent while there is no key yet (the dialog cannot be dismissed). */
   onCancel?: () => void;
 }
 
+/** The key dialog: a native modal (`showModal`), so focus stays in it, the page behind is inert,
+ *  and Escape closes it when a key already exists. */
 export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
   const [key, setKey] = useState(initial);
   const [checking, setChecking] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -25,10 +35,20 @@ export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
   }
 
   return (
-    <div className="overlay">
-      <form className="dialog" role="dialog" aria-modal="true" aria-labelledby="key-title" onSubmit={submit}>
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby="key-title"
+      aria-describedby="key-help"
+      onCancel={(e) => {
+        // Escape: closes only when there is a key to go back to.
+        e.preventDefault();
+        onCancel?.();
+      }}
+    >
+      <form method="dialog" onSubmit={submit}>
         <h2 id="key-title">Connect to your assistant</h2>
-        <p>
+        <p id="key-help">
           {rejected
             ? "The gateway did not accept that key. Enter the API key again."
             : "Enter the API key of your Homelab Assistant gateway. It is kept in this browser only."}
@@ -53,6 +73,6 @@ export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
           </button>
         </div>
       </form>
-    </div>
+    </dialog>
   );
 }

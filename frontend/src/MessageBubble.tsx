@@ -1,5 +1,7 @@
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
+import remarkBreaks from "remark-breaks";
+import remarkGfm from "remark-gfm";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
@@ -42,36 +44,79 @@ const components: Components = {
   a: ({ href, children }) => <SafeLink href={href}>{children}</SafeLink>,
 };
 
-/** A user's text is shown as typed; the assistant's as Markdown without raw HTML, so text from
- *  the model or from container names can never become markup, and without images or hidden link
- *  targets, so an answer cannot send data anywhere by being shown. */
+/** `14:05`, in the browser's locale. */
+function clock(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      setCopied(false);
+    }
+  }
+  return (
+    <button type="button" className="copy" onClick={() => void copy()} aria-label={copied ? "Copied" : "Copy answer"}>
+      {copied ? "Copied" : "Copy"}
+    </button>
+  );
+}
+
+/** A user's text is shown as typed; the assistant's as Markdown (line breaks kept, tables)
+ *  without raw HTML, so text from the model or from container names can never become markup,
+ *  and without images or hidden link targets, so an answer cannot send data anywhere by being
+ *  shown. Each message says who speaks, for screen readers as well. */
 export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
+  const time = message.time ? clock(message.time) : "";
   if (message.role === "user") {
     return (
-      <div className="bubble user" data-role="user">
-        <p className="plain">{message.text}</p>
-      </div>
+      <article className="bubble user" data-role="user" aria-label="You">
+        <p className="plain">
+          <span className="visually-hidden">You said: </span>
+          {message.text}
+        </p>
+        {time && <time dateTime={message.time}>{time}</time>}
+      </article>
     );
   }
   return (
-    <div
+    <article
       className={message.refused ? "bubble assistant refused" : "bubble assistant"}
       data-role="assistant"
       data-refused={message.refused || undefined}
       data-live={live || undefined}
       aria-busy={live || undefined}
+      aria-label="Assistant"
     >
+      <span className="visually-hidden">Assistant: </span>
       {message.refused && (
         <p className="refusal-mark" role="note">
           <span aria-hidden="true">⛔</span> Refused — this assistant only reads; nothing was changed.
         </p>
       )}
       <div className="markdown">
-        <Markdown skipHtml components={components} urlTransform={defaultUrlTransform}>
+        <Markdown
+          skipHtml
+          components={components}
+          urlTransform={defaultUrlTransform}
+          remarkPlugins={[remarkGfm, remarkBreaks]}
+        >
           {message.text}
         </Markdown>
       </div>
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
-    </div>
+      {!live && (
+        <div className="meta">
+          {time && <time dateTime={message.time}>{time}</time>}
+          <CopyButton text={message.text} />
+        </div>
+      )}
+    </article>
   );
 }

@@ -152,6 +152,36 @@ export interface StoredMessage {
   role: string;
   content: string | null;
   tool_calls_made?: string[];
+  created_at?: string;
+}
+
+export type ConversationSummary = components["schemas"]["ConversationSummary"];
+
+/** A keyed call that answers JSON: the body, or an ApiError with the status and detail. */
+async function keyedJson<T>(path: string, apiKey: string, init: RequestInit, fetchImpl: typeof fetch): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${API_BASE}${path}`, { ...init, headers: { "X-API-Key": apiKey } });
+  } catch {
+    throw new ApiError(0, "The assistant could not be reached");
+  }
+  const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+  if (!response.ok) {
+    const detail = typeof body?.detail === "string" ? body.detail : response.statusText || "Request failed";
+    throw new ApiError(response.status, detail);
+  }
+  return body as T;
+}
+
+/** The conversations the assistant keeps, newest first. */
+export async function listConversations(apiKey: string, fetchImpl: typeof fetch = fetch): Promise<ConversationSummary[]> {
+  const list = await keyedJson<components["schemas"]["ConversationList"]>("/conversations", apiKey, {}, fetchImpl);
+  return list.conversations;
+}
+
+/** Forgets a conversation on the server. */
+export async function deleteConversation(id: string, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  await keyedJson(`/conversations/${encodeURIComponent(id)}`, apiKey, { method: "DELETE" }, fetchImpl);
 }
 
 /** A conversation's stored messages, to restore the chat after a reload. */

@@ -7,6 +7,8 @@ export interface ChatMessage {
   tools?: string[];
   /** The request asked for a change and was refused. */
   refused?: boolean;
+  /** When it was sent or answered, ISO 8601. */
+  time?: string;
 }
 
 /** The README's example questions, offered on an empty chat. */

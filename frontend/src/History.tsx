@@ -1,0 +1,56 @@
+import type { ConversationSummary } from "./api";
+
+interface Props {
+  conversations: ConversationSummary[];
+  current: string | null;
+  onOpen: (id: string) => void;
+  onDelete: (id: string) => void;
+  onNewChat: () => void;
+}
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const today = new Date().toDateString() === d.toDateString();
+  return today
+    ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : d.toLocaleDateString([], { month: "short", day: "numeric" });
+}
+
+/** Past conversations, newest first, titled by their first question: open one, or forget it. */
+export function History({ conversations, current, onOpen, onDelete, onNewChat }: Props) {
+  return (
+    <nav className="history" aria-label="Past conversations">
+      <button type="button" className="new-chat" onClick={onNewChat}>
+        + New chat
+      </button>
+      {conversations.length === 0 ? (
+        <p className="history-empty">No past conversations yet.</p>
+      ) : (
+        <ul>
+          {conversations.map((c) => (
+            <li key={c.conversation_id} className={c.conversation_id === current ? "current" : undefined}>
+              <button
+                type="button"
+                className="open"
+                aria-current={c.conversation_id === current ? "true" : undefined}
+                onClick={() => onOpen(c.conversation_id)}
+              >
+                <span className="title">{c.title}</span>
+                <time dateTime={c.last_active_at}>{when(c.last_active_at)}</time>
+              </button>
+              <button
+                type="button"
+                className="delete"
+                aria-label={`Delete conversation: ${c.title}`}
+                onClick={() => onDelete(c.conversation_id)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </nav>
+  );
+}
