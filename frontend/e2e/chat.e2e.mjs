@@ -1,7 +1,8 @@
 // Browser end-to-end test: Debian's Chromium, driven by playwright-core, against the built UI
 // served by nginx in front of the real four services on the builtin model.
 //   node e2e/chat.e2e.mjs <ui-url> <api-key> <output-dir>
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 
@@ -47,11 +48,33 @@ page.on("dialog", async (d) => {
   await d.dismiss();
 });
 
-await check("the key prompt comes first and the key is saved", async () => {
+await check("the key dialog is a real modal: focus stays in it, Escape cannot dismiss it without a key", async () => {
   await page.goto(url);
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  // Tab moves among the dialog's controls and the browser's own (where the page sees <body>),
+  // never to the page behind it.
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press("Tab");
+    const where = await page.evaluate(() => {
+      const a = document.activeElement;
+      return !a || a === document.body || a.closest("dialog") ? "ok" : a.outerHTML.slice(0, 80);
+    });
+    assert(where === "ok", `Tab ${i + 1} reached the page behind the dialog: ${where}`);
+  }
+  await page.keyboard.press("Escape");
+  assert(await dialog.isVisible(), "Escape closed the dialog although there is no key");
+  // The page behind is inert: the message box can be neither focused nor typed into.
+  await page.evaluate(() => document.getElementById("message")?.focus());
+  assert(await page.evaluate(() => document.activeElement?.id !== "message"), "the message box took the focus");
+  assert(await page.evaluate(() => document.querySelector("dialog:modal") !== null), "the dialog is not modal");
+});
+
+await check("the key prompt comes first and the key is saved", async () => {
   await page.getByLabel("API key", { exact: true }).fill(apiKey);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByLabel("Message").waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "message", null, { timeout: 5000 });
 });
 
 await check("a CPU question is answered with a percentage and the tool chip", async () => {
@@ -211,11 +234,93 @@ for (const [label, viewport] of [["desktop", { width: 1100, height: 700 }], ["ph
     assert(composer && box.y + box.height <= composer.y + 1, "the error is drawn behind the composer");
     assert((await alert.innerText()).includes("Retry in 30 s"), "no retry time");
     await tab.screenshot({ path: `${outDir}/long-conversation-error-${label}.png` });
-    await tab.getByRole("button", { name: "New chat" }).click();
+    await tab.getByRole("button", { name: "New chat", exact: true }).click();
     assert((await tab.getByRole("alert").count()) === 0, "the error carried over into a new chat");
     await tab.close();
   });
 }
+
+await check("Escape closes the settings dialog and the focus goes back to the message box", async () => {
+  await page.getByRole("button", { name: /Settings/ }).click();
+  await page.getByRole("dialog").waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached", timeout: 5000 });
+  await page.waitForFunction(() => document.activeElement?.id === "message", null, { timeout: 5000 });
+});
+
+await check("past conversations are listed, opened and deleted", async () => {
+  await page.getByRole("button", { name: "New chat" }).click();
+  await page.getByLabel("Message").fill("How much disk space is left?");
+  await page.keyboard.press("Enter");
+  await answers().first().waitFor({ timeout: 15000 });
+  const nav = page.getByRole("navigation", { name: "Past conversations" });
+  const disk = nav.getByRole("button", { name: /^How much disk space is left\?/ });
+  await disk.first().waitFor({ timeout: 10000 });
+  const listed = await disk.count();
+  const older = nav.getByRole("button", { name: /^What is the current CPU usage\?/ }).first();
+  await older.click();
+  await page.locator('[data-role="user"]', { hasText: "What is the current CPU usage?" }).first().waitFor({ timeout: 10000 });
+  assert((await page.locator('[data-role="user"]', { hasText: "How much disk space" }).count()) === 0, "did not switch");
+  await nav.getByRole("button", { name: "Delete conversation: How much disk space is left?" }).first().click();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('nav[aria-label="Past conversations"] .title').length < n,
+    await nav.locator(".title").count(),
+    { timeout: 10000 },
+  );
+  assert((await disk.count()) === listed - 1, "the conversation was not deleted");
+});
+
+await check("the message box grows with its text", async () => {
+  const box = page.getByLabel("Message");
+  const before = (await box.boundingBox()).height;
+  await box.fill("one\ntwo\nthree\nfour");
+  const after = (await box.boundingBox()).height;
+  assert(after > before * 1.8, `height ${before} → ${after}`);
+  await box.fill("");
+});
+
+// axe-core checks the app's own page in both colour schemes at both sizes, with an answer shown.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
+  for (const colorScheme of ["light", "dark"]) {
+    await check(`${label}, ${colorScheme}: no axe violations on the chat page, the key dialog included`, async () => {
+      // The page's CSP rightly refuses injected scripts; this context lets axe in.
+      const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
+      const tab = await context.newPage();
+      await tab.goto(url);
+      await tab.getByRole("dialog").waitFor();
+      await tab.evaluate(axeSource);
+      const onDialog = await tab.evaluate(async () => (await window.axe.run(document)).violations);
+      await tab.getByLabel("API key", { exact: true }).fill(apiKey);
+      await tab.getByRole("button", { name: "Save" }).click();
+      await tab.getByLabel("Message").fill("Give me a full system health report");
+      await tab.keyboard.press("Enter");
+      await tab.locator('[data-role="assistant"]:not([data-live])').first().waitFor({ timeout: 15000 });
+      const onChat = await tab.evaluate(async () => (await window.axe.run(document)).violations);
+      await tab.screenshot({ path: `${outDir}/axe-${label}-${colorScheme}.png` });
+      await context.close();
+      const found = [...onDialog, ...onChat].map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      assert(found.length === 0, found.join("; "));
+    });
+  }
+}
+
+await check("compressed answers say Vary, and Swagger UI's versioned files are cached for good", async () => {
+  const html = await (await fetch(new URL("/", url))).text();
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  assert(script, "no script in index.html");
+  const asset = await fetch(new URL(script, url), { headers: { "Accept-Encoding": "gzip" } });
+  assert((asset.headers.get("vary") ?? "").includes("Accept-Encoding"), `Vary: ${asset.headers.get("vary")}`);
+  const docs = await (await fetch(new URL("/docs/", url))).text();
+  const bundle = /src="(swagger-ui-bundle\.[0-9.]+\.js)"/.exec(docs)?.[1];
+  assert(bundle, "the docs page does not load a versioned bundle");
+  const cached = await fetch(new URL(`/docs/${bundle}`, url));
+  assert(cached.ok, `${bundle}: ${cached.status}`);
+  assert((cached.headers.get("cache-control") ?? "").includes("immutable"), `Cache-Control: ${cached.headers.get("cache-control")}`);
+  const manifest = await fetch(new URL("/manifest.webmanifest", url));
+  assert(manifest.ok && (await manifest.json()).name === "Homelab Assistant", "no web app manifest");
+  assert((await fetch(new URL("/favicon.svg", url))).ok, "no favicon");
+});
 
 await check("every response of the web UI carries the security headers", async () => {
   for (const path of ["/", "/index.html", "/docs/", "/api/health"]) {

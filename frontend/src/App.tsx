@@ -78,9 +78,16 @@ export function App() {
   }, [open, refreshHistory]);
 
   function focusMessageBox() {
-    // After the dialog has gone (its close returns focus first).
     setTimeout(() => messageBox.current?.focus(), 0);
   }
+
+  // Whenever the key dialog goes away (Save, Cancel, Escape), the message box gets the focus, on
+  // the next frame: until the browser has drawn the page without the modal, it is still inert.
+  useEffect(() => {
+    if (askingKey) return;
+    const frame = requestAnimationFrame(() => messageBox.current?.focus());
+    return () => cancelAnimationFrame(frame);
+  }, [askingKey]);
 
   /** Checks the key with the gateway before keeping it; a question that failed for the old key
    *  is then sent again. An unreachable gateway does not stop the key from being saved. */
@@ -95,7 +102,6 @@ export function App() {
     setAskingKey(false);
     setKeyRejected(false);
     setError(verdict === "unreachable" ? "The key was saved, but the assistant could not be reached to check it." : null);
-    focusMessageBox();
     refreshHistory(key);
     const again = waitingForKey;
     setWaitingForKey(null);
@@ -222,7 +228,6 @@ export function App() {
           current={conversationId}
           onOpen={(id) => void openConversation(id)}
           onDelete={(id) => void forget(id)}
-          onNewChat={newChat}
         />
         <main className="chat" aria-label="Conversation">
           {messages.length === 0 && !pending && <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />}
@@ -263,14 +268,7 @@ export function App() {
           initial={apiKey}
           rejected={keyRejected}
           onSave={saveKey}
-          onCancel={
-            apiKey
-              ? () => {
-                  setAskingKey(false);
-                  focusMessageBox();
-                }
-              : undefined
-          }
+          onCancel={apiKey ? () => setAskingKey(false) : undefined}
         />
       )}
     </div>

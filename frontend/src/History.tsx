@@ -5,7 +5,6 @@ interface Props {
   current: string | null;
   onOpen: (id: string) => void;
   onDelete: (id: string) => void;
-  onNewChat: () => void;
 }
 
 function when(iso: string): string {
@@ -18,12 +17,10 @@ function when(iso: string): string {
 }
 
 /** Past conversations, newest first, titled by their first question: open one, or forget it. */
-export function History({ conversations, current, onOpen, onDelete, onNewChat }: Props) {
+export function History({ conversations, current, onOpen, onDelete }: Props) {
   return (
     <nav className="history" aria-label="Past conversations">
-      <button type="button" className="new-chat" onClick={onNewChat}>
-        + New chat
-      </button>
+      <h2 className="history-heading">Past conversations</h2>
       {conversations.length === 0 ? (
         <p className="history-empty">No past conversations yet.</p>
       ) : (

@@ -102,7 +102,7 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversation(
-    _: Admitted,
+    _: Authenticated,
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -112,14 +112,15 @@ pub(crate) async fn conversation(
 }
 
 /// The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
-/// its first question.
+/// its first question. Reading stored conversations needs the key but does not spend the key's
+/// chat allowance: the web UI refreshes its list after every answer.
 #[utoipa::path(get, path = "/conversations", tag = "chat", security(("api_key" = [])),
     responses(
         (status = 200, description = "Past conversations, newest first (at most 200)", body = ConversationList),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversations(
-    _: Admitted,
+    _: Authenticated,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<ConversationList>, ApiError> {

@@ -619,3 +619,30 @@ async fn the_ui_types_come_from_the_live_openapi_document() {
         file.display()
     );
 }
+
+#[tokio::test]
+async fn reading_conversations_needs_the_key_but_spends_no_chat_allowance() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conversations": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/conversations/c-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conversation_id": "c-1", "deleted": true})))
+        .mount(&server)
+        .await;
+    let base = spawn(Settings { rate_limit_requests: 1, ..settings(&server.uri()) }).await;
+    let client = reqwest::Client::new();
+    let list = || client.get(format!("{base}/conversations")).header("X-API-Key", KEY);
+    for _ in 0..3 {
+        assert_eq!(list().send().await.unwrap().status(), 200);
+    }
+    assert_eq!(client.get(format!("{base}/conversations")).send().await.unwrap().status(), 401);
+    let delete = || client.delete(format!("{base}/conversations/c-1")).header("X-API-Key", KEY);
+    assert_eq!(delete().send().await.unwrap().status(), 200);
+    assert_eq!(delete().send().await.unwrap().status(), 429, "deleting counts");
+    let bad = client.delete(format!("{base}/conversations/a%20b")).header("X-API-Key", KEY).send().await.unwrap();
+    assert_eq!(bad.status(), 429, "the rate limit comes before the body and path checks");
+}

@@ -47,7 +47,8 @@ export interface paths {
         };
         /**
          * The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
-         *     its first question.
+         *     its first question. Reading stored conversations needs the key but does not spend the key's
+         *     chat allowance: the web UI refreshes its list after every answer.
          */
         get: operations["conversations"];
         put?: never;
