@@ -270,6 +270,25 @@ await check("past conversations are listed, opened and deleted", async () => {
   assert((await disk.count()) === listed - 1, "the conversation was not deleted");
 });
 
+await check("phone: past conversations open from the ☰ panel", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const tab = await context.newPage();
+  await tab.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
+  await tab.goto(url);
+  const nav = tab.getByRole("navigation", { name: "Past conversations" });
+  assert(!(await nav.isVisible()), "the list takes the phone's screen before it is asked for");
+  const toggle = tab.getByRole("button", { name: "Past conversations" });
+  await toggle.click();
+  assert((await toggle.getAttribute("aria-expanded")) === "true", "the toggle does not say it is open");
+  await nav.getByRole("button", { name: /^What is the current CPU usage\?/ }).first().click();
+  await tab.locator('[data-role="user"]', { hasText: "What is the current CPU usage?" }).first().waitFor({ timeout: 10000 });
+  assert(!(await nav.isVisible()), "the panel stays over the conversation");
+  const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 390, `page is ${width}px wide`);
+  await tab.screenshot({ path: `${outDir}/phone-history.png` });
+  await context.close();
+});
+
 await check("the message box grows with its text", async () => {
   const box = page.getByLabel("Message");
   const before = (await box.boundingBox()).height;

@@ -27,7 +27,8 @@ export function Header({ onNewChat, onSettings, historyOpen, onToggleHistory }: 
           New chat
         </button>
         <button type="button" onClick={onSettings} aria-label="Settings: change API key">
-          ⚙ Settings
+          <span aria-hidden="true">⚙</span>
+          <span className="settings-label"> Settings</span>
         </button>
       </div>
     </header>
