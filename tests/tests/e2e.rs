@@ -71,7 +71,8 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
 async fn a_cloud_model_drives_the_real_tools_through_the_whole_stack() {
     let fake = Fake::recording();
     let url = fake_llm::serve(fake.clone()).await;
-    let stack = start(Llm::Groq(url), &[]).await;
+    // Without prefetch the model asks for the tool itself: two calls.
+    let stack = start(Llm::Groq(url), &[("PREFETCH_TOOLS", "false")]).await;
     let (status, body) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
@@ -91,6 +92,39 @@ async fn a_cloud_model_drives_the_real_tools_through_the_whole_stack() {
     let audit = stack.audit();
     assert_eq!(audit.len(), 1);
     assert!(!serde_json::to_string(&audit).unwrap().contains(CLOUD_KEY));
+}
+
+#[tokio::test]
+async fn with_prefetch_the_model_answers_in_one_call_and_everything_stays_truthful() {
+    let fake = Fake::recording();
+    let url = fake_llm::serve(fake.clone()).await;
+    let stack = start(Llm::Groq(url), &[]).await;
+    let (status, body) = stack.chat(&json!({"message": "What is the current CPU usage?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("CPU usage is "), "{body}");
+    assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1, "the tool ran before the model was asked");
+    let messages = &requests[0]["body"]["messages"];
+    assert_eq!(messages[1], json!({"role": "user", "content": "What is the current CPU usage?"}));
+    assert_eq!(messages[2]["role"], "assistant");
+    assert_eq!(messages[2]["tool_calls"][0]["id"], "prefetch_0");
+    assert_eq!(messages[2]["tool_calls"][0]["function"]["name"], "get_system_resources");
+    assert_eq!(messages[3]["tool_call_id"], "prefetch_0");
+    assert!(requests[0]["body"]["tools"].as_array().is_some_and(|t| !t.is_empty()), "other tools stay offered");
+    let audit = stack.audit();
+    assert_eq!(audit[0]["tool_calls"], json!(["get_system_resources"]));
+    assert_eq!(audit[0]["tool_invocations"][0]["ok"], true);
+    // The stream says so too, tool events first.
+    let events = sse_events(
+        &stack.stream(Some(KEY), &json!({"message": "How much memory is being used?"})).await.text().await.unwrap(),
+    );
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(names, ["tool_call", "tool_result", "message", "done"], "(this fake does not stream tokens)");
+    assert_eq!(fake.requests().len(), 2, "one call for the second question too");
+    // A question with no obvious tool is left to the model.
+    stack.chat(&json!({"message": "hello"})).await;
+    assert_eq!(fake.requests()[2]["body"]["messages"].as_array().unwrap().len(), 2, "system and question only");
 }
 
 #[tokio::test]
@@ -284,7 +318,7 @@ async fn every_service_publishes_prometheus_metrics() {
     assert!(orchestrator.contains("homelab_audit_write_errors_total{service=\"orchestrator\"} 0"), "{orchestrator}");
     let adapter = text(format!("{}/metrics", stack.adapter_url())).await;
     assert!(
-        adapter.contains(r#"homelab_llm_calls_total{outcome="ok",provider="builtin",service="llm-adapter"} 4"#),
+        adapter.contains(r#"homelab_llm_calls_total{outcome="ok",provider="builtin",service="llm-adapter"} 2"#),
         "{adapter}"
     );
     let monitoring = text(format!("{}/metrics", stack.monitoring_url())).await;

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 use homelab_common::{timeouts, ApiError};
-use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall};
+use homelab_schemas::{intent, ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId};
 
 use crate::{
     audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
@@ -85,6 +85,17 @@ pub async fn handle_with_progress(
 
     // The whole chat's deadline (inside the gateway's): model turns and tool calls get what is left.
     let deadline = tokio::time::Instant::now() + state.chat_deadline;
+
+    // Prefetch: the tools the question obviously needs (the builtin model's own mapping) run
+    // before the first model call, which gets their results with the question as a well-formed
+    // tool-calling turn — one model call instead of two, and the model can still call others.
+    let prefetch = prefetch_calls(state, &message, &all_tools);
+    if !prefetch.is_empty() {
+        let tools =
+            Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
+        tools.run(None, &prefetch, &mut messages, &mut spent, &mut made, &mut invocations).await;
+    }
+
     for _round in 0..state.max_tool_iterations {
         // With the chat's tool budget spent, the model is offered no more tools: it answers
         // with what it has.
@@ -122,17 +133,69 @@ pub async fn handle_with_progress(
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
         }
 
-        messages.push(Message::asking(response.content.clone(), &response.tool_calls));
-        for call in &response.tool_calls {
-            report(&progress, ChatEvent::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() }).await;
+        let tools =
+            Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
+        tools
+            .run(response.content.clone(), &response.tool_calls, &mut messages, &mut spent, &mut made, &mut invocations)
+            .await;
+    }
+
+    tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
+    let mut turn = stored_turn(&messages[turn_start..]);
+    turn.push(Message::answer(CUT_OFF_ANSWER, &made));
+    report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
+    remember(state, &conversation_id, turn);
+    record(state, ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations)).await;
+    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false })
+}
+
+/// The calls a question obviously needs, among the offered tools; none when prefetch is off, for
+/// a how-to question, or when the question names no figure a tool reads.
+fn prefetch_calls(state: &AppState, question: &str, offered: &[homelab_schemas::ToolDefinition]) -> Vec<ToolCall> {
+    if !state.prefetch || intent::asks_how_to(question) {
+        return Vec::new();
+    }
+    let offered: Vec<ToolId> = offered.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
+    intent::Topics::of(question)
+        .calls(&offered)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (tool, arguments))| ToolCall { id: format!("prefetch_{i}"), name: tool.name().into(), arguments })
+        .collect()
+}
+
+/// What running one turn's tool calls needs.
+struct Tools<'a> {
+    state: &'a AppState,
+    progress: &'a ProgressSink,
+    enabled: &'a HashSet<String>,
+    request_id: Option<&'a str>,
+    deadline: tokio::time::Instant,
+}
+
+impl Tools<'_> {
+    /// Runs one turn's calls within the chat's budgets, reporting each, and adds the turn and its
+    /// results to `messages`.
+    async fn run(
+        &self,
+        content: Option<String>,
+        calls: &[ToolCall],
+        messages: &mut Vec<Message>,
+        spent: &mut Spent,
+        made: &mut Vec<String>,
+        invocations: &mut Vec<ToolInvocation>,
+    ) {
+        let state = self.state;
+        messages.push(Message::asking(content, calls));
+        for call in calls {
+            report(self.progress, ChatEvent::ToolCall { name: call.name.clone(), arguments: call.arguments.clone() })
+                .await;
         }
         // Which calls of this turn fit the budgets; the others are answered without running.
-        let allowed: Vec<Option<&'static str>> =
-            (0..response.tool_calls.len()).map(|i| spent.admit(i, &state.budget)).collect();
-        let (enabled, request_id) = (&enabled, request_id.as_deref());
-        let results = join_all(response.tool_calls.iter().zip(&allowed).map(|(call, over)| async move {
+        let allowed: Vec<Option<&'static str>> = (0..calls.len()).map(|i| spent.admit(i, &state.budget)).collect();
+        let results = join_all(calls.iter().zip(&allowed).map(|(call, over)| async move {
             match over {
-                None => run_tool(state, call, enabled, request_id, deadline).await,
+                None => run_tool(state, call, self.enabled, self.request_id, self.deadline).await,
                 Some(budget) => not_run(call, budget, &state.budget),
             }
         }))
@@ -140,7 +203,7 @@ pub async fn handle_with_progress(
         for over in allowed.iter().flatten() {
             state.budget_exhausted.with_label_values(&[over]).inc();
         }
-        for (call, (content, invocation)) in response.tool_calls.iter().zip(results) {
+        for (call, (content, invocation)) in calls.iter().zip(results) {
             let content = match spent.take_output(content, state.budget.output_chars) {
                 Ok(content) => content,
                 Err(content) => {
@@ -152,19 +215,11 @@ pub async fn handle_with_progress(
                 made.push(call.name.clone());
             }
             state.tool_calls.with_label_values(&[call.name.as_str(), invocation.status.label()]).inc();
-            report(&progress, ChatEvent::ToolResult { name: call.name.clone(), ok: invocation.ok }).await;
+            report(self.progress, ChatEvent::ToolResult { name: call.name.clone(), ok: invocation.ok }).await;
             invocations.push(invocation);
             messages.push(Message::tool_result(&call.id, content));
         }
     }
-
-    tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
-    let mut turn = stored_turn(&messages[turn_start..]);
-    turn.push(Message::answer(CUT_OFF_ANSWER, &made));
-    report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
-    remember(state, &conversation_id, turn);
-    record(state, ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations)).await;
-    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false })
 }
 
 /// The audit line of a chat that ends here: what was said and which tools ran.

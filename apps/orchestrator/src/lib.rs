@@ -54,6 +54,9 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// Whether the tools a question obviously needs run before the first model call
+    /// (`PREFETCH_TOOLS`, default on).
+    pub prefetch: bool,
     /// Conversations idle longer are pruned and not listed (`CONVERSATION_TTL_DAYS`).
     pub conversation_ttl_days: u32,
     /// The whole chat's deadline ([`timeouts::CHAT`]; tests shorten it).
@@ -110,6 +113,7 @@ impl AppState {
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: timeouts::CHAT,
             conversation_ttl_days: settings.conversation_ttl_days,
+            prefetch: settings.prefetch_tools,
             budget: chat::Budget {
                 calls_per_turn: settings.max_tool_calls_per_turn as usize,
                 calls_per_chat: settings.max_tool_calls_per_chat as usize,

@@ -65,6 +65,8 @@ impl Harness {
             monitoring_url: monitoring,
             db_path: dir.path().join("db/db.sqlite3"),
             audit_log_path: dir.path().join("log/audit.jsonl"),
+            // These tests script the model's tool calls; prefetch is tested end to end.
+            prefetch_tools: false,
             ..Settings::default()
         };
         tweak(&mut settings);

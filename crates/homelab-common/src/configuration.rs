@@ -33,6 +33,7 @@ pub const VARIABLES: &[&str] = &[
     "MAX_TOOL_CALLS_PER_TURN",
     "MAX_TOOL_CALLS_PER_CHAT",
     "MAX_TOOL_OUTPUT_CHARS",
+    "PREFETCH_TOOLS",
     "MAX_STREAMS_PER_KEY",
     "CONVERSATION_TTL_DAYS",
     "AUDIT_LOG_PATH",
@@ -123,6 +124,7 @@ pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
             "MAX_TOOL_CALLS_PER_TURN",
             "MAX_TOOL_CALLS_PER_CHAT",
             "MAX_TOOL_OUTPUT_CHARS",
+            "PREFETCH_TOOLS",
             "CONVERSATION_TTL_DAYS",
             "AUDIT_LOG_PATH",
             "AUDIT_KEY_PATH",
@@ -230,6 +232,9 @@ pub struct Settings {
     /// Tool calls run in one chat, all turns together.
     pub max_tool_calls_per_chat: u32,
     /// Characters of tool output one chat may send to the model, all results together.
+    /// Run the tools a question obviously needs before the first model call (one model call
+    /// instead of two for most questions).
+    pub prefetch_tools: bool,
     pub max_tool_output_chars: usize,
     /// Chat streams one key may have open at once (gateway).
     pub max_streams_per_key: u32,
@@ -287,6 +292,7 @@ impl Default for Settings {
             max_tool_calls_per_turn: 4,
             max_tool_calls_per_chat: 12,
             max_tool_output_chars: 48_000,
+            prefetch_tools: true,
             max_streams_per_key: 4,
             conversation_ttl_days: 30,
             audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),

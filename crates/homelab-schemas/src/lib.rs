@@ -5,6 +5,7 @@
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
+//! - [`intent`]: which tools a question asks for (the builtin model's choice, the orchestrator's prefetch).
 //! - [`health`]: the `/health` body every service answers.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
@@ -12,6 +13,7 @@
 
 pub mod chat;
 pub mod health;
+pub mod intent;
 pub mod llm;
 pub mod monitoring;
 pub mod stream;

@@ -20,22 +20,10 @@ const ACTIONS: &[(&[&str], &str)] = &[
 
 /// The how-to answer, when the question asks how to do something this assistant will not do.
 pub fn answer(question: &str) -> Option<String> {
-    let lower = question.to_lowercase();
-    let asks_how = [
-        "how do i ",
-        "how can i ",
-        "how to ",
-        "how would i ",
-        "how should i ",
-        "how do you ",
-        "what's the command to ",
-        "what is the command to ",
-    ]
-    .iter()
-    .any(|lead| lower.trim_start().starts_with(lead) || lower.contains(&format!(" {lead}")));
-    if !asks_how {
+    if !homelab_schemas::intent::asks_how_to(question) {
         return None;
     }
+    let lower = question.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let (_, how) = ACTIONS.iter().find(|(verbs, _)| words.iter().any(|w| verbs.contains(w)))?;
     Some(format!(

@@ -10,7 +10,8 @@
 pub mod answer;
 pub mod howto;
 pub mod reports;
-pub mod topics;
+/// The question → tools mapping, shared with the orchestrator's prefetch.
+pub use homelab_schemas::intent as topics;
 
 use std::collections::HashMap;
 

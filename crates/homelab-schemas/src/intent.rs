@@ -1,9 +1,12 @@
 //! What a question is about, from its words: CPU, memory, disk, load, containers, problems,
 //! host facts, ZFS pools, one container's details or logs — and which tool calls answer it.
+//!
+//! One mapping for two uses: the builtin model's choice of tools, and the orchestrator's
+//! prefetch (the tools a question obviously needs run before the first model call).
 
 use std::collections::BTreeSet;
 
-use homelab_schemas::ToolId;
+use crate::ToolId;
 use serde_json::{json, Value};
 
 const RESOURCES_TOOL: ToolId = ToolId::SystemResources;
@@ -207,6 +210,25 @@ impl Topics {
         self.calls(&ToolId::ALL).into_iter().map(|(t, _)| t).collect()
     }
 }
+
+/// "How do I restart a container?": asks how to do something, rather than how things are. Such a
+/// question is answered in words (the builtin model's how-to), so nothing is prefetched for it.
+pub fn asks_how_to(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    let lower = lower.trim_start();
+    HOW_TO_LEADS.iter().any(|lead| lower.starts_with(lead) || lower.contains(&format!(" {lead}")))
+}
+
+const HOW_TO_LEADS: &[&str] = &[
+    "how do i ",
+    "how can i ",
+    "how to ",
+    "how would i ",
+    "how should i ",
+    "how do you ",
+    "what's the command to ",
+    "what is the command to ",
+];
 
 /// The container a question names: "logs of plex", "the nginx container", "plex's logs", "`plex`".
 fn container_named(words: &[String]) -> Option<String> {
