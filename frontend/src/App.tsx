@@ -181,6 +181,7 @@ export function App() {
           tools: reply.tool_calls_made,
           refused: reply.refused === true,
           time: new Date().toISOString(),
+          usage: reply.usage ?? undefined,
         },
       ]);
       refreshHistory(key);

@@ -114,6 +114,14 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
       {!live && (
         <div className="meta">
           {time && <time dateTime={message.time}>{time}</time>}
+          {message.usage && (
+            <span
+              className="usage"
+              title={`${message.usage.prompt_tokens} prompt + ${message.usage.completion_tokens} answer tokens, ${message.usage.llm_calls ?? 1} LLM call(s)`}
+            >
+              {message.usage.prompt_tokens + message.usage.completion_tokens} tokens
+            </span>
+          )}
           <CopyButton text={message.text} />
         </div>
       )}

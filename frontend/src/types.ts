@@ -9,6 +9,8 @@ export interface ChatMessage {
   refused?: boolean;
   /** When it was sent or answered, ISO 8601. */
   time?: string;
+  /** What the answer cost, when the provider counted it. */
+  usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number };
 }
 
 /** The README's example questions, offered on an empty chat. */

@@ -11,7 +11,13 @@ use std::{
     time::Duration,
 };
 
-use axum::{extract::State, http::HeaderMap, routing::post, Json, Router};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
+    routing::post,
+    Json, Router,
+};
 use serde_json::{json, Value};
 
 /// The answer delay in milliseconds, shared with the caller.
@@ -43,7 +49,7 @@ impl Fake {
     }
 }
 
-async fn completions(State(fake): State<Fake>, headers: HeaderMap, Json(body): Json<Value>) -> Json<Value> {
+async fn completions(State(fake): State<Fake>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     if let Some(recorded) = &fake.recorded {
         let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let entry = json!({"authorization": authorization, "body": body});
@@ -65,8 +71,28 @@ async fn completions(State(fake): State<Fake>, headers: HeaderMap, Json(body): J
             "function": {"name": "get_system_resources", "arguments": "{}"}}]})
     };
     let finish = if message.get("tool_calls").is_some() { "tool_calls" } else { "stop" };
+    // Token counts as a provider reports them: about four characters a token.
+    let prompt_tokens = body["messages"].to_string().len() / 4 + body["tools"].to_string().len() / 4;
+    let usage = json!({"prompt_tokens": prompt_tokens, "completion_tokens": 12, "total_tokens": prompt_tokens + 12});
+    if body["stream"] == true {
+        // The streamed wire: the message as one delta, the finish reason, the usage chunk when
+        // asked for (`stream_options.include_usage`), then `[DONE]`.
+        let mut chunks = vec![
+            json!({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": message}]}),
+            json!({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}),
+        ];
+        if body["stream_options"]["include_usage"] == true {
+            chunks.push(
+                json!({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "choices": [], "usage": usage}),
+            );
+        }
+        let mut text: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+        text.push_str("data: [DONE]\n\n");
+        return ([(header::CONTENT_TYPE, "text/event-stream")], text).into_response();
+    }
     Json(json!({"id": "chatcmpl-bench", "object": "chat.completion", "model": "bench",
-        "choices": [{"index": 0, "message": message, "finish_reason": finish}]}))
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage}))
+    .into_response()
 }
 
 /// The fake's routes: `POST /v1/chat/completions` (and `/chat/completions`).

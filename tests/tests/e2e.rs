@@ -105,6 +105,9 @@ async fn with_prefetch_the_model_answers_in_one_call_and_everything_stays_truthf
     assert_eq!(body["tool_calls_made"], json!(["get_system_resources"]));
     let requests = fake.requests();
     assert_eq!(requests.len(), 1, "the tool ran before the model was asked");
+    assert_eq!(body["usage"]["llm_calls"], 1);
+    assert!(body["usage"]["prompt_tokens"].as_u64().unwrap() > 100, "{body}");
+    assert_eq!(body["usage"]["completion_tokens"], 12);
     let messages = &requests[0]["body"]["messages"];
     assert_eq!(messages[1], json!({"role": "user", "content": "What is the current CPU usage?"}));
     assert_eq!(messages[2]["role"], "assistant");
@@ -113,6 +116,7 @@ async fn with_prefetch_the_model_answers_in_one_call_and_everything_stays_truthf
     assert_eq!(messages[3]["tool_call_id"], "prefetch_0");
     assert!(requests[0]["body"]["tools"].as_array().is_some_and(|t| !t.is_empty()), "other tools stay offered");
     let audit = stack.audit();
+    assert_eq!(audit[0]["usage"], body["usage"], "the audit line says what the answer cost");
     assert_eq!(audit[0]["tool_calls"], json!(["get_system_resources"]));
     assert_eq!(audit[0]["tool_invocations"][0]["ok"], true);
     // The stream says so too, tool events first.
@@ -120,7 +124,14 @@ async fn with_prefetch_the_model_answers_in_one_call_and_everything_stays_truthf
         &stack.stream(Some(KEY), &json!({"message": "How much memory is being used?"})).await.text().await.unwrap(),
     );
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
-    assert_eq!(names, ["tool_call", "tool_result", "message", "done"], "(this fake does not stream tokens)");
+    assert_eq!(names, ["tool_call", "tool_result", "token", "message", "done"]);
+    assert!(events[3].1["text"].as_str().unwrap().starts_with("CPU usage is"), "{:?}", events[3]);
+    assert_eq!(events[4].1["usage"]["llm_calls"], 1, "the done event carries the cost too");
+    let metrics = reqwest::get(format!("{}/metrics", stack.adapter_url())).await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains(r#"homelab_llm_tokens_total{kind="completion",model="llama-3.3-70b-versatile",provider="groq",service="llm-adapter"} 24"#),
+        "{metrics}"
+    );
     assert_eq!(fake.requests().len(), 2, "one call for the second question too");
     // A question with no obvious tool is left to the model.
     stack.chat(&json!({"message": "hello"})).await;

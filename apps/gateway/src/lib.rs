@@ -82,7 +82,11 @@ impl AppState {
         let metrics = Arc::new(homelab_common::metrics::Metrics::new(SERVICE));
         Ok(Self {
             api_key,
-            limits: Arc::new(Limits::new(settings.rate_limit_requests, settings.rate_limit_window)),
+            limits: Arc::new(Limits::configured(
+                settings.rate_limit_requests,
+                settings.rate_limit_window,
+                settings.failed_auth_per_minute,
+            )),
             orchestrator: OrchestratorClient::new(
                 &settings.orchestrator_url,
                 timeouts::FORWARD,

@@ -18,7 +18,7 @@ use governor::{
 };
 use homelab_common::ApiError;
 
-/// Failed authentications one address may make per minute.
+/// Failed authentications one address may make per minute, by default (`FAILED_AUTH_PER_MINUTE`).
 pub const FAILED_AUTH_PER_IP_PER_MINUTE: u32 = 10;
 /// Failed authentications from all addresses together per minute: a backstop against an
 /// attacker rotating addresses.
@@ -46,12 +46,17 @@ fn quota(count: u32, window: Duration) -> Quota {
 
 impl Limits {
     pub fn new(requests: u32, window_secs: u64) -> Self {
-        Self::with_clock(requests, window_secs, DefaultClock::default())
+        Self::configured(requests, window_secs, FAILED_AUTH_PER_IP_PER_MINUTE)
+    }
+
+    /// With `failed_auth_per_ip` failed authentications a minute per address.
+    pub fn configured(requests: u32, window_secs: u64, failed_auth_per_ip: u32) -> Self {
+        Self::with_clock(requests, window_secs, failed_auth_per_ip, DefaultClock::default())
     }
 }
 
 impl<C: Clock + Clone> Limits<C> {
-    pub fn with_clock(requests: u32, window_secs: u64, clock: C) -> Self {
+    pub fn with_clock(requests: u32, window_secs: u64, failed_auth_per_ip: u32, clock: C) -> Self {
         let minute = Duration::from_secs(60);
         Self {
             per_key: RateLimiter::new(
@@ -60,7 +65,7 @@ impl<C: Clock + Clone> Limits<C> {
                 clock.clone(),
             ),
             failed_auth_per_ip: RateLimiter::new(
-                quota(FAILED_AUTH_PER_IP_PER_MINUTE, minute),
+                quota(failed_auth_per_ip, minute),
                 DefaultKeyedStateStore::default(),
                 clock.clone(),
             ),
@@ -162,7 +167,7 @@ mod tests {
     fn housekeeping_forgets_idle_entries() {
         let clock = governor::clock::FakeRelativeClock::default();
         // Two per minute: an idle entry is dropped once it is indistinguishable from a new one.
-        let limits = Limits::with_clock(2, 60, clock.clone());
+        let limits = Limits::with_clock(2, 60, FAILED_AUTH_PER_IP_PER_MINUTE, clock.clone());
         for i in 0..10_000u32 {
             let _ = limits.check_key(&format!("key-{i}"));
         }
@@ -178,7 +183,7 @@ mod tests {
     #[test]
     fn the_allowance_comes_back_as_the_window_passes() {
         let clock = governor::clock::FakeRelativeClock::default();
-        let limits = Limits::with_clock(2, 60, clock.clone());
+        let limits = Limits::with_clock(2, 60, FAILED_AUTH_PER_IP_PER_MINUTE, clock.clone());
         assert!(limits.check_key("a").is_ok() && limits.check_key("a").is_ok());
         match limits.check_key("a").unwrap_err() {
             ApiError::RateLimited { retry_after_secs, .. } => assert_eq!(retry_after_secs, 30),

@@ -5,7 +5,9 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
-use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted, Health};
+use homelab_schemas::{
+    ChatEvent, ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted, Health, Usage,
+};
 use utoipa::{
     openapi::{
         security::{ApiKey, ApiKeyValue, SecurityScheme},
@@ -70,6 +72,32 @@ pub struct Conversation {
     messages: Vec<serde_json::Value>,
 }
 
+/// One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line,
+/// its payload as JSON on the `data:` line — the `data` of the `ChatEvent` of that name (the
+/// services' one event type, also in this document for clients that generate types).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    event: StreamEventKind,
+    /// JSON: the `data` of the `ChatEvent` named by `event`.
+    #[schema(example = r#"{"name":"get_system_resources","ok":true}"#)]
+    data: String,
+}
+
+/// The event names, in the order they can come; `done` or `error` is always last (the same list
+/// as `ChatEvent`'s, which a test keeps so).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StreamEventKind {
+    ToolCall,
+    ToolResult,
+    Token,
+    Message,
+    Done,
+    Error,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -85,7 +113,7 @@ pub struct Conversation {
         crate::routes::conversation,
         crate::routes::delete_conversation
     ),
-    components(schemas(ChatRequest, ChatResponse, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "service", description = "Health")),
 )]

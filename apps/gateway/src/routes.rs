@@ -168,7 +168,7 @@ async fn checked_request(
     responses(
         (status = 200, description = "Server-Sent Events as the work goes on, `done` (with the ChatResponse) or \
             `error` last. Closing the connection cancels the work.",
-            content_type = "text/event-stream", body = homelab_schemas::ChatEvent),
+            content_type = "text/event-stream", body = crate::openapi::StreamEvent),
         crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn chat_stream(

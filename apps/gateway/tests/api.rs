@@ -428,6 +428,9 @@ async fn the_api_is_described_at_openapi_json_without_a_key() {
     for name in homelab_schemas::ChatEvent::NAMES {
         assert!(events.contains(&format!("\"{name}\"")), "{name} missing from {events}");
     }
+    // The wire-level description of the stream names the same events, in the same order.
+    let kinds = &doc["components"]["schemas"]["StreamEventKind"]["enum"];
+    assert_eq!(kinds, &json!(homelab_schemas::ChatEvent::NAMES));
     assert_eq!(doc["components"]["schemas"]["ChatRequest"]["required"], json!(["message"]));
     // Trying the API from /docs/ starts a new conversation: no placeholder id in the example.
     assert_eq!(

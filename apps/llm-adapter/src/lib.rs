@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// LLM calls by provider and outcome.
     pub llm_calls: prometheus::IntCounterVec,
+    /// Tokens the providers counted, by provider, model and kind (`prompt`, `completion`).
+    pub llm_tokens: prometheus::IntCounterVec,
     /// One model turn, retries included ([`timeouts::llm_turn`]).
     pub turn_limit: std::time::Duration,
 }
@@ -38,7 +40,13 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(SERVICE));
         let llm_calls =
             metrics.counter("llm_calls_total", "LLM calls by provider and outcome", &["provider", "outcome"]);
+        let llm_tokens = metrics.counter(
+            "llm_tokens_total",
+            "Tokens the LLM providers counted, by provider, model and kind (prompt, completion)",
+            &["provider", "model", "kind"],
+        );
         Self {
+            llm_tokens,
             provider: providers::from_settings(settings),
             internal_token: settings.internal_token.clone(),
             metrics,

@@ -29,9 +29,19 @@ async fn chat(
         return Err(ProviderError::NotConfigured.into());
     };
     let result = provider.chat(request).await;
+    count(&state, provider.as_ref(), &result);
+    Ok(Json(result?))
+}
+
+/// Counts one call by outcome, and the tokens the provider reported.
+fn count(state: &AppState, provider: &dyn crate::Provider, result: &Result<LlmResponse, ProviderError>) {
     let outcome = if result.is_ok() { "ok" } else { "error" };
     state.llm_calls.with_label_values(&[provider.name(), outcome]).inc();
-    Ok(Json(result?))
+    if let Ok(LlmResponse { usage: Some(usage), .. }) = result {
+        let tokens = |kind| state.llm_tokens.with_label_values(&[provider.name(), provider.model(), kind]);
+        tokens("prompt").inc_by(usage.prompt_tokens);
+        tokens("completion").inc_by(usage.completion_tokens);
+    }
 }
 
 /// `POST /chat/stream`: `token` events (`{"text"}`) as the answer is generated, then `done` (the
@@ -55,13 +65,12 @@ async fn chat_stream(
             }
         }
     });
-    let calls = state.llm_calls.clone();
+    let counted = state.clone();
     tokio::spawn(async move {
         tokio::select! {
             result = provider.chat_stream(request, tokens) => {
                 let _ = forwarder.await;
-                let outcome = if result.is_ok() { "ok" } else { "error" };
-                calls.with_label_values(&[provider.name(), outcome]).inc();
+                count(&counted, provider.as_ref(), &result);
                 let event = match result {
                     Ok(response) => LlmEvent::Done(response),
                     Err(e) => LlmEvent::Error { detail: e.to_string() },
@@ -69,7 +78,7 @@ async fn chat_stream(
                 let _ = events.send(event).await;
             }
             _ = events.closed() => {
-                calls.with_label_values(&[provider.name(), "cancelled"]).inc();
+                counted.llm_calls.with_label_values(&[provider.name(), "cancelled"]).inc();
             }
         }
     });

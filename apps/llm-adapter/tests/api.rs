@@ -77,7 +77,9 @@ async fn openai_request_is_exactly_the_chat_completions_wire() {
     assert_eq!(
         body,
         json!({"content": null, "finish_reason": "tool_calls",
-            "tool_calls": [{"id": "call_1", "name": "get_system_resources", "arguments": {}}]})
+            "tool_calls": [{"id": "call_1", "name": "get_system_resources", "arguments": {}}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "llm_calls": 1}}),
+        "the provider's token counts are passed on"
     );
 }
 
@@ -288,13 +290,15 @@ async fn streaming_sends_stream_true_and_passes_tokens_and_joined_tool_calls() {
         json!({"choices": [{"index": 0, "delta": {"content": "is at 4%."}}]}),
         json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "c1", "type": "function", "function": {"name": "get_system_resources", "arguments": "{"}}]}}]}),
         json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "}"}}]}, "finish_reason": "tool_calls"}]}),
+        // With stream_options.include_usage, the last chunk has no choices and the counts.
+        json!({"choices": [], "usage": {"prompt_tokens": 321, "completion_tokens": 9, "total_tokens": 330}}),
     ]
     .iter()
     .map(|c| format!("data: {c}\n\n"))
     .collect::<String>()
         + "data: [DONE]\n\n";
     Mock::given(method("POST"))
-        .and(body_partial_json(json!({"stream": true})))
+        .and(body_partial_json(json!({"stream": true, "stream_options": {"include_usage": true}})))
         .respond_with(
             ResponseTemplate::new(200).insert_header("content-type", "text/event-stream").set_body_string(sse),
         )
@@ -326,4 +330,5 @@ async fn streaming_sends_stream_true_and_passes_tokens_and_joined_tool_calls() {
     assert_eq!(done["content"], "CPU is at 4%.");
     assert_eq!(done["tool_calls"][0]["arguments"], json!({}));
     assert_eq!(done["finish_reason"], "tool_calls");
+    assert_eq!(done["usage"], json!({"prompt_tokens": 321, "completion_tokens": 9, "llm_calls": 1}));
 }

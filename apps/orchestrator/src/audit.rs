@@ -96,6 +96,9 @@ pub struct AuditEntry {
     /// The gateway's request id, to find the matching log lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The provider's token counts over the chat's LLM calls, when it reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<homelab_schemas::Usage>,
 }
 
 impl AuditEntry {
@@ -110,6 +113,7 @@ impl AuditEntry {
             refused: outcome == Outcome::Refused,
             outcome,
             request_id: None,
+            usage: None,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 use homelab_common::{timeouts, ApiError};
-use homelab_schemas::{intent, ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId};
+use homelab_schemas::{intent, ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId, Usage};
 
 use crate::{
     audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
@@ -72,7 +72,13 @@ pub async fn handle_with_progress(
         let turn = vec![Message::user(&message), Message::answer(&answer, &[])];
         remember(state, &conversation_id, turn);
         record(state, entry).await;
-        return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: Vec::new(), refused: true });
+        return Ok(ChatResponse {
+            message: answer,
+            conversation_id,
+            tool_calls_made: Vec::new(),
+            refused: true,
+            usage: None,
+        });
     }
 
     let all_tools = state.registry.offered(&enabled);
@@ -82,6 +88,8 @@ pub async fn handle_with_progress(
     messages.push(Message::user(&message));
     let mut made: Vec<String> = Vec::new();
     let mut invocations: Vec<ToolInvocation> = Vec::new();
+    // What the chat's LLM calls cost, as the provider counted it.
+    let mut usage: Option<Usage> = None;
 
     // The whole chat's deadline (inside the gateway's): model turns and tool calls get what is left.
     let deadline = tokio::time::Instant::now() + state.chat_deadline;
@@ -117,7 +125,12 @@ pub async fn handle_with_progress(
             return Err(ApiError::GatewayTimeout(detail));
         };
         let response = match turn {
-            Ok(r) => r,
+            Ok(r) => {
+                if let Some(u) = &r.usage {
+                    usage.get_or_insert_with(Usage::default).add(u);
+                }
+                r
+            }
             Err(reason) => {
                 record(state, ending(audit(Outcome::Failed), "LLM service unavailable", &made, invocations)).await;
                 return Err(ApiError::BadGateway("LLM service unavailable".into()).because(reason));
@@ -128,9 +141,11 @@ pub async fn handle_with_progress(
             let mut turn = stored_turn(&messages[turn_start..]);
             turn.push(Message::answer(&answer, &made));
             remember(state, &conversation_id, turn);
-            record(state, ending(audit(Outcome::Answered), &answer, &made, invocations)).await;
+            let mut entry = ending(audit(Outcome::Answered), &answer, &made, invocations);
+            entry.usage = usage;
+            record(state, entry).await;
             report(&progress, ChatEvent::Message { text: answer.clone() }).await;
-            return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false });
+            return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false, usage });
         }
 
         let tools =
@@ -145,8 +160,10 @@ pub async fn handle_with_progress(
     turn.push(Message::answer(CUT_OFF_ANSWER, &made));
     report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
     remember(state, &conversation_id, turn);
-    record(state, ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations)).await;
-    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false })
+    let mut entry = ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations);
+    entry.usage = usage;
+    record(state, entry).await;
+    Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false, usage })
 }
 
 /// The calls a question obviously needs, among the offered tools; none when prefetch is off, for

@@ -16,6 +16,7 @@ pub const VARIABLES: &[&str] = &[
     "INTERNAL_TOKEN",
     "RATE_LIMIT_REQUESTS",
     "RATE_LIMIT_WINDOW",
+    "FAILED_AUTH_PER_MINUTE",
     "MAX_MESSAGE_CHARS",
     "CORS_ALLOW_ORIGINS",
     "TLS_CERT_PATH",
@@ -108,6 +109,7 @@ pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
             "AUTH_DISABLED",
             "RATE_LIMIT_REQUESTS",
             "RATE_LIMIT_WINDOW",
+            "FAILED_AUTH_PER_MINUTE",
             "MAX_MESSAGE_CHARS",
             "MAX_STREAMS_PER_KEY",
             "CORS_ALLOW_ORIGINS",
@@ -235,6 +237,8 @@ pub struct Settings {
     /// Run the tools a question obviously needs before the first model call (one model call
     /// instead of two for most questions).
     pub prefetch_tools: bool,
+    /// Failed authentications one client address may make per minute before 429.
+    pub failed_auth_per_minute: u32,
     pub max_tool_output_chars: usize,
     /// Chat streams one key may have open at once (gateway).
     pub max_streams_per_key: u32,
@@ -293,6 +297,7 @@ impl Default for Settings {
             max_tool_calls_per_chat: 12,
             max_tool_output_chars: 48_000,
             prefetch_tools: true,
+            failed_auth_per_minute: 10,
             max_streams_per_key: 4,
             conversation_ttl_days: 30,
             audit_log_path: "/var/log/homelab-assistant/audit.jsonl".into(),
@@ -408,6 +413,9 @@ impl Settings {
     fn validate(&self) -> Result<(), ConfigError> {
         if self.rate_limit_requests == 0 {
             return Err(ConfigError::new("RATE_LIMIT_REQUESTS", "must be at least 1"));
+        }
+        if self.failed_auth_per_minute == 0 {
+            return Err(ConfigError::new("FAILED_AUTH_PER_MINUTE", "must be at least 1"));
         }
         if self.rate_limit_window == 0 {
             return Err(ConfigError::new("RATE_LIMIT_WINDOW", "must be at least 1 second"));

@@ -35,6 +35,10 @@ pub struct ChatResponse {
     /// `true` when the request asked for a change and was refused (read-only); absent otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refused: bool,
+    /// What the answer cost: the provider's token counts summed over the chat's LLM calls; absent
+    /// when no call reported any (the builtin model, a refusal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::Usage>,
 }
 
 /// One past conversation, as `GET /conversations` lists them.
@@ -95,6 +99,7 @@ mod tests {
             message: "CPU is at 3%".into(),
             conversation_id: "abc".into(),
             tool_calls_made: vec!["get_system_resources".into()],
+            usage: None,
             refused: false,
         };
         let value = serde_json::to_value(&resp).unwrap();

@@ -20,6 +20,6 @@ pub mod stream;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
-pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter};
+pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter, Usage};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

@@ -186,6 +186,32 @@ impl ToolCall {
     }
 }
 
+/// Tokens a provider counted for one call, or for a whole chat (summed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// Provider calls counted here.
+    #[serde(default)]
+    pub llm_calls: u64,
+}
+
+impl Usage {
+    /// A provider's `usage` object (OpenAI's shape), for one call.
+    pub fn from_openai(usage: &Value) -> Option<Self> {
+        let prompt_tokens = usage.get("prompt_tokens")?.as_u64()?;
+        let completion_tokens = usage.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0);
+        Some(Self { prompt_tokens, completion_tokens, llm_calls: 1 })
+    }
+
+    pub fn add(&mut self, other: &Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+        self.llm_calls += other.llm_calls;
+    }
+}
+
 /// What the llm-adapter answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmResponse {
@@ -194,6 +220,9 @@ pub struct LlmResponse {
     pub tool_calls: Vec<ToolCall>,
     /// `stop`, `tool_calls`, `length`, …; always present.
     pub finish_reason: String,
+    /// Tokens the provider counted, when it says (the builtin model does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
 }
 
 #[cfg(test)]

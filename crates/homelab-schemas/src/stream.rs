@@ -99,6 +99,7 @@ mod tests {
             conversation_id: "c".into(),
             tool_calls_made: vec![],
             refused: false,
+            usage: None,
         });
         let (name, data) = done.to_sse();
         assert_eq!((name, data.as_str()), ("done", r#"{"message":"hi","conversation_id":"c","tool_calls_made":[]}"#));

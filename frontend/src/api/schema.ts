@@ -178,6 +178,7 @@ export interface components {
             refused?: boolean;
             /** @description Names of the tools that ran, in the order the model asked for them. */
             tool_calls_made?: string[];
+            usage?: null | components["schemas"]["Usage"];
         };
         /** @description A stored conversation, oldest message first. */
         Conversation: {
@@ -225,6 +226,37 @@ export interface components {
             service: string;
             /** @description Always `healthy` when the process answers at all. */
             status: string;
+        };
+        /**
+         * @description One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line,
+         *     its payload as JSON on the `data:` line — the `data` of the `ChatEvent` of that name (the
+         *     services' one event type, also in this document for clients that generate types).
+         */
+        StreamEvent: {
+            /**
+             * @description JSON: the `data` of the `ChatEvent` named by `event`.
+             * @example {"name":"get_system_resources","ok":true}
+             */
+            data: string;
+            event: components["schemas"]["StreamEventKind"];
+        };
+        /**
+         * @description The event names, in the order they can come; `done` or `error` is always last (the same list
+         *     as `ChatEvent`'s, which a test keeps so).
+         * @enum {string}
+         */
+        StreamEventKind: "tool_call" | "tool_result" | "token" | "message" | "done" | "error";
+        /** @description Tokens a provider counted for one call, or for a whole chat (summed). */
+        Usage: {
+            /** Format: int64 */
+            completion_tokens: number;
+            /**
+             * Format: int64
+             * @description Provider calls counted here.
+             */
+            llm_calls?: number;
+            /** Format: int64 */
+            prompt_tokens: number;
         };
     };
     responses: never;
@@ -361,7 +393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ChatEvent"];
+                    "text/event-stream": components["schemas"]["StreamEvent"];
                 };
             };
             /** @description Missing or invalid API key */

@@ -17,6 +17,11 @@ pub trait Provider: Send + Sync {
     /// `groq`, `openai`, `builtin`…, as `/health` reports it.
     fn name(&self) -> &'static str;
 
+    /// The model asked, for the token counters (`builtin` for the builtin model).
+    fn model(&self) -> &str {
+        self.name()
+    }
+
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError>;
 
     /// Like `chat`, sending the answer's text to `tokens` as it is generated. Providers that

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use homelab_common::{LlmProviderKind, Secret};
-use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall};
+use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall, Usage};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
@@ -135,6 +135,10 @@ impl Provider for OpenAiCompatible {
         self.name
     }
 
+    fn model(&self) -> &str {
+        &self.model
+    }
+
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
         let response = self.send(&self.request_body(&request)).await?;
         let text = response.text().await.map_err(|e| transport_error(&e))?;
@@ -144,6 +148,8 @@ impl Provider for OpenAiCompatible {
     async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
         let mut body = self.request_body(&request);
         body["stream"] = Value::Bool(true);
+        // Without this, a streamed completion carries no token counts.
+        body["stream_options"] = json!({"include_usage": true});
         let response = self.send(&body).await?;
         super::openai_stream::read(response, tokens).await
     }
@@ -304,7 +310,8 @@ pub fn parse_completion(text: &str) -> Result<LlmResponse, ProviderError> {
             "tool_calls".into()
         }
     });
-    Ok(LlmResponse { content, tool_calls, finish_reason })
+    let usage = v.get("usage").and_then(Usage::from_openai);
+    Ok(LlmResponse { content, tool_calls, finish_reason, usage })
 }
 
 /// The wire carries arguments as a JSON string. An object passes; anything else is passed on

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use eventsource_stream::{EventStreamError, Eventsource};
 use futures::StreamExt;
-use homelab_schemas::{LlmResponse, ToolCall};
+use homelab_schemas::{LlmResponse, ToolCall, Usage};
 use serde_json::Value;
 
 use super::{openai::parse_arguments, ProviderError, Tokens};
@@ -18,11 +18,16 @@ pub struct Assembler {
     /// index → (id, name, arguments so far)
     calls: BTreeMap<u64, (String, String, String)>,
     finish_reason: Option<String>,
+    /// The last chunk's `usage` (with `stream_options.include_usage`, a chunk with no choices).
+    usage: Option<Usage>,
 }
 
 impl Assembler {
     /// Takes one `data:` payload; returns the text token it carried, if any.
     pub fn push(&mut self, chunk: &Value) -> Option<String> {
+        if let Some(usage) = chunk.get("usage").and_then(Usage::from_openai) {
+            self.usage = Some(usage);
+        }
         let choice = chunk.pointer("/choices/0")?;
         if let Some(reason) = choice["finish_reason"].as_str() {
             self.finish_reason = Some(reason.to_string());
@@ -59,7 +64,12 @@ impl Assembler {
         let finish_reason =
             self.finish_reason
                 .unwrap_or_else(|| if tool_calls.is_empty() { "stop".into() } else { "tool_calls".into() });
-        LlmResponse { content: (!self.content.is_empty()).then_some(self.content), tool_calls, finish_reason }
+        LlmResponse {
+            content: (!self.content.is_empty()).then_some(self.content),
+            tool_calls,
+            finish_reason,
+            usage: self.usage,
+        }
     }
 }
 

@@ -104,11 +104,11 @@ fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
             arguments,
         })
         .collect();
-    LlmResponse { content: None, tool_calls, finish_reason: "tool_calls".into() }
+    LlmResponse { content: None, tool_calls, finish_reason: "tool_calls".into(), usage: None }
 }
 
 fn stop(content: String) -> LlmResponse {
-    LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into() }
+    LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into(), usage: None }
 }
 
 /// The last user message, and the tool results that came after it as (tool name, content).
