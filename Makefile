@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers around them.
-.PHONY: run test lint bench soak compose-test compose-down
+.PHONY: run test lint bench llm-cost soak compose-test compose-down
 
 ## Build and run the whole product on this machine (builtin offline LLM when no key is set).
 run:
@@ -22,6 +22,11 @@ compose-down:
 bench:
 	cargo build --release --locked --bins -q
 	target/release/bench
+
+## LLM calls, prompt characters and tokens per question, with and without prefetch.
+llm-cost:
+	cargo build --release --locked --bins -q
+	target/release/bench --llm-cost
 
 ## 60 s at c=256 through the gateway: zero errors, audit and sessions = answered chats.
 soak:

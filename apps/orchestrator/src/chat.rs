@@ -81,7 +81,11 @@ pub async fn handle_with_progress(
         });
     }
 
-    let all_tools = state.registry.offered(&enabled);
+    // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).
+    let all_tools = match state.available_tools().await {
+        Some(available) => state.registry.offered(&enabled.intersection(&available).cloned().collect()),
+        None => state.registry.offered(&enabled),
+    };
     let mut spent = Spent::default();
     let turn_start = history.len();
     let mut messages = history;

@@ -116,6 +116,13 @@ impl MonitoringClient {
         }
     }
 
+    /// The tools tool-monitoring can answer now (`GET /tools/available`); `None` when it cannot say.
+    pub async fn available(&self) -> Option<std::collections::HashSet<String>> {
+        let response = self.http.get(format!("{}/tools/available", self.base)).send().await.ok()?;
+        let body: Value = response.error_for_status().ok()?.json().await.ok()?;
+        Some(body["available"].as_array()?.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+    }
+
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
     pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
         let response =

@@ -22,7 +22,7 @@ pub mod registry;
 pub mod routes;
 pub mod stream;
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use axum::Router;
 use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
@@ -54,6 +54,8 @@ pub struct AppState {
     pub monitoring: MonitoringClient,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// What tool-monitoring said it can answer, and when (asked again after [`AVAILABLE_FOR`]).
+    pub available: Arc<tokio::sync::Mutex<Option<Available>>>,
     /// Whether the tools a question obviously needs run before the first model call
     /// (`PREFETCH_TOOLS`, default on).
     pub prefetch: bool,
@@ -114,6 +116,7 @@ impl AppState {
             chat_deadline: timeouts::CHAT,
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
+            available: Arc::default(),
             budget: chat::Budget {
                 calls_per_turn: settings.max_tool_calls_per_turn as usize,
                 calls_per_chat: settings.max_tool_calls_per_chat as usize,
@@ -122,6 +125,28 @@ impl AppState {
             budget_exhausted,
             internal_token: settings.internal_token.clone(),
         })
+    }
+}
+
+/// When tool-monitoring was asked which tools can answer, and what it said (`None`: no answer).
+pub type Available = (std::time::Instant, Option<HashSet<String>>);
+
+/// How long tool-monitoring's list of the tools that can answer now is trusted.
+pub const AVAILABLE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl AppState {
+    /// The tools that can answer now (cached for [`AVAILABLE_FOR`]); `None` when tool-monitoring
+    /// cannot say, and then every enabled tool is offered.
+    pub async fn available_tools(&self) -> Option<HashSet<String>> {
+        let mut cached = self.available.lock().await;
+        if let Some((at, tools)) = cached.as_ref() {
+            if at.elapsed() < AVAILABLE_FOR {
+                return tools.clone();
+            }
+        }
+        let tools = self.monitoring.available().await;
+        *cached = Some((std::time::Instant::now(), tools.clone()));
+        tools
     }
 }
 

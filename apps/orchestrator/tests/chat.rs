@@ -71,6 +71,10 @@ impl Harness {
         };
         tweak(&mut settings);
         let state = AppState::from_settings(&settings).unwrap();
+        // Every tool counts as able to answer: these tests are about the loop (availability has
+        // its own test).
+        let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
+        *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
         let base = spawn_on_loopback(router(state.clone())).await;
         Self { base, state, llm, dir }
     }
@@ -541,4 +545,22 @@ async fn a_chat_past_its_deadline_ends_with_a_504_that_says_so_and_an_audit_line
     let audit = read_lines(&dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["outcome"], "failed");
+}
+
+#[tokio::test]
+async fn only_the_tools_that_can_answer_now_are_offered() {
+    // The real tool-monitoring, with no Docker at its socket and no TrueNAS configured.
+    let h = Harness::start(vec![answer("hello")], None, |_| {}).await;
+    *h.state.available.lock().await = None;
+    h.chat(json!({"message": "hi"})).await;
+    let sent = h.llm_requests().await;
+    let offered: Vec<&str> = sent[0]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for kept in ["get_system_resources", "list_containers", "list_problems", "get_host_info"] {
+        assert!(offered.contains(&kept), "{kept} missing from {offered:?}");
+    }
+    for gone in ["get_truenas_status", "get_container_details", "get_container_stats", "get_container_logs"] {
+        assert!(!offered.contains(&gone), "{gone} offered although it cannot answer: {offered:?}");
+    }
+    let zfs = std::path::Path::new("/proc/spl/kstat/zfs").exists();
+    assert_eq!(offered.contains(&"get_zfs_pools"), zfs, "ZFS tools only where ZFS is");
 }

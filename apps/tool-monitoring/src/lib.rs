@@ -86,12 +86,34 @@ fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
     }
 }
 
-/// `/health` and every tool's GET route.
+/// `/health`, `/tools/available` and every tool's GET route.
 pub fn routes() -> Router<AppState> {
     let health = get(|| async { Json(Health::healthy(SERVICE)) });
-    ToolId::ALL
+    let base = Router::new().route("/health", health).route("/tools/available", get(available));
+    ToolId::ALL.into_iter().fold(base, |router, tool| router.route(tool.spec().path, tool_route(tool)))
+}
+
+/// `GET /tools/available`: the tools that can answer now, so the model is offered no others:
+/// TrueNAS only when configured, ZFS only where the kernel has it, and the per-container Docker
+/// tools only while Docker answers (`list_containers` stays, so an answer can say that Docker is
+/// not where it was looked for, and how to set `DOCKER_HOST`).
+async fn available(axum::extract::State(state): axum::extract::State<AppState>) -> Json<serde_json::Value> {
+    let docker_up =
+        tokio::time::timeout(Duration::from_secs(1), state.docker.version()).await.is_ok_and(|answer| answer.is_ok());
+    let zfs = state.paths.proc_root.join("spl/kstat/zfs").exists();
+    // A TrueNAS configuration that cannot be used stays offered: its answer says why.
+    let truenas = !matches!(state.truenas.as_ref(), Ok(None));
+    let available: Vec<&str> = ToolId::ALL
         .into_iter()
-        .fold(Router::new().route("/health", health), |router, tool| router.route(tool.spec().path, tool_route(tool)))
+        .filter(|tool| match tool {
+            ToolId::TruenasStatus => truenas,
+            ToolId::ZfsPools => zfs,
+            ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => docker_up,
+            ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo => true,
+        })
+        .map(ToolId::name)
+        .collect();
+    Json(serde_json::json!({"available": available}))
 }
 
 /// The service's routes with metrics, the internal token check and the shared layers.

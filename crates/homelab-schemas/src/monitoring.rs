@@ -304,8 +304,8 @@ pub const CONTAINER_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$";
 const fn container_name(description: &'static str, required: bool) -> Param {
     Param { name: "name", kind: "string", description, required, pattern: Some(CONTAINER_NAME_PATTERN), range: None }
 }
-const NAMED_CONTAINER: Param = container_name("The container's name, as list_containers shows it", true);
-const ANY_CONTAINER: Param = container_name("One container's name; omit for all running containers", false);
+const NAMED_CONTAINER: Param = container_name("Container name", true);
+const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
 
 /// One tool's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,78 +338,69 @@ impl ToolId {
         match self {
             Self::SystemResources => ToolSpec {
                 name: "get_system_resources",
-                description: "Current host resource usage: CPU percent, memory used/total in GB and percent, \
-                    each filesystem's total/used/free GB and percent used, and the 1/5/15-minute load average.",
+                description: "CPU %, memory used/total GB, each filesystem's free/used GB and %, 1/5/15-min load.",
                 params: &[],
                 path: "/system/resources",
                 reads: "the system resources",
             },
             Self::Containers => ToolSpec {
                 name: "list_containers",
-                description: "Every Docker container on the host, running or not: name, short id, image, state \
-                    (running, exited, created…), Docker's status text, creation time and published ports.",
+                description: "All Docker containers, running or not: name, image, state, status text, ports.",
                 params: &[],
                 path: "/containers",
                 reads: "the container list",
             },
             Self::Problems => ToolSpec {
                 name: "list_problems",
-                description: "One check of everything that can be wrong: containers unhealthy, restarting, dead, \
-                    exited with an error or killed for memory; filesystems over 90%; memory over 90%; load above the \
-                    core count; ZFS pools not ONLINE; hot components. Each with severity and reason.",
+                description: "Everything wrong now: containers unhealthy, restarting, crashed or OOM-killed; disks or memory over 90%; load over the cores; ZFS pools not ONLINE; hot sensors.",
                 params: &[],
                 path: "/problems",
                 reads: "the list of problems",
             },
             Self::HostInfo => ToolSpec {
                 name: "get_host_info",
-                description: "Host facts: hostname, OS and kernel, uptime, CPU cores, temperature sensors, and \
-                    network interfaces with bytes received and sent.",
+                description: "Hostname, OS, kernel, uptime, CPU cores, temperatures, network interface totals.",
                 params: &[],
                 path: "/host",
                 reads: "the host information",
             },
             Self::ZfsPools => ToolSpec {
                 name: "get_zfs_pools",
-                description: "ZFS pools: name, state (ONLINE, DEGRADED, FAULTED…) and capacity. Empty with a note \
-                    when the host has no ZFS.",
+                description: "ZFS pools: state (ONLINE, DEGRADED…) and capacity.",
                 params: &[],
                 path: "/zfs/pools",
                 reads: "the ZFS pool status",
             },
             Self::TruenasStatus => ToolSpec {
                 name: "get_truenas_status",
-                description: "TrueNAS SCALE only (when configured): active alerts by level, and each pool's scrub \
-                    or resilver state and progress.",
+                description: "TrueNAS alerts, and each pool's scrub or resilver progress.",
                 params: &[],
                 path: "/truenas",
                 reads: "the TrueNAS alerts and scrub status",
             },
             Self::ContainerDetails => ToolSpec {
                 name: "get_container_details",
-                description: "One container's health (status and last check output), restart count, exit code, \
-                    whether it was OOM-killed, start/finish times, image, ports, mount paths and labels.",
+                description: "One container: health check and its last output, restarts, exit code, OOM kill, times, image, ports, mounts, labels.",
                 params: &[NAMED_CONTAINER],
                 path: "/containers/{name}",
                 reads: "the container's details",
             },
             Self::ContainerStats => ToolSpec {
                 name: "get_container_stats",
-                description: "CPU percent, memory used/limit in MB and percent, network and block I/O of running \
-                    containers (one sample each). Without a name: every running container.",
+                description: "CPU %, memory MB and %, network and disk I/O of running containers (all, or one by name).",
                 params: &[ANY_CONTAINER],
                 path: "/stats/containers",
                 reads: "the containers' CPU and memory use",
             },
             Self::ContainerLogs => ToolSpec {
                 name: "get_container_logs",
-                description: "The last lines of one container's logs (secrets redacted, long lines cut).",
+                description: "The last lines of one container's logs (secrets redacted).",
                 params: &[
                     NAMED_CONTAINER,
                     Param {
                         name: "lines",
                         kind: "integer",
-                        description: "How many of the last lines, 1 to 200 (default 50)",
+                        description: "How many lines, 1-200 (default 50)",
                         required: false,
                         pattern: None,
                         range: Some((1, 200)),
@@ -417,7 +408,7 @@ impl ToolId {
                     Param {
                         name: "since",
                         kind: "string",
-                        description: "Only lines newer than this, e.g. 30m, 2h, 1d",
+                        description: "Only newer lines, e.g. 30m, 2h, 1d",
                         required: false,
                         pattern: Some("^[0-9]{1,6}[smhd]$"),
                         range: None,

@@ -8,6 +8,11 @@
 //!
 //! `--soak` instead runs 60 s at c=256 through the gateway in six windows and exits non-zero
 //! on any error or when the audit log or the session counts do not match the answered chats.
+//!
+//! `--llm-cost` instead asks a fixed set of questions (the seed README's seven, follow-ups, and
+//! multi-tool ones) with and without prefetch, against the recording fake provider, and prints
+//! LLM calls, prompt characters and prompt tokens (cl100k_base, counted by tiktoken-rs with its
+//! vocabulary built in) per question, with the means over the seven.
 
 use std::{
     path::{Path, PathBuf},
@@ -111,6 +116,10 @@ async fn main() {
     };
     let audit = stack.audit_path();
 
+    if std::env::args().any(|a| a == "--llm-cost") {
+        llm_cost(&bin).await;
+        return;
+    }
     if std::env::args().any(|a| a == "--soak") {
         let code = soak(stack, &bin).await;
         std::process::exit(code);
@@ -279,6 +288,80 @@ async fn soak(stack: Stack, bin: &Path) -> i32 {
         0
     } else {
         1
+    }
+}
+
+/// The seed README's seven example questions.
+const SEED_QUESTIONS: [&str; 7] = [
+    "What is the current CPU usage?",
+    "How much memory is being used?",
+    "How much disk space is left?",
+    "Give me a full system health report",
+    "What containers are running?",
+    "List all Docker containers and their status",
+    "Which containers are stopped?",
+];
+
+/// Follow-ups (in the conversation of the question before) and questions that need several tools.
+const MORE_QUESTIONS: [(&str, bool); 4] = [
+    ("And how much memory?", true),
+    ("Is anything wrong with the server?", false),
+    ("What is the CPU and disk usage, and which containers are stopped?", false),
+    ("How long has the server been up?", false),
+];
+
+/// LLM calls, prompt characters and prompt tokens per question, with prefetch off and on.
+async fn llm_cost(bin: &Path) {
+    let bpe = tiktoken_rs::cl100k_base().expect("the vocabulary is built into tiktoken-rs");
+    println!("# LLM cost per question (fake OpenAI-compatible provider, real tools)\n");
+    println!("Prompt = what each LLM call sends (system prompt, messages, tool definitions), summed over the calls");
+    println!("of one question; tokens are cl100k_base counts.\n");
+    for prefetch in ["false", "true"] {
+        let fake = Fake::recording();
+        let url = fake_llm::serve(fake.clone()).await;
+        let docker = std::env::var("TEST_DOCKER_HOST").unwrap_or_else(|_| "unix:///nonexistent.sock".into());
+        let stack = {
+            let bin = bin.to_path_buf();
+            tokio::task::spawn_blocking(move || {
+                Stack::start_from(&bin, Llm::OpenAi(url), &[("DOCKER_HOST", &docker), ("PREFETCH_TOOLS", prefetch)])
+            })
+            .await
+            .unwrap()
+        };
+        println!("## PREFETCH_TOOLS={prefetch}\n");
+        println!("| question | LLM calls | prompt chars | prompt tokens |\n|---|---|---|---|");
+        let mut seed = (0.0, 0.0, 0.0);
+        let mut conversation: Option<String> = None;
+        let questions = SEED_QUESTIONS.iter().map(|q| (*q, false)).chain(MORE_QUESTIONS);
+        for (i, (question, follow_up)) in questions.enumerate() {
+            let before = fake.requests().len();
+            let mut body = json!({"message": question});
+            if follow_up {
+                body["conversation_id"] = json!(conversation);
+            }
+            let (status, answer) = stack.chat(&body).await;
+            assert_eq!(status, 200, "{question}: {answer}");
+            conversation = answer["conversation_id"].as_str().map(String::from);
+            let sent = &fake.requests()[before..];
+            let prompts: Vec<String> =
+                sent.iter().map(|r| format!("{}{}", r["body"]["messages"], r["body"]["tools"])).collect();
+            let chars: usize = prompts.iter().map(String::len).sum();
+            let tokens: usize = prompts.iter().map(|p| bpe.encode_with_special_tokens(p).len()).sum();
+            println!("| {question} | {} | {chars} | {tokens} |", sent.len());
+            if i < SEED_QUESTIONS.len() {
+                seed.0 += sent.len() as f64;
+                seed.1 += chars as f64;
+                seed.2 += tokens as f64;
+            }
+        }
+        let n = SEED_QUESTIONS.len() as f64;
+        println!(
+            "\nMean over the seed's seven: **{:.2} LLM calls, {:.0} prompt characters, {:.0} prompt tokens** per question.\n",
+            seed.0 / n,
+            seed.1 / n,
+            seed.2 / n
+        );
+        let _dir = tokio::task::spawn_blocking(move || stop(stack)).await.unwrap();
     }
 }
 
