@@ -88,7 +88,7 @@ pub fn respond(request: &LlmRequest) -> LlmResponse {
     }
     let chosen = topics.calls(&offered);
     if chosen.is_empty() {
-        let mut why: Vec<&str> = wanted.iter().map(|tool| not_offered(*tool)).collect();
+        let mut why: Vec<&str> = wanted.iter().map(|tool| reports::not_offered(*tool)).collect();
         why.dedup();
         return stop(why.join(" "));
     }
@@ -105,25 +105,6 @@ fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
         })
         .collect();
     LlmResponse { content: None, tool_calls, finish_reason: "tool_calls".into(), usage: None }
-}
-
-/// Why a tool the question needs was not offered: the orchestrator offers only the tools that
-/// can answer now (and are enabled).
-fn not_offered(tool: ToolId) -> &'static str {
-    match tool {
-        ToolId::ZfsPools => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
-        ToolId::TruenasStatus => {
-            "TrueNAS is not configured here: set TRUENAS_URL and TRUENAS_API_KEY (a read-only key) to see its alerts \
-             and scrubs."
-        }
-        ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => {
-            "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
-             there?\" to see why."
-        }
-        ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo => {
-            "The monitoring tool needed for that is disabled on this server, so I can't look it up."
-        }
-    }
 }
 
 fn stop(content: String) -> LlmResponse {

@@ -6,7 +6,7 @@
 
 use homelab_schemas::{
     monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, TruenasStatus, ZfsPools},
-    ContainerInfo, SystemResources, ToolOutput,
+    ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
 
 use super::topics::{Topic, Topics};
@@ -23,6 +23,25 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::ContainerDetails(d) => details(d),
         ToolOutput::ContainerStats(s) => stats(s, topics),
         ToolOutput::ContainerLogs(l) => logs(l),
+    }
+}
+
+/// Why a tool the question needs was not offered: the orchestrator offers only the tools that
+/// can answer now (and are enabled).
+pub fn not_offered(tool: ToolId) -> &'static str {
+    match tool {
+        ToolId::ZfsPools => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
+        ToolId::TruenasStatus => {
+            "TrueNAS is not configured here: set TRUENAS_URL and TRUENAS_API_KEY (a read-only key) to see its alerts \
+             and scrubs."
+        }
+        ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => {
+            "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
+             there?\" to see why."
+        }
+        ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo => {
+            "The monitoring tool needed for that is disabled on this server, so I can't look it up."
+        }
     }
 }
 
