@@ -312,6 +312,8 @@ for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["ph
       const onDialog = await tab.evaluate(async () => (await window.axe.run(document)).violations);
       await tab.getByLabel("API key", { exact: true }).fill(apiKey);
       await tab.getByRole("button", { name: "Save" }).click();
+      // The key is checked with the gateway first; until the dialog has gone, nothing is sent.
+      await tab.getByRole("dialog").waitFor({ state: "detached", timeout: 10000 });
       await tab.getByLabel("Message").fill("Give me a full system health report");
       await tab.keyboard.press("Enter");
       await tab.locator('[data-role="assistant"]:not([data-live])').first().waitFor({ timeout: 15000 });
