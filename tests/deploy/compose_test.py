@@ -352,11 +352,11 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     # Each service gets only the variables it uses.
     allowed_env = {
         "gateway": {"GATEWAY_PORT", "ORCHESTRATOR_URL", "INTERNAL_TOKEN", "API_KEY", "AUTH_DISABLED", "RATE_LIMIT_REQUESTS",
-                    "RATE_LIMIT_WINDOW", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
+                    "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
                     "MAX_STREAMS_PER_KEY"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MAX_TOOL_ITERATIONS",
                          "MAX_TOOL_CALLS_PER_TURN", "MAX_TOOL_CALLS_PER_CHAT", "MAX_TOOL_OUTPUT_CHARS",
-                         "CONVERSATION_TTL_DAYS", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
+                         "PREFETCH_TOOLS", "CONVERSATION_TTL_DAYS", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
                          "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"},
         "llm-adapter": {"LLM_ADAPTER_PORT", "INTERNAL_TOKEN", "LLM_PROVIDER", "GROQ_API_KEY", "OPENAI_API_KEY",
                         "LLM_BASE_URL", "LLM_MODEL", "LLM_TIMEOUT_SECS"},
