@@ -144,7 +144,8 @@ impl AppState {
                 return tools.clone();
             }
         }
-        let tools = self.monitoring.available().await;
+        // Short: chats wait for this answer (tool-monitoring itself gives Docker 1 s to reply).
+        let tools = tokio::time::timeout(Duration::from_secs(2), self.monitoring.available()).await.ok().flatten();
         *cached = Some((std::time::Instant::now(), tools.clone()));
         tools
     }
