@@ -66,6 +66,7 @@ export ORCHESTRATOR_URL="http://127.0.0.1:$ORCHESTRATOR_PORT"
 export LLM_ADAPTER_URL="http://127.0.0.1:$LLM_ADAPTER_PORT"
 export MONITORING_URL="http://127.0.0.1:$MONITORING_PORT"
 export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-$DATA/audit.jsonl}"
+export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}"
 GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 
 if [ -z "${LLM_PROVIDER:-}" ]; then

@@ -361,7 +361,8 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
         "llm-adapter": {"LLM_ADAPTER_PORT", "INTERNAL_TOKEN", "LLM_PROVIDER", "GROQ_API_KEY", "OPENAI_API_KEY",
                         "LLM_BASE_URL", "LLM_MODEL", "LLM_TIMEOUT_SECS"},
         "tool-monitoring": {"MONITORING_PORT", "INTERNAL_TOKEN", "DOCKER_HOST", "HOST_PROC", "HOST_ROOT",
-                            "TRUENAS_URL", "TRUENAS_API_KEY", "TRUENAS_CA_CERT"},
+                            "TRUENAS_URL", "TRUENAS_API_KEY", "TRUENAS_CA_CERT", "HISTORY_PATH",
+                            "PROMETHEUS_URL"},
         "frontend": {"UI_TLS"},
         "docker-proxy": set(),
         "tls-init": {"HTTPS", "TLS_HOSTNAMES"},
@@ -486,7 +487,7 @@ def truenas_phase(key: str, token: str, ui_port: int, gateway_port: int) -> None
         check(f"truenas.yaml holds '{old}'", old in text)
         text = text.replace(old, new)
     # The apps user owns the datasets, as TrueNAS creates them.
-    for sub in ("database", "audit"):
+    for sub in ("database", "audit", "history"):
         (datasets / sub).mkdir(parents=True, exist_ok=True)
         os.chown(datasets / sub, 568, 568)
     os.chown(datasets, 568, 568)

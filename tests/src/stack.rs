@@ -114,6 +114,7 @@ impl Stack {
             ("RATE_LIMIT_REQUESTS", "1000000000".into()),
             ("DOCKER_HOST", docker_host()),
             ("DB_PATH", dir.path().join("data/db.sqlite3").display().to_string()),
+            ("HISTORY_PATH", dir.path().join("data/history.json").display().to_string()),
             ("AUDIT_LOG_PATH", dir.path().join("data/audit.jsonl").display().to_string()),
         ]
         .into_iter()

@@ -54,8 +54,11 @@ impl Harness {
         let monitoring = match monitoring {
             Some(url) => url,
             None => {
-                let settings =
-                    Settings { docker_host: Some("unix:///nonexistent/docker.sock".into()), ..Settings::default() };
+                let settings = Settings {
+                    docker_host: Some("unix:///nonexistent/docker.sock".into()),
+                    history_path: None,
+                    ..Settings::default()
+                };
                 spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await
             }
         };

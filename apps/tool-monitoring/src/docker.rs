@@ -139,11 +139,21 @@ impl ReadOnlyDocker {
         .map_err(|e| e.naming(name))
     }
 
-    /// One resource sample of a running container, as Docker's stats JSON (Docker takes two
-    /// readings about a second apart so CPU usage has a baseline; no stream is kept open).
+    /// One stats sample of a running container (the engine waits for a second CPU reading).
     pub async fn stats(&self, name: &str) -> Result<serde_json::Value, DockerUnavailable> {
+        self.stats_sample(name, false).await
+    }
+
+    /// One container's figures now, without the engine's second CPU reading (the history takes
+    /// CPU from two of its own samples a minute apart).
+    pub async fn stats_once(&self, name: &str) -> Result<serde_json::Value, DockerUnavailable> {
+        self.stats_sample(name, true).await
+    }
+
+    async fn stats_sample(&self, name: &str, one_shot: bool) -> Result<serde_json::Value, DockerUnavailable> {
         use futures::StreamExt;
-        let options = bollard::query_parameters::StatsOptionsBuilder::default().stream(false).one_shot(false).build();
+        let options =
+            bollard::query_parameters::StatsOptionsBuilder::default().stream(false).one_shot(one_shot).build();
         let owned = name.to_string();
         self.call(|d| async move {
             let mut stream = d.stats(&owned, Some(options));

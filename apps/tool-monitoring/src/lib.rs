@@ -9,6 +9,8 @@
 //!   (redacted), and CPU/memory/network/block I/O samples.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
+//! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
+//!   `get_history`, or [`prometheus`] does from fixed PromQL templates when `PROMETHEUS_URL` is set.
 //!
 //! Each module answers its tool's GET route ([`tool_route`] maps the catalog to them); nothing here
 //! changes the host or any container.
@@ -16,9 +18,11 @@
 pub mod details;
 pub mod disks;
 pub mod docker;
+pub mod history;
 pub mod host;
 pub mod logs;
 pub mod problems;
+pub mod prometheus;
 pub mod resources;
 pub mod stats;
 pub mod truenas;
@@ -54,15 +58,25 @@ pub struct AppState {
     pub internal_token: Option<Secret>,
     /// `/metrics`: requests by route and status.
     pub metrics: Arc<Metrics>,
+    /// The last day of samples (`get_history`), saved to `HISTORY_PATH`.
+    pub history: Arc<history::HostHistory>,
+    /// Prometheus, when `PROMETHEUS_URL` is set: history questions go there first.
+    pub prometheus: Option<Arc<prometheus::Prometheus>>,
 }
 
 impl AppState {
-    /// Starts the sampler (needs a tokio runtime) and prepares the Docker client.
+    /// Reads the saved history back, starts the samplers (needs a tokio runtime) and prepares the
+    /// Docker client.
     pub fn from_settings(settings: &Settings) -> Self {
         let paths = resources::HostPaths::from_settings(settings);
+        let history = Arc::new(history::HostHistory::load(settings.history_path.clone()));
+        let docker = Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref()));
+        tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5));
         Self {
-            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1)),
-            docker: Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref())),
+            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone()),
+            docker,
+            history,
+            prometheus: settings.prometheus_url.as_deref().map(|url| Arc::new(prometheus::Prometheus::new(url))),
             paths,
             truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
             internal_token: settings.internal_token.clone(),
@@ -83,6 +97,7 @@ fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
         ToolId::ContainerDetails => get(details::answer),
         ToolId::ContainerStats => get(stats::answer),
         ToolId::ContainerLogs => get(logs::answer),
+        ToolId::History => get(history::answer),
     }
 }
 
@@ -109,7 +124,9 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
             ToolId::TruenasStatus => truenas,
             ToolId::ZfsPools => zfs,
             ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => docker_up,
-            ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo => true,
+            ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo | ToolId::History => {
+                true
+            }
         })
         .map(ToolId::name)
         .collect();
@@ -133,6 +150,10 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     let listener = startup::bind(&settings.bind_host, settings.monitoring_port).await?;
     let state = AppState::from_settings(&settings);
     tracing::info!(addr = %listener.local_addr()?, docker = state.docker.describe(), "listening");
+    let history = state.history.clone();
     startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    if let Err(e) = tokio::task::spawn_blocking(move || history.save()).await? {
+        tracing::warn!(error = %e, "could not save the history");
+    }
     Ok(())
 }

@@ -17,9 +17,9 @@ use homelab_schemas::{
     monitoring::{bytes_to_gb, round2},
     SystemResources,
 };
-use sysinfo::System;
+use sysinfo::{Networks, System};
 
-use crate::disks;
+use crate::{disks, history::HostHistory};
 use axum::{extract::State, Json};
 
 use crate::AppState;
@@ -55,6 +55,7 @@ pub struct ResourceSampler {
 
 struct Probe {
     system: System,
+    networks: Networks,
     paths: HostPaths,
 }
 
@@ -74,16 +75,30 @@ impl Probe {
             load_average: [round2(load.one), round2(load.five), round2(load.fifteen)],
         }
     }
+
+    /// Bytes received and sent by every interface but `lo` since boot.
+    fn network_totals(&mut self) -> (u64, u64) {
+        self.networks.refresh(true);
+        self.networks
+            .iter()
+            .filter(|(name, _)| *name != "lo")
+            .fold((0, 0), |(rx, tx), (_, n)| (rx + n.total_received(), tx + n.total_transmitted()))
+    }
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 impl ResourceSampler {
     /// Takes a first snapshot now and refreshes every `interval` in the background until the
     /// sampler is dropped. CPU needs two readings, so the first refresh comes sooner.
-    pub fn start(paths: HostPaths, interval: Duration) -> Arc<Self> {
-        let mut probe = Probe { system: System::new(), paths };
+    /// Each refresh is also recorded in `history`.
+    pub fn start(paths: HostPaths, interval: Duration, history: Arc<HostHistory>) -> Arc<Self> {
+        let mut probe = Probe { system: System::new(), networks: Networks::new_with_refreshed_list(), paths };
         let first = probe.sample();
         let sampler = Arc::new(Self { latest: RwLock::new(Arc::new(first)) });
-        tokio::spawn(refresh_loop(Arc::downgrade(&sampler), probe, interval));
+        tokio::spawn(refresh_loop(Arc::downgrade(&sampler), probe, interval, history));
         sampler
     }
 
@@ -93,7 +108,7 @@ impl ResourceSampler {
     }
 }
 
-async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval: Duration) {
+async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval: Duration, history: Arc<HostHistory>) {
     let mut wait = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(Duration::from_millis(250));
     loop {
         tokio::time::sleep(wait).await;
@@ -101,8 +116,11 @@ async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval
         if sampler.strong_count() == 0 {
             return;
         }
+        let history = history.clone();
         let Ok((p, snapshot)) = tokio::task::spawn_blocking(move || {
             let snapshot = probe.sample();
+            let network = probe.network_totals();
+            history.record_host(unix_now(), &snapshot, Some(network));
             (probe, snapshot)
         })
         .await

@@ -3,7 +3,7 @@
 
 use homelab_schemas::monitoring::ContainerSample;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     extract::{Query, State},
@@ -114,6 +114,75 @@ pub async fn answer(
     Ok(Json(ContainerStats { containers, note }))
 }
 
+/// CPU time used by a container and by the whole machine, from one stats sample (nanoseconds),
+/// with its CPU count.
+fn cpu_counters(s: &Value) -> Option<(f64, f64, f64)> {
+    let used = s["cpu_stats"]["cpu_usage"]["total_usage"].as_f64()?;
+    let system = s["cpu_stats"]["system_cpu_usage"].as_f64()?;
+    let cpus = s["cpu_stats"]["online_cpus"].as_f64().filter(|n| *n > 0.0).unwrap_or(1.0);
+    Some((used, system, cpus))
+}
+
+/// CPU % between two of our own samples, as `docker stats` counts it (100 % is one core).
+pub fn cpu_between(before: (f64, f64, f64), now: (f64, f64, f64)) -> Option<f64> {
+    let (used, system) = (now.0 - before.0, now.1 - before.1);
+    (used >= 0.0 && system > 0.0).then(|| (used / system * now.2 * 100.0 * 100.0).round() / 100.0)
+}
+
+/// Samples every running container's CPU and memory into `history` once per `every`, while Docker
+/// answers, and saves the history every `save_every` samples. Ends with the history's last owner.
+pub async fn follow(
+    docker: Arc<crate::ReadOnlyDocker>,
+    history: std::sync::Weak<crate::history::HostHistory>,
+    every: std::time::Duration,
+    save_every: u32,
+) {
+    let mut before: HashMap<String, (f64, f64, f64)> = HashMap::new();
+    let mut ticks = 0u32;
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(history) = history.upgrade() else { return };
+        ticks += 1;
+        if ticks.is_multiple_of(save_every) {
+            let h = history.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || h.save()).await {
+                tracing::warn!(error = %e, "could not save the history");
+            }
+        }
+        let Ok(list) = docker.list_containers().await else { continue };
+        let names: Vec<String> = list
+            .into_iter()
+            .map(to_container_info)
+            .filter(|c| c.state == "running")
+            .map(|c| c.name)
+            .take(crate::history::MAX_CONTAINERS)
+            .collect();
+        let samples: Vec<_> = futures::stream::iter(names.clone())
+            .map(|name| {
+                let docker = docker.clone();
+                async move { docker.stats_once(&name).await }
+            })
+            .buffered(PARALLEL_SAMPLES)
+            .collect()
+            .await;
+        let ts = chrono::Utc::now().timestamp();
+        let mut seen = HashMap::new();
+        for (name, sample) in names.into_iter().zip(samples) {
+            let Ok(sample) = sample else { continue };
+            if sample["memory_stats"].is_null() {
+                continue;
+            }
+            let counters = cpu_counters(&sample);
+            let cpu = counters.zip(before.get(&name).copied()).and_then(|(now, then)| cpu_between(then, now));
+            history.record_container(ts, &name, cpu, summarise(&name, &sample).memory_used_mb);
+            if let Some(c) = counters {
+                seen.insert(name, c);
+            }
+        }
+        before = seen;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +204,20 @@ mod tests {
         assert_eq!(v["memory_percent"], 25.0);
         assert_eq!((v["net_rx_mb"].as_f64(), v["net_tx_mb"].as_f64()), (Some(2.0), Some(2.0)));
         assert_eq!((v["block_read_mb"].as_f64(), v["block_write_mb"].as_f64()), (Some(6.0), Some(1.0)));
+    }
+
+    #[test]
+    fn cpu_between_two_samples_counts_cores_like_docker_stats() {
+        let a = cpu_counters(
+            &json!({"cpu_stats": {"cpu_usage": {"total_usage": 1e9}, "system_cpu_usage": 1e10, "online_cpus": 4}}),
+        )
+        .unwrap();
+        let b = cpu_counters(
+            &json!({"cpu_stats": {"cpu_usage": {"total_usage": 3e9}, "system_cpu_usage": 2e10, "online_cpus": 4}}),
+        )
+        .unwrap();
+        assert_eq!(cpu_between(a, b), Some(80.0));
+        assert_eq!(cpu_between(b, a), None, "a restarted container has no baseline");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use tool_monitoring::{router, AppState};
 const FIXTURE_SOCKET: &str = "/tmp/homelab-podman/podman.sock";
 
 async fn spawn(docker_host: Option<&str>) -> String {
-    let settings = Settings { docker_host: docker_host.map(String::from), ..Settings::default() };
+    let settings = Settings { docker_host: docker_host.map(String::from), history_path: None, ..Settings::default() };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }
 

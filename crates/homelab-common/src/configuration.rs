@@ -46,6 +46,8 @@ pub const VARIABLES: &[&str] = &[
     "TRUENAS_URL",
     "TRUENAS_API_KEY",
     "TRUENAS_CA_CERT",
+    "HISTORY_PATH",
+    "PROMETHEUS_URL",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "BIND_HOST",
@@ -153,6 +155,8 @@ pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
             "TRUENAS_URL",
             "TRUENAS_API_KEY",
             "TRUENAS_CA_CERT",
+            "HISTORY_PATH",
+            "PROMETHEUS_URL",
         ],
         _ => return None,
     })
@@ -261,6 +265,11 @@ pub struct Settings {
     pub truenas_api_key: Option<Secret>,
     /// A PEM certificate to trust for TrueNAS (its default certificate is self-signed).
     pub truenas_ca_cert: Option<PathBuf>,
+    /// Where tool-monitoring keeps the last day of samples across restarts; empty keeps it in
+    /// memory only.
+    pub history_path: Option<PathBuf>,
+    /// A Prometheus server (`http://prometheus:9090`) that history questions use first.
+    pub prometheus_url: Option<String>,
     /// `DEBUG`, `INFO`, `WARNING`, `ERROR` (any case), or a tracing filter directive.
     pub log_level: String,
     pub log_format: LogFormat,
@@ -309,6 +318,8 @@ impl Default for Settings {
             truenas_url: None,
             truenas_api_key: None,
             truenas_ca_cert: None,
+            history_path: Some("/var/lib/homelab-assistant/history.json".into()),
+            prometheus_url: None,
             log_level: "INFO".into(),
             log_format: LogFormat::Text,
             bind_host: "0.0.0.0".into(),
@@ -408,6 +419,8 @@ impl Settings {
         blank_path(&mut self.tls_key_path);
         blank_path(&mut self.host_proc);
         blank_path(&mut self.host_root);
+        blank_path(&mut self.history_path);
+        blank_text(&mut self.prometheus_url);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -447,6 +460,7 @@ impl Settings {
             ("LLM_ADAPTER_URL", Some(&self.llm_adapter_url)),
             ("MONITORING_URL", Some(&self.monitoring_url)),
             ("LLM_BASE_URL", self.llm_base_url.as_ref()),
+            ("PROMETHEUS_URL", self.prometheus_url.as_ref()),
         ] {
             if let Some(value) = value {
                 check_http_url(name, value)?;

@@ -18,6 +18,7 @@ const DETAILS_TOOL: ToolId = ToolId::ContainerDetails;
 const LOGS_TOOL: ToolId = ToolId::ContainerLogs;
 const STATS_TOOL: ToolId = ToolId::ContainerStats;
 const TRUENAS_TOOL: ToolId = ToolId::TruenasStatus;
+const HISTORY_TOOL: ToolId = ToolId::History;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -47,6 +48,8 @@ pub enum Topic {
     ContainerStats,
     /// TrueNAS alerts, scrubs and resilvers.
     TrueNas,
+    /// The past: "last night", "when did it peak", "is the disk filling up".
+    History,
 }
 
 /// The topics of one question, plus its words for name matching.
@@ -57,6 +60,8 @@ pub struct Topics {
     pub words: Vec<String>,
     /// A container the question names ("logs of plex", "the nginx container").
     pub container: Option<String>,
+    /// How far back a question about the past looks (`12h`), when it is one.
+    pub window: Option<String>,
 }
 
 #[rustfmt::skip]
@@ -147,7 +152,11 @@ impl Topics {
         if everything || (lower.contains("everything") && lower.contains("running")) {
             set.insert(Topic::Everything);
         }
-        Self { set, words, container }
+        let window = history_window(&lower, &words);
+        if window.is_some() && !set.contains(&Topic::Logs) {
+            set.insert(Topic::History);
+        }
+        Self { set, words, container, window }
     }
 
     pub fn has(&self, topic: Topic) -> bool {
@@ -169,6 +178,9 @@ impl Topics {
         }
         if self.has(Topic::Details) && offers(DETAILS_TOOL) {
             return vec![(DETAILS_TOOL, json!({"name": name}))];
+        }
+        if self.has(Topic::History) && offers(HISTORY_TOOL) {
+            return self.history_calls();
         }
         if self.has(Topic::ContainerStats) && offers(STATS_TOOL) {
             let args = if name.is_empty() { json!({}) } else { json!({"name": name}) };
@@ -205,6 +217,45 @@ impl Topics {
         calls
     }
 
+    /// `get_history` for each figure the question names (CPU, memory and disk when it names none).
+    fn history_calls(&self) -> Vec<(ToolId, Value)> {
+        let window = self.window.clone().unwrap_or_else(|| "24h".into());
+        let per_container =
+            self.container.is_some() || self.words.iter().any(|w| w == "container" || w == "containers");
+        let network = self.words.iter().any(|w| ["network", "traffic", "bandwidth"].contains(&w.as_str()));
+        let mut metrics: Vec<&str> = Vec::new();
+        for (topic, host, container) in
+            [(Topic::Cpu, "cpu", "container_cpu"), (Topic::Memory, "memory", "container_memory")]
+        {
+            if self.has(topic) {
+                metrics.push(if per_container { container } else { host });
+            }
+        }
+        if self.has(Topic::Disk) {
+            metrics.push("disk");
+        }
+        if self.has(Topic::Load) {
+            metrics.push("load");
+        }
+        if network {
+            metrics.push("network");
+        }
+        if metrics.is_empty() {
+            metrics =
+                if per_container { vec!["container_cpu", "container_memory"] } else { vec!["cpu", "memory", "disk"] };
+        }
+        metrics
+            .into_iter()
+            .map(|metric| {
+                let mut args = json!({"metric": metric, "window": window});
+                if let (Some(name), true) = (&self.container, metric.starts_with("container_")) {
+                    args["name"] = json!(name);
+                }
+                (HISTORY_TOOL, args)
+            })
+            .collect()
+    }
+
     /// The tools that answer these topics when every tool is offered.
     pub fn tools(&self) -> Vec<ToolId> {
         self.calls(&ToolId::ALL).into_iter().map(|(t, _)| t).collect()
@@ -229,6 +280,69 @@ const HOW_TO_LEADS: &[&str] = &[
     "what's the command to ",
     "what is the command to ",
 ];
+
+/// How far back a question about the past looks: `Some("12h")` for "last night", `None` for a
+/// question about now.
+fn history_window(lower: &str, words: &[String]) -> Option<String> {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let unit_of = |w: &str| match w.trim_end_matches('s') {
+        "minute" | "min" => Some('m'),
+        "hour" | "hr" => Some('h'),
+        "day" => Some('d'),
+        "week" => Some('w'),
+        _ => None,
+    };
+    let number = |w: &str| match w {
+        "a" | "an" | "one" => Some(1),
+        "two" => Some(2),
+        "three" => Some(3),
+        "few" | "several" => Some(3),
+        "six" => Some(6),
+        "twelve" => Some(12),
+        w => w.parse::<u32>().ok().filter(|n| (1..=9999).contains(n)),
+    };
+    let span = |n: u32, unit: char| match unit {
+        'w' => format!("{}d", n * 7),
+        u => format!("{n}{u}"),
+    };
+    // "3 hours ago", "an hour ago": that moment and a little after.
+    for (i, w) in words.iter().enumerate() {
+        if w == "ago" && i >= 2 {
+            if let (Some(n), Some(unit)) = (number(&words[i - 2]), unit_of(&words[i - 1])) {
+                return Some(span(n + 1, unit));
+            }
+        }
+    }
+    // "over the last 6 hours", "past day", "last hour", "in the last 30 minutes".
+    for (i, w) in words.iter().enumerate() {
+        if matches!(w.as_str(), "last" | "past" | "previous") {
+            match (words.get(i + 1), words.get(i + 2)) {
+                (Some(a), Some(b)) if number(a).is_some() && unit_of(b).is_some() => {
+                    return Some(span(number(a)?, unit_of(b)?));
+                }
+                (Some(a), _) if unit_of(a).is_some() => return Some(span(1, unit_of(a)?)),
+                (Some(a), _) if a == "night" => return Some("12h".into()),
+                _ => {}
+            }
+        }
+    }
+    if lower.contains("overnight") || lower.contains("this morning") || lower.contains("tonight") {
+        return Some("12h".into());
+    }
+    if has("yesterday") {
+        return Some("2d".into());
+    }
+    if lower.contains("this week") {
+        return Some("7d".into());
+    }
+    let past_words =
+        ["history", "trend", "trending", "peak", "peaked", "peaks", "spike", "spiked", "spikes", "earlier"];
+    let filling = has("filling") || lower.contains("fill up") || lower.contains("when will") && has("full");
+    if filling || words.iter().any(|w| past_words.contains(&w.as_str())) || has("today") && !has("running") {
+        return Some("24h".into());
+    }
+    None
+}
 
 /// The container a question names: "logs of plex", "the nginx container", "plex's logs", "`plex`".
 fn container_named(words: &[String]) -> Option<String> {
@@ -313,5 +427,55 @@ mod tests {
         assert_eq!(stage_one("Is any service unhealthy?"), vec![CONTAINERS_TOOL]);
         assert_eq!(stage_one("How long has the server been up?"), vec![RESOURCES_TOOL]);
         assert_eq!(stage_one("Show me the logs of plex"), vec![CONTAINERS_TOOL]);
+    }
+
+    fn history(q: &str) -> Vec<Value> {
+        Topics::of(q)
+            .calls(&ToolId::ALL)
+            .into_iter()
+            .map(|(t, args)| {
+                assert_eq!(t, HISTORY_TOOL, "{q}");
+                args
+            })
+            .collect()
+    }
+
+    #[test]
+    fn questions_about_the_past_ask_for_history() {
+        assert_eq!(history("What was the CPU doing last night?"), vec![json!({"metric": "cpu", "window": "12h"})]);
+        assert_eq!(history("When did memory peak today?"), vec![json!({"metric": "memory", "window": "24h"})]);
+        assert_eq!(
+            history("Is the disk filling up? When will it be full?"),
+            vec![json!({"metric": "disk", "window": "24h"})]
+        );
+        assert_eq!(
+            history("Which container was using the CPU an hour ago?"),
+            vec![json!({"metric": "container_cpu", "window": "2h"})]
+        );
+        assert_eq!(
+            history("How much memory did the plex container use over the last 6 hours?"),
+            vec![json!({"metric": "container_memory", "window": "6h", "name": "plex"})]
+        );
+        assert_eq!(
+            history("network traffic in the past 30 minutes"),
+            vec![json!({"metric": "network", "window": "30m"})]
+        );
+        assert_eq!(history("What was the load yesterday?"), vec![json!({"metric": "load", "window": "2d"})]);
+        assert_eq!(history("What happened over the last day?").len(), 3);
+    }
+
+    #[test]
+    fn questions_about_now_do_not() {
+        assert_eq!(tools("is the disk almost full?"), vec![RESOURCES_TOOL]);
+        assert_eq!(tools("What is the current CPU usage?"), vec![RESOURCES_TOOL]);
+        assert_eq!(tools("Show me the logs of plex from the last hour"), vec![LOGS_TOOL]);
+        assert_eq!(tools("Which containers are running today?"), vec![CONTAINERS_TOOL]);
+        // Without the history tool, the current figures are the next best answer.
+        let now: Vec<ToolId> = Topics::of("What was the CPU doing last night?")
+            .calls(&[RESOURCES_TOOL])
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        assert_eq!(now, vec![RESOURCES_TOOL]);
     }
 }

@@ -270,6 +270,128 @@ pub struct ContainerSample {
     pub block_write_mb: f64,
 }
 
+/// `GET /history`: one metric over a past window, summarised per series (the host, each
+/// filesystem, each container…). `points` are only sent when asked for (`?points=N`, for charts),
+/// never to the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// One of [`HistoryMetric`], e.g. `cpu`.
+    pub metric: String,
+    /// `%`, `GB`, `MB`, `MB/s` or empty for load.
+    pub unit: String,
+    /// The window covered, e.g. `1h` (shorter than asked when less is kept).
+    pub window: String,
+    /// `this host` (tool-monitoring's own history) or `prometheus`.
+    pub source: String,
+    /// Seconds between two points.
+    pub resolution_seconds: u64,
+    pub series: Vec<HistorySeries>,
+    /// Says what was left out or why there is little to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One series' summary over the window; times are RFC 3339 UTC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistorySeries {
+    /// `host`, a mount point, a container name, or `received`/`sent`.
+    pub subject: String,
+    /// The Prometheus instance it came from, when Prometheus answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    pub samples: usize,
+    pub from: String,
+    pub to: String,
+    pub min: f64,
+    pub mean: f64,
+    pub max: f64,
+    /// When `max` was reached (the first time).
+    pub peak_at: String,
+    pub latest: f64,
+    /// `rising`, `falling` or `steady`.
+    pub trend: String,
+    /// The least-squares slope, in units per hour.
+    pub change_per_hour: f64,
+    /// A filesystem's size (GB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// A filesystem filling at this rate is full at this time…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_at: Option<String>,
+    /// …in this much time (`about 3 days`); `not filling` when it is not growing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_in: Option<String>,
+    /// `[unix seconds, value]`, oldest first, when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<[f64; 2]>,
+}
+
+/// What `get_history` can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryMetric {
+    Cpu,
+    Memory,
+    Load,
+    Disk,
+    Network,
+    ContainerCpu,
+    ContainerMemory,
+}
+
+impl HistoryMetric {
+    pub const ALL: [HistoryMetric; 7] =
+        [Self::Cpu, Self::Memory, Self::Load, Self::Disk, Self::Network, Self::ContainerCpu, Self::ContainerMemory];
+    pub const NAMES: &'static [&'static str] =
+        &["cpu", "memory", "load", "disk", "network", "container_cpu", "container_memory"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// The unit of its values.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Cpu | Self::Memory | Self::ContainerCpu => "%",
+            Self::Load => "",
+            Self::Disk => "GB",
+            Self::Network => "MB/s",
+            Self::ContainerMemory => "MB",
+        }
+    }
+
+    /// Whether its series are containers.
+    pub fn per_container(self) -> bool {
+        matches!(self, Self::ContainerCpu | Self::ContainerMemory)
+    }
+}
+
+/// `30m`, `6h`, `2d` → seconds; `None` for anything else (and for 0).
+pub fn window_seconds(window: &str) -> Option<u64> {
+    let unit = window.chars().last()?;
+    let n: u64 = window[..window.len() - 1].parse().ok().filter(|n| *n > 0)?;
+    let scale = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    (window.len() <= 5).then_some(n * scale)
+}
+
+/// Seconds → the shortest exact window: `90m`, `6h`, `2d`.
+pub fn window_text(seconds: u64) -> String {
+    match seconds {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s => format!("{}m", s.div_ceil(60)),
+    }
+}
+
 /// Every read-only tool. The order is the order the model is offered them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolId {
@@ -282,6 +404,7 @@ pub enum ToolId {
     ContainerDetails,
     ContainerStats,
     ContainerLogs,
+    History,
 }
 
 /// One parameter: what the model sees, plus the bounds checked before the call runs.
@@ -296,16 +419,28 @@ pub struct Param {
     pub pattern: Option<&'static str>,
     /// Inclusive bounds of an integer.
     pub range: Option<(i64, i64)>,
+    /// The only values a string may take.
+    pub allowed: Option<&'static [&'static str]>,
 }
 
 /// A container name as Docker allows it, at most 128 characters.
 pub const CONTAINER_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$";
 
 const fn container_name(description: &'static str, required: bool) -> Param {
-    Param { name: "name", kind: "string", description, required, pattern: Some(CONTAINER_NAME_PATTERN), range: None }
+    Param {
+        name: "name",
+        kind: "string",
+        description,
+        required,
+        pattern: Some(CONTAINER_NAME_PATTERN),
+        range: None,
+        allowed: None,
+    }
 }
 const NAMED_CONTAINER: Param = container_name("Container name", true);
 const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
+const HISTORY_CONTAINER: Param =
+    container_name("Container name, for container_cpu/container_memory; omit for the busiest", false);
 
 /// One tool's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,7 +457,7 @@ pub struct ToolSpec {
 }
 
 impl ToolId {
-    pub const ALL: [ToolId; 9] = [
+    pub const ALL: [ToolId; 10] = [
         Self::SystemResources,
         Self::Containers,
         Self::Problems,
@@ -332,6 +467,7 @@ impl ToolId {
         Self::ContainerDetails,
         Self::ContainerStats,
         Self::ContainerLogs,
+        Self::History,
     ];
 
     pub fn spec(self) -> ToolSpec {
@@ -404,6 +540,7 @@ impl ToolId {
                         required: false,
                         pattern: None,
                         range: Some((1, 200)),
+                        allowed: None,
                     },
                     Param {
                         name: "since",
@@ -412,10 +549,38 @@ impl ToolId {
                         required: false,
                         pattern: Some("^[0-9]{1,6}[smhd]$"),
                         range: None,
+                        allowed: None,
                     },
                 ],
                 path: "/containers/{name}/logs",
                 reads: "the container's logs",
+            },
+            Self::History => ToolSpec {
+                name: "get_history",
+                description: "A figure over a past window (kept 24h): min, mean, max, when it peaked, the trend, and when each filesystem will be full at the current rate.",
+                params: &[
+                    Param {
+                        name: "metric",
+                        kind: "string",
+                        description: "What to look back at",
+                        required: true,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(HistoryMetric::NAMES),
+                    },
+                    Param {
+                        name: "window",
+                        kind: "string",
+                        description: "How far back, e.g. 30m, 6h, 24h (default 1h)",
+                        required: false,
+                        pattern: Some("^[0-9]{1,4}[mhd]$"),
+                        range: None,
+                        allowed: None,
+                    },
+                    HISTORY_CONTAINER,
+                ],
+                path: "/history",
+                reads: "the history",
             },
         }
     }
@@ -444,7 +609,7 @@ impl ToolId {
                     kind: p.kind.into(),
                     description: p.description.into(),
                     required: p.required,
-                    allowed: None,
+                    allowed: p.allowed.map(|a| a.iter().map(|v| v.to_string()).collect()),
                 })
                 .collect(),
         }
@@ -481,6 +646,7 @@ pub enum ToolOutput {
     ContainerDetails(ContainerDetails),
     ContainerStats(ContainerStats),
     ContainerLogs(ContainerLogs),
+    History(History),
 }
 
 impl ToolOutput {
@@ -496,6 +662,7 @@ impl ToolOutput {
             ToolId::ContainerDetails => Self::ContainerDetails(serde_json::from_str(json)?),
             ToolId::ContainerStats => Self::ContainerStats(serde_json::from_str(json)?),
             ToolId::ContainerLogs => Self::ContainerLogs(serde_json::from_str(json)?),
+            ToolId::History => Self::History(serde_json::from_str(json)?),
         })
     }
 
@@ -511,6 +678,7 @@ impl ToolOutput {
             Self::ContainerDetails(_) => ToolId::ContainerDetails,
             Self::ContainerStats(_) => ToolId::ContainerStats,
             Self::ContainerLogs(_) => ToolId::ContainerLogs,
+            Self::History(_) => ToolId::History,
         }
     }
 }
@@ -606,6 +774,28 @@ mod tests {
         assert!(ToolOutput::parse(ToolId::SystemResources, "{\"cpu_percent\": 1}").is_err());
         let p = json!({"severity": "critical", "kind": "container", "subject": "plex", "reason": "dead"});
         assert_eq!(serde_json::from_value::<Problem>(p).unwrap().severity, Severity::Critical);
+    }
+
+    #[test]
+    fn history_metrics_and_windows() {
+        for m in HistoryMetric::ALL {
+            assert_eq!(HistoryMetric::from_name(m.as_str()), Some(m));
+            assert_eq!(serde_json::to_value(m).unwrap(), json!(m.as_str()));
+        }
+        assert_eq!(HistoryMetric::from_name("temperature"), None);
+        assert_eq!(window_seconds("30m"), Some(1800));
+        assert_eq!(window_seconds("24h"), Some(86_400));
+        assert_eq!(window_seconds("2d"), Some(172_800));
+        for bad in ["", "h", "0h", "5", "5w", "-1h", "1.5h", "123456h"] {
+            assert_eq!(window_seconds(bad), None, "{bad}");
+        }
+        assert_eq!(
+            (window_text(5400), window_text(21_600), window_text(172_800)),
+            ("90m".into(), "6h".into(), "2d".into())
+        );
+        let s = ToolId::History.arguments_schema();
+        assert_eq!(s["properties"]["metric"]["enum"], json!(HistoryMetric::NAMES));
+        assert_eq!(s["required"], json!(["metric"]));
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn missing_container(problem: &str) -> Option<String> {
     Some(rest.split('\'').next()?.to_string())
 }
 
-fn capitalised(text: &str) -> String {
+pub(super) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

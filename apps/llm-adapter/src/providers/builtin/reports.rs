@@ -5,7 +5,10 @@
 //! list, and no empty fields. Anything a container, a log or an alert put into a result is escaped.
 
 use homelab_schemas::{
-    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, TruenasStatus, ZfsPools},
+    monitoring::{
+        ContainerDetails, ContainerLogs, ContainerStats, History, HistorySeries, HostInfo, Problems, TruenasStatus,
+        ZfsPools,
+    },
     ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
 
@@ -23,6 +26,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::ContainerDetails(d) => details(d),
         ToolOutput::ContainerStats(s) => stats(s, topics),
         ToolOutput::ContainerLogs(l) => logs(l),
+        ToolOutput::History(h) => history(h),
     }
 }
 
@@ -39,7 +43,7 @@ pub fn not_offered(tool: ToolId) -> &'static str {
             "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
              there?\" to see why."
         }
-        ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo => {
+        ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo | ToolId::History => {
             "The monitoring tool needed for that is disabled on this server, so I can't look it up."
         }
     }
@@ -380,6 +384,78 @@ fn stats(s: &ContainerStats, topics: &Topics) -> String {
     out
 }
 
+/// `2026-11-24T03:12:00Z` → `03:12 UTC on Nov 24`.
+fn when(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t.format("%H:%M UTC on %b %-d").to_string(),
+        Err(_) => text(rfc3339).into_owned(),
+    }
+}
+
+fn history(h: &History) -> String {
+    let figure = |v: f64| match h.unit.as_str() {
+        "%" => format!("{v:.1}%"),
+        "GB" => format!("{v:.1} GB"),
+        "MB" => format!("{v:.0} MB"),
+        "MB/s" => format!("{v:.2} MB/s"),
+        _ => format!("{v:.2}"),
+    };
+    let what = match h.metric.as_str() {
+        "cpu" | "container_cpu" => "CPU use",
+        "memory" => "memory use",
+        "container_memory" => "memory",
+        "load" => "the 1-minute load",
+        "disk" => "space used",
+        _ => "traffic",
+    };
+    let source = if h.source == "prometheus" { " (from Prometheus)" } else { "" };
+    let line = |s: &HistorySeries| {
+        let mut subject = match (h.metric.as_str(), s.subject.as_str()) {
+            (_, "host") => super::answer::capitalised(what),
+            ("network", way) => format!("Traffic {way}"),
+            (_, name) => format!("**{}**: {what}", text(name)),
+        };
+        if let Some(instance) = &s.instance {
+            subject.push_str(&format!(" on {}", text(instance)));
+        }
+        if h.metric == "disk" {
+            let of = s.total.map(|t| format!(" of {}", figure(t))).unwrap_or_default();
+            let pace = match (s.full_in.as_deref(), &s.full_at) {
+                (Some("not filling"), _) | (None, _) => format!("{}, not filling up", s.trend),
+                (Some(full_in), Some(at)) => format!(
+                    "growing {} an hour: at that rate it is full in {full_in} (around {})",
+                    figure(s.change_per_hour),
+                    when(at)
+                ),
+                (Some(full_in), None) => format!("full in {full_in}"),
+            };
+            return format!("{subject}: {}{of} now ({} → {}), {pace}", figure(s.latest), figure(s.min), figure(s.max));
+        }
+        format!(
+            "{subject} averaged {}, lowest {}, highest {} at {}; {} ({} now)",
+            figure(s.mean),
+            figure(s.min),
+            figure(s.max),
+            when(&s.peak_at),
+            s.trend,
+            figure(s.latest)
+        )
+    };
+    let head = format!("Over the last {}{source}:", text(&h.window));
+    let mut out = match h.series.as_slice() {
+        [] => String::new(),
+        [one] => format!("{head} {}.", line(one)),
+        many => bullets(&head, many.iter().map(|s| format!("{}.", line(s)))),
+    };
+    if let Some(note) = &h.note {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&text(note));
+    }
+    out
+}
+
 fn details(d: &ContainerDetails) -> String {
     let state = d.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
     let mut facts = vec![format!("**{}** is {state}", text(&d.name))];
@@ -499,6 +575,14 @@ pub(super) mod tests {
                      "memory_percent": 2.7, "net_rx_mb": 1.0, "net_tx_mb": 2.0, "block_read_mb": 3.0, "block_write_mb": 4.0}],
                     "note": null}),
             ),
+            ToolId::History => (
+                "Is the disk filling up?",
+                json!({"metric": "disk", "unit": "GB", "window": "24h", "source": "this host", "resolution_seconds": 60,
+                    "series": [{"subject": "/mnt/tank", "samples": 1440, "from": "2026-11-23T12:00:00Z",
+                        "to": "2026-11-24T12:00:00Z", "min": 900.0, "mean": 925.0, "max": 950.0,
+                        "peak_at": "2026-11-24T12:00:00Z", "latest": 950.0, "trend": "rising", "change_per_hour": 2.08,
+                        "total": 1000.0, "full_at": "2026-11-25T12:00:00Z", "full_in": "about 24 hours"}]}),
+            ),
             ToolId::ContainerLogs => (
                 "Show me the logs of plex",
                 json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),
@@ -532,6 +616,28 @@ pub(super) mod tests {
 
     fn say(question: &str, tool: ToolId, v: serde_json::Value) -> String {
         render(&parse(tool, v), &Topics::of(question))
+    }
+
+    #[test]
+    fn history_is_said_with_its_figures_and_peak_time() {
+        let v = json!({"metric": "cpu", "unit": "%", "window": "12h", "source": "this host", "resolution_seconds": 60,
+            "series": [{"subject": "host", "samples": 720, "from": "2026-11-24T00:00:00Z", "to": "2026-11-24T12:00:00Z",
+                "min": 1.0, "mean": 12.34, "max": 97.5, "peak_at": "2026-11-24T03:12:00Z", "latest": 5.0,
+                "trend": "steady", "change_per_hour": 0.1}]});
+        assert_eq!(
+            say("What was the CPU doing last night?", ToolId::History, v),
+            "Over the last 12h: CPU use averaged 12.3%, lowest 1.0%, highest 97.5% at 03:12 UTC on Nov 24; steady (5.0% now)."
+        );
+        let (q, disk) = sample(ToolId::History);
+        let said = say(q, ToolId::History, disk);
+        assert!(said.contains("**/mnt/tank**: space used: 950.0 GB of 1000.0 GB now"), "{said}");
+        assert!(said.contains("full in about 24 hours (around 12:00 UTC on Nov 25)"), "{said}");
+        let empty = json!({"metric": "container_cpu", "unit": "%", "window": "1h", "source": "this host",
+            "resolution_seconds": 10, "series": [], "note": "There is no history for a container named 'plex'."});
+        assert_eq!(
+            say("plex cpu history", ToolId::History, empty),
+            "There is no history for a container named 'plex'."
+        );
     }
 
     #[test]
