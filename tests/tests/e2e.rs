@@ -483,3 +483,56 @@ async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["outcome"], "cancelled");
 }
+
+#[tokio::test]
+async fn history_questions_status_and_charts_go_through_the_gateway() {
+    let stack = start(Llm::Builtin, &[]).await;
+    // The sampler records every second; give it a couple.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (status, body) = stack.chat(&json!({"message": "What was the CPU doing in the last 10 minutes?"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["tool_calls_made"], json!(["get_history"]));
+    let answer = body["message"].as_str().unwrap();
+    assert!(answer.starts_with("Over the last 10m: CPU use averaged "), "{answer}");
+    let audit = stack.audit();
+    assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"metric": "cpu", "window": "10m"}), "{audit:?}");
+
+    let http = reqwest::Client::new();
+    let get = |path: &str, key: Option<&str>| {
+        let mut request = http.get(format!("{}{path}", stack.gateway_url()));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        async move {
+            let r = request.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, chart) = get("/history?metric=memory&window=10m", Some(KEY)).await;
+    assert_eq!(status, 200, "{chart}");
+    let points = chart["series"][0]["points"].as_array().expect("points for the chart");
+    assert!(!points.is_empty() && points[0].as_array().unwrap().len() == 2, "{chart}");
+    let (status, bad) = get("/history?metric=temperature", Some(KEY)).await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains("metric"), "{bad}");
+    let (status, bad) = get("/history?metric=cpu&window=7d&points=100000", Some(KEY)).await;
+    assert_eq!(status, 422, "only the tool's own arguments pass: {bad}");
+    assert_eq!(get("/history?metric=cpu", None).await.0, 401);
+
+    let (status, glance) = get("/status", Some(KEY)).await;
+    assert_eq!(status, 200, "{glance}");
+    let cpu = glance["cpu_percent"].as_f64().expect("cpu");
+    assert!((0.0..=100.0).contains(&cpu), "{glance}");
+    assert!(glance["disk"]["percent_used"].as_f64().is_some(), "{glance}");
+    assert!(glance["problems"].as_u64().is_some(), "{glance}");
+    if docker_available() {
+        let counts = &glance["containers"];
+        assert_eq!(
+            counts["total"].as_u64(),
+            Some(counts["running"].as_u64().unwrap() + counts["stopped"].as_u64().unwrap())
+        );
+        assert!(counts["total"].as_u64().unwrap() >= 3, "the podman fixtures: {glance}");
+    }
+    assert_eq!(get("/status", None).await.0, 401);
+    assert_eq!(stack.audit().len(), 1, "reading the status and charts is not a chat");
+}

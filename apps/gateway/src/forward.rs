@@ -69,8 +69,26 @@ impl OrchestratorClient {
         self.send(self.http.delete(self.conversations_url(Some(id))), request_id).await
     }
 
+    /// The homelab at a glance (`GET /status`).
+    pub async fn status(&self, request_id: Option<&str>) -> Result<homelab_schemas::Status, ApiError> {
+        self.send(self.http.get(self.url("/status")), request_id).await
+    }
+
+    /// One metric's history with points for a chart (`GET /history`); the orchestrator checks the query.
+    pub async fn history(
+        &self,
+        query: &std::collections::HashMap<String, String>,
+        request_id: Option<&str>,
+    ) -> Result<homelab_schemas::monitoring::History, ApiError> {
+        self.send(self.http.get(self.url("/history")).query(query), request_id).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.chat_url.trim_end_matches("/chat"))
+    }
+
     fn conversations_url(&self, id: Option<&str>) -> String {
-        let base = format!("{}/conversations", self.chat_url.trim_end_matches("/chat"));
+        let base = self.url("/conversations");
         match id {
             Some(id) => format!("{base}/{id}"),
             None => base,

@@ -6,7 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    ChatEvent, ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted, Health, Usage,
+    monitoring::{History, HistorySeries},
+    ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, Health,
+    Status, Usage,
 };
 use utoipa::{
     openapi::{
@@ -111,11 +113,13 @@ pub enum StreamEventKind {
         crate::routes::chat_stream,
         crate::routes::conversations,
         crate::routes::conversation,
-        crate::routes::delete_conversation
+        crate::routes::delete_conversation,
+        crate::routes::status,
+        crate::routes::history
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Status, ContainerCounts, History, HistorySeries)),
     modifiers(&ApiKeyHeader),
-    tags((name = "chat", description = "Questions and answers"), (name = "service", description = "Health")),
+    tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]
 struct ApiDoc;
 

@@ -1,18 +1,18 @@
-//! `/health`, `/chat`, `/chat/stream` and `/conversations/{id}` of the gateway (described for
-//! OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
+//! `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`, `/status` and `/history` of the
+//! gateway (described for OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
 //! rate limit, content type, size, body; only a request that passes them all is forwarded.
 
-use std::net::SocketAddr;
+use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, FromRequestParts, Path, State},
+    extract::{ConnectInfo, FromRequestParts, Path, Query, State},
     http::{request::Parts, HeaderMap},
     routing::{get, post},
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted, Health};
+use homelab_schemas::{monitoring::History, ChatRequest, ChatResponse, ConversationList, Deleted, Health, Status};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -23,6 +23,47 @@ pub fn routes() -> Router<AppState> {
         .route("/chat/stream", post(chat_stream))
         .route("/conversations", get(conversations))
         .route("/conversations/{id}", get(conversation).delete(delete_conversation))
+        .route("/status", get(status))
+        .route("/history", get(history))
+}
+
+/// The homelab at a glance, for the chat page's status strip: CPU and memory use, the fullest
+/// filesystem, containers running and stopped, and the problems found now. A part that cannot be
+/// read is `null` and named in `unavailable`. Like the conversation list, it needs the key but
+/// does not spend the chat allowance (the page refreshes it every 15 s while it is shown).
+#[utoipa::path(get, path = "/status", tag = "monitoring", security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The figures now", body = Status),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
+    ))]
+pub(crate) async fn status(
+    _: Authenticated,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Status>, ApiError> {
+    Ok(Json(state.orchestrator.status(request_id(&headers)).await?))
+}
+
+/// One metric over a past window, with up to 120 points per series: what the chat page draws
+/// under an answer about history. The same checks as the model's `get_history` call.
+#[utoipa::path(get, path = "/history", tag = "monitoring", security(("api_key" = [])),
+    params(
+        ("metric" = String, Query, description = "cpu, memory, load, disk, network, container_cpu or container_memory"),
+        ("window" = Option<String>, Query, description = "How far back: 30m, 6h, 24h… (default 1h)", pattern = "^[0-9]{1,4}[mhd]$"),
+        ("name" = Option<String>, Query, description = "A container, for container_cpu and container_memory"),
+    ),
+    responses(
+        (status = 200, description = "Each series summarised, with its points", body = History),
+        (status = 422, description = "An unknown metric, an unreadable window or another parameter", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
+    ))]
+pub(crate) async fn history(
+    _: Authenticated,
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<History>, ApiError> {
+    Ok(Json(state.orchestrator.history(&query, request_id(&headers)).await?))
 }
 
 #[utoipa::path(get, path = "/health", tag = "service",

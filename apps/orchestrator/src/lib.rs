@@ -10,12 +10,14 @@
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
+//! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
 
 pub mod audit;
 pub mod chain;
 pub mod chat;
 pub mod clients;
 pub mod db;
+pub mod glance;
 pub mod policy;
 pub mod prompt;
 pub mod registry;

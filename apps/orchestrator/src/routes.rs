@@ -1,4 +1,5 @@
-//! `/health`, `/chat`, `/chat/stream` and the stored conversations of the orchestrator.
+//! `/health`, `/chat`, `/chat/stream`, the stored conversations, and the chat page's `/status` and
+//! `/history` ([`crate::glance`]).
 
 use axum::{
     extract::{Path, State},
@@ -19,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/chat/stream", post(chat_stream))
         .route("/conversations", get(conversations))
         .route("/conversations/{id}", get(conversation).delete(delete_conversation))
+        .route("/status", get(crate::glance::status))
+        .route("/history", get(crate::glance::history))
 }
 
 /// Most conversations `GET /conversations` lists.

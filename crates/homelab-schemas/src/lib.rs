@@ -7,6 +7,7 @@
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
 //! - [`intent`]: which tools a question asks for (the builtin model's choice, the orchestrator's prefetch).
 //! - [`health`]: the `/health` body every service answers.
+//! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
 //! here is a breaking change.
@@ -16,10 +17,12 @@ pub mod health;
 pub mod intent;
 pub mod llm;
 pub mod monitoring;
+pub mod status;
 pub mod stream;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
 pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter, Usage};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
+pub use status::{ContainerCounts, Status};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

@@ -274,6 +274,7 @@ pub struct ContainerSample {
 /// filesystem, each container…). `points` are only sent when asked for (`?points=N`, for charts),
 /// never to the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     /// One of [`HistoryMetric`], e.g. `cpu`.
     pub metric: String,
@@ -293,6 +294,7 @@ pub struct History {
 
 /// One series' summary over the window; times are RFC 3339 UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistorySeries {
     /// `host`, a mount point, a container name, or `received`/`sent`.
     pub subject: String,
@@ -323,6 +325,7 @@ pub struct HistorySeries {
     pub full_in: Option<String>,
     /// `[unix seconds, value]`, oldest first, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<f64>>))]
     pub points: Vec<[f64; 2]>,
 }
 

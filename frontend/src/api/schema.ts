@@ -93,6 +93,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One metric over a past window, with up to 120 points per series: what the chat page draws
+         *     under an answer about history. The same checks as the model's `get_history` call.
+         */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The homelab at a glance, for the chat page's status strip: CPU and memory use, the fullest
+         *     filesystem, containers running and stopped, and the problems found now. A part that cannot be
+         *     read is `null` and named in `unavailable`. Like the conversation list, it needs the key but
+         *     does not spend the chat allowance (the page refreshes it every 15 s while it is shown).
+         */
+        get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -180,6 +222,13 @@ export interface components {
             tool_calls_made?: string[];
             usage?: null | components["schemas"]["Usage"];
         };
+        /** @description Containers by state. */
+        ContainerCounts: {
+            running: number;
+            /** @description Every container that is not running (exited, created, dead, paused…). */
+            stopped: number;
+            total: number;
+        };
         /** @description A stored conversation, oldest message first. */
         Conversation: {
             conversation_id: string;
@@ -226,6 +275,86 @@ export interface components {
             service: string;
             /** @description Always `healthy` when the process answers at all. */
             status: string;
+        };
+        /**
+         * @description `GET /history`: one metric over a past window, summarised per series (the host, each
+         *     filesystem, each container…). `points` are only sent when asked for (`?points=N`, for charts),
+         *     never to the model.
+         */
+        History: {
+            /** @description One of [`HistoryMetric`], e.g. `cpu`. */
+            metric: string;
+            /** @description Says what was left out or why there is little to show. */
+            note?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds between two points.
+             */
+            resolution_seconds: number;
+            series: components["schemas"]["HistorySeries"][];
+            /** @description `this host` (tool-monitoring's own history) or `prometheus`. */
+            source: string;
+            /** @description `%`, `GB`, `MB`, `MB/s` or empty for load. */
+            unit: string;
+            /** @description The window covered, e.g. `1h` (shorter than asked when less is kept). */
+            window: string;
+        };
+        /** @description One series' summary over the window; times are RFC 3339 UTC. */
+        HistorySeries: {
+            /**
+             * Format: double
+             * @description The least-squares slope, in units per hour.
+             */
+            change_per_hour: number;
+            from: string;
+            /** @description A filesystem filling at this rate is full at this time… */
+            full_at?: string | null;
+            /** @description …in this much time (`about 3 days`); `not filling` when it is not growing. */
+            full_in?: string | null;
+            /** @description The Prometheus instance it came from, when Prometheus answered. */
+            instance?: string | null;
+            /** Format: double */
+            latest: number;
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            mean: number;
+            /** Format: double */
+            min: number;
+            /** @description When `max` was reached (the first time). */
+            peak_at: string;
+            /** @description `[unix seconds, value]`, oldest first, when asked for. */
+            points?: number[][];
+            samples: number;
+            /** @description `host`, a mount point, a container name, or `received`/`sent`. */
+            subject: string;
+            to: string;
+            /**
+             * Format: double
+             * @description A filesystem's size (GB).
+             */
+            total?: number | null;
+            /** @description `rising`, `falling` or `steady`. */
+            trend: string;
+        };
+        /** @description The figures the status strip shows. */
+        Status: {
+            containers?: null | components["schemas"]["ContainerCounts"];
+            /**
+             * Format: double
+             * @description Whole-machine CPU use, 0–100.
+             */
+            cpu_percent?: number | null;
+            /** @description The fullest filesystem. */
+            disk?: Record<string, never> | null;
+            /** Format: double */
+            memory_percent?: number | null;
+            /** @description The first few problems, most severe first. */
+            problem_list: Record<string, never>[];
+            /** @description How many problems `list_problems` finds now. */
+            problems?: number | null;
+            /** @description What could not be read, in words (`Docker: not reachable at …`). */
+            unavailable: string[];
         };
         /**
          * @description One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line,
@@ -740,6 +869,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query: {
+                /** @description cpu, memory, load, disk, network, container_cpu or container_memory */
+                metric: string;
+                /** @description How far back: 30m, 6h, 24h… (default 1h) */
+                window?: string;
+                /** @description A container, for container_cpu and container_memory */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each series summarised, with its points */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description An unknown metric, an unreadable window or another parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Rate limit exceeded (per key; failed keys per address) */
+            429: {
+                headers: {
+                    /** @description Seconds until a request is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service or LLM unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The LLM provider has no key, or the assistant's database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Rate limit exceeded (per key; failed keys per address) */
+            429: {
+                headers: {
+                    /** @description Seconds until a request is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service or LLM unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The LLM provider has no key, or the assistant's database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
                 };
             };
         };
