@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project; `make test` and CI call this.
 # Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
-# chromium), starts podman's Docker-compatible API with a few fixture containers, then runs the
+# chromium, prometheus), starts podman's Docker-compatible API with a few fixture containers and a
+# real Prometheus scraping a node exporter, then runs the
 # Rust tests, the frontend tests, the browser test, the smoke test of the run command, schemathesis
 # against the gateway's OpenAPI document, the deployment lints, the compose stack built and run
 # for real on a Docker Engine of its own (make compose-test) and the soak.
@@ -24,12 +25,22 @@ else
   echo "NOTICE: podman's Docker API could not be started; Docker tests will skip (or fail with REQUIRE_DOCKER_TESTS=1)"
 fi
 
+if fixture=$(bash tests/scripts/prometheus-fixture.sh start); then
+  export TEST_PROMETHEUS_URL="${fixture#PROMETHEUS_URL=}"
+  echo "Prometheus for tests: $TEST_PROMETHEUS_URL"
+  trap 'bash tests/scripts/prometheus-fixture.sh stop' EXIT
+else
+  echo "NOTICE: Prometheus could not be started; its tests will skip (or fail with REQUIRE_PROMETHEUS_TESTS=1)"
+fi
+
 echo "== Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
   cargo test --workspace --no-fail-fast
 fi
+# Only the Rust tests use it; the soak later should not share the machine with it.
+bash tests/scripts/prometheus-fixture.sh stop
 
 if [ -f frontend/package.json ]; then
   echo "== Frontend tests"

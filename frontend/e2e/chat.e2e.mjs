@@ -298,6 +298,103 @@ await check("the message box grows with its text", async () => {
   await box.fill("");
 });
 
+/** A new tab that already has the key saved (as after the first visit), at `viewport`. */
+async function keyedTab(viewport, search = "") {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
+  const tab = await context.newPage();
+  await tab.goto(new URL(search, url).toString());
+  return { context, tab };
+}
+
+/** Pixels a canvas has drawn (not transparent). */
+async function drawnPixels(canvas) {
+  return canvas.evaluate((c) => {
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  });
+}
+
+await check("the status strip shows CPU, memory and disk gauges, containers and problems", async () => {
+  const strip = page.getByRole("region", { name: "The homelab at a glance" });
+  await strip.waitFor({ timeout: 10000 });
+  for (const name of ["CPU", "Memory", "Disk"]) {
+    const meter = strip.getByRole("meter", { name: new RegExp(`^${name} \\d+%$`) });
+    const value = Number(await meter.getAttribute("value"));
+    assert(value >= 0 && value <= 100, `${name} meter reads ${value}`);
+  }
+  const text = (await strip.textContent()).replace(/\s+/g, " ");
+  assert(/\d+ running · \d+ stopped/.test(text), `no container counts in: ${text}`);
+  assert(/no problems|\d+ problems?/i.test(text), `no problem count in: ${text}`);
+});
+
+await check("the status strip refreshes itself, and not while the tab is hidden", async () => {
+  const { context, tab } = await keyedTab({ width: 1100, height: 800 }, "/?refresh=2");
+  let asked = 0;
+  tab.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/api/status") asked++;
+  });
+  await tab.getByRole("region", { name: "The homelab at a glance" }).waitFor({ timeout: 10000 });
+  await tab.waitForTimeout(4500);
+  assert(asked >= 2, `asked ${asked} times in 4.5 s at a 2 s refresh`);
+  const visibility = (hidden) =>
+    tab.evaluate((h) => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  await visibility(true);
+  await tab.waitForTimeout(300);
+  const whileHidden = asked;
+  await tab.waitForTimeout(5000);
+  assert(asked === whileHidden, `asked ${asked - whileHidden} times while hidden`);
+  await visibility(false);
+  await tab.waitForTimeout(1000);
+  assert(asked === whileHidden + 1, `shown again: asked ${asked - whileHidden} times in 1 s, expected once at once`);
+  await context.close();
+});
+
+await check("a question about the past is answered in words with a chart drawn under it", async () => {
+  const before = await answers().count();
+  await page.getByLabel("Message").fill("What was the CPU doing in the last 10 minutes?");
+  await page.keyboard.press("Enter");
+  const answer = answers().nth(before);
+  await answer.waitFor({ timeout: 15000 });
+  const text = await answer.innerText();
+  assert(/averaged \d+(\.\d+)?%/.test(text), `no figures in: ${text}`);
+  const chart = answer.locator("figure.history-chart");
+  await chart.waitFor({ timeout: 10000 });
+  assert((await chart.locator("figcaption").innerText()).startsWith("CPU use, last 10m"), "caption");
+  const canvas = chart.locator("canvas");
+  await canvas.waitFor({ timeout: 10000 });
+  await page.waitForTimeout(300);
+  const drawn = await drawnPixels(canvas);
+  assert(drawn > 200, `the chart's canvas has ${drawn} drawn pixels`);
+  await chart.screenshot({ path: `${outDir}/history-chart.png` });
+});
+
+await check("phone, 390 px: the status strip and a chart fit the screen", async () => {
+  const { context, tab } = await keyedTab({ width: 390, height: 844 });
+  const strip = tab.getByRole("region", { name: "The homelab at a glance" });
+  await strip.waitFor({ timeout: 10000 });
+  await tab.getByLabel("Message").fill("How did memory change over the last 10 minutes?");
+  await tab.keyboard.press("Enter");
+  const canvas = tab.locator("figure.history-chart canvas");
+  await canvas.waitFor({ timeout: 15000 });
+  await tab.waitForTimeout(300);
+  const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 390, `page is ${width}px wide`);
+  const box = await canvas.boundingBox();
+  assert(box.x >= 0 && box.x + box.width <= 390, `chart spans ${box.x}..${box.x + box.width}`);
+  const stripBox = await strip.boundingBox();
+  assert(stripBox.height < 80, `the strip takes ${stripBox.height}px`);
+  assert((await drawnPixels(canvas)) > 200, "the chart is drawn");
+  await tab.screenshot({ path: `${outDir}/phone-history.png`, fullPage: true });
+  await context.close();
+});
+
 // axe-core checks the app's own page in both colour schemes at both sizes, with an answer shown.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
@@ -317,6 +414,10 @@ for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["ph
       await tab.getByLabel("Message").fill("Give me a full system health report");
       await tab.keyboard.press("Enter");
       await tab.locator('[data-role="assistant"]:not([data-live])').first().waitFor({ timeout: 15000 });
+      // An answer with a chart, and the status strip, are checked too.
+      await tab.getByLabel("Message").fill("How busy was the CPU over the last 10 minutes?");
+      await tab.keyboard.press("Enter");
+      await tab.locator("figure.history-chart canvas").first().waitFor({ timeout: 15000 });
       const onChat = await tab.evaluate(async () => (await window.axe.run(document)).violations);
       await tab.screenshot({ path: `${outDir}/axe-${label}-${colorScheme}.png` });
       await context.close();

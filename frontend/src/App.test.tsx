@@ -18,11 +18,22 @@ function respond(status: number, body: unknown, headers: Record<string, string> 
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
+const glance = {
+  cpu_percent: 12.4,
+  memory_percent: 93.2,
+  disk: { path: "/mnt/tank", total_gb: 1000, used_gb: 800, free_gb: 200, percent_used: 80 },
+  containers: { running: 5, stopped: 2, total: 7 },
+  problems: 1,
+  problem_list: [{ severity: "warning", kind: "memory", subject: "memory", reason: "93.2% used" }],
+  unavailable: [],
+};
+
 describe("App", () => {
   const fetchMock = vi.fn();
   /** What the conversation list answers; the other calls go to fetchMock. */
   let listed: unknown[] = [];
   const listCalls = vi.fn();
+  const statusCalls = vi.fn();
   beforeEach(() => {
     listed = [];
     vi.stubGlobal("fetch", (url: string, init?: RequestInit) => {
@@ -30,12 +41,17 @@ describe("App", () => {
         listCalls(url, init);
         return Promise.resolve(respond(200, { conversations: listed }));
       }
+      if (url === "/api/status") {
+        statusCalls(url, init);
+        return Promise.resolve(respond(200, glance));
+      }
       return fetchMock(url, init);
     });
   });
   afterEach(() => {
     fetchMock.mockReset();
     listCalls.mockReset();
+    statusCalls.mockReset();
     vi.unstubAllGlobals();
   });
 
@@ -367,5 +383,19 @@ describe("App", () => {
     screen.getByRole("dialog").dispatchEvent(new Event("cancel", { cancelable: true }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     await waitFor(() => expect(screen.getByLabelText("Message")).toHaveFocus());
+  });
+
+  it("shows the homelab at a glance with the saved key, and not before a key is saved", async () => {
+    render(<App />);
+    expect(screen.queryByRole("region", { name: "The homelab at a glance" })).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("API key", { selector: "input" }), "secret-key");
+    fetchMock.mockResolvedValueOnce(new Response("# metrics", { status: 200 }));
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    const strip = await screen.findByRole("region", { name: "The homelab at a glance" });
+    expect(statusCalls.mock.calls[0][1].headers["X-API-Key"]).toBe("secret-key");
+    expect(strip).toHaveTextContent("5 running · 2 stopped");
+    expect(strip).toHaveTextContent("1 problem");
+    expect(screen.getByRole("meter", { name: "Memory 93%" })).toHaveAttribute("value", "93.2");
+    expect(screen.getByRole("meter", { name: "Disk 80%" })).toBeInTheDocument();
   });
 });

@@ -4,17 +4,21 @@ import {
   checkKey,
   deleteConversation,
   describeError,
+  historyQuery,
   listConversations,
   loadConversation,
   streamChat,
   type ConversationSummary,
+  type HistoryQuery,
 } from "./api";
+import { ApiKeyContext } from "./ApiKeyContext";
 import { Composer } from "./Composer";
 import { ErrorNotice } from "./ErrorNotice";
 import { Header } from "./Header";
 import { History } from "./History";
 import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
+import { StatusStrip } from "./StatusStrip";
 import { Suggestions } from "./Suggestions";
 import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
 
@@ -158,13 +162,19 @@ export function App() {
     setLive({ tools: [], text: "" });
     const controller = new AbortController();
     stopper.current = controller;
+    // What the answer looked back at: each is drawn as a chart under it.
+    const charts: HistoryQuery[] = [];
     try {
       const reply = await streamChat(
         message,
         conversationId,
         key,
         {
-          onToolCall: (name) => setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l)),
+          onToolCall: (name, args) => {
+            const chart = historyQuery(name, args);
+            if (chart) charts.push(chart);
+            setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l));
+          },
           onToken: (text) => setLive((l) => (l ? { ...l, text: l.text + text } : l)),
           onMessage: (text) => setLive((l) => (l ? { ...l, text } : l)),
         },
@@ -180,6 +190,7 @@ export function App() {
           text: reply.message,
           tools: reply.tool_calls_made,
           refused: reply.refused === true,
+          charts: charts.length > 0 ? charts : undefined,
           time: new Date().toISOString(),
           usage: reply.usage ?? undefined,
         },
@@ -216,62 +227,65 @@ export function App() {
   }
 
   return (
-    <div className="app">
-      <Header
-        onNewChat={newChat}
-        onSettings={() => setAskingKey(true)}
-        historyOpen={historyOpen}
-        onToggleHistory={() => setHistoryOpen((o) => !o)}
-      />
-      <div className={historyOpen ? "layout history-open" : "layout"}>
-        <History
-          conversations={conversations}
-          current={conversationId}
-          onOpen={(id) => void openConversation(id)}
-          onDelete={(id) => void forget(id)}
+    <ApiKeyContext.Provider value={askingKey ? "" : apiKey}>
+      <div className="app">
+        <Header
+          onNewChat={newChat}
+          onSettings={() => setAskingKey(true)}
+          historyOpen={historyOpen}
+          onToggleHistory={() => setHistoryOpen((o) => !o)}
         />
-        <main className="chat" aria-label="Conversation">
-          {messages.length === 0 && !pending && <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />}
-          {/* Always there, so the first answer is announced too. */}
-          <MessageList messages={messages} pending={pending} live={live} />
-        </main>
-      </div>
-      <footer className="footer">
-        {/* Pinned above the composer, so they are seen however long the conversation is. */}
-        <div className="status-area">
-          {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
-          {notice && (
-            <p className="notice" role="status">
-              {notice}
-            </p>
-          )}
-          {retryable && !pending && (
-            <button type="button" className="retry" onClick={retry}>
-              Retry “{retryable.text.length > 40 ? `${retryable.text.slice(0, 39)}…` : retryable.text}”
-            </button>
-          )}
-          {waitingForKey && !askingKey && (
-            <p className="notice" role="status">
-              Waiting for a valid key to send: “{waitingForKey}”
-            </p>
-          )}
+        <StatusStrip apiKey={askingKey ? "" : apiKey} />
+        <div className={historyOpen ? "layout history-open" : "layout"}>
+          <History
+            conversations={conversations}
+            current={conversationId}
+            onOpen={(id) => void openConversation(id)}
+            onDelete={(id) => void forget(id)}
+          />
+          <main className="chat" aria-label="Conversation">
+            {messages.length === 0 && !pending && <Suggestions onPick={(text) => void send(text)} disabled={askingKey} />}
+            {/* Always there, so the first answer is announced too. */}
+            <MessageList messages={messages} pending={pending} live={live} />
+          </main>
         </div>
-        <Composer
-          ref={messageBox}
-          onSend={(text) => void send(text)}
-          disabled={pending || askingKey}
-          pending={pending}
-          onStop={() => stopper.current?.abort()}
-        />
-      </footer>
-      {askingKey && (
-        <KeyPrompt
-          initial={apiKey}
-          rejected={keyRejected}
-          onSave={saveKey}
-          onCancel={apiKey ? () => setAskingKey(false) : undefined}
-        />
-      )}
-    </div>
+        <footer className="footer">
+          {/* Pinned above the composer, so they are seen however long the conversation is. */}
+          <div className="status-area">
+            {error && <ErrorNotice text={error} onDismiss={() => setError(null)} />}
+            {notice && (
+              <p className="notice" role="status">
+                {notice}
+              </p>
+            )}
+            {retryable && !pending && (
+              <button type="button" className="retry" onClick={retry}>
+                Retry “{retryable.text.length > 40 ? `${retryable.text.slice(0, 39)}…` : retryable.text}”
+              </button>
+            )}
+            {waitingForKey && !askingKey && (
+              <p className="notice" role="status">
+                Waiting for a valid key to send: “{waitingForKey}”
+              </p>
+            )}
+          </div>
+          <Composer
+            ref={messageBox}
+            onSend={(text) => void send(text)}
+            disabled={pending || askingKey}
+            pending={pending}
+            onStop={() => stopper.current?.abort()}
+          />
+        </footer>
+        {askingKey && (
+          <KeyPrompt
+            initial={apiKey}
+            rejected={keyRejected}
+            onSave={saveKey}
+            onCancel={apiKey ? () => setAskingKey(false) : undefined}
+          />
+        )}
+      </div>
+    </ApiKeyContext.Provider>
   );
 }

@@ -1,7 +1,8 @@
-import { useState, type ReactNode } from "react";
+import { lazy, Suspense, useContext, useState, type ReactNode } from "react";
 import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
 import remarkBreaks from "remark-breaks";
 import remarkGfm from "remark-gfm";
+import { ApiKeyContext } from "./ApiKeyContext";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
@@ -44,6 +45,9 @@ const components: Components = {
   a: ({ href, children }) => <SafeLink href={href}>{children}</SafeLink>,
 };
 
+// The chart library loads only when an answer has a chart to draw.
+const HistoryChart = lazy(() => import("./HistoryChart"));
+
 /** `14:05`, in the browser's locale. */
 function clock(iso: string): string {
   const d = new Date(iso);
@@ -73,6 +77,7 @@ function CopyButton({ text }: { text: string }) {
  *  and without images or hidden link targets, so an answer cannot send data anywhere by being
  *  shown. Each message says who speaks, for screen readers as well. */
 export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
+  const apiKey = useContext(ApiKeyContext);
   const time = message.time ? clock(message.time) : "";
   if (message.role === "user") {
     return (
@@ -110,6 +115,13 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
           {message.text}
         </Markdown>
       </div>
+      {!live && apiKey && message.charts && message.charts.length > 0 && (
+        <Suspense fallback={<p className="chart-note">Drawing the chart…</p>}>
+          {message.charts.map((query, i) => (
+            <HistoryChart key={i} query={query} apiKey={apiKey} />
+          ))}
+        </Suspense>
+      )}
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
       {!live && (
         <div className="meta">

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, describeError, sendChat, streamChat } from "./api";
+import { ApiError, describeError, getHistory, historyQuery, sendChat, streamChat } from "./api";
+import { refreshEvery } from "./StatusStrip";
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
   return vi.fn().mockResolvedValue(
@@ -93,5 +94,28 @@ describe("streamChat", () => {
     const result = await streamChat("q", null, "k", { onToken: (t) => tokens.push(t) }, undefined, fetchMock);
     expect(tokens).toEqual(["Température 41 °C"]);
     expect(result.message).toBe("Température 41 °C");
+  });
+});
+
+describe("history charts", () => {
+  it("takes the chart's query from a get_history call and nothing else", () => {
+    expect(historyQuery("get_history", { metric: "cpu", window: "12h" })).toEqual({ metric: "cpu", window: "12h" });
+    expect(historyQuery("get_history", { metric: "container_cpu", name: "plex" })).toEqual({ metric: "container_cpu", name: "plex" });
+    expect(historyQuery("get_system_resources", { metric: "cpu" })).toBeNull();
+    expect(historyQuery("get_history", { window: "1h" })).toBeNull();
+    expect(historyQuery("get_history", "cpu")).toBeNull();
+  });
+
+  it("asks the gateway for the same history with the key", async () => {
+    const fetchImpl = vi.fn().mockResolvedValue(new Response(JSON.stringify({ metric: "cpu", series: [] }), { status: 200 }));
+    await getHistory({ metric: "container_memory", window: "6h", name: "plex" }, "k", fetchImpl);
+    expect(fetchImpl.mock.calls[0][0]).toBe("/api/history?metric=container_memory&window=6h&name=plex");
+    expect(fetchImpl.mock.calls[0][1].headers["X-API-Key"]).toBe("k");
+  });
+
+  it("refreshes the status every 15 s unless ?refresh= says otherwise (never under 2 s)", () => {
+    expect(refreshEvery("")).toBe(15000);
+    expect(refreshEvery("?refresh=5")).toBe(5000);
+    expect(refreshEvery("?refresh=0.5")).toBe(15000);
   });
 });

@@ -59,7 +59,8 @@ export async function sendChat(
 
 /** What a streamed chat reports while it works. */
 export interface StreamHandlers {
-  onToolCall?: (name: string) => void;
+  /** A tool is about to run, with the arguments the model gave it. */
+  onToolCall?: (name: string, args: unknown) => void;
   onToolResult?: (name: string, ok: boolean) => void;
   /** A piece of the answer, as the model generates it. */
   onToken?: (text: string) => void;
@@ -116,7 +117,7 @@ export async function streamChat(
       }
       switch (event.event) {
         case "tool_call":
-          handlers.onToolCall?.(event.data.name);
+          handlers.onToolCall?.(event.data.name, event.data.arguments);
           break;
         case "tool_result":
           handlers.onToolResult?.(event.data.name, event.data.ok);
@@ -242,4 +243,40 @@ export async function checkKey(apiKey: string, fetchImpl: typeof fetch = fetch):
   } catch {
     return "unreachable";
   }
+}
+
+export type Status = components["schemas"]["Status"];
+export type History = components["schemas"]["History"];
+export type HistorySeries = components["schemas"]["HistorySeries"];
+
+/** The homelab at a glance: CPU, memory, the fullest disk, containers and problems. */
+export async function getStatus(apiKey: string, fetchImpl: typeof fetch = fetch): Promise<Status> {
+  return keyedJson<Status>("/status", apiKey, {}, fetchImpl);
+}
+
+/** What one `get_history` call asked for; the chart under the answer asks the same. */
+export interface HistoryQuery {
+  metric: string;
+  window?: string;
+  name?: string;
+}
+
+/** The history call among a tool call's name and arguments, or null for any other tool. */
+export function historyQuery(name: string, args: unknown): HistoryQuery | null {
+  if (name !== "get_history" || !args || typeof args !== "object") return null;
+  const { metric, window, name: container } = args as Record<string, unknown>;
+  if (typeof metric !== "string") return null;
+  return {
+    metric,
+    ...(typeof window === "string" ? { window } : {}),
+    ...(typeof container === "string" ? { name: container } : {}),
+  };
+}
+
+/** One metric's history with points for a chart. */
+export async function getHistory(query: HistoryQuery, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<History> {
+  const params = new URLSearchParams({ metric: query.metric });
+  if (query.window) params.set("window", query.window);
+  if (query.name) params.set("name", query.name);
+  return keyedJson<History>(`/history?${params}`, apiKey, {}, fetchImpl);
 }

@@ -9,6 +9,8 @@ export interface ChatMessage {
   refused?: boolean;
   /** When it was sent or answered, ISO 8601. */
   time?: string;
+  /** The history the answer looked at, drawn as charts under it. */
+  charts?: { metric: string; window?: string; name?: string }[];
   /** What the answer cost, when the provider counted it. */
   usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, from Debian's packages only:
 # podman (a real Docker-compatible API), busybox-static (the tiny image its fixtures use),
-# nginx and chromium (the web UI's end-to-end test), curl. Safe to run again: skips what is there.
+# nginx and chromium (the web UI's end-to-end test), curl, and prometheus with
+# prometheus-node-exporter (the history tests against a real Prometheus). Safe to run again: skips what is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -10,6 +11,8 @@ declare -A wanted=(
   [nginx]=nginx
   [chromium]=chromium
   [curl]=curl
+  [prometheus]=prometheus
+  [prometheus-node-exporter]=prometheus-node-exporter
 )
 missing=()
 for probe in "${!wanted[@]}"; do

@@ -493,7 +493,7 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_history"]));
     let answer = body["message"].as_str().unwrap();
-    assert!(answer.starts_with("Over the last 10m: CPU use averaged "), "{answer}");
+    assert!(answer.starts_with("Over the last 10 minutes: CPU use averaged "), "{answer}");
     let audit = stack.audit();
     assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"metric": "cpu", "window": "10m"}), "{audit:?}");
 

@@ -6,9 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    monitoring::{History, HistorySeries},
-    ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, Health,
-    Status, Usage,
+    monitoring::{History, HistorySeries, Problem, Severity},
+    ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
+    Health, Status, Usage,
 };
 use utoipa::{
     openapi::{
@@ -117,7 +117,7 @@ pub enum StreamEventKind {
         crate::routes::status,
         crate::routes::history
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Status, ContainerCounts, History, HistorySeries)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]

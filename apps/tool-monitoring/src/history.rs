@@ -363,6 +363,21 @@ impl HostHistory {
     }
 }
 
+/// Keeps `/metrics`' gauges of the history's size current (every 5 s) until the history is gone.
+pub async fn report_size(
+    history: std::sync::Weak<HostHistory>,
+    bytes: homelab_common::metrics::IntGauge,
+    series: homelab_common::metrics::IntGauge,
+) {
+    loop {
+        let Some(h) = history.upgrade() else { return };
+        bytes.set(h.memory_bytes() as i64);
+        series.set(h.series_count() as i64);
+        drop(h);
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;

@@ -72,6 +72,12 @@ impl AppState {
         let history = Arc::new(history::HostHistory::load(settings.history_path.clone()));
         let docker = Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref()));
         tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5));
+        let metrics = Arc::new(Metrics::new(SERVICE));
+        tokio::spawn(history::report_size(
+            Arc::downgrade(&history),
+            metrics.gauge("history_bytes", "Memory held by the history's rings (budget: 2 MiB)"),
+            metrics.gauge("history_series", "Series the history follows"),
+        ));
         Self {
             sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone()),
             docker,
@@ -80,7 +86,7 @@ impl AppState {
             paths,
             truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
             internal_token: settings.internal_token.clone(),
-            metrics: Arc::new(Metrics::new(SERVICE)),
+            metrics,
         }
     }
 }

@@ -15,6 +15,8 @@ use axum::{
 };
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
+pub use prometheus::IntGauge;
+
 /// A service's metrics registry with the HTTP metrics every service has.
 #[derive(Clone)]
 pub struct Metrics {
@@ -50,6 +52,13 @@ impl Metrics {
         let counter = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
         self.registry.register(Box::new(counter.clone())).expect("registered once");
         counter
+    }
+
+    /// A gauge of this service (`homelab_<name>`).
+    pub fn gauge(&self, name: &str, help: &str) -> IntGauge {
+        let gauge = IntGauge::new(name, help).expect("valid metric");
+        self.registry.register(Box::new(gauge.clone())).expect("registered once");
+        gauge
     }
 
     /// Registers a metric made elsewhere (the audit writer's error counter).

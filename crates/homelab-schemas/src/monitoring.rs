@@ -30,6 +30,7 @@ pub struct SystemResources {
 
 /// One mounted filesystem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiskUsage {
     /// The mount point.
     pub path: String,
@@ -78,6 +79,7 @@ pub struct Problems {
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     Critical,
     Warning,
@@ -94,6 +96,7 @@ impl Severity {
 
 /// One problem: `{"severity": "critical", "kind": "container", "subject": "plex", "reason": "unhealthy"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     pub severity: Severity,
     /// `container`, `filesystem`, `memory`, `load`, `docker`, `zfs`, `temperature`, `truenas alert`.

@@ -14,13 +14,11 @@ pub struct Status {
     pub cpu_percent: Option<f64>,
     pub memory_percent: Option<f64>,
     /// The fullest filesystem.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub disk: Option<DiskUsage>,
     pub containers: Option<ContainerCounts>,
     /// How many problems `list_problems` finds now.
     pub problems: Option<usize>,
     /// The first few problems, most severe first.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub problem_list: Vec<Problem>,
     /// What could not be read, in words (`Docker: not reachable at …`).
     pub unavailable: Vec<String>,

@@ -265,6 +265,19 @@ export interface components {
             /** @example Invalid API key */
             detail: string;
         };
+        /** @description One mounted filesystem. */
+        DiskUsage: {
+            /** Format: double */
+            free_gb: number;
+            /** @description The mount point. */
+            path: string;
+            /** Format: double */
+            percent_used: number;
+            /** Format: double */
+            total_gb: number;
+            /** Format: double */
+            used_gb: number;
+        };
         /** @description `{"status":"healthy","service":"<name>"}`, plus the fields some services add. */
         Health: {
             /** @description The orchestrator's audit log state (`ok` or `failing`). */
@@ -337,6 +350,19 @@ export interface components {
             /** @description `rising`, `falling` or `steady`. */
             trend: string;
         };
+        /** @description One problem: `{"severity": "critical", "kind": "container", "subject": "plex", "reason": "unhealthy"}`. */
+        Problem: {
+            /** @description `container`, `filesystem`, `memory`, `load`, `docker`, `zfs`, `temperature`, `truenas alert`. */
+            kind: string;
+            reason: string;
+            severity: components["schemas"]["Severity"];
+            subject: string;
+        };
+        /**
+         * @description How bad a problem is.
+         * @enum {string}
+         */
+        Severity: "critical" | "warning";
         /** @description The figures the status strip shows. */
         Status: {
             containers?: null | components["schemas"]["ContainerCounts"];
@@ -345,12 +371,11 @@ export interface components {
              * @description Whole-machine CPU use, 0–100.
              */
             cpu_percent?: number | null;
-            /** @description The fullest filesystem. */
-            disk?: Record<string, never> | null;
+            disk?: null | components["schemas"]["DiskUsage"];
             /** Format: double */
             memory_percent?: number | null;
             /** @description The first few problems, most severe first. */
-            problem_list: Record<string, never>[];
+            problem_list: components["schemas"]["Problem"][];
             /** @description How many problems `list_problems` finds now. */
             problems?: number | null;
             /** @description What could not be read, in words (`Docker: not reachable at …`). */

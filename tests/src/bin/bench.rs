@@ -257,6 +257,20 @@ async fn soak(stack: Stack, bin: &Path) -> i32 {
         let rss: f64 = rss_each(&stack).iter().sum();
         println!("| {window} | {:.0} | {} | {} | {rss:.1} |", r.per_second, ms(r.p99), r.errors);
     }
+    // The chat page's charts read the history while chats go on; the history stays in its budget.
+    let history_url = format!("{}/history?metric=cpu&window=24h", stack.gateway_url());
+    let charts: MakeRequest = Arc::new(move |c: &reqwest::Client| c.get(&history_url).header("X-API-Key", KEY));
+    let r = load::run(&client, charts, 32, Duration::from_secs(5)).await;
+    errors += r.errors;
+    println!("\nhistory charts: {:.0}/s at c=32, p99 {} ms, {} errors", r.per_second, ms(r.p99), r.errors);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let history_bytes = gauge(&client, &stack.monitoring_url(), "homelab_history_bytes").await;
+    let history_ok = history_bytes.is_some_and(|b| b > 0.0 && b <= 2.0 * 1024.0 * 1024.0);
+    println!(
+        "history memory: {:?} bytes (budget 2 MiB): {}",
+        history_bytes,
+        if history_ok { "ok" } else { "OVER or unknown" }
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     let lines = audit_lines(&audit);
     let sessions: i64 = rusqlite::Connection::open(&db)
@@ -282,13 +296,19 @@ async fn soak(stack: Stack, bin: &Path) -> i32 {
             o.status.success()
         })
         .unwrap_or(false);
-    let good = errors == 0 && lines == ok && sessions == ok as i64 && verified;
+    let good = errors == 0 && lines == ok && sessions == ok as i64 && verified && history_ok;
     println!("{} passed, {} failed", u8::from(good), u8::from(!good));
     if good {
         0
     } else {
         1
     }
+}
+
+/// A gauge's value from a service's `/metrics`.
+async fn gauge(client: &reqwest::Client, service: &str, name: &str) -> Option<f64> {
+    let text = client.get(format!("{service}/metrics")).send().await.ok()?.text().await.ok()?;
+    text.lines().find(|l| l.starts_with(name))?.rsplit(' ').next()?.parse().ok()
 }
 
 /// The seed README's seven example questions.

@@ -392,6 +392,21 @@ fn when(rfc3339: &str) -> String {
     }
 }
 
+/// `10m` → `10 minutes`, `1h` → `hour`, `2d` → `2 days`.
+fn span(window: &str) -> String {
+    let (n, unit) = window.split_at(window.len().saturating_sub(1));
+    let unit = match unit {
+        "m" => "minute",
+        "h" => "hour",
+        "d" => "day",
+        _ => return text(window).into_owned(),
+    };
+    match n {
+        "1" => unit.to_string(),
+        n => format!("{n} {unit}s"),
+    }
+}
+
 fn history(h: &History) -> String {
     let figure = |v: f64| match h.unit.as_str() {
         "%" => format!("{v:.1}%"),
@@ -441,7 +456,7 @@ fn history(h: &History) -> String {
             figure(s.latest)
         )
     };
-    let head = format!("Over the last {}{source}:", text(&h.window));
+    let head = format!("Over the last {}{source}:", span(&h.window));
     let mut out = match h.series.as_slice() {
         [] => String::new(),
         [one] => format!("{head} {}.", line(one)),
@@ -626,7 +641,7 @@ pub(super) mod tests {
                 "trend": "steady", "change_per_hour": 0.1}]});
         assert_eq!(
             say("What was the CPU doing last night?", ToolId::History, v),
-            "Over the last 12h: CPU use averaged 12.3%, lowest 1.0%, highest 97.5% at 03:12 UTC on Nov 24; steady (5.0% now)."
+            "Over the last 12 hours: CPU use averaged 12.3%, lowest 1.0%, highest 97.5% at 03:12 UTC on Nov 24; steady (5.0% now)."
         );
         let (q, disk) = sample(ToolId::History);
         let said = say(q, ToolId::History, disk);

@@ -1,0 +1,105 @@
+import { useEffect, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { describeError, getHistory, type History, type HistoryQuery } from "./api";
+
+/** Line colours that read on the light and the dark background alike. */
+const COLOURS = ["#2f7de1", "#e0613a", "#2aa876", "#b35fd1", "#c99a06"];
+
+const NAMES: Record<string, string> = {
+  cpu: "CPU use",
+  memory: "Memory use",
+  load: "Load (1 min)",
+  disk: "Space used",
+  network: "Network",
+  container_cpu: "Container CPU",
+  container_memory: "Container memory",
+};
+
+/** uPlot's columns: the union of every series' times, and each series' value at those times. */
+function columns(history: History): uPlot.AlignedData {
+  const times = [...new Set(history.series.flatMap((s) => (s.points ?? []).map((p) => p[0])))].sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const values = history.series.map((s) => {
+    const column: (number | null)[] = times.map(() => null);
+    for (const [t, v] of s.points ?? []) column[index.get(t)!] = v;
+    return column;
+  });
+  return [times, ...values];
+}
+
+function label(history: History, subject: string, instance?: string | null): string {
+  const who = subject === "host" ? NAMES[history.metric] ?? history.metric : subject;
+  return instance ? `${who} (${instance})` : who;
+}
+
+/** The chart of what a `get_history` call looked at, drawn with uPlot under the answer. The
+ *  figures come from the gateway's `/history` (the same check as the model's call, with points). */
+export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; apiKey: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [history, setHistory] = useState<History | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    let gone = false;
+    getHistory(query, apiKey)
+      .then((h) => !gone && setHistory(h))
+      .catch((e) => !gone && setProblem(describeError(e)));
+    return () => {
+      gone = true;
+    };
+  }, [query, apiKey]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !history || history.series.every((s) => !s.points?.length)) return;
+    const styles = getComputedStyle(el);
+    const text = styles.color;
+    const grid = styles.getPropertyValue("--border").trim() || "#888";
+    const unit = history.unit;
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const plot = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height: 170,
+        legend: { show: history.series.length > 1 },
+        cursor: { drag: { x: false, y: false } },
+        axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit === "%" ? "%" : ""}`) }],
+        series: [
+          {},
+          ...history.series.map((s, i) => ({
+            label: label(history, s.subject, s.instance),
+            stroke: COLOURS[i % COLOURS.length],
+            width: 2,
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${+v.toFixed(2)} ${unit}`.trim()),
+          })),
+        ],
+      },
+      columns(history),
+      el,
+    );
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: 170 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [history]);
+
+  const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}, last ${history?.window ?? query.window ?? "1h"}${history?.unit ? ` (${history.unit})` : ""}`;
+  const summary = history?.series
+    .map((s) => `${label(history, s.subject, s.instance)}: ${s.min} to ${s.max}, mean ${s.mean}`)
+    .join("; ");
+  return (
+    <figure className="history-chart" data-metric={query.metric} aria-label={title}>
+      <figcaption>
+        {title}
+        {history?.source === "prometheus" && <span className="source"> · Prometheus</span>}
+      </figcaption>
+      {problem && <p className="chart-note">No chart: {problem}</p>}
+      {history && history.series.length === 0 && <p className="chart-note">Nothing recorded yet to draw.</p>}
+      <div ref={box} className="chart-box" role="img" aria-label={summary || title} />
+    </figure>
+  );
+}
