@@ -717,11 +717,11 @@ mod tests {
         assert_eq!(h.series_count(), 4, "cpu, memory, load, one disk");
     }
 
-    #[test]
-    fn fifty_containers_for_a_day_stay_within_two_mib_and_the_caps_hold() {
-        let h = HostHistory::new(None);
+    /// A day of a host with `containers` containers and `disks` filesystems, sampled each minute.
+    fn a_full_day(containers: usize, disks: usize, path: Option<PathBuf>) -> HostHistory {
+        let h = HostHistory::new(path);
         let mut r = resources(1.0, 1.0);
-        r.disk = (0..40)
+        r.disk = (0..disks)
             .map(|i| DiskUsage {
                 path: format!("/mnt/d{i}"),
                 total_gb: 10.0,
@@ -732,13 +732,33 @@ mod tests {
             .collect();
         for m in (0..86_400).step_by(60) {
             h.record_host(T0 + m, &r, Some((m as u64, m as u64)));
-            for c in 0..150 {
-                h.record_container(T0 + m, &format!("container-number-{c}"), Some(1.0), 64.0);
+            for c in 0..containers {
+                h.record_container(
+                    T0 + m,
+                    &format!("container-number-{c}"),
+                    Some(1.0 + c as f64 / 7.0),
+                    64.0 + m as f64 / 60.0,
+                );
             }
         }
-        // Capped at 32 filesystems and 100 containers, which is more than the budget's 50.
-        assert_eq!(h.series_count(), 5 + MAX_FILESYSTEMS + 2 * MAX_CONTAINERS);
-        let bytes = h.memory_bytes();
+        h
+    }
+
+    #[test]
+    fn fifty_containers_for_a_day_stay_within_two_mib_and_the_caps_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let typical = a_full_day(50, 8, Some(dir.path().join("h.json")));
+        typical.save().unwrap();
+        let file = std::fs::metadata(dir.path().join("h.json")).unwrap().len();
+        let bytes = typical.memory_bytes();
+        println!("50 containers, 8 filesystems, a full day: {bytes} bytes in memory, a {file}-byte file");
+        assert!(bytes <= 2 * 1024 * 1024, "{bytes} bytes");
+        assert!(file <= 3 * 1024 * 1024, "{file}-byte file");
+        // Capped at 32 filesystems and 100 containers, which still fits.
+        let most = a_full_day(150, 40, None);
+        assert_eq!(most.series_count(), 5 + MAX_FILESYSTEMS + 2 * MAX_CONTAINERS);
+        let bytes = most.memory_bytes();
+        println!("at the caps: {bytes} bytes in memory");
         assert!(bytes <= 2 * 1024 * 1024, "{bytes} bytes");
     }
 
