@@ -519,8 +519,11 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     assert_eq!(status, 422, "only the tool's own arguments pass: {bad}");
     assert_eq!(get("/history?metric=cpu", None).await.0, 401);
 
-    let (status, glance) = get("/status", Some(KEY)).await;
-    assert_eq!(status, 200, "{glance}");
+    let (status, all) = get("/status", Some(KEY)).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["hosts"].as_array().map(Vec::len), Some(1), "one host: {all}");
+    let glance = &all["hosts"][0];
+    assert_eq!(glance["host"], "local");
     let cpu = glance["cpu_percent"].as_f64().expect("cpu");
     assert!((0.0..=100.0).contains(&cpu), "{glance}");
     assert!(glance["disk"]["percent_used"].as_f64().is_some(), "{glance}");

@@ -70,7 +70,7 @@ impl OrchestratorClient {
     }
 
     /// The homelab at a glance (`GET /status`).
-    pub async fn status(&self, request_id: Option<&str>) -> Result<homelab_schemas::Status, ApiError> {
+    pub async fn status(&self, request_id: Option<&str>) -> Result<homelab_schemas::Glance, ApiError> {
         self.send(self.http.get(self.url("/status")), request_id).await
     }
 

@@ -15,7 +15,7 @@ pub mod input;
 pub mod limits;
 pub mod openapi;
 pub mod routes;
-pub mod tls;
+pub use homelab_common::tls;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
     monitoring::{History, HistorySeries, Problem, Severity},
     ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
-    Health, Status, Usage,
+    Glance, Health, Status, Usage,
 };
 use utoipa::{
     openapi::{
@@ -117,7 +117,7 @@ pub enum StreamEventKind {
         crate::routes::status,
         crate::routes::history
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]

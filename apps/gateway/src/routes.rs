@@ -12,7 +12,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{monitoring::History, ChatRequest, ChatResponse, ConversationList, Deleted, Health, Status};
+use homelab_schemas::{monitoring::History, ChatRequest, ChatResponse, ConversationList, Deleted, Glance, Health};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -27,20 +27,21 @@ pub fn routes() -> Router<AppState> {
         .route("/history", get(history))
 }
 
-/// The homelab at a glance, for the chat page's status strip: CPU and memory use, the fullest
-/// filesystem, containers running and stopped, and the problems found now. A part that cannot be
-/// read is `null` and named in `unavailable`. Like the conversation list, it needs the key but
+/// The homelab at a glance, for the chat page's status strip, one entry per host (`local` first;
+/// more with `MONITORING_TARGETS`): CPU and memory use, the fullest filesystem, containers running
+/// and stopped, and the problems found now. A part that cannot be read is `null` and named in
+/// `unavailable`; a host that does not answer within 8 s has every part `null`. Like the conversation list, it needs the key but
 /// does not spend the chat allowance (the page refreshes it every 15 s while it is shown).
 #[utoipa::path(get, path = "/status", tag = "monitoring", security(("api_key" = [])),
     responses(
-        (status = 200, description = "The figures now", body = Status),
+        (status = 200, description = "The figures now", body = Glance),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn status(
     _: Authenticated,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<Status>, ApiError> {
+) -> Result<Json<Glance>, ApiError> {
     Ok(Json(state.orchestrator.status(request_id(&headers)).await?))
 }
 
@@ -51,6 +52,7 @@ pub(crate) async fn status(
         ("metric" = String, Query, description = "cpu, memory, load, disk, network, container_cpu or container_memory"),
         ("window" = Option<String>, Query, description = "How far back: 30m, 6h, 24h… (default 1h)", pattern = "^[0-9]{1,4}[mhd]$"),
         ("name" = Option<String>, Query, description = "A container, for container_cpu and container_memory"),
+        ("host" = Option<String>, Query, description = "With several hosts: one of them (default: every host, each series naming its host in `instance`)"),
     ),
     responses(
         (status = 200, description = "Each series summarised, with its points", body = History),

@@ -37,6 +37,18 @@ pub struct ToolInvocation {
     /// What became of the call; the audit line says it through `ok` and `error`.
     #[serde(skip)]
     pub status: CallStatus,
+    /// With several hosts: which hosts the call went to, and how each answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostCall>,
+}
+
+/// One host's part of a tool call.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct HostCall {
+    pub host: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// What became of one tool call.

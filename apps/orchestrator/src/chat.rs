@@ -177,7 +177,11 @@ fn prefetch_calls(state: &AppState, question: &str, offered: &[homelab_schemas::
         return Vec::new();
     }
     let offered: Vec<ToolId> = offered.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
-    intent::Topics::of(question)
+    let mut topics = intent::Topics::of(question);
+    if state.targets.is_fleet() {
+        topics = topics.on_hosts(&state.targets.names());
+    }
+    topics
         .calls(&offered)
         .into_iter()
         .enumerate()
@@ -316,6 +320,7 @@ fn not_run(call: &ToolCall, which: &str, budget: &Budget) -> (String, ToolInvoca
         ok: false,
         error: Some(format!("budget: {reason}")),
         status: CallStatus::NotRun,
+        hosts: Vec::new(),
     };
     (format!("Error: {reason}. Answer with what you have and say that the rest was not looked at."), invocation)
 }
@@ -335,8 +340,9 @@ async fn run_tool(
         ok: false,
         error: None,
         status: CallStatus::Failed,
+        hosts: Vec::new(),
     };
-    let (tool, arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
+    let (tool, mut arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
         Ok(valid) => valid,
         Err(rejection) => {
             // The name is the model's choice: logged escaped (Debug), so it cannot forge a log line.
@@ -346,9 +352,27 @@ async fn run_tool(
             return (format!("Error: {rejection}"), invocation);
         }
     };
+    // The registry offers and accepts `host` only when there are several hosts.
+    let host = arguments.remove("host").and_then(|h| h.as_str().map(String::from));
     let path = tool.request_path(&arguments);
     // A tool call gets its own limit, or what is left of the chat's, whichever is shorter.
     let limit = timeouts::TOOL_CALL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+    if state.targets.is_fleet() {
+        // One host when named, else every host at once; the result names each.
+        let hosts: Vec<_> = match &host {
+            Some(name) => state.targets.get(name).into_iter().collect(),
+            None => state.targets.all().iter().collect(),
+        };
+        let (result, calls) = state.targets.ask(&hosts, &path, request_id, limit).await;
+        invocation.ok = calls.iter().any(|c| c.ok);
+        if invocation.ok {
+            invocation.status = CallStatus::Ok;
+        } else {
+            invocation.error = Some("no host answered".into());
+        }
+        invocation.hosts = calls;
+        return (result.to_string(), invocation);
+    }
     let outcome = tokio::time::timeout(limit, state.monitoring.get(&path, request_id)).await;
     match outcome {
         Ok(Ok(body)) => {

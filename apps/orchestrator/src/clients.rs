@@ -110,9 +110,14 @@ pub struct MonitoringClient {
 
 impl MonitoringClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
+        Self::trusting(base_url, timeout, token, &[])
+    }
+
+    /// A client that also trusts `roots` (an agent's own certificate) for HTTPS.
+    pub fn trusting(base_url: &str, timeout: Duration, token: Option<&Secret>, roots: &[reqwest::Certificate]) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_string(),
-            http: homelab_common::internal::client(timeout, token),
+            http: homelab_common::internal::client_trusting(timeout, token, roots),
         }
     }
 

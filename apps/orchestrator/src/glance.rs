@@ -1,5 +1,5 @@
-//! What the chat page shows beside the conversation: `GET /status` (the homelab at a glance,
-//! from three tools read at once) and `GET /history` (one metric's points, for a chart under an
+//! What the chat page shows beside the conversation: `GET /status` (each host at a glance, from
+//! three tools read at once) and `GET /history` (one metric's points, for a chart under an
 //! answer about the past). Both are reads of tool-monitoring with the same checks as the
 //! model's calls; neither is a chat, so neither is audited or stored.
 
@@ -9,25 +9,32 @@ use axum::{
     extract::{Query, State},
     Json,
 };
-use homelab_common::ApiError;
+use homelab_common::{timeouts, ApiError};
 use homelab_schemas::{
     monitoring::{ContainerInfo, History, Problems, Severity},
-    ContainerCounts, Status, SystemResources, ToolId,
+    ContainerCounts, Glance, Status, SystemResources, ToolId,
 };
 use serde_json::{Map, Value};
 
-use crate::AppState;
+use crate::{clients::MonitoringClient, targets::PER_HOST, AppState};
 
-/// Problems listed in `/status` at most.
+/// Problems listed per host at most.
 const LISTED_PROBLEMS: usize = 5;
 /// Points per series a chart gets.
 const CHART_POINTS: usize = 120;
 
-/// `GET /status`.
-pub async fn status(State(state): State<AppState>) -> Json<Status> {
-    let read = |tool: ToolId| {
-        let monitoring = state.monitoring.clone();
-        async move { monitoring.get(tool.spec().path, None).await }
+/// `GET /status`: every host at once, each within [`PER_HOST`].
+pub async fn status(State(state): State<AppState>) -> Json<Glance> {
+    let hosts = futures::future::join_all(state.targets.all().iter().map(|t| host_status(&t.name, &t.client))).await;
+    Json(Glance { hosts })
+}
+
+async fn host_status(host: &str, monitoring: &MonitoringClient) -> Status {
+    let read = |tool: ToolId| async move {
+        match tokio::time::timeout(PER_HOST, monitoring.get(tool.spec().path, None)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(format!("no answer within {}", timeouts::human(PER_HOST))),
+        }
     };
     let (resources, containers, problems) =
         tokio::join!(read(ToolId::SystemResources), read(ToolId::Containers), read(ToolId::Problems));
@@ -49,7 +56,8 @@ pub async fn status(State(state): State<AppState>) -> Json<Status> {
     let mut problem_list = problems.as_ref().map(|p| p.problems.clone()).unwrap_or_default();
     problem_list.sort_by_key(|p| p.severity != Severity::Critical);
     problem_list.truncate(LISTED_PROBLEMS);
-    Json(Status {
+    Status {
+        host: host.to_string(),
         cpu_percent: resources.as_ref().map(|r| r.cpu_percent),
         memory_percent: resources.as_ref().map(|r| r.memory_percent),
         disk: resources.and_then(|r| r.disk.into_iter().max_by(|a, b| a.percent_used.total_cmp(&b.percent_used))),
@@ -60,24 +68,64 @@ pub async fn status(State(state): State<AppState>) -> Json<Status> {
         problems: problems.map(|p| p.problems.len()),
         problem_list,
         unavailable,
-    })
+    }
 }
 
-/// `GET /history?metric=…[&window=…][&name=…]`: checked as a model's `get_history` call would be,
-/// then asked with points for a chart.
+/// `GET /history?metric=…[&window=…][&name=…][&host=…]`: checked as a model's `get_history` call
+/// would be, then asked with points for a chart. With several hosts and no `host`, every host's
+/// series, each named by its host (`instance`).
 pub async fn history(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<History>, ApiError> {
     let arguments: Map<String, Value> = query.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     let enabled = state.db.enabled_tools().await?;
-    let (tool, arguments) = state
+    let (tool, mut arguments) = state
         .registry
         .validate(ToolId::History.name(), &Value::Object(arguments), &enabled)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let host = arguments.remove("host").and_then(|h| h.as_str().map(String::from));
     let path = format!("{}&points={CHART_POINTS}", tool.request_path(&arguments));
-    let text = state.monitoring.get(&path, None).await.map_err(ApiError::BadGateway)?;
-    serde_json::from_str(&text)
-        .map(Json)
+    if !state.targets.is_fleet() {
+        let text = state.monitoring.get(&path, None).await.map_err(ApiError::BadGateway)?;
+        return read(&text).map(Json);
+    }
+    let hosts: Vec<_> = match &host {
+        Some(name) => state.targets.get(name).into_iter().collect(),
+        None => state.targets.all().iter().collect(),
+    };
+    let (answers, _) = state.targets.ask(&hosts, &path, None, timeouts::TOOL_CALL).await;
+    let mut merged: Option<History> = None;
+    let mut notes = Vec::new();
+    for entry in answers["hosts"].as_array().into_iter().flatten() {
+        let name = entry["host"].as_str().unwrap_or_default();
+        let Some(result) = entry.get("result") else {
+            notes.push(format!("{name}: {}", entry["error"].as_str().unwrap_or("no answer")));
+            continue;
+        };
+        let Ok(mut part) = serde_json::from_value::<History>(result.clone()) else {
+            notes.push(format!("{name}: an answer that could not be read"));
+            continue;
+        };
+        for s in &mut part.series {
+            s.instance = Some(match &s.instance {
+                Some(instance) => format!("{name} · {instance}"),
+                None => name.to_string(),
+            });
+        }
+        match &mut merged {
+            Some(all) => all.series.extend(part.series),
+            None => merged = Some(part),
+        }
+    }
+    let mut history = merged.ok_or_else(|| ApiError::BadGateway(format!("no host answered: {}", notes.join("; "))))?;
+    if !notes.is_empty() {
+        history.note = Some(format!("Not shown: {}.", notes.join("; ")));
+    }
+    Ok(Json(history))
+}
+
+fn read(text: &str) -> Result<History, ApiError> {
+    serde_json::from_str(text)
         .map_err(|e| ApiError::BadGateway(format!("tool-monitoring's history could not be read: {e}")))
 }

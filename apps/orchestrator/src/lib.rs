@@ -23,6 +23,7 @@ pub mod prompt;
 pub mod registry;
 pub mod routes;
 pub mod stream;
+pub mod targets;
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
@@ -44,6 +45,8 @@ pub enum StartError {
     Database(#[from] db::DbError),
     #[error("{0}")]
     AuditKey(String),
+    #[error("{0}")]
+    Targets(String),
 }
 
 /// Everything a handler needs, built once at start.
@@ -53,7 +56,10 @@ pub struct AppState {
     pub db: Database,
     pub audit: AuditLog,
     pub llm: LlmAdapterClient,
+    /// The local tool-monitoring (`MONITORING_URL`).
     pub monitoring: MonitoringClient,
+    /// Every host, the local one first (`MONITORING_TARGETS` adds the others).
+    pub targets: targets::Targets,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
     /// What tool-monitoring said it can answer, and when (asked again after [`AVAILABLE_FOR`]).
@@ -80,7 +86,8 @@ pub struct AppState {
 impl AppState {
     /// Opens the database and starts the audit writer.
     pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
-        let registry = Registry::stage_one();
+        let targets = targets::Targets::from_settings(settings).map_err(StartError::Targets)?;
+        let registry = Registry::for_hosts(&targets.names());
         let db = Database::open(&settings.db_path, &registry.names())?;
         let secrets = settings.secrets().iter().map(|s| s.expose().to_string()).collect();
         let llm_timeout = timeouts::llm_turn(settings.llm_timeout_secs) + timeouts::LLM_SLACK;
@@ -109,11 +116,8 @@ impl AppState {
             db,
             audit,
             llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout, settings.internal_token.as_ref()),
-            monitoring: MonitoringClient::new(
-                &settings.monitoring_url,
-                timeouts::TOOL_CALL,
-                settings.internal_token.as_ref(),
-            ),
+            monitoring: targets.local().clone(),
+            targets,
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: timeouts::CHAT,
             conversation_ttl_days: settings.conversation_ttl_days,
@@ -147,7 +151,15 @@ impl AppState {
             }
         }
         // Short: chats wait for this answer (tool-monitoring itself gives Docker 1 s to reply).
-        let tools = tokio::time::timeout(Duration::from_secs(2), self.monitoring.available()).await.ok().flatten();
+        // With several hosts, a tool any of them can answer is offered.
+        let asked =
+            self.targets.all().iter().map(|t| tokio::time::timeout(Duration::from_secs(2), t.client.available()));
+        let tools = futures::future::join_all(asked).await.into_iter().filter_map(|a| a.ok().flatten()).reduce(
+            |mut all, more| {
+                all.extend(more);
+                all
+            },
+        );
         *cached = Some((std::time::Instant::now(), tools.clone()));
         tools
     }

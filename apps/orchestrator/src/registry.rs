@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use homelab_schemas::{ToolDefinition, ToolId};
+use homelab_schemas::{ToolDefinition, ToolId, ToolParameter};
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
@@ -25,11 +25,25 @@ impl std::fmt::Debug for Tool {
 }
 
 impl Tool {
-    fn new(id: ToolId) -> Self {
+    /// With more than one host, the tool also takes an optional `host`, one of `hosts`.
+    fn new(id: ToolId, hosts: &[String]) -> Self {
+        let mut definition = id.definition();
+        let mut schema = id.arguments_schema();
+        if hosts.len() > 1 {
+            let host = ToolParameter {
+                name: "host".into(),
+                kind: "string".into(),
+                description: "Which host; omit to ask every host".into(),
+                required: false,
+                allowed: Some(hosts.to_vec()),
+            };
+            schema["properties"]["host"] = serde_json::json!({"type": "string", "enum": hosts});
+            definition.parameters.push(host);
+        }
         // Draft 7 has every keyword these schemas use; pinning it keeps the other drafts'
         // meta-schemas out of memory (about 7 MiB of the orchestrator's idle RSS otherwise).
-        let validator = jsonschema::draft7::new(&id.arguments_schema()).expect("tool parameter schemas are valid");
-        Self { id, definition: id.definition(), validator }
+        let validator = jsonschema::draft7::new(&schema).expect("tool parameter schemas are valid");
+        Self { id, definition, validator }
     }
 
     pub fn name(&self) -> &'static str {
@@ -40,7 +54,7 @@ impl Tool {
     pub fn request_path(&self, arguments: &Map<String, Value>) -> String {
         let mut path = self.id.spec().path.to_string();
         let mut query = Vec::new();
-        for (key, value) in arguments {
+        for (key, value) in arguments.iter().filter(|(key, _)| *key != "host") {
             let text = match value {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -88,7 +102,12 @@ pub struct Registry {
 impl Registry {
     /// Every read-only tool of the catalog: Stage 1's two (SPEC §4) and the ones added since.
     pub fn stage_one() -> Self {
-        Self { tools: ToolId::ALL.into_iter().map(Tool::new).collect() }
+        Self::for_hosts(&[])
+    }
+
+    /// Every tool, taking `host` when there is more than one of `hosts`.
+    pub fn for_hosts(hosts: &[String]) -> Self {
+        Self { tools: ToolId::ALL.into_iter().map(|id| Tool::new(id, hosts)).collect() }
     }
     pub fn names(&self) -> Vec<&'static str> {
         self.tools.iter().map(Tool::name).collect()

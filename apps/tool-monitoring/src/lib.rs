@@ -155,9 +155,23 @@ pub fn router(state: AppState) -> Router {
 pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let listener = startup::bind(&settings.bind_host, settings.monitoring_port).await?;
     let state = AppState::from_settings(&settings);
-    tracing::info!(addr = %listener.local_addr()?, docker = state.docker.describe(), "listening");
+    let https = settings.tls_cert_path.is_some();
+    tracing::info!(addr = %listener.local_addr()?, https, docker = state.docker.describe(), "listening");
     let history = state.history.clone();
-    startup::serve(listener, router(state), startup::shutdown_signal()).await?;
+    // HTTPS when TLS_CERT_PATH / TLS_KEY_PATH are set: an agent another host's orchestrator asks
+    // over the LAN. A connection may idle longer than the orchestrator keeps one (30 s), so the
+    // server never closes one the orchestrator is about to reuse.
+    match homelab_common::tls::config(&settings).await? {
+        Some(tls) => {
+            let limits = homelab_common::tls::Limits {
+                header_timeout: Duration::from_secs(60),
+                ..homelab_common::tls::Limits::default()
+            };
+            homelab_common::tls::serve_with(listener, router(state), Some(tls), limits, startup::shutdown_signal())
+                .await?
+        }
+        None => startup::serve(listener, router(state), startup::shutdown_signal()).await?,
+    }
     if let Err(e) = tokio::task::spawn_blocking(move || history.save()).await? {
         tracing::warn!(error = %e, "could not save the history");
     }

@@ -48,6 +48,9 @@ pub const VARIABLES: &[&str] = &[
     "TRUENAS_CA_CERT",
     "HISTORY_PATH",
     "PROMETHEUS_URL",
+    "MONITORING_TARGETS",
+    "MONITORING_CA_CERT",
+    "MONITORING_ALLOW_HTTP",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "BIND_HOST",
@@ -123,6 +126,9 @@ pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
             "ORCHESTRATOR_PORT",
             "LLM_ADAPTER_URL",
             "MONITORING_URL",
+            "MONITORING_TARGETS",
+            "MONITORING_CA_CERT",
+            "MONITORING_ALLOW_HTTP",
             "LLM_TIMEOUT_SECS",
             "MAX_TOOL_ITERATIONS",
             "MAX_TOOL_CALLS_PER_TURN",
@@ -157,6 +163,8 @@ pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
             "TRUENAS_CA_CERT",
             "HISTORY_PATH",
             "PROMETHEUS_URL",
+            "TLS_CERT_PATH",
+            "TLS_KEY_PATH",
         ],
         _ => return None,
     })
@@ -270,6 +278,14 @@ pub struct Settings {
     pub history_path: Option<PathBuf>,
     /// A Prometheus server (`http://prometheus:9090`) that history questions use first.
     pub prometheus_url: Option<String>,
+    /// Other hosts' tool-monitoring agents, `name=url` by commas
+    /// (`nas=https://nas.lan:8003,pi=https://pi.lan:8003`); `MONITORING_URL` is the host `local`.
+    pub monitoring_targets: Option<String>,
+    /// PEM certificates the orchestrator trusts for the agents' HTTPS (their own, self-signed).
+    pub monitoring_ca_cert: Option<PathBuf>,
+    /// Allows a plain `http://` target on another machine (the internal token then crosses the
+    /// network in clear); loopback targets never need it.
+    pub monitoring_allow_http: bool,
     /// `DEBUG`, `INFO`, `WARNING`, `ERROR` (any case), or a tracing filter directive.
     pub log_level: String,
     pub log_format: LogFormat,
@@ -320,6 +336,9 @@ impl Default for Settings {
             truenas_ca_cert: None,
             history_path: Some("/var/lib/homelab-assistant/history.json".into()),
             prometheus_url: None,
+            monitoring_targets: None,
+            monitoring_ca_cert: None,
+            monitoring_allow_http: false,
             log_level: "INFO".into(),
             log_format: LogFormat::Text,
             bind_host: "0.0.0.0".into(),
@@ -421,6 +440,8 @@ impl Settings {
         blank_path(&mut self.host_root);
         blank_path(&mut self.history_path);
         blank_text(&mut self.prometheus_url);
+        blank_text(&mut self.monitoring_targets);
+        blank_path(&mut self.monitoring_ca_cert);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -466,6 +487,7 @@ impl Settings {
                 check_http_url(name, value)?;
             }
         }
+        self.monitoring_targets()?;
         if self.tls_cert_path.is_some() != self.tls_key_path.is_some() {
             return Err(ConfigError::new("TLS_CERT_PATH", "TLS_CERT_PATH and TLS_KEY_PATH must be set together"));
         }
@@ -538,6 +560,58 @@ impl Settings {
         } else {
             CorsOrigins::List(origins)
         }
+    }
+}
+
+/// The name `MONITORING_URL`'s host goes by.
+pub const LOCAL_TARGET: &str = "local";
+
+impl Settings {
+    /// Every host the orchestrator can ask, `(name, base URL)`: `local` (`MONITORING_URL`) first,
+    /// then `MONITORING_TARGETS` in its order. Names are lower case, 1–32 of `a-z 0-9 - _`, each
+    /// once; a target on another machine must be `https://` unless `MONITORING_ALLOW_HTTP=true`.
+    pub fn monitoring_targets(&self) -> Result<Vec<(String, String)>, ConfigError> {
+        const VAR: &str = "MONITORING_TARGETS";
+        let mut targets = vec![(LOCAL_TARGET.to_string(), self.monitoring_url.clone())];
+        let Some(list) = &self.monitoring_targets else { return Ok(targets) };
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let Some((name, url)) = entry.split_once('=') else {
+                return Err(ConfigError::new(
+                    VAR,
+                    format!("'{entry}' is not name=url (e.g. nas=https://nas.lan:8003)"),
+                ));
+            };
+            let (name, url) = (name.trim().to_ascii_lowercase(), url.trim());
+            let name_ok = (1..=32).contains(&name.len())
+                && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !name_ok {
+                return Err(ConfigError::new(VAR, format!("'{name}' is not a host name: 1-32 of a-z, 0-9, - and _")));
+            }
+            if targets.iter().any(|(n, _)| *n == name) {
+                let why = if name == LOCAL_TARGET { " (it is MONITORING_URL's name)" } else { "" };
+                return Err(ConfigError::new(VAR, format!("the host '{name}' is named twice{why}")));
+            }
+            check_http_url(VAR, url)?;
+            let parsed = url::Url::parse(url).map_err(|e| ConfigError::new(VAR, e.to_string()))?;
+            let loopback = match parsed.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            };
+            if parsed.scheme() == "http" && !loopback && !self.monitoring_allow_http {
+                return Err(ConfigError::new(
+                    VAR,
+                    format!(
+                        "'{name}' is plain http:// on another machine, so the internal token would cross the \
+                         network in clear: use https:// (see README, \"Several hosts\") or set MONITORING_ALLOW_HTTP=true"
+                    ),
+                ));
+            }
+            targets.push((name, url.trim_end_matches('/').to_string()));
+        }
+        Ok(targets)
     }
 }
 
@@ -651,6 +725,39 @@ mod tests {
     fn load_in(jail: &Jail) -> Result<Settings, ConfigError> {
         let _ = jail;
         Settings::load()
+    }
+
+    #[test]
+    fn monitoring_targets_are_named_once_and_remote_ones_need_https() {
+        let with = |targets: &str, allow_http: bool| Settings {
+            monitoring_targets: Some(targets.into()),
+            monitoring_allow_http: allow_http,
+            ..Settings::default()
+        };
+        let ok = with(" NAS=https://nas.lan:8003/ , pi=http://127.0.0.1:9003,", false).monitoring_targets().unwrap();
+        let names: Vec<(&str, &str)> = ok.iter().map(|(n, u)| (n.as_str(), u.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("local", "http://tool-monitoring:8003"),
+                ("nas", "https://nas.lan:8003"),
+                ("pi", "http://127.0.0.1:9003")
+            ]
+        );
+        for (bad, says) in [
+            ("nas=https://a:1,nas=https://b:1", "the host 'nas' is named twice"),
+            ("local=https://a:1", "it is MONITORING_URL's name"),
+            ("nas https://a:1", "is not name=url"),
+            ("n@s=https://a:1", "is not a host name"),
+            ("nas=ftp://a", "is not an http(s) URL"),
+            ("pi=http://192.168.1.20:8003", "MONITORING_ALLOW_HTTP=true"),
+        ] {
+            let e = with(bad, false).validate().unwrap_err();
+            assert_eq!(e.variable, "MONITORING_TARGETS", "{bad}");
+            assert!(e.reason.contains(says), "{bad}: {e}");
+        }
+        assert!(with("pi=http://192.168.1.20:8003", true).validate().is_ok(), "the explicit opt-out");
+        assert_eq!(Settings::default().monitoring_targets().unwrap().len(), 1);
     }
 
     #[test]

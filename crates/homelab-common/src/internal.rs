@@ -45,7 +45,18 @@ fn presented(headers: &HeaderMap, expected: &[u8]) -> bool {
 /// The HTTP client one service uses to call another: the token on every request, `timeout` per
 /// request, 5 s to connect, up to 64 idle connections per upstream kept for 30 s.
 pub fn client(timeout: std::time::Duration, token: Option<&Secret>) -> reqwest::Client {
-    reqwest::Client::builder()
+    client_trusting(timeout, token, &[])
+}
+
+/// [`client`], also trusting `roots` for HTTPS (a remote agent's self-signed certificate).
+pub fn client_trusting(
+    timeout: std::time::Duration,
+    token: Option<&Secret>,
+    roots: &[reqwest::Certificate],
+) -> reqwest::Client {
+    roots
+        .iter()
+        .fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root.clone()))
         .default_headers(client_headers(token))
         .timeout(timeout)
         .connect_timeout(std::time::Duration::from_secs(5))

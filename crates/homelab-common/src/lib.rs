@@ -8,6 +8,7 @@
 //! - [`internal`]: the `INTERNAL_TOKEN` check between the gateway and the services behind it.
 //! - [`metrics`]: Prometheus `/metrics` with request counts and latency, plus per-service counters.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
+//! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
 
 pub mod configuration;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod startup;
 pub mod telemetry;
 pub mod testing;
 pub mod timeouts;
+pub mod tls;
 
 pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
 pub use error::ApiError;

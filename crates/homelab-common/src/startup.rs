@@ -162,8 +162,10 @@ where
         }
     };
     if std::env::args().any(|a| a == "--healthcheck") {
-        // Only the gateway serves TLS; the others ignore the TLS variables.
-        let https = service == "gateway" && settings.tls_cert_path.is_some() && settings.tls_key_path.is_some();
+        // The gateway and tool-monitoring (as an agent) serve TLS when given a certificate.
+        let https = matches!(service, "gateway" | "tool-monitoring")
+            && settings.tls_cert_path.is_some()
+            && settings.tls_key_path.is_some();
         return if probe_health(port_of(&settings), https).await {
             std::process::ExitCode::SUCCESS
         } else {

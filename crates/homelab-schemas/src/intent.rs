@@ -62,6 +62,8 @@ pub struct Topics {
     pub container: Option<String>,
     /// How far back a question about the past looks (`12h`), when it is one.
     pub window: Option<String>,
+    /// The host a question names ("disk left on the pi"), among several ([`Topics::on_hosts`]).
+    pub host: Option<String>,
 }
 
 #[rustfmt::skip]
@@ -156,7 +158,28 @@ impl Topics {
         if window.is_some() && !set.contains(&Topic::Logs) {
             set.insert(Topic::History);
         }
-        Self { set, words, container, window }
+        Self { set, words, container, window, host: None }
+    }
+
+    /// Notes which of `hosts` the question names: a host's name as a word ("on the pi", "nas
+    /// disk"); `local` only as "local host", "local machine" or "on local".
+    pub fn on_hosts(mut self, hosts: &[String]) -> Self {
+        let words = &self.words;
+        self.host = hosts
+            .iter()
+            .find(|h| {
+                words.iter().enumerate().any(|(i, w)| {
+                    w.trim_end_matches("'s") == h.as_str()
+                        && (h.as_str() != "local"
+                            || i > 0 && words[i - 1] == "on"
+                            || words.get(i + 1).is_some_and(|n| ["host", "machine", "server"].contains(&n.as_str())))
+                })
+            })
+            .cloned();
+        if self.container.as_deref().is_some_and(|c| Some(c) == self.host.as_deref()) {
+            self.container = None;
+        }
+        self
     }
 
     pub fn has(&self, topic: Topic) -> bool {
@@ -168,8 +191,19 @@ impl Topics {
         [Topic::Cpu, Topic::Memory, Topic::Disk, Topic::Load].iter().any(|t| self.has(*t))
     }
 
-    /// The tool calls that answer these topics, choosing among the `offered` tools, in a stable order.
+    /// The tool calls that answer these topics, choosing among the `offered` tools, in a stable
+    /// order; each asks the host the question names, if it names one.
     pub fn calls(&self, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
+        let mut calls = self.calls_anywhere(offered);
+        if let Some(host) = &self.host {
+            for (_, args) in &mut calls {
+                args["host"] = json!(host);
+            }
+        }
+        calls
+    }
+
+    fn calls_anywhere(&self, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
         let offers = |t: ToolId| offered.contains(&t);
         let mut calls: Vec<(ToolId, Value)> = Vec::new();
         let name = self.container.clone().unwrap_or_default();
@@ -462,6 +496,21 @@ mod tests {
         );
         assert_eq!(history("What was the load yesterday?"), vec![json!({"metric": "load", "window": "2d"})]);
         assert_eq!(history("What happened over the last day?").len(), 3);
+    }
+
+    #[test]
+    fn a_named_host_is_asked_and_the_others_are_not() {
+        let hosts: Vec<String> = ["local", "nas", "pi"].map(String::from).to_vec();
+        let on = |q: &str| Topics::of(q).on_hosts(&hosts).calls(&ToolId::ALL);
+        assert_eq!(on("How much disk is left on the pi?"), vec![(RESOURCES_TOOL, json!({"host": "pi"}))]);
+        assert_eq!(
+            on("Show me the logs of plex on nas"),
+            vec![(LOGS_TOOL, json!({"name": "plex", "lines": 20, "host": "nas"}))]
+        );
+        assert_eq!(on("Is anything unhealthy?"), vec![(PROBLEMS_TOOL, json!({}))], "every host");
+        assert_eq!(on("What's the CPU on the local machine?"), vec![(RESOURCES_TOOL, json!({"host": "local"}))]);
+        assert_eq!(on("How much local disk space is left?"), vec![(RESOURCES_TOOL, json!({}))]);
+        assert_eq!(Topics::of("logs of pi").on_hosts(&hosts).container, None, "a host is not a container");
     }
 
     #[test]

@@ -24,5 +24,5 @@ pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary,
 pub use health::Health;
 pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter, Usage};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
-pub use status::{ContainerCounts, Status};
+pub use status::{ContainerCounts, Glance, Status};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

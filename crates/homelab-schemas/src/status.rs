@@ -6,10 +6,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::monitoring::{DiskUsage, Problem};
 
-/// The figures the status strip shows.
+/// `GET /status`: one entry per host (`local` first), one when there is only this host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Glance {
+    pub hosts: Vec<Status>,
+}
+
+/// The figures the status strip shows for one host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Status {
+    /// `local` (`MONITORING_URL`) or a name of `MONITORING_TARGETS`.
+    pub host: String,
     /// Whole-machine CPU use, 0–100.
     pub cpu_percent: Option<f64>,
     pub memory_percent: Option<f64>,

@@ -121,9 +121,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The homelab at a glance, for the chat page's status strip: CPU and memory use, the fullest
-         *     filesystem, containers running and stopped, and the problems found now. A part that cannot be
-         *     read is `null` and named in `unavailable`. Like the conversation list, it needs the key but
+         * The homelab at a glance, for the chat page's status strip, one entry per host (`local` first;
+         *     more with `MONITORING_TARGETS`): CPU and memory use, the fullest filesystem, containers running
+         *     and stopped, and the problems found now. A part that cannot be read is `null` and named in
+         *     `unavailable`; a host that does not answer within 8 s has every part `null`. Like the conversation list, it needs the key but
          *     does not spend the chat allowance (the page refreshes it every 15 s while it is shown).
          */
         get: operations["status"];
@@ -278,6 +279,10 @@ export interface components {
             /** Format: double */
             used_gb: number;
         };
+        /** @description `GET /status`: one entry per host (`local` first), one when there is only this host. */
+        Glance: {
+            hosts: components["schemas"]["Status"][];
+        };
         /** @description `{"status":"healthy","service":"<name>"}`, plus the fields some services add. */
         Health: {
             /** @description The orchestrator's audit log state (`ok` or `failing`). */
@@ -363,7 +368,7 @@ export interface components {
          * @enum {string}
          */
         Severity: "critical" | "warning";
-        /** @description The figures the status strip shows. */
+        /** @description The figures the status strip shows for one host. */
         Status: {
             containers?: null | components["schemas"]["ContainerCounts"];
             /**
@@ -372,6 +377,8 @@ export interface components {
              */
             cpu_percent?: number | null;
             disk?: null | components["schemas"]["DiskUsage"];
+            /** @description `local` (`MONITORING_URL`) or a name of `MONITORING_TARGETS`. */
+            host: string;
             /** Format: double */
             memory_percent?: number | null;
             /** @description The first few problems, most severe first. */
@@ -907,6 +914,8 @@ export interface operations {
                 window?: string;
                 /** @description A container, for container_cpu and container_memory */
                 name?: string;
+                /** @description With several hosts: one of them (default: every host, each series naming its host in `instance`) */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -996,7 +1005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Glance"];
                 };
             };
             /** @description Missing or invalid API key */

@@ -36,6 +36,10 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
         if tool == ToolId::Containers && list_for_suggestions {
             continue;
         }
+        if let Some(hosts) = per_host(content) {
+            parts.push(each_host(tool, &hosts, topics));
+            continue;
+        }
         match ToolOutput::parse(tool, content) {
             Ok(output) => parts.push(reports::render(&output, topics)),
             Err(_) => parts.push(format!("{} came back in a form I can't read.", capitalised(tool.spec().reads))),
@@ -46,6 +50,55 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     }
     if parts.is_empty() {
         return super::HELP.to_string();
+    }
+    parts.join("\n\n")
+}
+
+/// A result from several hosts: `{"hosts": [{"host", "result" | "error"}]}`, as (host, result or
+/// why not).
+fn per_host(content: &str) -> Option<Vec<(String, Result<String, String>)>> {
+    let v: Value = serde_json::from_str(content).ok()?;
+    let entries = v.as_object().filter(|o| o.len() == 1)?.get("hosts")?.as_array()?;
+    entries
+        .iter()
+        .map(|e| {
+            let host = e.get("host")?.as_str()?.to_string();
+            Some(match (e.get("result"), e.get("error")) {
+                (Some(result), _) => (host, Ok(result.to_string())),
+                (None, Some(error)) => (host, Err(error.as_str().unwrap_or("no answer").to_string())),
+                (None, None) => return None,
+            })
+        })
+        .collect()
+}
+
+/// One part per host, each naming its host. A host without the container asked about is left
+/// out when another host has it.
+fn each_host(tool: ToolId, hosts: &[(String, Result<String, String>)], topics: &Topics) -> String {
+    let missing = |r: &Result<String, String>| match r {
+        Ok(text) => failure_of(text).and_then(|p| missing_container(&p)),
+        Err(e) => missing_container(e),
+    };
+    let found_somewhere = hosts.iter().any(|(_, r)| r.is_ok() && missing(r).is_none());
+    let mut parts = Vec::new();
+    for (host, result) in hosts {
+        if found_somewhere && missing(result).is_some() {
+            continue;
+        }
+        let on = reports::host_label(host);
+        let said = match result {
+            Err(why) => format!("{} did not answer: {}.", reports::host_name(host), why.trim_end_matches('.')),
+            Ok(text) => match failure_of(text) {
+                Some(problem) => {
+                    format!("{on} I couldn't get {}: {}.", tool.spec().reads, problem.trim_end_matches('.'))
+                }
+                None => match ToolOutput::parse(tool, text) {
+                    Ok(output) => format!("{on} {}", reports::render(&output, topics)),
+                    Err(_) => format!("{on} {} came back in a form I can't read.", capitalised(tool.spec().reads)),
+                },
+            },
+        };
+        parts.push(said);
     }
     parts.join("\n\n")
 }
@@ -90,6 +143,22 @@ mod tests {
     fn ask_json(q: &str, results: &[(ToolId, Value)]) -> String {
         let results: Vec<(ToolId, String)> = results.iter().map(|(t, v)| (*t, v.to_string())).collect();
         ask(q, &results)
+    }
+
+    #[test]
+    fn answers_from_several_hosts_name_each_and_say_which_did_not_answer() {
+        let fleet = json!({"hosts": [
+            {"host": "local", "result": resources_json()},
+            {"host": "pi", "error": "the monitoring service did not answer within 8 s"},
+        ]});
+        let a = ask_json("What is the current CPU usage?", &[(ToolId::SystemResources, fleet)]);
+        assert_eq!(a, "**On local:** CPU usage is 12.5%.\n\n**pi** did not answer: the monitoring service did not answer within 8 s.");
+        let logs = json!({"hosts": [
+            {"host": "nas", "result": {"name": "plex", "lines": ["up"], "line_count": 1, "note": null}},
+            {"host": "pi", "result": {"detail": "No container named 'plex'"}},
+        ]});
+        let a = ask_json("logs of plex", &[(ToolId::ContainerLogs, logs)]);
+        assert!(a.starts_with("**On nas:**") && !a.contains("pi"), "{a}");
     }
 
     #[test]

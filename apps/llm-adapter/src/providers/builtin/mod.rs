@@ -72,7 +72,15 @@ impl Provider for Builtin {
 /// The whole decision, synchronous and pure.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
     let (question, results) = current_turn(&request.messages);
-    let topics = Topics::of(&question);
+    // With several hosts, each tool takes a `host` that lists them.
+    let hosts: Vec<String> = request
+        .tools
+        .iter()
+        .flat_map(|t| &t.parameters)
+        .find(|p| p.name == "host")
+        .and_then(|p| p.allowed.clone())
+        .unwrap_or_default();
+    let topics = Topics::of(&question).on_hosts(&hosts);
     let offered: Vec<ToolId> = request.tools.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
     if !results.is_empty() {
         let listed = results.iter().any(|(name, _)| name == ToolId::Containers.name());

@@ -49,6 +49,16 @@ pub fn not_offered(tool: ToolId) -> &'static str {
     }
 }
 
+/// `**On nas:**`: the host a part of an answer is about.
+pub fn host_label(host: &str) -> String {
+    format!("**On {}:**", text(host))
+}
+
+/// `**nas**`.
+pub fn host_name(host: &str) -> String {
+    format!("**{}**", text(host))
+}
+
 /// Text from the system, escaped for the Markdown answer.
 fn text(value: &str) -> std::borrow::Cow<'_, str> {
     homelab_common::markdown::escape(value)

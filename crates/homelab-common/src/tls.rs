@@ -1,5 +1,6 @@
-//! How the gateway serves: plain HTTP, or HTTPS with rustls (ring) when `TLS_CERT_PATH` and
-//! `TLS_KEY_PATH` are set. HTTP/1.1 only: nginx and curl speak it, and the gateway has no use for
+//! How the gateway (and a tool-monitoring agent on another host) serves: plain HTTP, or HTTPS with
+//! rustls (ring) when `TLS_CERT_PATH` and `TLS_KEY_PATH` are set. HTTP/1.1 only: nginx and curl
+//! speak it, and the services have no use for
 //! HTTP/2's multiplexing, which would need limits of its own. A client must send each request's
 //! headers within [`HEADER_TIMEOUT`] — also the idle limit of a kept-alive connection, since the
 //! clock starts when the server waits for the next request — and at most [`MAX_CONNECTIONS`] are
@@ -14,9 +15,9 @@ use std::{
     time::Duration,
 };
 
+use crate::Settings;
 use axum::Router;
 use axum_server::{accept::Accept, tls_rustls::RustlsConfig, Handle};
-use homelab_common::Settings;
 use hyper_util::rt::TokioTimer;
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
@@ -25,7 +26,7 @@ use tokio::{
 };
 
 /// Longest a client may take to send its request headers (and longest a connection stays idle).
-pub const HEADER_TIMEOUT: Duration = homelab_common::timeouts::HEADER;
+pub const HEADER_TIMEOUT: Duration = crate::timeouts::HEADER;
 /// Connections open at once; one more is closed as soon as it is accepted.
 pub const MAX_CONNECTIONS: usize = 1024;
 
@@ -84,7 +85,7 @@ pub async fn serve_with(
     let stopper = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
-        stopper.graceful_shutdown(Some(homelab_common::timeouts::SHUTDOWN_GRACE));
+        stopper.graceful_shutdown(Some(crate::timeouts::SHUTDOWN_GRACE));
     });
     let mut server = axum_server::from_tcp(listener.into_std()?).handle(handle);
     server.http_builder().http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);

@@ -1,0 +1,117 @@
+//! The hosts the orchestrator can ask: `local` (`MONITORING_URL`) and the agents of
+//! `MONITORING_TARGETS`, each a tool-monitoring. With more than one, every tool takes an optional
+//! `host`; a call without one asks every host at once, each within [`PER_HOST`], and the result
+//! names each host — one that does not answer is said to, and never fails the others.
+
+use std::{sync::Arc, time::Duration};
+
+use homelab_common::{timeouts, Settings};
+use serde_json::{json, Value};
+
+use crate::{audit::HostCall, clients::MonitoringClient};
+
+/// How long one host of a fleet call may take (a host that is down must not hold the answer).
+pub const PER_HOST: Duration = Duration::from_secs(8);
+
+/// One host's tool-monitoring.
+pub struct Target {
+    pub name: String,
+    pub client: MonitoringClient,
+}
+
+/// Every host, `local` first.
+#[derive(Clone)]
+pub struct Targets(Arc<Vec<Target>>);
+
+impl Targets {
+    /// The targets of the settings; the agents' certificates from `MONITORING_CA_CERT` are trusted.
+    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+        let targets = settings.monitoring_targets().map_err(|e| e.to_string())?;
+        let roots = match &settings.monitoring_ca_cert {
+            Some(path) => {
+                let pem = std::fs::read(path)
+                    .map_err(|e| format!("MONITORING_CA_CERT: cannot read {}: {e}", path.display()))?;
+                reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|_| format!("MONITORING_CA_CERT: {} holds no PEM certificate", path.display()))?
+            }
+            None => Vec::new(),
+        };
+        let token = settings.internal_token.as_ref();
+        Ok(Self(Arc::new(
+            targets
+                .into_iter()
+                .map(|(name, url)| Target {
+                    client: MonitoringClient::trusting(&url, timeouts::TOOL_CALL, token, &roots),
+                    name,
+                })
+                .collect(),
+        )))
+    }
+
+    /// One target only (tests, and a single-host install).
+    pub fn single(client: MonitoringClient) -> Self {
+        Self(Arc::new(vec![Target { name: homelab_common::configuration::LOCAL_TARGET.into(), client }]))
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// More than one host: tools take `host` and answers name hosts.
+    pub fn is_fleet(&self) -> bool {
+        self.0.len() > 1
+    }
+
+    pub fn all(&self) -> &[Target] {
+        &self.0
+    }
+
+    pub fn local(&self) -> &MonitoringClient {
+        &self.0[0].client
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Target> {
+        self.0.iter().find(|t| t.name == name)
+    }
+
+    /// GETs `path` from `hosts` at once, each within [`PER_HOST`] (or `limit`, if shorter):
+    /// `{"hosts": [{"host": "nas", "result": …}, {"host": "pi", "error": "…"}]}` and what became
+    /// of each call.
+    pub async fn ask(
+        &self,
+        hosts: &[&Target],
+        path: &str,
+        request_id: Option<&str>,
+        limit: Duration,
+    ) -> (Value, Vec<HostCall>) {
+        let wait = PER_HOST.min(limit);
+        let answers = futures::future::join_all(hosts.iter().map(|t| async move {
+            match tokio::time::timeout(wait, t.client.get(path, request_id)).await {
+                Ok(answer) => answer,
+                Err(_) => Err(format!("the monitoring service did not answer within {}", timeouts::human(wait))),
+            }
+        }))
+        .await;
+        let mut entries = Vec::new();
+        let mut calls = Vec::new();
+        for (target, answer) in hosts.iter().zip(answers) {
+            match answer {
+                Ok(text) => {
+                    let result = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
+                    entries.push(json!({"host": target.name, "result": result}));
+                    calls.push(HostCall { host: target.name.clone(), ok: true, error: None });
+                }
+                // The host answered, with the tool's own error (`{"detail"}`, as a single host's would read).
+                Err(reason) if !reason.starts_with("the monitoring service") => {
+                    entries.push(json!({"host": target.name, "result": {"detail": reason}}));
+                    calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
+                }
+                Err(reason) => {
+                    entries.push(json!({"host": target.name, "error": reason}));
+                    calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
+                }
+            }
+        }
+        (json!({"hosts": entries}), calls)
+    }
+}
