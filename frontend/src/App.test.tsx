@@ -18,7 +18,8 @@ function respond(status: number, body: unknown, headers: Record<string, string> 
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
-const glance = {
+const local = {
+  host: "local",
   cpu_percent: 12.4,
   memory_percent: 93.2,
   disk: { path: "/mnt/tank", total_gb: 1000, used_gb: 800, free_gb: 200, percent_used: 80 },
@@ -27,6 +28,7 @@ const glance = {
   problem_list: [{ severity: "warning", kind: "memory", subject: "memory", reason: "93.2% used" }],
   unavailable: [],
 };
+let glance: { hosts: unknown[] } = { hosts: [local] };
 
 describe("App", () => {
   const fetchMock = vi.fn();
@@ -36,6 +38,7 @@ describe("App", () => {
   const statusCalls = vi.fn();
   beforeEach(() => {
     listed = [];
+    glance = { hosts: [local] };
     vi.stubGlobal("fetch", (url: string, init?: RequestInit) => {
       if (url === "/api/conversations") {
         listCalls(url, init);
@@ -397,5 +400,17 @@ describe("App", () => {
     expect(strip).toHaveTextContent("1 problem");
     expect(screen.getByRole("meter", { name: "Memory 93%" })).toHaveAttribute("value", "93.2");
     expect(screen.getByRole("meter", { name: "Disk 80%" })).toBeInTheDocument();
+  });
+
+  it("names each host in the strip when there are several, and says which did not answer", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const silent = { host: "attic", cpu_percent: null, memory_percent: null, disk: null, containers: null, problems: null, problem_list: [], unavailable: ["the system resources: no answer within 8 s"] };
+    glance = { hosts: [local, { ...local, host: "pi", containers: null }, silent] };
+    render(<App />);
+    const pi = await screen.findByRole("group", { name: "Host pi" });
+    expect(pi).toHaveTextContent("Containers –");
+    expect(screen.getByRole("meter", { name: "pi: CPU 12%" })).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "Host attic" })).toHaveTextContent("attic (no answer)");
+    expect(screen.getByRole("group", { name: "Host local" })).toHaveTextContent("5 running · 2 stopped");
   });
 });

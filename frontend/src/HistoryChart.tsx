@@ -87,7 +87,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
     };
   }, [history]);
 
-  const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}, last ${history?.window ?? query.window ?? "1h"}${history?.unit ? ` (${history.unit})` : ""}`;
+  const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}${query.host ? ` on ${query.host}` : ""}, last ${history?.window ?? query.window ?? "1h"}${history?.unit ? ` (${history.unit})` : ""}`;
   const summary = history?.series
     .map((s) => `${label(history, s.subject, s.instance)}: ${s.min} to ${s.max}, mean ${s.mean}`)
     .join("; ");

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { getStatus, type Status } from "./api";
+import { getStatus, type Glance, type Status } from "./api";
 
 /** How often the strip asks again while the page is shown (ms). `?refresh=5` (seconds, at least 2)
  *  changes it, for a wall display or a test. */
@@ -8,18 +8,29 @@ export function refreshEvery(search: string = window.location.search): number {
   return Number.isFinite(asked) && asked >= 2 ? asked * 1000 : 15_000;
 }
 
-function Gauge({ label, value, detail }: { label: string; value: number | null | undefined; detail?: string }) {
+/** A 0–100 % figure as a meter; `label` names it for screen readers (with its host), `short` on screen. */
+function Gauge({
+  label,
+  short = label,
+  value,
+  detail,
+}: {
+  label: string;
+  short?: string;
+  value: number | null | undefined;
+  detail?: string;
+}) {
   if (value === null || value === undefined) {
     return (
       <span className="gauge unknown">
-        {label} <span className="gauge-value">–</span>
+        {short} <span className="gauge-value">–</span>
       </span>
     );
   }
   const level = value >= 90 ? "high" : value >= 75 ? "warm" : "ok";
   return (
     <span className={`gauge ${level}`} title={detail}>
-      <span className="gauge-label">{label}</span>
+      <span className="gauge-label">{short}</span>
       <meter min={0} max={100} low={75} high={90} optimum={0} value={value} aria-label={`${label} ${value.toFixed(0)}%`} />
       <span className="gauge-value">{value.toFixed(0)}%</span>
     </span>
@@ -30,7 +41,7 @@ function Gauge({ label, value, detail }: { label: string; value: number | null |
  *  containers running and stopped, and how many problems there are. It asks again every 15 s,
  *  and not at all while the tab is hidden (at once when it is shown again). */
 export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string; every?: number }) {
-  const [status, setStatus] = useState<Status | null>(null);
+  const [glance, setGlance] = useState<Glance | null>(null);
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
@@ -41,7 +52,7 @@ export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string
       clearTimeout(timer);
       if (document.hidden) return;
       try {
-        setStatus(await getStatus(apiKey));
+        setGlance(await getStatus(apiKey));
         setFailed(false);
       } catch {
         setFailed(true);
@@ -61,23 +72,44 @@ export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string
     };
   }, [apiKey, every]);
 
-  if (!apiKey || (!status && !failed)) return null;
-  if (!status) {
+  if (!apiKey || (!glance && !failed)) return null;
+  if (!glance || glance.hosts.length === 0) {
     return (
       <section className="status-strip" aria-label="The homelab at a glance">
         <span className="gauge unknown">Status unavailable</span>
       </section>
     );
   }
+  // One row per host; the host is named only when there are several.
+  const several = glance.hosts.length > 1;
+  return (
+    <section className="status-strip" aria-label="The homelab at a glance" data-stale={failed || undefined}>
+      {glance.hosts.map((status) => (
+        <HostRow key={status.host} status={status} named={several} />
+      ))}
+    </section>
+  );
+}
+
+function HostRow({ status, named }: { status: Status; named: boolean }) {
   const c = status.containers;
   const problems = status.problems;
   const problemText = status.problem_list.map((p) => `${p.subject}: ${p.reason}`).join("\n");
+  const silent = status.cpu_percent === null || status.cpu_percent === undefined;
+  const prefix = named ? `${status.host}: ` : "";
   return (
-    <section className="status-strip" aria-label="The homelab at a glance" data-stale={failed || undefined}>
-      <Gauge label="CPU" value={status.cpu_percent} />
-      <Gauge label="Memory" value={status.memory_percent} />
+    <div className="host-row" data-host={status.host} aria-label={named ? `Host ${status.host}` : undefined} role={named ? "group" : undefined}>
+      {named && (
+        <span className="host-name" title={silent ? status.unavailable.join("\n") : undefined}>
+          {status.host}
+          {silent && <span className="host-silent"> (no answer)</span>}
+        </span>
+      )}
+      <Gauge label={`${prefix}CPU`} value={status.cpu_percent} short="CPU" />
+      <Gauge label={`${prefix}Memory`} value={status.memory_percent} short="Memory" />
       <Gauge
-        label="Disk"
+        label={`${prefix}Disk`}
+        short="Disk"
         value={status.disk?.percent_used}
         detail={status.disk ? `${status.disk.path}: ${status.disk.free_gb} GB free of ${status.disk.total_gb} GB` : undefined}
       />
@@ -101,6 +133,6 @@ export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string
             ? "No problems"
             : `${problems} problem${problems === 1 ? "" : "s"}`}
       </span>
-    </section>
+    </div>
   );
 }

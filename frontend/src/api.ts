@@ -246,12 +246,13 @@ export async function checkKey(apiKey: string, fetchImpl: typeof fetch = fetch):
 }
 
 export type Status = components["schemas"]["Status"];
+export type Glance = components["schemas"]["Glance"];
 export type History = components["schemas"]["History"];
 export type HistorySeries = components["schemas"]["HistorySeries"];
 
-/** The homelab at a glance: CPU, memory, the fullest disk, containers and problems. */
-export async function getStatus(apiKey: string, fetchImpl: typeof fetch = fetch): Promise<Status> {
-  return keyedJson<Status>("/status", apiKey, {}, fetchImpl);
+/** The homelab at a glance, per host: CPU, memory, the fullest disk, containers and problems. */
+export async function getStatus(apiKey: string, fetchImpl: typeof fetch = fetch): Promise<Glance> {
+  return keyedJson<Glance>("/status", apiKey, {}, fetchImpl);
 }
 
 /** What one `get_history` call asked for; the chart under the answer asks the same. */
@@ -259,17 +260,20 @@ export interface HistoryQuery {
   metric: string;
   window?: string;
   name?: string;
+  /** With several hosts: the one asked (every host when absent). */
+  host?: string;
 }
 
 /** The history call among a tool call's name and arguments, or null for any other tool. */
 export function historyQuery(name: string, args: unknown): HistoryQuery | null {
   if (name !== "get_history" || !args || typeof args !== "object") return null;
-  const { metric, window, name: container } = args as Record<string, unknown>;
+  const { metric, window, name: container, host } = args as Record<string, unknown>;
   if (typeof metric !== "string") return null;
   return {
     metric,
     ...(typeof window === "string" ? { window } : {}),
     ...(typeof container === "string" ? { name: container } : {}),
+    ...(typeof host === "string" ? { host } : {}),
   };
 }
 
@@ -278,5 +282,6 @@ export async function getHistory(query: HistoryQuery, apiKey: string, fetchImpl:
   const params = new URLSearchParams({ metric: query.metric });
   if (query.window) params.set("window", query.window);
   if (query.name) params.set("name", query.name);
+  if (query.host) params.set("host", query.host);
   return keyedJson<History>(`/history?${params}`, apiKey, {}, fetchImpl);
 }

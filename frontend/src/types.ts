@@ -10,7 +10,7 @@ export interface ChatMessage {
   /** When it was sent or answered, ISO 8601. */
   time?: string;
   /** The history the answer looked at, drawn as charts under it. */
-  charts?: { metric: string; window?: string; name?: string }[];
+  charts?: { metric: string; window?: string; name?: string; host?: string }[];
   /** What the answer cost, when the provider counted it. */
   usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number };
 }

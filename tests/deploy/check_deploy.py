@@ -7,7 +7,9 @@ the stack for real; these catch drift between the files early):
   passed; every image is named from IMAGE_PREFIX and HOMELAB_VERSION and also has a build.
 - deploy/truenas.yaml: no build, no variables to interpolate (TrueNAS has no .env), the same images
   and tags as the compose file's defaults, every service as the apps user 568 but the proxy.
-- every ${VAR} the compose file substitutes is documented in .env.example.
+- deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
+  HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
+- every ${VAR} the compose files substitute is documented in .env.example.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
@@ -81,6 +83,25 @@ for name, s in truenas["services"].items():
     check(f"truenas.yaml {name}: same image as the compose default", s["image"] == default, f"{s['image']} != {default}")
     if name != "docker-proxy":
         check(f"truenas.yaml {name}: runs as the apps user 568", s.get("user") == "568:568", str(s.get("user")))
+
+agent_text = (ROOT / "deploy" / "agent.compose.yml").read_text()
+agent = yaml.safe_load(agent_text)
+a = agent["services"]
+check("agent.compose.yml: the proxy, tls-init and tool-monitoring", set(a) == {"docker-proxy", "tls-init", "tool-monitoring"}, str(set(a)))
+check("agent.compose.yml: only tool-monitoring publishes a port", {n for n, s in a.items() if s.get("ports")} == {"tool-monitoring"})
+for name, s in a.items():
+    volumes = [str(v) for v in s.get("volumes", [])]
+    check(f"agent {name}: Docker socket mounted only into the proxy", any("docker.sock" in v for v in volumes) == (name == "docker-proxy"), str(volumes))
+    check(f"agent {name}: same image as the main compose file", s["image"] == services[name]["image"], s["image"])
+agent_env = a["tool-monitoring"]["environment"]
+check("agent: INTERNAL_TOKEN is required", str(agent_env["INTERNAL_TOKEN"]).startswith("${INTERNAL_TOKEN:?"))
+check("agent: serves HTTPS from the tls volume", agent_env.get("TLS_CERT_PATH") == "/tls/cert.pem" and agent_env.get("TLS_KEY_PATH") == "/tls/key.pem")
+check("agent: TLS_HOSTNAMES is required", str(a["tls-init"]["environment"]["TLS_HOSTNAMES"]).startswith("${TLS_HOSTNAMES:?"))
+check("agent: the proxy's network is internal", agent["networks"]["docker-api"].get("internal") is True)
+check("agent: read-only, no-new-privileges, no capabilities",
+      all(s.get("read_only") is True and s.get("cap_drop") == ["ALL"] for s in a.values()))
+agent_used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", agent_text))
+check("agent compose variables are documented in .env.example", agent_used <= documented, str(agent_used - documented))
 
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -13,11 +13,14 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
    healthy and none restarted; that the Docker API proxy answers its allowlist and refuses the
    rest; that each service got only its own variables; that nginx finds a recreated gateway and
    its healthcheck sees the gateway go away;
-4. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
-5. deploy/truenas.yaml the way TrueNAS runs it (`-p ix-homelab-assistant up -d --force-recreate`
+4. deploy/agent.compose.yml (another host's monitoring agent) on the same engine: HTTPS only,
+   the token required, its certificate printed by the README's command; the main stack with
+   MONITORING_TARGETS asks it over HTTPS as `nas` (answers and the status strip name both hosts);
+5. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
+6. deploy/truenas.yaml the way TrueNAS runs it (`-p ix-homelab-assistant up -d --force-recreate`
    from built images), timed against TrueNAS's 1,200 s limit, with host-path datasets owned by the
    apps user 568;
-6. prints the figures (image sizes, idle memory of the whole stack, time from `up` to healthy) and
+7. prints the figures (image sizes, idle memory of the whole stack, time from `up` to healthy) and
    writes them to $COMPOSE_TEST_DIR/figures.txt.
 
 Ends with `compose-test: N passed, M failed`; exits non-zero on any failure. COMPOSE_KEEP=1 leaves
@@ -442,6 +445,64 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     check_settled(stack, "after the checks")
 
 
+def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
+    """deploy/agent.compose.yml as another host runs it (here on the same engine), asked over HTTPS
+    by the main stack as the host `nas`, through the agent's published port."""
+    agent_port = free_port()
+    agent_env = WORK / "agent.env"
+    write_env(agent_env, INTERNAL_TOKEN=token, TLS_HOSTNAMES="host.docker.internal",
+              AGENT_PUBLISHED_PORT=str(agent_port), DOCKER_SOCKET=SOCKET, BUILD_FROM="prebuilt")
+    ci_override = WORK / "agent.ci.yml"
+    ci_override.write_text("services:\n  tool-monitoring:\n    volumes:\n      - /:/host/root:ro\n")
+    agent = Stack(agent_env, [ROOT / "deploy" / "agent.compose.yml", ci_override], project="homelab-agent")
+    result = agent.compose("up", "-d", "--no-build", timeout=600)
+    ok, took, states = wait_healthy(agent, 2)
+    check("agent: deploy/agent.compose.yml comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+    figures["agent compose, up to healthy"] = f"{took:.1f} s"
+    base = f"https://127.0.0.1:{agent_port}"
+    status, _, body = http(f"{base}/health")
+    check("agent: its published port serves HTTPS", status == 200 and "tool-monitoring" in body, (status, body))
+    status, _, _ = http(f"http://127.0.0.1:{agent_port}/health")
+    check("agent: and not plain HTTP", status != 200, status)
+    status, _, _ = http(f"{base}/system/resources")
+    check("agent: a call without the internal token is refused", status == 401, status)
+    cert = agent.compose("run", "--rm", "--entrypoint", "cat", "tls-init", "/tls/cert.pem", timeout=120)
+    check("agent: the README's command prints its certificate", "BEGIN CERTIFICATE" in cert.stdout, cert.stderr[-500:])
+    bundle = ROOT / "deploy" / "agents" / "agents.pem"
+    bundle.write_text(cert.stdout)
+    try:
+        fleet_env = WORK / "fleet.env"
+        write_env(fleet_env, **values, MONITORING_TARGETS=f"nas=https://host.docker.internal:{agent_port}",
+                  MONITORING_CA_CERT="/etc/homelab-assistant/agents/agents.pem")
+        # On another machine the agent has a LAN address; here it is this engine's host.
+        host_gateway = WORK / "fleet.ci.yml"
+        host_gateway.write_text("services:\n  orchestrator:\n    extra_hosts:\n      - host.docker.internal:host-gateway\n")
+        stack = Stack(fleet_env, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", host_gateway])
+        result = stack.compose("up", "-d", "--no-build", timeout=600)
+        ok, _, states = wait_healthy(stack, 6)
+        check("agent: the main stack with MONITORING_TARGETS comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+        ui = f"http://127.0.0.1:{ui_port}"
+        status, answer = chat(ui, key, "Is anything unhealthy?")
+        message = answer.get("message", "")
+        check("agent: a question about everything is answered for both hosts",
+              status == 200 and "**On local:**" in message and "**On nas:**" in message, (status, answer))
+        status, answer = chat(ui, key, "Which containers are running on nas?")
+        message = answer.get("message", "")
+        check("agent: the agent's own Docker, through its own proxy", message.startswith("**On nas:**") and "homelab-fixture-web" in message, (status, answer))
+        status, _, body = http(f"{ui}/api/status", key=key)
+        try:
+            hosts = [h["host"] for h in json.loads(body)["hosts"]]
+        except (ValueError, KeyError):
+            hosts = []
+        check("agent: the status strip has both hosts", status == 200 and hosts == ["local", "nas"], (status, body[:500]))
+        if not KEEP:
+            stack.compose("down", "-v", timeout=300)
+    finally:
+        bundle.unlink(missing_ok=True)
+        if not KEEP:
+            agent.compose("down", "-v", timeout=300)
+
+
 def tls_phase(env_file: Path, values: dict, ui_port: int, gateway_port: int, key: str) -> None:
     files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]
     tls_env = WORK / "tls.env"
@@ -546,6 +607,7 @@ def main() -> int:
     main_stack_phase(env_file, f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{gateway_port}", key, values)
     if not KEEP:
         Stack(env_file, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]).compose("down", "-v", timeout=300)
+        agent_phase(values, key, token, ui_port)
         tls_phase(env_file, values, ui_port, gateway_port, key)
         truenas_phase(key, token, ui_port, gateway_port)
         for name in ("homelab-fixture-web", "homelab-fixture-stopped"):
