@@ -446,7 +446,7 @@ const fn container_name(description: &'static str, required: bool) -> Param {
 const NAMED_CONTAINER: Param = container_name("Container name", true);
 const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
 const HISTORY_CONTAINER: Param =
-    container_name("Container name, for container_cpu/container_memory; omit for the busiest", false);
+    container_name("Container, for container_* metrics", false);
 
 /// One tool's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -563,12 +563,12 @@ impl ToolId {
             },
             Self::History => ToolSpec {
                 name: "get_history",
-                description: "A figure over a past window (kept 24h): min, mean, max, when it peaked, the trend, and when each filesystem will be full at the current rate.",
+                description: "Past values of a figure: min/mean/max, peak time, trend, when a disk fills.",
                 params: &[
                     Param {
                         name: "metric",
                         kind: "string",
-                        description: "What to look back at",
+                        description: "The figure",
                         required: true,
                         pattern: None,
                         range: None,
@@ -577,7 +577,7 @@ impl ToolId {
                     Param {
                         name: "window",
                         kind: "string",
-                        description: "How far back, e.g. 30m, 6h, 24h (default 1h)",
+                        description: "e.g. 30m, 6h, 1d (default 1h)",
                         required: false,
                         pattern: Some("^[0-9]{1,4}[mhd]$"),
                         range: None,
