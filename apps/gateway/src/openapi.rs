@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    monitoring::{History, HistorySeries, Problem, Severity},
+    monitoring::{History, HistoryMetric, HistorySeries, Problem, Severity},
     ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
     Glance, Health, Status, Usage,
 };
@@ -117,7 +117,7 @@ pub enum StreamEventKind {
         crate::routes::status,
         crate::routes::history
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries, HistoryMetric)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]

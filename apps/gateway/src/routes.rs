@@ -45,15 +45,27 @@ pub(crate) async fn status(
     Ok(Json(state.orchestrator.status(request_id(&headers)).await?))
 }
 
+/// What `GET /history` takes (described for OpenAPI; the orchestrator checks them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct HistoryParams {
+    /// The figure to look back at.
+    metric: homelab_schemas::monitoring::HistoryMetric,
+    /// How far back: 30m, 6h, 1d… (default 1h; 24 hours are kept, more with Prometheus).
+    #[param(pattern = "^[1-9][0-9]{0,3}[mhd]$")]
+    window: Option<String>,
+    /// A container, for container_cpu and container_memory (without one: the five busiest).
+    #[param(pattern = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")]
+    name: Option<String>,
+}
+
 /// One metric over a past window, with up to 120 points per series: what the chat page draws
-/// under an answer about history. The same checks as the model's `get_history` call.
+/// under an answer about history. The same checks as the model's `get_history` call. With several
+/// hosts (`MONITORING_TARGETS`), `host=<name>` asks one of them; without it every host answers
+/// and each series names its host in `instance`.
 #[utoipa::path(get, path = "/history", tag = "monitoring", security(("api_key" = [])),
-    params(
-        ("metric" = String, Query, description = "cpu, memory, load, disk, network, container_cpu or container_memory"),
-        ("window" = Option<String>, Query, description = "How far back: 30m, 6h, 24h… (default 1h)", pattern = "^[0-9]{1,4}[mhd]$"),
-        ("name" = Option<String>, Query, description = "A container, for container_cpu and container_memory"),
-        ("host" = Option<String>, Query, description = "With several hosts: one of them (default: every host, each series naming its host in `instance`)"),
-    ),
+    params(HistoryParams),
     responses(
         (status = 200, description = "Each series summarised, with its points", body = History),
         (status = 422, description = "An unknown metric, an unreadable window or another parameter", body = crate::openapi::Detail),

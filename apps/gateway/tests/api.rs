@@ -623,6 +623,21 @@ async fn the_ui_types_come_from_the_live_openapi_document() {
     );
 }
 
+/// Schemathesis sends whatever the document allows: the history parameters must be exactly what
+/// the orchestrator accepts (the catalog's metric names and patterns).
+#[tokio::test]
+async fn the_history_parameters_in_openapi_are_the_catalogs() {
+    use homelab_schemas::monitoring::{HistoryMetric, CONTAINER_NAME_PATTERN, WINDOW_PATTERN};
+    let base = spawn(Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() }).await;
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
+    let params = doc["paths"]["/history"]["get"]["parameters"].as_array().unwrap();
+    let find = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {params:?}"));
+    assert_eq!(find("metric")["required"], json!(true));
+    assert_eq!(doc["components"]["schemas"]["HistoryMetric"]["enum"], json!(HistoryMetric::NAMES));
+    assert_eq!(find("window")["schema"]["pattern"], json!(WINDOW_PATTERN));
+    assert_eq!(find("name")["schema"]["pattern"], json!(CONTAINER_NAME_PATTERN));
+}
+
 #[tokio::test]
 async fn reading_conversations_needs_the_key_but_spends_no_chat_allowance() {
     let server = MockServer::start().await;

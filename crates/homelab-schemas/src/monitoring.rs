@@ -334,6 +334,7 @@ pub struct HistorySeries {
 
 /// What `get_history` can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryMetric {
     Cpu,
@@ -375,6 +376,9 @@ impl HistoryMetric {
         matches!(self, Self::ContainerCpu | Self::ContainerMemory)
     }
 }
+
+/// A history window: 1 to 9999 minutes, hours or days.
+pub const WINDOW_PATTERN: &str = "^[1-9][0-9]{0,3}[mhd]$";
 
 /// `30m`, `6h`, `2d` → seconds; `None` for anything else (and for 0).
 pub fn window_seconds(window: &str) -> Option<u64> {
@@ -445,8 +449,7 @@ const fn container_name(description: &'static str, required: bool) -> Param {
 }
 const NAMED_CONTAINER: Param = container_name("Container name", true);
 const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
-const HISTORY_CONTAINER: Param =
-    container_name("Container, for container_* metrics", false);
+const HISTORY_CONTAINER: Param = container_name("Container, for container_* metrics", false);
 
 /// One tool's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -579,7 +582,7 @@ impl ToolId {
                         kind: "string",
                         description: "e.g. 30m, 6h, 1d (default 1h)",
                         required: false,
-                        pattern: Some("^[0-9]{1,4}[mhd]$"),
+                        pattern: Some(WINDOW_PATTERN),
                         range: None,
                         allowed: None,
                     },

@@ -102,7 +102,9 @@ export interface paths {
         };
         /**
          * One metric over a past window, with up to 120 points per series: what the chat page draws
-         *     under an answer about history. The same checks as the model's `get_history` call.
+         *     under an answer about history. The same checks as the model's `get_history` call. With several
+         *     hosts (`MONITORING_TARGETS`), `host=<name>` asks one of them; without it every host answers
+         *     and each series names its host in `instance`.
          */
         get: operations["history"];
         put?: never;
@@ -317,6 +319,11 @@ export interface components {
             /** @description The window covered, e.g. `1h` (shorter than asked when less is kept). */
             window: string;
         };
+        /**
+         * @description What `get_history` can show.
+         * @enum {string}
+         */
+        HistoryMetric: "cpu" | "memory" | "load" | "disk" | "network" | "container_cpu" | "container_memory";
         /** @description One series' summary over the window; times are RFC 3339 UTC. */
         HistorySeries: {
             /**
@@ -908,14 +915,12 @@ export interface operations {
     history: {
         parameters: {
             query: {
-                /** @description cpu, memory, load, disk, network, container_cpu or container_memory */
-                metric: string;
-                /** @description How far back: 30m, 6h, 24h… (default 1h) */
+                /** @description The figure to look back at. */
+                metric: components["schemas"]["HistoryMetric"];
+                /** @description How far back: 30m, 6h, 1d… (default 1h; 24 hours are kept, more with Prometheus). */
                 window?: string;
-                /** @description A container, for container_cpu and container_memory */
+                /** @description A container, for container_cpu and container_memory (without one: the five busiest). */
                 name?: string;
-                /** @description With several hosts: one of them (default: every host, each series naming its host in `instance`) */
-                host?: string;
             };
             header?: never;
             path?: never;
