@@ -40,6 +40,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from http.client import HTTPException
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +135,7 @@ def http(url: str, method: str = "GET", body: dict | None = None, key: str | Non
             return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, HTTPException) as e:  # HTTPException: not HTTP at all
         return 0, {}, str(e)
 
 
@@ -455,50 +456,52 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
     ci_override = WORK / "agent.ci.yml"
     ci_override.write_text("services:\n  tool-monitoring:\n    volumes:\n      - /:/host/root:ro\n")
     agent = Stack(agent_env, [ROOT / "deploy" / "agent.compose.yml", ci_override], project="homelab-agent")
-    result = agent.compose("up", "-d", "--no-build", timeout=600)
-    ok, took, states = wait_healthy(agent, 2)
-    check("agent: deploy/agent.compose.yml comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
-    figures["agent compose, up to healthy"] = f"{took:.1f} s"
-    base = f"https://127.0.0.1:{agent_port}"
-    status, _, body = http(f"{base}/health")
-    check("agent: its published port serves HTTPS", status == 200 and "tool-monitoring" in body, (status, body))
-    status, _, _ = http(f"http://127.0.0.1:{agent_port}/health")
-    check("agent: and not plain HTTP", status != 200, status)
-    status, _, _ = http(f"{base}/system/resources")
-    check("agent: a call without the internal token is refused", status == 401, status)
-    cert = agent.compose("run", "--rm", "--entrypoint", "cat", "tls-init", "/tls/cert.pem", timeout=120)
-    check("agent: the README's command prints its certificate", "BEGIN CERTIFICATE" in cert.stdout, cert.stderr[-500:])
-    bundle = ROOT / "deploy" / "agents" / "agents.pem"
-    bundle.write_text(cert.stdout)
     try:
-        fleet_env = WORK / "fleet.env"
-        write_env(fleet_env, **values, MONITORING_TARGETS=f"nas=https://host.docker.internal:{agent_port}",
-                  MONITORING_CA_CERT="/etc/homelab-assistant/agents/agents.pem")
-        # On another machine the agent has a LAN address; here it is this engine's host.
-        host_gateway = WORK / "fleet.ci.yml"
-        host_gateway.write_text("services:\n  orchestrator:\n    extra_hosts:\n      - host.docker.internal:host-gateway\n")
-        stack = Stack(fleet_env, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", host_gateway])
-        result = stack.compose("up", "-d", "--no-build", timeout=600)
-        ok, _, states = wait_healthy(stack, 6)
-        check("agent: the main stack with MONITORING_TARGETS comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
-        ui = f"http://127.0.0.1:{ui_port}"
-        status, answer = chat(ui, key, "Is anything unhealthy?")
-        message = answer.get("message", "")
-        check("agent: a question about everything is answered for both hosts",
-              status == 200 and "**On local:**" in message and "**On nas:**" in message, (status, answer))
-        status, answer = chat(ui, key, "Which containers are running on nas?")
-        message = answer.get("message", "")
-        check("agent: the agent's own Docker, through its own proxy", message.startswith("**On nas:**") and "homelab-fixture-web" in message, (status, answer))
-        status, _, body = http(f"{ui}/api/status", key=key)
+        result = agent.compose("up", "-d", "--no-build", timeout=600)
+        ok, took, states = wait_healthy(agent, 2)
+        check("agent: deploy/agent.compose.yml comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+        figures["agent compose, up to healthy"] = f"{took:.1f} s"
+        base = f"https://127.0.0.1:{agent_port}"
+        status, _, body = http(f"{base}/health")
+        check("agent: its published port serves HTTPS", status == 200 and "tool-monitoring" in body, (status, body))
+        status, _, _ = http(f"http://127.0.0.1:{agent_port}/health")
+        check("agent: and not plain HTTP", status != 200, status)
+        status, _, _ = http(f"{base}/system/resources")
+        check("agent: a call without the internal token is refused", status == 401, status)
+        cert = agent.compose("run", "--rm", "--entrypoint", "cat", "tls-init", "/tls/cert.pem", timeout=120)
+        check("agent: the README's command prints its certificate", "BEGIN CERTIFICATE" in cert.stdout, cert.stderr[-500:])
+        bundle = ROOT / "deploy" / "agents" / "agents.pem"
+        bundle.write_text(cert.stdout)
         try:
-            hosts = [h["host"] for h in json.loads(body)["hosts"]]
-        except (ValueError, KeyError):
-            hosts = []
-        check("agent: the status strip has both hosts", status == 200 and hosts == ["local", "nas"], (status, body[:500]))
-        if not KEEP:
-            stack.compose("down", "-v", timeout=300)
+            fleet_env = WORK / "fleet.env"
+            write_env(fleet_env, **values, MONITORING_TARGETS=f"nas=https://host.docker.internal:{agent_port}",
+                      MONITORING_CA_CERT="/etc/homelab-assistant/agents/agents.pem")
+            # On another machine the agent has a LAN address; here it is this engine's host.
+            host_gateway = WORK / "fleet.ci.yml"
+            host_gateway.write_text("services:\n  orchestrator:\n    extra_hosts:\n      - host.docker.internal:host-gateway\n")
+            stack = Stack(fleet_env, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", host_gateway])
+            result = stack.compose("up", "-d", "--no-build", timeout=600)
+            ok, _, states = wait_healthy(stack, 6)
+            check("agent: the main stack with MONITORING_TARGETS comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+            ui = f"http://127.0.0.1:{ui_port}"
+            status, answer = chat(ui, key, "Is anything unhealthy?")
+            message = answer.get("message", "")
+            check("agent: a question about everything is answered for both hosts",
+                  status == 200 and "**On local:**" in message and "**On nas:**" in message, (status, answer))
+            status, answer = chat(ui, key, "Which containers are running on nas?")
+            message = answer.get("message", "")
+            check("agent: the agent's own Docker, through its own proxy", message.startswith("**On nas:**") and "homelab-fixture-web" in message, (status, answer))
+            status, _, body = http(f"{ui}/api/status", key=key)
+            try:
+                hosts = [h["host"] for h in json.loads(body)["hosts"]]
+            except (ValueError, KeyError):
+                hosts = []
+            check("agent: the status strip has both hosts", status == 200 and hosts == ["local", "nas"], (status, body[:500]))
+            if not KEEP:
+                stack.compose("down", "-v", timeout=300)
+        finally:
+            bundle.unlink(missing_ok=True)
     finally:
-        bundle.unlink(missing_ok=True)
         if not KEEP:
             agent.compose("down", "-v", timeout=300)
 
