@@ -27,8 +27,11 @@ for name in $(echo "${TLS_HOSTNAMES:-}" | tr ',' ' '); do
     *) san="$san,IP:$name" ;;
   esac
 done
+# A server certificate, not a CA (openssl's default for -x509): rustls, which a remote agent's
+# orchestrator uses, refuses a CA certificate presented by a server.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
   -subj "/CN=homelab-assistant" -addext "subjectAltName=$san" \
+  -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" \
   -keyout /tls/key.pem.new -out /tls/cert.pem.new 2>/dev/null
 mv /tls/key.pem.new /tls/key.pem && mv /tls/cert.pem.new /tls/cert.pem
 echo "tls-init: made a self-signed certificate for $san"

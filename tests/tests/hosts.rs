@@ -28,8 +28,9 @@ fn agent(dir: &std::path::Path, name: &str, extra: &[(&str, String)]) -> Running
     RunningBinary::start(&exe, "MONITORING_PORT", &env)
 }
 
-async fn fleet() -> Fleet {
-    tokio::task::spawn_blocking(|| {
+/// The fleet; `trusted`: the orchestrator is given nas's certificate.
+async fn fleet(trusted: bool) -> Fleet {
+    tokio::task::spawn_blocking(move || {
         let dir = tempfile::tempdir().unwrap();
         let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
         let (cert_path, key_path) = (dir.path().join("nas.pem"), dir.path().join("nas.key"));
@@ -61,7 +62,7 @@ async fn fleet() -> Fleet {
             pi.port,
             attic.local_addr().unwrap().port()
         );
-        let ca = cert_path.display().to_string();
+        let ca = if trusted { cert_path.display().to_string() } else { String::new() };
         let stack = Stack::start(
             Llm::Builtin,
             &[("INTERNAL_TOKEN", TOKEN), ("MONITORING_TARGETS", &targets), ("MONITORING_CA_CERT", &ca)],
@@ -74,7 +75,7 @@ async fn fleet() -> Fleet {
 
 #[tokio::test]
 async fn one_assistant_asks_every_host_and_a_silent_one_never_fails_the_answer() {
-    let fleet = fleet().await;
+    let fleet = fleet(true).await;
     let stack = &fleet.stack;
 
     // A question about everything goes to every host at once.
@@ -134,6 +135,20 @@ async fn one_assistant_asks_every_host_and_a_silent_one_never_fails_the_answer()
     assert!(glance["hosts"][2]["containers"].is_null(), "pi has no Docker: {glance}");
     assert!(glance["hosts"][3]["cpu_percent"].is_null(), "{glance}");
     assert!(glance["hosts"][3]["unavailable"][0].as_str().unwrap().contains("no answer within 8 s"), "{glance}");
+}
+
+#[tokio::test]
+async fn an_agent_whose_certificate_is_not_trusted_is_said_so() {
+    let fleet = fleet(false).await;
+    let (status, body) = fleet.stack.chat(&json!({"message": "How much disk space is left on nas?"})).await;
+    assert_eq!(status, 200, "{body}");
+    let answer = body["message"].as_str().unwrap();
+    assert!(
+        answer.starts_with(
+            "**nas** did not answer: the monitoring service's certificate is not trusted (MONITORING_CA_CERT)"
+        ),
+        "{answer}"
+    );
 }
 
 #[test]

@@ -130,14 +130,10 @@ impl MonitoringClient {
 
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
     pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
-        let response =
-            with_request_id(self.http.get(format!("{}{path}", self.base)), request_id).send().await.map_err(|e| {
-                if e.is_timeout() {
-                    "the monitoring service did not answer in time".to_string()
-                } else {
-                    "the monitoring service is unreachable".to_string()
-                }
-            })?;
+        let response = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable_reason(&e))?;
         let status = response.status();
         let text =
             response.text().await.map_err(|_| "the monitoring service's answer could not be read".to_string())?;
@@ -149,6 +145,27 @@ impl MonitoringClient {
             return Err(detail);
         }
         Ok(bounded(redacted(text), MAX_TOOL_RESULT_CHARS))
+    }
+}
+
+/// Why a request to a tool-monitoring got no answer, in words (never the URL): an agent whose
+/// certificate is not trusted is told apart from one that cannot be reached.
+fn unreachable_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "the monitoring service did not answer in time".to_string();
+    }
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let chain = causes.join(": ");
+    if chain.contains("certificate") || chain.contains("UnknownIssuer") || chain.contains("CaUsedAsEndEntity") {
+        let short: String = causes.last().cloned().unwrap_or_default().chars().take(120).collect();
+        format!("the monitoring service's certificate is not trusted (MONITORING_CA_CERT): {short}")
+    } else {
+        "the monitoring service is unreachable".to_string()
     }
 }
 
