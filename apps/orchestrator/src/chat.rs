@@ -368,7 +368,7 @@ async fn run_tool(
         if invocation.ok {
             invocation.status = CallStatus::Ok;
         } else {
-            invocation.error = Some("no host answered".into());
+            invocation.error = Some("failed on every host".into());
         }
         invocation.hosts = calls;
         return (result.to_string(), invocation);
