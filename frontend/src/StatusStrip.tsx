@@ -97,13 +97,21 @@ function HostRow({ status, named }: { status: Status; named: boolean }) {
   const problemText = status.problem_list.map((p) => `${p.subject}: ${p.reason}`).join("\n");
   const silent = status.cpu_percent === null || status.cpu_percent === undefined;
   const prefix = named ? `${status.host}: ` : "";
+  if (named && silent) {
+    // A host that did not answer is one short line, saying why on hover.
+    return (
+      <div className="host-row" data-host={status.host} aria-label={`Host ${status.host}`} role="group">
+        <span className="host-name" title={status.unavailable.join("\n")}>
+          {status.host}
+          <span className="host-silent"> (no answer)</span>
+        </span>
+      </div>
+    );
+  }
   return (
     <div className="host-row" data-host={status.host} aria-label={named ? `Host ${status.host}` : undefined} role={named ? "group" : undefined}>
       {named && (
-        <span className="host-name" title={silent ? status.unavailable.join("\n") : undefined}>
-          {status.host}
-          {silent && <span className="host-silent"> (no answer)</span>}
-        </span>
+        <span className="host-name">{status.host}</span>
       )}
       <Gauge label={`${prefix}CPU`} value={status.cpu_percent} short="CPU" />
       <Gauge label={`${prefix}Memory`} value={status.memory_percent} short="Memory" />
