@@ -36,7 +36,7 @@ async fn fleet(trusted: bool) -> Fleet {
         let (cert_path, key_path) = (dir.path().join("nas.pem"), dir.path().join("nas.key"));
         std::fs::write(&cert_path, cert.cert.pem()).unwrap();
         std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-        let mut nas = agent(
+        let nas = agent(
             dir.path(),
             "nas",
             &[
@@ -54,7 +54,6 @@ async fn fleet(trusted: bool) -> Fleet {
             std::thread::sleep(Duration::from_millis(50));
         }
         pi.wait_healthy(Duration::from_secs(10));
-        let _ = &mut nas;
         let attic = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let targets = format!(
             "nas=https://localhost:{},pi=http://127.0.0.1:{},attic=http://127.0.0.1:{}",

@@ -342,7 +342,7 @@ async fn run_tool(
         status: CallStatus::Failed,
         hosts: Vec::new(),
     };
-    let (tool, mut arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
+    let (tool, arguments) = match state.registry.validate(&call.name, &call.arguments, enabled) {
         Ok(valid) => valid,
         Err(rejection) => {
             // The name is the model's choice: logged escaped (Debug), so it cannot forge a log line.
@@ -352,18 +352,15 @@ async fn run_tool(
             return (format!("Error: {rejection}"), invocation);
         }
     };
-    // The registry offers and accepts `host` only when there are several hosts.
-    let host = arguments.remove("host").and_then(|h| h.as_str().map(String::from));
+    // The registry offers and accepts `host` only when there are several hosts; it is not part
+    // of the request path.
+    let host = arguments.get("host").and_then(serde_json::Value::as_str);
     let path = tool.request_path(&arguments);
     // A tool call gets its own limit, or what is left of the chat's, whichever is shorter.
     let limit = timeouts::TOOL_CALL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
     if state.targets.is_fleet() {
         // One host when named, else every host at once; the result names each.
-        let hosts: Vec<_> = match &host {
-            Some(name) => state.targets.get(name).into_iter().collect(),
-            None => state.targets.all().iter().collect(),
-        };
-        let (result, calls) = state.targets.ask(&hosts, &path, request_id, limit).await;
+        let (result, calls) = state.targets.ask(&state.targets.chosen(host), &path, request_id, limit).await;
         invocation.ok = calls.iter().any(|c| c.ok);
         if invocation.ok {
             invocation.status = CallStatus::Ok;

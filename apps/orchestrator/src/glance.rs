@@ -80,21 +80,17 @@ pub async fn history(
 ) -> Result<Json<History>, ApiError> {
     let arguments: Map<String, Value> = query.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     let enabled = state.db.enabled_tools().await?;
-    let (tool, mut arguments) = state
+    let (tool, arguments) = state
         .registry
         .validate(ToolId::History.name(), &Value::Object(arguments), &enabled)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
-    let host = arguments.remove("host").and_then(|h| h.as_str().map(String::from));
+    let host = arguments.get("host").and_then(Value::as_str);
     let path = format!("{}&points={CHART_POINTS}", tool.request_path(&arguments));
     if !state.targets.is_fleet() {
         let text = state.monitoring.get(&path, None).await.map_err(ApiError::BadGateway)?;
         return read(&text).map(Json);
     }
-    let hosts: Vec<_> = match &host {
-        Some(name) => state.targets.get(name).into_iter().collect(),
-        None => state.targets.all().iter().collect(),
-    };
-    let (answers, _) = state.targets.ask(&hosts, &path, None, timeouts::TOOL_CALL).await;
+    let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<History> = None;
     let mut notes = Vec::new();
     for entry in answers["hosts"].as_array().into_iter().flatten() {

@@ -70,8 +70,9 @@ impl Targets {
         &self.0[0].client
     }
 
-    pub fn get(&self, name: &str) -> Option<&Target> {
-        self.0.iter().find(|t| t.name == name)
+    /// The host named (the registry has checked the name), or every host.
+    pub fn chosen(&self, host: Option<&str>) -> Vec<&Target> {
+        self.0.iter().filter(|t| host.is_none_or(|h| t.name == h)).collect()
     }
 
     /// GETs `path` from `hosts` at once, each within [`PER_HOST`] (or `limit`, if shorter):

@@ -170,10 +170,7 @@ impl Prometheus {
     ) -> Result<History, PrometheusError> {
         if let Some(name) = container {
             // Already checked by the handler; checked again here because it goes into PromQL.
-            let pattern_ok = name.len() <= 128
-                && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-            if !pattern_ok {
+            if crate::docker::checked_name(name).is_err() {
                 return Err(PrometheusError::Refused(format!("a name that does not match {CONTAINER_NAME_PATTERN}")));
             }
         }
