@@ -107,6 +107,23 @@ if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
   fi
 fi
 
+UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
+# The UI is (re)built when it is missing or older than its sources (after a git pull), and its
+# packages are installed again when the lock file is newer than the installed set.
+ui_stale() {
+  [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
+    frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
+}
+if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
+  echo "Building the web UI..."
+  if ! (cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
+      npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null); then
+    echo "ERROR: the web UI could not be built (npm's message is above). Fix that and run again," \
+      "or run the API alone: HOMELAB_NO_UI=1 make run" >&2
+    exit 1
+  fi
+fi
+
 # The Docker API: DOCKER_HOST, else the first usual socket that answers.
 if [ -z "${DOCKER_HOST:-}" ]; then
   DOCKER_NOTE="none found at /var/run/docker.sock, \$XDG_RUNTIME_DIR/docker.sock or podman's sockets; container questions will say so. Set DOCKER_HOST (e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock make run)"
@@ -158,18 +175,6 @@ start llm-adapter "$LLM_ADAPTER_PORT" 127.0.0.1
 start orchestrator "$ORCHESTRATOR_PORT" 127.0.0.1
 start gateway "$GATEWAY_PORT" "$GATEWAY_BIND"
 
-UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
-# The UI is (re)built when it is missing or older than its sources (after a git pull), and its
-# packages are installed again when the lock file is newer than the installed set.
-ui_stale() {
-  [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
-    frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
-}
-if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
-  echo "Building the web UI..."
-  (cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
-    npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null)
-fi
 if [ "$UI_WANTED" = 1 ] && [ -f frontend/dist/index.html ]; then
   # shellcheck source=/dev/null
   source deploy/run-ui.sh
