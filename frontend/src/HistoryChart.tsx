@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { describeError, getHistory, type History, type HistoryQuery } from "./api";
+import { columns, timeLabels } from "./chartData";
 
 /** Line colours that read on the light and the dark background alike. */
 const COLOURS = ["#2f7de1", "#e0613a", "#2aa876", "#b35fd1", "#c99a06"];
@@ -15,18 +16,6 @@ const NAMES: Record<string, string> = {
   container_cpu: "Container CPU",
   container_memory: "Container memory",
 };
-
-/** uPlot's columns: the union of every series' times, and each series' value at those times. */
-function columns(history: History): uPlot.AlignedData {
-  const times = [...new Set(history.series.flatMap((s) => (s.points ?? []).map((p) => p[0])))].sort((a, b) => a - b);
-  const index = new Map(times.map((t, i) => [t, i]));
-  const values = history.series.map((s) => {
-    const column: (number | null)[] = times.map(() => null);
-    for (const [t, v] of s.points ?? []) column[index.get(t)!] = v;
-    return column;
-  });
-  return [times, ...values];
-}
 
 function label(history: History, subject: string, instance?: string | null): string {
   const who = subject === "host" ? NAMES[history.metric] ?? history.metric : subject;
@@ -64,7 +53,10 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
         height: 170,
         legend: { show: history.series.length > 1 },
         cursor: { drag: { x: false, y: false } },
-        axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit === "%" ? "%" : ""}`) }],
+        axes: [
+          { ...axis, space: 70, values: (_u, ticks) => timeLabels(ticks) },
+          { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit === "%" ? "%" : ""}`) },
+        ],
         series: [
           {},
           ...history.series.map((s, i) => ({

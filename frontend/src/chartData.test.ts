@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { History } from "./api";
+import { columns, timeLabels } from "./chartData";
+
+function history(series: [number, number][][]): History {
+  return {
+    metric: "cpu",
+    window: "1h",
+    unit: "%",
+    source: "host",
+    series: series.map((points) => ({ subject: "host", points, min: 0, max: 0, mean: 0 })),
+  } as unknown as History;
+}
+
+describe("chart columns", () => {
+  it("joins the series on the union of their times", () => {
+    const [times, a, b] = columns(history([[[0, 1], [10, 2]], [[10, 5], [20, 6]]]));
+    expect(times).toEqual([0, 10, 20]);
+    expect(a).toEqual([1, 2, null]);
+    expect(b).toEqual([null, 5, 6]);
+  });
+
+  it("breaks the line where nothing was recorded for much longer than the usual step", () => {
+    const [times, cpu] = columns(history([[[0, 1], [10, 2], [20, 3], [200, 4], [210, 5]]]));
+    expect(times).toEqual([0, 10, 20, 110, 200, 210]);
+    expect(cpu).toEqual([1, 2, 3, null, 4, 5]);
+  });
+
+  it("keeps an even series whole", () => {
+    const [times, cpu] = columns(history([[[0, 1], [60, 2], [120, 3], [180, 4]]]));
+    expect(times).toEqual([0, 60, 120, 180]);
+    expect(cpu).not.toContain(null);
+  });
+});
+
+describe("time axis labels", () => {
+  const at = (h: number, m: number, s = 0, day = 25) => new Date(2026, 10, day, h, m, s).getTime() / 1000;
+
+  it("says hours and minutes, and the date once", () => {
+    const labels = timeLabels([at(12, 18), at(12, 20), at(12, 22)]);
+    expect(labels[0]).toMatch(/^12:18\n.*25/);
+    expect(labels.slice(1)).toEqual(["12:20", "12:22"]);
+  });
+
+  it("adds seconds only when the ticks are under a minute apart", () => {
+    expect(timeLabels([at(9, 5, 0), at(9, 5, 30)])).toEqual([expect.stringMatching(/^09:05:00\n/), "09:05:30"]);
+  });
+
+  it("gives the date again where the day changes", () => {
+    const labels = timeLabels([at(22, 0, 0, 24), at(23, 0, 0, 24), at(0, 0, 0, 25), at(1, 0, 0, 25)]);
+    expect(labels[1]).toBe("23:00");
+    expect(labels[2]).toMatch(/^00:00\n.*25/);
+    expect(labels[3]).toBe("01:00");
+  });
+});
