@@ -245,12 +245,12 @@ pub struct Settings {
     pub max_tool_calls_per_turn: u32,
     /// Tool calls run in one chat, all turns together.
     pub max_tool_calls_per_chat: u32,
-    /// Characters of tool output one chat may send to the model, all results together.
     /// Run the tools a question obviously needs before the first model call (one model call
     /// instead of two for most questions).
     pub prefetch_tools: bool,
     /// Failed authentications one client address may make per minute before 429.
     pub failed_auth_per_minute: u32,
+    /// Characters of tool output one chat may send to the model, all results together.
     pub max_tool_output_chars: usize,
     /// Chat streams one key may have open at once (gateway).
     pub max_streams_per_key: u32,
