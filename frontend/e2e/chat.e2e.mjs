@@ -372,6 +372,8 @@ await check("a question about the past is answered in words with a chart drawn u
   await page.waitForTimeout(300);
   const drawn = await drawnPixels(canvas);
   assert(drawn > 200, `the chart's canvas has ${drawn} drawn pixels`);
+  const span = Number(await chart.locator(".chart-box").getAttribute("data-span"));
+  assert(span >= 60 && span <= 600, `a 10-minute chart's time axis spans ${span} s`);
   await chart.screenshot({ path: `${outDir}/history-chart.png` });
 });
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { describeError, getHistory, type History, type HistoryQuery } from "./api";
-import { columns, timeLabels } from "./chartData";
+import { columns, timeLabels, timeRange } from "./chartData";
 
 /** Line colours that read on the light and the dark background alike. */
 const COLOURS = ["#2f7de1", "#e0613a", "#2aa876", "#b35fd1", "#c99a06"];
@@ -46,6 +46,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
     const text = styles.color;
     const grid = styles.getPropertyValue("--border").trim() || "#888";
     const unit = history.unit;
+    const data = columns(history);
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const plot = new uPlot(
       {
@@ -53,6 +54,13 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
         height: 170,
         legend: { show: history.series.length > 1 },
         cursor: { drag: { x: false, y: false } },
+        hooks: {
+          // The seconds the time axis spans, for the browser tests (a 10-minute chart must not
+          // span years).
+          setScale: [(u, key) => void (key === "x" && (el.dataset.span = String(Math.round((u.scales.x.max ?? 0) - (u.scales.x.min ?? 0)))))],
+        },
+        // From the data itself: for a single time uPlot would stretch the axis over years.
+        scales: { x: { time: true, range: () => timeRange(data[0][0] ?? null, data[0][data[0].length - 1] ?? null) } },
         axes: [
           { ...axis, space: 70, values: (_u, ticks) => timeLabels(ticks) },
           { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit === "%" ? "%" : ""}`) },
@@ -68,7 +76,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
           })),
         ],
       },
-      columns(history),
+      data,
       el,
     );
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: 170 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { History } from "./api";
-import { columns, timeLabels } from "./chartData";
+import { columns, timeLabels, timeRange } from "./chartData";
 
 function history(series: [number, number][][]): History {
   return {
@@ -51,5 +51,16 @@ describe("time axis labels", () => {
     expect(labels[1]).toBe("23:00");
     expect(labels[2]).toMatch(/^00:00\n.*25/);
     expect(labels[3]).toBe("01:00");
+  });
+});
+
+describe("time axis range", () => {
+  it("is what was recorded", () => {
+    expect(timeRange(1000, 4600)).toEqual([1000, 4600]);
+  });
+
+  it("is at least a minute, ending at the last sample, for a single time", () => {
+    expect(timeRange(5000, 5000)).toEqual([4940, 5000]);
+    expect(timeRange(5000, 5020)).toEqual([4960, 5020]);
   });
 });

@@ -42,3 +42,11 @@ export function timeLabels(ticks: number[]): string[] {
     return label;
   });
 }
+
+/** The time axis' range, from the first and last times drawn: what was recorded, and at least a
+ *  minute, so that a chart of the first sample or two has a sensible scale (left to itself uPlot
+ *  spreads a single time over years). */
+export function timeRange(min: number | null, max: number | null): [number, number] {
+  const end = max ?? Date.now() / 1000;
+  return [Math.min(min ?? end, end - 60), end];
+}
