@@ -53,6 +53,8 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
         width: Math.max(200, el.clientWidth),
         height: 170,
         legend: { show: history.series.length > 1 },
+        // Room on the right for the last time label, which is centred on the edge.
+        padding: [null, 28, null, null],
         cursor: { drag: { x: false, y: false } },
         hooks: {
           // The seconds the time axis spans, for the browser tests (a 10-minute chart must not
