@@ -15,6 +15,9 @@ try {
   await page.goto(url);
   await page.getByLabel("API key", { exact: true }).fill(apiKey);
   await page.getByRole("button", { name: "Save" }).click();
+  // The key is checked with the gateway first; a question typed before the dialog has gone would
+  // go out with no key (a person cannot type there: the page behind the dialog is inert).
+  await page.getByRole("dialog").waitFor({ state: "detached", timeout: 10000 });
   await page.getByLabel("Message").fill("What is the current CPU usage?");
   await page.keyboard.press("Enter");
   const stop = page.getByRole("button", { name: "Stop" });
@@ -31,7 +34,7 @@ try {
 } catch (e) {
   failed = 1;
   console.log(`FAILED - Stop cancels a slow answer: ${e.message}`);
-  // Seen once in ten runs (the note never came); what the page showed then, for the next look.
+  // What the page showed, for the next look (it failed once in ten runs before the dialog wait).
   await page.screenshot({ path: `${outDir}/stop-failed.png` }).catch(() => {});
   console.log(`page text: ${(await page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ").slice(0, 600)}`);
 }
