@@ -10,10 +10,16 @@ the stack for real; these catch drift between the files early):
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
   HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
 - every ${VAR} the compose files substitute is documented in .env.example.
+- against each release binary's own list (`<binary> --variables`): every file passes a service only
+  variables it reads; the compose files pass all of them but a few left out on purpose; the
+  orchestrator gets every secret the others get, with the same value (it strikes them from the
+  audit file).
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,6 +108,41 @@ check("agent: read-only, no-new-privileges, no capabilities",
       all(s.get("read_only") is True and s.get("cap_drop") == ["ALL"] for s in a.values()))
 agent_used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", agent_text))
 check("agent compose variables are documented in .env.example", agent_used <= documented, str(agent_used - documented))
+
+# The variables each binary reads, from the binary itself (`--variables`): a file must not pass a
+# service a variable it ignores (a setting that silently does nothing), and the compose file passes
+# every one a user may set, but these, each left out on purpose.
+NOT_PASSED = {
+    "BIND_HOST": "the image sets it (0.0.0.0)",
+    "AUDIT_KEY_PATH": "the default keeps the key beside the database, apart from the log",
+    "TLS_CERT_PATH": "tool-monitoring serves HTTPS only as an agent (agent.compose.yml)",
+    "TLS_KEY_PATH": "as TLS_CERT_PATH",
+    "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
+}
+target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
+variables = {}
+for binary in sorted(BINARIES):
+    out = subprocess.run([str(target / binary), "--variables"], capture_output=True, text=True)
+    variables[binary] = set(out.stdout.split())
+    check(f"{binary} --variables lists its variables", out.returncode == 0 and "INTERNAL_TOKEN" in variables[binary], out.stderr[-300:])
+for label, file_services, complete in (("docker-compose.yml", services, True), ("agent.compose.yml", a, True),
+                                        ("truenas.yaml", truenas["services"], False)):
+    for name in sorted(BINARIES & set(file_services)):
+        env = set((file_services[name].get("environment") or {}).keys())
+        check(f"{label} {name}: passes only variables the binary reads", env <= variables[name], sorted(env - variables[name]))
+        if complete:
+            missing = variables[name] - env - set(NOT_PASSED)
+            check(f"{label} {name}: passes every variable a user may set", not missing, sorted(missing))
+    # The orchestrator strikes every secret from the audit file, so it gets each one another service gets.
+    if "orchestrator" in file_services:
+        given = {k for n, s in file_services.items() if n != "orchestrator" for k in (s.get("environment") or {})}
+        secrets = {"API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"} & given
+        orchestrator_env = file_services["orchestrator"].get("environment") or {}
+        check(f"{label}: the orchestrator gets every secret, to keep it out of the audit file",
+              secrets <= set(orchestrator_env), sorted(secrets - set(orchestrator_env)))
+        for secret in secrets & set(orchestrator_env):
+            same = {str((s.get("environment") or {}).get(secret)) for s in file_services.values() if secret in (s.get("environment") or {})}
+            check(f"{label}: {secret} is the same value wherever it is passed", len(same) == 1, same)
 
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints the deployment files without a Docker engine: the compose file's variables against
-# .env.example and the published-image names (tests/deploy/check_deploy.py), the Dockerfiles with
+# .env.example and each binary's own list, and the published-image names (tests/deploy/check_deploy.py), the Dockerfiles with
 # hadolint and the release workflow with actionlint. `make compose-test` runs them for real.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,6 +9,8 @@ if [ ! -x "$venv/bin/actionlint" ] || [ ! -x "$venv/bin/hadolint" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/deploy/requirements.txt
 fi
+# The checks compare the files with what each binary says it reads (`--variables`).
+cargo build --release --locked --bins -q
 "$venv/bin/python" tests/deploy/check_deploy.py
 for f in deploy/Dockerfile deploy/Dockerfile.frontend deploy/Dockerfile.docker-proxy; do
   "$venv/bin/hadolint" --failure-threshold warning "$f" && echo "ok - hadolint $f"

@@ -107,6 +107,19 @@ const COMMON_VARIABLES: &[&str] = &["INTERNAL_TOKEN", "LOG_LEVEL", "LOG_FORMAT",
 /// service's secret is never in its memory. The orchestrator also reads the other secrets, only
 /// to strike their values from the audit file ([`Settings::secrets`]).
 pub fn variables_of(service: &str) -> Option<&'static [&'static str]> {
+    own_variables(service)
+}
+
+/// Everything one service reads, its own variables and the common ones, in that order: what
+/// `<binary> --variables` prints (the deployment checks compare the compose file with it).
+pub fn all_variables_of(service: &str) -> Vec<&'static str> {
+    let own = own_variables(service).unwrap_or(VARIABLES);
+    let mut all: Vec<&'static str> = own.to_vec();
+    all.extend(COMMON_VARIABLES.iter().filter(|c| !own.contains(c)));
+    all
+}
+
+fn own_variables(service: &str) -> Option<&'static [&'static str]> {
     Some(match service {
         "gateway" => &[
             "GATEWAY_PORT",

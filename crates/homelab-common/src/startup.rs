@@ -147,13 +147,20 @@ pub async fn probe_health(port: u16, https: bool) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(3), attempt).await, Ok(Ok(true)))
 }
 
-/// The shared `main`: `--healthcheck` probes the running service, otherwise load settings
-/// (a bad value exits with status 2 and names the variable), set up tracing and run.
+/// The shared `main`: `--variables` lists the variables the service reads, `--healthcheck`
+/// probes the running service, otherwise load settings (a bad value exits with status 2 and
+/// names the variable), set up tracing and run.
 pub async fn main<F, Fut>(service: &'static str, port_of: fn(&Settings) -> u16, run: F) -> std::process::ExitCode
 where
     F: FnOnce(Settings) -> Fut,
     Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>>,
 {
+    if std::env::args().any(|a| a == "--variables") {
+        for name in crate::configuration::all_variables_of(service) {
+            println!("{name}");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
     let settings = match Settings::load_for(service) {
         Ok(s) => s,
         Err(e) => {
