@@ -774,6 +774,18 @@ mod tests {
     }
 
     #[test]
+    fn the_listed_variables_are_a_service_s_own_and_the_common_ones_once_each() {
+        let gateway = all_variables_of("gateway");
+        assert_eq!(gateway[0], "GATEWAY_PORT");
+        for common in COMMON_VARIABLES {
+            assert_eq!(gateway.iter().filter(|v| *v == common).count(), 1, "{common}");
+        }
+        assert!(!gateway.contains(&"GROQ_API_KEY"), "another service's secret");
+        assert_eq!(all_variables_of("gateway").len(), variables_of("gateway").unwrap().len() + COMMON_VARIABLES.len());
+        assert_eq!(all_variables_of("unknown").len(), VARIABLES.len(), "an unknown service reads everything");
+    }
+
+    #[test]
     fn each_service_reads_only_its_own_variables_and_secrets() {
         let services = ["gateway", "orchestrator", "llm-adapter", "tool-monitoring"];
         for name in VARIABLES {
