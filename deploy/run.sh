@@ -69,6 +69,22 @@ export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-
 export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}"
 GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 
+# A port already taken (Grafana and many others use 3000; or make run is already running) is said
+# before anything is built or started, with the variable that moves it.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+busy=()
+for pair in "GATEWAY_PORT=$GATEWAY_PORT" "ORCHESTRATOR_PORT=$ORCHESTRATOR_PORT" \
+    "LLM_ADAPTER_PORT=$LLM_ADAPTER_PORT" "MONITORING_PORT=$MONITORING_PORT"; do
+  port_busy "${pair#*=}" && busy+=("${pair#*=} ($pair)")
+done
+[ "$UI_WANTED" = 1 ] && port_busy "${UI_PORT:-3000}" && busy+=("${UI_PORT:-3000} (the web UI, UI_PORT=${UI_PORT:-3000})")
+if [ "${#busy[@]}" -gt 0 ]; then
+  echo "ERROR: already in use on this machine: port ${busy[*]}." >&2
+  echo "Is Homelab Assistant already running? Otherwise stop what uses it, or choose other ports, e.g." \
+    "UI_PORT=3080 GATEWAY_PORT=8080 make run" >&2
+  exit 1
+fi
+
 if [ -z "${LLM_PROVIDER:-}" ]; then
   if [ -n "${GROQ_API_KEY:-}" ]; then LLM_PROVIDER=groq
   elif [ -n "${OPENAI_API_KEY:-}" ]; then LLM_PROVIDER=openai

@@ -11,6 +11,23 @@ export LLM_ADAPTER_PORT=${ports[2]} MONITORING_PORT=${ports[3]}
 unset API_KEY GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 
+# A port already taken is said before anything starts, naming the variable that moves it.
+python3 -m http.server 18109 --bind 127.0.0.1 >/dev/null 2>&1 &
+squatter=$!
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/18109) 2>/dev/null && break; sleep 0.1; done
+set +e
+busy=$(GATEWAY_PORT=18109 HOMELAB_SKIP_BUILD=1 bash deploy/run.sh 2>&1 </dev/null)
+code=$?
+set -e
+kill "$squatter"
+if [ "$code" -ne 1 ] || ! grep -q "port 18109 (GATEWAY_PORT=18109)" <<<"$busy" || grep -q "is running" <<<"$busy"; then
+  echo "$busy"; echo "FAIL: a taken port was not reported before starting (exit $code)"; exit 1
+fi
+for port in "${ports[@]}"; do
+  if curl -s "http://127.0.0.1:$port/health" >/dev/null 2>&1; then echo "FAIL: port $port answers after a refused start"; exit 1; fi
+done
+echo "ok - a port in use is named, with its variable, and nothing is started"
+
 source tests/scripts/run-product.sh
 cleanup() { kill -TERM "$runner" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
