@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Lints the deployment files without a Docker engine: the compose file's variables against
-# .env.example and each binary's own list, and the published-image names (tests/deploy/check_deploy.py), the Dockerfiles with
-# hadolint and the release workflow with actionlint. `make compose-test` runs them for real.
+# Lints the deployment files without a Docker engine: the compose files' variables against
+# .env.example and each binary's own list, and the published-image names
+# (tests/deploy/check_deploy.py), the Dockerfiles with hadolint and the release workflow with
+# actionlint. `make compose-test` runs them for real.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/deploy-check-venv

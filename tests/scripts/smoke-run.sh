@@ -20,7 +20,7 @@ busy=$(GATEWAY_PORT=18109 HOMELAB_SKIP_BUILD=1 bash deploy/run.sh 2>&1 </dev/nul
 code=$?
 set -e
 kill "$squatter"
-if [ "$code" -ne 1 ] || ! grep -q "port 18109 (GATEWAY_PORT=18109)" <<<"$busy" || grep -q "is running" <<<"$busy"; then
+if [ "$code" -ne 1 ] || ! grep -q "port 18109 (GATEWAY_PORT=18109)" <<<"$busy" || grep -q "Homelab Assistant is running" <<<"$busy"; then
   echo "$busy"; echo "FAIL: a taken port was not reported before starting (exit $code)"; exit 1
 fi
 for port in "${ports[@]}"; do
