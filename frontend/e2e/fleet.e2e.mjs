@@ -98,6 +98,14 @@ await check("a chart of several hosts draws and labels a series per host", async
   // Just started, so a point or two: the time axis still spans about what was asked, not years.
   const span = Number(await chart.locator(".chart-box").getAttribute("data-span"));
   assert(span >= 60 && span <= 600, `the time axis spans ${span} s`);
+  // Hovering shows each host's value at that time (or a dash where that host has none).
+  const errors = [];
+  desktop.tab.on("pageerror", (e) => errors.push(e.message));
+  const over = await chart.locator(".u-over").boundingBox();
+  await desktop.tab.mouse.move(over.x + over.width - 2, over.y + over.height / 2);
+  await desktop.tab.waitForTimeout(200);
+  const hovered = (await chart.locator(".u-legend").innerText()).replace(/\s+/g, " ");
+  assert(/\d(\.\d+)? %/.test(hovered) && errors.length === 0, `legend on hover: ${hovered}; errors: ${errors}`);
   await chart.screenshot({ path: `${outDir}/fleet-chart.png` });
   await desktop.tab.screenshot({ path: `${outDir}/fleet-desktop.png` });
 });

@@ -74,7 +74,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
             stroke: COLOURS[i % COLOURS.length],
             width: 2,
             spanGaps: false,
-            value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${+v.toFixed(2)} ${unit}`.trim()),
+            value: (_u: uPlot, v: number | null | undefined) => (v == null ? "–" : `${+v.toFixed(2)} ${unit}`.trim()),
           })),
         ],
       },

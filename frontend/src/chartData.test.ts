@@ -13,11 +13,11 @@ function history(series: [number, number][][]): History {
 }
 
 describe("chart columns", () => {
-  it("joins the series on the union of their times", () => {
+  it("joins the series on the union of their times, each joined across the other's times", () => {
     const [times, a, b] = columns(history([[[0, 1], [10, 2]], [[10, 5], [20, 6]]]));
     expect(times).toEqual([0, 10, 20]);
-    expect(a).toEqual([1, 2, null]);
-    expect(b).toEqual([null, 5, 6]);
+    expect(a).toEqual([1, 2, undefined]);
+    expect(b).toEqual([undefined, 5, 6]);
   });
 
   it("breaks the line where nothing was recorded for much longer than the usual step", () => {
@@ -30,6 +30,22 @@ describe("chart columns", () => {
     const [times, cpu] = columns(history([[[0, 1], [60, 2], [120, 3], [180, 4]]]));
     expect(times).toEqual([0, 60, 120, 180]);
     expect(cpu).not.toContain(null);
+  });
+
+  it("does not break two hosts' lines whose samples fall at different seconds", () => {
+    const a: [number, number][] = [[0, 1], [60, 2], [120, 3], [180, 4]];
+    const b: [number, number][] = [[5, 1], [65, 2], [125, 3], [185, 4]];
+    const [times, ...series] = columns(history([a, b]));
+    expect(times).toHaveLength(8);
+    for (const column of series) expect(column).not.toContain(null);
+  });
+
+  it("breaks only the series that stopped", () => {
+    const steady: [number, number][] = [0, 10, 20, 30, 40, 50, 60, 70, 80].map((t) => [t, 1]);
+    const stopped: [number, number][] = [0, 10, 20, 30, 80].map((t) => [t, 2]);
+    const [, a, b] = columns(history([steady, stopped]));
+    expect(a).not.toContain(null);
+    expect(b.filter((v) => v === null)).toHaveLength(1);
   });
 });
 

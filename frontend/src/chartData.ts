@@ -1,25 +1,32 @@
 import type { History } from "./api";
 
+/** The usual step of one series: the median distance between its times. */
+function usualStep(times: number[]): number {
+  const steps = times
+    .slice(1)
+    .map((t, i) => t - times[i])
+    .sort((a, b) => a - b);
+  return steps.length ? steps[Math.floor(steps.length / 2)] : 0;
+}
+
 /** uPlot's columns: the union of every series' times, and each series' value at those times.
- *  Where the recorder was not running (the service was stopped, the host asleep), the times jump
- *  by much more than the usual step; a null is put in the jump, so the line breaks there instead of
- *  drawing a straight line across hours nobody measured. */
-export function columns(history: History): [number[], ...(number | null)[][]] {
-  const measured = [...new Set(history.series.flatMap((s) => (s.points ?? []).map((p) => p[0])))].sort((a, b) => a - b);
-  const steps = measured.slice(1).map((t, i) => t - measured[i]).sort((a, b) => a - b);
-  const usual = steps.length ? steps[Math.floor(steps.length / 2)] : 0;
-  const times: number[] = [];
-  measured.forEach((t, i) => {
-    if (i > 0 && usual > 0 && t - measured[i - 1] > 3 * usual) {
-      const gap = (measured[i - 1] + t) / 2;
-      times.push(gap);
-    }
-    times.push(t);
+ *  A series has no value (`undefined`, joined across) at another series' times. Where its own
+ *  recorder was not running (the service stopped, the host asleep), its times jump by much more
+ *  than its usual step; a `null` is put in the jump, so its line breaks there instead of being
+ *  drawn straight across hours nobody measured. */
+export function columns(history: History): [number[], ...(number | null | undefined)[][]] {
+  const own = history.series.map((s) => [...(s.points ?? [])].sort((a, b) => a[0] - b[0]));
+  const breaks = own.map((points) => {
+    const times = points.map((p) => p[0]);
+    const usual = usualStep(times);
+    return times.flatMap((t, i) => (i > 0 && usual > 0 && t - times[i - 1] > 3 * usual ? [(times[i - 1] + t) / 2] : []));
   });
+  const times = [...new Set([...own.flatMap((points) => points.map((p) => p[0])), ...breaks.flat()])].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
-  const values = history.series.map((s) => {
-    const column: (number | null)[] = times.map(() => null);
-    for (const [t, v] of s.points ?? []) column[index.get(t)!] = v;
+  const values = own.map((points, i) => {
+    const column: (number | null | undefined)[] = times.map(() => undefined);
+    for (const t of breaks[i]) column[index.get(t)!] = null;
+    for (const [t, v] of points) column[index.get(t)!] = v;
     return column;
   });
   return [times, ...values];
