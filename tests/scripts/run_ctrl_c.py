@@ -6,6 +6,7 @@ and, without DOCKER_HOST, find a Docker API in the usual places and say which on
 
 Expects the release binaries to be built (the smoke test runs first). Prints "N passed, M failed".
 """
+import atexit
 import os
 import signal
 import subprocess
@@ -39,6 +40,16 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(out_path, "w") as out:
         run = subprocess.Popen(["make", "run"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
                                start_new_session=True)
+
+    def leave_nothing_behind() -> None:
+        # Should this script stop early (a failed check, a closed pipe), the product goes too.
+        try:
+            os.killpg(run.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    atexit.register(leave_nothing_behind)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     deadline = time.monotonic() + 120
     text = ""
     while time.monotonic() < deadline and "Press Ctrl-C" not in text and run.poll() is None:
@@ -49,7 +60,10 @@ with tempfile.TemporaryDirectory() as tmp:
         expected = f"Docker API: unix://{runtime}/docker.sock"
         check("without DOCKER_HOST it finds the Docker API at the user's socket and says so",
               expected in text or "Docker API: unix:///var/run/docker.sock" in text, text[-800:])
-    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does to the foreground group
+    try:
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does to the foreground group
+    except ProcessLookupError:
+        pass  # it has already stopped; the checks below say so
     try:
         code = run.wait(timeout=30)
     except subprocess.TimeoutExpired:
