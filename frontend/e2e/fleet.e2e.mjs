@@ -2,32 +2,12 @@
 // without Docker) and `attic` (named, but nothing answers there). Debian's Chromium, playwright-core.
 //   node e2e/fleet.e2e.mjs <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { assert, check, finish, launch } from "./harness.mjs";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAILED - ${name}: ${e.message}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const browser = await launch();
 
 /** A tab with the key already saved, at `viewport`. */
 async function keyedTab(viewport) {
@@ -127,6 +107,4 @@ await check("phone, 390 px: three hosts' rows and the chart fit the screen", asy
   await context.close();
 });
 
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish(browser);

@@ -1,14 +1,10 @@
 // Browser test of the Stop button against a deliberately slow provider: the answer never comes,
 // Stop cancels it, the page says so, and New chat clears the note.
 //   node e2e/stop.e2e.mjs <ui-url> <api-key> <output-dir>
-import { chromium } from "playwright-core";
+import { launch } from "./harness.mjs";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let failed = 0;
 const page = await browser.newPage();
 try {
