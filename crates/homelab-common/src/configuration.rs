@@ -51,6 +51,7 @@ pub const VARIABLES: &[&str] = &[
     "MONITORING_TARGETS",
     "MONITORING_CA_CERT",
     "MONITORING_ALLOW_HTTP",
+    "ALLOW_NO_INTERNAL_TOKEN",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "BIND_HOST",
@@ -137,6 +138,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
         ],
         "orchestrator" => &[
             "ORCHESTRATOR_PORT",
+            "ALLOW_NO_INTERNAL_TOKEN",
             "LLM_ADAPTER_URL",
             "MONITORING_URL",
             "MONITORING_TARGETS",
@@ -159,6 +161,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
         ],
         "llm-adapter" => &[
             "LLM_ADAPTER_PORT",
+            "ALLOW_NO_INTERNAL_TOKEN",
             "LLM_PROVIDER",
             "GROQ_API_KEY",
             "OPENAI_API_KEY",
@@ -168,6 +171,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
         ],
         "tool-monitoring" => &[
             "MONITORING_PORT",
+            "ALLOW_NO_INTERNAL_TOKEN",
             "DOCKER_HOST",
             "HOST_PROC",
             "HOST_ROOT",
@@ -234,6 +238,9 @@ pub struct Settings {
     pub auth_disabled: bool,
     /// Shared by the services: those behind the gateway accept only requests that carry it.
     pub internal_token: Option<Secret>,
+    /// Lets a service behind the gateway listen on a non-loopback address without
+    /// `INTERNAL_TOKEN` (anyone who reaches its port can then use it): for people who know why.
+    pub allow_no_internal_token: bool,
     pub rate_limit_requests: u32,
     /// Seconds.
     pub rate_limit_window: u64,
@@ -315,6 +322,7 @@ impl Default for Settings {
             api_key: None,
             auth_disabled: false,
             internal_token: None,
+            allow_no_internal_token: false,
             rate_limit_requests: 60,
             rate_limit_window: 60,
             max_message_chars: 4000,
@@ -458,6 +466,14 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        for (variable, secret) in [("API_KEY", &self.api_key), ("INTERNAL_TOKEN", &self.internal_token)] {
+            if let Some(weakness) = secret.as_ref().and_then(|s| crate::strength::weakness(s.expose())) {
+                return Err(ConfigError::new(
+                    variable,
+                    format!("the value {weakness}; {}", crate::strength::HOW_TO_MAKE_ONE),
+                ));
+            }
+        }
         if self.rate_limit_requests == 0 {
             return Err(ConfigError::new("RATE_LIMIT_REQUESTS", "must be at least 1"));
         }
@@ -573,6 +589,37 @@ impl Settings {
         } else {
             CorsOrigins::List(origins)
         }
+    }
+}
+
+/// The services behind the gateway: they listen only for the other services.
+pub const INTERNAL_SERVICES: &[&str] = &["orchestrator", "llm-adapter", "tool-monitoring"];
+
+impl Settings {
+    /// A service behind the gateway fails closed: on an address other machines or containers can
+    /// reach (`BIND_HOST`, default `0.0.0.0`) it needs `INTERNAL_TOKEN`, or it would answer
+    /// anyone (the LLM adapter would be an open proxy to the paid key). Loopback needs none, and
+    /// `ALLOW_NO_INTERNAL_TOKEN=true` is the explicit way out.
+    pub fn check_internal_exposure(&self, service: &str) -> Result<(), ConfigError> {
+        if !INTERNAL_SERVICES.contains(&service) || self.internal_token.is_some() || self.allow_no_internal_token {
+            return Ok(());
+        }
+        let host = self.bind_host.trim_start_matches('[').trim_end_matches(']');
+        let loopback =
+            host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            return Ok(());
+        }
+        Err(ConfigError::new(
+            "INTERNAL_TOKEN",
+            format!(
+                "is not set while {service} listens on {} (BIND_HOST), where anything that reaches the port could \
+                 use it without the gateway's key; set INTERNAL_TOKEN to the same value in every service \
+                 ({}), listen on 127.0.0.1, or set ALLOW_NO_INTERNAL_TOKEN=true if you know why",
+                self.bind_host,
+                crate::strength::HOW_TO_MAKE_ONE
+            ),
+        ))
     }
 }
 
@@ -866,14 +913,14 @@ mod tests {
     #[test]
     fn secrets_can_come_from_files() {
         Jail::expect_with(|jail| {
-            jail.create_file("api_key", "key-from-file\n")?;
-            jail.create_file("token", "token-from-file")?;
+            jail.create_file("api_key", "key-from-file-0123456789\n")?;
+            jail.create_file("token", "token-from-file-0123456789")?;
             jail.set_env("API_KEY_FILE", "api_key");
             jail.set_env("INTERNAL_TOKEN_FILE", "token");
             jail.set_env("API_KEY", "");
             let s = load_in(jail).unwrap();
-            assert_eq!(s.api_key.as_ref().map(|k| k.expose()), Some("key-from-file"), "newline dropped");
-            assert_eq!(s.internal_token.as_ref().map(|k| k.expose()), Some("token-from-file"));
+            assert_eq!(s.api_key.as_ref().map(|k| k.expose()), Some("key-from-file-0123456789"), "newline dropped");
+            assert_eq!(s.internal_token.as_ref().map(|k| k.expose()), Some("token-from-file-0123456789"));
             Ok(())
         });
         Jail::expect_with(|jail| {
@@ -932,15 +979,63 @@ mod tests {
     }
 
     #[test]
+    fn placeholder_and_weak_keys_stop_every_service_that_reads_them() {
+        for (variable, value) in [
+            ("API_KEY", "CHANGE-ME-api-key"),
+            ("INTERNAL_TOKEN", "CHANGE-ME-internal-token"),
+            ("API_KEY", "your-api-key"),
+            ("INTERNAL_TOKEN", "xxxxxxxxxxxxxxxxxxxxxxxx"),
+            ("INTERNAL_TOKEN", "short-token"),
+        ] {
+            for service in ["gateway", "orchestrator", "llm-adapter", "tool-monitoring"] {
+                if !all_variables_of(service).contains(&variable) {
+                    continue;
+                }
+                Jail::expect_with(|jail| {
+                    jail.set_env(variable, value);
+                    let err = Settings::load_for(service).unwrap_err();
+                    assert_eq!(err.variable, variable, "{service}");
+                    assert!(err.reason.contains("openssl rand -hex 32"), "{err}");
+                    assert!(!err.to_string().contains(value), "the refusal never repeats the value: {err}");
+                    Ok(())
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn services_behind_the_gateway_need_the_internal_token_unless_on_loopback_or_told_otherwise() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.bind_host, "0.0.0.0");
+        for service in INTERNAL_SERVICES {
+            let err = settings.check_internal_exposure(service).unwrap_err();
+            assert_eq!(err.variable, "INTERNAL_TOKEN");
+            assert!(err.reason.contains("ALLOW_NO_INTERNAL_TOKEN"), "{err}");
+        }
+        assert!(settings.check_internal_exposure("gateway").is_ok(), "the gateway has the API key");
+        for loopback in ["127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"] {
+            settings.bind_host = loopback.into();
+            assert!(settings.check_internal_exposure("orchestrator").is_ok(), "{loopback}");
+        }
+        settings.bind_host = "192.168.1.10".into();
+        assert!(settings.check_internal_exposure("llm-adapter").is_err());
+        settings.allow_no_internal_token = true;
+        assert!(settings.check_internal_exposure("llm-adapter").is_ok());
+        settings.allow_no_internal_token = false;
+        settings.internal_token = Some(Secret::new("a-good-internal-token-0123"));
+        assert!(settings.check_internal_exposure("tool-monitoring").is_ok());
+    }
+
+    #[test]
     fn debug_of_settings_never_shows_a_secret() {
         Jail::expect_with(|jail| {
-            jail.set_env("API_KEY", "gw-secret-123");
+            jail.set_env("API_KEY", "gw-secret-1234567890");
             jail.set_env("GROQ_API_KEY", "gsk_live_abcdef");
             jail.create_file(".env", "OPENAI_API_KEY=sk-proj-zzz\n")?;
             let s = load_in(jail).unwrap();
-            assert_eq!(s.api_key.as_ref().unwrap().expose(), "gw-secret-123");
+            assert_eq!(s.api_key.as_ref().unwrap().expose(), "gw-secret-1234567890");
             let shown = format!("{s:?} {}", s.openai_api_key.as_ref().unwrap());
-            for secret in ["gw-secret-123", "gsk_live_abcdef", "sk-proj-zzz"] {
+            for secret in ["gw-secret-1234567890", "gsk_live_abcdef", "sk-proj-zzz"] {
                 assert!(!shown.contains(secret), "{secret} leaked in {shown}");
             }
             assert!(shown.contains("[redacted]"));
@@ -951,10 +1046,10 @@ mod tests {
     #[test]
     fn numeric_looking_keys_stay_text_and_blank_keys_mean_unset() {
         Jail::expect_with(|jail| {
-            jail.set_env("API_KEY", "0012345");
+            jail.set_env("API_KEY", "0012345678901234567");
             jail.create_file(".env", "GROQ_API_KEY=\nTLS_CERT_PATH=\n")?;
             let s = load_in(jail).unwrap();
-            assert_eq!(s.api_key.unwrap().expose(), "0012345");
+            assert_eq!(s.api_key.unwrap().expose(), "0012345678901234567");
             assert!(s.groq_api_key.is_none());
             assert!(s.tls_cert_path.is_none());
             Ok(())

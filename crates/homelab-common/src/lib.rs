@@ -7,6 +7,7 @@
 //! - [`extract`]: a JSON extractor whose rejections use that same shape.
 //! - [`internal`]: the `INTERNAL_TOKEN` check between the gateway and the services behind it.
 //! - [`metrics`]: Prometheus `/metrics` with request counts and latency, plus per-service counters.
+//! - [`strength`]: placeholder and weak secrets (`API_KEY`, `INTERNAL_TOKEN`) refused at start.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 //! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
 
@@ -19,6 +20,7 @@ pub mod memory;
 pub mod metrics;
 pub mod redact;
 pub mod startup;
+pub mod strength;
 pub mod telemetry;
 pub mod testing;
 pub mod timeouts;

@@ -179,6 +179,10 @@ where
             std::process::ExitCode::FAILURE
         };
     }
+    if let Err(e) = settings.check_internal_exposure(service) {
+        eprintln!("{service}: {e}");
+        return std::process::ExitCode::from(2);
+    }
     crate::telemetry::init_tracing(service, &settings.log_level, settings.log_format);
     crate::memory::spawn_trimmer();
     match run(settings).await {

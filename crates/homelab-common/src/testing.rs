@@ -103,11 +103,12 @@ impl Drop for RunningBinary {
     }
 }
 
-/// Runs `exe` to completion with `env` and returns (exit code, stderr).
+/// Runs `exe` to completion with `env` (and no `INTERNAL_TOKEN` but one `env` gives) and returns
+/// (exit code, stderr).
 pub fn run_to_exit(exe: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = std::env::temp_dir();
     let mut cmd = Command::new(exe);
-    cmd.current_dir(dir).env("BIND_HOST", "127.0.0.1");
+    cmd.current_dir(dir).env("BIND_HOST", "127.0.0.1").env_remove("INTERNAL_TOKEN");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -129,4 +130,21 @@ pub fn check_binary_lifecycle(exe: &str, service: &str, port_var: &str, env: &[(
     let (code, stderr) = run_to_exit(exe, &bad);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains(port_var), "the message names the variable: {stderr}");
+
+    // A placeholder copied from an example file is refused, naming the variable.
+    let mut placeholder = env.to_vec();
+    placeholder.push(("INTERNAL_TOKEN", "CHANGE-ME-internal-token"));
+    let (code, stderr) = run_to_exit(exe, &placeholder);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("INTERNAL_TOKEN") && stderr.contains("placeholder"), "{stderr}");
+    assert!(!stderr.contains("CHANGE-ME-internal-token"), "the value is not repeated: {stderr}");
+
+    // Behind the gateway, a reachable address without the token is refused (fail closed).
+    if crate::configuration::INTERNAL_SERVICES.contains(&service) {
+        let mut open = env.to_vec();
+        open.push(("BIND_HOST", "0.0.0.0"));
+        let (code, stderr) = run_to_exit(exe, &open);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("INTERNAL_TOKEN") && stderr.contains("ALLOW_NO_INTERNAL_TOKEN"), "{stderr}");
+    }
 }
