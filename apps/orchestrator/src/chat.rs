@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 use homelab_common::{timeouts, ApiError};
-use homelab_schemas::{intent, ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId, Usage};
+use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId, Usage};
+use homelab_understanding::{plan, Understanding};
 
 use crate::{
     audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
@@ -63,7 +64,14 @@ pub async fn handle_with_progress(
         e
     };
 
-    if let Verdict::Refuse { request: asked, reason } = policy::check(&message) {
+    // Policy first: whether the message asks for a change is decided from its words alone,
+    // before anything on the hosts is read.
+    let hosts = if state.targets.is_fleet() { state.targets.names() } else { Vec::new() };
+    let verdict = policy::verdict(&homelab_understanding::understand(
+        &message,
+        &homelab_understanding::Context { hosts: hosts.clone(), ..homelab_understanding::Context::now_only() },
+    ));
+    if let Verdict::Refuse { request: asked, reason } = verdict {
         let answer = policy::refusal_message(&asked, reason);
         tracing::info!(conversation_id, "refused a request for an action");
         report(&progress, ChatEvent::Message { text: answer.clone() }).await;
@@ -80,6 +88,21 @@ pub async fn handle_with_progress(
             usage: None,
         });
     }
+
+    // What the question means, against what exists right now (the builtin model understands it
+    // the same way from the same context).
+    let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    let earlier: Vec<String> = history
+        .iter()
+        .filter_map(|m| match m {
+            Message::User { content } => Some(content.clone()),
+            _ => None,
+        })
+        .collect();
+    let understanding = homelab_understanding::understand(
+        &message,
+        &homelab_understanding::Context::from_wire(Some(&context), earlier),
+    );
 
     // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).
     let all_tools = match state.available_tools().await {
@@ -101,7 +124,7 @@ pub async fn handle_with_progress(
     // Prefetch: the tools the question obviously needs (the builtin model's own mapping) run
     // before the first model call, which gets their results with the question as a well-formed
     // tool-calling turn — one model call instead of two, and the model can still call others.
-    let prefetch = prefetch_calls(state, &message, &all_tools);
+    let prefetch = prefetch_calls(state, &understanding, &all_tools);
     if !prefetch.is_empty() {
         let tools =
             Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
@@ -112,7 +135,12 @@ pub async fn handle_with_progress(
         // With the chat's tool budget spent, the model is offered no more tools: it answers
         // with what it has.
         let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
-        let llm_request = LlmRequest { messages: messages.clone(), tools, system_prompt: Some(SYSTEM_PROMPT.into()) };
+        let llm_request = LlmRequest {
+            messages: messages.clone(),
+            tools,
+            system_prompt: Some(SYSTEM_PROMPT.into()),
+            context: Some(context.clone()),
+        };
         let turn = async {
             match &progress {
                 Some(tx) => state.llm.chat_stream(&llm_request, request_id.as_deref(), tx).await,
@@ -170,19 +198,18 @@ pub async fn handle_with_progress(
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false, usage })
 }
 
-/// The calls a question obviously needs, among the offered tools; none when prefetch is off, for
-/// a how-to question, or when the question names no figure a tool reads.
-fn prefetch_calls(state: &AppState, question: &str, offered: &[homelab_schemas::ToolDefinition]) -> Vec<ToolCall> {
-    if !state.prefetch || intent::asks_how_to(question) {
+/// The calls a question obviously needs, among the offered tools (the understanding layer's
+/// plan); none when prefetch is off.
+fn prefetch_calls(
+    state: &AppState,
+    understanding: &Understanding,
+    offered: &[homelab_schemas::ToolDefinition],
+) -> Vec<ToolCall> {
+    if !state.prefetch {
         return Vec::new();
     }
     let offered: Vec<ToolId> = offered.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
-    let mut topics = intent::Topics::of(question);
-    if state.targets.is_fleet() {
-        topics = topics.on_hosts(&state.targets.names());
-    }
-    topics
-        .calls(&offered)
+    plan::calls(understanding, &offered)
         .into_iter()
         .enumerate()
         .map(|(i, (tool, arguments))| ToolCall { id: format!("prefetch_{i}"), name: tool.name().into(), arguments })

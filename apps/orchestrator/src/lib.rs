@@ -1,7 +1,8 @@
 //! orchestrator: the assistant core (SPEC §4, §6, §7, §8).
 //!
 //! Layout
-//! - [`policy`]: the read-only classifier that runs before anything else.
+//! - [`context`]: what exists right now (containers, hosts, time), for understanding a question.
+//! - [`policy`]: the read-only policy that runs before anything else (the understanding layer decides).
 //! - [`chat`]: one chat turn: session, policy, tool loop, audit.
 //! - [`registry`]: the tools, their schemas, and how each one runs.
 //! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod chain;
 pub mod chat;
 pub mod clients;
+pub mod context;
 pub mod db;
 pub mod glance;
 pub mod policy;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub targets: targets::Targets,
     /// Rounds of the tool loop before giving up (`MAX_TOOL_ITERATIONS`).
     pub max_tool_iterations: u32,
+    /// The last reading of the hosts' containers and boot time, for understanding questions.
+    pub context: Arc<tokio::sync::Mutex<context::Cached>>,
     /// What tool-monitoring said it can answer, and when (asked again after [`AVAILABLE_FOR`]).
     pub available: Arc<tokio::sync::Mutex<Option<Available>>>,
     /// Whether the tools a question obviously needs run before the first model call
@@ -123,6 +127,7 @@ impl AppState {
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
             available: Arc::default(),
+            context: Arc::default(),
             budget: chat::Budget {
                 calls_per_turn: settings.max_tool_calls_per_turn as usize,
                 calls_per_chat: settings.max_tool_calls_per_chat as usize,

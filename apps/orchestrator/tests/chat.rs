@@ -78,6 +78,9 @@ impl Harness {
         // its own test).
         let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
         *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
+        // Nothing known of the containers, so every request tool-monitoring sees is a tool call
+        // (reading the context has its end-to-end test).
+        *state.context.lock().await = Some((std::time::Instant::now(), Default::default()));
         let base = spawn_on_loopback(router(state.clone())).await;
         Self { base, state, llm, dir }
     }

@@ -5,7 +5,6 @@
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
-//! - [`intent`]: which tools a question asks for (the builtin model's choice, the orchestrator's prefetch).
 //! - [`health`]: the `/health` body every service answers.
 //! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
 //!
@@ -14,7 +13,6 @@
 
 pub mod chat;
 pub mod health;
-pub mod intent;
 pub mod llm;
 pub mod monitoring;
 pub mod status;
@@ -22,7 +20,9 @@ pub mod stream;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
-pub use llm::{LlmRequest, LlmResponse, Message, ToolCall, ToolDefinition, ToolParameter, Usage};
+pub use llm::{
+    ContainerState, LlmRequest, LlmResponse, Message, QuestionContext, ToolCall, ToolDefinition, ToolParameter, Usage,
+};
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
 pub use status::{ContainerCounts, Glance, Status};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

@@ -165,6 +165,37 @@ pub struct LlmRequest {
     pub tools: Vec<ToolDefinition>,
     #[serde(default)]
     pub system_prompt: Option<String>,
+    /// What exists right now, for the builtin model's understanding of the question; never sent
+    /// to a cloud or local provider. Absent, the builtin model knows only the time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<QuestionContext>,
+}
+
+/// What the orchestrator knows of the hosts when a question arrives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QuestionContext {
+    /// Every host's containers (name, state, status), for grounding names and "the one that
+    /// crashed".
+    #[serde(default)]
+    pub containers: Vec<ContainerState>,
+    /// The hosts, when there are several.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Now, RFC 3339 with the host's offset.
+    pub now: String,
+    /// The host's IANA timezone (`Europe/Berlin`), for "last night".
+    pub timezone: String,
+    /// When the host last booted, RFC 3339.
+    #[serde(default)]
+    pub boot: Option<String>,
+}
+
+/// A container's name and state, as `GET /containers` says them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerState {
+    pub name: String,
+    pub state: String,
+    pub status: String,
 }
 
 /// One tool call the model asked for; `arguments` is already parsed into an object.

@@ -6,10 +6,9 @@
 use homelab_schemas::{ContainerInfo, ToolId, ToolOutput};
 use serde_json::Value;
 
-use super::{
-    reports,
-    topics::{Topic, Topics},
-};
+use homelab_understanding::{Kind, Understanding as Topics};
+
+use super::reports;
 
 /// The answer to the question from `results` (tool name, tool output as text).
 pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
@@ -45,7 +44,7 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
             Err(_) => parts.push(format!("{} came back in a form I can't read.", capitalised(tool.spec().reads))),
         }
     }
-    if topics.has(Topic::Uptime) && !results.iter().any(|(n, _)| n == ToolId::HostInfo.name()) {
+    if topics.has(Kind::Uptime) && !results.iter().any(|(n, _)| n == ToolId::HostInfo.name()) {
         parts.push("I can't see the uptime with the tools enabled here; these are the current figures.".into());
     }
     if parts.is_empty() {
@@ -129,15 +128,33 @@ fn failure_of(content: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
     use super::reports::tests::{containers_json, resources_json};
 
+    /// The question understood as on a host with the sample containers.
+    pub(crate) fn understood(q: &str) -> Topics {
+        let list: Vec<ContainerInfo> = serde_json::from_value(containers_json()).unwrap();
+        let mut containers: Vec<homelab_understanding::ContainerRef> = list
+            .into_iter()
+            .map(|c| homelab_understanding::ContainerRef { name: c.name, state: c.state, status: c.status })
+            .collect();
+        for other in ["sonarr", "nginx"] {
+            containers.push(homelab_understanding::ContainerRef {
+                name: other.into(),
+                state: "running".into(),
+                status: "Up 1 hour".into(),
+            });
+        }
+        let context = homelab_understanding::Context { containers, ..homelab_understanding::Context::now_only() };
+        homelab_understanding::understand(q, &context)
+    }
+
     fn ask(q: &str, results: &[(ToolId, String)]) -> String {
         let results: Vec<(String, String)> = results.iter().map(|(t, c)| (t.name().to_string(), c.clone())).collect();
-        compose(&Topics::of(q), &results)
+        compose(&understood(q), &results)
     }
 
     fn ask_json(q: &str, results: &[(ToolId, Value)]) -> String {
@@ -186,11 +203,16 @@ mod tests {
     }
 
     #[test]
-    fn running_list_names_images_and_ports() {
+    fn the_container_list_names_states_images_and_ports() {
         let a = ask_json("What containers are running?", &[(ToolId::Containers, containers_json())]);
-        assert!(a.contains("1 of 3 containers are running"), "{a}");
-        assert!(a.contains("image `plexinc/pms-docker:latest`, ports 0.0.0.0:32400 → 32400/tcp"), "{a}");
-        assert!(a.contains("\n\nNot running: nextcloud, backup."), "{a}");
+        assert!(a.starts_with("There are 3 containers: 1 running and 2 stopped."), "{a}");
+        assert!(
+            a.contains(
+                "- **plex** — running (Up 2 hours), image `plexinc/pms-docker:latest`, ports 0.0.0.0:32400 → 32400/tcp"
+            ),
+            "{a}"
+        );
+        assert!(a.contains("- **nextcloud** — exited"), "{a}");
     }
 
     #[test]
@@ -202,8 +224,11 @@ mod tests {
 
     #[test]
     fn a_container_that_does_not_exist_gets_the_closest_names_not_the_list() {
-        let a = ask_json("What image is the plexx container using?", &[(ToolId::Containers, containers_json())]);
-        assert_eq!(a, "There is no container named 'plexx'. Did you mean **plex**?");
+        // One edit away is a typo and is taken for the name; further off is said back.
+        let typo = ask_json("What image is the plexx container using?", &[(ToolId::Containers, containers_json())]);
+        assert!(typo.starts_with("- **plex**"), "{typo}");
+        let a = ask_json("What image is the plx container using?", &[(ToolId::Containers, containers_json())]);
+        assert_eq!(a, "There is no container named 'plx'. Did you mean **plex**?");
         let logs = ask_json(
             "Show me the logs of nextclod",
             &[
@@ -212,11 +237,11 @@ mod tests {
             ],
         );
         assert_eq!(logs, "There is no container named 'nextclod'. Did you mean **nextcloud**?");
+        // A word far from every name is not taken for one: the containers there are are said.
         let none = ask_json("What image is the zzzz container using?", &[(ToolId::Containers, containers_json())]);
-        assert!(none.starts_with("There is no container named 'zzzz', and none has a similar name."), "{none}");
-        assert!(!none.contains("plex"), "{none}");
+        assert!(none.contains("**plex**") && !none.contains("zzzz"), "{none}");
         let list = ask_json("Which containers are running in production?", &[(ToolId::Containers, containers_json())]);
-        assert!(list.starts_with("1 of 3 containers are running"), "{list}");
+        assert!(list.starts_with("There are 3 containers: 1 running"), "{list}");
     }
 
     #[test]
@@ -272,7 +297,7 @@ mod tests {
         let e = ask("Show the last logs of plex", &[(ToolId::ContainerLogs, "Error: TrueNAS is slow.".into())]);
         assert_eq!(e, "I couldn't get the container's logs: TrueNAS is slow");
         let results = vec![("get_something_new".to_string(), "{\"x\": 1}".to_string())];
-        let unknown = compose(&Topics::of("What is the CPU usage?"), &results);
+        let unknown = compose(&understood("What is the CPU usage?"), &results);
         assert!(!unknown.contains('{') && !unknown.contains("get_something_new"), "{unknown}");
     }
 }

@@ -1,17 +1,15 @@
 //! The builtin provider: a deterministic, offline stand-in for a tool-calling model, so the whole
 //! product works on a fresh machine with no key (SPEC §5.1).
 //!
-//! First turn: map the user's question to the offered tools that answer it ([`topics`]), or
-//! answer a how-to question in words ([`howto`]). Once the tool results are in: write a short
-//! plain-English answer with the real figures ([`answer`], each tool said by [`reports`]). When a
-//! named container does not exist it asks for the container list once, to suggest the closest
-//! names. It never calls a tool that was not offered.
+//! First turn: understand the question (`homelab_understanding`, the same layer the
+//! orchestrator's policy and prefetch use, with the context the orchestrator sent) and call the
+//! offered tools that answer it, or answer a how-to question in words ([`howto`]). Once the tool
+//! results are in: write a short plain-English answer with the real figures ([`answer`], each
+//! tool said by [`reports`]). It never calls a tool that was not offered.
 
 pub mod answer;
 pub mod howto;
 pub mod reports;
-/// The question → tools mapping, shared with the orchestrator's prefetch.
-pub use homelab_schemas::intent as topics;
 
 use std::collections::HashMap;
 
@@ -19,8 +17,9 @@ use async_trait::async_trait;
 use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall, ToolId};
 use serde_json::Value;
 
+use homelab_understanding::{plan, understand, Context, Kind, Understanding};
+
 use super::{Provider, ProviderError};
-use topics::Topics;
 
 /// The builtin provider; it holds no state.
 pub struct Builtin;
@@ -71,32 +70,34 @@ impl Provider for Builtin {
 
 /// The whole decision, synchronous and pure.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
-    let (question, results) = current_turn(&request.messages);
+    let (question, earlier, results) = current_turn(&request.messages);
+    let mut context = Context::from_wire(request.context.as_ref(), earlier);
     // With several hosts, each tool takes a `host` that lists them.
-    let hosts: Vec<String> = request
-        .tools
-        .iter()
-        .flat_map(|t| &t.parameters)
-        .find(|p| p.name == "host")
-        .and_then(|p| p.allowed.clone())
-        .unwrap_or_default();
-    let topics = Topics::of(&question).on_hosts(&hosts);
+    if context.hosts.is_empty() {
+        context.hosts = request
+            .tools
+            .iter()
+            .flat_map(|t| &t.parameters)
+            .find(|p| p.name == "host")
+            .and_then(|p| p.allowed.clone())
+            .unwrap_or_default();
+    }
+    let understanding = understand(&question, &context);
     let offered: Vec<ToolId> = request.tools.iter().filter_map(|t| ToolId::from_name(&t.name)).collect();
     if !results.is_empty() {
-        let listed = results.iter().any(|(name, _)| name == ToolId::Containers.name());
-        if answer::missing_container_in(&results).is_some() && !listed && offered.contains(&ToolId::Containers) {
-            return calls(vec![(ToolId::Containers, serde_json::json!({}))]);
-        }
-        return stop(answer::compose(&topics, &results));
+        return stop(answer::compose(&understanding, &results));
     }
-    if let Some(how) = howto::answer(&question) {
-        return stop(how);
+    if understanding.change.is_some() {
+        return stop(ONLY_LOOKS.to_string());
     }
-    let wanted = topics.tools();
+    if understanding.has(Kind::Howto) {
+        return stop(howto::answer(&question));
+    }
+    let wanted = plan::tools(&understanding);
     if wanted.is_empty() {
-        return stop(small_talk(&question).unwrap_or_else(|| HELP.to_string()));
+        return stop(without_tools(&question, &understanding));
     }
-    let chosen = topics.calls(&offered);
+    let chosen = plan::calls(&understanding, &offered);
     if chosen.is_empty() {
         let mut why: Vec<&str> = wanted.iter().map(|tool| reports::not_offered(*tool)).collect();
         why.dedup();
@@ -104,6 +105,28 @@ pub fn respond(request: &LlmRequest) -> LlmResponse {
     }
     calls(chosen)
 }
+
+/// What a request for a change gets when it reaches this model directly (the orchestrator
+/// refuses such requests before any model is asked).
+const ONLY_LOOKS: &str = "I can only look, not change anything: I never restart, stop, delete, install or run \
+anything. Ask me how things are instead, for example \"Which containers are stopped?\"";
+
+/// The answer to a question no tool answers: thanks, greetings, what can be asked, or what
+/// cannot be seen here.
+fn without_tools(question: &str, understanding: &Understanding) -> String {
+    if let Some(reply) = small_talk(question) {
+        return reply;
+    }
+    if understanding.has(Kind::Unsupported) && !understanding.has(Kind::Help) {
+        return CANNOT_SEE.to_string();
+    }
+    HELP.to_string()
+}
+
+/// A question about something no read-only tool here can see.
+pub const CANNOT_SEE: &str = "I can't see that from here: I only read this server's own figures (CPU, memory, \
+disks, load, temperatures, network), its Docker containers and their logs, ZFS pools, TrueNAS's alerts and \
+the last day of history. A tool that watches that thing directly would answer it.";
 
 fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
     let tool_calls = chosen
@@ -121,13 +144,21 @@ fn stop(content: String) -> LlmResponse {
     LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into(), usage: None }
 }
 
-/// The last user message, and the tool results that came after it as (tool name, content).
-fn current_turn(messages: &[Message]) -> (String, Vec<(String, String)>) {
+/// The last user message, the earlier ones (oldest first), and the tool results that came after
+/// the last as (tool name, content).
+fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Vec::new());
     };
     let Message::User { content: question } = &messages[start] else { unreachable!("found as a user message") };
+    let earlier = messages[..start]
+        .iter()
+        .filter_map(|m| match m {
+            Message::User { content } => Some(content.clone()),
+            _ => None,
+        })
+        .collect();
     let mut names: HashMap<&str, &str> = HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start + 1..] {
@@ -144,7 +175,7 @@ fn current_turn(messages: &[Message]) -> (String, Vec<(String, String)>) {
             _ => {}
         }
     }
-    (question.clone(), results)
+    (question.clone(), earlier, results)
 }
 
 #[cfg(test)]
@@ -152,7 +183,12 @@ mod small_talk_tests {
     use super::*;
 
     fn reply(question: &str) -> String {
-        let request = LlmRequest { messages: vec![Message::user(question)], tools: Vec::new(), system_prompt: None };
+        let request = LlmRequest {
+            messages: vec![Message::user(question)],
+            tools: Vec::new(),
+            system_prompt: None,
+            context: None,
+        };
         respond(&request).content.unwrap_or_default()
     }
 

@@ -12,7 +12,7 @@ use homelab_schemas::{
     ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
 
-use super::topics::{Topic, Topics};
+use homelab_understanding::{Kind, Understanding as Topics};
 
 /// The answer's part for one tool result.
 pub fn render(output: &ToolOutput, topics: &Topics) -> String {
@@ -77,10 +77,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn resources(r: &SystemResources, topics: &Topics) -> String {
     let all = !topics.names_a_figure();
     let mut parts = Vec::new();
-    if all || topics.has(Topic::Cpu) {
+    if all || topics.has(Kind::Cpu) {
         parts.push(format!("CPU usage is {:.1}%.", r.cpu_percent));
     }
-    if all || topics.has(Topic::Memory) {
+    if all || topics.has(Kind::Memory) {
         parts.push(format!(
             "Memory: {:.2} GB used of {:.2} GB ({:.1}%), {:.2} GB available.",
             r.memory_used_gb,
@@ -89,7 +89,7 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
             (r.memory_total_gb - r.memory_used_gb).max(0.0)
         ));
     }
-    if all || topics.has(Topic::Disk) {
+    if all || topics.has(Kind::Disk) {
         if r.disk.is_empty() {
             parts.push("I found no filesystems over 1 GB to report.".into());
         } else {
@@ -108,7 +108,7 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
             ));
         }
     }
-    if all || topics.has(Topic::Load) {
+    if all || topics.has(Kind::Load) {
         let [one, five, fifteen] = r.load_average;
         parts.push(format!("Load average (1, 5, 15 min): {one:.2}, {five:.2}, {fifteen:.2}."));
     }
@@ -157,6 +157,13 @@ pub fn closest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Ve
     scored.into_iter().filter(|(d, _)| *d == best).take(3).map(|(_, n)| n).collect()
 }
 
+/// A question about one container that names none of them: which one?
+fn which_container(list: &[ContainerInfo]) -> String {
+    let names: Vec<String> = list.iter().take(20).map(|c| format!("**{}**", text(&c.name))).collect();
+    let more = if list.len() > 20 { format!(" and {} more", list.len() - 20) } else { String::new() };
+    format!("Which container do you mean? There are {}: {}{more}.", list.len(), names.join(", "))
+}
+
 /// "There is no container named 'x'", with the closest names when there are any.
 pub fn no_such_container(wanted: &str, list: &[ContainerInfo]) -> String {
     let near = closest(wanted, list.iter().map(|c| c.name.as_str()));
@@ -182,17 +189,17 @@ fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
     let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == "running").collect();
     let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != "running").collect();
     let lines = |set: &[&ContainerInfo]| set.iter().map(|c| describe(c)).collect::<Vec<_>>();
-    let named: Vec<&ContainerInfo> =
-        list.iter().filter(|c| topics.words.iter().any(|w| w == &c.name.to_lowercase())).collect();
+    let named: Vec<&ContainerInfo> = list.iter().filter(|c| topics.containers.contains(&c.name)).collect();
     if !named.is_empty() {
         return lines(&named).iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n");
     }
-    // One container was asked about ("the nginx container", "logs of plex"), not a list
-    // ("containers running in production"): it does not exist.
-    let one_asked = topics.words.iter().any(|w| w == "container" || w == "container's")
-        || [Topic::Details, Topic::Logs, Topic::ContainerStats].iter().any(|t| topics.has(*t));
-    if let Some(wanted) = topics.container.as_ref().filter(|_| one_asked) {
-        return no_such_container(wanted, list);
+    // One container was asked about, and none of these is it.
+    let one_asked = topics.kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::ContainerUsage);
+    let listing = topics.has(Kind::Stopped) || topics.has(Kind::Overview);
+    match &topics.unmatched {
+        Some(wanted) if !listing => return no_such_container(wanted, list),
+        None if one_asked => return which_container(list),
+        _ => {}
     }
     let summary = format!(
         "There are {}: {} running and {} stopped.",
@@ -200,26 +207,14 @@ fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
         running.len(),
         stopped.len()
     );
-    if topics.has(Topic::Stopped) && !topics.has(Topic::Running) {
+    if topics.has(Kind::Stopped) && !topics.has(Kind::Containers) {
         return if stopped.is_empty() {
             format!("No containers are stopped: all {} are running.", running.len())
         } else {
             bullets(&format!("{} of {} containers are not running:", stopped.len(), list.len()), lines(&stopped))
         };
     }
-    if topics.has(Topic::Running) && !topics.has(Topic::Stopped) && !topics.has(Topic::Everything) {
-        if running.is_empty() {
-            return format!("No containers are running ({} stopped).", stopped.len());
-        }
-        let mut text =
-            bullets(&format!("{} of {} containers are running:", running.len(), list.len()), lines(&running));
-        if !stopped.is_empty() {
-            let names: Vec<String> = stopped.iter().map(|c| self::text(&c.name).into_owned()).collect();
-            text.push_str(&format!("\n\nNot running: {}.", names.join(", ")));
-        }
-        return text;
-    }
-    if topics.has(Topic::Everything) {
+    if topics.has(Kind::Overview) {
         return if stopped.is_empty() {
             format!("All {} containers are running.", list.len())
         } else {
@@ -242,12 +237,11 @@ fn problems(p: &Problems) -> String {
 }
 
 fn host(h: &HostInfo, topics: &Topics) -> String {
-    let said = |words: &[&str]| words.iter().any(|w| topics.words.iter().any(|x| x == w));
-    let temps_asked = said(&["temperature", "temperatures", "temp", "temps", "hot", "heat"]);
-    let net_asked = said(&["network", "interfaces", "interface", "bandwidth", "traffic"]);
-    let specific = topics.has(Topic::Uptime) || temps_asked || net_asked;
+    let temps_asked = topics.has(Kind::Temperature);
+    let net_asked = topics.has(Kind::Network);
+    let specific = !topics.has(Kind::Host) && (topics.has(Kind::Uptime) || temps_asked || net_asked);
     let mut parts = Vec::new();
-    if !specific || topics.has(Topic::Uptime) {
+    if !specific || topics.has(Kind::Uptime) {
         let name = h.hostname.as_deref().map(|n| format!(" ({})", text(n))).unwrap_or_default();
         parts.push(format!("The server{name} has been up for {}.", h.uptime));
     }
@@ -358,7 +352,7 @@ fn stats(s: &ContainerStats, topics: &Topics) -> String {
     if s.containers.is_empty() {
         return s.note.clone().unwrap_or_else(|| "No running containers to sample.".into());
     }
-    let by_cpu = topics.has(Topic::Cpu) && !topics.has(Topic::Memory);
+    let by_cpu = topics.prefers(Kind::Cpu, Kind::Memory);
     let mut sorted: Vec<_> = s.containers.iter().collect();
     if by_cpu {
         sorted.sort_by(|a, b| b.cpu_percent.total_cmp(&a.cpu_percent));
@@ -531,6 +525,7 @@ fn details(d: &ContainerDetails) -> String {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use super::super::answer::tests::understood;
     use super::*;
     use homelab_schemas::ToolId;
     use serde_json::{json, Value};
@@ -616,14 +611,18 @@ pub(super) mod tests {
     }
 
     fn compose_one(question: &str, tool: ToolId, content: &str) -> String {
-        super::super::answer::compose(&Topics::of(question), &[(tool.name().to_string(), content.to_string())])
+        super::super::answer::compose(&understood(question), &[(tool.name().to_string(), content.to_string())])
     }
 
     #[test]
     fn every_tool_is_asked_for_by_its_question_and_answered_in_prose() {
         for tool in ToolId::ALL {
             let (question, result) = sample(tool);
-            assert!(Topics::of(question).tools().contains(&tool), "{question:?} does not ask for {tool:?}");
+            // Offered alone (with the container list), the tool is what the question calls.
+            let offered = [tool, ToolId::Containers];
+            let asked: Vec<ToolId> =
+                homelab_understanding::plan::calls(&understood(question), &offered).into_iter().map(|c| c.0).collect();
+            assert!(asked.contains(&tool), "{question:?} asks for {asked:?}, not {tool:?}");
             let answer = compose_one(question, tool, &result.to_string());
             assert!(!answer.is_empty() && answer != super::super::HELP, "{tool:?}: {answer}");
             for raw in ["{", "}", "null", "\"", "get_", "list_", " ,", "()"] {
@@ -640,7 +639,7 @@ pub(super) mod tests {
     }
 
     fn say(question: &str, tool: ToolId, v: serde_json::Value) -> String {
-        render(&parse(tool, v), &Topics::of(question))
+        render(&parse(tool, v), &understood(question))
     }
 
     #[test]

@@ -1,8 +1,6 @@
-//! The read-only policy (SPEC §6): a deterministic classifier of intent that runs before any
-//! LLM or tool call. It refuses requests for *actions on the system* — imperative or polite
-//! ("please restart…", "can you stop…", "I need you to delete…"), shell commands, scheduling,
-//! attempts to override the rules — and allows *questions about state* ("which containers are
-//! stopped?", "why did plex stop?", "which ports does nginx expose?").
+//! The structural rules for requests to act, written for English: a deterministic reading of
+//! a message's clauses. They are one signal the classifier weighs (see [`crate::understand`]),
+//! not the decision: the trained model makes that, in every language.
 //!
 //! How: the message is split into clauses; polite and indirect lead-ins are peeled off each
 //! clause; a clause that then begins with an action verb aimed at the system (or a shell command)
@@ -112,7 +110,7 @@ fn squash_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").replace(['’', '‘'], "'")
 }
 
-fn shorten(s: &str) -> String {
+pub fn shorten(s: &str) -> String {
     let s = s.trim().trim_end_matches(['.', '!', '?']).trim();
     if s.chars().count() > 120 {
         format!("{}…", s.chars().take(120).collect::<String>())
@@ -532,25 +530,6 @@ fn is_question_about(flat: &str) -> bool {
     starts.iter().any(|s| flat.starts_with(s))
 }
 
-/// The answer to a refused request: what was asked, that this stage is read-only, and what it
-/// can do instead.
-pub fn refusal_message(request: &str, kind: RefusalKind) -> String {
-    // The user's words are repeated as text: they cannot become a link or an image in the answer.
-    let request = homelab_common::markdown::escape(request);
-    let what = match kind {
-        RefusalKind::Action => format!("You asked me to \"{request}\". I can't do that: "),
-        RefusalKind::Command => format!("You asked me to run a command (\"{request}\"). I can't do that: "),
-        RefusalKind::Override => "You asked me to set aside my rules. I can't do that: ".to_string(),
-    };
-    format!(
-        "{what}this assistant is read-only in this stage, so it never restarts, stops, starts, deletes, \
-installs, schedules or changes anything, and it never runs commands. \
-What I can do instead is report on the system as it is: CPU, memory, disk space and load, and which \
-containers are running or stopped with their images and ports. For example, ask \"Which containers are stopped?\" \
-or \"How much disk space is left?\"."
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,9 +546,6 @@ mod tests {
             Verdict::Refuse { request, reason } => {
                 assert_eq!(request, "Please restart the nextcloud container");
                 assert_eq!(reason, RefusalKind::Action);
-                let text = refusal_message(&request, reason);
-                assert!(text.contains("\"Please restart the nextcloud container\""));
-                assert!(text.contains("read-only"));
             }
             other => panic!("{other:?}"),
         }

@@ -1,0 +1,110 @@
+//! `make train`: trains the classifier from `corpus/`, writes `model/model.bin`, and prints
+//! k-fold cross-validation and held-out figures. `--check` writes nothing and fails when the
+//! checked-in model differs from what training makes (reproducibility).
+
+use std::path::PathBuf;
+
+use homelab_understanding::{corpus, train};
+
+fn main() -> std::process::ExitCode {
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let check = std::env::args().any(|a| a == "--check");
+    let examples = match corpus::load(&crate_dir.join("corpus")) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("train: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if std::env::args().any(|a| a == "--errors") {
+        let train_part: Vec<&corpus::Example> = examples.iter().filter(|e| e.split() == corpus::Split::Train).collect();
+        let p = train::Params::default();
+        let oof = train::cross_validate(&train_part, &p, 5);
+        let thresholds = train::tune_thresholds(&train_part, &oof);
+        let mut score = train::Score::default();
+        for (e, probs) in train_part.iter().zip(&oof) {
+            let (kinds, change) = train::decide(probs, &thresholds);
+            score.add(e, &(kinds.clone(), change));
+            let gold: Vec<&str> = e.kinds.iter().map(String::as_str).collect();
+            let got: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            if (gold != got && !e.change) || change != e.change {
+                println!(
+                    "{:<60} gold {:?}{} got {:?}{}",
+                    e.text,
+                    gold,
+                    if e.change { " CHANGE" } else { "" },
+                    got,
+                    if change { " CHANGE" } else { "" }
+                );
+            }
+        }
+        println!("{}\n{}", score.summary(), score.worst_kinds(29));
+        for t in [0.3f32, 0.4, 0.5, 0.6, 0.7, 0.8] {
+            let (mut caught, mut fp) = (0, 0);
+            for (e, probs) in train_part.iter().zip(&oof) {
+                let said = probs[homelab_understanding::model::CHANGE] >= t;
+                caught += (said && e.change) as usize;
+                fp += (said && !e.change) as usize;
+            }
+            println!(
+                "change threshold {t}: caught {caught}, false {fp} (tuned: {})",
+                thresholds[homelab_understanding::model::CHANGE]
+            );
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    if std::env::args().any(|a| a == "--sweep") {
+        // Tuning aid: cross-validation only, so the held-out lines stay unseen while tuning.
+        let train_part: Vec<&corpus::Example> = examples.iter().filter(|e| e.split() == corpus::Split::Train).collect();
+        for (alpha, l1, l2, epochs) in [
+            (1.0, 0.1, 0.5, 30),
+            (2.0, 0.1, 0.5, 30),
+            (4.0, 0.1, 0.5, 30),
+            (2.0, 0.5, 0.5, 30),
+            (2.0, 1.0, 0.5, 30),
+            (2.0, 0.1, 0.1, 30),
+            (2.0, 0.1, 0.5, 60),
+        ] {
+            let p = train::Params { alpha, l1, l2, epochs, ..train::Params::default() };
+            let oof = train::cross_validate(&train_part, &p, 5);
+            let thresholds = train::tune_thresholds(&train_part, &oof);
+            let mut score = train::Score::default();
+            for (e, probs) in train_part.iter().zip(&oof) {
+                score.add(e, &train::decide(probs, &thresholds));
+            }
+            println!("alpha={alpha} l1={l1} l2={l2} epochs={epochs}: {}", score.summary());
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    let started = std::time::Instant::now();
+    let report = train::train(&examples, &train::Params::default(), 5);
+    println!(
+        "corpus: {} lines ({} trained on, {} held out); model: {} weights; trained in {:.1} s",
+        examples.len(),
+        report.train_lines,
+        report.heldout_lines,
+        report.model.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}-fold cross-validation: {}", report.folds, report.cross_validation.summary());
+    println!("  weakest kinds: {}", report.cross_validation.worst_kinds(6));
+    println!("held out (never trained or tuned on): {}", report.heldout.summary());
+    println!("  weakest kinds: {}", report.heldout.worst_kinds(6));
+    let bytes = report.model.to_bytes();
+    let path = crate_dir.join("model/model.bin");
+    if check {
+        let current = std::fs::read(&path).unwrap_or_default();
+        if current != bytes {
+            eprintln!("train --check: {} differs from what training makes: run `make train`", path.display());
+            return std::process::ExitCode::FAILURE;
+        }
+        println!("model/model.bin is what training makes ({} bytes)", bytes.len());
+        return std::process::ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(&path, &bytes) {
+        eprintln!("train: {}: {e}", path.display());
+        return std::process::ExitCode::FAILURE;
+    }
+    println!("wrote {} ({} bytes)", path.display(), bytes.len());
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,160 @@
+//! Which read-only tool calls answer an understanding, among the tools offered: every kind the
+//! question has gets its tools, so "is plex up and how much disk is left?" asks both; a vague
+//! question gets the situation report (problems first, then resources, then containers).
+
+use homelab_schemas::ToolId;
+use serde_json::{json, Value};
+
+use crate::{Kind, Understanding};
+
+/// Log lines asked for when a question wants a container's log.
+pub const LOG_LINES: u64 = 20;
+
+/// The calls that answer `u`, in a stable order, each once; each asks the host the question
+/// names, if it names one. Empty when no tool is needed (greetings, how-to) or none is offered.
+pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
+    let mut plan = Plan { offered, calls: Vec::new() };
+    if u.change.is_some() {
+        return Vec::new();
+    }
+    let history = u.has(Kind::History);
+    for kind in &u.kinds {
+        match kind {
+            Kind::Help | Kind::Howto | Kind::Unsupported => {}
+            Kind::Overview => {
+                plan.add(ToolId::Problems, json!({}));
+                plan.add(ToolId::SystemResources, json!({}));
+                plan.add(ToolId::Containers, json!({}));
+            }
+            Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load if !history => {
+                plan.add(ToolId::SystemResources, json!({}));
+            }
+            Kind::Containers | Kind::Stopped => plan.add(ToolId::Containers, json!({})),
+            Kind::Problems => plan.add_or(ToolId::Problems, ToolId::Containers),
+            Kind::ContainerStatus | Kind::WhyStopped | Kind::Restarts if !u.containers.is_empty() => {
+                for name in &u.containers {
+                    plan.add(ToolId::ContainerDetails, json!({"name": name}));
+                }
+            }
+            Kind::ContainerStatus => plan.add(ToolId::Containers, json!({})),
+            Kind::WhyStopped | Kind::Restarts => plan.add_or(ToolId::Problems, ToolId::Containers),
+            Kind::Logs if !u.containers.is_empty() => {
+                for name in &u.containers {
+                    let mut args = json!({"name": name, "lines": LOG_LINES});
+                    if let Some(since) = u.window.as_ref().and_then(|w| w.as_recent(w.end)) {
+                        args["since"] = json!(since);
+                    }
+                    plan.add(ToolId::ContainerLogs, args);
+                }
+            }
+            // Whose logs? The list, so the answer can ask.
+            Kind::Logs => plan.add(ToolId::Containers, json!({})),
+            Kind::ContainerUsage if !history => {
+                if u.containers.is_empty() {
+                    plan.add(ToolId::ContainerStats, json!({}));
+                }
+                for name in &u.containers {
+                    plan.add(ToolId::ContainerStats, json!({"name": name}));
+                }
+            }
+            Kind::Processes => {
+                plan.add(ToolId::SystemResources, json!({}));
+                plan.add(ToolId::ContainerStats, json!({}));
+            }
+            Kind::Network if !history => plan.add(ToolId::HostInfo, json!({})),
+            Kind::Host | Kind::Uptime | Kind::Temperature => plan.add(ToolId::HostInfo, json!({})),
+            Kind::Pool => plan.add_or(ToolId::TruenasStatus, ToolId::ZfsPools),
+            Kind::Datasets | Kind::Snapshots | Kind::AppUpdates | Kind::Alerts => {
+                plan.add(ToolId::TruenasStatus, json!({}))
+            }
+            Kind::Version => {
+                plan.add(ToolId::TruenasStatus, json!({}));
+                plan.add(ToolId::HostInfo, json!({}));
+            }
+            Kind::History => history_calls(u, &mut plan),
+            Kind::Events => plan.add_or(ToolId::Problems, ToolId::Containers),
+            Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load | Kind::ContainerUsage | Kind::Network => {}
+        }
+    }
+    let mut calls = plan.calls;
+    if let Some(host) = &u.host {
+        for (_, args) in &mut calls {
+            args["host"] = json!(host);
+        }
+    }
+    calls
+}
+
+/// The tools the understanding needs, were every tool offered.
+pub fn tools(u: &Understanding) -> Vec<ToolId> {
+    let mut tools: Vec<ToolId> = calls(u, &ToolId::ALL).into_iter().map(|(t, _)| t).collect();
+    tools.dedup();
+    tools
+}
+
+struct Plan<'a> {
+    offered: &'a [ToolId],
+    calls: Vec<(ToolId, Value)>,
+}
+
+impl Plan<'_> {
+    fn add(&mut self, tool: ToolId, args: Value) {
+        if self.offered.contains(&tool) && !self.calls.iter().any(|(t, a)| *t == tool && *a == args) {
+            self.calls.push((tool, args));
+        }
+    }
+
+    /// `tool`, or `fallback` when `tool` is not offered.
+    fn add_or(&mut self, tool: ToolId, fallback: ToolId) {
+        if self.offered.contains(&tool) {
+            self.add(tool, json!({}));
+        } else {
+            self.add(fallback, json!({}));
+        }
+    }
+}
+
+/// `get_history` for each figure the question names (CPU, memory and disk when it names none),
+/// over the window it names (the last day when it names none).
+fn history_calls(u: &Understanding, plan: &mut Plan) {
+    let per_container = !u.containers.is_empty() || u.has(Kind::ContainerUsage);
+    let mut metrics: Vec<&str> = Vec::new();
+    if u.has(Kind::Cpu) {
+        metrics.push(if per_container { "container_cpu" } else { "cpu" });
+    }
+    if u.has(Kind::Memory) {
+        metrics.push(if per_container { "container_memory" } else { "memory" });
+    }
+    if u.has(Kind::ContainerUsage) && !u.has(Kind::Cpu) && !u.has(Kind::Memory) {
+        metrics.extend(["container_cpu", "container_memory"]);
+    }
+    if u.has(Kind::Disk) {
+        metrics.push("disk");
+    }
+    if u.has(Kind::Load) {
+        metrics.push("load");
+    }
+    if u.has(Kind::Network) {
+        metrics.push("network");
+    }
+    if metrics.is_empty() {
+        metrics = vec!["cpu", "memory", "disk"];
+    }
+    for metric in metrics {
+        let mut args = json!({"metric": metric});
+        // The tool looks back from now: far enough to hold the window's start.
+        args["window"] = match &u.window {
+            Some(w) => json!(w.as_recent(u.now).unwrap_or_else(|| {
+                let minutes = (u.now.as_second() - w.start.as_second()).max(60) / 60 + 1;
+                format!("{minutes}m")
+            })),
+            None => json!("24h"),
+        };
+        if metric.starts_with("container_") {
+            if let Some(name) = u.container() {
+                args["name"] = json!(name);
+            }
+        }
+        plan.add(ToolId::History, args);
+    }
+}
