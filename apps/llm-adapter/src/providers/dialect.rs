@@ -69,6 +69,12 @@ impl Defaults {
         })
     }
 
+    /// An error that retrying cannot fix: llama.cpp answers 500 to tools when started without
+    /// `--jinja`.
+    pub fn permanent(&self, body: &str) -> bool {
+        body.contains("--jinja")
+    }
+
     /// What the person running the server can do about an error it answered, when we know:
     /// appended to the short reason the logs and the adapter's 502 show.
     pub fn hint(&self, status: u16, message: &str, model: &str) -> Option<String> {

@@ -145,7 +145,7 @@ impl Provider for OpenAiCompatible {
         let response = self.send(&self.request_body(&request)).await?;
         let text = response.text().await.map_err(|e| transport_error(&e))?;
         let mut answer = parse_completion(&text)?;
-        answer.content = answer.content.map(|c| thinking::strip(&c));
+        answer.content = answer.content.map(|c| thinking::strip(&c)).filter(|c| !c.is_empty());
         Ok(printed_calls::recover(answer, &offered(&request)))
     }
 
@@ -182,7 +182,8 @@ impl OpenAiCompatible {
             }
             let headers = response.headers().clone();
             let text = response.text().await.map_err(|e| transport_error(&e))?;
-            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            let retryable =
+                (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) && !self.dialect.permanent(&text);
             if retryable && retries < MAX_RETRIES {
                 let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
                 if delay <= MAX_RETRY_DELAY {
