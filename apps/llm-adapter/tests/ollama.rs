@@ -97,6 +97,22 @@ async fn a_stream_of_whole_tool_calls_gives_both_calls_and_shows_no_reasoning() 
 }
 
 #[tokio::test]
+async fn a_call_printed_token_by_token_is_never_shown_and_is_made() {
+    let server = ollama_answering(200, "ollama/stream-printed-call.sse").await;
+    let base = spawn(&local_settings(Ollama, &server, "llama3.2:3b")).await;
+    let events = stream(&base, &question("How is the server doing?", &["get_system_resources"])).await;
+    assert_eq!(shown(&events), "", "the printed call is held back, not streamed as the answer");
+    let made = done(&events);
+    assert_eq!(made["tool_calls"][0]["name"], "get_system_resources");
+    assert_eq!((&made["content"], &made["finish_reason"]), (&json!(null), &json!("tool_calls")));
+
+    let events = stream(&base, &question("How is the server doing?", &["list_containers"])).await;
+    let text = r#"{"name": "get_system_resources", "parameters": {}}"#;
+    assert_eq!(shown(&events), text, "not offered: it was text after all, shown at the end");
+    assert_eq!(done(&events)["content"], text);
+}
+
+#[tokio::test]
 async fn a_streamed_answer_shows_its_tokens_and_not_its_reasoning() {
     let server = ollama_answering(200, "ollama/stream-answer.sse").await;
     let base = spawn(&local_settings(Ollama, &server, "qwen3:4b")).await;

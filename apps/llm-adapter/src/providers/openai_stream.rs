@@ -222,6 +222,38 @@ mod tests {
     }
 
     #[test]
+    fn whole_calls_sharing_an_index_stay_apart_and_object_arguments_are_read() {
+        let mut a = Assembler::default();
+        let chunks = [
+            // Sent whole, with ids, both at index 0.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "get_container_logs", "arguments": {"name": "plex"}}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_b", "function": {"name": "get_container_logs", "arguments": "{\"name\":\"jellyfin\"}"}}]}}]}),
+            // Whole without ids: a name after a complete call starts another.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "list_containers", "arguments": "{}"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "get_system_resources", "arguments": "{}"}}]}}]}),
+            // llama.cpp sends a growing name again with the same id.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 2, "id": "call_c", "function": {"name": "get_sys", "arguments": ""}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 2, "id": "call_c", "function": {"name": "get_system_resources", "arguments": "{}"}}]}}]}),
+        ];
+        for c in &chunks {
+            a.push(c);
+        }
+        let (_, r) = a.finish(&[]);
+        let calls: Vec<(&str, &str, Value)> =
+            r.tool_calls.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.arguments.clone())).collect();
+        assert_eq!(
+            calls,
+            [
+                ("call_a", "get_container_logs", json!({"name": "plex"})),
+                ("call_b", "get_container_logs", json!({"name": "jellyfin"})),
+                ("call_2", "list_containers", json!({})),
+                ("call_3", "get_system_resources", json!({})),
+                ("call_c", "get_system_resources", json!({})),
+            ]
+        );
+    }
+
+    #[test]
     fn tokens_and_tool_call_fragments_are_joined_by_index() {
         let mut a = Assembler::default();
         let chunks = [
