@@ -195,8 +195,8 @@ pub struct Usage {
     /// Provider calls counted here.
     #[serde(default)]
     pub llm_calls: u64,
-    /// Milliseconds the calls waited for a local model busy with another request (one request
-    /// at a time); absent when none waited.
+    /// Milliseconds the calls waited for a local model busy with another request; absent when
+    /// none waited.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub queued_ms: u64,
 }
