@@ -343,6 +343,16 @@ describe("App", () => {
     expect(cost).toHaveAttribute("title", "800 prompt + 12 answer tokens, 1 LLM call(s)");
   });
 
+  it("says how long an answer waited for a local model busy with another question", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const usage = { prompt_tokens: 800, completion_tokens: 12, llm_calls: 1, queued_ms: 41_200 };
+    fetchMock.mockResolvedValueOnce(respond(200, { message: "CPU usage is 3%.", conversation_id: "c", tool_calls_made: [], usage }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "CPU?{Enter}");
+    const cost = await screen.findByText("812 tokens");
+    expect(cost).toHaveAttribute("title", "800 prompt + 12 answer tokens, 1 LLM call(s), waited 41 s for the local model");
+  });
+
   it("keeps line breaks and tables, and gives each answer a time and a copy button", async () => {
     localStorage.setItem(KEY_STORAGE, "k");
     const writeText = vi.fn().mockResolvedValue(undefined);

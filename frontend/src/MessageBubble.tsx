@@ -129,7 +129,10 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
           {message.usage && (
             <span
               className="usage"
-              title={`${message.usage.prompt_tokens} prompt + ${message.usage.completion_tokens} answer tokens, ${message.usage.llm_calls ?? 1} LLM call(s)`}
+              title={
+                `${message.usage.prompt_tokens} prompt + ${message.usage.completion_tokens} answer tokens, ${message.usage.llm_calls ?? 1} LLM call(s)` +
+                (message.usage.queued_ms ? `, waited ${Math.round(message.usage.queued_ms / 1000)} s for the local model` : "")
+              }
             >
               {message.usage.prompt_tokens + message.usage.completion_tokens} tokens
             </span>

@@ -11,8 +11,9 @@ export interface ChatMessage {
   time?: string;
   /** The history the answer looked at, drawn as charts under it. */
   charts?: { metric: string; window?: string; name?: string; host?: string }[];
-  /** What the answer cost, when the provider counted it. */
-  usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number };
+  /** What the answer cost, when the provider counted it; `queued_ms`: how long it waited for a
+   * local model busy with another question. */
+  usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number; queued_ms?: number };
 }
 
 /** The README's example questions, offered on an empty chat. */

@@ -30,6 +30,8 @@ COMPOSE = ROOT / "deploy" / "docker-compose.yml"
 TRUENAS = ROOT / "deploy" / "truenas.yaml"
 BINARIES = {"gateway", "orchestrator", "llm-adapter", "tool-monitoring"}
 LONG_RUNNING = BINARIES | {"frontend", "docker-proxy"}
+# Started only when asked for (`--profile ollama`), from the image Ollama publishes.
+OPTIONAL = {"ollama"}
 
 passed = 0
 failures: list[str] = []
@@ -49,10 +51,17 @@ text = COMPOSE.read_text()
 compose = yaml.safe_load(text)
 services = compose["services"]
 
-check("compose has the seven services", set(services) == LONG_RUNNING | {"tls-init"}, str(set(services)))
+check("compose has the seven services and the optional ones", set(services) == LONG_RUNNING | {"tls-init"} | OPTIONAL, str(set(services)))
+for name in OPTIONAL:
+    s = services[name]
+    check(f"{name}: only under its profile (never started by default or in CI)", s.get("profiles") == [name], str(s.get("profiles")))
+    check(f"{name}: publishes no port (only the llm-adapter reaches it)", not s.get("ports"))
+    check(f"{name}: no-new-privileges", "no-new-privileges:true" in s.get("security_opt", []))
 published = {name for name, s in services.items() if s.get("ports")}
 check("only the gateway and the web UI publish ports", published == {"gateway", "frontend"}, str(published))
 for name, s in services.items():
+    if name in OPTIONAL:
+        continue
     volumes = [str(v) for v in s.get("volumes", [])]
     check(f"{name}: Docker socket mounted only into the proxy", any("docker.sock" in v for v in volumes) == (name == "docker-proxy"), str(volumes))
     check(f"{name}: no env_file (only its own variables)", "env_file" not in s)

@@ -357,11 +357,11 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     allowed_env = {
         "gateway": {"GATEWAY_PORT", "ORCHESTRATOR_URL", "INTERNAL_TOKEN", "API_KEY", "AUTH_DISABLED", "RATE_LIMIT_REQUESTS",
                     "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
-                    "MAX_STREAMS_PER_KEY"},
+                    "MAX_STREAMS_PER_KEY", "LLM_PROVIDER", "LLM_TIMEOUT_SECS"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MONITORING_TARGETS",
                          "MONITORING_CA_CERT", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
                          "MAX_TOOL_CALLS_PER_TURN", "MAX_TOOL_CALLS_PER_CHAT", "MAX_TOOL_OUTPUT_CHARS",
-                         "PREFETCH_TOOLS", "CONVERSATION_TTL_DAYS", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
+                         "PREFETCH_TOOLS", "CONVERSATION_TTL_DAYS", "LLM_PROVIDER", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
                          "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"},
         "llm-adapter": {"LLM_ADAPTER_PORT", "INTERNAL_TOKEN", "LLM_PROVIDER", "GROQ_API_KEY", "OPENAI_API_KEY",
                         "LLM_BASE_URL", "LLM_MODEL", "LLM_TIMEOUT_SECS"},
@@ -543,7 +543,7 @@ def truenas_phase(key: str, token: str, ui_port: int, gateway_port: int) -> None
         "/var/run/docker.sock:/var/run/docker.sock": f"{SOCKET}:/var/run/docker.sock",
         "CHANGE-ME-api-key": key,
         "CHANGE-ME-internal-token": token,
-        "LLM_PROVIDER: groq": "LLM_PROVIDER: builtin",
+        "&llm-provider groq": "&llm-provider builtin",
         '"3000:3000"': f'"{ui_port}:3000"',
         '"8000:8000"': f'"{gateway_port}:8000"',
         "/:/host/root:ro,rslave": "/:/host/root:ro",  # `/` is a private mount here (compose.ci.yml)

@@ -69,6 +69,8 @@ pub enum Llm {
     OpenAi(String),
     /// Groq's wire at this base URL, as `LLM_PROVIDER=groq`.
     Groq(String),
+    /// An Ollama server at this base URL with this model, as `LLM_PROVIDER=ollama` (no key).
+    Ollama(String, String),
     /// A cloud provider is selected but has no key.
     Unconfigured,
     /// The orchestrator is pointed at an llm-adapter that is not there.
@@ -132,6 +134,9 @@ impl Stack {
                 ("GROQ_API_KEY", "gsk_stack_cloud_key_123".into()),
                 ("LLM_BASE_URL", url.clone()),
             ],
+            Llm::Ollama(url, model) => {
+                vec![("LLM_PROVIDER", "ollama".into()), ("LLM_BASE_URL", url.clone()), ("LLM_MODEL", model.clone())]
+            }
             Llm::Unconfigured => vec![("LLM_PROVIDER", "openai".into())],
         };
         common.extend(provider.iter().map(|(k, v)| (k.to_string(), v.clone())));

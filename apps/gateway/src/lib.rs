@@ -89,7 +89,7 @@ impl AppState {
             )),
             orchestrator: OrchestratorClient::new(
                 &settings.orchestrator_url,
-                timeouts::FORWARD,
+                timeouts::ChatTimeouts::of(settings).forward,
                 settings.internal_token.as_ref(),
             ),
             max_message_chars: settings.max_message_chars,
@@ -143,7 +143,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             }
         },
     ));
-    startup::with_common_layers(instrumented, timeouts::GATEWAY_REQUEST).layer(cors(settings))
+    startup::with_common_layers(instrumented, timeouts::ChatTimeouts::of(settings).gateway_request)
+        .layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.

@@ -1,8 +1,9 @@
 //! llm-adapter: one `POST /chat` in front of whichever model answers (SPEC §5).
 //!
 //! Layout
-//! - [`providers`]: the `Provider` trait and one module per provider (`openai` serves Groq, OpenAI
-//!   and any OpenAI-compatible server; `builtin` is the offline default).
+//! - [`providers`]: the `Provider` trait and one module per provider (`openai` serves Groq, OpenAI,
+//!   Ollama, llama.cpp and any OpenAI-compatible server, each with its `dialect`; `queue` lets a
+//!   local model answer one request at a time; `builtin` is the offline default).
 //! - [`routes`]: `/health` (with the active provider) and `/chat`.
 
 pub mod providers;
@@ -11,7 +12,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts::ChatTimeouts, Secret, Settings};
 
 pub use providers::{Provider, ProviderError};
 
@@ -22,6 +23,7 @@ pub const SERVICE: &str = "llm-adapter";
 #[derive(Clone)]
 pub struct AppState {
     /// The selected provider, or `None` when its cloud key is missing (`/chat` answers 503).
+    /// A local model's provider serves one request at a time.
     pub provider: Option<Arc<dyn Provider>>,
     /// Required on every request but `/health` when set (`INTERNAL_TOKEN`).
     pub internal_token: Option<Secret>,
@@ -31,7 +33,7 @@ pub struct AppState {
     pub llm_calls: prometheus::IntCounterVec,
     /// Tokens the providers counted, by provider, model and kind (`prompt`, `completion`).
     pub llm_tokens: prometheus::IntCounterVec,
-    /// One model turn, retries included ([`timeouts::llm_turn`]).
+    /// One model turn, retries (and a local model's queue) included ([`ChatTimeouts`]).
     pub turn_limit: std::time::Duration,
 }
 
@@ -51,11 +53,11 @@ impl AppState {
             internal_token: settings.internal_token.clone(),
             metrics,
             llm_calls,
-            turn_limit: timeouts::llm_turn(settings.llm_timeout_secs),
+            turn_limit: ChatTimeouts::of(settings).llm_turn,
         }
     }
 
-    /// What `/health` reports: `groq`, `openai`, `builtin` or `none`.
+    /// What `/health` reports: `groq`, `openai`, `ollama`, `llamacpp`, `builtin` or `none`.
     pub fn provider_name(&self) -> &'static str {
         self.provider.as_ref().map_or("none", |p| p.name())
     }
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.
 pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    providers::check(&settings)?;
     let listener = startup::bind(&settings.bind_host, settings.llm_adapter_port).await?;
     let state = AppState::from_settings(&settings);
     if state.provider.is_none() {

@@ -19,7 +19,7 @@ fn cloud_settings(kind: LlmProviderKind, base: &str) -> Settings {
         openai_api_key: Some(Secret::new(KEY)),
         groq_api_key: Some(Secret::new(KEY)),
         llm_base_url: Some(base.to_string()),
-        llm_timeout_secs: 2,
+        llm_timeout_secs: Some(2),
         ..Settings::default()
     }
 }

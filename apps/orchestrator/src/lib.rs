@@ -73,7 +73,8 @@ pub struct AppState {
     pub prefetch: bool,
     /// Conversations idle longer are pruned and not listed (`CONVERSATION_TTL_DAYS`).
     pub conversation_ttl_days: u32,
-    /// The whole chat's deadline ([`timeouts::CHAT`]; tests shorten it).
+    /// The whole chat's deadline ([`timeouts::ChatTimeouts`]: longer for a local model; tests
+    /// shorten it).
     pub chat_deadline: std::time::Duration,
     /// What one chat may spend on tools (`MAX_TOOL_CALLS_PER_TURN`, `…_PER_CHAT`, `MAX_TOOL_OUTPUT_CHARS`).
     pub budget: chat::Budget,
@@ -94,7 +95,7 @@ impl AppState {
         let registry = Registry::for_hosts(&targets.names());
         let db = Database::open(&settings.db_path, &registry.names())?;
         let secrets = settings.secrets().iter().map(|s| s.expose().to_string()).collect();
-        let llm_timeout = timeouts::llm_turn(settings.llm_timeout_secs) + timeouts::LLM_SLACK;
+        let waits = timeouts::ChatTimeouts::of(settings);
         let metrics = Arc::new(Metrics::new(SERVICE));
         let tool_calls = metrics.counter(
             "tool_calls_total",
@@ -119,11 +120,11 @@ impl AppState {
             registry: Arc::new(registry),
             db,
             audit,
-            llm: LlmAdapterClient::new(&settings.llm_adapter_url, llm_timeout, settings.internal_token.as_ref()),
+            llm: LlmAdapterClient::new(&settings.llm_adapter_url, waits.llm_wait, settings.internal_token.as_ref()),
             monitoring: targets.local().clone(),
             targets,
             max_tool_iterations: settings.max_tool_iterations,
-            chat_deadline: timeouts::CHAT,
+            chat_deadline: waits.chat,
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
             available: Arc::default(),
@@ -173,13 +174,8 @@ impl AppState {
 /// The service's routes with metrics, the internal token check and the shared layers.
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
-    startup::internal_service(
-        routes::routes().with_state(state),
-        metrics,
-        token.as_ref(),
-        SERVICE,
-        timeouts::CHAT + timeouts::LLM_SLACK,
-    )
+    let limit = state.chat_deadline + timeouts::LLM_SLACK;
+    startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE, limit)
 }
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their

@@ -135,6 +135,9 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
             "TLS_CERT_PATH",
             "TLS_KEY_PATH",
             "ORCHESTRATOR_URL",
+            // A local model is slow: the forward timeout follows the provider's (timeouts.rs).
+            "LLM_PROVIDER",
+            "LLM_TIMEOUT_SECS",
         ],
         "orchestrator" => &[
             "ORCHESTRATOR_PORT",
@@ -144,6 +147,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
             "MONITORING_TARGETS",
             "MONITORING_CA_CERT",
             "MONITORING_ALLOW_HTTP",
+            "LLM_PROVIDER",
             "LLM_TIMEOUT_SECS",
             "MAX_TOOL_ITERATIONS",
             "MAX_TOOL_CALLS_PER_TURN",
@@ -198,15 +202,34 @@ pub enum LlmProviderKind {
     Groq,
     Openai,
     Builtin,
+    /// An Ollama server (`ollama serve`), no key; `LLM_MODEL` required.
+    Ollama,
+    /// llama.cpp's `llama-server --jinja`, no key; `LLM_MODEL` required.
+    Llamacpp,
 }
 
 impl LlmProviderKind {
+    pub const ALL: [Self; 5] = [Self::Groq, Self::Openai, Self::Builtin, Self::Ollama, Self::Llamacpp];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Groq => "groq",
             Self::Openai => "openai",
             Self::Builtin => "builtin",
+            Self::Ollama => "ollama",
+            Self::Llamacpp => "llamacpp",
         }
+    }
+
+    /// The provider named so in `LLM_PROVIDER` or the llm-adapter's `/health` `"provider"`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// A model served on the LAN, usually on a CPU: slow (timeouts.rs gives it more time), one
+    /// request at a time, and small (it may be offered fewer tools).
+    pub fn is_local(self) -> bool {
+        matches!(self, Self::Ollama | Self::Llamacpp)
     }
 }
 
@@ -258,8 +281,10 @@ pub struct Settings {
     /// Overrides the provider's base URL (Ollama, vLLM, LM Studio, llama.cpp…).
     pub llm_base_url: Option<String>,
     pub llm_model: Option<String>,
-    /// Upper bound of one request to the cloud LLM, in seconds.
-    pub llm_timeout_secs: u64,
+    /// Upper bound of one request to the model, in seconds; unset, the provider's default
+    /// ([`crate::timeouts::ChatTimeouts`]: 60 for a cloud, 300 for a local model).
+    #[serde(deserialize_with = "blank_or_number")]
+    pub llm_timeout_secs: Option<u64>,
     pub max_tool_iterations: u32,
     /// Tool calls run from one model turn; more are answered "not run".
     pub max_tool_calls_per_turn: u32,
@@ -337,7 +362,7 @@ impl Default for Settings {
             openai_api_key: None,
             llm_base_url: None,
             llm_model: None,
-            llm_timeout_secs: 60,
+            llm_timeout_secs: None,
             max_tool_iterations: 5,
             max_tool_calls_per_turn: 4,
             max_tool_calls_per_chat: 12,
@@ -502,7 +527,7 @@ impl Settings {
         if self.conversation_ttl_days == 0 {
             return Err(ConfigError::new("CONVERSATION_TTL_DAYS", "must be at least 1 day"));
         }
-        if self.llm_timeout_secs == 0 {
+        if self.llm_timeout_secs == Some(0) {
             return Err(ConfigError::new("LLM_TIMEOUT_SECS", "must be at least 1 second"));
         }
         for (name, value) in [
@@ -569,7 +594,7 @@ impl Settings {
         match self.llm_provider {
             LlmProviderKind::Groq => self.groq_api_key.as_ref(),
             LlmProviderKind::Openai => self.openai_api_key.as_ref(),
-            LlmProviderKind::Builtin => None,
+            LlmProviderKind::Builtin | LlmProviderKind::Ollama | LlmProviderKind::Llamacpp => None,
         }
     }
 
@@ -672,6 +697,27 @@ impl Settings {
             targets.push((name, url.trim_end_matches('/').to_string()));
         }
         Ok(targets)
+    }
+}
+
+/// A number, or nothing when unset or blank (`LLM_TIMEOUT_SECS=` in `.env`, or the compose
+/// file's `${LLM_TIMEOUT_SECS:-}`), so that the default can depend on another setting.
+fn blank_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(t)) if t.trim().is_empty() => Ok(None),
+        Some(Raw::Text(t)) => t
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a whole number of seconds"))),
     }
 }
 
@@ -945,6 +991,31 @@ mod tests {
             assert!(err.to_string().contains("empty"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn local_providers_parse_and_a_blank_timeout_means_the_provider_s_default() {
+        Jail::expect_with(|jail| {
+            jail.set_env("LLM_PROVIDER", "llamacpp");
+            jail.create_file(".env", "LLM_TIMEOUT_SECS=\n")?;
+            let s = load_in(jail).unwrap();
+            assert_eq!((s.llm_provider, s.llm_timeout_secs), (LlmProviderKind::Llamacpp, None));
+            assert!(s.llm_provider.is_local() && s.provider_key().is_none());
+            jail.set_env("LLM_PROVIDER", "ollama");
+            jail.set_env("LLM_TIMEOUT_SECS", "90");
+            let s = load_in(jail).unwrap();
+            assert_eq!((s.llm_provider, s.llm_timeout_secs), (LlmProviderKind::Ollama, Some(90)));
+            jail.set_env("LLM_TIMEOUT_SECS", "soon");
+            let e = load_in(jail).unwrap_err();
+            assert_eq!(e.variable, "LLM_TIMEOUT_SECS", "{e}");
+            jail.set_env("LLM_TIMEOUT_SECS", "0");
+            assert_eq!(load_in(jail).unwrap_err().variable, "LLM_TIMEOUT_SECS");
+            Ok(())
+        });
+        for kind in LlmProviderKind::ALL {
+            assert_eq!(LlmProviderKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(LlmProviderKind::from_name("none"), None);
     }
 
     #[test]

@@ -10,7 +10,8 @@ pub struct Health {
     pub status: String,
     /// Which service answered, so a misrouted probe is obvious.
     pub service: String,
-    /// The llm-adapter's active provider (`groq`, `openai`, `builtin` or `none`).
+    /// The llm-adapter's active provider (`groq`, `openai`, `ollama`, `llamacpp`, `builtin` or
+    /// `none`); `ollama` and `llamacpp` are models on the LAN (`LlmProviderKind::is_local`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// The orchestrator's audit log state (`ok` or `failing`).

@@ -226,6 +226,14 @@ pub struct Usage {
     /// Provider calls counted here.
     #[serde(default)]
     pub llm_calls: u64,
+    /// Milliseconds the calls waited for a local model busy with another request; absent when
+    /// none waited.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub queued_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Usage {
@@ -233,13 +241,14 @@ impl Usage {
     pub fn from_openai(usage: &Value) -> Option<Self> {
         let prompt_tokens = usage.get("prompt_tokens")?.as_u64()?;
         let completion_tokens = usage.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0);
-        Some(Self { prompt_tokens, completion_tokens, llm_calls: 1 })
+        Some(Self { prompt_tokens, completion_tokens, llm_calls: 1, queued_ms: 0 })
     }
 
     pub fn add(&mut self, other: &Usage) {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;
         self.llm_calls += other.llm_calls;
+        self.queued_ms += other.queued_ms;
     }
 }
 

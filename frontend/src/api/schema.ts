@@ -289,7 +289,10 @@ export interface components {
         Health: {
             /** @description The orchestrator's audit log state (`ok` or `failing`). */
             audit?: string | null;
-            /** @description The llm-adapter's active provider (`groq`, `openai`, `builtin` or `none`). */
+            /**
+             * @description The llm-adapter's active provider (`groq`, `openai`, `ollama`, `llamacpp`, `builtin` or
+             *     `none`); `ollama` and `llamacpp` are models on the LAN (`LlmProviderKind::is_local`).
+             */
             provider?: string | null;
             /** @description Which service answered, so a misrouted probe is obvious. */
             service: string;
@@ -425,6 +428,12 @@ export interface components {
             llm_calls?: number;
             /** Format: int64 */
             prompt_tokens: number;
+            /**
+             * Format: int64
+             * @description Milliseconds the calls waited for a local model busy with another request; absent when
+             *     none waited.
+             */
+            queued_ms?: number;
         };
     };
     responses: never;

@@ -1,19 +1,22 @@
-//! The OpenAI-compatible chat-completions client behind `groq` and `openai`, and any server that
-//! speaks the same wire (Ollama, vLLM, LM Studio, llama.cpp) through `LLM_BASE_URL`.
+//! The OpenAI-compatible chat-completions client behind `groq`, `openai`, `ollama` and
+//! `llamacpp`, and any server that speaks the same wire (vLLM, LM Studio…) through `LLM_BASE_URL`;
+//! what differs between them is in [`super::dialect`].
 //!
 //! It handles what the real wire does: `content: null`, several tool calls in one answer,
-//! arguments that are not JSON, 429 with `retry-after` or Groq's "try again in Ns", 5xx, and
-//! Groq's `tool_use_failed` 400. Errors carry a short reason, never a key or a long body.
+//! arguments that are not JSON (or an object instead of a string), reasoning beside or inside the
+//! answer ([`super::thinking`]), a call printed as text ([`super::printed_calls`]), 429 with
+//! `retry-after` or Groq's "try again in Ns", 5xx, and Groq's `tool_use_failed` 400. Errors carry
+//! a short reason, never a key or a long body.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use homelab_common::{LlmProviderKind, Secret};
+use homelab_common::Secret;
 use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall, Usage};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
-use super::{Provider, ProviderError, Tokens};
+use super::{dialect::Defaults, printed_calls, thinking, Provider, ProviderError, Tokens};
 
 /// Retries after a 429 or 5xx.
 const MAX_RETRIES: u32 = 2;
@@ -24,40 +27,22 @@ const MAX_REASON_CHARS: usize = 160;
 /// Raw tool arguments kept when they are not JSON.
 const MAX_RAW_ARGUMENT_CHARS: usize = 500;
 
-/// Per-provider defaults (SPEC §5).
-#[derive(Debug, Clone, Copy)]
-pub struct Defaults {
-    pub name: &'static str,
-    pub base_url: &'static str,
-    pub model: &'static str,
-}
-
-impl Defaults {
-    pub fn for_kind(kind: LlmProviderKind) -> Self {
-        match kind {
-            LlmProviderKind::Openai => {
-                Self { name: "openai", base_url: "https://api.openai.com/v1", model: "gpt-4o-mini" }
-            }
-            _ => Self { name: "groq", base_url: "https://api.groq.com/openai/v1", model: "llama-3.3-70b-versatile" },
-        }
-    }
-}
-
 /// A chat-completions client; one per process, its connection pool reused for every call.
 pub struct OpenAiCompatible {
-    /// `groq` or `openai`, for `/health` and logs.
-    name: &'static str,
+    /// The server's defaults and quirks; its name is `/health`'s and the logs'.
+    dialect: Defaults,
     /// `<base>/chat/completions`.
     url: String,
     model: String,
-    key: Secret,
+    /// The bearer key of a cloud provider; a local server has none.
+    key: Option<Secret>,
     client: reqwest::Client,
     /// First backoff step when the provider gives no hint; doubled on each retry.
     backoff: Duration,
 }
 
 impl OpenAiCompatible {
-    pub fn new(name: &'static str, base_url: &str, model: &str, key: Secret, timeout: Duration) -> Self {
+    pub fn new(dialect: Defaults, base_url: &str, model: &str, key: Option<Secret>, timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10).min(timeout))
@@ -66,12 +51,12 @@ impl OpenAiCompatible {
             .build()
             .expect("a TLS backend is compiled in");
         Self {
-            name,
+            dialect,
             url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
             model: model.to_string(),
             key,
             client,
-            backoff: Duration::from_millis(500),
+            backoff: dialect.backoff,
         }
     }
 
@@ -81,7 +66,8 @@ impl OpenAiCompatible {
         self
     }
 
-    /// The chat-completions body: system prompt first, tools in function form.
+    /// The chat-completions body: system prompt first, tools in function form, and only the
+    /// fields this server understands.
     pub fn request_body(&self, request: &LlmRequest) -> Value {
         let mut messages = Vec::with_capacity(request.messages.len() + 1);
         if let Some(prompt) = request.system_prompt.as_deref().filter(|p| !p.is_empty()) {
@@ -92,23 +78,35 @@ impl OpenAiCompatible {
         if !request.tools.is_empty() {
             let tools: Vec<Value> = request.tools.iter().map(|t| t.to_openai_function()).collect();
             body["tools"] = Value::Array(tools);
-            body["tool_choice"] = json!("auto");
+            if self.dialect.tool_choice {
+                body["tool_choice"] = json!("auto");
+            }
+            if self.dialect.parallel_tool_calls {
+                body["parallel_tool_calls"] = json!(true);
+            }
         }
         body
     }
 
     fn failure(&self, status: StatusCode, body: &str) -> ProviderError {
         let canonical = status.canonical_reason().unwrap_or("error");
-        let reason = match upstream_message(body) {
-            Some(message) => format!("{canonical}: {}", self.scrub(&message)),
+        let message = upstream_message(body);
+        let mut reason = match &message {
+            Some(message) => format!("{canonical}: {}", self.scrub(message)),
             None => canonical.to_string(),
         };
+        if let Some(hint) = self.dialect.hint(status.as_u16(), message.as_deref().unwrap_or(""), &self.model) {
+            reason = format!("{reason} ({hint})");
+        }
         ProviderError::Upstream { status: status.as_u16(), reason }
     }
 
     /// Cuts a reason short and removes anything that could be a key.
     fn scrub(&self, text: &str) -> String {
-        let text = text.replace(self.key.expose(), "[redacted]");
+        let text = match &self.key {
+            Some(key) => text.replace(key.expose(), "[redacted]"),
+            None => text.to_string(),
+        };
         let words: Vec<String> = text
             .split(' ')
             .map(|w| {
@@ -132,17 +130,23 @@ impl OpenAiCompatible {
 #[async_trait]
 impl Provider for OpenAiCompatible {
     fn name(&self) -> &'static str {
-        self.name
+        self.dialect.name
     }
 
     fn model(&self) -> &str {
         &self.model
     }
 
+    fn is_local(&self) -> bool {
+        self.dialect.local
+    }
+
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
         let response = self.send(&self.request_body(&request)).await?;
         let text = response.text().await.map_err(|e| transport_error(&e))?;
-        parse_completion(&text)
+        let mut answer = parse_completion(&text)?;
+        answer.content = answer.content.map(|c| thinking::strip(&c)).filter(|c| !c.is_empty());
+        Ok(printed_calls::recover(answer, &offered(&request)))
     }
 
     async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
@@ -151,8 +155,13 @@ impl Provider for OpenAiCompatible {
         // Without this, a streamed completion carries no token counts.
         body["stream_options"] = json!({"include_usage": true});
         let response = self.send(&body).await?;
-        super::openai_stream::read(response, tokens).await
+        super::openai_stream::read(response, tokens, &offered(&request)).await
     }
+}
+
+/// The names of the tools offered: a call printed as text is made only to one of them.
+fn offered(request: &LlmRequest) -> Vec<&str> {
+    request.tools.iter().map(|t| t.name.as_str()).collect()
 }
 
 impl OpenAiCompatible {
@@ -162,21 +171,19 @@ impl OpenAiCompatible {
         let mut retries = 0;
         let mut tool_use_retried = false;
         loop {
-            let response = self
-                .client
-                .post(&self.url)
-                .bearer_auth(self.key.expose())
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| transport_error(&e))?;
+            let mut post = self.client.post(&self.url).json(body);
+            if let Some(key) = &self.key {
+                post = post.bearer_auth(key.expose());
+            }
+            let response = post.send().await.map_err(|e| transport_error(&e))?;
             let status = response.status();
             if status.is_success() {
                 return Ok(response);
             }
             let headers = response.headers().clone();
             let text = response.text().await.map_err(|e| transport_error(&e))?;
-            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            let retryable =
+                (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) && !self.dialect.permanent(&text);
             if retryable && retries < MAX_RETRIES {
                 let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
                 if delay <= MAX_RETRY_DELAY {
@@ -282,6 +289,8 @@ pub fn parse_completion(text: &str) -> Result<LlmResponse, ProviderError> {
     let choice =
         v.pointer("/choices/0").ok_or_else(|| ProviderError::BadResponse("no choices in the answer".into()))?;
     let message = choice.get("message").cloned().unwrap_or(Value::Null);
+    // Only `content` is the answer: `reasoning` (Ollama), `reasoning_content` (llama.cpp) and
+    // `thinking` are the model's working, never shown.
     let content = message.get("content").and_then(Value::as_str).map(String::from);
     let tool_calls: Vec<ToolCall> = message
         .get("tool_calls")
@@ -405,8 +414,9 @@ mod tests {
 
     #[test]
     fn reasons_never_show_keys_and_stay_short() {
-        let p =
-            OpenAiCompatible::new("openai", "http://x", "m", Secret::new("sk-proj-SECRET123"), Duration::from_secs(1));
+        let openai = Defaults::for_kind(homelab_common::LlmProviderKind::Openai).unwrap();
+        let key = Some(Secret::new("sk-proj-SECRET123"));
+        let p = OpenAiCompatible::new(openai, "http://x", "m", key, Duration::from_secs(1));
         let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET123. You can find your API key at https://platform.openai.com/account/api-keys.","code":"invalid_api_key"}}"#;
         let e = p.failure(StatusCode::UNAUTHORIZED, body).to_string();
         assert!(!e.contains("SECRET123"), "{e}");

@@ -1,29 +1,54 @@
 //! Reading a streamed chat completion (`"stream": true`): Server-Sent Events whose `delta`s carry
-//! text tokens and tool-call fragments; fragments of one tool call share an `index` and are
-//! joined in order. `data: [DONE]` ends the stream.
+//! text tokens and tool calls. A call comes in fragments sharing an `index` (OpenAI, llama.cpp:
+//! `id` and name first, then pieces of `arguments` to join in order) or whole in one chunk
+//! (Ollama, which may also give two calls the same index); `arguments` may be an object instead
+//! of a string. `data: [DONE]` ends the stream. Reasoning deltas (`reasoning`,
+//! `reasoning_content`, `thinking`) are never taken as the answer, nor is text between `<think>`
+//! tags; a call printed as text is held back and made ([`super::printed_calls`]).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use eventsource_stream::{EventStreamError, Eventsource};
 use futures::StreamExt;
 use homelab_schemas::{LlmResponse, ToolCall, Usage};
 use serde_json::Value;
 
-use super::{openai::parse_arguments, ProviderError, Tokens};
+use super::{openai::parse_arguments, printed_calls, thinking, ProviderError, Tokens};
+
+/// One tool call being assembled.
+#[derive(Default)]
+struct Call {
+    id: String,
+    name: String,
+    arguments: String,
+}
+
+impl Call {
+    /// Whether its arguments are already a whole JSON value (a call sent whole).
+    fn complete(&self) -> bool {
+        serde_json::from_str::<Value>(&self.arguments).is_ok()
+    }
+}
 
 /// Accumulates a streamed answer.
 #[derive(Default)]
 pub struct Assembler {
     content: String,
-    /// index → (id, name, arguments so far)
-    calls: BTreeMap<u64, (String, String, String)>,
+    /// The calls in the order they began.
+    calls: Vec<Call>,
+    /// The wire's `index` → the call in `calls` its fragments go to now.
+    by_index: HashMap<u64, usize>,
     finish_reason: Option<String>,
     /// The last chunk's `usage` (with `stream_options.include_usage`, a chunk with no choices).
     usage: Option<Usage>,
+    /// Cuts reasoning written between tags out of the text.
+    thinking: thinking::Filter,
+    /// Holds back text that may be a call printed as text.
+    guard: printed_calls::Guard,
 }
 
 impl Assembler {
-    /// Takes one `data:` payload; returns the text token it carried, if any.
+    /// Takes one `data:` payload; returns the answer text it lets through now, if any.
     pub fn push(&mut self, chunk: &Value) -> Option<String> {
         if let Some(usage) = chunk.get("usage").and_then(Usage::from_openai) {
             self.usage = Some(usage);
@@ -33,49 +58,97 @@ impl Assembler {
             self.finish_reason = Some(reason.to_string());
         }
         let delta = &choice["delta"];
-        for call in delta["tool_calls"].as_array().into_iter().flatten() {
-            let index = call["index"].as_u64().unwrap_or(0);
-            let entry = self.calls.entry(index).or_default();
-            if let Some(id) = call["id"].as_str() {
-                entry.0 = id.to_string();
-            }
-            if let Some(name) = call.pointer("/function/name").and_then(Value::as_str) {
-                entry.1.push_str(name);
-            }
-            if let Some(args) = call.pointer("/function/arguments").and_then(Value::as_str) {
-                entry.2.push_str(args);
-            }
+        for fragment in delta["tool_calls"].as_array().into_iter().flatten() {
+            self.take_call_fragment(fragment);
         }
-        let token = delta["content"].as_str().filter(|t| !t.is_empty())?;
-        self.content.push_str(token);
-        Some(token.to_string())
+        let text = delta["content"].as_str().filter(|t| !t.is_empty())?;
+        let answer = self.thinking.push(text);
+        self.content.push_str(&answer);
+        Some(self.guard.push(&answer)).filter(|t| !t.is_empty())
     }
 
-    pub fn finish(self) -> LlmResponse {
+    /// Adds a fragment to its call. A fragment starts another call at the same index when it
+    /// brings another `id`, or, without ids, a name after the call at that index was complete.
+    fn take_call_fragment(&mut self, fragment: &Value) {
+        let index = fragment["index"].as_u64().unwrap_or(0);
+        let id = fragment["id"].as_str().filter(|s| !s.is_empty());
+        let name = fragment.pointer("/function/name").and_then(Value::as_str).filter(|s| !s.is_empty());
+        let position = match self.by_index.get(&index).map(|&p| (p, &self.calls[p])) {
+            Some((p, call)) => {
+                let another = match id {
+                    Some(id) if !call.id.is_empty() => id != call.id,
+                    _ => name.is_some() && !call.name.is_empty() && call.complete(),
+                };
+                if another {
+                    None
+                } else {
+                    Some(p)
+                }
+            }
+            None => None,
+        };
+        let position = position.unwrap_or_else(|| {
+            self.calls.push(Call::default());
+            self.by_index.insert(index, self.calls.len() - 1);
+            self.calls.len() - 1
+        });
+        let call = &mut self.calls[position];
+        if let Some(id) = id {
+            call.id = id.to_string();
+        }
+        if let Some(name) = name {
+            // llama.cpp sends the name again, longer, while it parses it; others send it once.
+            if name.starts_with(call.name.as_str()) {
+                call.name = name.to_string();
+            } else {
+                call.name.push_str(name);
+            }
+        }
+        match fragment.pointer("/function/arguments") {
+            Some(Value::String(piece)) => call.arguments.push_str(piece),
+            Some(whole @ (Value::Object(_) | Value::Array(_))) => call.arguments = whole.to_string(),
+            _ => {}
+        }
+    }
+
+    /// The text still to show, and the answer. A printed call among the offered tools becomes a
+    /// call (and its text is never shown); otherwise the held text is the rest of the answer.
+    pub fn finish(mut self, offered: &[&str]) -> (String, LlmResponse) {
+        let tail = self.thinking.finish();
+        self.content.push_str(&tail);
+        let mut late = self.guard.push(&tail);
+        let held = self.guard.finish();
         let tool_calls: Vec<ToolCall> = self
             .calls
             .into_iter()
-            .map(|(index, (id, name, args))| ToolCall {
-                id: if id.is_empty() { format!("call_{index}") } else { id },
-                name,
-                arguments: parse_arguments(Some(&Value::String(args))),
+            .enumerate()
+            .map(|(position, call)| ToolCall {
+                id: if call.id.is_empty() { format!("call_{position}") } else { call.id },
+                name: call.name,
+                arguments: parse_arguments(Some(&Value::String(call.arguments))),
             })
             .collect();
-        let finish_reason =
-            self.finish_reason
-                .unwrap_or_else(|| if tool_calls.is_empty() { "stop".into() } else { "tool_calls".into() });
-        LlmResponse {
-            content: (!self.content.is_empty()).then_some(self.content),
+        let made_calls = !tool_calls.is_empty();
+        let finish_reason = self.finish_reason.unwrap_or_else(|| if made_calls { "tool_calls" } else { "stop" }.into());
+        let content = thinking::strip(&self.content);
+        let answer = LlmResponse {
+            content: (!content.is_empty()).then_some(content),
             tool_calls,
             finish_reason,
             usage: self.usage,
+        };
+        let answer = printed_calls::recover(answer, offered);
+        let printed_a_call = !made_calls && !answer.tool_calls.is_empty();
+        if !printed_a_call {
+            late.push_str(&held);
         }
+        (late, answer)
     }
 }
 
 /// Reads the provider's event stream to the end, sending text tokens as they come. The bytes are
 /// decoded by `eventsource-stream`, so a character split across two network chunks stays whole.
-pub async fn read(response: reqwest::Response, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
+pub async fn read(response: reqwest::Response, tokens: Tokens, offered: &[&str]) -> Result<LlmResponse, ProviderError> {
     let mut events = response.bytes_stream().eventsource();
     let mut answer = Assembler::default();
     while let Some(event) = events.next().await {
@@ -89,18 +162,24 @@ pub async fn read(response: reqwest::Response, tokens: Tokens) -> Result<LlmResp
         })?;
         let data = event.data.trim();
         if data == "[DONE]" {
-            return Ok(answer.finish());
+            break;
         }
         let chunk: Value = serde_json::from_str(data)
             .map_err(|_| ProviderError::BadResponse("a streamed chunk is not JSON".into()))?;
         if let Some(message) = chunk.pointer("/error/message").and_then(Value::as_str) {
-            return Err(ProviderError::Upstream { status: 500, reason: message.chars().take(160).collect() });
+            // llama.cpp puts its HTTP status in `error.code`.
+            let status = chunk.pointer("/error/code").and_then(Value::as_u64).map_or(500, |c| c as u16);
+            return Err(ProviderError::Upstream { status, reason: message.chars().take(160).collect() });
         }
         if let Some(token) = answer.push(&chunk) {
             let _ = tokens.send(token).await;
         }
     }
-    Ok(answer.finish())
+    let (late, response) = answer.finish(offered);
+    if !late.is_empty() {
+        let _ = tokens.send(late).await;
+    }
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -136,10 +215,42 @@ mod tests {
         }
         pieces.push(wire[from..].to_vec());
         let (tokens, mut received) = tokio::sync::mpsc::channel(8);
-        let answer = read(response_in_pieces(pieces), tokens).await.unwrap();
+        let answer = read(response_in_pieces(pieces), tokens, &[]).await.unwrap();
         assert_eq!(answer.content.as_deref(), Some("Température: 41 °C — ok ✓"));
         assert_eq!(received.recv().await.as_deref(), Some("Température: 41 °C"));
         assert_eq!(received.recv().await.as_deref(), Some(" — ok ✓"));
+    }
+
+    #[test]
+    fn whole_calls_sharing_an_index_stay_apart_and_object_arguments_are_read() {
+        let mut a = Assembler::default();
+        let chunks = [
+            // Sent whole, with ids, both at index 0.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "get_container_logs", "arguments": {"name": "plex"}}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_b", "function": {"name": "get_container_logs", "arguments": "{\"name\":\"jellyfin\"}"}}]}}]}),
+            // Whole without ids: a name after a complete call starts another.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "list_containers", "arguments": "{}"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "get_system_resources", "arguments": "{}"}}]}}]}),
+            // llama.cpp sends a growing name again with the same id.
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 2, "id": "call_c", "function": {"name": "get_sys", "arguments": ""}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 2, "id": "call_c", "function": {"name": "get_system_resources", "arguments": "{}"}}]}}]}),
+        ];
+        for c in &chunks {
+            a.push(c);
+        }
+        let (_, r) = a.finish(&[]);
+        let calls: Vec<(&str, &str, Value)> =
+            r.tool_calls.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.arguments.clone())).collect();
+        assert_eq!(
+            calls,
+            [
+                ("call_a", "get_container_logs", json!({"name": "plex"})),
+                ("call_b", "get_container_logs", json!({"name": "jellyfin"})),
+                ("call_2", "list_containers", json!({})),
+                ("call_3", "get_system_resources", json!({})),
+                ("call_c", "get_system_resources", json!({})),
+            ]
+        );
     }
 
     #[test]
@@ -156,7 +267,7 @@ mod tests {
         for c in &chunks {
             assert_eq!(a.push(c), None);
         }
-        let r = a.finish();
+        let (_, r) = a.finish(&[]);
         assert_eq!(r.finish_reason, "tool_calls");
         assert_eq!(r.tool_calls[0].arguments, json!({"name": "plex", "lines": 5}));
         assert_eq!(r.tool_calls[1].name, "list_containers");
@@ -168,6 +279,6 @@ mod tests {
             b.push(&json!({"choices": [{"delta": {"content": "3%."}, "finish_reason": "stop"}]})).as_deref(),
             Some("3%.")
         );
-        assert_eq!(b.finish().content.as_deref(), Some("CPU is 3%."));
+        assert_eq!(b.finish(&[]).1.content.as_deref(), Some("CPU is 3%."));
     }
 }
