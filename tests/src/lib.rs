@@ -12,3 +12,4 @@ pub mod fake_llm;
 pub mod fake_ollama;
 pub mod load;
 pub mod stack;
+pub mod truenas;

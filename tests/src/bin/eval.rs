@@ -1,0 +1,229 @@
+//! `make eval`'s end-to-end part: the four release binaries on the builtin offline model, asked
+//! every owner question of `tests/eval/questions.jsonl` about the fixture host
+//! (`tests/scripts/eval-fixture.sh`: a real Docker Engine with an unhealthy, a crashed, an
+//! OOM-killed, a restart-looping, a never-started container, a memory and a CPU hog, and two
+//! filesystems of known fullness; a fake TrueNAS when its binary is built). Each answer is
+//! checked against the facts the line expects; the figures are printed by split (tune, held
+//! out), kind and language. Details are printed for the tune split only: the held-out lines are
+//! never looked at one by one while tuning.
+//!
+//! `eval [--questions FILE] [--min-tune P] [--min-heldout P]` with `DOCKER_HOST` set to the
+//! fixture; exits 1 when a split's share of right answers is below its minimum.
+
+use std::collections::BTreeMap;
+
+use e2e_tests::stack::{Llm, Stack, INTERNAL_TOKEN, KEY};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+struct Question {
+    id: String,
+    lang: String,
+    split: String,
+    question: String,
+    kinds: Vec<String>,
+    expect: Expect,
+    #[serde(default)]
+    after: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Expect {
+    refused: bool,
+    #[serde(default)]
+    mentions: Vec<String>,
+    #[serde(default)]
+    mentions_any: Vec<Vec<String>>,
+    #[serde(default)]
+    not_mentions: Vec<String>,
+    #[serde(default)]
+    facts: Vec<String>,
+}
+
+/// Right and total.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    right: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.right += ok as usize;
+        self.total += 1;
+    }
+
+    fn share(self) -> f64 {
+        if self.total == 0 { 0.0 } else { self.right as f64 / self.total as f64 }
+    }
+
+    fn show(self) -> String {
+        format!("{}/{} ({:.0}%)", self.right, self.total, 100.0 * self.share())
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+/// The numbers written in an answer ("12.5%", "0.52", "3 of 9").
+fn numbers(text: &str) -> Vec<f64> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.trim_matches('.').parse::<f64>().ok())
+        .collect()
+}
+
+/// Why `answer` does not hold what `expect` asks, or `None` when it does.
+fn check(expect: &Expect, refused: bool, answer: &str, live: &Value) -> Option<String> {
+    if refused != expect.refused {
+        return Some(if refused { "refused".into() } else { "not refused".into() });
+    }
+    if expect.refused {
+        return None;
+    }
+    let lower = answer.to_lowercase();
+    for m in &expect.mentions {
+        if !lower.contains(&m.to_lowercase()) {
+            return Some(format!("does not mention {m:?}"));
+        }
+    }
+    for group in &expect.mentions_any {
+        if !group.iter().any(|m| lower.contains(&m.to_lowercase())) {
+            return Some(format!("mentions none of {group:?}"));
+        }
+    }
+    for m in &expect.not_mentions {
+        if lower.contains(&m.to_lowercase()) {
+            return Some(format!("mentions {m:?}"));
+        }
+    }
+    let said = numbers(answer);
+    let near = |value: Option<f64>, tolerance: f64| value.is_some_and(|v| said.iter().any(|n| (n - v).abs() <= tolerance));
+    for fact in &expect.facts {
+        let ok = match fact.as_str() {
+            "cpu_percent" => near(live["cpu_percent"].as_f64(), 25.0),
+            "memory_percent" => near(live["memory_percent"].as_f64(), 3.0),
+            "load" => near(live["load_average"][0].as_f64(), 1.0),
+            "uptime" => lower.contains("up for") || lower.contains("uptime"),
+            _ => true,
+        };
+        if !ok {
+            return Some(format!("does not state the live {fact}"));
+        }
+    }
+    None
+}
+
+async fn ask(client: &reqwest::Client, gateway: &str, message: &str, conversation: Option<&str>) -> (bool, String, String) {
+    let body = json!({"message": message, "conversation_id": conversation});
+    let response = client.post(format!("{gateway}/chat")).header("X-API-Key", KEY).json(&body).send().await;
+    let Ok(response) = response else { return (false, "(no answer)".into(), String::new()) };
+    let status = response.status();
+    let v: Value = response.json().await.unwrap_or_default();
+    if !status.is_success() {
+        return (false, format!("({status}: {})", v["detail"]), String::new());
+    }
+    (
+        v["refused"].as_bool().unwrap_or(false),
+        v["message"].as_str().unwrap_or_default().to_string(),
+        v["conversation_id"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let file = arg("--questions").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("tests/eval/questions.jsonl"));
+    let min_tune: f64 = arg("--min-tune").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let min_heldout: f64 = arg("--min-heldout").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let questions: Vec<Question> = match std::fs::read_to_string(&file) {
+        Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a question")).collect(),
+        Err(e) => {
+            eprintln!("eval: {}: {e}", file.display());
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let docker = std::env::var("DOCKER_HOST").unwrap_or_default();
+    let mut extra: Vec<(String, String)> = vec![("DOCKER_HOST".into(), docker)];
+    // A fake TrueNAS, when built: the NAS owner's questions are asked of it.
+    let _truenas = e2e_tests::truenas::start_fake().map(|fake| {
+        extra.extend(fake.env());
+        fake
+    });
+    let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let release = root.join("target/release");
+    let stack = Stack::start_from(&release, Llm::Builtin, &extra_ref);
+    let client = reqwest::Client::new();
+    // Let the first CPU and history samples be taken.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let mut by_split: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut by_lang: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut details = Vec::new();
+    for q in &questions {
+        let mut conversation: Option<String> = None;
+        for earlier in &q.after {
+            let (_, _, id) = ask(&client, &stack.gateway_url(), earlier, conversation.as_deref()).await;
+            conversation = Some(id);
+        }
+        let (refused, answer, _) = ask(&client, &stack.gateway_url(), &q.question, conversation.as_deref()).await;
+        let live: Value = client
+            .get(format!("{}/system/resources", stack.monitoring_url()))
+            .header("x-internal-token", INTERNAL_TOKEN)
+            .send()
+            .await
+            .ok()
+            .map(|r| r.json())
+            .unwrap_or_else(|| panic!("tool-monitoring answers"))
+            .await
+            .unwrap_or_default();
+        let wrong = check(&q.expect, refused, &answer, &live);
+        let ok = wrong.is_none();
+        by_split.entry(q.split.clone()).or_default().add(ok);
+        by_lang.entry((q.split.clone(), q.lang.clone())).or_default().add(ok);
+        let kinds = if q.expect.refused { vec!["(change)".to_string()] } else { q.kinds.clone() };
+        for kind in kinds {
+            by_kind.entry((kind, q.split.clone())).or_default().add(ok);
+        }
+        if let (Some(why), "tune") = (&wrong, q.split.as_str()) {
+            let short: String = answer.replace('\n', " ").chars().take(220).collect();
+            details.push(format!("{} {:?}: {why}\n    answer: {short}", q.id, q.question));
+        }
+    }
+    println!("== eval: {} questions about the fixture host, builtin model", questions.len());
+    if !details.is_empty() {
+        println!("-- wrong answers in the tune split:");
+        for d in &details {
+            println!("  {d}");
+        }
+    }
+    println!("-- by kind (tune | held out):");
+    let kinds: std::collections::BTreeSet<&String> = by_kind.keys().map(|(k, _)| k).collect();
+    for kind in kinds {
+        let t = by_kind.get(&(kind.clone(), "tune".into())).copied().unwrap_or_default();
+        let h = by_kind.get(&(kind.clone(), "heldout".into())).copied().unwrap_or_default();
+        println!("  {kind:<18} {:>14} | {:>14}", t.show(), h.show());
+    }
+    println!("-- by language (tune | held out):");
+    let langs: std::collections::BTreeSet<&String> = by_lang.keys().map(|(_, l)| l).collect();
+    for lang in langs {
+        let t = by_lang.get(&("tune".into(), lang.clone())).copied().unwrap_or_default();
+        let h = by_lang.get(&("heldout".into(), lang.clone())).copied().unwrap_or_default();
+        println!("  {lang:<4} {:>14} | {:>14}", t.show(), h.show());
+    }
+    let tune = by_split.get("tune").copied().unwrap_or_default();
+    let heldout = by_split.get("heldout").copied().unwrap_or_default();
+    println!("== right answers: tune {}, held out {}", tune.show(), heldout.show());
+    if tune.share() < min_tune || heldout.share() < min_heldout {
+        println!(
+            "eval: below the minimum (tune {:.0}%, held out {:.0}%)",
+            100.0 * min_tune,
+            100.0 * min_heldout
+        );
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
