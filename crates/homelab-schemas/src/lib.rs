@@ -8,6 +8,7 @@
 //! - [`intent`]: which tools a question asks for (the builtin model's choice, the orchestrator's prefetch).
 //! - [`health`]: the `/health` body every service answers.
 //! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
+//! - [`tools`]: the orchestrator's direct tool routes, behind the gateway's MCP endpoint.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
 //! here is a breaking change.
@@ -19,6 +20,7 @@ pub mod llm;
 pub mod monitoring;
 pub mod status;
 pub mod stream;
+pub mod tools;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
