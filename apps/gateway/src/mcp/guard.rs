@@ -48,7 +48,7 @@ impl Guard {
     }
 
     /// The key's check and its limits; the rate-limit identity when it passes.
-    fn authenticate(&self, request: &Request) -> Result<String, Response> {
+    fn authenticate(&self, request: &Request) -> Result<String, Refused> {
         let state = &self.state;
         // Never served open: without a key there would be nothing between the LAN and the tools.
         if state.api_key.is_none() {
@@ -58,31 +58,51 @@ impl Guard {
                  Authorization: Bearer <key>)"
                     .into(),
             )
-            .into_response());
+            .into());
         }
-        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0).ok_or_else(|| {
-            ApiError::Internal("the server was started without peer addresses".into()).into_response()
-        })?;
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .ok_or_else(|| ApiError::Internal("the server was started without peer addresses".into()))?;
         match auth::check_bearer_or_header(request.headers(), state.api_key.as_deref()) {
             auth::Presented::Valid(identity) => Ok(identity),
             failed => {
                 state.rejections.with_label_values(&["unauthorized"]).inc();
                 if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
                     state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
-                    return Err(limited.into_response());
+                    return Err(limited.into());
                 }
                 tracing::warn!(client = %peer.ip(), "MCP authentication failed");
                 let challenge = match failed {
                     auth::Presented::Invalid => format!(r#"{CHALLENGE}, error="invalid_token""#),
                     _ => CHALLENGE.to_string(),
                 };
-                let mut response = failed.into_error().expect("not valid").into_response();
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_str(&challenge).expect("a plain header value"));
-                Err(response)
+                Err(Refused { error: failed.into_error().expect("not valid"), challenge: Some(challenge) })
             }
         }
+    }
+}
+
+/// A request not let through: the error, and with a 401 the challenge that goes with it.
+struct Refused {
+    error: ApiError,
+    challenge: Option<String>,
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Self { error, challenge: None }
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let mut response = self.error.into_response();
+        if let Some(challenge) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
     }
 }
 
@@ -106,7 +126,7 @@ pub async fn admit(State(guard): State<Arc<Guard>>, request: Request, next: Next
     }
     let identity = match guard.authenticate(&request) {
         Ok(identity) => identity,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(limited) = state.limits.check_key(&identity) {
         state.rejections.with_label_values(&["rate_limited"]).inc();
