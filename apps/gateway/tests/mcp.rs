@@ -159,8 +159,12 @@ async fn an_origin_listed_in_cors_allow_origins_is_served() {
     .await;
     let (status, _, body) = rpc(&base, &[BEARER, ("origin", "http://localhost:6274")], initialize("2025-11-25")).await;
     assert_eq!(status, 200, "{body}");
-    let (status, _, _) = rpc(&base, &[BEARER, ("origin", "http://localhost:6275")], initialize("2025-11-25")).await;
-    assert_eq!(status, 403);
+    let (status, _, body) = rpc(&base, &[BEARER, ("origin", "https://ui.example")], initialize("2025-11-25")).await;
+    assert_eq!(status, 200, "an origin listed without its port, as browsers send it: {body}");
+    for foreign in ["http://localhost:6275", "http://ui.example", "https://ui.example.evil"] {
+        let (status, _, _) = rpc(&base, &[BEARER, ("origin", foreign)], initialize("2025-11-25")).await;
+        assert_eq!(status, 403, "{foreign}");
+    }
 }
 
 #[tokio::test]

@@ -39,7 +39,38 @@ fn config(settings: &Settings) -> StreamableHttpServerConfig {
     match settings.cors_origins() {
         CorsOrigins::Any => config.disable_allowed_origins(),
         CorsOrigins::SameOrigin => config.enforce_origin_validation(),
-        CorsOrigins::List(list) => config.with_allowed_origins(list),
+        CorsOrigins::List(list) => config.with_allowed_origins(list.iter().map(|o| with_port(o))),
+    }
+}
+
+/// An origin with its port said: the SDK reads an entry without one as "any port" today and as
+/// the scheme's default port in later releases (and warns at every start), while a browser's
+/// `Origin` leaves the default port out. Said explicitly, both readings are the same.
+fn with_port(origin: &str) -> String {
+    let Ok(uri) = origin.trim_end_matches('/').parse::<axum::http::Uri>() else {
+        return origin.to_string();
+    };
+    let default = match uri.scheme_str() {
+        Some("https") => 443,
+        Some("http") => 80,
+        _ => return origin.to_string(),
+    };
+    match (uri.scheme_str(), uri.host(), uri.port_u16()) {
+        (Some(scheme), Some(host), port) => format!("{scheme}://{host}:{}", port.unwrap_or(default)),
+        _ => origin.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_reach_the_sdk_with_their_port() {
+        assert_eq!(with_port("https://ui.example"), "https://ui.example:443");
+        assert_eq!(with_port("http://nas.lan/"), "http://nas.lan:80");
+        assert_eq!(with_port("http://localhost:6274"), "http://localhost:6274");
+        assert_eq!(with_port("null"), "null");
     }
 }
 
