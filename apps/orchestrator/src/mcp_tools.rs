@@ -13,6 +13,7 @@ use homelab_schemas::{
     ToolCall,
 };
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use crate::{
     audit::{AuditEntry, Outcome, Source, ToolInvocation},
@@ -48,14 +49,26 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<ToolList>, ApiEr
 
 /// `POST /tools/call`: 404 for a tool that does not exist or is disabled (nothing runs); any
 /// other call answers 200, with `is_error` when its arguments were refused or the tool failed.
-/// Either way the call is audited.
+/// Either way the call is audited, even when the client goes away meanwhile: the call runs in a
+/// task of its own, which finishes (and writes its line) whatever becomes of the request.
 pub async fn call(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ToolCallRequest>,
 ) -> Result<Json<ToolCallResult>, ApiError> {
-    let enabled = state.db.enabled_tools().await?;
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(String::from);
+    tokio::spawn(run(state, request, request_id).in_current_span())
+        .await
+        .map_err(|e| ApiError::Internal(format!("the MCP tool call stopped: {e}")))?
+        .map(Json)
+}
+
+async fn run(
+    state: AppState,
+    request: ToolCallRequest,
+    request_id: Option<String>,
+) -> Result<ToolCallResult, ApiError> {
+    let enabled = state.db.enabled_tools().await?;
     let call = ToolCall {
         id: "mcp".into(),
         name: request.name,
@@ -101,7 +114,7 @@ pub async fn call(
     entry.tool_invocations = vec![invocation];
     state.audit.record(entry).await;
     let structured = if ok && whole { structured(&text) } else { None };
-    Ok(Json(ToolCallResult { text, is_error: !ok, structured }))
+    Ok(ToolCallResult { text, is_error: !ok, structured })
 }
 
 /// The answer as a JSON object, when it is whole JSON (a result cut at the size limit is not):

@@ -212,6 +212,31 @@ async fn results_are_redacted_and_cut_to_the_output_budget() {
 }
 
 #[tokio::test]
+async fn a_call_the_client_gave_up_on_is_still_audited() {
+    let monitoring = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"cpu_percent": 1.0}))
+                .set_delay(std::time::Duration::from_millis(600)),
+        )
+        .mount(&monitoring)
+        .await;
+    let h = Harness::start(Some(monitoring.uri()), |_| {}).await;
+    let gave_up = reqwest::Client::new()
+        .post(format!("{}/tools/call", h.base))
+        .timeout(std::time::Duration::from_millis(150))
+        .json(&json!({"name": "get_system_resources"}))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client left before the answer");
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    let audit = h.audit();
+    assert_eq!(audit.len(), 1, "the call that ran is in the audit log");
+    assert_eq!(audit[0]["tool_invocations"][0]["ok"], true);
+}
+
+#[tokio::test]
 async fn with_several_hosts_a_call_takes_host_or_asks_every_host() {
     let local = monitoring_answering(200, json!({"cpu_percent": 1.0})).await;
     let pi = monitoring_answering(200, json!({"cpu_percent": 2.0})).await;
