@@ -20,6 +20,10 @@ echo "== the official MCP client against the gateway, orchestrator and tool-moni
 cargo test -q -p e2e-tests --test mcp -- --nocapture --test-threads 1
 
 echo "== the same client through the web UI's nginx (make run): /api/mcp"
+# Built first, so the run command's start is not spent building (no-ops when up to date).
+cargo build --release --locked --bins -q
+[ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] || (cd frontend && npm ci --no-audit --no-fund)
+(cd frontend && npm run build >/dev/null)
 tmp=$(mktemp -d)
 export HOMELAB_DATA_DIR="$tmp/data" GATEWAY_PORT=18600 ORCHESTRATOR_PORT=18601 LLM_ADAPTER_PORT=18602
 export MONITORING_PORT=18603 UI_PORT=18680 UI_BIND_HOST=127.0.0.1
