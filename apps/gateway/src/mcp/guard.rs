@@ -132,7 +132,13 @@ pub async fn admit(State(guard): State<Arc<Guard>>, request: Request, next: Next
         state.rejections.with_label_values(&["rate_limited"]).inc();
         return limited.into_response();
     }
-    let says_json = input::require_json(request.headers()).is_ok();
+    // The SDK's own test: `application/json` exactly (parameters aside).
+    let says_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
     let request = match whole_body(state, request).await {
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
@@ -156,16 +162,18 @@ async fn whole_body(state: &AppState, request: Request) -> Result<Request, ApiEr
 }
 
 /// The SDK's answers with three changes: a refusal in plain text becomes `{"detail": <its text>}`
-/// (JSON-RPC errors, which MCP clients read, are kept); a JSON body that is not a JSON-RPC
-/// message is 422 as on `/chat` (the SDK says 415 whatever the content type); and every answer
-/// tells nginx not to buffer it, so an event stream passes through `/api/mcp` as it is written.
+/// (JSON-RPC errors, which MCP clients read, are kept; a failure of its own is said as every 5xx
+/// here, its text going to the log); a JSON body that is not a JSON-RPC message is 422 as on
+/// `/chat` (the SDK says 415 whatever the content type); and every answer tells nginx not to
+/// buffer it, so an event stream passes through `/api/mcp` as it is written.
 async fn in_our_shape(response: Response, says_json: bool) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let mut response = if response.status().is_client_error() && !is_json {
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    let mut response = if failed && !is_json {
         let (mut parts, body) = response.into_parts();
         let text = to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_string());
         let mut detail = text
@@ -175,6 +183,10 @@ async fn in_our_shape(response: Response, says_json: bool) -> Response {
         if parts.status == StatusCode::UNSUPPORTED_MEDIA_TYPE && says_json {
             parts.status = StatusCode::UNPROCESSABLE_ENTITY;
             detail = format!("Not a JSON-RPC message: {detail}");
+        }
+        if parts.status.is_server_error() {
+            parts.extensions.insert(homelab_common::error::ErrorCause(format!("MCP SDK: {detail}")));
+            detail = "Internal server error".into();
         }
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

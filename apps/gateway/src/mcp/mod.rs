@@ -61,6 +61,18 @@ fn with_port(origin: &str) -> String {
     }
 }
 
+/// The `/mcp` route with its guard.
+pub fn routes(state: AppState, settings: &Settings) -> Router {
+    let tools = server::Tools::new(state.orchestrator.clone());
+    let service = StreamableHttpService::new(
+        move || Ok(tools.clone()),
+        Arc::new(NeverSessionManager::default()),
+        config(settings),
+    );
+    let guard = Arc::new(guard::Guard::new(state, settings));
+    Router::new().route_service("/mcp", service).layer(axum::middleware::from_fn_with_state(guard, guard::admit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,16 +84,4 @@ mod tests {
         assert_eq!(with_port("http://localhost:6274"), "http://localhost:6274");
         assert_eq!(with_port("null"), "null");
     }
-}
-
-/// The `/mcp` route with its guard.
-pub fn routes(state: AppState, settings: &Settings) -> Router {
-    let tools = server::Tools::new(state.orchestrator.clone());
-    let service = StreamableHttpService::new(
-        move || Ok(tools.clone()),
-        Arc::new(NeverSessionManager::default()),
-        config(settings),
-    );
-    let guard = Arc::new(guard::Guard::new(state, settings));
-    Router::new().route_service("/mcp", service).layer(axum::middleware::from_fn_with_state(guard, guard::admit))
 }
