@@ -292,3 +292,53 @@ async fn an_orchestrator_that_does_not_answer_is_said_as_the_tools_error() {
     let (_, _, body) = rpc(&base, &[BEARER], json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
     assert_eq!(body["error"]["message"], "Backend service unavailable");
 }
+
+/// Reads one HTTP/1.1 response (headers and a `Content-Length` body) from `stream`.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+            let length = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                return Some(String::from_utf8_lossy(&buffer[..end + 4 + length]).to_string());
+            }
+        }
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut chunk)).await.ok()?.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_request_whose_body_comes_late_leaves_the_connection_usable() {
+    use tokio::io::AsyncWriteExt;
+    let orchestrator = untouchable().await;
+    let base = spawn(settings(&orchestrator.uri())).await;
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    let body = initialize("2025-11-25").to_string();
+    // The headers first and the body a moment later, as some clients write them: the 401 is
+    // decided before the body is there.
+    let head = format!(
+        "POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let refused = read_response(&mut stream).await.expect("the refusal arrives");
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    // The client's next request on the same connection is answered.
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let next = read_response(&mut stream).await.expect("the connection is still open");
+    assert!(next.starts_with("HTTP/1.1 200"), "{next}");
+}

@@ -115,22 +115,8 @@ fn same_origin(allowed: &str, origin: &str) -> bool {
 /// The checks, then the SDK, then its answer in the product's shape.
 pub async fn admit(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let state = &guard.state;
-    if !guard.origin_allowed(request.headers()) {
-        state.rejections.with_label_values(&["foreign_origin"]).inc();
-        return ApiError::Forbidden(
-            "Requests from this web origin are refused: a browser-based MCP client's origin must be listed in \
-             CORS_ALLOW_ORIGINS"
-                .into(),
-        )
-        .into_response();
-    }
-    let identity = match guard.authenticate(&request) {
-        Ok(identity) => identity,
-        Err(refused) => return refused.into_response(),
-    };
-    if let Err(limited) = state.limits.check_key(&identity) {
-        state.rejections.with_label_values(&["rate_limited"]).inc();
-        return limited.into_response();
+    if let Err(refused) = guard.admitted(&request) {
+        return after_draining(request.into_body(), refused).await;
     }
     // The SDK's own test: `application/json` exactly (parameters aside).
     let says_json = request
@@ -145,6 +131,44 @@ pub async fn admit(State(guard): State<Arc<Guard>>, request: Request, next: Next
     };
     in_our_shape(next.run(request).await, says_json).await
 }
+
+impl Guard {
+    /// Origin, key, the key's rate limit: the refusal to answer when one fails.
+    fn admitted(&self, request: &Request) -> Result<(), Refused> {
+        let state = &self.state;
+        if !self.origin_allowed(request.headers()) {
+            state.rejections.with_label_values(&["foreign_origin"]).inc();
+            return Err(ApiError::Forbidden(
+                "Requests from this web origin are refused: a browser-based MCP client's origin must be listed \
+                 in CORS_ALLOW_ORIGINS"
+                    .into(),
+            )
+            .into());
+        }
+        let identity = self.authenticate(request)?;
+        state.limits.check_key(&identity).map_err(|limited| {
+            state.rejections.with_label_values(&["rate_limited"]).inc();
+            limited.into()
+        })
+    }
+}
+
+/// `refused`, once what is left of the request's body is read and dropped (at most 64 KiB, for at
+/// most a second). hyper closes a connection whose request body was left unread, and a client
+/// that sends its next request on it before seeing the close (httpx, which the Python MCP SDK
+/// uses, does) gets a reset instead of an answer. A body that does not come is not waited for:
+/// the answer then says `Connection: close`.
+async fn after_draining(body: Body, refused: Refused) -> Response {
+    let mut refused = refused.into_response();
+    let drained = tokio::time::timeout(DRAIN_FOR, to_bytes(body, input::MAX_BODY_BYTES)).await;
+    if !matches!(drained, Ok(Ok(_))) {
+        refused.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    refused
+}
+
+/// How long a refused request's body is waited for.
+const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A POST's body read here, within the gateway's size and time limits, so a slow or huge body
 /// is refused as on `/chat` before the SDK reads it.
