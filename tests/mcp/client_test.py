@@ -11,6 +11,7 @@ the real services (tests/scripts/mcp-client.sh makes the venv).
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 
@@ -43,9 +44,13 @@ def initialize(version):
             "params": {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
 
 
-def connect(url, key, mode):
-    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"} if key else {}, timeout=60)
-    return Client(streamable_http_client(url, http_client=http), mode=mode)
+@contextlib.asynccontextmanager
+async def connect(url, key, mode):
+    """The SDK's client over Streamable HTTP, with the key as a bearer token (when given)."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=60) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
+            yield client
 
 
 def arguments_for(tool, containers, host=None):
