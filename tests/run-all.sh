@@ -3,7 +3,8 @@
 # Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
 # chromium, prometheus), starts podman's Docker-compatible API with a few fixture containers and a
 # real Prometheus scraping a node exporter, then runs the
-# Rust tests, the frontend tests, the browser test, the smoke test of the run command, schemathesis
+# Rust tests, the frontend tests, the browser test, the official MCP client against the MCP endpoint
+# (also through the web UI's nginx), the smoke test of the run command, schemathesis
 # against the gateway's OpenAPI document, the deployment lints, the compose stack built and run
 # for real on a Docker Engine of its own (make compose-test) and the soak.
 set -euo pipefail
@@ -47,7 +48,7 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm ci --no-audit --no-fund && npm test)
 fi
 
-for extra in tests/scripts/browser-e2e.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh tests/scripts/compose-test.sh; do
+for extra in tests/scripts/browser-e2e.sh tests/scripts/mcp-client.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh tests/scripts/compose-test.sh; do
   if [ -f "$extra" ]; then
     echo "== $(basename "$extra")"
     bash "$extra"

@@ -83,6 +83,21 @@ impl OrchestratorClient {
         self.send(self.http.get(self.url("/history")).query(query), request_id).await
     }
 
+    /// The tools that can answer now (`GET /tools`), for MCP's `tools/list`.
+    pub async fn tools(&self, request_id: Option<&str>) -> Result<homelab_schemas::tools::ToolList, ApiError> {
+        self.send(self.http.get(self.url("/tools")), request_id).await
+    }
+
+    /// One tool call without a model (`POST /tools/call`), for MCP's `tools/call`; an unknown or
+    /// disabled tool is the orchestrator's 404, passed on.
+    pub async fn call_tool(
+        &self,
+        call: &homelab_schemas::tools::ToolCallRequest,
+        request_id: Option<&str>,
+    ) -> Result<homelab_schemas::tools::ToolCallResult, ApiError> {
+        self.send(self.http.post(self.url("/tools/call")).json(call), request_id).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.chat_url.trim_end_matches("/chat"))
     }

@@ -7,12 +7,14 @@
 //! - [`input`]: the body rules of SPEC §3 (413 / 415 / 422, never a 500).
 //! - [`forward`]: the orchestrator client (502 / 504 and error pass-through).
 //! - [`routes`]: `/health` and `/chat`.
+//! - [`mcp`]: `/mcp`, the read-only tools for MCP clients (the official SDK, `rmcp`).
 //! - [`tls`]: HTTPS with rustls when `TLS_CERT_PATH` / `TLS_KEY_PATH` are set.
 
 pub mod auth;
 pub mod forward;
 pub mod input;
 pub mod limits;
+pub mod mcp;
 pub mod openapi;
 pub mod routes;
 pub use homelab_common::tls;
@@ -125,7 +127,10 @@ pub fn cors(settings: &Settings) -> CorsLayer {
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let metrics = state.metrics.clone();
     let guard = state.clone();
-    let routes = routes::routes().with_state(state).merge(openapi::routes(settings.max_message_chars));
+    let routes = routes::routes()
+        .with_state(state.clone())
+        .merge(openapi::routes(settings.max_message_chars))
+        .merge(mcp::routes(state, settings));
     // /metrics needs the key like /chat (SPEC §3): request counts are no one else's business.
     let instrumented = homelab_common::metrics::instrument(routes, metrics).layer(axum::middleware::from_fn(
         move |request: axum::extract::Request, next: axum::middleware::Next| {

@@ -1,6 +1,9 @@
 //! The API description the FastAPI original published: an OpenAPI 3.1 document at
 //! `/openapi.json`, without a key (it describes the API, it does not use it). Swagger UI for it
 //! is part of the web UI (`/docs/` there), which keeps 11 MiB of JavaScript out of the gateway.
+//! `POST /mcp` is left out on purpose: MCP is JSON-RPC with its own published schema (one POST
+//! carries every method, a result's shape depends on the method), which an OpenAPI operation
+//! cannot describe faithfully, and MCP clients read that schema, not this document.
 
 use std::sync::{Arc, OnceLock};
 

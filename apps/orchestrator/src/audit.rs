@@ -93,6 +93,14 @@ pub enum Outcome {
     Cancelled,
 }
 
+/// Where a line's request came from, when not a chat (a chat's line has no `source`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// One `tools/call` of the gateway's MCP endpoint: no question, no model, one tool call.
+    Mcp,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -111,6 +119,9 @@ pub struct AuditEntry {
     /// The provider's token counts over the chat's LLM calls, when it reported them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<homelab_schemas::Usage>,
+    /// Not a chat: `"mcp"` for a tool called through the MCP endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
 }
 
 impl AuditEntry {
@@ -126,6 +137,7 @@ impl AuditEntry {
             outcome,
             request_id: None,
             usage: None,
+            source: None,
         }
     }
 }

@@ -292,7 +292,7 @@ pub struct Budget {
 
 /// What a chat has spent so far.
 #[derive(Debug, Default)]
-struct Spent {
+pub(crate) struct Spent {
     calls: usize,
     output_chars: usize,
 }
@@ -312,7 +312,7 @@ impl Spent {
     }
 
     /// The result as the model gets it within the output budget: `Err` when it had to be cut.
-    fn take_output(&mut self, content: String, budget: usize) -> Result<String, String> {
+    pub(crate) fn take_output(&mut self, content: String, budget: usize) -> Result<String, String> {
         let left = budget.saturating_sub(self.output_chars);
         let length = content.chars().count();
         if length <= left {
@@ -353,8 +353,8 @@ fn not_run(call: &ToolCall, which: &str, budget: &Budget) -> (String, ToolInvoca
 }
 
 /// Validates and runs one call. Returns what the model receives and the audit record.
-/// Rejected calls never reach tool-monitoring.
-async fn run_tool(
+/// Rejected calls never reach tool-monitoring. MCP's `tools/call` runs through here too.
+pub(crate) async fn run_tool(
     state: &AppState,
     call: &ToolCall,
     enabled: &HashSet<String>,

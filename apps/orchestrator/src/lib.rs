@@ -12,6 +12,7 @@
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
 //! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
+//! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;
 pub mod chain;
@@ -20,6 +21,7 @@ pub mod clients;
 pub mod context;
 pub mod db;
 pub mod glance;
+pub mod mcp_tools;
 pub mod policy;
 pub mod prompt;
 pub mod registry;

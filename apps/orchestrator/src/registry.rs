@@ -14,7 +14,10 @@ use serde_json::{Map, Value};
 pub struct Tool {
     pub id: ToolId,
     pub definition: ToolDefinition,
-    /// Compiled from [`ToolId::arguments_schema`].
+    /// [`ToolId::arguments_schema`] (with `host` when there are several hosts): what every call
+    /// is checked against, and what an MCP client is shown.
+    pub schema: Value,
+    /// Compiled from `schema`.
     validator: Validator,
 }
 
@@ -37,13 +40,14 @@ impl Tool {
                 required: false,
                 allowed: Some(hosts.to_vec()),
             };
-            schema["properties"]["host"] = serde_json::json!({"type": "string", "enum": hosts});
+            schema["properties"]["host"] =
+                serde_json::json!({"type": "string", "enum": hosts, "description": host.description});
             definition.parameters.push(host);
         }
         // Draft 7 has every keyword these schemas use; pinning it keeps the other drafts'
         // meta-schemas out of memory (about 7 MiB of the orchestrator's idle RSS otherwise).
         let validator = jsonschema::draft7::new(&schema).expect("tool parameter schemas are valid");
-        Self { id, definition, validator }
+        Self { id, definition, schema, validator }
     }
 
     pub fn name(&self) -> &'static str {
@@ -111,6 +115,11 @@ impl Registry {
     }
     pub fn names(&self) -> Vec<&'static str> {
         self.tools.iter().map(Tool::name).collect()
+    }
+
+    /// The tools in `names`, in registry order.
+    pub fn among<'a>(&'a self, names: &'a HashSet<String>) -> impl Iterator<Item = &'a Tool> {
+        self.tools.iter().filter(|t| names.contains(t.name()))
     }
 
     /// Definitions of the tools in `enabled`, in registry order: what the model is offered.

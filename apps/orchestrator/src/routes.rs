@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}", get(conversation).delete(delete_conversation))
         .route("/status", get(crate::glance::status))
         .route("/history", get(crate::glance::history))
+        .route("/tools", get(crate::mcp_tools::list))
+        .route("/tools/call", post(crate::mcp_tools::call))
 }
 
 /// Most conversations `GET /conversations` lists.

@@ -16,6 +16,9 @@ pub enum ApiError {
     /// 401: missing or wrong credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// 403: the request is understood and refused (a foreign `Origin` on the MCP endpoint).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: no such route or resource.
     #[error("{0}")]
     NotFound(String),
@@ -65,6 +68,7 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

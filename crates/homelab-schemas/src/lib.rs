@@ -7,6 +7,7 @@
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
 //! - [`health`]: the `/health` body every service answers.
 //! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
+//! - [`tools`]: the orchestrator's direct tool routes, behind the gateway's MCP endpoint.
 //!
 //! Field names are the public contract: users script against them with curl, so every rename
 //! here is a breaking change.
@@ -17,6 +18,7 @@ pub mod llm;
 pub mod monitoring;
 pub mod status;
 pub mod stream;
+pub mod tools;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
 pub use health::Health;
