@@ -106,6 +106,11 @@ impl Signal {
         BUCKETS as u32 + self as u32
     }
 
+    /// Whether the English rules read a request to act in a question with these features.
+    pub fn rules_refuse(features: &[u32]) -> bool {
+        [Signal::RuleAction, Signal::RuleCommand, Signal::RuleOverride].iter().any(|s| features.contains(&s.id()))
+    }
+
     pub fn is_signal(feature: u32) -> bool {
         feature as u64 >= BUCKETS
     }

@@ -146,9 +146,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // A host's name is not also a container's.
     containers.retain(|c| Some(c) != host.as_ref());
     let probs = model.classify(question, &containers, host.as_slice());
-    let (mut kinds, change) = train::decide(&probs, &model.meta.thresholds);
+    let verdict = rules::check(question);
+    let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
+    let (mut kinds, change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
-    let change = change.then(|| match rules::check(question) {
+    let change = change.then(|| match verdict {
         rules::Verdict::Refuse { request, reason } => ChangeRequest { request, reason },
         rules::Verdict::Allow => ChangeRequest { request: rules::shorten(question), reason: RefusalKind::Action },
     });

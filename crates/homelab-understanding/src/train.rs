@@ -122,8 +122,11 @@ pub fn fit(rows: &[Row], p: &Params) -> (Vec<f32>, Vec<(u32, u8, f32)>) {
 }
 
 /// The kinds and change flag a model decides from probabilities: every output over its
-/// threshold; when no kind is, the likeliest kind if it is at least plausible.
-pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32]) -> (BTreeSet<Kind>, bool) {
+/// threshold; when no kind is, the likeliest kind if it is at least plausible. A request to act
+/// that the English rules read structurally (`rules`) is one unless the model finds it a how-to
+/// question, a greeting or a plain question about state: the rules' reading is precise for
+/// English, and the model's, for every language.
+pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32], rules: bool) -> (BTreeSet<Kind>, bool) {
     let mut kinds: BTreeSet<Kind> = Kind::all().filter(|k| probs[k.index()] >= thresholds[k.index()]).collect();
     if kinds.is_empty() {
         let best = Kind::all().max_by(|a, b| probs[a.index()].total_cmp(&probs[b.index()]));
@@ -131,8 +134,15 @@ pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32]) -> (BTreeSet<Kind>, bo
             kinds.insert(best);
         }
     }
-    (kinds, probs[CHANGE] >= thresholds[CHANGE])
+    let asked_about = [Kind::Howto, Kind::Help].iter().any(|k| probs[k.index()] >= RULES_YIELD_TO);
+    let change = probs[CHANGE] >= thresholds[CHANGE] || rules && !asked_about && probs[CHANGE] >= RULES_FLOOR;
+    (kinds, change)
 }
+
+/// A how-to or greeting this likely is not a request to act, whatever the rules read.
+const RULES_YIELD_TO: f32 = 0.5;
+/// Below this, the model is sure enough that the rules misread the message.
+const RULES_FLOOR: f32 = 0.05;
 
 /// Below this, a question that passes no threshold is not given a kind at all.
 pub const FALLBACK_PROBABILITY: f32 = 0.15;
@@ -325,7 +335,8 @@ pub fn train(examples: &[Example], p: &Params, folds: u64) -> Report {
     let thresholds = tune_thresholds(&train, &oof);
     let mut cross_validation = Score::default();
     for (e, probs) in train.iter().zip(&oof) {
-        cross_validation.add(e, &decide(probs, &thresholds));
+        let rules = features::Signal::rules_refuse(&e.features());
+        cross_validation.add(e, &decide(probs, &thresholds, rules));
     }
     let (bias, entries) = fit(&train_rows, p);
     let mut common: BTreeSet<String> = BTreeSet::new();
@@ -356,7 +367,7 @@ pub fn train(examples: &[Example], p: &Params, folds: u64) -> Report {
     let mut held = Score::default();
     for e in &heldout {
         let probs = model.classify(&e.text, &e.containers, &e.hosts);
-        held.add(e, &decide(&probs, &model.meta.thresholds));
+        held.add(e, &decide(&probs, &model.meta.thresholds, features::Signal::rules_refuse(&e.features())));
     }
     Report { model, cross_validation, heldout: held, folds, train_lines: train.len(), heldout_lines: heldout.len() }
 }

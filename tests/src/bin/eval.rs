@@ -55,7 +55,11 @@ impl Tally {
     }
 
     fn share(self) -> f64 {
-        if self.total == 0 { 0.0 } else { self.right as f64 / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            self.right as f64 / self.total as f64
+        }
     }
 
     fn show(self) -> String {
@@ -100,7 +104,8 @@ fn check(expect: &Expect, refused: bool, answer: &str, live: &Value) -> Option<S
         }
     }
     let said = numbers(answer);
-    let near = |value: Option<f64>, tolerance: f64| value.is_some_and(|v| said.iter().any(|n| (n - v).abs() <= tolerance));
+    let near =
+        |value: Option<f64>, tolerance: f64| value.is_some_and(|v| said.iter().any(|n| (n - v).abs() <= tolerance));
     for fact in &expect.facts {
         let ok = match fact.as_str() {
             "cpu_percent" => near(live["cpu_percent"].as_f64(), 25.0),
@@ -116,7 +121,12 @@ fn check(expect: &Expect, refused: bool, answer: &str, live: &Value) -> Option<S
     None
 }
 
-async fn ask(client: &reqwest::Client, gateway: &str, message: &str, conversation: Option<&str>) -> (bool, String, String) {
+async fn ask(
+    client: &reqwest::Client,
+    gateway: &str,
+    message: &str,
+    conversation: Option<&str>,
+) -> (bool, String, String) {
     let body = json!({"message": message, "conversation_id": conversation});
     let response = client.post(format!("{gateway}/chat")).header("X-API-Key", KEY).json(&body).send().await;
     let Ok(response) = response else { return (false, "(no answer)".into(), String::new()) };
@@ -135,11 +145,16 @@ async fn ask(client: &reqwest::Client, gateway: &str, message: &str, conversatio
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let file = arg("--questions").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("tests/eval/questions.jsonl"));
+    let file =
+        arg("--questions").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("tests/eval/questions.jsonl"));
     let min_tune: f64 = arg("--min-tune").and_then(|v| v.parse().ok()).unwrap_or(0.0);
     let min_heldout: f64 = arg("--min-heldout").and_then(|v| v.parse().ok()).unwrap_or(0.0);
     let questions: Vec<Question> = match std::fs::read_to_string(&file) {
-        Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a question")).collect(),
+        Ok(text) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("a question"))
+            .collect(),
         Err(e) => {
             eprintln!("eval: {}: {e}", file.display());
             return std::process::ExitCode::from(2);
@@ -218,11 +233,7 @@ async fn main() -> std::process::ExitCode {
     let heldout = by_split.get("heldout").copied().unwrap_or_default();
     println!("== right answers: tune {}, held out {}", tune.show(), heldout.show());
     if tune.share() < min_tune || heldout.share() < min_heldout {
-        println!(
-            "eval: below the minimum (tune {:.0}%, held out {:.0}%)",
-            100.0 * min_tune,
-            100.0 * min_heldout
-        );
+        println!("eval: below the minimum (tune {:.0}%, held out {:.0}%)", 100.0 * min_tune, 100.0 * min_heldout);
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS

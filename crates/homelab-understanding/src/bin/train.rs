@@ -23,7 +23,8 @@ fn main() -> std::process::ExitCode {
         let thresholds = train::tune_thresholds(&train_part, &oof);
         let mut score = train::Score::default();
         for (e, probs) in train_part.iter().zip(&oof) {
-            let (kinds, change) = train::decide(probs, &thresholds);
+            let rules = homelab_understanding::features::Signal::rules_refuse(&e.features());
+            let (kinds, change) = train::decide(probs, &thresholds, rules);
             score.add(e, &(kinds.clone(), change));
             let gold: Vec<&str> = e.kinds.iter().map(String::as_str).collect();
             let got: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
@@ -70,7 +71,8 @@ fn main() -> std::process::ExitCode {
             let thresholds = train::tune_thresholds(&train_part, &oof);
             let mut score = train::Score::default();
             for (e, probs) in train_part.iter().zip(&oof) {
-                score.add(e, &train::decide(probs, &thresholds));
+                let rules = homelab_understanding::features::Signal::rules_refuse(&e.features());
+                score.add(e, &train::decide(probs, &thresholds, rules));
             }
             println!("alpha={alpha} l1={l1} l2={l2} epochs={epochs}: {}", score.summary());
         }
