@@ -19,6 +19,8 @@ const LOGS_TOOL: ToolId = ToolId::ContainerLogs;
 const STATS_TOOL: ToolId = ToolId::ContainerStats;
 const TRUENAS_TOOL: ToolId = ToolId::TruenasStatus;
 const HISTORY_TOOL: ToolId = ToolId::History;
+const PROCESSES_TOOL: ToolId = ToolId::Processes;
+const NETWORK_TOOL: ToolId = ToolId::Network;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Topic {
@@ -50,6 +52,10 @@ pub enum Topic {
     TrueNas,
     /// The past: "last night", "when did it peak", "is the disk filling up".
     History,
+    /// The busiest processes: "what is eating my CPU?"
+    Processes,
+    /// Traffic now: "what's using my bandwidth?"
+    Network,
 }
 
 /// The topics of one question, plus its words for name matching.
@@ -154,6 +160,14 @@ impl Topics {
         if everything || (lower.contains("everything") && lower.contains("running")) {
             set.insert(Topic::Everything);
         }
+        if has(&["process", "processes", "eating", "hogging", "hog", "pid", "pids"]) {
+            set.insert(Topic::Processes);
+        }
+        if has(&["bandwidth", "traffic", "throughput"])
+            || has(&["network"]) && has(&["now", "using", "rate", "rates", "speed", "busy"])
+        {
+            set.insert(Topic::Network);
+        }
         let window = history_window(&lower, &words);
         if window.is_some() && !set.contains(&Topic::Logs) {
             set.insert(Topic::History);
@@ -215,6 +229,13 @@ impl Topics {
         }
         if self.has(Topic::History) && offers(HISTORY_TOOL) {
             return self.history_calls();
+        }
+        if self.has(Topic::Processes) && offers(PROCESSES_TOOL) {
+            let sort = if self.has(Topic::Memory) && !self.has(Topic::Cpu) { "memory" } else { "cpu" };
+            return vec![(PROCESSES_TOOL, json!({"sort": sort}))];
+        }
+        if self.has(Topic::Network) && offers(NETWORK_TOOL) {
+            return vec![(NETWORK_TOOL, json!({}))];
         }
         if self.has(Topic::ContainerStats) && offers(STATS_TOOL) {
             let args = if name.is_empty() { json!({}) } else { json!({"name": name}) };

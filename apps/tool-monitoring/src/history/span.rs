@@ -74,6 +74,15 @@ pub fn duration_words(seconds: u64) -> String {
     }
 }
 
+/// `the last hour`, `the last 6 minutes`.
+fn the_last(seconds: u64) -> String {
+    match duration_words(seconds).as_str() {
+        "1 hour" => "the last hour".into(),
+        "1 minute" => "the last minute".into(),
+        words => format!("the last {words}"),
+    }
+}
+
 /// Fills in `history`'s window, its coverage (from its series' first and last points) and a note
 /// when the data is shorter than the window, for the `span` asked at `now`. `recorded_since` is
 /// when the source's records begin.
@@ -101,15 +110,11 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
     let began_inside = recorded_since.is_some_and(|r| r >= span.start && r + step >= first);
     let to_now = span.end >= now - 60 && last_end >= now - slack;
     history.covered = match (to_now && !span.explicit, whole, began_inside) {
-        (true, true, _) => format!("the last {}", duration_words(span.seconds())),
-        (true, false, true) => {
-            format!("the last {}, since recording began at {}", duration_words(covered), zone.clock(first))
+        (true, true, _) => the_last(span.seconds()),
+        (true, false, true) => format!("{}, since recording began at {}", the_last(covered), zone.clock(first)),
+        (true, false, false) => {
+            format!("{} (nothing is recorded in this window before {})", the_last(covered), zone.clock(first))
         }
-        (true, false, false) => format!(
-            "the last {} (nothing is recorded in this window before {})",
-            duration_words(covered),
-            zone.clock(first)
-        ),
         (false, _, _) => {
             format!("{} from {} to {}", duration_words(covered), zone.day_and_clock(first), zone.clock(last_end))
         }

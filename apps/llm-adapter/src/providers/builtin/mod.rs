@@ -8,8 +8,13 @@
 //! names. It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod history;
 pub mod howto;
+pub mod network;
+pub mod processes;
 pub mod reports;
+pub mod say;
+pub mod stopped;
 /// The question → tools mapping, shared with the orchestrator's prefetch.
 pub use homelab_schemas::intent as topics;
 
