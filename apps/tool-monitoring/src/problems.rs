@@ -59,7 +59,7 @@ pub async fn list_problems(state: &AppState) -> Problems {
                 severity,
                 "filesystem",
                 &d.path,
-                format!("{:.1}% used, {:.2} GB free", d.percent_used, d.free_gb),
+                format!("{:.1}% used, {:.2} GiB free", d.percent_used, d.free_gb),
             ));
         }
     }
@@ -68,7 +68,7 @@ pub async fn list_problems(state: &AppState) -> Problems {
             Severity::Warning,
             "memory",
             "memory",
-            format!("{:.1}% used ({:.2} of {:.2} GB)", r.memory_percent, r.memory_used_gb, r.memory_total_gb),
+            format!("{:.1}% used ({:.2} of {:.2} GiB)", r.memory_percent, r.memory_used_gb, r.memory_total_gb),
         ));
     }
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;

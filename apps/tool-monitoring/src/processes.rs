@@ -306,8 +306,8 @@ pub async fn answer(
     }
     if !snap.whole_host {
         notes.push(
-            "Only this container's own processes are visible, not the host's: run tool-monitoring with the host's \
-             process namespace (pid: host in compose)."
+            "Only this container's own processes are visible, not the host's: mount the host's /proc read-only and \
+             set HOST_PROC (as the compose file does), or run tool-monitoring with pid: host."
                 .into(),
         );
     }

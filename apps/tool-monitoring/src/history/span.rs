@@ -48,11 +48,11 @@ impl Span {
             (Some(s), None, w) => Self { start: s, end: w.map_or(now, |w| s + w), explicit: true },
             (None, Some(e), w) => Self { start: e - w.unwrap_or(DEFAULT_SECONDS as i64), end: e, explicit: true },
         };
-        if span.start >= span.end {
-            return Err(HistoryError::BadSpan("start must be before end"));
-        }
         if span.start >= now {
             return Err(HistoryError::BadSpan("start is in the future, which has no figures yet"));
+        }
+        if span.start >= span.end {
+            return Err(HistoryError::BadSpan("start must be before end"));
         }
         Ok(Self { end: span.end.min(now), ..span })
     }
