@@ -34,8 +34,8 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     let stack = start(Llm::Builtin, &[]).await;
     let cases = [
         ("What is the current CPU usage?", vec!["get_system_resources"], "CPU usage is "),
-        ("How much memory is being used?", vec!["get_system_resources"], "GB used of"),
-        ("How much disk space is left?", vec!["get_system_resources"], "GB free of"),
+        ("How much memory is being used?", vec!["get_system_resources"], "GiB used of"),
+        ("How much disk space is left?", vec!["get_system_resources"], "GiB free of"),
         ("Give me a full system health report", vec!["get_system_resources", "list_containers"], "Load average"),
         ("What containers are running?", vec!["list_containers"], ""),
         ("List all Docker containers and their status", vec!["list_containers"], ""),

@@ -79,6 +79,21 @@ pub fn looks_like_error(line: &str) -> bool {
     WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// Runs of the same line (a restart loop writes its last words again each time) as one:
+/// `fatal: config missing (8 times in a row)`.
+fn collapse<'a>(lines: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut runs: Vec<(&String, usize)> = Vec::new();
+    for line in lines {
+        match runs.last_mut() {
+            Some((last, n)) if *last == line => *n += 1,
+            _ => runs.push((line, 1)),
+        }
+    }
+    runs.into_iter()
+        .map(|(line, n)| if n == 1 { line.clone() } else { format!("{line} ({n} times in a row)") })
+        .collect()
+}
+
 /// The lines worth showing from the end of a log: those that look like errors (the last
 /// [`LINES_KEPT`] of them), else the last lines; each cut and redacted. With a note that says which.
 pub fn last_lines(lines: &[String]) -> (Vec<String>, String) {
@@ -91,25 +106,24 @@ pub fn last_lines(lines: &[String]) -> (Vec<String>, String) {
         };
         redact(&cut)
     };
-    let nonempty: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    // Counted as written, shown with repeats collapsed.
+    let written = lines.iter().filter(|l| !l.trim().is_empty()).count();
+    let written_errors = lines.iter().filter(|l| !l.trim().is_empty() && looks_like_error(l)).count();
+    let nonempty: Vec<String> = collapse(lines.iter().filter(|l| !l.trim().is_empty()));
+    let nonempty: Vec<&String> = nonempty.iter().collect();
     if nonempty.is_empty() {
         return (Vec::new(), "Its log is empty.".into());
     }
     let errors: Vec<&String> = nonempty.iter().copied().filter(|l| looks_like_error(l)).collect();
     if errors.is_empty() {
         let kept: Vec<String> = nonempty[nonempty.len().saturating_sub(LINES_KEPT)..].iter().map(|l| tidy(l)).collect();
-        let note = format!(
-            "None of the last {} log lines looks like an error; these are its last {}.",
-            nonempty.len(),
-            kept.len()
-        );
+        let note =
+            format!("None of the last {written} log lines looks like an error; these are its last {}.", kept.len());
         return (kept, note);
     }
     let kept: Vec<String> = errors[errors.len().saturating_sub(LINES_KEPT)..].iter().map(|l| tidy(l)).collect();
     let note = format!(
-        "{} of the last {} log lines look like errors; {}.",
-        errors.len(),
-        nonempty.len(),
+        "{written_errors} of the last {written} log lines look like errors; {}.",
         if kept.len() < errors.len() { format!("the last {} are shown", kept.len()) } else { "all are shown".into() }
     );
     (kept, note)
@@ -150,6 +164,14 @@ mod tests {
         let (lines, note) = last_lines(&many);
         assert_eq!((lines.len(), lines[0].as_str()), (LINES_KEPT, "error 20"));
         assert!(note.ends_with("the last 10 are shown."), "{note}");
+    }
+
+    #[test]
+    fn a_line_repeated_by_each_restart_is_shown_once() {
+        let log: Vec<String> = (0..8).map(|_| "fatal: /config/app.yml not found".to_string()).collect();
+        let (lines, note) = last_lines(&log);
+        assert_eq!(lines, ["fatal: /config/app.yml not found (8 times in a row)"]);
+        assert_eq!(note, "8 of the last 8 log lines look like errors; all are shown.");
     }
 
     #[test]

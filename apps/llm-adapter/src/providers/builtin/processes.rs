@@ -5,6 +5,9 @@ use homelab_schemas::monitoring::{ProcessInfo, Processes};
 
 use super::{reports::text, say};
 
+/// The characters of a command line said at most (the tool sends up to 200).
+const SHOWN_COMMAND_CHARS: usize = 80;
+
 /// One process: `**ffmpeg** (pid 4242, in plex): CPU 180.5%, memory 1.2 GiB — \`ffmpeg -i …\``.
 fn line(p: &ProcessInfo, by_cpu: bool) -> String {
     let inside = p.container.as_deref().map(|c| format!(", in container **{}**", text(c))).unwrap_or_default();
@@ -14,8 +17,11 @@ fn line(p: &ProcessInfo, by_cpu: bool) -> String {
     let command = if p.command.is_empty() || p.command == p.name {
         String::new()
     } else {
+        // A list to read, not to copy: the start of the command says which program it is.
+        let short: String = p.command.chars().take(SHOWN_COMMAND_CHARS).collect();
+        let more = if p.command.chars().count() > SHOWN_COMMAND_CHARS { "…" } else { "" };
         // Inside a code span nothing is Markdown; only a backtick of its own could end it.
-        format!(" — `{}`", p.command.replace('`', "'"))
+        format!(" — `{}{more}`", short.replace('`', "'"))
     };
     format!("**{}** (pid {}{inside}): {figures}{command}", text(&p.name), p.pid)
 }
@@ -98,8 +104,11 @@ pub(super) mod tests {
         let mut v = sample();
         v["processes"][0]["command"] = json!("sh -c `curl x` ![img](http://192.0.2.1)");
         v["processes"][0]["name"] = json!("[click](http://192.0.2.2)");
-        let said = say(v);
+        let said = say(v.clone());
         assert!(said.contains("`sh -c 'curl x' ![img](http://192.0.2.1)`"), "{said}");
         assert!(!said.contains("[click](http"), "{said}");
+        v["processes"][0]["command"] = json!(format!("java -jar {}… [cut]", "x".repeat(190)));
+        let long = say(v);
+        assert!(long.contains(&format!("`java -jar {}…`", "x".repeat(70))), "{long}");
     }
 }

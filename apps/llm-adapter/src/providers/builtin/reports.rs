@@ -419,6 +419,12 @@ fn stats(s: &ContainerStats, topics: &Topics) -> String {
 
 /// One container's facts in a sentence; [`super::stopped::details`] adds why it stopped.
 pub(super) fn details(d: &ContainerDetails) -> String {
+    container_facts(d, true)
+}
+
+/// The facts, with or without how it last stopped (exit code, OOM kill, finish time): without
+/// when a paragraph of its own says why it stopped.
+pub(super) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
     let state = d.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
     let mut facts = vec![format!("**{}** is {state}", text(&d.name))];
     if let Some(health) = &d.health {
@@ -440,10 +446,10 @@ pub(super) fn details(d: &ContainerDetails) -> String {
     if let Some(policy) = d.restart_policy.as_deref().filter(|p| !p.is_empty()) {
         facts.push(format!("restart policy {}", text(policy)));
     }
-    if let Some(code) = d.exit_code.filter(|_| matches!(d.state.as_deref(), Some("exited" | "dead"))) {
+    if let Some(code) = d.exit_code.filter(|_| with_stop && matches!(d.state.as_deref(), Some("exited" | "dead"))) {
         facts.push(format!("last exit code {code}"));
     }
-    if d.oom_killed {
+    if d.oom_killed && with_stop {
         facts.push("it was killed for running out of memory".into());
     }
     if let Some(error) = d.error.as_deref().filter(|e| !e.is_empty()) {
@@ -453,7 +459,7 @@ pub(super) fn details(d: &ContainerDetails) -> String {
     if let Some(t) = d.started_at.as_deref().filter(|t| !t.is_empty()) {
         facts.push(format!("started {}", say::when(t, zone)));
     }
-    if let Some(t) = d.finished_at.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(t) = d.finished_at.as_deref().filter(|t| !t.is_empty() && with_stop) {
         facts.push(format!("finished {}", say::when(t, zone)));
     }
     if let Some(image) = d.image.as_deref().filter(|i| !i.is_empty()) {

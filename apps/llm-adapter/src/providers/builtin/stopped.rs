@@ -9,11 +9,11 @@ use super::{reports, reports::text, say};
 /// One container's details (`reports::details`), followed by why it stopped when it is not
 /// running or is restarting — or whenever `why_stopped` (the question asks why).
 pub fn details(d: &ContainerDetails, why_stopped: bool) -> String {
-    let facts = reports::details(d);
     let not_running = !matches!(d.state.as_deref(), Some("running" | "paused" | "created"));
     match why(d).filter(|_| why_stopped || not_running) {
-        Some(why) => format!("{facts}\n\n{why}"),
-        None => facts,
+        // How it stopped is said once, in the paragraph about why.
+        Some(why) => format!("{}\n\n{why}", reports::container_facts(d, false)),
+        None => reports::details(d),
     }
 }
 
