@@ -79,6 +79,7 @@ fn the_last(seconds: u64) -> String {
     match duration_words(seconds).as_str() {
         "1 hour" => "the last hour".into(),
         "1 minute" => "the last minute".into(),
+        "1 second" => "the last second".into(),
         words => format!("the last {words}"),
     }
 }
