@@ -37,6 +37,8 @@ pub fn parse_net_dev(text: &str) -> Vec<(String, u64, u64)> {
 
 /// A reading: when (Unix seconds, fractional) and each name's totals.
 type Reading = (f64, HashMap<String, (u64, u64)>);
+/// One name's rates and totals: (name, rx/s, tx/s, rx total, tx total).
+type Rate = (String, f64, f64, u64, u64);
 
 /// The latest readings of one kind (interfaces or containers) and the rates between them.
 #[derive(Default)]
@@ -57,7 +59,7 @@ impl Readings {
 
     /// Each name's (rx/s, tx/s, rx total, tx total) between the oldest and newest reading kept,
     /// and the seconds between them; a counter that went back (a reset) reads as no traffic.
-    fn rates(&self) -> Option<(Vec<(String, f64, f64, u64, u64)>, f64)> {
+    fn rates(&self) -> Option<(Vec<Rate>, f64)> {
         let ((t0, before), (t1, now)) = (self.recent.front()?, self.recent.back()?);
         let seconds = t1 - t0;
         if seconds <= 0.0 {
