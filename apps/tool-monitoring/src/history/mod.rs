@@ -108,12 +108,12 @@ impl Rings {
     /// When the oldest point of `metric` (for one container, when named) lies, in either
     /// resolution: where this history's records begin.
     fn oldest(&self, metric: HistoryMetric, container: Option<&str>) -> Option<i64> {
-        let mut oldest = None::<i64>;
+        let mut oldest = [None::<i64>; 2];
         for (key, series) in &self.series {
             if key.metric != metric || container.is_some_and(|c| key.subject != c) {
                 continue;
             }
-            for (tier, values) in self.tiers.iter().zip(&series.values) {
+            for (i, (tier, values)) in self.tiers.iter().zip(&series.values).enumerate() {
                 let first = tier
                     .buckets
                     .iter()
@@ -121,13 +121,17 @@ impl Rings {
                     .filter(|(b, v)| **b != EMPTY && !v.is_nan())
                     .map(|(b, _)| *b * tier.step)
                     .min();
-                oldest = match (oldest, first) {
+                oldest[i] = match (oldest[i], first) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
             }
         }
-        oldest
+        // The fine buckets say it to 10 seconds while they reach back to the first minute.
+        match oldest {
+            [Some(fine), Some(coarse)] if fine < coarse + TIERS[1].0 => Some(fine),
+            [fine, coarse] => coarse.or(fine),
+        }
     }
 
     /// Containers followed: each has a memory series (recorded first, see `record_container`).

@@ -108,7 +108,7 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
     // A few buckets of slack: samples land on bucket starts, and the newest may still be filling.
     let slack = 2 * step + 60;
     let whole = first <= span.start + slack;
-    let began_inside = recorded_since.is_some_and(|r| r >= span.start && r + step >= first);
+    let began_inside = recorded_since.is_some_and(|r| r >= span.start && r + step.max(60) >= first);
     let to_now = span.end >= now - 60 && last_end >= now - slack;
     history.covered = match (to_now && !span.explicit, whole, began_inside) {
         (true, true, _) => the_last(span.seconds()),

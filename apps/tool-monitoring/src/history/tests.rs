@@ -268,3 +268,15 @@ fn a_disk_filling_within_the_horizon_gets_a_time() {
     assert_eq!((d.trend.as_str(), d.full_in.as_deref()), ("rising", Some("about 10 hours")));
     assert_eq!(d.full_at, Some(rfc3339(now + 10 * 3600)));
 }
+
+#[test]
+fn recording_is_said_to_begin_at_the_first_sample_not_its_minute() {
+    let h = HostHistory::new(None);
+    // The first sample comes 37 seconds into a minute.
+    for s in 37..45 {
+        h.record_host(T0 + s, &resources(5.0, 1.0), None);
+    }
+    let a = h.query(T0 + 45, "cpu", Some("10m"), None, 0).unwrap();
+    assert_eq!(a.recorded_since.as_deref(), Some(rfc3339(T0 + 30).as_str()), "its 10-second bucket");
+    assert_eq!(a.covered, "the last 15 seconds, since recording began at 14:13 UTC");
+}
