@@ -46,7 +46,7 @@ pub async fn answer(
             Ok(Json(answer))
         }
         Err(e) => {
-            local.notes.insert(0, format!("Prometheus did not answer ({e}), so these are this host's own figures."));
+            local.source = Some(format!("Prometheus did not answer ({e}), so these are this host's own figures."));
             Ok(Json(local.finish()))
         }
     }
@@ -111,13 +111,15 @@ pub struct Answer {
     pub notes: Vec<String>,
     /// Why there are no series at all, when there are none.
     pub empty: Option<String>,
+    /// Where the figures come from when it is not where they were asked (said first).
+    pub source: Option<String>,
 }
 
 impl Answer {
     /// The history with its notes joined, the reason it is empty first.
     pub fn finish(self) -> History {
         let mut history = self.history;
-        let notes: Vec<String> = self.empty.into_iter().chain(self.notes).collect();
+        let notes: Vec<String> = self.source.into_iter().chain(self.empty).chain(self.notes).collect();
         history.note = (!notes.is_empty()).then(|| notes.join(" "));
         history
     }

@@ -422,7 +422,7 @@ impl HostHistory {
         };
         describe(&mut history, span, now, recorded_since, zone);
         notes.extend(history.note.take());
-        Ok(Answer { history, notes, empty })
+        Ok(Answer { history, notes, empty, source: None })
     }
 
     /// Writes the history to its file (a temporary file, then renamed over the old one).

@@ -125,11 +125,9 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
             Some(r) if r > span.start => format!("recording began at {}", zone.day_and_clock(r)),
             _ => format!("nothing is recorded in it before {}", zone.day_and_clock(first)),
         };
-        let said = format!(
-            "Only {} of the {} asked for are recorded: {why}.",
-            duration_words(covered),
-            duration_words(span.seconds())
-        );
+        let words = duration_words(covered);
+        let verb = if words.starts_with("1 ") { "is" } else { "are" };
+        let said = format!("Only {words} of the {} asked for {verb} recorded: {why}.", duration_words(span.seconds()));
         history.note = Some(match history.note.take() {
             Some(note) => format!("{said} {note}"),
             None => said,
