@@ -156,7 +156,7 @@ impl Traffic {
             }
             (ContainerSampling::Sampled(0), _) => notes.push("No containers are running.".into()),
             (_, None) => notes.push(
-                "Container rates need two samples a minute apart; they are there about two minutes after \
+                "Container rates need two samples a minute apart; they are there about a minute after \
                  tool-monitoring starts."
                     .into(),
             ),

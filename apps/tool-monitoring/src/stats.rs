@@ -156,8 +156,12 @@ pub async fn follow(
 ) {
     let mut before: HashMap<String, (f64, f64, f64)> = HashMap::new();
     let mut ticks = 0u32;
+    // The first sample at once, so that container figures (and rates, which need two) come a
+    // minute sooner after a start.
+    let mut clock = tokio::time::interval(every);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::time::sleep(every).await;
+        clock.tick().await;
         let Some(history) = history.upgrade() else { return };
         ticks += 1;
         if ticks.is_multiple_of(save_every) {

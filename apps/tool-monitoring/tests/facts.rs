@@ -56,7 +56,9 @@ async fn network_rates_come_per_interface_without_lo_and_say_why_containers_are_
     assert!(names.len() <= 8 && n["interval_seconds"].as_f64().unwrap() > 0.0, "{n}");
     assert!(n["interfaces"].as_array().unwrap().iter().all(|i| i["rx_bytes_per_second"].as_f64().unwrap() >= 0.0));
     assert_eq!(n["containers"], serde_json::json!([]));
-    assert!(n["note"].as_str().unwrap().contains("two samples a minute apart"), "{n}");
+    // Docker is not there: the container part says so rather than showing nothing.
+    let note = n["note"].as_str().unwrap();
+    assert!(note.contains("the last container sample failed (Docker API unavailable"), "{n}");
 }
 
 #[tokio::test]
