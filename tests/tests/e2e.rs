@@ -520,6 +520,14 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     assert!(bad["detail"].as_str().unwrap().contains("metric"), "{bad}");
     let (status, bad) = get("/history?metric=cpu&window=7d&points=100000", Some(KEY)).await;
     assert_eq!(status, 422, "only the tool's own arguments pass: {bad}");
+    // A window with a start and an end: answered with what it covers, or refused when it is upside down.
+    let (status, night) =
+        get("/history?metric=cpu&start=2026-01-01T22:00:00%2B01:00&end=2026-01-02T06:00:00%2B01:00", Some(KEY)).await;
+    assert_eq!((status, night["window"].as_str()), (200, Some("8h")), "{night}");
+    assert!(night["covered"].is_string() && night["note"].as_str().unwrap().contains("24 hours are kept"), "{night}");
+    let (status, bad) = get("/history?metric=cpu&start=2026-01-02T06:00:00Z&end=2026-01-01T22:00:00Z", Some(KEY)).await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains("start must be before end"), "{bad}");
     assert_eq!(get("/history?metric=cpu", None).await.0, 401);
 
     let (status, all) = get("/status", Some(KEY)).await;
