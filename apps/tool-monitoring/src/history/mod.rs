@@ -341,6 +341,7 @@ impl HostHistory {
         let metric = HistoryMetric::from_name(metric).ok_or_else(|| HistoryError::UnknownMetric(metric.into()))?;
         let mut notes = Vec::new();
         let kept_from = now - KEPT_SECONDS as i64;
+        let asked = span;
         let mut span = span;
         if span.end <= kept_from {
             notes.push(format!(
@@ -421,6 +422,10 @@ impl HostHistory {
             note: None,
         };
         describe(&mut history, span, now, recorded_since, zone);
+        if beyond_kept {
+            // Nothing of it is kept: the answer still names the window that was asked about.
+            describe(&mut history, asked, now, recorded_since, zone);
+        }
         notes.extend(history.note.take());
         Ok(Answer { history, notes, empty, source: None })
     }

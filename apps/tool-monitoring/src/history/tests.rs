@@ -228,6 +228,10 @@ fn minutes_of_data_claim_no_more_than_they_hold() {
         .note
         .unwrap()
         .starts_with("Only the last 24 hours are kept here, so nothing from 02:00 CEST on Sep 10"));
+    assert_eq!(
+        (old.window.as_str(), old.start.as_str(), old.covered.as_str()),
+        ("1d", "2026-09-10T00:00:00Z", "nothing")
+    );
     let part = ask("", Some("2026-09-21T14:14:00Z"), Some("2026-09-21T14:16:00Z"));
     assert_eq!(part.covered, "2 minutes from 16:14 CEST on Sep 21 to 16:16 CEST");
 }
