@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project; `make test` and CI call this.
 # Installs what the tests need from Debian's packages first (podman, busybox-static, nginx,
-# chromium, prometheus), starts podman's Docker-compatible API with a few fixture containers and a
-# real Prometheus scraping a node exporter, then runs the
-# Rust tests, the frontend tests, the browser test, the official MCP client against the MCP endpoint
-# (also through the web UI's nginx), the smoke test of the run command, schemathesis
+# chromium, prometheus), starts podman's Docker-compatible API with a few fixture containers, a
+# Docker Engine of its own (for running containers) and a real Prometheus scraping a node exporter,
+# then runs the Rust tests, the frontend tests, the browser test, the official MCP client against the
+# MCP endpoint (also through the web UI's nginx), the smoke test of the run command, schemathesis
 # against the gateway's OpenAPI document, the deployment lints, the compose stack built and run
 # for real on a Docker Engine of its own (make compose-test) and the soak.
 set -euo pipefail
@@ -26,6 +26,16 @@ else
   echo "NOTICE: podman's Docker API could not be started; Docker tests will skip (or fail with REQUIRE_DOCKER_TESTS=1)"
 fi
 
+# A real Docker Engine for the tests that need running containers (podman here only creates them).
+engine_started=false
+if fixture=$(bash tests/scripts/engine-fixture.sh start); then
+  export TEST_DOCKER_ENGINE="${fixture#DOCKER_HOST=}"
+  engine_started=true
+  echo "Docker Engine for tests: $TEST_DOCKER_ENGINE"
+else
+  echo "NOTICE: the Docker Engine could not be started; its tests will skip (or fail with REQUIRE_DOCKER_TESTS=1)"
+fi
+
 if fixture=$(bash tests/scripts/prometheus-fixture.sh start); then
   export TEST_PROMETHEUS_URL="${fixture#PROMETHEUS_URL=}"
   echo "Prometheus for tests: $TEST_PROMETHEUS_URL"
@@ -40,8 +50,10 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
-# Only the Rust tests use it; the soak later should not share the machine with it.
+# Only the Rust tests use them; the soak later should not share the machine with them (the
+# compose test starts the engine again, on the same data).
 bash tests/scripts/prometheus-fixture.sh stop
+if $engine_started; then bash tests/scripts/engine-fixture.sh stop; fi
 
 if [ -f frontend/package.json ]; then
   echo "== Frontend tests"

@@ -89,7 +89,10 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
     };
   }, [history]);
 
-  const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}${query.host ? ` on ${query.host}` : ""}, last ${history?.window ?? query.window ?? "1h"}${history?.unit ? ` (${history.unit})` : ""}`;
+  // What is really recorded ("the last 6 minutes, since recording began at 19:08 CET"), never a
+  // longer window than the data; the window asked for until the answer is in.
+  const span = history?.covered && history.covered !== "nothing" ? history.covered : `last ${history?.window ?? query.window ?? "1h"}`;
+  const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}${query.host ? ` on ${query.host}` : ""}, ${span}${history?.unit ? ` (${history.unit})` : ""}`;
   const summary = history?.series
     .map((s) => `${label(history, s.subject, s.instance)}: ${s.min} to ${s.max}, mean ${s.mean}`)
     .join("; ");

@@ -34,8 +34,8 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     let stack = start(Llm::Builtin, &[]).await;
     let cases = [
         ("What is the current CPU usage?", vec!["get_system_resources"], "CPU usage is "),
-        ("How much memory is being used?", vec!["get_system_resources"], "GB used of"),
-        ("How much disk space is left?", vec!["get_system_resources"], "GB free of"),
+        ("How much memory is being used?", vec!["get_system_resources"], "GiB used of"),
+        ("How much disk space is left?", vec!["get_system_resources"], "GiB free of"),
         ("Give me a full system health report", vec!["get_system_resources", "list_containers"], "Load average"),
         ("What containers are running?", vec!["list_containers"], ""),
         ("List all Docker containers and their status", vec!["list_containers"], ""),
@@ -51,7 +51,7 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
     let total_kib: f64 = meminfo.lines().next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
     let (_, body) = stack.chat(&json!({"message": "How much memory is being used?"})).await;
-    let total = format!("{:.2} GB", total_kib / 1024.0 / 1024.0);
+    let total = format!("{:.2} GiB", total_kib / 1024.0 / 1024.0);
     assert!(body["message"].as_str().unwrap().contains(&total), "{} lacks the real total {total}", body["message"]);
 
     if docker_available() {
@@ -493,7 +493,10 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_history"]));
     let answer = body["message"].as_str().unwrap();
-    assert!(answer.starts_with("Over the last 10 minutes: CPU use averaged "), "{answer}");
+    // Seconds are recorded, not ten minutes: the answer says so, and tells no trend.
+    assert!(answer.starts_with("Over the last ") && answer.contains(", since recording began at "), "{answer}");
+    assert!(answer.contains("CPU use averaged ") && answer.contains("too short a span to tell a trend"), "{answer}");
+    assert!(answer.contains(" of the 10 minutes asked for are recorded"), "{answer}");
     let audit = stack.audit();
     assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"metric": "cpu", "window": "10m"}), "{audit:?}");
 
@@ -517,6 +520,14 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     assert!(bad["detail"].as_str().unwrap().contains("metric"), "{bad}");
     let (status, bad) = get("/history?metric=cpu&window=7d&points=100000", Some(KEY)).await;
     assert_eq!(status, 422, "only the tool's own arguments pass: {bad}");
+    // A window with a start and an end: answered with what it covers, or refused when it is upside down.
+    let (status, night) =
+        get("/history?metric=cpu&start=2026-01-01T22:00:00%2B01:00&end=2026-01-02T06:00:00%2B01:00", Some(KEY)).await;
+    assert_eq!((status, night["window"].as_str()), (200, Some("8h")), "{night}");
+    assert!(night["covered"].is_string() && night["note"].as_str().unwrap().contains("24 hours are kept"), "{night}");
+    let (status, bad) = get("/history?metric=cpu&start=2026-01-02T06:00:00Z&end=2026-01-01T22:00:00Z", Some(KEY)).await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains("start must be before end"), "{bad}");
     assert_eq!(get("/history?metric=cpu", None).await.0, 401);
 
     let (status, all) = get("/status", Some(KEY)).await;

@@ -104,7 +104,7 @@ async fn one_assistant_asks_every_host_and_a_silent_one_never_fails_the_answer()
     // A question naming a host asks only that host.
     let (_, body) = stack.chat(&json!({"message": "How much disk space is left on the pi?"})).await;
     let answer = body["message"].as_str().unwrap();
-    assert!(answer.starts_with("**On pi:**") && answer.contains("GB free of"), "{answer}");
+    assert!(answer.starts_with("**On pi:**") && answer.contains("GiB free of"), "{answer}");
     let audit = stack.audit();
     assert_eq!(audit[1]["tool_invocations"][0]["arguments"], json!({"host": "pi"}));
     assert_eq!(audit[1]["tool_invocations"][0]["hosts"], json!([{"host": "pi", "ok": true}]));

@@ -58,6 +58,16 @@ pub(crate) struct HistoryParams {
     /// A container, for container_cpu and container_memory (without one: the five busiest).
     #[param(pattern = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")]
     name: Option<String>,
+    /// The start of a past window, RFC 3339 with an offset (instead of the last `window`).
+    #[param(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
+    start: Option<String>,
+    /// The end of that window, RFC 3339 with an offset (default now).
+    #[param(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
+    end: Option<String>,
 }
 
 /// One metric over a past window, with up to 120 points per series: what the chat page draws

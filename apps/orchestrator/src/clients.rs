@@ -130,19 +130,31 @@ impl MonitoringClient {
 
     /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
     pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
+        self.get_with_status(path, request_id).await.map_err(|(_, reason)| reason)
+    }
+
+    /// [`Self::get`], with the status tool-monitoring answered when it refused the request (a 4xx
+    /// says the question was wrong, not that the service failed).
+    pub async fn get_with_status(
+        &self,
+        path: &str,
+        request_id: Option<&str>,
+    ) -> Result<String, (Option<reqwest::StatusCode>, String)> {
         let response = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id)
             .send()
             .await
-            .map_err(|e| unreachable_reason(&e))?;
+            .map_err(|e| (None, unreachable_reason(&e)))?;
         let status = response.status();
-        let text =
-            response.text().await.map_err(|_| "the monitoring service's answer could not be read".to_string())?;
+        let text = response
+            .text()
+            .await
+            .map_err(|_| (None, "the monitoring service's answer could not be read".to_string()))?;
         if !status.is_success() {
             let detail = serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|v| v["detail"].as_str().map(String::from))
                 .unwrap_or_else(|| format!("the monitoring service answered {status}"));
-            return Err(detail);
+            return Err((Some(status), detail));
         }
         Ok(bounded(redacted(text), MAX_TOOL_RESULT_CHARS))
     }

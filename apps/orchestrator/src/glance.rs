@@ -87,7 +87,12 @@ pub async fn history(
     let host = arguments.get("host").and_then(Value::as_str);
     let path = format!("{}&points={CHART_POINTS}", tool.request_path(&arguments));
     if !state.targets.is_fleet() {
-        let text = state.monitoring.get(&path, None).await.map_err(ApiError::BadGateway)?;
+        // A window the schema lets through but that cannot be answered (a start after its end)
+        // is the caller's mistake: 422, as for any other bad parameter.
+        let text = state.monitoring.get_with_status(&path, None).await.map_err(|(status, reason)| match status {
+            Some(s) if s.is_client_error() => ApiError::Unprocessable(reason),
+            _ => ApiError::BadGateway(reason),
+        })?;
         return read(&text).map(Json);
     }
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;

@@ -252,6 +252,31 @@ mod tests {
     }
 
     #[test]
+    fn history_windows_with_a_start_and_an_end_and_the_new_tools_are_bounded() {
+        let r = Registry::stage_one();
+        let enabled = all(&r);
+        let night = json!({"metric": "cpu", "start": "2026-12-04T22:00:00+01:00", "end": "2026-12-05T06:00:00.5Z"});
+        let (tool, args) = r.validate("get_history", &night, &enabled).unwrap();
+        assert_eq!(
+            tool.request_path(&args),
+            "/history?end=2026-12-05T06%3A00%3A00.5Z&metric=cpu&start=2026-12-04T22%3A00%3A00%2B01%3A00"
+        );
+        for bad in [
+            json!({"metric": "cpu", "start": "last night"}),
+            json!({"metric": "cpu", "start": "2026-12-04 22:00"}),
+            json!({"metric": "cpu", "end": "2026-12-04T22:00:00"}),
+        ] {
+            assert!(r.validate("get_history", &bad, &enabled).is_err(), "{bad}");
+        }
+        assert!(r.validate("get_processes", &json!({"sort": "memory", "limit": 20}), &enabled).is_ok());
+        for bad in [json!({"sort": "disk"}), json!({"limit": 21}), json!({"limit": 0}), json!({"pid": 1})] {
+            assert!(r.validate("get_processes", &bad, &enabled).is_err(), "{bad}");
+        }
+        assert!(r.validate("get_network", &json!({}), &enabled).is_ok());
+        assert!(r.validate("get_network", &json!({"interface": "eth0"}), &enabled).is_err());
+    }
+
+    #[test]
     fn request_paths_fill_segments_and_encode() {
         let r = Registry::stage_one();
         let tool = r.tools.iter().find(|t| t.id == ToolId::ContainerLogs).unwrap();

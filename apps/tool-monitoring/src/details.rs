@@ -1,11 +1,15 @@
 //! `GET /containers/{name}`: the parts of `docker inspect` a user asks about — health and its
-//! last probe, restarts, exit code, OOM kill, times, image, ports, mount paths, labels — and
-//! nothing else. Environment variables are never read out: they hold secrets.
+//! last probe, restarts and restart policy, exit code and what it means, OOM kill, times, image,
+//! ports, mount paths, labels — and, when it is not running or is restarting, the last error lines
+//! of its log ([`crate::stopped`]). Environment variables are never read out: they hold secrets.
 
 use bollard::models::ContainerInspectResponse;
 use homelab_schemas::monitoring::{ContainerDetails, ContainerHealth, MountPoint, PortBinding};
 
-use crate::logs::redact;
+use crate::{
+    logs::redact,
+    stopped::{exit_meaning, last_lines, restart_policy, LINES_READ},
+};
 use axum::{
     extract::{Path, State},
     Json,
@@ -29,6 +33,10 @@ pub fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
         }
     });
     let config = c.config.unwrap_or_default();
+    let finished_at = state.finished_at.filter(|t| !t.starts_with("0001"));
+    let oom_killed = state.oom_killed.unwrap_or(false);
+    // Docker keeps exit code 0 for a container that never stopped: it means nothing then.
+    let exit_meaning = state.exit_code.filter(|_| finished_at.is_some()).map(|code| exit_meaning(code, oom_killed));
     let ports = c
         .network_settings
         .and_then(|n| n.ports)
@@ -63,13 +71,18 @@ pub fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
         health,
         restart_count: c.restart_count.unwrap_or(0),
         exit_code: state.exit_code,
-        oom_killed: state.oom_killed.unwrap_or(false),
+        oom_killed,
         error: state.error.filter(|e| !e.is_empty()),
         started_at: state.started_at.filter(|t| !t.starts_with("0001")),
-        finished_at: state.finished_at.filter(|t| !t.starts_with("0001")),
+        finished_at,
         ports,
         mounts,
         labels: config.labels.unwrap_or_default().into_iter().collect(),
+        exit_meaning,
+        restart_policy: restart_policy(c.host_config.as_ref()),
+        last_log_lines: Vec::new(),
+        log_note: None,
+        timezone: None,
     }
 }
 
@@ -86,8 +99,21 @@ pub async fn answer(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<ContainerDetails>, ApiError> {
-    let inspect = state.docker.inspect_container(checked_name(&name)?).await?;
-    Ok(Json(container_details(inspect)))
+    let name = checked_name(&name)?;
+    let mut details = container_details(state.docker.inspect_container(name).await?);
+    details.timezone = Some(state.zone.name().to_string());
+    // Why it stopped is usually in the last lines it wrote.
+    if !matches!(details.state.as_deref(), Some("running" | "paused" | "created")) {
+        match state.docker.logs(name, LINES_READ, None).await {
+            Ok(lines) => {
+                let (lines, note) = last_lines(&lines);
+                details.last_log_lines = lines;
+                details.log_note = Some(note);
+            }
+            Err(e) => details.log_note = Some(format!("Its log could not be read: {e}")),
+        }
+    }
+    Ok(Json(details))
 }
 
 #[cfg(test)]

@@ -207,6 +207,11 @@ pub fn to_container_info(c: ContainerSummary) -> ContainerInfo {
     }
 }
 
+/// A container's first name without Docker's leading `/`.
+pub fn to_name(names: &Option<Vec<String>>) -> Option<String> {
+    names.as_ref()?.first().map(|n| n.trim_start_matches('/').to_string())
+}
+
 /// 12 characters of an id, without any `sha256:` prefix.
 fn short_id(id: &str) -> String {
     id.trim_start_matches("sha256:").chars().take(12).collect()

@@ -1,15 +1,18 @@
-//! `GET /host`: hostname, OS and kernel, uptime, cores, temperatures and network totals.
+//! `GET /host`: hostname, OS and kernel, uptime and boot time (in the host's time zone), cores,
+//! temperatures and network totals (the host's interfaces, from `net/dev`).
 
-use axum::Json;
-use homelab_common::ApiError;
+use axum::{extract::State, Json};
+use homelab_common::{clock::HostZone, ApiError};
 use homelab_schemas::monitoring::{HostInfo, NetworkInterface, Temperature};
-use sysinfo::{Components, Networks, System};
+use sysinfo::{Components, System};
+
+use crate::{resources::HostPaths, AppState};
 
 /// A component this hot (°C) counts as hot even without a critical threshold.
 pub const HOT_CELSIUS: f32 = 80.0;
 
 /// Reads the host facts (blocking: call from `spawn_blocking`).
-pub fn host_info() -> HostInfo {
+pub fn host_info(paths: &HostPaths, zone: &HostZone) -> HostInfo {
     let components = Components::new_with_refreshed_list();
     let temperatures = components
         .iter()
@@ -22,24 +25,23 @@ pub fn host_info() -> HostInfo {
             })
         })
         .collect();
-    let networks = Networks::new_with_refreshed_list();
-    let mut interfaces: Vec<NetworkInterface> = networks
-        .iter()
-        .filter(|(name, _)| *name != "lo")
-        .map(|(name, data)| NetworkInterface {
-            name: name.clone(),
-            received_bytes: data.total_received(),
-            transmitted_bytes: data.total_transmitted(),
-        })
+    let net_dev = std::fs::read_to_string(&paths.net_dev).unwrap_or_default();
+    let mut interfaces: Vec<NetworkInterface> = crate::network::parse_net_dev(&net_dev)
+        .into_iter()
+        .filter(|(name, ..)| name != "lo")
+        .map(|(name, rx, tx)| NetworkInterface { name, received_bytes: rx, transmitted_bytes: tx })
         .collect();
     interfaces.sort_by(|a, b| a.name.cmp(&b.name));
     let uptime = System::uptime();
+    let boot = chrono::Utc::now().timestamp() - uptime as i64;
     HostInfo {
         hostname: System::host_name(),
         os: System::long_os_version(),
         kernel: System::kernel_version(),
         uptime_seconds: uptime,
         uptime: human_duration(uptime),
+        boot_time: zone.rfc3339(boot),
+        timezone: zone.name().to_string(),
         cpu_cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         physical_cores: System::physical_core_count(),
         temperatures,
@@ -68,8 +70,10 @@ pub fn human_duration(seconds: u64) -> String {
 }
 
 /// `GET /host`.
-pub async fn answer() -> Result<Json<HostInfo>, ApiError> {
-    let info = tokio::task::spawn_blocking(host_info).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+pub async fn answer(State(state): State<AppState>) -> Result<Json<HostInfo>, ApiError> {
+    let info = tokio::task::spawn_blocking(move || host_info(&state.paths, &state.zone))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Json(info))
 }
 
@@ -85,10 +89,16 @@ mod tests {
 
     #[test]
     fn host_info_reports_this_machine() {
-        let v = host_info();
+        let paths = HostPaths::local();
+        let v = host_info(&paths, &HostZone::named("Europe/Berlin"));
         let uptime: f64 =
             std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
         assert!((v.uptime_seconds as f64 - uptime).abs() < 5.0, "{v:?}");
+        let boot = homelab_common::clock::parse_rfc3339(&v.boot_time).unwrap();
+        assert!((chrono::Utc::now().timestamp() - boot - uptime as i64).abs() < 5, "{v:?}");
+        assert!(v.boot_time.ends_with("+01:00") || v.boot_time.ends_with("+02:00"), "{}", v.boot_time);
+        assert_eq!(v.timezone, "Europe/Berlin");
+        assert!(v.network_interfaces.iter().all(|n| n.name != "lo"));
         assert!(v.cpu_cores >= 1);
         assert!(v.kernel.is_some());
     }

@@ -5,8 +5,10 @@
 //! - [`disks`]: the real filesystems from mountinfo, each once, sized with statvfs.
 //! - [`docker`]: `ReadOnlyDocker`, the only door to the Docker API (list, inspect, version), and
 //!   the mapping from Docker's JSON to our shape.
-//! - [`details`], [`logs`], [`stats`]: one container's inspect summary, its last log lines
-//!   (redacted), and CPU/memory/network/block I/O samples.
+//! - [`details`], [`logs`], [`stats`]: one container's inspect summary (with [`stopped`]: why it
+//!   stopped), its last log lines (redacted), and CPU/memory/network/block I/O samples.
+//! - [`processes`], [`network`]: the busiest processes from /proc, and traffic now per interface
+//!   and per container; [`restarts`]: restart loops, for `list_problems`.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
 //! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
@@ -21,10 +23,14 @@ pub mod docker;
 pub mod history;
 pub mod host;
 pub mod logs;
+pub mod network;
 pub mod problems;
+pub mod processes;
 pub mod prometheus;
 pub mod resources;
+pub mod restarts;
 pub mod stats;
+pub mod stopped;
 pub mod truenas;
 pub mod zfs;
 
@@ -34,7 +40,7 @@ use axum::{
     routing::{get, MethodRouter},
     Json, Router,
 };
-use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
+use homelab_common::{clock::HostZone, metrics::Metrics, startup, timeouts, Secret, Settings};
 use homelab_schemas::{Health, ToolId};
 
 pub use docker::ReadOnlyDocker;
@@ -62,6 +68,14 @@ pub struct AppState {
     pub history: Arc<history::HostHistory>,
     /// Prometheus, when `PROMETHEUS_URL` is set: history questions go there first.
     pub prometheus: Option<Arc<prometheus::Prometheus>>,
+    /// The host's time zone (`TZ`, else the host's /etc/localtime), for boot and local times.
+    pub zone: Arc<HostZone>,
+    /// Background readings of every process's CPU time (`get_processes`).
+    pub processes: Arc<processes::CpuReadings>,
+    /// Current traffic per interface and per container (`get_network`).
+    pub traffic: Arc<network::Traffic>,
+    /// Recently started containers' restart counts (restart loops in `list_problems`).
+    pub restarts: Arc<restarts::RestartLog>,
 }
 
 impl AppState {
@@ -71,7 +85,11 @@ impl AppState {
         let paths = resources::HostPaths::from_settings(settings);
         let history = Arc::new(history::HostHistory::load(settings.history_path.clone()));
         let docker = Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref()));
-        tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5));
+        let traffic = Arc::new(network::Traffic::default());
+        let restarts = Arc::new(restarts::RestartLog::default());
+        let also = stats::Followers { traffic: traffic.clone(), restarts: restarts.clone() };
+        tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5, also));
+        let zone = Arc::new(HostZone::detect(std::env::var("TZ").ok().as_deref(), &paths.root));
         let metrics = Arc::new(Metrics::new(SERVICE));
         tokio::spawn(history::report_size(
             Arc::downgrade(&history),
@@ -79,7 +97,11 @@ impl AppState {
             metrics.gauge("history_series", "Series the history follows"),
         ));
         Self {
-            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone()),
+            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone(), traffic.clone()),
+            processes: processes::CpuReadings::start(paths.proc_root.clone()),
+            traffic,
+            restarts,
+            zone,
             docker,
             history,
             prometheus: settings.prometheus_url.as_deref().map(|url| Arc::new(prometheus::Prometheus::new(url))),
@@ -104,6 +126,8 @@ fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
         ToolId::ContainerStats => get(stats::answer),
         ToolId::ContainerLogs => get(logs::answer),
         ToolId::History => get(history::answer),
+        ToolId::Processes => get(processes::answer),
+        ToolId::Network => get(network::answer),
     }
 }
 
@@ -130,9 +154,13 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
             ToolId::TruenasStatus => truenas,
             ToolId::ZfsPools => zfs,
             ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => docker_up,
-            ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo | ToolId::History => {
-                true
-            }
+            ToolId::SystemResources
+            | ToolId::Containers
+            | ToolId::Problems
+            | ToolId::HostInfo
+            | ToolId::History
+            | ToolId::Processes
+            | ToolId::Network => true,
         })
         .map(ToolId::name)
         .collect();

@@ -1,5 +1,5 @@
-//! `GET /problems`: one call that answers "is anything wrong?" — containers unhealthy,
-//! restarting, dead, exited non-zero or OOM-killed; filesystems over 90 %; memory over 90 %;
+//! `GET /problems`: one call that answers "is anything wrong?" — containers in a restart loop
+//! ([`crate::restarts`]), unhealthy, dead, exited non-zero or OOM-killed; filesystems over 90 %; memory over 90 %;
 //! load over the core count; ZFS pools not ONLINE; hot components — each with a severity and a
 //! short reason.
 
@@ -21,6 +21,34 @@ pub fn exit_code_of(status: &str) -> Option<i64> {
     rest.split(')').next()?.trim().parse().ok()
 }
 
+/// `45 minutes`, `1 minute`.
+fn minutes(seconds: i64) -> String {
+    let m = (seconds as f64 / 60.0).round().max(1.0) as i64;
+    format!("{m} minute{}", if m == 1 { "" } else { "s" })
+}
+
+/// A restart loop's reason: the container is `restarting` now, or Docker restarted it at least
+/// twice within the hour.
+pub fn restart_loop(state: &str, status: &str, rises: Option<&crate::restarts::Rises>) -> Option<String> {
+    let in_window = rises.filter(|r| r.restarts >= 2);
+    match (state, in_window) {
+        (_, Some(r)) => Some(format!(
+            "restarted {} times in the last {} ({} restarts in all; now {status})",
+            r.restarts,
+            minutes(r.over_seconds),
+            r.total
+        )),
+        ("restarting", None) => Some(match rises {
+            Some(r) => format!(
+                "restarting: Docker is starting it again after it stopped ({} restarts in all; {status})",
+                r.total
+            ),
+            None => format!("restarting: Docker is starting it again after it stopped ({status})"),
+        }),
+        _ => None,
+    }
+}
+
 pub async fn list_problems(state: &AppState) -> Problems {
     let mut problems = Vec::new();
     let r = state.sampler.latest();
@@ -31,7 +59,7 @@ pub async fn list_problems(state: &AppState) -> Problems {
                 severity,
                 "filesystem",
                 &d.path,
-                format!("{:.1}% used, {:.2} GB free", d.percent_used, d.free_gb),
+                format!("{:.1}% used, {:.2} GiB free", d.percent_used, d.free_gb),
             ));
         }
     }
@@ -40,7 +68,7 @@ pub async fn list_problems(state: &AppState) -> Problems {
             Severity::Warning,
             "memory",
             "memory",
-            format!("{:.1}% used ({:.2} of {:.2} GB)", r.memory_percent, r.memory_used_gb, r.memory_total_gb),
+            format!("{:.1}% used ({:.2} of {:.2} GiB)", r.memory_percent, r.memory_used_gb, r.memory_total_gb),
         ));
     }
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
@@ -56,15 +84,24 @@ pub async fn list_problems(state: &AppState) -> Problems {
     match state.docker.list_containers().await {
         Err(e) => problems.push(problem(Severity::Warning, "docker", "Docker", e.to_string())),
         Ok(list) => {
+            let now = chrono::Utc::now().timestamp();
+            crate::restarts::note_counts(&state.docker, &state.restarts, &crate::restarts::candidates(&list), now)
+                .await;
             let mut inspected = 0;
             for c in list.into_iter().map(docker::to_container_info) {
                 let status = c.status.as_str();
-                if c.state == "restarting" {
+                let rises = state.restarts.rises(&c.name, now);
+                if let Some(reason) = restart_loop(&c.state, status, rises.as_ref()) {
+                    problems.push(problem(Severity::Critical, "restart loop", &c.name, reason));
+                } else if let Some(r) = rises.as_ref().filter(|r| r.restarts == 1) {
                     problems.push(problem(
-                        Severity::Critical,
+                        Severity::Warning,
                         "container",
                         &c.name,
-                        format!("restarting over and over ({status})"),
+                        format!(
+                            "Docker restarted it once in the last {} after it stopped ({status})",
+                            minutes(r.over_seconds)
+                        ),
                     ));
                 } else if c.state == "dead" {
                     problems.push(problem(Severity::Critical, "container", &c.name, "dead".into()));
@@ -104,9 +141,9 @@ pub async fn list_problems(state: &AppState) -> Problems {
         }
     }
 
-    let paths = state.paths.clone();
+    let (paths, zone) = (state.paths.clone(), state.zone.clone());
     let (pools, host) = tokio::task::spawn_blocking(move || {
-        (crate::zfs::pools(&paths.proc_root, &paths.mountinfo, &paths.root), crate::host::host_info())
+        (crate::zfs::pools(&paths.proc_root, &paths.mountinfo, &paths.root), crate::host::host_info(&paths, &zone))
     })
     .await
     .ok()
@@ -149,6 +186,22 @@ pub async fn answer(State(state): State<AppState>) -> Json<Problems> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restart_loop_says_how_often_and_over_how_long() {
+        use crate::restarts::Rises;
+        let rises = Rises { restarts: 4, over_seconds: 38 * 60, total: 12 };
+        assert_eq!(
+            restart_loop("running", "Up 5 seconds", Some(&rises)).unwrap(),
+            "restarted 4 times in the last 38 minutes (12 restarts in all; now Up 5 seconds)"
+        );
+        let once = Rises { restarts: 1, ..rises.clone() };
+        assert_eq!(restart_loop("running", "Up 5 seconds", Some(&once)), None, "once is not a loop");
+        assert!(restart_loop("restarting", "Restarting (1) 2 seconds ago", Some(&once))
+            .unwrap()
+            .starts_with("restarting: Docker is starting it again"));
+        assert_eq!(restart_loop("running", "Up 3 hours", None), None);
+    }
 
     #[test]
     fn exit_codes_are_read_from_status_text() {

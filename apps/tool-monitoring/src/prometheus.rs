@@ -159,11 +159,12 @@ impl Prometheus {
         Ok(answer.data.map(|d| d.result).unwrap_or_default())
     }
 
-    /// `metric` over the `seconds` before `now`, as [`History`]; `points` per series for charts.
+    /// `metric` over `span`, as [`History`] (its coverage is filled in by the caller, in the
+    /// host's time zone); `points` per series for charts.
     pub async fn query(
         &self,
         metric: HistoryMetric,
-        seconds: u64,
+        span: crate::history::Span,
         container: Option<&str>,
         now: i64,
         points: usize,
@@ -175,21 +176,21 @@ impl Prometheus {
             }
         }
         let mut note = None;
-        let seconds = if seconds > MAX_WINDOW_SECONDS {
+        let seconds = if span.seconds() > MAX_WINDOW_SECONDS {
             note = Some(format!(
                 "Prometheus is asked for 90 days at most, so this covers 90d rather than {}.",
-                window_text(seconds)
+                window_text(span.seconds())
             ));
             MAX_WINDOW_SECONDS
         } else {
-            seconds
+            span.seconds()
         };
         let step = (seconds / POINTS_PER_SERIES).max(15);
         let range = format!("{}s", (2 * step).max(120));
-        let start = now - seconds as i64;
+        let (start, end) = (span.end - seconds as i64, span.end);
         let mut series = Vec::new();
         let totals = if metric == HistoryMetric::Disk {
-            let sizes = self.get("/api/v1/query", &[("query", disk_size_query()), ("time", now.to_string())]).await?;
+            let sizes = self.get("/api/v1/query", &[("query", disk_size_query()), ("time", end.to_string())]).await?;
             sizes
                 .into_iter()
                 .filter_map(|s| {
@@ -204,7 +205,7 @@ impl Prometheus {
             let params = [
                 ("query", q.promql.clone()),
                 ("start", start.to_string()),
-                ("end", now.to_string()),
+                ("end", end.to_string()),
                 ("step", step.to_string()),
             ];
             for s in self.get("/api/v1/query_range", &params).await? {
@@ -239,6 +240,12 @@ impl Prometheus {
             metric: metric.as_str().into(),
             unit: metric.unit().into(),
             window: window_text(seconds),
+            start: String::new(),
+            end: String::new(),
+            covered: String::new(),
+            covered_seconds: 0,
+            recorded_since: None,
+            timezone: None,
             source: "prometheus".into(),
             resolution_seconds: step,
             series,
@@ -276,7 +283,16 @@ mod tests {
     #[tokio::test]
     async fn a_name_that_could_change_the_query_is_refused() {
         let p = Prometheus::new("http://127.0.0.1:9");
-        let e = p.query(HistoryMetric::ContainerCpu, 3600, Some(r#"x"} or vector(1) #"#), 0, 0).await.unwrap_err();
+        let e = p
+            .query(
+                HistoryMetric::ContainerCpu,
+                crate::history::Span::last(0, 3600),
+                Some(r#"x"} or vector(1) #"#),
+                0,
+                0,
+            )
+            .await
+            .unwrap_err();
         assert!(matches!(e, PrometheusError::Refused(_)), "{e}");
     }
 
@@ -285,7 +301,10 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         drop(listener);
-        let e = Prometheus::new(&url).query(HistoryMetric::Cpu, 3600, None, 1_790_000_000, 0).await.unwrap_err();
+        let e = Prometheus::new(&url)
+            .query(HistoryMetric::Cpu, crate::history::Span::last(1_790_000_000, 3600), None, 1_790_000_000, 0)
+            .await
+            .unwrap_err();
         assert_eq!(e.to_string(), "nothing answers at PROMETHEUS_URL");
     }
 }

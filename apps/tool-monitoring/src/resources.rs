@@ -17,9 +17,9 @@ use homelab_schemas::{
     monitoring::{bytes_to_gb, round2},
     SystemResources,
 };
-use sysinfo::{Networks, System};
+use sysinfo::System;
 
-use crate::{disks, history::HostHistory};
+use crate::{disks, history::HostHistory, network::Traffic};
 use axum::{extract::State, Json};
 
 use crate::AppState;
@@ -33,6 +33,9 @@ pub struct HostPaths {
     pub mountinfo: PathBuf,
     /// `/`, or `$HOST_ROOT` where the host's root is bind-mounted read-only.
     pub root: PathBuf,
+    /// The interfaces' totals: `/proc/net/dev`, or `$HOST_PROC/1/net/dev` in a container (the
+    /// host's network namespace is that of its first process).
+    pub net_dev: PathBuf,
 }
 
 impl HostPaths {
@@ -44,7 +47,16 @@ impl HostPaths {
                 None => PathBuf::from("/proc/self/mountinfo"),
             },
             root: settings.host_root.clone().unwrap_or_else(|| PathBuf::from("/")),
+            net_dev: match &settings.host_proc {
+                Some(proc) => proc.join("1/net/dev"),
+                None => PathBuf::from("/proc/net/dev"),
+            },
         }
+    }
+
+    /// This machine's own paths, as without `HOST_PROC` and `HOST_ROOT`.
+    pub fn local() -> Self {
+        Self::from_settings(&Settings { host_proc: None, host_root: None, ..Settings::default() })
     }
 }
 
@@ -55,7 +67,6 @@ pub struct ResourceSampler {
 
 struct Probe {
     system: System,
-    networks: Networks,
     paths: HostPaths,
 }
 
@@ -76,13 +87,9 @@ impl Probe {
         }
     }
 
-    /// Bytes received and sent by every interface but `lo` since boot.
-    fn network_totals(&mut self) -> (u64, u64) {
-        self.networks.refresh(true);
-        self.networks
-            .iter()
-            .filter(|(name, _)| *name != "lo")
-            .fold((0, 0), |(rx, tx), (_, n)| (rx + n.total_received(), tx + n.total_transmitted()))
+    /// Each interface's bytes received and sent since boot.
+    fn interfaces(&self) -> Vec<(String, u64, u64)> {
+        crate::network::parse_net_dev(&std::fs::read_to_string(&self.paths.net_dev).unwrap_or_default())
     }
 }
 
@@ -90,15 +97,20 @@ fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+fn unix_now_precise() -> f64 {
+    chrono::Utc::now().timestamp_micros() as f64 / 1e6
+}
+
 impl ResourceSampler {
     /// Takes a first snapshot now and refreshes every `interval` in the background until the
     /// sampler is dropped. CPU needs two readings, so the first refresh comes sooner.
-    /// Each refresh is also recorded in `history`.
-    pub fn start(paths: HostPaths, interval: Duration, history: Arc<HostHistory>) -> Arc<Self> {
-        let mut probe = Probe { system: System::new(), networks: Networks::new_with_refreshed_list(), paths };
+    /// Each refresh is also recorded in `history`, and each interface's totals in `traffic`.
+    pub fn start(paths: HostPaths, interval: Duration, history: Arc<HostHistory>, traffic: Arc<Traffic>) -> Arc<Self> {
+        let mut probe = Probe { system: System::new(), paths };
         let first = probe.sample();
+        traffic.record_interfaces(unix_now_precise(), probe.interfaces());
         let sampler = Arc::new(Self { latest: RwLock::new(Arc::new(first)) });
-        tokio::spawn(refresh_loop(Arc::downgrade(&sampler), probe, interval, history));
+        tokio::spawn(refresh_loop(Arc::downgrade(&sampler), probe, interval, history, traffic));
         sampler
     }
 
@@ -108,7 +120,13 @@ impl ResourceSampler {
     }
 }
 
-async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval: Duration, history: Arc<HostHistory>) {
+async fn refresh_loop(
+    sampler: Weak<ResourceSampler>,
+    mut probe: Probe,
+    interval: Duration,
+    history: Arc<HostHistory>,
+    traffic: Arc<Traffic>,
+) {
     let mut wait = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(Duration::from_millis(250));
     loop {
         tokio::time::sleep(wait).await;
@@ -116,11 +134,17 @@ async fn refresh_loop(sampler: Weak<ResourceSampler>, mut probe: Probe, interval
         if sampler.strong_count() == 0 {
             return;
         }
-        let history = history.clone();
+        let (history, traffic) = (history.clone(), traffic.clone());
         let Ok((p, snapshot)) = tokio::task::spawn_blocking(move || {
             let snapshot = probe.sample();
-            let network = probe.network_totals();
+            let interfaces = probe.interfaces();
+            // Every interface but `lo`, for the history's host-wide traffic.
+            let network = interfaces
+                .iter()
+                .filter(|(name, ..)| name != "lo")
+                .fold((0, 0), |(rx, tx), (_, r, t)| (rx + r, tx + t));
             history.record_host(unix_now(), &snapshot, Some(network));
+            traffic.record_interfaces(unix_now_precise(), interfaces);
             (probe, snapshot)
         })
         .await

@@ -129,18 +129,39 @@ pub fn cpu_between(before: (f64, f64, f64), now: (f64, f64, f64)) -> Option<f64>
     (used >= 0.0 && system > 0.0).then(|| (used / system * now.2 * 100.0 * 100.0).round() / 100.0)
 }
 
+/// Bytes received and sent by all of a container's networks, from one stats sample.
+fn network_bytes(s: &Value) -> (u64, u64) {
+    s["networks"].as_object().into_iter().flat_map(|o| o.values()).fold((0, 0), |(rx, tx), net| {
+        (rx + net["rx_bytes"].as_u64().unwrap_or(0), tx + net["tx_bytes"].as_u64().unwrap_or(0))
+    })
+}
+
+/// What the container sampler feeds besides the history.
+pub struct Followers {
+    /// Each container's network totals, for `get_network`'s rates.
+    pub traffic: Arc<crate::network::Traffic>,
+    /// Recently started containers' restart counts, for restart loops.
+    pub restarts: Arc<crate::restarts::RestartLog>,
+}
+
 /// Samples every running container's CPU and memory into `history` once per `every`, while Docker
-/// answers, and saves the history every `save_every` samples. Ends with the history's last owner.
+/// answers (and its network totals and recent restart counts into `also`), and saves the history
+/// every `save_every` samples. Ends with the history's last owner.
 pub async fn follow(
     docker: Arc<crate::ReadOnlyDocker>,
     history: std::sync::Weak<crate::history::HostHistory>,
     every: std::time::Duration,
     save_every: u32,
+    also: Followers,
 ) {
     let mut before: HashMap<String, (f64, f64, f64)> = HashMap::new();
     let mut ticks = 0u32;
+    // The first sample at once, so that container figures (and rates, which need two) come a
+    // minute sooner after a start.
+    let mut clock = tokio::time::interval(every);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::time::sleep(every).await;
+        clock.tick().await;
         let Some(history) = history.upgrade() else { return };
         ticks += 1;
         if ticks.is_multiple_of(save_every) {
@@ -149,7 +170,15 @@ pub async fn follow(
                 tracing::warn!(error = %e, "could not save the history");
             }
         }
-        let Ok(list) = docker.list_containers().await else { continue };
+        let list = match docker.list_containers().await {
+            Ok(list) => list,
+            Err(e) => {
+                also.traffic.containers_unavailable(e.to_string());
+                continue;
+            }
+        };
+        let now = chrono::Utc::now().timestamp();
+        crate::restarts::note_counts(&docker, &also.restarts, &crate::restarts::candidates(&list), now).await;
         let names: Vec<String> = list
             .into_iter()
             .map(to_container_info)
@@ -167,11 +196,14 @@ pub async fn follow(
             .await;
         let ts = chrono::Utc::now().timestamp();
         let mut seen = HashMap::new();
+        let mut traffic = Vec::new();
         for (name, sample) in names.into_iter().zip(samples) {
             let Ok(sample) = sample else { continue };
             if sample["memory_stats"].is_null() {
                 continue;
             }
+            let (rx, tx) = network_bytes(&sample);
+            traffic.push((name.clone(), rx, tx));
             let counters = cpu_counters(&sample);
             let cpu = counters.zip(before.get(&name).copied()).and_then(|(now, then)| cpu_between(then, now));
             history.record_container(ts, &name, cpu, summarise(&name, &sample).memory_used_mb);
@@ -180,6 +212,7 @@ pub async fn follow(
             }
         }
         before = seen;
+        also.traffic.record_containers(chrono::Utc::now().timestamp_micros() as f64 / 1e6, traffic);
     }
 }
 

@@ -1,6 +1,7 @@
 //! What every Homelab Assistant service shares: configuration, logging, errors and serving.
 //!
 //! Layout
+//! - [`clock`]: the host's time zone and local times (`03:12 CET on Dec 5`), one way everywhere.
 //! - [`configuration`]: `Settings` from defaults < `.env` < environment (SPEC §10), secrets redacted.
 //! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
 //! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
@@ -11,6 +12,7 @@
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 //! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
 
+pub mod clock;
 pub mod configuration;
 pub mod error;
 pub mod extract;

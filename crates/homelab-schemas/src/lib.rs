@@ -4,6 +4,7 @@
 //! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2.
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
+//! - [`activity`]: what the host is doing now: its busiest processes and its network traffic.
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
 //! - [`health`]: the `/health` body every service answers.
 //! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
@@ -12,6 +13,7 @@
 //! Field names are the public contract: users script against them with curl, so every rename
 //! here is a breaking change.
 
+pub mod activity;
 pub mod chat;
 pub mod health;
 pub mod llm;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+pub use crate::activity::{ContainerTraffic, InterfaceTraffic, Network, ProcessInfo, Processes, PROCESS_SORTS};
 use crate::llm::{ToolDefinition, ToolParameter};
 
 /// `GET /system/resources`.
@@ -114,6 +115,11 @@ pub struct HostInfo {
     pub uptime_seconds: u64,
     /// `3 days, 4 hours, 5 minutes`.
     pub uptime: String,
+    /// When the host booted, RFC 3339 in the host's time zone (`2026-12-05T03:12:00+01:00`).
+    pub boot_time: String,
+    /// The host's time zone: `TZ` when set, else the host's `/etc/localtime` (an IANA name such
+    /// as `Europe/Berlin`, or `UTC`).
+    pub timezone: String,
     /// Logical CPUs this process may use.
     pub cpu_cores: usize,
     pub physical_cores: Option<usize>,
@@ -220,6 +226,24 @@ pub struct ContainerDetails {
     pub ports: BTreeMap<String, Option<Vec<PortBinding>>>,
     pub mounts: Vec<MountPoint>,
     pub labels: BTreeMap<String, String>,
+    /// What `exit_code` means (`exited normally`, `killed (SIGKILL) by the out-of-memory
+    /// killer`, …); absent while it has never exited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_meaning: Option<String>,
+    /// Docker's restart policy: `no`, `always`, `unless-stopped`, `on-failure` or
+    /// `on-failure (at most 5 retries)`; absent when the engine does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<String>,
+    /// When it is not running or is restarting: the last lines of its log that look like errors
+    /// (else its last lines), at most 10, each cut and redacted. Empty while it runs.
+    #[serde(default)]
+    pub last_log_lines: Vec<String>,
+    /// Which lines `last_log_lines` are, or why there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_note: Option<String>,
+    /// The host's time zone, for saying `started_at` and `finished_at` in local time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 /// A container's healthcheck state and its last probe.
@@ -276,6 +300,11 @@ pub struct ContainerSample {
 /// `GET /history`: one metric over a past window, summarised per series (the host, each
 /// filesystem, each container…). `points` are only sent when asked for (`?points=N`, for charts),
 /// never to the model.
+///
+/// It says what is really recorded (`covered`): a window longer than the data is never named as
+/// if it were covered. A trend, a rate and a "full in" need a series that spans at least an hour
+/// ([`MIN_TREND_SECONDS`]), and a projection reaches no further than
+/// [`PROJECTION_FACTOR`] times the span observed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
@@ -283,8 +312,23 @@ pub struct History {
     pub metric: String,
     /// `%`, `GB`, `MB`, `MB/s` or empty for load.
     pub unit: String,
-    /// The window covered, e.g. `1h` (shorter than asked when less is kept).
+    /// The window asked for, e.g. `1h` (shorter than asked when less is kept); `covered` says
+    /// how much of it holds data.
     pub window: String,
+    /// The window's start and end, RFC 3339 UTC.
+    pub start: String,
+    pub end: String,
+    /// What is really recorded in the window, in words: `the last 6 minutes, since recording
+    /// began at 19:08 CET`, `the last 24 hours`, `nothing`.
+    pub covered: String,
+    /// Seconds from the first to the last point of any series in the window.
+    pub covered_seconds: u64,
+    /// When this source's records begin (RFC 3339 UTC), when it keeps any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_since: Option<String>,
+    /// The host's time zone (IANA name), for saying the times in local time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// `this host` (tool-monitoring's own history) or `prometheus`.
     pub source: String,
     /// Seconds between two points.
@@ -312,18 +356,24 @@ pub struct HistorySeries {
     pub max: f64,
     /// When `max` was reached (the first time).
     pub peak_at: String,
+    /// The figure at `from`, the start of what is recorded in the window (for "now against an
+    /// hour ago").
+    pub first: f64,
+    /// The figure at `to`.
     pub latest: f64,
-    /// `rising`, `falling` or `steady`.
+    /// `rising`, `falling` or `steady`; `unknown` when the series spans under an hour.
     pub trend: String,
-    /// The least-squares slope, in units per hour.
-    pub change_per_hour: f64,
+    /// The least-squares slope, in units per hour; absent when the series spans under an hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_per_hour: Option<f64>,
     /// A filesystem's size (GB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
     /// A filesystem filling at this rate is full at this time…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_at: Option<String>,
-    /// …in this much time (`about 3 days`); `not filling` when it is not growing.
+    /// …in this much time (`about 3 days`); `not filling` when it is not growing; `not within 7
+    /// days` when that is further than the data can tell (see [`PROJECTION_FACTOR`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_in: Option<String>,
     /// `[unix seconds, value]`, oldest first, when asked for.
@@ -377,6 +427,14 @@ impl HistoryMetric {
     }
 }
 
+/// The shortest span a series must cover for a trend, a rate of change or a "full in".
+pub const MIN_TREND_SECONDS: u64 = 3600;
+/// A projection ("full in …") reaches at most this many times the span observed.
+pub const PROJECTION_FACTOR: u64 = 7;
+/// An RFC 3339 time with its offset, for `get_history`'s `start` and `end`.
+pub const RFC3339_PATTERN: &str =
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+
 /// A history window: 1 to 9999 minutes, hours or days.
 pub const WINDOW_PATTERN: &str = "^[1-9][0-9]{0,3}[mhd]$";
 
@@ -415,6 +473,8 @@ pub enum ToolId {
     ContainerStats,
     ContainerLogs,
     History,
+    Processes,
+    Network,
 }
 
 /// One parameter: what the model sees, plus the bounds checked before the call runs.
@@ -466,7 +526,7 @@ pub struct ToolSpec {
 }
 
 impl ToolId {
-    pub const ALL: [ToolId; 10] = [
+    pub const ALL: [ToolId; 12] = [
         Self::SystemResources,
         Self::Containers,
         Self::Problems,
@@ -477,6 +537,8 @@ impl ToolId {
         Self::ContainerStats,
         Self::ContainerLogs,
         Self::History,
+        Self::Processes,
+        Self::Network,
     ];
 
     pub fn spec(self) -> ToolSpec {
@@ -504,7 +566,7 @@ impl ToolId {
             },
             Self::HostInfo => ToolSpec {
                 name: "get_host_info",
-                description: "Hostname, OS, kernel, uptime, CPU cores, temperatures, network interface totals.",
+                description: "Hostname, OS, kernel, uptime and boot time (host's time zone), CPU cores, temperatures, network interface totals.",
                 params: &[],
                 path: "/host",
                 reads: "the host information",
@@ -525,7 +587,7 @@ impl ToolId {
             },
             Self::ContainerDetails => ToolSpec {
                 name: "get_container_details",
-                description: "One container: health check and its last output, restarts, exit code, OOM kill, times, image, ports, mounts, labels.",
+                description: "One container: health check and its last output, restarts and restart policy, exit code and its meaning, OOM kill, times, image, ports, mounts, labels; when stopped or restarting, the last error lines of its log.",
                 params: &[NAMED_CONTAINER],
                 path: "/containers/{name}",
                 reads: "the container's details",
@@ -566,7 +628,7 @@ impl ToolId {
             },
             Self::History => ToolSpec {
                 name: "get_history",
-                description: "Past values of a figure: min/mean/max, peak time, trend, when a disk fills.",
+                description: "Past values of a figure over the last window or between start and end: what is really recorded, min/mean/max, peak time, the figures at the start and end, trend and when a disk fills (only from an hour of data or more).",
                 params: &[
                     Param {
                         name: "metric",
@@ -587,9 +649,60 @@ impl ToolId {
                         allowed: None,
                     },
                     HISTORY_CONTAINER,
+                    Param {
+                        name: "start",
+                        kind: "string",
+                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "end",
+                        kind: "string",
+                        description: "End of that window, RFC 3339 with offset (default now)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
                 ],
                 path: "/history",
                 reads: "the history",
+            },
+            Self::Processes => ToolSpec {
+                name: "get_processes",
+                description: "The busiest processes now (by CPU or memory): name, pid, CPU % (100 = one core), resident memory MB, container, command line (redacted).",
+                params: &[
+                    Param {
+                        name: "sort",
+                        kind: "string",
+                        description: "cpu (default) or memory",
+                        required: false,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(PROCESS_SORTS),
+                    },
+                    Param {
+                        name: "limit",
+                        kind: "integer",
+                        description: "How many, 1-20 (default 10)",
+                        required: false,
+                        pattern: None,
+                        range: Some((1, 20)),
+                        allowed: None,
+                    },
+                ],
+                path: "/processes",
+                reads: "the process list",
+            },
+            Self::Network => ToolSpec {
+                name: "get_network",
+                description: "Network traffic now, in bytes per second: each interface's receive/send rate and totals since boot, and the containers moving the most data.",
+                params: &[],
+                path: "/network",
+                reads: "the network traffic",
             },
         }
     }
@@ -656,6 +769,8 @@ pub enum ToolOutput {
     ContainerStats(ContainerStats),
     ContainerLogs(ContainerLogs),
     History(History),
+    Processes(Processes),
+    Network(Network),
 }
 
 impl ToolOutput {
@@ -672,6 +787,8 @@ impl ToolOutput {
             ToolId::ContainerStats => Self::ContainerStats(serde_json::from_str(json)?),
             ToolId::ContainerLogs => Self::ContainerLogs(serde_json::from_str(json)?),
             ToolId::History => Self::History(serde_json::from_str(json)?),
+            ToolId::Processes => Self::Processes(serde_json::from_str(json)?),
+            ToolId::Network => Self::Network(serde_json::from_str(json)?),
         })
     }
 
@@ -688,6 +805,8 @@ impl ToolOutput {
             Self::ContainerStats(_) => ToolId::ContainerStats,
             Self::ContainerLogs(_) => ToolId::ContainerLogs,
             Self::History(_) => ToolId::History,
+            Self::Processes(_) => ToolId::Processes,
+            Self::Network(_) => ToolId::Network,
         }
     }
 }

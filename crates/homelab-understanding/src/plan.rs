@@ -58,10 +58,11 @@ pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
                 }
             }
             Kind::Processes => {
-                plan.add(ToolId::SystemResources, json!({}));
-                plan.add(ToolId::ContainerStats, json!({}));
+                // Sorted by the figure the question leans to ("eating my RAM" or "my CPU").
+                let sort = if u.prefers(Kind::Memory, Kind::Cpu) { "memory" } else { "cpu" };
+                plan.add_args_or(ToolId::Processes, json!({"sort": sort}), ToolId::ContainerStats);
             }
-            Kind::Network if !history => plan.add(ToolId::HostInfo, json!({})),
+            Kind::Network if !history => plan.add_args_or(ToolId::Network, json!({}), ToolId::HostInfo),
             Kind::Host | Kind::Uptime | Kind::Temperature => plan.add(ToolId::HostInfo, json!({})),
             Kind::Pool => plan.add_or(ToolId::TruenasStatus, ToolId::ZfsPools),
             Kind::Datasets | Kind::Snapshots | Kind::AppUpdates | Kind::Alerts => {
@@ -106,8 +107,13 @@ impl Plan<'_> {
 
     /// `tool`, or `fallback` when `tool` is not offered.
     fn add_or(&mut self, tool: ToolId, fallback: ToolId) {
+        self.add_args_or(tool, json!({}), fallback);
+    }
+
+    /// `tool` with `args`, or `fallback` (without arguments) when `tool` is not offered.
+    fn add_args_or(&mut self, tool: ToolId, args: Value, fallback: ToolId) {
         if self.offered.contains(&tool) {
-            self.add(tool, json!({}));
+            self.add(tool, args);
         } else {
             self.add(fallback, json!({}));
         }
@@ -142,14 +148,17 @@ fn history_calls(u: &Understanding, plan: &mut Plan) {
     }
     for metric in metrics {
         let mut args = json!({"metric": metric});
-        // The tool looks back from now: far enough to hold the window's start.
-        args["window"] = match &u.window {
-            Some(w) => json!(w.as_recent(u.now).unwrap_or_else(|| {
-                let minutes = (u.now.as_second() - w.start.as_second()).max(60) / 60 + 1;
-                format!("{minutes}m")
-            })),
-            None => json!("24h"),
-        };
+        // The last N units as `window`; a named window ("last night") by its start and end.
+        match &u.window {
+            Some(w) => match w.as_recent(u.now) {
+                Some(recent) => args["window"] = json!(recent),
+                None => {
+                    args["start"] = json!(w.start.to_string());
+                    args["end"] = json!(w.end.to_string());
+                }
+            },
+            None => args["window"] = json!("24h"),
+        }
         if metric.starts_with("container_") {
             if let Some(name) = u.container() {
                 args["name"] = json!(name);

@@ -303,12 +303,30 @@ export interface components {
          * @description `GET /history`: one metric over a past window, summarised per series (the host, each
          *     filesystem, each container…). `points` are only sent when asked for (`?points=N`, for charts),
          *     never to the model.
+         *
+         *     It says what is really recorded (`covered`): a window longer than the data is never named as
+         *     if it were covered. A trend, a rate and a "full in" need a series that spans at least an hour
+         *     ([`MIN_TREND_SECONDS`]), and a projection reaches no further than
+         *     [`PROJECTION_FACTOR`] times the span observed.
          */
         History: {
+            /**
+             * @description What is really recorded in the window, in words: `the last 6 minutes, since recording
+             *     began at 19:08 CET`, `the last 24 hours`, `nothing`.
+             */
+            covered: string;
+            /**
+             * Format: int64
+             * @description Seconds from the first to the last point of any series in the window.
+             */
+            covered_seconds: number;
+            end: string;
             /** @description One of [`HistoryMetric`], e.g. `cpu`. */
             metric: string;
             /** @description Says what was left out or why there is little to show. */
             note?: string | null;
+            /** @description When this source's records begin (RFC 3339 UTC), when it keeps any. */
+            recorded_since?: string | null;
             /**
              * Format: int64
              * @description Seconds between two points.
@@ -317,9 +335,16 @@ export interface components {
             series: components["schemas"]["HistorySeries"][];
             /** @description `this host` (tool-monitoring's own history) or `prometheus`. */
             source: string;
+            /** @description The window's start and end, RFC 3339 UTC. */
+            start: string;
+            /** @description The host's time zone (IANA name), for saying the times in local time. */
+            timezone?: string | null;
             /** @description `%`, `GB`, `MB`, `MB/s` or empty for load. */
             unit: string;
-            /** @description The window covered, e.g. `1h` (shorter than asked when less is kept). */
+            /**
+             * @description The window asked for, e.g. `1h` (shorter than asked when less is kept); `covered` says
+             *     how much of it holds data.
+             */
             window: string;
         };
         /**
@@ -331,17 +356,29 @@ export interface components {
         HistorySeries: {
             /**
              * Format: double
-             * @description The least-squares slope, in units per hour.
+             * @description The least-squares slope, in units per hour; absent when the series spans under an hour.
              */
-            change_per_hour: number;
+            change_per_hour?: number | null;
+            /**
+             * Format: double
+             * @description The figure at `from`, the start of what is recorded in the window (for "now against an
+             *     hour ago").
+             */
+            first: number;
             from: string;
             /** @description A filesystem filling at this rate is full at this time… */
             full_at?: string | null;
-            /** @description …in this much time (`about 3 days`); `not filling` when it is not growing. */
+            /**
+             * @description …in this much time (`about 3 days`); `not filling` when it is not growing; `not within 7
+             *     days` when that is further than the data can tell (see [`PROJECTION_FACTOR`]).
+             */
             full_in?: string | null;
             /** @description The Prometheus instance it came from, when Prometheus answered. */
             instance?: string | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description The figure at `to`.
+             */
             latest: number;
             /** Format: double */
             max: number;
@@ -362,7 +399,7 @@ export interface components {
              * @description A filesystem's size (GB).
              */
             total?: number | null;
-            /** @description `rising`, `falling` or `steady`. */
+            /** @description `rising`, `falling` or `steady`; `unknown` when the series spans under an hour. */
             trend: string;
         };
         /** @description One problem: `{"severity": "critical", "kind": "container", "subject": "plex", "reason": "unhealthy"}`. */
@@ -930,6 +967,10 @@ export interface operations {
                 window?: string;
                 /** @description A container, for container_cpu and container_memory (without one: the five busiest). */
                 name?: string;
+                /** @description The start of a past window, RFC 3339 with an offset (instead of the last `window`). */
+                start?: string;
+                /** @description The end of that window, RFC 3339 with an offset (default now). */
+                end?: string;
             };
             header?: never;
             path?: never;

@@ -16,17 +16,9 @@ use std::{
     sync::Mutex,
 };
 
-use axum::{
-    extract::{Query, State},
-    Json,
-};
-use homelab_common::ApiError;
-use homelab_schemas::monitoring::{
-    window_seconds, window_text, History, HistoryMetric, HistorySeries, SystemResources,
-};
+use homelab_common::clock::HostZone;
+use homelab_schemas::monitoring::{window_text, History, HistoryMetric, HistorySeries, SystemResources};
 use serde::{Deserialize, Serialize};
-
-use crate::{docker::checked_name, AppState};
 
 /// (seconds per bucket, buckets kept) of each resolution, finest first.
 pub const TIERS: [(i64, usize); 2] = [(10, 180), (60, 1440)];
@@ -98,6 +90,8 @@ struct Rings {
     totals: BTreeMap<String, f64>,
     /// The previous network totals (time, received, sent bytes), for rates.
     network: Option<(f64, u64, u64)>,
+    /// When this process first recorded anything (not saved: a restart begins again).
+    began: Option<i64>,
 }
 
 impl Rings {
@@ -107,6 +101,36 @@ impl Rings {
             series: HashMap::new(),
             totals: BTreeMap::new(),
             network: None,
+            began: None,
+        }
+    }
+
+    /// When the oldest point of `metric` (for one container, when named) lies, in either
+    /// resolution: where this history's records begin.
+    fn oldest(&self, metric: HistoryMetric, container: Option<&str>) -> Option<i64> {
+        let mut oldest = [None::<i64>; 2];
+        for (key, series) in &self.series {
+            if key.metric != metric || container.is_some_and(|c| key.subject != c) {
+                continue;
+            }
+            for (i, (tier, values)) in self.tiers.iter().zip(&series.values).enumerate() {
+                let first = tier
+                    .buckets
+                    .iter()
+                    .zip(values)
+                    .filter(|(b, v)| **b != EMPTY && !v.is_nan())
+                    .map(|(b, _)| *b * tier.step)
+                    .min();
+                oldest[i] = match (oldest[i], first) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        // The fine buckets say it to 10 seconds while they reach back to the first minute.
+        match oldest {
+            [Some(fine), Some(coarse)] if fine < coarse + TIERS[1].0 => Some(fine),
+            [fine, coarse] => coarse.or(fine),
         }
     }
 
@@ -119,6 +143,7 @@ impl Rings {
         if !value.is_finite() {
             return;
         }
+        self.began.get_or_insert(ts);
         if !self.series.contains_key(&key) {
             let full = match key.metric {
                 HistoryMetric::Disk => {
@@ -199,6 +224,10 @@ pub enum HistoryError {
     UnknownMetric(String),
     #[error("Unreadable window '{0}': use a number and m, h or d, e.g. 30m, 6h, 1d.")]
     BadWindow(String),
+    #[error("Unreadable time '{0}': use RFC 3339 with an offset, e.g. 2026-12-05T22:00:00+01:00.")]
+    BadTime(String),
+    #[error("That window cannot be answered: {0}.")]
+    BadSpan(&'static str),
 }
 
 impl HostHistory {
@@ -284,7 +313,8 @@ impl HostHistory {
     }
 
     /// `GET /history`'s answer at `now`: the metric over the last `window` (text as the tool takes
-    /// it), for one container or the busiest, with up to `points` points per series.
+    /// it), for one container or the busiest, with up to `points` points per series; times said
+    /// in UTC.
     pub fn query(
         &self,
         now: i64,
@@ -293,26 +323,51 @@ impl HostHistory {
         container: Option<&str>,
         points: usize,
     ) -> Result<History, HistoryError> {
+        let span = Span::asked(now, window, None, None)?;
+        Ok(self.query_span(now, metric, span, container, points, &HostZone::default())?.finish())
+    }
+
+    /// The metric over `span`, with what it covers said in `zone`'s local time; the note's parts
+    /// are kept apart so that a handler that knows more (is Docker up?) can say why it is empty.
+    pub fn query_span(
+        &self,
+        now: i64,
+        metric: &str,
+        span: Span,
+        container: Option<&str>,
+        points: usize,
+        zone: &HostZone,
+    ) -> Result<Answer, HistoryError> {
         let metric = HistoryMetric::from_name(metric).ok_or_else(|| HistoryError::UnknownMetric(metric.into()))?;
-        let asked = match window {
-            Some(w) => {
-                homelab_schemas::monitoring::window_seconds(w).ok_or_else(|| HistoryError::BadWindow(w.into()))?
-            }
-            None => 3600,
-        };
         let mut notes = Vec::new();
-        let seconds = if asked > KEPT_SECONDS {
+        let kept_from = now - KEPT_SECONDS as i64;
+        let asked = span;
+        let mut span = span;
+        if span.end <= kept_from {
             notes.push(format!(
-                "Only the last 24 hours are kept here, so this covers 24h rather than {}.",
-                window_text(asked)
+                "Only the last 24 hours are kept here, so nothing from {} to {} is kept.",
+                zone.day_and_clock(span.start),
+                zone.day_and_clock(span.end)
             ));
-            KEPT_SECONDS
-        } else {
-            asked
-        };
-        let tier = if seconds <= (TIERS[0].0 * TIERS[0].1 as i64) as u64 { 0 } else { 1 };
+            span.start = span.end;
+        } else if span.start < kept_from {
+            notes.push(if span.explicit {
+                format!(
+                    "Only the last 24 hours are kept here, so this starts at {} rather than {}.",
+                    zone.day_and_clock(kept_from),
+                    zone.day_and_clock(span.start)
+                )
+            } else {
+                format!(
+                    "Only the last 24 hours are kept here, so this covers 24h rather than {}.",
+                    window_text(span.seconds())
+                )
+            });
+            span.start = kept_from;
+        }
+        let fine = TIERS[0].0 * TIERS[0].1 as i64;
+        let tier = if span.start >= now - fine { 0 } else { 1 };
         let step = TIERS[tier].0;
-        let from = now - seconds as i64;
         let rings = self.lock();
         let mut keys: Vec<&Key> =
             rings.series.keys().filter(|k| k.metric == metric && container.is_none_or(|c| k.subject == c)).collect();
@@ -320,37 +375,59 @@ impl HostHistory {
         let mut series: Vec<HistorySeries> = keys
             .into_iter()
             .filter_map(|k| {
-                let pts = rings.points(k, tier, from, now);
+                let pts = if span.start < span.end { rings.points(k, tier, span.start, span.end) } else { Vec::new() };
                 let total = (metric == HistoryMetric::Disk).then(|| rings.totals.get(&k.subject).copied()).flatten();
                 summarise(&k.subject, metric, &pts, total, now, points)
             })
             .collect();
+        let recorded_since = rings.oldest(metric, container);
+        let began = rings.began;
         drop(rings);
         if metric.per_container() && container.is_none() && series.len() > SHOWN_CONTAINERS {
             notes.push(format!("The {SHOWN_CONTAINERS} busiest of {} containers are shown.", series.len()));
             series.sort_by(|a, b| b.max.total_cmp(&a.max));
             series.truncate(SHOWN_CONTAINERS);
         }
-        if series.is_empty() {
-            notes.push(match container {
-                Some(name) if metric.per_container() => format!(
-                    "There is no history for a container named '{name}': containers are followed while they run and Docker answers."
-                ),
-                _ if metric.per_container() => {
-                    "There is no container history yet: containers are sampled once a minute while Docker answers.".into()
-                }
-                _ => "There is no history for this yet: it starts when tool-monitoring starts, with a sample every few seconds.".into(),
-            });
-        }
-        Ok(History {
+        let beyond_kept = span.start == span.end;
+        let empty = (series.is_empty() && !beyond_kept).then(|| match (recorded_since, began) {
+            (_, None) => "Nothing is recorded yet: recording has not begun.".to_string(),
+            (None, Some(b)) if now - b < 60 => {
+                "Nothing is recorded yet: recording began under a minute ago.".to_string()
+            }
+            (None, Some(_)) if metric.per_container() => match container {
+                Some(name) => format!("Nothing is recorded for a container named '{name}'."),
+                None => "No container figures are recorded.".into(),
+            },
+            (None, Some(_)) => "No figures of this kind are recorded on this host.".into(),
+            (Some(r), _) => format!(
+                "Nothing is recorded between {} and {}: the records here begin at {}.",
+                zone.day_and_clock(span.start),
+                zone.day_and_clock(span.end),
+                zone.day_and_clock(r)
+            ),
+        });
+        let mut history = History {
             metric: metric.as_str().into(),
             unit: metric.unit().into(),
-            window: window_text(seconds),
+            window: String::new(),
+            start: String::new(),
+            end: String::new(),
+            covered: String::new(),
+            covered_seconds: 0,
+            recorded_since: None,
+            timezone: None,
             source: "this host".into(),
             resolution_seconds: step as u64,
             series,
-            note: (!notes.is_empty()).then(|| notes.join(" ")),
-        })
+            note: None,
+        };
+        describe(&mut history, span, now, recorded_since, zone);
+        if beyond_kept {
+            // Nothing of it is kept: the answer still names the window that was asked about.
+            describe(&mut history, asked, now, recorded_since, zone);
+        }
+        notes.extend(history.note.take());
+        Ok(Answer { history, notes, empty, source: None })
     }
 
     /// Writes the history to its file (a temporary file, then renamed over the old one).
@@ -377,47 +454,14 @@ pub async fn report_size(
     }
 }
 
-/// `GET /history?metric=…[&window=1h][&name=…][&points=N]`: this host's history, or Prometheus's
-/// when `PROMETHEUS_URL` is set (falling back to this host's, with a note, when it does not answer).
-pub async fn answer(
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<History>, ApiError> {
-    let metric = query.get("metric").ok_or_else(|| {
-        ApiError::Unprocessable(format!("metric is required: one of {}", HistoryMetric::NAMES.join(", ")))
-    })?;
-    let name = query.get("name").map(|n| checked_name(n)).transpose()?;
-    let points = match query.get("points") {
-        Some(p) => p
-            .parse::<usize>()
-            .map_err(|_| ApiError::Unprocessable(format!("points must be a number up to {MAX_POINTS}")))?,
-        None => 0,
-    };
-    let window = query.get("window").map(String::as_str);
-    let now = chrono::Utc::now().timestamp();
-    let local =
-        state.history.query(now, metric, window, name, points).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
-    let Some(prometheus) = &state.prometheus else { return Ok(Json(local)) };
-    let metric = HistoryMetric::from_name(metric).expect("checked by the local query");
-    let seconds = window.and_then(window_seconds).unwrap_or(3600);
-    match prometheus.query(metric, seconds, name, now, points).await {
-        Ok(answer) => Ok(Json(answer)),
-        Err(e) => {
-            let mut local = local;
-            let said = format!("Prometheus did not answer ({e}), so these are this host's own figures.");
-            local.note = Some(match local.note {
-                Some(note) => format!("{said} {note}"),
-                None => said,
-            });
-            Ok(Json(local))
-        }
-    }
-}
-
+mod answer;
 mod saved;
+pub mod span;
 mod summary;
 #[cfg(test)]
 mod tests;
 
+pub use answer::{answer, Answer};
 use saved::{write_atomically, Saved};
+pub use span::{describe, Span};
 pub use summary::{about, summarise};

@@ -1,7 +1,9 @@
-//! One series' summary over a window: min, mean, max, peak, trend and when a filesystem fills.
+//! One series' summary over a window: min, mean, max, peak, the figures at its start and end,
+//! and — from an hour of data or more ([`MIN_TREND_SECONDS`]) — the trend, its rate and when a
+//! filesystem fills, projected no further than [`PROJECTION_FACTOR`] times the span observed.
 
 use chrono::{DateTime, Utc};
-use homelab_schemas::monitoring::{round2, HistoryMetric, HistorySeries};
+use homelab_schemas::monitoring::{round2, HistoryMetric, HistorySeries, MIN_TREND_SECONDS, PROJECTION_FACTOR};
 
 use super::MAX_POINTS;
 
@@ -80,20 +82,29 @@ pub fn summarise(
     }
     let mean = sum / points.len() as f64;
     let per_second = slope(points);
-    let change = per_second * (last.0 - first.0) as f64;
+    let spanned = (last.0 - first.0).max(0) as u64;
+    // Minutes of a compiler writing to disk are no trend: an hour of data at least.
+    let long_enough = spanned >= MIN_TREND_SECONDS && points.len() >= 3;
+    let change = per_second * spanned as f64;
     let floor = trend_floor(metric, mean, total);
     let trend = match change {
-        c if points.len() >= 3 && c > floor => "rising",
-        c if points.len() >= 3 && c < -floor => "falling",
+        _ if !long_enough => "unknown",
+        c if c > floor => "rising",
+        c if c < -floor => "falling",
         _ => "steady",
     };
     let (mut full_at, mut full_in) = (None, None);
-    if let (HistoryMetric::Disk, Some(total)) = (metric, total) {
+    if let (HistoryMetric::Disk, Some(total), true) = (metric, total, long_enough) {
+        let horizon = (spanned * PROJECTION_FACTOR) as f64;
         if trend == "rising" && per_second > 0.0 {
             let seconds = ((total - last.1) / per_second).max(0.0);
-            full_at = Some(rfc3339(now + seconds.min(1e11) as i64));
-            full_in = Some(about(seconds));
-        } else if points.len() >= 3 {
+            if seconds <= horizon {
+                full_at = Some(rfc3339(now + seconds as i64));
+                full_in = Some(about(seconds));
+            } else {
+                full_in = Some(format!("not within {}", about(horizon).trim_start_matches("about ")));
+            }
+        } else {
             full_in = Some("not filling".into());
         }
     }
@@ -107,9 +118,10 @@ pub fn summarise(
         mean: round2(mean),
         max: round2(max),
         peak_at: rfc3339(peak_at),
+        first: round2(first.1),
         latest: round2(last.1),
         trend: trend.into(),
-        change_per_hour: round2(per_second * 3600.0),
+        change_per_hour: long_enough.then(|| round2(per_second * 3600.0)),
         total: total.map(round2),
         full_at,
         full_in,

@@ -187,10 +187,10 @@ pub(crate) mod tests {
     #[test]
     fn memory_and_disk_answers_carry_real_figures() {
         let a = ask_json("How much memory is being used?", &[(ToolId::SystemResources, resources_json())]);
-        assert!(a.contains("4.25 GB used of 16.00 GB (26.6%)"), "{a}");
+        assert!(a.contains("4.25 GiB used of 16.00 GiB (26.6%)"), "{a}");
         let d = ask_json("How much disk space is left?", &[(ToolId::SystemResources, resources_json())]);
-        assert!(d.contains("`/`: 60.00 GB free of 100.00 GB (40.0% used)"), "{d}");
-        assert!(d.contains("`/mnt/tank`: 50.00 GB free") && d.contains("nearly full"), "{d}");
+        assert!(d.contains("`/`: 60.00 GiB free of 100.00 GiB (40.0% used)"), "{d}");
+        assert!(d.contains("`/mnt/tank`: 50.00 GiB free") && d.contains("nearly full"), "{d}");
     }
 
     #[test]

@@ -8,8 +8,13 @@
 //! tool said by [`reports`]). It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod history;
 pub mod howto;
+pub mod network;
+pub mod processes;
 pub mod reports;
+pub mod say;
+pub mod stopped;
 
 use std::collections::HashMap;
 
@@ -25,9 +30,10 @@ use super::{Provider, ProviderError};
 pub struct Builtin;
 
 /// What can be asked, for questions it cannot map.
-pub const HELP: &str = "I can report on this server: CPU, memory, disk space and load average; uptime, \
-temperatures and network interfaces; its Docker containers (which are running or stopped, their images and \
-ports, one container's details and health, its recent logs, and which use the most CPU or memory); ZFS pools; \
+pub const HELP: &str = "I can report on this server: CPU, memory, disk space and load average; uptime and \
+boot time, temperatures, network interfaces and the traffic now (per interface and per container); the busiest \
+processes; its Docker containers (which are running or stopped, their images and \
+ports, one container's details and health and why it stopped, its recent logs, and which use the most CPU or memory); ZFS pools; \
 on TrueNAS, active alerts and scrub progress; a check of everything for problems; and the last day of CPU, \
 memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills). Try \"How \
 much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\" or \"What was the CPU doing \

@@ -5,14 +5,13 @@
 //! list, and no empty fields. Anything a container, a log or an alert put into a result is escaped.
 
 use homelab_schemas::{
-    monitoring::{
-        ContainerDetails, ContainerLogs, ContainerStats, History, HistorySeries, HostInfo, Problems, TruenasStatus,
-        ZfsPools,
-    },
+    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, TruenasStatus, ZfsPools},
     ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
 
 use homelab_understanding::{Kind, Understanding as Topics};
+
+use super::say;
 
 /// The answer's part for one tool result.
 pub fn render(output: &ToolOutput, topics: &Topics) -> String {
@@ -23,10 +22,18 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::HostInfo(h) => host(h, topics),
         ToolOutput::ZfsPools(z) => zfs(z),
         ToolOutput::TruenasStatus(t) => truenas(t),
-        ToolOutput::ContainerDetails(d) => details(d),
+        ToolOutput::ContainerDetails(d) => {
+            super::stopped::details(d, topics.has(Kind::WhyStopped) || topics.has(Kind::Restarts))
+        }
         ToolOutput::ContainerStats(s) => stats(s, topics),
         ToolOutput::ContainerLogs(l) => logs(l),
-        ToolOutput::History(h) => history(h),
+        // A moment named ("an hour ago", "at 3am") is compared with now.
+        ToolOutput::History(h) => {
+            super::history::history(h, topics.window.as_ref().is_some_and(|w| w.moment.is_some()))
+        }
+        ToolOutput::Processes(p) => super::processes::processes(p),
+        // Who uses the network comes first, unless the question is about the host's interfaces.
+        ToolOutput::Network(n) => super::network::network(n, !topics.has(Kind::Host)),
     }
 }
 
@@ -43,9 +50,13 @@ pub fn not_offered(tool: ToolId) -> &'static str {
             "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
              there?\" to see why."
         }
-        ToolId::SystemResources | ToolId::Containers | ToolId::Problems | ToolId::HostInfo | ToolId::History => {
-            "The monitoring tool needed for that is disabled on this server, so I can't look it up."
-        }
+        ToolId::SystemResources
+        | ToolId::Containers
+        | ToolId::Problems
+        | ToolId::HostInfo
+        | ToolId::History
+        | ToolId::Processes
+        | ToolId::Network => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
     }
 }
 
@@ -60,17 +71,17 @@ pub fn host_name(host: &str) -> String {
 }
 
 /// Text from the system, escaped for the Markdown answer.
-fn text(value: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn text(value: &str) -> std::borrow::Cow<'_, str> {
     homelab_common::markdown::escape(value)
 }
 
 /// A heading line and its bullet list, with the blank line Markdown needs between them.
-fn bullets(head: &str, items: impl IntoIterator<Item = String>) -> String {
+pub(super) fn bullets(head: &str, items: impl IntoIterator<Item = String>) -> String {
     let items: Vec<String> = items.into_iter().map(|i| format!("- {i}")).collect();
     format!("{head}\n\n{}", items.join("\n"))
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -82,25 +93,25 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
     }
     if all || topics.has(Kind::Memory) {
         parts.push(format!(
-            "Memory: {:.2} GB used of {:.2} GB ({:.1}%), {:.2} GB available.",
-            r.memory_used_gb,
-            r.memory_total_gb,
+            "Memory: {} used of {} ({:.1}%), {} available.",
+            say::gib(r.memory_used_gb),
+            say::gib(r.memory_total_gb),
             r.memory_percent,
-            (r.memory_total_gb - r.memory_used_gb).max(0.0)
+            say::gib((r.memory_total_gb - r.memory_used_gb).max(0.0))
         ));
     }
     if all || topics.has(Kind::Disk) {
         if r.disk.is_empty() {
-            parts.push("I found no filesystems over 1 GB to report.".into());
+            parts.push("I found no filesystems over 1 GiB to report.".into());
         } else {
             parts.push(bullets(
                 "Disk space:",
                 r.disk.iter().map(|d| {
                     format!(
-                        "`{}`: {:.2} GB free of {:.2} GB ({:.1}% used){}",
+                        "`{}`: {} free of {} ({:.1}% used){}",
                         d.path.replace('`', "'"),
-                        d.free_gb,
-                        d.total_gb,
+                        say::gib(d.free_gb),
+                        say::gib(d.total_gb),
                         d.percent_used,
                         if d.percent_used >= 90.0 { " — nearly full" } else { "" }
                     )
@@ -243,7 +254,12 @@ fn host(h: &HostInfo, topics: &Topics) -> String {
     let mut parts = Vec::new();
     if !specific || topics.has(Kind::Uptime) {
         let name = h.hostname.as_deref().map(|n| format!(" ({})", text(n))).unwrap_or_default();
-        parts.push(format!("The server{name} has been up for {}.", h.uptime));
+        let booted = if h.boot_time.is_empty() {
+            String::new()
+        } else {
+            format!(": it last booted on {}", say::date(&h.boot_time, Some(&h.timezone)))
+        };
+        parts.push(format!("The server{name} has been up for {}{booted}.", h.uptime));
     }
     if !specific {
         let os = match (&h.os, &h.kernel) {
@@ -265,15 +281,14 @@ fn host(h: &HostInfo, topics: &Topics) -> String {
         }
     }
     if (!specific || net_asked) && !h.network_interfaces.is_empty() {
-        let gb = |bytes: u64| bytes as f64 / 1024.0 / 1024.0 / 1024.0;
         parts.push(bullets(
-            "Network interfaces (since boot):",
+            "Network interfaces (totals since boot):",
             h.network_interfaces.iter().map(|n| {
                 format!(
-                    "{}: {:.2} GB received, {:.2} GB sent",
+                    "{}: {} received, {} sent",
                     text(&n.name),
-                    gb(n.received_bytes),
-                    gb(n.transmitted_bytes)
+                    say::bytes(n.received_bytes as f64),
+                    say::bytes(n.transmitted_bytes as f64)
                 )
             }),
         ));
@@ -295,7 +310,7 @@ fn zfs(z: &ZfsPools) -> String {
         &head,
         z.pools.iter().map(|p| {
             let space = match (p.free_gb, p.size_gb) {
-                (Some(free), Some(size)) => format!(", {free:.2} GB free of {size:.2} GB"),
+                (Some(free), Some(size)) => format!(", {} free of {}", say::gib(free), say::gib(size)),
                 _ => String::new(),
             };
             format!("**{}**: {}{space}", text(&p.name), text(&p.state))
@@ -363,8 +378,8 @@ fn stats(s: &ContainerStats, topics: &Topics) -> String {
         .iter()
         .map(|c| {
             format!(
-                "**{}**: CPU {:.1}%, memory {:.0} MB of {:.0} MB ({:.1}%), network {:.1} MB in / {:.1} MB out, disk \
-                 {:.1} MB read / {:.1} MB written",
+                "**{}**: CPU {:.1}%, memory {:.0} MiB of {:.0} MiB ({:.1}%), network {:.1} MiB in / {:.1} MiB out \
+                 since it started, disk {:.1} MiB read / {:.1} MiB written",
                 text(&c.name),
                 c.cpu_percent,
                 c.memory_used_mb,
@@ -388,94 +403,14 @@ fn stats(s: &ContainerStats, topics: &Topics) -> String {
     out
 }
 
-/// `2026-11-24T03:12:00Z` → `03:12 UTC on Nov 24`.
-fn when(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => t.format("%H:%M UTC on %b %-d").to_string(),
-        Err(_) => text(rfc3339).into_owned(),
-    }
+/// One container's facts in a sentence; [`super::stopped::details`] adds why it stopped.
+pub(super) fn details(d: &ContainerDetails) -> String {
+    container_facts(d, true)
 }
 
-/// `10m` → `10 minutes`, `1h` → `hour`, `2d` → `2 days`.
-fn span(window: &str) -> String {
-    let (n, unit) = window.split_at(window.len().saturating_sub(1));
-    let unit = match unit {
-        "m" => "minute",
-        "h" => "hour",
-        "d" => "day",
-        _ => return text(window).into_owned(),
-    };
-    match n {
-        "1" => unit.to_string(),
-        n => format!("{n} {unit}s"),
-    }
-}
-
-fn history(h: &History) -> String {
-    let figure = |v: f64| match h.unit.as_str() {
-        "%" => format!("{v:.1}%"),
-        "GB" => format!("{v:.1} GB"),
-        "MB" => format!("{v:.0} MB"),
-        "MB/s" => format!("{v:.2} MB/s"),
-        _ => format!("{v:.2}"),
-    };
-    let what = match h.metric.as_str() {
-        "cpu" | "container_cpu" => "CPU use",
-        "memory" => "memory use",
-        "container_memory" => "memory",
-        "load" => "the 1-minute load",
-        "disk" => "space used",
-        _ => "traffic",
-    };
-    let source = if h.source == "prometheus" { " (from Prometheus)" } else { "" };
-    let line = |s: &HistorySeries| {
-        let mut subject = match (h.metric.as_str(), s.subject.as_str()) {
-            (_, "host") => super::answer::capitalised(what),
-            ("network", way) => format!("Traffic {way}"),
-            (_, name) => format!("**{}**: {what}", text(name)),
-        };
-        if let Some(instance) = &s.instance {
-            subject.push_str(&format!(" on {}", text(instance)));
-        }
-        if h.metric == "disk" {
-            let of = s.total.map(|t| format!(" of {}", figure(t))).unwrap_or_default();
-            let pace = match (s.full_in.as_deref(), &s.full_at) {
-                (Some("not filling"), _) | (None, _) => format!("{}, not filling up", s.trend),
-                (Some(full_in), Some(at)) => format!(
-                    "growing {} an hour: at that rate it is full in {full_in} (around {})",
-                    figure(s.change_per_hour),
-                    when(at)
-                ),
-                (Some(full_in), None) => format!("full in {full_in}"),
-            };
-            return format!("{subject}: {}{of} now ({} → {}), {pace}", figure(s.latest), figure(s.min), figure(s.max));
-        }
-        format!(
-            "{subject} averaged {}, lowest {}, highest {} at {}; {} ({} now)",
-            figure(s.mean),
-            figure(s.min),
-            figure(s.max),
-            when(&s.peak_at),
-            s.trend,
-            figure(s.latest)
-        )
-    };
-    let head = format!("Over the last {}{source}:", span(&h.window));
-    let mut out = match h.series.as_slice() {
-        [] => String::new(),
-        [one] => format!("{head} {}.", line(one)),
-        many => bullets(&head, many.iter().map(|s| format!("{}.", line(s)))),
-    };
-    if let Some(note) = &h.note {
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(&text(note));
-    }
-    out
-}
-
-fn details(d: &ContainerDetails) -> String {
+/// The facts, with or without how it last stopped (exit code, OOM kill, finish time): without
+/// when a paragraph of its own says why it stopped.
+pub(super) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
     let state = d.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
     let mut facts = vec![format!("**{}** is {state}", text(&d.name))];
     if let Some(health) = &d.health {
@@ -494,20 +429,24 @@ fn details(d: &ContainerDetails) -> String {
         1 => "restarted once".to_string(),
         n => format!("restarted {n} times"),
     });
-    if let Some(code) = d.exit_code.filter(|_| matches!(d.state.as_deref(), Some("exited" | "dead"))) {
+    if let Some(policy) = d.restart_policy.as_deref().filter(|p| !p.is_empty()) {
+        facts.push(format!("restart policy {}", text(policy)));
+    }
+    if let Some(code) = d.exit_code.filter(|_| with_stop && matches!(d.state.as_deref(), Some("exited" | "dead"))) {
         facts.push(format!("last exit code {code}"));
     }
-    if d.oom_killed {
+    if d.oom_killed && with_stop {
         facts.push("it was killed for running out of memory".into());
     }
     if let Some(error) = d.error.as_deref().filter(|e| !e.is_empty()) {
         facts.push(format!("error: {}", text(error)));
     }
+    let zone = d.timezone.as_deref();
     if let Some(t) = d.started_at.as_deref().filter(|t| !t.is_empty()) {
-        facts.push(format!("started {t}"));
+        facts.push(format!("started {}", say::when(t, zone)));
     }
-    if let Some(t) = d.finished_at.as_deref().filter(|t| !t.is_empty()) {
-        facts.push(format!("finished {t}"));
+    if let Some(t) = d.finished_at.as_deref().filter(|t| !t.is_empty() && with_stop) {
+        facts.push(format!("finished {}", say::when(t, zone)));
     }
     if let Some(image) = d.image.as_deref().filter(|i| !i.is_empty()) {
         facts.push(format!("image `{}`", image.replace('`', "'")));
@@ -562,7 +501,8 @@ pub(super) mod tests {
             ToolId::HostInfo => (
                 "How long has the server been up?",
                 json!({"hostname": "nas", "os": "Debian GNU/Linux 12", "kernel": "6.1.0", "uptime_seconds": 90061,
-                    "uptime": "1 day, 1 hour, 1 minute", "cpu_cores": 4, "physical_cores": 4,
+                    "uptime": "1 day, 1 hour, 1 minute", "boot_time": "2026-11-23T11:00:00+01:00",
+                    "timezone": "Europe/Berlin", "cpu_cores": 4, "physical_cores": 4,
                     "temperatures": [{"label": "cpu", "celsius": 45.0, "critical_celsius": null}],
                     "network_interfaces": [{"name": "eth0", "received_bytes": 1073741824u64, "transmitted_bytes": 0}]}),
             ),
@@ -600,9 +540,14 @@ pub(super) mod tests {
                 json!({"metric": "disk", "unit": "GB", "window": "24h", "source": "this host", "resolution_seconds": 60,
                     "series": [{"subject": "/mnt/tank", "samples": 1440, "from": "2026-11-23T12:00:00Z",
                         "to": "2026-11-24T12:00:00Z", "min": 900.0, "mean": 925.0, "max": 950.0,
-                        "peak_at": "2026-11-24T12:00:00Z", "latest": 950.0, "trend": "rising", "change_per_hour": 2.08,
-                        "total": 1000.0, "full_at": "2026-11-25T12:00:00Z", "full_in": "about 24 hours"}]}),
+                        "peak_at": "2026-11-24T12:00:00Z", "first": 900.0, "latest": 950.0, "trend": "rising",
+                        "change_per_hour": 2.08, "total": 1000.0, "full_at": "2026-11-25T12:00:00Z",
+                        "full_in": "about 24 hours"}],
+                    "start": "2026-11-23T12:00:00Z", "end": "2026-11-24T12:00:00Z", "covered": "the last 24 hours",
+                    "covered_seconds": 86400, "timezone": "UTC"}),
             ),
+            ToolId::Processes => ("What is eating my CPU?", super::super::processes::tests::sample()),
+            ToolId::Network => ("What's using my bandwidth?", super::super::network::tests::sample()),
             ToolId::ContainerLogs => (
                 "Show me the logs of plex",
                 json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),
@@ -643,24 +588,21 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn history_is_said_with_its_figures_and_peak_time() {
-        let v = json!({"metric": "cpu", "unit": "%", "window": "12h", "source": "this host", "resolution_seconds": 60,
-            "series": [{"subject": "host", "samples": 720, "from": "2026-11-24T00:00:00Z", "to": "2026-11-24T12:00:00Z",
-                "min": 1.0, "mean": 12.34, "max": 97.5, "peak_at": "2026-11-24T03:12:00Z", "latest": 5.0,
-                "trend": "steady", "change_per_hour": 0.1}]});
-        assert_eq!(
-            say("What was the CPU doing last night?", ToolId::History, v),
-            "Over the last 12 hours: CPU use averaged 12.3%, lowest 1.0%, highest 97.5% at 03:12 UTC on Nov 24; steady (5.0% now)."
-        );
+    fn history_is_said_with_what_it_covers_and_its_peak_time() {
         let (q, disk) = sample(ToolId::History);
         let said = say(q, ToolId::History, disk);
-        assert!(said.contains("**/mnt/tank**: space used: 950.0 GB of 1000.0 GB now"), "{said}");
+        assert!(
+            said.starts_with("Over the last 24 hours: **/mnt/tank**: space used: 950.0 GiB of 1000.0 GiB now"),
+            "{said}"
+        );
         assert!(said.contains("full in about 24 hours (around 12:00 UTC on Nov 25)"), "{said}");
         let empty = json!({"metric": "container_cpu", "unit": "%", "window": "1h", "source": "this host",
-            "resolution_seconds": 10, "series": [], "note": "There is no history for a container named 'plex'."});
+            "resolution_seconds": 10, "series": [], "start": "2026-11-24T11:00:00Z", "end": "2026-11-24T12:00:00Z",
+            "covered": "nothing", "covered_seconds": 0,
+            "note": "No history for plex: it is exited, and containers are sampled only while they run."});
         assert_eq!(
             say("plex cpu history", ToolId::History, empty),
-            "There is no history for a container named 'plex'."
+            "No history for plex: it is exited, and containers are sampled only while they run."
         );
     }
 
@@ -707,10 +649,17 @@ pub(super) mod tests {
     #[test]
     fn uptime_question_gets_the_uptime_and_missing_facts_leave_no_gaps() {
         let v = json!({"hostname": "nas", "uptime": "3 days, 2 hours", "uptime_seconds": 266400, "os": "Debian",
-            "kernel": null, "cpu_cores": 1, "physical_cores": null, "temperatures": [], "network_interfaces": []});
+            "boot_time": "2026-12-02T01:12:00+01:00", "timezone": "Europe/Berlin",
+            "kernel": null, "cpu_cores": 1, "physical_cores": null, "temperatures": [],
+            "network_interfaces": [{"name": "eth0", "received_bytes": 891289u64, "transmitted_bytes": 5368709120u64}]});
         assert_eq!(
-            say("How long has the server been up?", ToolId::HostInfo, v.clone()),
-            "The server (nas) has been up for 3 days, 2 hours."
+            say("When did the server last reboot?", ToolId::HostInfo, v.clone()),
+            "The server (nas) has been up for 3 days, 2 hours: it last booted on Dec 2, 2026 at 01:12 CET."
+        );
+        let net = say("What are the network interface totals?", ToolId::HostInfo, v.clone());
+        assert!(
+            net.contains("Network interfaces (totals since boot):\n\n- eth0: 870 KiB received, 5.00 GiB sent"),
+            "{net}"
         );
         let all = say("Tell me about the host", ToolId::HostInfo, v);
         assert!(all.contains("It runs Debian on 1 CPU core."), "{all}");
@@ -723,7 +672,7 @@ pub(super) mod tests {
             "mount": "/mnt/tank", "used_gb": 900.0, "percent_used": 90.0}], "note": null});
         assert_eq!(
             say("Is my pool ok?", ToolId::ZfsPools, v),
-            "1 ZFS pool needs attention:\n\n- **tank**: DEGRADED, 100.00 GB free of 1000.00 GB"
+            "1 ZFS pool needs attention:\n\n- **tank**: DEGRADED, 100.00 GiB free of 1000.00 GiB"
         );
         assert_eq!(
             say("zfs?", ToolId::ZfsPools, json!({"pools": [], "note": "ZFS is not present on this host."})),
@@ -748,7 +697,7 @@ pub(super) mod tests {
             "exit_code": 0, "oom_killed": false, "error": "", "started_at": "2026-01-01T00:00:00Z", "finished_at": null,
             "ports": {}, "mounts": [{"source": null, "destination": "/data", "read_only": false}], "labels": {}});
         let a = say("details of web", ToolId::ContainerDetails, v);
-        assert_eq!(a, "**web** is running, restarted once, started 2026-01-01T00:00:00Z.");
+        assert_eq!(a, "**web** is running, restarted once, started 00:00 UTC on Jan 1.");
     }
 
     #[test]
