@@ -8,7 +8,8 @@
 //! - [`details`], [`logs`], [`stats`]: one container's inspect summary, its last log lines
 //!   (redacted), and CPU/memory/network/block I/O samples.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
-//! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
+//! - [`truenas`]: optional TrueNAS SCALE pools, datasets, tasks, disks, apps, system and alerts over
+//!   its JSON-RPC WebSocket API, from a fixed list of read methods.
 //! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
 //!   `get_history`, or [`prometheus`] does from fixed PromQL templates when `PROMETHEUS_URL` is set.
 //!
