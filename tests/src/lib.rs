@@ -3,9 +3,14 @@
 //! Layout
 //! - [`stack`]: the four real binaries on free ports, wired together ([`stack::Stack`]).
 //! - [`fake_llm`]: a fast OpenAI-compatible provider with a settable delay that can record requests.
+//! - [`fake_truenas`]: a TrueNAS SCALE JSON-RPC API over TLS with one fixed scenario (also the
+//!   `fake-truenas` binary), recording every method it is sent.
 //! - [`load`]: a closed-loop HTTP load generator with latency percentiles.
 //! - The tests live in `tests/e2e.rs` and `tests/faults.rs`; the benchmark in `src/bin/bench.rs`.
 
+#![recursion_limit = "256"]
+
 pub mod fake_llm;
+pub mod fake_truenas;
 pub mod load;
 pub mod stack;

@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod howto;
 pub mod reports;
+pub mod truenas;
 /// The question → tools mapping, shared with the orchestrator's prefetch.
 pub use homelab_schemas::intent as topics;
 
@@ -29,7 +30,8 @@ pub struct Builtin;
 pub const HELP: &str = "I can report on this server: CPU, memory, disk space and load average; uptime, \
 temperatures and network interfaces; its Docker containers (which are running or stopped, their images and \
 ports, one container's details and health, its recent logs, and which use the most CPU or memory); ZFS pools; \
-on TrueNAS, active alerts and scrub progress; a check of everything for problems; and the last day of CPU, \
+on TrueNAS, its pools, datasets, snapshot and replication tasks, disk temperatures, app updates, version and \
+alerts; a check of everything for problems; and the last day of CPU, \
 memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills). Try \"How \
 much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\" or \"What was the CPU doing \
 last night?\". I can only look, not change anything.";

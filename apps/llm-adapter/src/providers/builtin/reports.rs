@@ -6,8 +6,7 @@
 
 use homelab_schemas::{
     monitoring::{
-        ContainerDetails, ContainerLogs, ContainerStats, History, HistorySeries, HostInfo, Problems, TruenasStatus,
-        ZfsPools,
+        ContainerDetails, ContainerLogs, ContainerStats, History, HistorySeries, HostInfo, Problems, ZfsPools,
     },
     ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
@@ -22,7 +21,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::Problems(p) => problems(p),
         ToolOutput::HostInfo(h) => host(h, topics),
         ToolOutput::ZfsPools(z) => zfs(z),
-        ToolOutput::TruenasStatus(t) => truenas(t),
+        ToolOutput::TruenasStatus(t) => super::truenas::say(t),
         ToolOutput::ContainerDetails(d) => details(d),
         ToolOutput::ContainerStats(s) => stats(s, topics),
         ToolOutput::ContainerLogs(l) => logs(l),
@@ -36,8 +35,8 @@ pub fn not_offered(tool: ToolId) -> &'static str {
     match tool {
         ToolId::ZfsPools => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
         ToolId::TruenasStatus => {
-            "TrueNAS is not configured here: set TRUENAS_URL and TRUENAS_API_KEY (a read-only key) to see its alerts \
-             and scrubs."
+            "TrueNAS is not configured here: set TRUENAS_URL, TRUENAS_USERNAME and TRUENAS_API_KEY (a read-only \
+             user's key) to see its pools, datasets, tasks, disks, apps and alerts."
         }
         ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => {
             "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
@@ -60,17 +59,17 @@ pub fn host_name(host: &str) -> String {
 }
 
 /// Text from the system, escaped for the Markdown answer.
-fn text(value: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn text(value: &str) -> std::borrow::Cow<'_, str> {
     homelab_common::markdown::escape(value)
 }
 
 /// A heading line and its bullet list, with the blank line Markdown needs between them.
-fn bullets(head: &str, items: impl IntoIterator<Item = String>) -> String {
+pub(super) fn bullets(head: &str, items: impl IntoIterator<Item = String>) -> String {
     let items: Vec<String> = items.into_iter().map(|i| format!("- {i}")).collect();
     format!("{head}\n\n{}", items.join("\n"))
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -307,34 +306,6 @@ fn zfs(z: &ZfsPools) -> String {
             format!("**{}**: {}{space}", text(&p.name), text(&p.state))
         }),
     )
-}
-
-fn truenas(t: &TruenasStatus) -> String {
-    if !t.configured {
-        return t.note.clone().unwrap_or_else(|| "TrueNAS extras are not configured.".into());
-    }
-    let mut parts = Vec::new();
-    if t.alerts.is_empty() {
-        parts.push("TrueNAS has no active alerts.".to_string());
-    } else {
-        parts.push(bullets(
-            &format!("TrueNAS has {}:", plural(t.alerts.len(), "active alert", "active alerts")),
-            t.alerts.iter().map(|a| format!("**{}**: {}", text(&a.level), text(&a.text))),
-        ));
-    }
-    for p in &t.pools {
-        let scan = p.scan.as_ref();
-        let scan_text = match (scan.and_then(|s| s.function.as_deref()), scan.and_then(|s| s.state.as_deref())) {
-            (Some(f), Some("SCANNING")) => {
-                let done = scan.and_then(|s| s.percentage).map(|p| format!(" ({p:.1}% done)")).unwrap_or_default();
-                format!("{} in progress{done}", f.to_lowercase())
-            }
-            (Some(f), Some(state)) => format!("last {} {}", f.to_lowercase(), state.to_lowercase()),
-            _ => "no scrub recorded".to_string(),
-        };
-        parts.push(format!("Pool **{}** is {}; {scan_text}.", text(&p.name), text(&p.status)));
-    }
-    parts.join("\n\n")
 }
 
 fn logs(l: &ContainerLogs) -> String {
@@ -578,9 +549,11 @@ pub(super) mod tests {
             ),
             ToolId::TruenasStatus => (
                 "Is a scrub running on tank?",
-                json!({"configured": true, "alerts": [], "alerts_by_level": {}, "pools": [{"name": "tank",
-                    "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "SCANNING",
-                    "percentage": 42.5, "errors": 0}}]}),
+                json!({"configured": true, "report": {"topic": "overview", "alerts": [], "alerts_by_level": {},
+                    "alerts_omitted": 0, "pools": [{"name": "tank", "status": "ONLINE", "healthy": true,
+                    "status_detail": null, "size_gb": 1000.0, "used_gb": 400.0, "free_gb": 600.0, "percent_used": 40.0,
+                    "scan": {"function": "SCRUB", "state": "SCANNING", "percentage": 42.5, "errors": 0,
+                    "started": "2026-11-24T10:00:00Z", "ended": null, "ago": "1 hour ago", "seconds_left": 3600}}]}}),
             ),
             ToolId::ContainerDetails => (
                 "What is the restart count of the sonarr container?",
@@ -691,7 +664,8 @@ pub(super) mod tests {
         let alert_answer = say(
             "TrueNAS alerts?",
             ToolId::TruenasStatus,
-            json!({"configured": true, "alerts": [{"level": "WARNING", "class": null, "text": leak}], "pools": []}),
+            json!({"configured": true, "report": {"topic": "alerts", "alerts": [{"level": "WARNING", "class": null,
+                "text": leak, "since": null}], "alerts_by_level": {"WARNING": 1}, "alerts_omitted": 0}}),
         );
         let problems_answer = say(
             "anything wrong?",
