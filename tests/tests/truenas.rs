@@ -224,6 +224,32 @@ async fn bad_topics_are_422_an_untrusted_certificate_gets_no_key_and_alerts_are_
 }
 
 #[tokio::test]
+async fn truenas_s_own_certificate_naming_only_localhost_is_trusted_as_itself_at_the_lan_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeTruenas::start(Api::V27, dir.path()).await;
+    // A container reaches the NAS by address; TrueNAS's certificate names only localhost.
+    let mut by_address = settings(&fake, Some(USERNAME), API_KEY);
+    by_address.truenas_url = Some(format!("https://127.0.0.1:{}", fake.addr.port()));
+    let base = monitoring(&by_address).await;
+    topic(&base, TruenasTopic::System).await;
+
+    // Another certificate in TRUENAS_CA_CERT vouches for nothing: no key is sent.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = FakeTruenas::start(Api::V27, other_dir.path()).await;
+    let before = fake.methods().len();
+    for url in [format!("https://127.0.0.1:{}", fake.addr.port()), fake.url()] {
+        let mut wrong = by_address.clone();
+        wrong.truenas_url = Some(url);
+        wrong.truenas_ca_cert = Some(other.ca_file.clone());
+        let base = monitoring(&wrong).await;
+        let (status, v) = get(format!("{base}/truenas")).await;
+        assert_eq!(status, 503, "{v}");
+        assert!(v["detail"].as_str().unwrap().contains("cannot connect"), "{v}");
+    }
+    assert_eq!(fake.methods().len(), before, "the key never went to a server it could not verify");
+}
+
+#[tokio::test]
 async fn a_cloud_model_gets_the_topic_it_asks_for_through_the_whole_stack() {
     use wiremock::{matchers::method, Mock, MockServer, Request, ResponseTemplate};
     let dir = tempfile::tempdir().unwrap();

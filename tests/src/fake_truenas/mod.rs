@@ -61,7 +61,8 @@ pub struct Options {
     /// The user has a narrower privilege than READONLY_ADMIN: `system.info` and
     /// `privilege.become_readonly` are refused with EACCES.
     pub narrow_role: bool,
-    /// Names (and IP addresses) the certificate is for, besides `localhost` and `127.0.0.1`.
+    /// Names (and IP addresses) the certificate is for, besides `localhost`: none by default, as
+    /// TrueNAS's own self-signed certificate names only `localhost`.
     pub hostnames: Vec<String>,
 }
 
@@ -95,7 +96,7 @@ impl FakeTruenas {
     }
 
     pub async fn start_with(options: Options, addr: SocketAddr, dir: &Path) -> std::io::Result<Self> {
-        let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+        let mut names = vec!["localhost".to_string()];
         names.extend(options.hostnames.iter().cloned());
         let cert = rcgen::generate_simple_self_signed(names).map_err(std::io::Error::other)?;
         let ca_file = dir.join("truenas-ca.pem");

@@ -8,10 +8,12 @@
 //!   list of reads.
 //! - [`session`]: one connection per request: log in, wait, narrow to read-only, read.
 //! - [`read`]: TrueNAS's answers read into the catalog's typed reports.
+//! - [`tls`]: TrueNAS's certificate verified, or pinned when handed over in `TRUENAS_CA_CERT`.
 
 pub mod calls;
 pub mod read;
 pub mod session;
+pub mod tls;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -21,7 +23,6 @@ use axum::{
 };
 use homelab_common::{ApiError, Secret, Settings};
 use homelab_schemas::monitoring::{TruenasStatus, TruenasTopic};
-use rustls_pki_types::{pem::PemObject, CertificateDer};
 
 use crate::AppState;
 use calls::Method;
@@ -49,21 +50,7 @@ impl TrueNas {
                         the user it belongs to"
                 .into());
         };
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        if let Some(ca) = &settings.truenas_ca_cert {
-            let unreadable = |e: &dyn std::fmt::Display| format!("TRUENAS_CA_CERT {}: {e}", ca.display());
-            let certs = CertificateDer::pem_file_iter(ca).map_err(|e| unreadable(&e))?;
-            for cert in certs {
-                roots.add(cert.map_err(|e| unreadable(&e))?).map_err(|e| unreadable(&e))?;
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let tls = tls::client_config(settings.truenas_ca_cert.as_deref())?;
         // Always wss://: the configuration accepts only https:// (or wss://) addresses.
         let host = base.trim_end_matches('/').trim_start_matches("https://").trim_start_matches("wss://");
         let host = host.strip_suffix("/api/current").unwrap_or(host);
