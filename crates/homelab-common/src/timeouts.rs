@@ -13,7 +13,7 @@
 //!         └ waiting for one tool call ............................. TOOL_CALL 15 s, ≤ what is left of CHAT
 //!            └ tool-monitoring: one request ....................... MONITORING_REQUEST 14 s
 //!               ├ one Docker API call ............................. DOCKER_CALL 5 s
-//!               └ one TrueNAS request (connect, log in, its reads) .. TRUENAS_CALL 10 s
+//!               └ one TrueNAS request (connect, log in, reads) .... TRUENAS_CALL 10 s
 //! ```
 //!
 //! Outside a chat: a client has [`BODY`] to send its body and [`HEADER`] to send its headers
