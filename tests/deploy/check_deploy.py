@@ -6,7 +6,11 @@ the stack for real; these catch drift between the files early):
   env_file (each service lists its own variables); INTERNAL_TOKEN required (`:?`) everywhere it is
   passed; every image is named from IMAGE_PREFIX and HOMELAB_VERSION and also has a build.
 - deploy/truenas.yaml: no build, no variables to interpolate (TrueNAS has no .env), the same images
-  and tags as the compose file's defaults, every service as the apps user 568 but the proxy.
+  and tags as the compose file's defaults and the workspace's version, each tag written once (an
+  anchor in x-images); every service as the apps user 568 but the proxy, the init step (root with
+  CHOWN, DAC_OVERRIDE and FOWNER only, no network) and tool-monitoring (its own user, mounting
+  neither / nor the whole /proc); no secret in the file (API_KEY and INTERNAL_TOKEN from files the
+  init step makes, every other key empty); only the web UI's port, over HTTPS; the builtin model.
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
   HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
 - every ${VAR} the compose files substitute is documented in .env.example.
@@ -90,14 +94,42 @@ check("compose variables are documented in .env.example", used <= documented, st
 
 truenas_text = TRUENAS.read_text()
 truenas = yaml.safe_load(truenas_text)
-check("truenas.yaml has the six long-running services", set(truenas["services"]) == LONG_RUNNING, str(set(truenas["services"])))
+ts = truenas["services"]
+check("truenas.yaml has the six long-running services and init", set(ts) == LONG_RUNNING | {"init"}, str(set(ts)))
 check("truenas.yaml interpolates nothing", "${" not in truenas_text)
-for name, s in truenas["services"].items():
+workspace_version = re.search(r'^version = "([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
+for name, s in ts.items():
     check(f"truenas.yaml {name}: no build", "build" not in s)
-    default = services[name]["image"].replace("${IMAGE_PREFIX:-", "").replace("}-", "-", 1).replace("${HOMELAB_VERSION:-", "").rstrip("}")
+    image_of = "frontend" if name == "init" else name
+    default = services[image_of]["image"].replace("${IMAGE_PREFIX:-", "").replace("}-", "-", 1).replace("${HOMELAB_VERSION:-", "").rstrip("}")
     check(f"truenas.yaml {name}: same image as the compose default", s["image"] == default, f"{s['image']} != {default}")
-    if name != "docker-proxy":
+    check(f"truenas.yaml {name}: the workspace's version {workspace_version}", s["image"].endswith(":" + workspace_version), s["image"])
+    if name not in ("docker-proxy", "init", "tool-monitoring"):
         check(f"truenas.yaml {name}: runs as the apps user 568", s.get("user") == "568:568", str(s.get("user")))
+    env = s.get("environment") or {}
+    for key in ("API_KEY", "INTERNAL_TOKEN"):
+        check(f"truenas.yaml {name}: no {key} in the file (read from the init step's file)", key not in env)
+    for key in ("GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"):
+        if key in env:
+            check(f"truenas.yaml {name}: {key} ships empty", env[key] == "", env[key])
+    check(f"truenas.yaml {name}: no placeholder secret", not any("change" in str(v).lower() for v in env.values()))
+check("truenas.yaml: each image tag is written once", len(re.findall(r"homelab-assistant-[a-z-]+:\d", truenas_text)) == 6)
+check("truenas.yaml: every service gets the internal token (from the init step's file)",
+      all("INTERNAL_TOKEN_FILE" in ts[n]["environment"] for n in BINARIES))
+check("truenas.yaml: only the web UI publishes a port", {n for n, s in ts.items() if s.get("ports")} == {"frontend"})
+check("truenas.yaml: the web UI serves HTTPS", ts["frontend"]["environment"].get("UI_TLS") == "on")
+check("truenas.yaml: the builtin model by default", ts["llm-adapter"]["environment"]["LLM_PROVIDER"] == "builtin")
+init = ts["init"]
+check("truenas.yaml init: root with CHOWN, DAC_OVERRIDE and FOWNER only, no network",
+      init.get("cap_drop") == ["ALL"] and set(init.get("cap_add", [])) == {"CHOWN", "DAC_OVERRIDE", "FOWNER"}
+      and init.get("network_mode") == "none" and init.get("read_only") is True)
+for name, s in ts.items():
+    if name not in ("init", "docker-proxy"):
+        check(f"truenas.yaml {name}: waits for init", s["depends_on"]["init"]["condition"] == "service_completed_successfully")
+monitoring = ts["tool-monitoring"]
+mounts = [str(v).split(":")[0] for v in monitoring["volumes"]]
+check("truenas.yaml tool-monitoring: its own user, not the apps user", monitoring.get("user") not in (None, "568:568") and not str(monitoring.get("user")).startswith("568"), monitoring.get("user"))
+check("truenas.yaml tool-monitoring: mounts neither / nor the whole /proc", "/" not in mounts and "/proc" not in mounts, mounts)
 
 agent_text = (ROOT / "deploy" / "agent.compose.yml").read_text()
 agent = yaml.safe_load(agent_text)
@@ -128,6 +160,8 @@ NOT_PASSED = {
     "TLS_KEY_PATH": "as TLS_CERT_PATH",
     "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
 }
+# The secrets a service may read from a file instead (SECRET_FILE_VARIABLES).
+FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"}
 target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 variables = {}
 for binary in sorted(BINARIES):
@@ -137,7 +171,9 @@ for binary in sorted(BINARIES):
 for label, file_services, complete in (("docker-compose.yml", services, True), ("agent.compose.yml", a, True),
                                         ("truenas.yaml", truenas["services"], False)):
     for name in sorted(BINARIES & set(file_services)):
-        env = set((file_services[name].get("environment") or {}).keys())
+        # A secret's `<NAME>_FILE` is that variable, read from a file.
+        env = {k.removesuffix("_FILE") if k.removesuffix("_FILE") in FILE_SECRETS else k
+               for k in (file_services[name].get("environment") or {})}
         check(f"{label} {name}: passes only variables the binary reads", env <= variables[name], sorted(env - variables[name]))
         if complete:
             missing = variables[name] - env - set(NOT_PASSED)
@@ -145,7 +181,7 @@ for label, file_services, complete in (("docker-compose.yml", services, True), (
     # The orchestrator strikes every secret from the audit file, so it gets each one another service gets.
     if "orchestrator" in file_services:
         given = {k for n, s in file_services.items() if n != "orchestrator" for k in (s.get("environment") or {})}
-        secrets = {"API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"} & given
+        secrets = {"API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "API_KEY_FILE"} & given
         orchestrator_env = file_services["orchestrator"].get("environment") or {}
         check(f"{label}: the orchestrator gets every secret, to keep it out of the audit file",
               secrets <= set(orchestrator_env), sorted(secrets - set(orchestrator_env)))

@@ -17,9 +17,11 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
    the token required, its certificate printed by the README's command; the main stack with
    MONITORING_TARGETS asks it over HTTPS as `nas` (answers and the status strip name both hosts);
 5. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
-6. deploy/truenas.yaml the way TrueNAS runs it (`-p ix-homelab-assistant up -d --force-recreate`
-   from built images), timed against TrueNAS's 1,200 s limit, with host-path datasets owned by the
-   apps user 568;
+6. deploy/truenas.yaml the way TrueNAS runs it (parsed and written back, then `-p
+   ix-homelab-assistant up -d --force-recreate` from built images), timed against TrueNAS's 1,200 s
+   limit, with only the dataset made beforehand: the init step's folders, owners and key, HTTPS on
+   the UI port alone, tool-monitoring's own user, no secret in any environment; then the README's
+   TrueNAS steps against the fake TrueNAS (target/release/fake-truenas) and Delete keeping the data;
 7. prints the figures (image sizes, idle memory of the whole stack, time from `up` to healthy) and
    writes them to $COMPOSE_TEST_DIR/figures.txt.
 
@@ -42,6 +44,8 @@ import urllib.error
 import urllib.request
 from http.client import HTTPException
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = Path(os.environ.get("COMPOSE_TEST_DIR", ROOT / "target" / "compose-test"))
@@ -163,8 +167,8 @@ def check_settled(stack: Stack, label: str) -> None:
     for c in containers:
         name = service_of(c)
         state = c["State"]
-        if name == "tls-init":
-            check(f"{label}: tls-init ran once and exited 0", state["Status"] == "exited" and state["ExitCode"] == 0, state)
+        if name in ("tls-init", "init"):
+            check(f"{label}: {name} ran once and exited 0", state["Status"] == "exited" and state["ExitCode"] == 0, state)
             continue
         health = (state.get("Health") or {}).get("Status")
         check(f"{label}: {name} is running and healthy", state["Status"] == "running" and health == "healthy", state)
@@ -533,57 +537,117 @@ def tls_phase(env_file: Path, values: dict, ui_port: int, gateway_port: int, key
         stack.compose("down", "-v", timeout=300)
 
 
-def truenas_phase(key: str, token: str, ui_port: int, gateway_port: int) -> None:
-    """deploy/truenas.yaml as TrueNAS's "Install via YAML" runs it, with this machine's values."""
-    datasets = WORK / "truenas-datasets"
-    run("rm", "-rf", str(datasets))
-    text = (ROOT / "deploy" / "truenas.yaml").read_text()
+def truenas_phase(ui_port: int) -> None:
+    """deploy/truenas.yaml as TrueNAS's "Install via YAML" runs it (the middleware parses the YAML,
+    writes it back, and runs `docker compose -p ix-homelab-assistant up -d --force-recreate`), with
+    only the dataset made beforehand, owned by the apps user as the "Apps" preset makes it. Then the
+    README's TrueNAS steps (the certificate copied into the dataset, four values edited, Save)
+    against the fake TrueNAS on this machine, and the app deleted with its dataset kept."""
+    dataset = WORK / "truenas-datasets" / "homelab-assistant"
+    run("rm", "-rf", str(dataset.parent))
+    dataset.mkdir(parents=True)
+    os.chown(dataset, 568, 568)
+    source = (ROOT / "deploy" / "truenas.yaml").read_text()
     substitutions = {
-        "/mnt/tank/apps/homelab-assistant": str(datasets),
+        "/mnt/tank/apps/homelab-assistant": str(dataset),
         "/var/run/docker.sock:/var/run/docker.sock": f"{SOCKET}:/var/run/docker.sock",
-        "CHANGE-ME-api-key": key,
-        "CHANGE-ME-internal-token": token,
-        "&llm-provider groq": "&llm-provider builtin",
         '"3000:3000"': f'"{ui_port}:3000"',
-        '"8000:8000"': f'"{gateway_port}:8000"',
-        "/:/host/root:ro,rslave": "/:/host/root:ro",  # `/` is a private mount here (compose.ci.yml)
+        "/mnt:/host/root/mnt:ro,rslave": "/mnt:/host/root/mnt:ro",  # `/` is a private mount here (compose.ci.yml)
+        "      - /proc/spl:/host/proc/spl:ro\n": "",  # no ZFS on this machine; a NAS always has it
     }
     for old, new in substitutions.items():
-        check(f"truenas.yaml holds '{old}'", old in text)
-        text = text.replace(old, new)
-    # The apps user owns the datasets, as TrueNAS creates them.
-    for sub in ("database", "audit", "history"):
-        (datasets / sub).mkdir(parents=True, exist_ok=True)
-        os.chown(datasets / sub, 568, 568)
-    os.chown(datasets, 568, 568)
+        check(f"truenas.yaml holds '{old.strip()}'", old in source)
+        source = source.replace(old, new)
     yaml_file = WORK / "truenas-install.yaml"
-    yaml_file.write_text(text)
     empty = WORK / "empty.env"
     empty.write_text("")
     stack = Stack(empty, [yaml_file], project=TRUENAS_PROJECT)
-    start = time.monotonic()
-    result = stack.compose("up", "-d", "--force-recreate", timeout=1200)
-    ok, _, states = wait_healthy(stack, 6, limit=max(10, 1200 - (time.monotonic() - start)))
-    took = time.monotonic() - start
-    check("TrueNAS YAML: `-p ix-homelab-assistant up -d --force-recreate` comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+
+    def install(text: str, extra_hosts: bool = False) -> tuple[bool, float, list]:
+        config = yaml.safe_load(text)  # as the middleware stores it: anchors resolved
+        if extra_hosts:  # on a NAS, TRUENAS_URL is its LAN address; here the engine's host
+            config["services"]["tool-monitoring"]["extra_hosts"] = ["host.docker.internal:host-gateway"]
+        yaml_file.write_text(yaml.safe_dump(config, sort_keys=False))
+        start = time.monotonic()
+        result = stack.compose("up", "-d", "--force-recreate", timeout=1200)
+        ok, _, states = wait_healthy(stack, 6, limit=max(10, 1200 - (time.monotonic() - start)))
+        return result.returncode == 0 and ok, time.monotonic() - start, (result.stderr[-2000:], states)
+
+    ok, took, detail = install(source)
+    check("TrueNAS YAML: `-p ix-homelab-assistant up -d --force-recreate` comes up healthy", ok, detail)
     check("TrueNAS YAML: within TrueNAS's 1,200 s limit", took < 1200, f"{took:.0f} s")
     figures["TrueNAS YAML install, up to all healthy"] = f"{took:.1f} s"
-    ui = f"http://127.0.0.1:{ui_port}"
+
+    owners = {"secrets": 568, "database": 568, "audit": 568, "tls": 568, "tool-monitoring": 65532}
+    for folder, uid in owners.items():
+        path = dataset / folder
+        check(f"TrueNAS YAML: init made {folder}/ owned by {uid}", path.is_dir() and path.stat().st_uid == uid, path)
+    key_file = dataset / "secrets" / "api-key"
+    key = key_file.read_text().strip() if key_file.is_file() else ""
+    check("TrueNAS YAML: the API key was made in secrets/api-key, 0400, owned by 568",
+          len(key) == 64 and key_file.stat().st_uid == 568 and key_file.stat().st_mode & 0o777 == 0o400, key_file)
+    ui = f"https://127.0.0.1:{ui_port}"
+    status, _, body = http(f"{ui}/api/health")
+    check("TrueNAS YAML: the UI port serves HTTPS and reaches the gateway", status == 200 and "healthy" in body, (status, body))
+    status, _, _ = http(f"http://127.0.0.1:{ui_port}/api/health")
+    check("TrueNAS YAML: and not plain HTTP", status != 200, status)
     status, answer = chat(ui, key, "Which containers are running?")
-    check("TrueNAS YAML: chat sees the containers", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
-    audit = datasets / "audit" / "audit.jsonl"
-    db = datasets / "database" / "db.sqlite3"
-    check("TrueNAS YAML: audit log written to the host-path dataset as user 568", audit.is_file() and audit.stat().st_uid == 568, audit)
-    check("TrueNAS YAML: database written to the host-path dataset as user 568", db.is_file() and db.stat().st_uid == 568, db)
-    names = {c["Name"].lstrip("/") for c in stack.containers()}
+    check("TrueNAS YAML: chat with the key from secrets/api-key sees the containers", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
+    status, answer = chat(ui, key, "How much disk space is left?")
+    check("TrueNAS YAML: disk space answered, the container's own root not passed off as the NAS's",
+          status == 200 and "`/`" not in answer.get("message", ""), (status, answer))
+    containers = {service_of(c): c for c in stack.containers()}
+    published = {n for n, c in containers.items() if any((c["HostConfig"].get("PortBindings") or {}).values())}
+    check("TrueNAS YAML: only the web UI publishes a port", published == {"frontend"}, published)
+    check("TrueNAS YAML: tool-monitoring runs as its own user", containers["tool-monitoring"]["Config"]["User"] == "65532:65532",
+          containers["tool-monitoring"]["Config"]["User"])
+    token = (dataset / "secrets" / "internal-token").read_text().strip()
+    leaked = [n for n, c in containers.items() if any(key in e or token in e for e in c["Config"].get("Env") or [])]
+    check("TrueNAS YAML: neither the API key nor the internal token is in any container's environment", not leaked, leaked)
+    audit = dataset / "audit" / "audit.jsonl"
+    db = dataset / "database" / "db.sqlite3"
+    check("TrueNAS YAML: audit log written to the dataset as user 568", audit.is_file() and audit.stat().st_uid == 568, audit)
+    check("TrueNAS YAML: database written to the dataset as user 568", db.is_file() and db.stat().st_uid == 568, db)
+    names = {c["Name"].lstrip("/") for c in containers.values()}
     check("TrueNAS YAML: containers are named ix-homelab-assistant-…", all(n.startswith(TRUENAS_PROJECT + "-") for n in names), names)
     check_settled(stack, "TrueNAS")
-    # Edit → Save runs the same command again: it must come back without rebuilding anything.
-    result = stack.compose("up", "-d", "--force-recreate", timeout=1200)
-    ok, _, states = wait_healthy(stack, 6)
-    check("TrueNAS YAML: Edit → Save (up --force-recreate again) comes back healthy", result.returncode == 0 and ok, states)
+
+    # The README's "TrueNAS answers": TrueNAS's certificate into the dataset, four values, Save.
+    fake = subprocess.Popen(
+        [str(ROOT / "target" / "release" / "fake-truenas"), "--bind", "0.0.0.0", "--api", "27",
+         "--cert-dir", str(WORK / "fake-truenas")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        said = dict(fake.stdout.readline().strip().split("=", 1) for _ in range(5))
+        run("cp", said["ca"], str(dataset / "tool-monitoring" / "truenas.crt"), check_rc=True)
+        edited = source
+        for old, new in {
+            'x-truenas-api-key: &truenas-api-key ""': f'x-truenas-api-key: &truenas-api-key "{said["api_key"]}"',
+            'TRUENAS_URL: ""': f'TRUENAS_URL: "https://host.docker.internal:{said["port"]}"',
+            'TRUENAS_USERNAME: ""': f'TRUENAS_USERNAME: "{said["username"]}"',
+            'TRUENAS_CA_CERT: ""': "TRUENAS_CA_CERT: /var/lib/homelab-assistant/truenas.crt",
+        }.items():
+            check(f"truenas.yaml holds '{old}'", old in edited)
+            edited = edited.replace(old, new)
+        ok, _, detail = install(edited, extra_hosts=True)
+        check("TrueNAS YAML: Edit → Save (up --force-recreate again) comes back healthy", ok, detail)
+        check("TrueNAS YAML: the API key is kept across Save", key_file.read_text().strip() == key)
+        status, answer = chat(ui, key, "Is a scrub running on tank?")
+        message = answer.get("message", "")
+        check("TrueNAS YAML: TrueNAS answers from its API (pools, resilver, alerts)",
+              status == 200 and "Pool **tank** is ONLINE" in message and "A resilver is running: 45% done" in message
+              and "Replication \"offsite\" failed" in message, (status, answer))
+        check("TrueNAS YAML: the TrueNAS key is not in the audit log", said["api_key"] not in audit.read_text())
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+    check_settled(stack, "TrueNAS with TrueNAS answers")
     if not KEEP:
-        stack.compose("down", "-v", timeout=300)
+        # Apps → homelab-assistant → Delete: the containers go, the dataset stays.
+        stack.compose("down", timeout=300)
+        check("TrueNAS YAML: deleting the app keeps the dataset (key, database, audit log)",
+              key_file.is_file() and db.is_file() and audit.is_file() and not stack.containers())
 
 
 def main() -> int:
@@ -612,7 +676,7 @@ def main() -> int:
         Stack(env_file, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]).compose("down", "-v", timeout=300)
         agent_phase(values, key, token, ui_port)
         tls_phase(env_file, values, ui_port, gateway_port, key)
-        truenas_phase(key, token, ui_port, gateway_port)
+        truenas_phase(ui_port)
         for name in ("homelab-fixture-web", "homelab-fixture-stopped"):
             docker("rm", "-f", name)
     else:

@@ -5,7 +5,9 @@
 # COMPOSE_KEEP=1 leaves both running and says how to reach and stop them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ -x target/release/gateway ] && [ -x target/release/tool-monitoring ] || cargo build --release --locked --bins -q
+# The four services, and the fake TrueNAS the TrueNAS YAML's phase asks.
+[ -x target/release/gateway ] && [ -x target/release/tool-monitoring ] && [ -x target/release/fake-truenas ] \
+  || cargo build --release --locked --bins -q
 if [ ! -f frontend/dist/index.html ]; then
   (cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 fi

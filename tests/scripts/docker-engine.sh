@@ -26,6 +26,8 @@ install_packages() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # compose_test.py reads deploy/truenas.yaml as TrueNAS does, with PyYAML.
+  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
   [ "${#missing[@]}" -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -4,7 +4,10 @@
 //! In a container, mountinfo comes from the host's /proc (`HOST_PROC`) and each mount point is
 //! measured under the host's root (`HOST_ROOT`), so the answer describes the NAS, not the container.
 
-use std::{collections::HashMap, path::Path};
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+};
 
 use homelab_schemas::{
     monitoring::{bytes_to_gb, round2},
@@ -151,10 +154,24 @@ pub fn usage_of(path: &Path) -> Option<Usage> {
 /// point is measured under `root` (`/` outside a container).
 pub fn list(mountinfo: &Path, root: &Path) -> Vec<DiskUsage> {
     let text = std::fs::read_to_string(mountinfo).unwrap_or_default();
-    distinct_real_mounts(parse_mountinfo(&text))
+    // Under a HOST_ROOT only part of the host may be mounted (the TrueNAS YAML mounts /mnt alone):
+    // a host filesystem that is not mounted here would be measured as the container's own.
+    let here = (root != Path::new("/")).then(|| {
+        let own = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        parse_mountinfo(&own).into_iter().map(|m| PathBuf::from(m.mount_point)).collect()
+    });
+    list_from(&text, root, here.as_ref())
+}
+
+/// [`list`] from mountinfo text; with `here`, only the mount points that are mounted here.
+fn list_from(mountinfo: &str, root: &Path, here: Option<&HashSet<PathBuf>>) -> Vec<DiskUsage> {
+    distinct_real_mounts(parse_mountinfo(mountinfo))
         .into_iter()
         .filter_map(|m| {
             let on_host = root.join(m.mount_point.trim_start_matches('/'));
+            if here.is_some_and(|here| !here.contains(&on_host)) {
+                return None;
+            }
             let usage = usage_of(&on_host)?;
             (usage.total > ONE_GIB).then(|| usage.to_disk_usage(&m.mount_point))
         })
@@ -190,6 +207,16 @@ garbage line
         let mounts = distinct_real_mounts(parse_mountinfo(SAMPLE));
         let points: Vec<&str> = mounts.iter().map(|m| m.mount_point.as_str()).collect();
         assert_eq!(points, vec!["/", "/mnt/tank", "/mnt/tank/media files"]);
+    }
+
+    #[test]
+    fn under_a_host_root_only_what_is_mounted_here_is_measured() {
+        let info = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n";
+        assert_eq!(list_from(info, Path::new("/"), None).len(), 1, "this machine's root is over 1 GiB");
+        let only_mnt: HashSet<PathBuf> = [PathBuf::from("/mnt")].into();
+        assert!(list_from(info, Path::new("/"), Some(&only_mnt)).is_empty(), "not mounted here: left out");
+        let root: HashSet<PathBuf> = [PathBuf::from("/")].into();
+        assert_eq!(list_from(info, Path::new("/"), Some(&root)).len(), 1);
     }
 
     #[test]

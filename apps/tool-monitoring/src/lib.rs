@@ -10,7 +10,8 @@
 //! - [`processes`], [`network`]: the busiest processes from /proc, and traffic now per interface
 //!   and per container; [`restarts`]: restart loops, for `list_problems`.
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
-//! - [`truenas`]: optional TrueNAS alerts and scrub status over its JSON-RPC WebSocket API.
+//! - [`truenas`]: optional TrueNAS SCALE pools, datasets, tasks, disks, apps, system and alerts over
+//!   its JSON-RPC WebSocket API, from a fixed list of read methods.
 //! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
 //!   `get_history`, or [`prometheus`] does from fixed PromQL templates when `PROMETHEUS_URL` is set.
 //!

@@ -3,7 +3,7 @@
 //! load over the core count; ZFS pools not ONLINE; hot components — each with a severity and a
 //! short reason.
 
-use homelab_schemas::monitoring::{Problem, Problems, Severity};
+use homelab_schemas::monitoring::{Problem, Problems, Severity, TruenasReport, TruenasStatus, TruenasTopic};
 
 use crate::{docker, host::HOT_CELSIUS, AppState};
 use axum::{extract::State, Json};
@@ -159,8 +159,9 @@ pub async fn list_problems(state: &AppState) -> Problems {
         }
     }
 
-    if let Ok(status) = crate::truenas::status_of(&state.truenas).await {
-        for a in status.alerts {
+    let truenas = crate::truenas::status_of(&state.truenas, TruenasTopic::Overview).await;
+    if let Ok(TruenasStatus { report: Some(TruenasReport::Overview(overview)), .. }) = truenas {
+        for a in overview.alerts.alerts {
             let severity = match a.level.as_str() {
                 "CRITICAL" | "ALERT" | "EMERGENCY" | "ERROR" => Severity::Critical,
                 "WARNING" => Severity::Warning,

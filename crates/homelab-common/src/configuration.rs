@@ -44,6 +44,7 @@ pub const VARIABLES: &[&str] = &[
     "HOST_PROC",
     "HOST_ROOT",
     "TRUENAS_URL",
+    "TRUENAS_USERNAME",
     "TRUENAS_API_KEY",
     "TRUENAS_CA_CERT",
     "HISTORY_PATH",
@@ -180,6 +181,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
             "HOST_PROC",
             "HOST_ROOT",
             "TRUENAS_URL",
+            "TRUENAS_USERNAME",
             "TRUENAS_API_KEY",
             "TRUENAS_CA_CERT",
             "HISTORY_PATH",
@@ -192,8 +194,15 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Variables kept as text even when they look like numbers (`API_KEY=0012345`).
-const TEXT_VARIABLES: &[&str] =
-    &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "LLM_MODEL"];
+const TEXT_VARIABLES: &[&str] = &[
+    "API_KEY",
+    "INTERNAL_TOKEN",
+    "GROQ_API_KEY",
+    "OPENAI_API_KEY",
+    "TRUENAS_API_KEY",
+    "TRUENAS_USERNAME",
+    "LLM_MODEL",
+];
 
 /// Which LLM the llm-adapter talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,9 +321,12 @@ pub struct Settings {
     pub host_proc: Option<PathBuf>,
     /// Where the host's root filesystem is mounted when tool-monitoring runs in a container.
     pub host_root: Option<PathBuf>,
-    /// TrueNAS SCALE's address (`https://nas.local`), for alerts and scrub status; HTTPS only.
+    /// TrueNAS SCALE's address (`https://192.168.1.10`), for its pools, datasets, tasks, disks,
+    /// apps and alerts; HTTPS only.
     pub truenas_url: Option<String>,
-    /// An API key of a READONLY_ADMIN TrueNAS account.
+    /// The TrueNAS user the API key belongs to (`auth.login_ex` names it, TrueNAS 25.04+).
+    pub truenas_username: Option<String>,
+    /// An API key of a read-only TrueNAS user (READONLY_ADMIN or narrower).
     pub truenas_api_key: Option<Secret>,
     /// A PEM certificate to trust for TrueNAS (its default certificate is self-signed).
     pub truenas_ca_cert: Option<PathBuf>,
@@ -378,6 +390,7 @@ impl Default for Settings {
             host_proc: None,
             host_root: None,
             truenas_url: None,
+            truenas_username: None,
             truenas_api_key: None,
             truenas_ca_cert: None,
             history_path: Some("/var/lib/homelab-assistant/history.json".into()),
@@ -475,6 +488,7 @@ impl Settings {
             blank_secret(secret);
         }
         blank_text(&mut self.truenas_url);
+        blank_text(&mut self.truenas_username);
         blank_path(&mut self.truenas_ca_cert);
         blank_text(&mut self.llm_base_url);
         blank_text(&mut self.llm_model);
@@ -556,6 +570,20 @@ impl Settings {
             }
             if self.truenas_api_key.is_none() {
                 return Err(ConfigError::new("TRUENAS_API_KEY", "must be set when TRUENAS_URL is"));
+            }
+            // TrueNAS's own rule for user names; anything else cannot be the key's user.
+            if let Some(user) = &self.truenas_username {
+                let ok = user.len() <= 32
+                    && user
+                        .chars()
+                        .enumerate()
+                        .all(|(i, c)| c.is_ascii_alphanumeric() || c == '_' || (i > 0 && matches!(c, '.' | '-' | '$')));
+                if !ok {
+                    return Err(ConfigError::new(
+                        "TRUENAS_USERNAME",
+                        format!("'{user}' is not a TrueNAS user name (letters, digits, _ . -; at most 32)"),
+                    ));
+                }
             }
         }
         if let Some(host) = &self.docker_host {
@@ -909,6 +937,13 @@ mod tests {
             let monitoring = Settings::load_for("tool-monitoring").unwrap();
             assert!(monitoring.api_key.is_none() && monitoring.groq_api_key.is_none());
             assert!(monitoring.truenas_api_key.is_some());
+            jail.set_env("TRUENAS_USERNAME", "0042");
+            let monitoring = Settings::load_for("tool-monitoring").unwrap();
+            assert_eq!(monitoring.truenas_username.as_deref(), Some("0042"), "kept as text");
+            jail.set_env("TRUENAS_USERNAME", "homelab; rm");
+            let e = Settings::load_for("tool-monitoring").unwrap_err();
+            assert_eq!(e.variable, "TRUENAS_USERNAME");
+            jail.set_env("TRUENAS_USERNAME", "homelab");
             let orchestrator = Settings::load_for("orchestrator").unwrap();
             assert_eq!(orchestrator.secrets().len(), 4, "every secret, to strike from the audit file");
             Ok(())

@@ -16,7 +16,7 @@
 //!         └ waiting for one tool call ............................. TOOL_CALL 15 s, ≤ what is left of CHAT
 //!            └ tool-monitoring: one request ....................... MONITORING_REQUEST 14 s
 //!               ├ one Docker API call ............................. DOCKER_CALL 5 s
-//!               └ one TrueNAS call (connect, log in, two reads) ... TRUENAS_CALL 10 s
+//!               └ one TrueNAS request (connect, log in, reads) .... TRUENAS_CALL 10 s
 //! ```
 //!
 //! A local model (`ollama`, `llamacpp`) runs on a CPU, where reading the prompt alone takes

@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 pub use crate::activity::{ContainerTraffic, InterfaceTraffic, Network, ProcessInfo, Processes, PROCESS_SORTS};
 use crate::llm::{ToolDefinition, ToolParameter};
 
+mod truenas;
+pub use truenas::*;
+
 /// `GET /system/resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemResources {
@@ -163,50 +166,6 @@ pub struct ZfsPool {
     pub used_gb: Option<f64>,
     pub free_gb: Option<f64>,
     pub percent_used: Option<f64>,
-}
-
-/// `GET /truenas`: alerts and scrubs, or `configured: false` with a note saying how to turn it on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TruenasStatus {
-    pub configured: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Undismissed alerts.
-    #[serde(default)]
-    pub alerts: Vec<TruenasAlert>,
-    #[serde(default)]
-    pub alerts_by_level: BTreeMap<String, u64>,
-    #[serde(default)]
-    pub pools: Vec<TruenasPool>,
-}
-
-/// One active TrueNAS alert.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TruenasAlert {
-    /// `INFO`, `WARNING`, `CRITICAL`, …
-    pub level: String,
-    pub class: Option<String>,
-    pub text: String,
-}
-
-/// One pool as TrueNAS sees it, with its last or current scan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TruenasPool {
-    pub name: String,
-    pub status: String,
-    pub healthy: Option<bool>,
-    pub scan: Option<PoolScan>,
-}
-
-/// A scrub or resilver.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PoolScan {
-    /// `SCRUB` or `RESILVER`.
-    pub function: Option<String>,
-    /// `SCANNING`, `FINISHED`, `CANCELED`.
-    pub state: Option<String>,
-    pub percentage: Option<f64>,
-    pub errors: Option<u64>,
 }
 
 /// `GET /containers/{name}`: what `docker inspect` says that a user asks about (never the environment).
@@ -434,6 +393,51 @@ pub const PROJECTION_FACTOR: u64 = 7;
 /// An RFC 3339 time with its offset, for `get_history`'s `start` and `end`.
 pub const RFC3339_PATTERN: &str =
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+/// What `get_truenas_status` reports on; without a topic, the overview.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruenasTopic {
+    /// Pools and alerts.
+    #[default]
+    Overview,
+    /// Capacity, health, scrub and resilver.
+    Pools,
+    /// Space used by each dataset, largest first; quotas.
+    Datasets,
+    /// Periodic snapshot and replication tasks: last run, state, error.
+    Snapshots,
+    /// Disk temperatures.
+    Disks,
+    /// Installed apps and their updates.
+    Apps,
+    /// Version, hostname, uptime.
+    System,
+    /// Active alerts.
+    Alerts,
+}
+
+impl TruenasTopic {
+    pub const ALL: [TruenasTopic; 8] = [
+        Self::Overview,
+        Self::Pools,
+        Self::Datasets,
+        Self::Snapshots,
+        Self::Disks,
+        Self::Apps,
+        Self::System,
+        Self::Alerts,
+    ];
+    pub const NAMES: &'static [&'static str] =
+        &["overview", "pools", "datasets", "snapshots", "disks", "apps", "system", "alerts"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
 
 /// A history window: 1 to 9999 minutes, hours or days.
 pub const WINDOW_PATTERN: &str = "^[1-9][0-9]{0,3}[mhd]$";
@@ -580,10 +584,21 @@ impl ToolId {
             },
             Self::TruenasStatus => ToolSpec {
                 name: "get_truenas_status",
-                description: "TrueNAS alerts, and each pool's scrub or resilver progress.",
-                params: &[],
+                description: "TrueNAS SCALE, one topic per call: overview (pools and alerts, the default), pools \
+                    (capacity, health, scrub/resilver), datasets (space used, largest first, quotas), snapshots \
+                    (snapshot and replication tasks: last run, errors), disks (temperatures), apps (updates), \
+                    system (version, hostname, uptime), alerts.",
+                params: &[Param {
+                    name: "topic",
+                    kind: "string",
+                    description: "What to report (default overview)",
+                    required: false,
+                    pattern: None,
+                    range: None,
+                    allowed: Some(TruenasTopic::NAMES),
+                }],
                 path: "/truenas",
-                reads: "the TrueNAS alerts and scrub status",
+                reads: "TrueNAS",
             },
             Self::ContainerDetails => ToolSpec {
                 name: "get_container_details",
@@ -893,6 +908,8 @@ mod tests {
         let v = json!({"configured": false, "note": "off"});
         let out = ToolOutput::parse(ToolId::TruenasStatus, &v.to_string()).unwrap();
         assert_eq!(out.tool(), ToolId::TruenasStatus);
+        let unreadable = json!({"configured": true});
+        assert!(ToolOutput::parse(ToolId::TruenasStatus, &unreadable.to_string()).is_err(), "a report is required");
         let stats = json!({"containers": [], "note": "No running containers to sample."});
         let ToolOutput::ContainerStats(s) = ToolOutput::parse(ToolId::ContainerStats, &stats.to_string()).unwrap()
         else {
@@ -924,6 +941,37 @@ mod tests {
         let s = ToolId::History.arguments_schema();
         assert_eq!(s["properties"]["metric"]["enum"], json!(HistoryMetric::NAMES));
         assert_eq!(s["required"], json!(["metric"]));
+    }
+
+    #[test]
+    fn truenas_topics_are_one_closed_list_offered_as_an_enum() {
+        for t in TruenasTopic::ALL {
+            assert_eq!(TruenasTopic::from_name(t.as_str()), Some(t));
+            assert_eq!(serde_json::to_value(t).unwrap(), json!(t.as_str()));
+        }
+        assert_eq!(TruenasTopic::default(), TruenasTopic::Overview);
+        let s = ToolId::TruenasStatus.arguments_schema();
+        assert_eq!(s["properties"]["topic"]["enum"], json!(TruenasTopic::NAMES));
+        assert_eq!(s["required"], json!([]));
+    }
+
+    #[test]
+    fn a_truenas_report_names_its_topic_and_the_overview_keeps_alerts_at_the_top() {
+        let alerts = TruenasAlerts { alerts: vec![], alerts_by_level: BTreeMap::new(), alerts_omitted: 0 };
+        let v = serde_json::to_value(TruenasStatus::report(TruenasReport::Overview(TruenasOverview {
+            pools: vec![],
+            alerts,
+        })))
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"configured": true, "report": {"topic": "overview", "pools": [], "alerts": [],
+            "alerts_by_level": {}, "alerts_omitted": 0}})
+        );
+        let back: TruenasStatus = serde_json::from_value(v).unwrap();
+        assert_eq!(back.report.unwrap().topic(), TruenasTopic::Overview);
+        let wrong = json!({"configured": true, "report": {"topic": "disks", "disks": "hot"}});
+        assert!(serde_json::from_value::<TruenasStatus>(wrong).is_err());
     }
 
     #[test]

@@ -63,13 +63,19 @@ pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
                 plan.add_args_or(ToolId::Processes, json!({"sort": sort}), ToolId::ContainerStats);
             }
             Kind::Network if !history => plan.add_args_or(ToolId::Network, json!({}), ToolId::HostInfo),
-            Kind::Host | Kind::Uptime | Kind::Temperature => plan.add(ToolId::HostInfo, json!({})),
-            Kind::Pool => plan.add_or(ToolId::TruenasStatus, ToolId::ZfsPools),
-            Kind::Datasets | Kind::Snapshots | Kind::AppUpdates | Kind::Alerts => {
-                plan.add(ToolId::TruenasStatus, json!({}))
+            Kind::Host | Kind::Uptime => plan.add(ToolId::HostInfo, json!({})),
+            // The host's sensors, and the NAS's disks where TrueNAS answers.
+            Kind::Temperature => {
+                plan.add(ToolId::HostInfo, json!({}));
+                plan.add(ToolId::TruenasStatus, json!({"topic": "disks"}));
             }
+            Kind::Pool => plan.add_args_or(ToolId::TruenasStatus, json!({"topic": "pools"}), ToolId::ZfsPools),
+            Kind::Datasets => plan.add(ToolId::TruenasStatus, json!({"topic": "datasets"})),
+            Kind::Snapshots => plan.add(ToolId::TruenasStatus, json!({"topic": "snapshots"})),
+            Kind::AppUpdates => plan.add(ToolId::TruenasStatus, json!({"topic": "apps"})),
+            Kind::Alerts => plan.add_args_or(ToolId::TruenasStatus, json!({"topic": "alerts"}), ToolId::Problems),
             Kind::Version => {
-                plan.add(ToolId::TruenasStatus, json!({}));
+                plan.add(ToolId::TruenasStatus, json!({"topic": "system"}));
                 plan.add(ToolId::HostInfo, json!({}));
             }
             Kind::History => history_calls(u, &mut plan),

@@ -2,7 +2,7 @@
 //! every owner question of `tests/eval/questions.jsonl` about the fixture host
 //! (`tests/scripts/eval-fixture.sh`: a real Docker Engine with an unhealthy, a crashed, an
 //! OOM-killed, a restart-looping, a never-started container, a memory and a CPU hog, and two
-//! filesystems of known fullness; a fake TrueNAS when its binary is built). Each answer is
+//! filesystems of known fullness; a fake TrueNAS 27 started here). Each answer is
 //! checked against the facts the line expects; the figures are printed by split (tune, held
 //! out), kind and language. Details are printed for the tune split only: the held-out lines are
 //! never looked at one by one while tuning.
@@ -12,7 +12,10 @@
 
 use std::collections::BTreeMap;
 
-use e2e_tests::stack::{Llm, Stack, INTERNAL_TOKEN, KEY};
+use e2e_tests::{
+    fake_truenas::{Api, FakeTruenas, API_KEY, USERNAME},
+    stack::{Llm, Stack, INTERNAL_TOKEN, KEY},
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -161,12 +164,16 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let docker = std::env::var("DOCKER_HOST").unwrap_or_default();
-    let mut extra: Vec<(String, String)> = vec![("DOCKER_HOST".into(), docker)];
-    // A fake TrueNAS, when built: the NAS owner's questions are asked of it.
-    let _truenas = e2e_tests::truenas::start_fake().map(|fake| {
-        extra.extend(fake.env());
-        fake
-    });
+    // The NAS owner's questions are asked of a fake TrueNAS that has only the new login.
+    let certs = tempfile::tempdir().expect("a temporary folder");
+    let truenas = FakeTruenas::start(Api::V27, certs.path()).await;
+    let extra: Vec<(String, String)> = vec![
+        ("DOCKER_HOST".into(), docker),
+        ("TRUENAS_URL".into(), truenas.url()),
+        ("TRUENAS_USERNAME".into(), USERNAME.into()),
+        ("TRUENAS_API_KEY".into(), API_KEY.into()),
+        ("TRUENAS_CA_CERT".into(), truenas.ca_file.display().to_string()),
+    ];
     let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let release = root.join("target/release");
     let stack = Stack::start_from(&release, Llm::Builtin, &extra_ref);

@@ -280,8 +280,9 @@ pub(crate) mod tests {
             "Are there TrueNAS alerts?",
             &[(
                 ToolId::TruenasStatus,
-                json!({"configured": true, "alerts": [{"level": "WARNING", "class": "ZpoolCapacityWarning",
-                    "text": "Pool tank is 85% full"}], "pools": []}),
+                json!({"configured": true, "report": {"topic": "alerts", "alerts": [{"level": "WARNING",
+                    "class": "ZpoolCapacityWarning", "text": "Pool tank is 85% full", "since": null}],
+                    "alerts_by_level": {"WARNING": 1}, "alerts_omitted": 0}}),
             )],
         );
         assert_eq!(t, "TrueNAS has 1 active alert:\n\n- **WARNING**: Pool tank is 85% full");

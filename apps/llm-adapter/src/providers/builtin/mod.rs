@@ -15,6 +15,7 @@ pub mod processes;
 pub mod reports;
 pub mod say;
 pub mod stopped;
+pub mod truenas;
 
 use std::collections::HashMap;
 
@@ -34,7 +35,8 @@ pub const HELP: &str = "I can report on this server: CPU, memory, disk space and
 boot time, temperatures, network interfaces and the traffic now (per interface and per container); the busiest \
 processes; its Docker containers (which are running or stopped, their images and \
 ports, one container's details and health and why it stopped, its recent logs, and which use the most CPU or memory); ZFS pools; \
-on TrueNAS, active alerts and scrub progress; a check of everything for problems; and the last day of CPU, \
+on TrueNAS, its pools, datasets, snapshot and replication tasks, disk temperatures, app updates, version and \
+alerts; a check of everything for problems; and the last day of CPU, \
 memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills). Try \"How \
 much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\" or \"What was the CPU doing \
 last night?\". I can only look, not change anything.";

@@ -5,7 +5,7 @@
 //! list, and no empty fields. Anything a container, a log or an alert put into a result is escaped.
 
 use homelab_schemas::{
-    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, TruenasStatus, ZfsPools},
+    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, HostInfo, Problems, ZfsPools},
     ContainerInfo, SystemResources, ToolId, ToolOutput,
 };
 
@@ -21,7 +21,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::Problems(p) => problems(p),
         ToolOutput::HostInfo(h) => host(h, topics),
         ToolOutput::ZfsPools(z) => zfs(z),
-        ToolOutput::TruenasStatus(t) => truenas(t),
+        ToolOutput::TruenasStatus(t) => super::truenas::say(t),
         ToolOutput::ContainerDetails(d) => {
             super::stopped::details(d, topics.has(Kind::WhyStopped) || topics.has(Kind::Restarts))
         }
@@ -43,8 +43,8 @@ pub fn not_offered(tool: ToolId) -> &'static str {
     match tool {
         ToolId::ZfsPools => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
         ToolId::TruenasStatus => {
-            "TrueNAS is not configured here: set TRUENAS_URL and TRUENAS_API_KEY (a read-only key) to see its alerts \
-             and scrubs."
+            "TrueNAS is not configured here: set TRUENAS_URL, TRUENAS_USERNAME and TRUENAS_API_KEY (a read-only \
+             user's key) to see its pools, datasets, tasks, disks, apps and alerts."
         }
         ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => {
             "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
@@ -318,34 +318,6 @@ fn zfs(z: &ZfsPools) -> String {
     )
 }
 
-fn truenas(t: &TruenasStatus) -> String {
-    if !t.configured {
-        return t.note.clone().unwrap_or_else(|| "TrueNAS extras are not configured.".into());
-    }
-    let mut parts = Vec::new();
-    if t.alerts.is_empty() {
-        parts.push("TrueNAS has no active alerts.".to_string());
-    } else {
-        parts.push(bullets(
-            &format!("TrueNAS has {}:", plural(t.alerts.len(), "active alert", "active alerts")),
-            t.alerts.iter().map(|a| format!("**{}**: {}", text(&a.level), text(&a.text))),
-        ));
-    }
-    for p in &t.pools {
-        let scan = p.scan.as_ref();
-        let scan_text = match (scan.and_then(|s| s.function.as_deref()), scan.and_then(|s| s.state.as_deref())) {
-            (Some(f), Some("SCANNING")) => {
-                let done = scan.and_then(|s| s.percentage).map(|p| format!(" ({p:.1}% done)")).unwrap_or_default();
-                format!("{} in progress{done}", f.to_lowercase())
-            }
-            (Some(f), Some(state)) => format!("last {} {}", f.to_lowercase(), state.to_lowercase()),
-            _ => "no scrub recorded".to_string(),
-        };
-        parts.push(format!("Pool **{}** is {}; {scan_text}.", text(&p.name), text(&p.status)));
-    }
-    parts.join("\n\n")
-}
-
 fn logs(l: &ContainerLogs) -> String {
     let name = text(&l.name);
     if l.lines.is_empty() {
@@ -513,9 +485,11 @@ pub(super) mod tests {
             ),
             ToolId::TruenasStatus => (
                 "Is a scrub running on tank?",
-                json!({"configured": true, "alerts": [], "alerts_by_level": {}, "pools": [{"name": "tank",
-                    "status": "ONLINE", "healthy": true, "scan": {"function": "SCRUB", "state": "SCANNING",
-                    "percentage": 42.5, "errors": 0}}]}),
+                json!({"configured": true, "report": {"topic": "overview", "alerts": [], "alerts_by_level": {},
+                    "alerts_omitted": 0, "pools": [{"name": "tank", "status": "ONLINE", "healthy": true,
+                    "status_detail": null, "size_gb": 1000.0, "used_gb": 400.0, "free_gb": 600.0, "percent_used": 40.0,
+                    "scan": {"function": "SCRUB", "state": "SCANNING", "percentage": 42.5, "errors": 0,
+                    "started": "2026-11-24T10:00:00Z", "ended": null, "ago": "1 hour ago", "seconds_left": 3600}}]}}),
             ),
             ToolId::ContainerDetails => (
                 "What is the restart count of the sonarr container?",
@@ -632,7 +606,8 @@ pub(super) mod tests {
         let alert_answer = say(
             "TrueNAS alerts?",
             ToolId::TruenasStatus,
-            json!({"configured": true, "alerts": [{"level": "WARNING", "class": null, "text": leak}], "pools": []}),
+            json!({"configured": true, "report": {"topic": "alerts", "alerts": [{"level": "WARNING", "class": null,
+                "text": leak, "since": null}], "alerts_by_level": {"WARNING": 1}, "alerts_omitted": 0}}),
         );
         let problems_answer = say(
             "anything wrong?",
