@@ -154,6 +154,30 @@ async fn rate_limit_with_retry_after_is_retried_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_retry_hint_that_is_no_sensible_wait_is_a_502_never_a_panic() {
+    // NaN is no hint (the usual backoff applies); inf, 1e30 and an hour-long "try again in" are
+    // longer than a chat waits, so the 429 is reported at once.
+    let huge = format!("Rate limit reached. Please try again in {}h.", "9".repeat(40));
+    for (retry_after, message) in
+        [(Some("NaN"), "slow down"), (Some("inf"), "slow down"), (Some("1e30"), "slow down"), (None, huge.as_str())]
+    {
+        let cloud = MockServer::start().await;
+        let mut answer = ResponseTemplate::new(429).set_body_json(json!({"error": {"message": message}}));
+        if let Some(value) = retry_after {
+            answer = answer.insert_header("retry-after", value);
+        }
+        Mock::given(method("POST")).respond_with(answer).mount(&cloud).await;
+        let base = spawn(cloud_settings(LlmProviderKind::Openai, &cloud.uri())).await;
+        let (status, body) = post(&base, &cpu_request()).await;
+        assert_eq!(status, 502, "{retry_after:?}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("LLM provider error: 429 Too Many Requests"),
+            "{retry_after:?}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_twice_then_reported_as_502() {
     let cloud = MockServer::start().await;
     Mock::given(method("POST"))

@@ -248,11 +248,18 @@ pub fn retry_hint(headers: &HeaderMap, body: &str) -> Option<Duration> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
     {
-        return Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
+        // `NaN` is no hint at all; `inf` or 1e30 is "too long", said as the longest wait.
+        return seconds(secs);
     }
     let message = upstream_message(body)?;
     let rest = &message[message.find("try again in ")? + "try again in ".len()..];
     parse_go_duration(rest.split_whitespace().next()?.trim_end_matches(['.', ',']))
+}
+
+/// A wait the provider asked for, within 0 s and an hour; `None` for `NaN`. Whatever the
+/// provider writes, this never panics (`Duration::from_secs_f64` does on `NaN` or overflow).
+fn seconds(secs: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(secs.clamp(0.0, 3600.0)).ok()
 }
 
 /// Parses `1m2.5s`, `7.66s`, `750ms`.
@@ -280,7 +287,10 @@ fn parse_go_duration(text: &str) -> Option<Duration> {
         };
         seen_unit = true;
     }
-    (seen_unit && number.is_empty()).then(|| Duration::from_secs_f64(total))
+    if !seen_unit || !number.is_empty() {
+        return None;
+    }
+    seconds(total)
 }
 
 /// Reads a chat-completions answer into our `LlmResponse`.
@@ -368,6 +378,22 @@ mod tests {
         assert_eq!(parse_go_duration("750ms"), Some(Duration::from_millis(750)));
         assert_eq!(parse_go_duration("soon"), None);
         assert_eq!(parse_go_duration("12"), None);
+    }
+
+    #[test]
+    fn hints_that_are_not_a_sensible_wait_never_panic() {
+        let header = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("retry-after", v.parse().unwrap());
+            h
+        };
+        assert_eq!(retry_hint(&header("NaN"), ""), None);
+        assert_eq!(retry_hint(&header("inf"), ""), Some(Duration::from_secs(3600)));
+        assert_eq!(retry_hint(&header("1e300"), ""), Some(Duration::from_secs(3600)));
+        assert_eq!(retry_hint(&header("-4"), ""), Some(Duration::ZERO));
+        let huge = format!("{{\"error\":{{\"message\":\"Please try again in {}h.\"}}}}", "9".repeat(400));
+        assert_eq!(retry_hint(&HeaderMap::new(), &huge), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_go_duration("99999999999999999999999h"), Some(Duration::from_secs(3600)));
     }
 
     #[test]
