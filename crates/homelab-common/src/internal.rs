@@ -10,6 +10,7 @@ use axum::{
     response::IntoResponse,
     Router,
 };
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::{configuration::Secret, error::ApiError};
@@ -24,22 +25,26 @@ pub fn require_token(router: Router, token: Option<&Secret>, service: &str) -> R
         );
         return router;
     };
-    let expected = token.expose().as_bytes().to_vec();
-    router.layer(middleware::from_fn(move |request: Request, next: Next| {
-        let expected = expected.clone();
-        async move {
-            if request.uri().path() == "/health" || presented(request.headers(), &expected) {
-                next.run(request).await
-            } else {
-                tracing::warn!(path = %request.uri().path(), "request without a valid internal token refused");
-                ApiError::Unauthorized("Internal token required".into()).into_response()
-            }
+    let expected = digest(token.expose().as_bytes());
+    router.layer(middleware::from_fn(move |request: Request, next: Next| async move {
+        if request.uri().path() == "/health" || presented(request.headers(), &expected) {
+            next.run(request).await
+        } else {
+            tracing::warn!(path = %request.uri().path(), "request without a valid internal token refused");
+            ApiError::Unauthorized("Internal token required".into()).into_response()
         }
     }))
 }
 
-fn presented(headers: &HeaderMap, expected: &[u8]) -> bool {
-    headers.get(INTERNAL_TOKEN_HEADER).is_some_and(|v| v.as_bytes().ct_eq(expected).into())
+/// The token's SHA-256: what a presented token is compared with. Both sides are 32 bytes, so the
+/// comparison takes as long whatever was presented (a slice comparison returns early when the
+/// lengths differ, which tells the token's length), as the gateway's API key check does.
+fn digest(token: &[u8]) -> [u8; 32] {
+    Sha256::digest(token).into()
+}
+
+fn presented(headers: &HeaderMap, expected: &[u8; 32]) -> bool {
+    headers.get(INTERNAL_TOKEN_HEADER).is_some_and(|v| digest(v.as_bytes()).ct_eq(expected).into())
 }
 
 /// The HTTP client one service uses to call another: the token on every request, `timeout` per
@@ -101,5 +106,41 @@ mod tests {
         assert_eq!(status("/chat", Some("tok-12")).await, 401);
         assert_eq!(status("/chat", Some("tok-123")).await, 200);
         assert_eq!(status("/health", None).await, 200);
+    }
+
+    /// The median time of checking `given` against `expected`, over interleaved rounds.
+    fn median_nanos(headers: &HeaderMap, expected: &[u8; 32]) -> u128 {
+        let mut times: Vec<u128> = (0..101)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                assert!(!std::hint::black_box(presented(std::hint::black_box(headers), expected)));
+                started.elapsed().as_nanos()
+            })
+            .collect();
+        times.sort_unstable();
+        times[times.len() / 2]
+    }
+
+    #[test]
+    fn the_token_check_takes_as_long_whatever_the_length_presented() {
+        // A long token makes any difference plain: a comparison that stops at a length mismatch
+        // answers a one-byte-shorter token thousands of times faster than a wrong one of the
+        // right length, so timing would tell the length.
+        let token = "t".repeat(8 * 1024);
+        let expected = digest(token.as_bytes());
+        let header = |value: String| {
+            let mut h = HeaderMap::new();
+            h.insert(INTERNAL_TOKEN_HEADER, HeaderValue::from_str(&value).unwrap());
+            h
+        };
+        let same_length = header("u".repeat(token.len()));
+        let shorter = header("t".repeat(token.len() - 1));
+        let (mut right_length, mut wrong_length) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            right_length.push(median_nanos(&same_length, &expected));
+            wrong_length.push(median_nanos(&shorter, &expected));
+        }
+        let (a, b) = (*right_length.iter().min().unwrap() as f64, *wrong_length.iter().min().unwrap() as f64);
+        assert!(b / a > 0.5 && b / a < 2.0, "a wrong token of the right length {a} ns, one byte shorter {b} ns");
     }
 }
