@@ -14,6 +14,8 @@ the stack for real; these catch drift between the files early):
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
   HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
 - every ${VAR} the compose files substitute is documented in .env.example.
+- .dockerignore keeps a user's own secrets (deploy/tls/, the agents' keys, .env, data/) out of the
+  build context, which `COPY . .` puts into the builder's layers.
 - against each release binary's own list (`<binary> --variables`): every file passes a service only
   variables it reads; the compose files pass all of them but a few left out on purpose; the
   orchestrator gets every secret the others get, with the same value (it strikes them from the
@@ -149,6 +151,46 @@ check("agent: read-only, no-new-privileges, no capabilities",
       all(s.get("read_only") is True and s.get("cap_drop") == ["ALL"] for s in a.values()))
 agent_used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", agent_text))
 check("agent compose variables are documented in .env.example", agent_used <= documented, str(agent_used - documented))
+
+# The build context (.dockerignore): `COPY . .` puts the context into the builder's layers, so a
+# user's own secrets must never be part of it. Docker's rules: a pattern matches a path or one of
+# its parent folders (`*` within a name, `**` across folders), the last matching line wins and `!`
+# lets a path back in.
+def dockerignored(path: str, rules: list[str]) -> bool:
+    def matches(pattern: str, candidate: str) -> bool:
+        regex = ""
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**", i):
+                regex += ".*"
+                i += 2
+            elif pattern[i] == "*":
+                regex += "[^/]*"
+                i += 1
+            elif pattern[i] == "?":
+                regex += "[^/]"
+                i += 1
+            else:
+                regex += re.escape(pattern[i])
+                i += 1
+        return re.fullmatch(regex, candidate) is not None
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    excluded = False
+    for rule in rules:
+        negated = rule.startswith("!")
+        pattern = rule.lstrip("!").strip("/")
+        if any(matches(pattern, p) for p in prefixes):
+            excluded = not negated
+    return excluded
+
+
+ignore_rules = [l.strip() for l in (ROOT / ".dockerignore").read_text().splitlines() if l.strip() and not l.startswith("#")]
+for secret in ("deploy/tls/key.pem", "deploy/tls/cert.pem", "deploy/agents/nas.pem", ".env", "data/audit.key",
+               "data/secrets/api-key"):
+    check(f".dockerignore keeps the user's {secret} out of the build context", dockerignored(secret, ignore_rules))
+for needed in ("Cargo.toml", "apps/gateway/src/main.rs", "deploy/nginx.conf", "frontend/src/main.tsx", "target/release/gateway"):
+    check(f".dockerignore lets {needed} into the build context", not dockerignored(needed, ignore_rules))
 
 # The variables each binary reads, from the binary itself (`--variables`): a file must not pass a
 # service a variable it ignores (a setting that silently does nothing), and the compose file passes
