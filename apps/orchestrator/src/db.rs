@@ -72,6 +72,25 @@ impl From<DbError> for homelab_common::ApiError {
     }
 }
 
+/// The database file (conversations: what was asked, what the tools answered) made readable by its
+/// owner only: created 0600 when new, narrowed to 0600 when an older start left it wider, and so
+/// its `-wal` and `-shm` files, which SQLite creates with the database file's own mode.
+fn owner_only(path: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let cannot = |e: std::io::Error| DbError(format!("cannot make {} private: {e}", path.display()));
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(cannot)?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(cannot)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -91,6 +110,7 @@ impl Database {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| DbError(format!("cannot create {}: {e}", parent.display())))?;
         }
+        owner_only(path)?;
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -403,6 +423,25 @@ mod tests {
         let mode: String = db.with(|conn| conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))).await.unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(db.enabled_tools().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_database_and_its_wal_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db/db.sqlite3");
+        let db = Database::open(&path, &["list_containers"]).unwrap();
+        db.begin_chat("c1".into()).await.unwrap();
+        db.append_messages("c1".into(), vec![Message::user("my question")]).await.unwrap();
+        for file in ["db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"] {
+            assert_eq!(mode(&dir.path().join("db").join(file)), 0o600, "{file}");
+        }
+        drop(db);
+        // A database an older version left readable by everyone is narrowed at the next start.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _db = Database::open(&path, &["list_containers"]).unwrap();
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[tokio::test]
