@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::chain;
+use crate::{audit_tip, chain};
 
 /// Longest time a written line waits for its fsync.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(100);
@@ -178,6 +178,7 @@ impl AuditLog {
             failing: failing.clone(),
             secrets: secrets.into_iter().filter(|s| s.len() >= 6).collect(),
             tip: None,
+            tip_file: None,
             size: 0,
         };
         std::thread::Builder::new()
@@ -224,8 +225,11 @@ struct Writer {
     file: Option<File>,
     failing: Arc<AtomicBool>,
     secrets: Vec<String>,
-    /// Where the hash chain continues; read from the file's last line when it is opened.
+    /// Where the hash chain continues; read from the tip kept beside the key (or, for a log from
+    /// before it, the file's last line) when the log is first opened.
     tip: Option<chain::Tip>,
+    /// The tip kept beside the key, rewritten after every line.
+    tip_file: Option<audit_tip::TipFile>,
     /// Bytes in the current file, for rotation.
     size: u64,
 }
@@ -277,6 +281,9 @@ impl Writer {
                 self.fail(&format!("cannot sync {}: {e}", self.path.display()));
             }
         }
+        if let Some(Err(e)) = self.tip_file.as_ref().map(audit_tip::TipFile::sync) {
+            self.fail(&e);
+        }
     }
 
     fn open(&mut self) -> Result<(), String> {
@@ -284,6 +291,13 @@ impl Writer {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         let mut found = if self.tip.is_none() { chain::existing(&self.path, &self.key) } else { Default::default() };
+        let stored = match (&self.tip, self.key.tip_file()) {
+            (None, Some(tip_path)) => audit_tip::read(tip_path)?,
+            _ => None,
+        };
+        if self.tip_file.is_none() {
+            self.tip_file = self.key.tip_file().map(audit_tip::TipFile::open).transpose()?;
+        }
         if found.legacy {
             // A log from before the chain was keyed: kept as it is, and a keyed chain starts anew.
             let kept = self.path.with_extension(format!("unkeyed-{}.jsonl", Utc::now().format("%Y%m%dT%H%M%SZ")));
@@ -308,7 +322,11 @@ impl Writer {
         self.size = file.metadata().map(|m| m.len()).unwrap_or(0);
         self.file = Some(file);
         if self.tip.is_none() {
-            self.tip = found.tip;
+            let (tip, warning) = audit_tip::resume(found.tip, stored);
+            if let Some(warning) = warning {
+                tracing::warn!(path = %self.path.display(), "{warning}");
+            }
+            self.tip = tip;
         }
         if let Some(tip) = &self.tip {
             self.last_seq.set(tip.next_seq.saturating_sub(1) as i64);
@@ -380,12 +398,15 @@ impl Writer {
                 self.failing.store(false, Ordering::Relaxed);
                 self.last_seq.set(tip.next_seq as i64);
                 self.torn = 0;
-                self.tip = Some(next);
+                self.size += line.len() as u64;
+                self.tip = Some(next.clone());
                 if tip.next_seq.is_multiple_of(1000) {
                     self.announce_tip("every 1000 lines");
                 }
-                self.size += line.len() as u64;
-                Ok(())
+                match &self.tip_file {
+                    Some(tip_file) => tip_file.store(&next),
+                    None => Ok(()),
+                }
             }
             Err(e) => {
                 self.file = None;

@@ -1,16 +1,18 @@
 //! The audit log's keyed hash chain. Every line carries `seq` (1, 2, 3… across files) and
 //! `prev_hash`, the HMAC-SHA256 of the previous line exactly as written, under a key kept apart
 //! from the log (`AUDIT_KEY_PATH`, by default `audit.key` beside the database; made on first
-//! start, 0600). The first line of a log carries a
-//! random `file_id`, which its `prev_hash` is anchored to, and `"chain": "hmac-sha256"`.
-//! Altering, removing or inserting a line breaks the chain at a place `orchestrator verify-audit`
-//! names, and without the key nobody can write a chain that verifies — not even by rewriting the
-//! whole file. Lines cut off at the end cannot be seen in the file alone: the orchestrator
-//! publishes the latest `seq` (`homelab_audit_last_seq` in `/metrics`, and an `audit tip` line in
-//! its log every 1000 lines and at shutdown), and `verify-audit --last-seq N` checks against it.
-//! A line torn by a crash or a full disk is closed off at the next start, and the next line
-//! records `recovered_torn_lines`, so the chain still verifies and says so. Logs from before the
-//! key (no `chain` field) verify with plain SHA-256. Rotated files continue the chain.
+//! start, 0600). The first line of the first log carries a random `file_id`, which its
+//! `prev_hash` is anchored to, and `"chain": "hmac-sha256"`; every later file (rotated, or made
+//! anew because the log was gone) continues the chain from the tip kept beside the key
+//! ([`crate::audit_tip`]). Altering, removing or inserting a line breaks the chain at a place
+//! `orchestrator verify-audit` names, and without the key nobody can write a chain that verifies —
+//! not even by rewriting the whole file, nor by rewriting it as a plain SHA-256 chain (refused
+//! while a key is given, unless `--allow-legacy`). Lines cut off the end, or a file emptied or
+//! deleted, show against the tip kept beside the key; the orchestrator also publishes the latest
+//! `seq` (`homelab_audit_last_seq` in `/metrics`, and an `audit tip` line in its log every 1000
+//! lines and at shutdown) for `verify-audit --last-seq N`. A line torn by a crash or a full disk
+//! is closed off at the next start, and the next line records `recovered_torn_lines`, so the
+//! chain still verifies and says so.
 
 use std::{
     io::Write,
@@ -24,9 +26,9 @@ use sha2::{Digest, Sha256};
 /// The `chain` field of a keyed log's first line.
 pub const KEYED: &str = "hmac-sha256";
 
-/// The chain key.
+/// The chain key, and where the chain's tip is kept beside it ([`crate::audit_tip`]).
 #[derive(Clone)]
-pub struct Key(Vec<u8>);
+pub struct Key(Vec<u8>, Option<PathBuf>);
 
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,8 +37,20 @@ impl std::fmt::Debug for Key {
 }
 
 impl Key {
+    /// A key kept nowhere (tests): no tip file.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self(bytes.into(), None)
+    }
+
+    /// This key, with the chain's tip kept at `path`.
+    pub fn with_tip_file(mut self, path: PathBuf) -> Self {
+        self.1 = Some(path);
+        self
+    }
+
+    /// Where the chain's tip is kept (beside the key file), if the key came from one.
+    pub fn tip_file(&self) -> Option<&Path> {
+        self.1.as_deref()
     }
 
     /// Reads the key file (its text, trimmed).
@@ -47,7 +61,7 @@ impl Key {
         if text.len() < 32 {
             return Err(format!("the audit key {} is shorter than 32 characters", path.display()));
         }
-        Ok(Self(text.as_bytes().to_vec()))
+        Ok(Self(text.as_bytes().to_vec(), Some(crate::audit_tip::beside(path))))
     }
 
     /// Reads the key file, or makes one (256 random bits, hex, mode 0600) when there is none.
@@ -167,8 +181,26 @@ pub struct Verified {
     pub keyed: bool,
 }
 
-/// Checks the chain over `paths` (oldest first). `Err` says which line is wrong and how.
+/// What a check holds the log to, besides its own chain.
+#[derive(Debug, Default)]
+pub struct Expect<'a> {
+    pub key: Option<&'a Key>,
+    /// Accept a plain SHA-256 chain (a log from before the key) although a key is given: anyone
+    /// can write such a chain, so only when the operator says the log is that old.
+    pub allow_legacy: bool,
+    /// The tip kept beside the key: the chain must pass through it and not end before it.
+    pub tip: Option<&'a Tip>,
+}
+
+/// Checks the chain over `paths` (oldest first) with `key`: a keyed chain, or an unkeyed one only
+/// when no key is given. `Err` says which line is wrong and how.
 pub fn verify(paths: &[&Path], key: Option<&Key>) -> Result<Verified, String> {
+    verify_against(paths, &Expect { key, ..Expect::default() })
+}
+
+/// [`verify`], held to `expect`.
+pub fn verify_against(paths: &[&Path], expect: &Expect) -> Result<Verified, String> {
+    let key = expect.key;
     let mut expected: Option<Tip> = None;
     let mut mode = Mode::Keyed;
     let mut result = Verified { lines: 0, last_seq: 0, torn: 0, keyed: true };
@@ -199,6 +231,11 @@ pub fn verify(paths: &[&Path], key: Option<&Key>) -> Result<Verified, String> {
             let want = match (&expected, entry["file_id"].as_str()) {
                 (None, Some(file_id)) => {
                     mode = if entry["chain"].as_str() == Some(KEYED) { Mode::Keyed } else { Mode::Legacy };
+                    if mode == Mode::Legacy && key.is_some() && !expect.allow_legacy {
+                        return Err(format!(
+                            "{at}: an unkeyed SHA-256 chain (no \"chain\" field), which anyone can write, while an audit key is given: not accepted. For a log from before the key, pass --allow-legacy"
+                        ));
+                    }
                     result.keyed = mode == Mode::Keyed;
                     Tip { next_seq: 1, prev_hash: digest(mode, key, &genesis_text(file_id))? }
                 }
@@ -227,7 +264,15 @@ pub fn verify(paths: &[&Path], key: Option<&Key>) -> Result<Verified, String> {
                     format!("{} line {}: altered (the next line's prev_hash does not match it)", path.display(), index)
                 });
             }
-            expected = Some(Tip { next_seq: seq + 1, prev_hash: digest(mode, key, line)? });
+            let next = Tip { next_seq: seq + 1, prev_hash: digest(mode, key, line)? };
+            // The tip is the keyed chain's; an unkeyed log from before the key has its own numbering.
+            let tip = expect.tip.filter(|_| mode == Mode::Keyed);
+            if tip.is_some_and(|tip| tip.next_seq == next.next_seq && tip.prev_hash != next.prev_hash) {
+                return Err(format!(
+                    "{at}: seq {seq} is not the line recorded in the tip kept beside the audit key: the log was replaced"
+                ));
+            }
+            expected = Some(next);
             result.lines += 1;
             result.last_seq = seq;
         }
@@ -238,60 +283,15 @@ pub fn verify(paths: &[&Path], key: Option<&Key>) -> Result<Verified, String> {
             ));
         }
     }
+    if let Some(tip) = expect.tip.filter(|tip| result.keyed && tip.next_seq > result.last_seq + 1) {
+        let recorded = tip.next_seq - 1;
+        return Err(format!(
+            "the log ends at seq {} but the tip kept beside the audit key is at seq {recorded}: {} line(s) cut off the end (or the newest file was not given)",
+            result.last_seq,
+            recorded - result.last_seq
+        ));
+    }
     Ok(result)
-}
-
-/// `orchestrator verify-audit [--key-file PATH] [--last-seq N] <file>…`: prints the verdict;
-/// exit 0 intact, 1 broken, 2 usage.
-pub fn cli(args: &[String]) -> std::process::ExitCode {
-    const USAGE: &str =
-        "usage: orchestrator verify-audit [--key-file PATH] [--last-seq N] <audit.jsonl> [newer files…]  \
-(rotated files first, oldest first; the key defaults to AUDIT_KEY_PATH; N is the latest seq the \
-orchestrator published, in /metrics or its log)";
-    let mut key_file: Option<PathBuf> = None;
-    let mut last_seq: Option<u64> = None;
-    let mut paths: Vec<&Path> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--key-file" => key_file = rest.next().map(PathBuf::from),
-            "--last-seq" => match rest.next().and_then(|n| n.parse().ok()) {
-                Some(n) => last_seq = Some(n),
-                None => {
-                    eprintln!("{USAGE}");
-                    return std::process::ExitCode::from(2);
-                }
-            },
-            path => paths.push(Path::new(path)),
-        }
-    }
-    if paths.is_empty() {
-        eprintln!("{USAGE}");
-        return std::process::ExitCode::from(2);
-    }
-    let key_path = key_file.or_else(|| homelab_common::Settings::load().ok().map(|s| s.audit_key_file()));
-    let key = key_path.as_deref().and_then(|p| Key::load(p).ok());
-    match verify(&paths, key.as_ref()) {
-        Ok(v) if last_seq.is_some_and(|n| v.last_seq < n) => {
-            println!(
-                "BROKEN: the log ends at seq {} but seq {} was published: {} line(s) cut off the end",
-                v.last_seq,
-                last_seq.unwrap_or_default(),
-                last_seq.unwrap_or_default() - v.last_seq
-            );
-            std::process::ExitCode::FAILURE
-        }
-        Ok(v) => {
-            let torn = if v.torn > 0 { format!(", {} torn line(s) recovered", v.torn) } else { String::new() };
-            let kind = if v.keyed { "keyed hash chain" } else { "hash chain (unkeyed, from before the key)" };
-            println!("OK: {} lines, {kind} intact{torn}; last seq {}", v.lines, v.last_seq);
-            std::process::ExitCode::SUCCESS
-        }
-        Err(problem) => {
-            println!("BROKEN: {problem}");
-            std::process::ExitCode::FAILURE
-        }
-    }
 }
 
 #[cfg(test)]
@@ -399,6 +399,94 @@ mod tests {
         let err = check(&[&forged]).unwrap_err();
         assert!(err.contains("another key"), "{err}");
         assert!(verify(&[&path], None).unwrap_err().contains("give the audit key"));
+    }
+
+    /// `path` rewritten as a plain SHA-256 chain, as a log from before the key was: what someone
+    /// with the file but not the key can write.
+    fn rewrite_unkeyed(path: &Path) {
+        let mut prev = None::<String>;
+        let mut out = String::new();
+        for (i, line) in std::fs::read_to_string(path).unwrap().lines().enumerate() {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            v.as_object_mut().unwrap().remove("chain");
+            v["user_message"] = Value::from(format!("nothing to see {i}"));
+            let file_id = v["file_id"].as_str().map(String::from);
+            v["prev_hash"] = Value::from(match (&prev, file_id) {
+                (Some(p), _) => p.clone(),
+                (None, Some(id)) => digest(Mode::Legacy, None, &genesis_text(&id)).unwrap(),
+                (None, None) => unreachable!(),
+            });
+            let text = v.to_string();
+            prev = Some(digest(Mode::Legacy, None, &text).unwrap());
+            out.push_str(&text);
+            out.push('\n');
+        }
+        std::fs::write(path, out).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_unkeyed_rewrite_does_not_verify_while_a_key_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        write(&path, 3, 0).await;
+        rewrite_unkeyed(&path);
+        let err = check(&[&path]).unwrap_err();
+        assert!(err.contains("line 1: an unkeyed SHA-256 chain") && err.contains("--allow-legacy"), "{err}");
+        // A log really from before the key is checked when the operator says so, or without a key.
+        let legacy = Expect { key: Some(&key()), allow_legacy: true, tip: None };
+        assert!(!verify_against(&[&path], &legacy).unwrap().keyed);
+        assert_eq!(verify(&[&path], None).map(|v| v.lines), Ok(3));
+    }
+
+    async fn write_keeping_tip(path: &Path, n: usize, from: usize, tip: &Path) {
+        let log = AuditLog::start(path.to_path_buf(), vec![], key().with_tip_file(tip.to_path_buf()));
+        for i in from..from + n {
+            log.record(AuditEntry::new(&format!("c{i}"), &format!("question {i}"), Outcome::Answered)).await;
+        }
+    }
+
+    fn against_tip(paths: &[&Path], tip: &Path) -> Result<u64, String> {
+        let recorded = crate::audit_tip::read(tip).unwrap();
+        verify_against(paths, &Expect { key: Some(&key()), allow_legacy: false, tip: recorded.as_ref() })
+            .map(|v| v.lines)
+    }
+
+    #[tokio::test]
+    async fn lines_cut_off_the_end_show_against_the_tip_and_in_the_file_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, tip) = (dir.path().join("audit.jsonl"), dir.path().join("audit.tip"));
+        write_keeping_tip(&path, 5, 0, &tip).await;
+        assert_eq!(against_tip(&[&path], &tip), Ok(5));
+        rewrite(&path, |l| l.truncate(3));
+        let err = against_tip(&[&path], &tip).unwrap_err();
+        assert!(
+            err.contains("ends at seq 3 but the tip kept beside the audit key is at seq 5: 2 line(s) cut off"),
+            "{err}"
+        );
+        // The next start continues from the tip, so the file itself shows the gap.
+        write_keeping_tip(&path, 1, 5, &tip).await;
+        let err = against_tip(&[&path], &tip).unwrap_err();
+        assert!(err.contains("line 4: seq 6 follows 3: 2 line(s) removed"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_or_replaced_log_shows_and_a_new_file_continues_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, tip) = (dir.path().join("audit.jsonl"), dir.path().join("audit.tip"));
+        write_keeping_tip(&path, 3, 0, &tip).await;
+        let kept = dir.path().join("audit.kept.jsonl");
+        std::fs::rename(&path, &kept).unwrap();
+        let err = against_tip(&[&kept], &tip);
+        assert_eq!(err, Ok(3), "the moved file is the whole chain so far");
+        // Deleted: the next start does not begin a chain of its own that would verify alone.
+        write_keeping_tip(&path, 2, 3, &tip).await;
+        let first: Value =
+            serde_json::from_str(std::fs::read_to_string(&path).unwrap().lines().next().unwrap()).unwrap();
+        assert_eq!((first["seq"].as_u64(), first.get("file_id")), (Some(4), None));
+        assert!(against_tip(&[&path], &tip).unwrap_err().contains("does not start at its first line"));
+        assert_eq!(against_tip(&[&kept, &path], &tip), Ok(5));
+        // Replaced by the older file alone: it ends before the tip.
+        assert!(against_tip(&[&kept], &tip).unwrap_err().contains("2 line(s) cut off the end"));
     }
 
     #[tokio::test]

@@ -7,7 +7,8 @@
 //! - [`registry`]: the tools, their schemas, and how each one runs.
 //! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
 //! - [`db`]: the SQLite operational database.
-//! - [`audit`]: the append-only JSONL audit log and its single writer.
+//! - [`audit`]: the append-only JSONL audit log and its single writer; [`chain`] its keyed hash
+//!   chain, [`audit_tip`] the tip kept beside the key, [`verify_audit`] the `verify-audit` command.
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
@@ -15,6 +16,7 @@
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;
+pub mod audit_tip;
 pub mod chain;
 pub mod chat;
 pub mod clients;
@@ -28,6 +30,7 @@ pub mod registry;
 pub mod routes;
 pub mod stream;
 pub mod targets;
+pub mod verify_audit;
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
 

@@ -5,7 +5,7 @@
 async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("verify-audit") {
-        return orchestrator::chain::cli(&args[1..]);
+        return orchestrator::verify_audit::cli(&args[1..]);
     }
     homelab_common::startup::main(orchestrator::SERVICE, |s| s.orchestrator_port, orchestrator::run).await
 }
