@@ -1,17 +1,15 @@
 //! The body rules of SPEC §3, checked before anything is forwarded: JSON content type (415),
 //! at most 64 KiB (413), a JSON object whose `message` is a non-blank string of at most
-//! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is a string or null (422).
+//! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is null, blank or a
+//! [`ConversationId`] (422).
 
 use axum::http::{header, HeaderMap};
 use homelab_common::ApiError;
-use homelab_schemas::ChatRequest;
+use homelab_schemas::{ChatRequest, ConversationId};
 use serde_json::Value;
 
 /// Largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// Longest conversation id accepted; ids are UUIDs, anything much longer is not one of ours.
-pub const MAX_CONVERSATION_ID_CHARS: usize = 128;
 
 /// 415 unless the request says it carries JSON.
 pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -59,11 +57,8 @@ pub fn parse_chat_request(body: &[u8], max_chars: usize) -> Result<ChatRequest, 
     }
     let conversation_id = match object.get("conversation_id") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.chars().count() <= MAX_CONVERSATION_ID_CHARS => Some(s.clone()),
-        Some(Value::String(_)) => {
-            return Err(invalid(format!(
-                "Field \"conversation_id\" is too long (limit {MAX_CONVERSATION_ID_CHARS} characters)"
-            )))
+        Some(Value::String(s)) => {
+            ConversationId::optional(Some(s)).map_err(|rule| invalid(format!("Field \"conversation_id\": {rule}")))?
         }
         Some(_) => return Err(invalid("Field \"conversation_id\" must be a string or null".into())),
     };

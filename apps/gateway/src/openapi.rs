@@ -186,7 +186,7 @@ pub fn document(max_message_chars: usize) -> utoipa::openapi::OpenApi {
             message.pattern = Some(not_only_whitespace());
         }
         if let Some(RefOr::T(Schema::Object(id))) = request.properties.get_mut("conversation_id") {
-            id.max_length = Some(crate::input::MAX_CONVERSATION_ID_CHARS);
+            id.max_length = Some(homelab_schemas::ConversationId::MAX_CHARS);
         }
     }
     doc

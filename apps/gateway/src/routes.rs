@@ -12,7 +12,9 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{monitoring::History, ChatRequest, ChatResponse, ConversationList, Deleted, Glance, Health};
+use homelab_schemas::{
+    monitoring::History, ChatRequest, ChatResponse, ConversationId, ConversationList, Deleted, Glance, Health,
+};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -141,16 +143,9 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// A conversation id as the orchestrator makes them; anything else never leaves the gateway.
-fn checked_id(id: &str) -> Result<&str, ApiError> {
-    let valid = !id.is_empty()
-        && id.len() <= 128
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if valid {
-        Ok(id)
-    } else {
-        Err(ApiError::Unprocessable("conversation id must be 1-128 letters, digits, '-', '_' or '.'".into()))
-    }
+/// A conversation id by the one rule of a chat's `conversation_id`; anything else never leaves the gateway.
+fn checked_id(id: &str) -> Result<ConversationId, ApiError> {
+    ConversationId::parse(id).map_err(|rule| ApiError::Unprocessable(rule.to_string()))
 }
 
 fn request_id(headers: &HeaderMap) -> Option<&str> {
@@ -173,7 +168,7 @@ pub(crate) async fn conversation(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = checked_id(&id)?;
-    Ok(Json(state.orchestrator.conversation(id, request_id(&headers)).await?))
+    Ok(Json(state.orchestrator.conversation(id.as_str(), request_id(&headers)).await?))
 }
 
 /// The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
@@ -208,7 +203,7 @@ pub(crate) async fn delete_conversation(
     headers: HeaderMap,
 ) -> Result<Json<Deleted>, ApiError> {
     let id = checked_id(&id)?;
-    Ok(Json(state.orchestrator.delete_conversation(id, request_id(&headers)).await?))
+    Ok(Json(state.orchestrator.delete_conversation(id.as_str(), request_id(&headers)).await?))
 }
 
 /// The body checks shared by `/chat` and `/chat/stream`, after [`Admitted`].

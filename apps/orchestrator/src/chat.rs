@@ -30,11 +30,7 @@ async fn report(sink: &ProgressSink, event: ChatEvent) {
 
 /// The conversation id a request continues, or a new UUID v4.
 pub fn conversation_id_of(request: &ChatRequest) -> String {
-    request
-        .conversation_id
-        .clone()
-        .filter(|id| !id.trim().is_empty())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+    request.conversation_id.clone().map(String::from).unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// Answers one chat request; every request that gets past input checks is audited.

@@ -9,7 +9,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError, ApiJson};
-use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted, Health};
+use homelab_schemas::{ChatRequest, ChatResponse, ConversationId, ConversationList, Deleted, Health};
 
 use crate::{chat, AppState, SERVICE};
 
@@ -26,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/tools/call", post(crate::mcp_tools::call))
 }
 
+/// The path's id by the one rule of a chat's `conversation_id` (422 otherwise).
+fn checked_id(id: &str) -> Result<String, ApiError> {
+    ConversationId::parse(id).map(String::from).map_err(|rule| ApiError::Unprocessable(rule.to_string()))
+}
+
 /// Most conversations `GET /conversations` lists.
 const MAX_LISTED: usize = 200;
 
@@ -37,6 +42,7 @@ async fn conversations(State(state): State<AppState>) -> Result<Json<Conversatio
 
 /// Forgets one conversation: its messages and its session row.
 async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Deleted>, ApiError> {
+    let id = checked_id(&id)?;
     if !state.db.delete_conversation(&id).await? {
         return Err(ApiError::NotFound("Conversation not found".into()));
     }
@@ -66,6 +72,7 @@ async fn conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = checked_id(&id)?;
     let messages =
         state.db.conversation(&id).await?.ok_or_else(|| ApiError::NotFound("Conversation not found".into()))?;
     Ok(Json(serde_json::json!({"conversation_id": id, "messages": messages})))

@@ -27,7 +27,8 @@ pub fn start(
     request_id: Option<String>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let conversation_id = chat::conversation_id_of(&request);
-    request.conversation_id = Some(conversation_id.clone());
+    // Given ids follow the rule already, and a new one is a UUID.
+    request.conversation_id = homelab_schemas::ConversationId::parse(&conversation_id).ok();
     let (events, receiver) = mpsc::channel::<ChatEvent>(BUFFER);
     let (progress_tx, mut progress_rx) = mpsc::channel::<ChatEvent>(BUFFER);
     let announced: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();

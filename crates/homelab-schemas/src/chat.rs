@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ConversationId;
+
 /// What a user sends to `POST /chat`.
 ///
 /// An empty `message` is valid at this level; the gateway rejects it with 422 (SPEC §3).
@@ -16,9 +18,13 @@ pub struct ChatRequest {
     pub message: String,
     /// Continues an earlier conversation when given (the `conversation_id` of an earlier answer);
     /// a new one is started otherwise.
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(example = "6f1c2b0e-3d4a-4b8e-9c1f-2a7d5e8b9c40"))]
-    pub conversation_id: Option<String>,
+    // Absent, null or blank starts a new one; any other text follows `ConversationId`'s rule.
+    #[serde(default, deserialize_with = "crate::conversation_id::optional_id")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, example = "6f1c2b0e-3d4a-4b8e-9c1f-2a7d5e8b9c40")
+    )]
+    pub conversation_id: Option<ConversationId>,
 }
 
 /// What `POST /chat` answers.
@@ -86,6 +92,16 @@ mod tests {
         let req: ChatRequest = serde_json::from_value(json!({"message": "", "conversation_id": null})).unwrap();
         assert_eq!(req.message, "");
         assert!(req.conversation_id.is_none());
+    }
+
+    #[test]
+    fn chat_request_ids_follow_the_one_rule() {
+        let req: ChatRequest = serde_json::from_value(json!({"message": "hi", "conversation_id": "c-1"})).unwrap();
+        assert_eq!(req.conversation_id.unwrap().as_str(), "c-1");
+        let blank: ChatRequest = serde_json::from_value(json!({"message": "hi", "conversation_id": ""})).unwrap();
+        assert_eq!(blank.conversation_id, None);
+        let bad = serde_json::from_value::<ChatRequest>(json!({"message": "hi", "conversation_id": "a b"}));
+        assert!(bad.unwrap_err().to_string().contains("conversation id must be"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Wire types shared by every Homelab Assistant service.
 //!
 //! Layout
-//! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2.
+//! - [`chat`]: what users send and receive (`ChatRequest`, `ChatResponse`), SPEC §2;
+//!   [`conversation_id`] the one rule for a conversation's id.
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
 //! - [`activity`]: what the host is doing now: its busiest processes and its network traffic.
@@ -15,6 +16,7 @@
 
 pub mod activity;
 pub mod chat;
+pub mod conversation_id;
 pub mod health;
 pub mod llm;
 pub mod monitoring;
@@ -23,6 +25,7 @@ pub mod stream;
 pub mod tools;
 
 pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
+pub use conversation_id::{ConversationId, InvalidConversationId};
 pub use health::Health;
 pub use llm::{
     ContainerState, LlmRequest, LlmResponse, Message, QuestionContext, ToolCall, ToolDefinition, ToolParameter, Usage,

@@ -1,0 +1,85 @@
+//! The gateway's security promises over real HTTP, against a fake orchestrator (wiremock): one
+//! rule for a conversation id wherever it comes in, the read routes' own rate limit, and the
+//! failed-key limit per client behind the web UI's proxy.
+
+use gateway::{router, AppState};
+use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+use serde_json::{json, Value};
+use wiremock::{
+    matchers::{method, path, path_regex},
+    Mock, MockServer, ResponseTemplate,
+};
+
+const KEY: &str = "test-key-4f1c9b2e";
+
+fn settings(orchestrator: &str) -> Settings {
+    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
+}
+
+async fn spawn(settings: Settings) -> String {
+    let state = AppState::from_settings(&settings).unwrap();
+    spawn_on_loopback(router(state, &settings)).await
+}
+
+/// An orchestrator that answers every route the gateway forwards to.
+async fn orchestrator() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": "ok", "conversation_id": "c-1", "tool_calls_made": []})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/conversations/.+$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conversation_id": "c-1", "messages": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path_regex("^/conversations/.+$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conversation_id": "c-1", "deleted": true})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.header("x-api-key", KEY).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_conversation_id_follows_one_rule_on_post_get_and_delete() {
+    let orchestrator = orchestrator().await;
+    let base = spawn(settings(&orchestrator.uri())).await;
+    let client = reqwest::Client::new();
+    let post = |id: &str| client.post(format!("{base}/chat")).json(&json!({"message": "hi", "conversation_id": id}));
+    // Percent-encoded in the path, so each reaches the route as the same text the body carries.
+    let encoded = |id: &str| id.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let get = |id: &str| client.get(format!("{base}/conversations/{}", encoded(id)));
+    let delete = |id: &str| client.delete(format!("{base}/conversations/{}", encoded(id)));
+    for good in ["6f1c2b0e-3d4a-4b8e-9c1f-2a7d5e8b9c40", "conv_1.2", &"x".repeat(128)] {
+        assert_eq!(send(post(good)).await.0, 200, "POST {good}");
+        assert_eq!(send(get(good)).await.0, 200, "GET {good}");
+        assert_eq!(send(delete(good)).await.0, 200, "DELETE {good}");
+    }
+    let forwarded = orchestrator.received_requests().await.unwrap().len();
+    for bad in ["has space", "é", "x;y", "quote\"d", "tab\there", "semi:colon", &"x".repeat(129)] {
+        for (route, request) in [("POST", post(bad)), ("GET", get(bad)), ("DELETE", delete(bad))] {
+            let (status, body) = send(request).await;
+            assert_eq!(status, 422, "{route} {bad:?}: {body}");
+            assert!(body["detail"].as_str().unwrap().contains("conversation id must be 1-128 letters"), "{body}");
+        }
+    }
+    assert_eq!(orchestrator.received_requests().await.unwrap().len(), forwarded, "no bad id was forwarded");
+    // Absent, null or blank starts a new conversation.
+    for body in [
+        json!({"message": "hi"}),
+        json!({"message": "hi", "conversation_id": null}),
+        json!({"message": "hi", "conversation_id": ""}),
+    ] {
+        assert_eq!(send(client.post(format!("{base}/chat")).json(&body)).await.0, 200, "{body}");
+    }
+}
