@@ -1,6 +1,8 @@
 //! Rate limits with governor (GCRA): `RATE_LIMIT_REQUESTS` per `RATE_LIMIT_WINDOW` seconds per
-//! API key, and failed authentications limited per client IP and overall so a key cannot be
-//! brute-forced. Idle entries are dropped every minute (`retain_recent`), so memory stays bounded
+//! API key; the reads beside a chat (`/status`, `/history`, `/conversations`) in a bucket of their
+//! own, so the page's refreshes never spend the chat allowance but a script cannot hammer the
+//! hosts through them either; and failed authentications limited per client IP and overall so a
+//! key cannot be brute-forced. Idle entries are dropped every minute (`retain_recent`), so memory stays bounded
 //! however many distinct keys or addresses show up.
 
 use std::{
@@ -20,6 +22,10 @@ use homelab_common::ApiError;
 
 /// Failed authentications one address may make per minute, by default (`FAILED_AUTH_PER_MINUTE`).
 pub const FAILED_AUTH_PER_IP_PER_MINUTE: u32 = 10;
+/// Reads of status, history and conversations per key per minute: the chat page asks `/status`
+/// every 15 s and the conversation list after each answer; each `/status` reads three tools of
+/// every host.
+pub const READS_PER_MINUTE: u32 = 120;
 /// Failed authentications from all addresses together per minute: a backstop against an
 /// attacker rotating addresses.
 pub const FAILED_AUTH_TOTAL_PER_MINUTE: u32 = 300;
@@ -31,6 +37,9 @@ type Direct<C> = RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as Cl
 pub struct Limits<C: Clock = DefaultClock> {
     clock: C,
     per_key: Keyed<String, C>,
+    /// Reads beside the chat, per key ([`READS_PER_MINUTE`]).
+    reads: Keyed<String, C>,
+    reads_per_minute: u32,
     failed_auth_per_ip: Keyed<IpAddr, C>,
     failed_auth_total: Direct<C>,
     /// For the 429 text: "Max N requests per W seconds".
@@ -64,6 +73,8 @@ impl<C: Clock + Clone> Limits<C> {
                 DefaultKeyedStateStore::default(),
                 clock.clone(),
             ),
+            reads: RateLimiter::new(quota(READS_PER_MINUTE, minute), DefaultKeyedStateStore::default(), clock.clone()),
+            reads_per_minute: READS_PER_MINUTE,
             failed_auth_per_ip: RateLimiter::new(
                 quota(failed_auth_per_ip, minute),
                 DefaultKeyedStateStore::default(),
@@ -93,6 +104,17 @@ impl<C: Clock + Clone> Limits<C> {
         })
     }
 
+    /// One read of status, history or conversations by `key`.
+    pub fn check_read(&self, key: &str) -> Result<(), ApiError> {
+        self.reads.check_key(&key.to_string()).map_err(|nu| ApiError::RateLimited {
+            detail: format!(
+                "Rate limit exceeded. Max {} reads of status, history and conversations per minute",
+                self.reads_per_minute
+            ),
+            retry_after_secs: self.retry_after(nu),
+        })
+    }
+
     /// Counts one failed authentication from `ip`; over the limit the caller answers 429
     /// instead of 401, so guessing stays slow.
     pub fn record_failed_auth(&self, ip: IpAddr) -> Result<(), ApiError> {
@@ -113,6 +135,8 @@ impl<C: Clock + Clone> Limits<C> {
     pub fn housekeep(&self) {
         self.per_key.retain_recent();
         self.per_key.shrink_to_fit();
+        self.reads.retain_recent();
+        self.reads.shrink_to_fit();
         self.failed_auth_per_ip.retain_recent();
         self.failed_auth_per_ip.shrink_to_fit();
     }

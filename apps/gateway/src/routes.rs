@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn status(
-    _: Authenticated,
+    _: Reader,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Glance>, ApiError> {
@@ -84,7 +84,7 @@ pub(crate) struct HistoryParams {
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn history(
-    _: Authenticated,
+    _: Reader,
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -112,6 +112,23 @@ impl FromRequestParts<AppState> for Admitted {
             return Err(limited);
         }
         Ok(Admitted)
+    }
+}
+
+/// A read beside the chat (`/status`, `/history`, `/conversations`): the right key, then the
+/// key's read allowance ([`crate::limits::READS_PER_MINUTE`]), never its chat allowance.
+pub(crate) struct Reader;
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let identity = Authenticated::from_request_parts(parts, state).await?.0;
+        if let Err(limited) = state.limits.check_read(&identity) {
+            state.rejections.with_label_values(&["read_rate_limited"]).inc();
+            return Err(limited);
+        }
+        Ok(Reader)
     }
 }
 
@@ -162,7 +179,7 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversation(
-    _: Authenticated,
+    _: Reader,
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -180,7 +197,7 @@ pub(crate) async fn conversation(
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversations(
-    _: Authenticated,
+    _: Reader,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<ConversationList>, ApiError> {

@@ -83,3 +83,44 @@ async fn a_conversation_id_follows_one_rule_on_post_get_and_delete() {
         assert_eq!(send(client.post(format!("{base}/chat")).json(&body)).await.0, 200, "{body}");
     }
 }
+
+#[tokio::test]
+async fn status_history_and_conversations_have_a_rate_limit_of_their_own() {
+    let orchestrator = orchestrator().await;
+    for (route, body) in [
+        ("/status", json!({"hosts": []})),
+        (
+            "/history",
+            json!({"metric": "cpu", "unit": "%", "window": "1h", "start": "2026-12-01T10:00:00Z",
+                "end": "2026-12-01T11:00:00Z", "covered": "1h", "covered_seconds": 3600, "source": "recorded",
+                "resolution_seconds": 10, "series": []}),
+        ),
+        ("/conversations", json!({"conversations": []})),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&orchestrator)
+            .await;
+    }
+    let base = spawn(settings(&orchestrator.uri())).await;
+    let client = reqwest::Client::new();
+    let routes = ["/status", "/history?metric=cpu", "/conversations", "/conversations/c-1"];
+    // The page's reads share one allowance per key, apart from the chat's.
+    let allowance = gateway::limits::READS_PER_MINUTE as usize;
+    for i in 0..allowance {
+        let route = routes[i % routes.len()];
+        let (status, body) = send(client.get(format!("{base}{route}"))).await;
+        assert_eq!(status, 200, "read {i} of {route}: {body}");
+    }
+    for route in routes {
+        let response = client.get(format!("{base}{route}")).header("x-api-key", KEY).send().await.unwrap();
+        assert_eq!(response.status(), 429, "{route}");
+        let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["detail"].as_str().unwrap().starts_with("Rate limit exceeded. Max"), "{body}");
+    }
+    let (status, _) = send(client.post(format!("{base}/chat")).json(&json!({"message": "hi"}))).await;
+    assert_eq!(status, 200, "the chat allowance is untouched");
+}
