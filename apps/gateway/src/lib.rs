@@ -4,6 +4,7 @@
 //! Layout
 //! - [`auth`]: the `X-API-Key` check in constant time.
 //! - [`limits`]: governor rate limiters (per key; failed authentications per IP and overall).
+//! - [`client_ip`]: the client behind a trusted proxy (`TRUSTED_PROXIES`), for the failed-key limit.
 //! - [`input`]: the body rules of SPEC §3 (413 / 415 / 422, never a 500).
 //! - [`forward`]: the orchestrator client (502 / 504 and error pass-through).
 //! - [`routes`]: `/health` and `/chat`.
@@ -11,6 +12,7 @@
 //! - [`tls`]: HTTPS with rustls when `TLS_CERT_PATH` / `TLS_KEY_PATH` are set.
 
 pub mod auth;
+pub mod client_ip;
 pub mod forward;
 pub mod input;
 pub mod limits;
@@ -46,6 +48,8 @@ or set AUTH_DISABLED=true for a keyless local run"
         "API_KEY is {0} characters long; it must be at least {MIN_API_KEY_CHARS}. Generate one with: openssl rand -hex 32"
     )]
     ShortApiKey(usize),
+    #[error("TRUSTED_PROXIES: {0}")]
+    TrustedProxies(String),
 }
 
 /// Everything a handler needs, built once at start.
@@ -54,6 +58,8 @@ pub struct AppState {
     /// `None` only with `AUTH_DISABLED=true`.
     pub api_key: Option<Arc<Secret>>,
     pub limits: Arc<Limits>,
+    /// Whose `X-Real-IP` / `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, loopback always).
+    pub trusted_proxies: Arc<client_ip::TrustedProxies>,
     pub orchestrator: OrchestratorClient,
     pub max_message_chars: usize,
     /// How long a client may take to send its body (slow-body attacks hold connections open).
@@ -81,9 +87,12 @@ impl AppState {
             }
             (None, false) => return Err(StartError::MissingApiKey),
         };
+        let trusted_proxies =
+            client_ip::TrustedProxies::parse(&settings.trusted_proxies).map_err(StartError::TrustedProxies)?;
         let metrics = Arc::new(homelab_common::metrics::Metrics::new(SERVICE));
         Ok(Self {
             api_key,
+            trusted_proxies: Arc::new(trusted_proxies),
             limits: Arc::new(Limits::configured(
                 settings.rate_limit_requests,
                 settings.rate_limit_window,
@@ -156,6 +165,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = AppState::from_settings(&settings)?;
     limits::spawn_housekeeping(&state.limits);
+    client_ip::spawn_resolving(&state.trusted_proxies);
     let listener = startup::bind(&settings.bind_host, settings.gateway_port).await?;
     let app = router(state, &settings);
     let tls = tls::config(&settings).await?;

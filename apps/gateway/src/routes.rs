@@ -149,11 +149,12 @@ impl FromRequestParts<AppState> for Authenticated {
             auth::Presented::Valid(identity) => Ok(Self(identity)),
             failed => {
                 state.rejections.with_label_values(&["unauthorized"]).inc();
-                if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
+                let client = state.trusted_proxies.client(peer.ip(), &parts.headers);
+                if let Err(limited) = state.limits.record_failed_auth(client) {
                     state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
                     return Err(limited);
                 }
-                tracing::warn!(client = %peer.ip(), "authentication failed");
+                tracing::warn!(%client, "authentication failed");
                 Err(failed.into_error().expect("not valid"))
             }
         }

@@ -124,3 +124,23 @@ async fn status_history_and_conversations_have_a_rate_limit_of_their_own() {
     let (status, _) = send(client.post(format!("{base}/chat")).json(&json!({"message": "hi"}))).await;
     assert_eq!(status, 200, "the chat allowance is untouched");
 }
+
+#[tokio::test]
+async fn behind_the_ui_proxy_each_client_has_its_own_failed_key_allowance() {
+    // The test client is on loopback, as make run's nginx is: its X-Real-IP is believed.
+    let base = spawn(settings("http://127.0.0.1:1")).await;
+    let client = reqwest::Client::new();
+    let wrong_key_from = |address: &str| {
+        client
+            .get(format!("{base}/status"))
+            .header("x-api-key", "wrong-key-0123456789")
+            .header("x-real-ip", address)
+            .header("x-forwarded-for", format!("203.0.113.77, {address}"))
+            .send()
+    };
+    for _ in 0..gateway::limits::FAILED_AUTH_PER_IP_PER_MINUTE {
+        assert_eq!(wrong_key_from("192.0.2.1").await.unwrap().status(), 401);
+    }
+    assert_eq!(wrong_key_from("192.0.2.1").await.unwrap().status(), 429, "the guesser is slowed down");
+    assert_eq!(wrong_key_from("192.0.2.2").await.unwrap().status(), 401, "another client behind the same proxy is not");
+}

@@ -19,6 +19,7 @@ pub const VARIABLES: &[&str] = &[
     "FAILED_AUTH_PER_MINUTE",
     "MAX_MESSAGE_CHARS",
     "CORS_ALLOW_ORIGINS",
+    "TRUSTED_PROXIES",
     "TLS_CERT_PATH",
     "TLS_KEY_PATH",
     "ORCHESTRATOR_URL",
@@ -133,6 +134,7 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
             "MAX_MESSAGE_CHARS",
             "MAX_STREAMS_PER_KEY",
             "CORS_ALLOW_ORIGINS",
+            "TRUSTED_PROXIES",
             "TLS_CERT_PATH",
             "TLS_KEY_PATH",
             "ORCHESTRATOR_URL",
@@ -279,6 +281,9 @@ pub struct Settings {
     pub max_message_chars: usize,
     /// Comma-separated origins, or `*`.
     pub cors_allow_origins: String,
+    /// Proxies whose `X-Real-IP` / `X-Forwarded-For` the gateway believes (addresses, networks,
+    /// host names, comma-separated; loopback always): the web UI's nginx (gateway).
+    pub trusted_proxies: String,
     pub tls_cert_path: Option<PathBuf>,
     pub tls_key_path: Option<PathBuf>,
     pub orchestrator_url: String,
@@ -364,6 +369,7 @@ impl Default for Settings {
             rate_limit_window: 60,
             max_message_chars: 4000,
             cors_allow_origins: String::new(),
+            trusted_proxies: String::new(),
             tls_cert_path: None,
             tls_key_path: None,
             orchestrator_url: "http://orchestrator:8001".into(),

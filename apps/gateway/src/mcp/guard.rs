@@ -69,11 +69,12 @@ impl Guard {
             auth::Presented::Valid(identity) => Ok(identity),
             failed => {
                 state.rejections.with_label_values(&["unauthorized"]).inc();
-                if let Err(limited) = state.limits.record_failed_auth(peer.ip()) {
+                let client = state.trusted_proxies.client(peer.ip(), request.headers());
+                if let Err(limited) = state.limits.record_failed_auth(client) {
                     state.rejections.with_label_values(&["failed_auth_rate_limited"]).inc();
                     return Err(limited.into());
                 }
-                tracing::warn!(client = %peer.ip(), "MCP authentication failed");
+                tracing::warn!(%client, "MCP authentication failed");
                 let challenge = match failed {
                     auth::Presented::Invalid => format!(r#"{CHALLENGE}, error="invalid_token""#),
                     _ => CHALLENGE.to_string(),
