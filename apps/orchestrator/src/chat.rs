@@ -53,7 +53,9 @@ pub async fn handle_with_progress(
     let start = state.db.begin_chat(conversation_id.clone()).await?;
     let enabled = start.enabled;
     let history = recent_history(start.recent);
-    let message = request.message;
+    // The user's words are redacted like everything else before the model, the database or the
+    // audit log sees them (a password pasted into a question).
+    let message = homelab_common::redact::redact(&request.message);
     let audit = |outcome| {
         let mut e = AuditEntry::new(&conversation_id, &message, outcome);
         e.request_id = request_id.clone();
@@ -165,7 +167,12 @@ pub async fn handle_with_progress(
             }
         };
         if response.tool_calls.is_empty() {
-            let answer = response.content.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| EMPTY_ANSWER.into());
+            // And the answer before it is stored, audited or returned whole.
+            let answer = response
+                .content
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| homelab_common::redact::redact(&c))
+                .unwrap_or_else(|| EMPTY_ANSWER.into());
             let mut turn = stored_turn(&messages[turn_start..]);
             turn.push(Message::answer(&answer, &made));
             remember(state, &conversation_id, turn);

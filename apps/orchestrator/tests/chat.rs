@@ -435,6 +435,35 @@ async fn secrets_in_a_tool_result_never_reach_the_model() {
     assert_eq!(result["health"]["status"], "unhealthy");
 }
 
+#[tokio::test]
+async fn secrets_in_the_question_and_the_answer_reach_neither_the_model_nor_the_database_nor_the_audit_log() {
+    let h = Harness::start(
+        vec![answer("The token ghp_0123456789abcdefghijABCDEFGHIJ0123 is set; DB_PASSWORD=hunter2-answer too.")],
+        None,
+        |_| {},
+    )
+    .await;
+    let question = "My container logs say DB_PASSWORD=hunter2-question and Authorization: Bearer abcdef0123456789xyz, why does it fail?";
+    let (status, body) = h.chat(json!({"message": question, "conversation_id": "conv-secret"})).await;
+    assert_eq!(status, 200, "{body}");
+    let answer = body["message"].as_str().unwrap();
+    let sent = serde_json::to_string(&h.llm_requests().await).unwrap();
+    let stored = serde_json::to_string(&h.state.db.conversation("conv-secret").await.unwrap()).unwrap();
+    let audit = serde_json::to_string(&h.audit()).unwrap();
+    for secret in ["hunter2-question", "abcdef0123456789xyz", "ghp_0123456789abcdefghij", "hunter2-answer"] {
+        for (place, text) in [
+            ("the model", &sent),
+            ("the database", &stored),
+            ("the audit log", &audit),
+            ("the answer", &answer.to_string()),
+        ] {
+            assert!(!text.contains(secret), "{secret} reached {place}: {text}");
+        }
+    }
+    assert!(sent.contains("My container logs say DB_PASSWORD=[redacted]"), "the rest of the question is kept: {sent}");
+    assert!(answer.starts_with("The token [redacted] is set"), "{answer}");
+}
+
 /// The tool results an LLM request carries, in order.
 fn tool_results(request: &Value) -> Vec<&str> {
     request["messages"]

@@ -26,22 +26,23 @@ pub use homelab_common::redact::redact;
 /// The lines as the tool answers them: capped, redacted, with a note when anything was cut.
 pub fn render(name: &str, lines: Vec<String>, requested: usize) -> ContainerLogs {
     let mut cut_lines = 0;
-    let shown: Vec<String> = lines
+    let mut shown: Vec<String> = lines
         .iter()
         .rev()
         .take(requested.min(MAX_LINES))
         .rev()
         .map(|l| {
             let l = l.trim_end_matches('\r');
-            let capped = if l.chars().count() > MAX_LINE_CHARS {
+            if l.chars().count() > MAX_LINE_CHARS {
                 cut_lines += 1;
                 format!("{}… [line cut]", l.chars().take(MAX_LINE_CHARS).collect::<String>())
             } else {
                 l.to_string()
-            };
-            redact(&capped)
+            }
         })
         .collect();
+    // Line by line, and a private key printed over several lines as a whole.
+    homelab_common::redact::redact_lines(&mut shown);
     let mut notes = Vec::new();
     if cut_lines > 0 {
         notes.push(format!("{cut_lines} long lines were cut to {MAX_LINE_CHARS} characters"));
@@ -109,6 +110,20 @@ mod tests {
         assert_eq!(redact("api_key:xyz token=abc"), "api_key:[redacted] token=[redacted]");
         assert_eq!(redact("GET /health 200 in 3ms"), "GET /health 200 in 3ms");
         assert_eq!(redact("monkey=banana"), "monkey=banana");
+    }
+
+    #[test]
+    fn a_private_key_over_several_lines_is_redacted_from_begin_to_end() {
+        let lines = [
+            "boot",
+            "-----BEGIN EC PRIVATE KEY-----",
+            "MHcCAQEEIBodyLineOne",
+            "AwEHoUQDQgBodyLineTwo",
+            "-----END EC PRIVATE KEY-----",
+            "ready",
+        ];
+        let v = render("app", lines.iter().map(|l| l.to_string()).collect(), 50);
+        assert_eq!(v.lines, ["boot", "[redacted]", "[redacted]", "[redacted]", "[redacted]", "ready"]);
     }
 
     #[test]

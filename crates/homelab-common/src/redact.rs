@@ -95,8 +95,40 @@ pub fn is_secret_key(key: &str) -> bool {
     SECRET_KEY.is_match(key) && !key.is_empty()
 }
 
-/// Redacts a tool's whole JSON result in place: the value of a secret-named key entirely, every
-/// other string by [`redact`] — labels, health-check output, alert text, log lines.
+/// A PEM private key's first line, and its last.
+static PEM_BEGIN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----").expect("PEM rule compiles"));
+static PEM_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)^.*?-----END [A-Z ]*PRIVATE KEY-----").expect("PEM rule compiles"));
+
+/// `lines` (a log, one line each) with every secret redacted, also a private key printed over
+/// several lines: from its `BEGIN` line to its `END` line, every line of its body goes.
+pub fn redact_lines(lines: &mut [String]) {
+    let mut inside_key = false;
+    for line in lines.iter_mut() {
+        if inside_key {
+            // The key's body, or its last line (what follows the END marker stays).
+            match PEM_END.find(line) {
+                Some(end) => *line = format!("{REDACTED}{}", &line[end.end()..]),
+                None => {
+                    *line = REDACTED.to_string();
+                    continue;
+                }
+            }
+        }
+        // A key that begins here and does not end on this line goes on in the next ones.
+        inside_key = PEM_BEGIN.find_iter(line).last().is_some_and(|begin| !PEM_END.is_match(&line[begin.start()..]));
+        let cleaned = redact(line);
+        if cleaned != *line {
+            *line = cleaned;
+        }
+    }
+}
+
+/// Redacts a tool's whole JSON result in place: the value of a secret-named key entirely, whatever
+/// its type (a number, every string and number in a list or an object under it), every other
+/// string by [`redact`] — labels, health-check output, alert text, log lines (a private key over
+/// several lines of a list too, [`redact_lines`]).
 pub fn redact_json(value: &mut Value) {
     match value {
         Value::String(s) => {
@@ -105,17 +137,36 @@ pub fn redact_json(value: &mut Value) {
                 *s = cleaned;
             }
         }
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            let mut lines: Vec<String> =
+                items.iter_mut().map(|item| std::mem::take(item).as_str().unwrap_or_default().to_string()).collect();
+            redact_lines(&mut lines);
+            *items = lines.into_iter().map(Value::String).collect();
+        }
         Value::Array(items) => items.iter_mut().for_each(redact_json),
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if is_secret_key(key) && matches!(v, Value::String(s) if !s.is_empty()) {
-                    *v = Value::from(REDACTED);
+                if is_secret_key(key) {
+                    redact_all(v);
                 } else {
                     redact_json(v);
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// Everything under a secret-named key: every non-empty string and every number is the secret
+/// (`"password": 123456`, `"credentials": {"user": …, "pass": …}`); `true`/`false` and `null`
+/// say nothing and stay.
+fn redact_all(value: &mut Value) {
+    match value {
+        Value::String(s) if s.is_empty() => {}
+        Value::String(_) | Value::Number(_) => *value = Value::from(REDACTED),
+        Value::Array(items) => items.iter_mut().for_each(redact_all),
+        Value::Object(map) => map.values_mut().for_each(redact_all),
+        Value::Bool(_) | Value::Null => {}
     }
 }
 
@@ -178,6 +229,61 @@ mod tests {
         assert_eq!(v["health"]["last_output"], "GET http://admin:[redacted]@localhost/ 200");
         assert_eq!(v["lines"][1], "Authorization: Token [redacted]");
         assert_eq!(v["count"], 3);
+    }
+
+    #[test]
+    fn values_under_a_secret_key_are_redacted_whatever_their_type() {
+        let mut v = json!({
+            "password": 123456,
+            "credentials": {"user": "backup", "port": 5432, "enabled": true},
+            "api_token": ["tok-one", "tok-two"],
+            "auth": null,
+            "secret": "",
+            "replicas": 3
+        });
+        redact_json(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "password": REDACTED,
+                "credentials": {"user": REDACTED, "port": REDACTED, "enabled": true},
+                "api_token": [REDACTED, REDACTED],
+                "auth": null,
+                "secret": "",
+                "replicas": 3
+            })
+        );
+    }
+
+    #[test]
+    fn a_private_key_printed_over_several_log_lines_is_redacted_whole() {
+        let log = [
+            "2026-12-01T10:00:00Z starting backup agent",
+            "2026-12-01T10:00:01Z loaded key: -----BEGIN OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+            "QyNTUxOQAAACDm2bq8YXJjaGl2ZS1rZXktYm9keS1saW5lLXR3bwAAAAtzc2gtZWQyNTUx",
+            "-----END OPENSSH PRIVATE KEY----- (from /config/id_ed25519)",
+            "2026-12-01T10:00:02Z connected to backup.lan",
+        ];
+        let mut v = json!({"name": "backup", "lines": log});
+        redact_json(&mut v);
+        assert_eq!(
+            v["lines"],
+            json!([
+                "2026-12-01T10:00:00Z starting backup agent",
+                "2026-12-01T10:00:01Z loaded key: [redacted]",
+                "[redacted]",
+                "[redacted]",
+                "[redacted] (from /config/id_ed25519)",
+                "2026-12-01T10:00:02Z connected to backup.lan",
+            ])
+        );
+        let text = v.to_string();
+        assert!(!text.contains("b3BlbnNzaC1rZXkt") && !text.contains("QyNTUxOQAAACDm2bq8"), "{text}");
+        // A key whole on one line leaves the lines after it alone.
+        let mut one = vec!["-----BEGIN PRIVATE KEY-----MIIEv-----END PRIVATE KEY-----".to_string(), "next".to_string()];
+        redact_lines(&mut one);
+        assert_eq!(one, ["[redacted]", "next"]);
     }
 
     #[test]
