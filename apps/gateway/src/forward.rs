@@ -1,32 +1,40 @@
-//! Forwarding to the orchestrator with one reused client: its answer passes through, its error
-//! statuses pass through with their `detail`, and an unreachable or slow orchestrator becomes
-//! 502 / 504 with the texts of SPEC §3.
+//! Forwarding to the orchestrator with one reused bounded client ([`Upstream`]): its answer
+//! passes through, its error statuses pass through with their `detail` (redacted and short), and
+//! an unreachable, slow or over-long orchestrator becomes 502 / 504 with the texts of SPEC §3.
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use homelab_common::ApiError;
+use homelab_common::{
+    upstream::{ByteStream, Upstream, UpstreamError},
+    ApiError,
+};
 use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted};
 use serde_json::Value;
 
-/// SPEC §3's texts for an orchestrator that did not answer, with the cause for the log.
-fn unreachable(e: reqwest::Error) -> ApiError {
-    if e.is_timeout() {
-        ApiError::GatewayTimeout("Backend service timed out".into()).because(e)
-    } else {
-        ApiError::BadGateway("Backend service unavailable".into()).because(e)
+/// Most bytes of one orchestrator answer (a long conversation's messages are the largest).
+pub const ANSWER_BYTES: usize = 8 * 1024 * 1024;
+/// Most bytes of one chat's event stream, from its first event to its last.
+pub const STREAM_BYTES: usize = 16 * 1024 * 1024;
+
+/// SPEC §3's texts for an orchestrator that did not answer usably, with the cause for the log;
+/// its error statuses pass through with their `detail`.
+fn failed(e: UpstreamError) -> ApiError {
+    match e {
+        UpstreamError::Status { status, detail, .. } => ApiError::Upstream { status, detail },
+        UpstreamError::TimedOut => ApiError::GatewayTimeout("Backend service timed out".into()).because(e),
+        other => ApiError::BadGateway("Backend service unavailable".into()).because(other),
     }
 }
 
 #[derive(Clone)]
 pub struct OrchestratorClient {
     chat_url: String,
-    http: reqwest::Client,
+    http: Upstream,
 }
 
 impl OrchestratorClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&homelab_common::Secret>) -> Self {
-        let http = homelab_common::internal::client(timeout, token);
+        let http = Upstream::internal(timeout, token, &[], ANSWER_BYTES);
         Self { chat_url: format!("{}/chat", base_url.trim_end_matches('/')), http }
     }
 
@@ -34,24 +42,14 @@ impl OrchestratorClient {
         self.send(self.http.post(&self.chat_url).json(request), request_id).await
     }
 
-    /// `POST /chat/stream` on the orchestrator: the open event stream, or its error passed through.
-    pub async fn stream(&self, request: &ChatRequest, request_id: Option<&str>) -> Result<reqwest::Response, ApiError> {
+    /// `POST /chat/stream` on the orchestrator: the open event stream (at most [`STREAM_BYTES`]),
+    /// or its error passed through.
+    pub async fn stream(&self, request: &ChatRequest, request_id: Option<&str>) -> Result<ByteStream, ApiError> {
         let mut builder = self.http.post(format!("{}/stream", self.chat_url)).json(request);
         if let Some(id) = request_id {
             builder = builder.header("x-request-id", id);
         }
-        let response = builder.send().await.map_err(unreachable)?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-        let detail = response
-            .json::<Value>()
-            .await
-            .ok()
-            .and_then(|v| v.get("detail").and_then(Value::as_str).map(String::from))
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Backend error").to_string());
-        Err(ApiError::Upstream { status, detail })
+        self.http.with_limit(STREAM_BYTES).open(builder).await.map_err(failed)
     }
 
     /// A stored conversation (`GET /conversations/{id}` on the orchestrator), passed through.
@@ -119,20 +117,10 @@ impl OrchestratorClient {
         if let Some(id) = request_id {
             builder = builder.header("x-request-id", id);
         }
-        let response = builder.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(unreachable)?;
-        if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| {
-                ApiError::BadGateway("Backend service unavailable".into())
-                    .because(format!("orchestrator answered something unexpected: {e}"))
-            });
-        }
-        let detail = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v.get("detail").and_then(Value::as_str).map(String::from))
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Backend error").to_string());
-        let status = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-        Err(ApiError::Upstream { status, detail })
+        let answer = self.http.send(builder).await.map_err(failed)?;
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            ApiError::BadGateway("Backend service unavailable".into())
+                .because(format!("orchestrator answered something unexpected: {e}"))
+        })
     }
 }

@@ -269,7 +269,7 @@ pub(crate) async fn chat_stream(
     };
     let request_id = request_id(&headers);
     let upstream = state.orchestrator.stream(&request, request_id).await?;
-    let body = futures::StreamExt::map(upstream.bytes_stream(), move |chunk| {
+    let body = futures::StreamExt::map(upstream, move |chunk| {
         let _held = &slot;
         chunk
     });

@@ -144,3 +144,21 @@ async fn behind_the_ui_proxy_each_client_has_its_own_failed_key_allowance() {
     assert_eq!(wrong_key_from("192.0.2.1").await.unwrap().status(), 429, "the guesser is slowed down");
     assert_eq!(wrong_key_from("192.0.2.2").await.unwrap().status(), 401, "another client behind the same proxy is not");
 }
+
+#[tokio::test]
+async fn an_orchestrator_answer_over_the_byte_limit_is_a_502_not_a_pass_through() {
+    let orchestrator = MockServer::start().await;
+    let message = "z".repeat(gateway::forward::ANSWER_BYTES);
+    Mock::given(method("POST"))
+        .and(path("/chat"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": message, "conversation_id": "c-1", "tool_calls_made": []})),
+        )
+        .mount(&orchestrator)
+        .await;
+    let base = spawn(settings(&orchestrator.uri())).await;
+    let (status, body) =
+        send(reqwest::Client::new().post(format!("{base}/chat")).json(&json!({"message": "hi"}))).await;
+    assert_eq!((status, body), (502, json!({"detail": "Backend service unavailable"})));
+}

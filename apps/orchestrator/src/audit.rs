@@ -122,6 +122,13 @@ pub struct AuditEntry {
     /// Not a chat: `"mcp"` for a tool called through the MCP endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// Tool invocations left off the line beyond [`crate::audit_caps::INVOCATIONS`].
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted_tool_invocations: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl AuditEntry {
@@ -138,6 +145,7 @@ impl AuditEntry {
             request_id: None,
             usage: None,
             source: None,
+            omitted_tool_invocations: 0,
         }
     }
 }
@@ -367,7 +375,9 @@ impl Writer {
         if self.file.is_none() {
             self.open()?;
         }
-        let mut value = serde_json::to_value(entry).map_err(|e| e.to_string())?;
+        let mut entry = entry.clone();
+        crate::audit_caps::cap(&mut entry);
+        let mut value = serde_json::to_value(&entry).map_err(|e| e.to_string())?;
         let tip = match self.tip.clone() {
             Some(tip) => tip,
             None => {

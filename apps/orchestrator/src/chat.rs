@@ -398,16 +398,17 @@ pub(crate) async fn run_tool(
             invocation.error = Some("failed on every host".into());
         }
         invocation.hosts = calls;
-        return (result.to_string(), invocation);
+        return (crate::clients::bounded(result.to_string(), crate::clients::MAX_TOOL_RESULT_CHARS), invocation);
     }
     let outcome = tokio::time::timeout(limit, state.monitoring.get(&path, request_id)).await;
     match outcome {
         Ok(Ok(body)) => {
             invocation.ok = true;
             invocation.status = CallStatus::Ok;
-            (body, invocation)
+            (crate::clients::bounded(body.to_string(), crate::clients::MAX_TOOL_RESULT_CHARS), invocation)
         }
-        Ok(Err(reason)) => {
+        Ok(Err(failure)) => {
+            let reason = failure.to_string();
             invocation.error = Some(reason.clone());
             (format!("Error: {reason}"), invocation)
         }

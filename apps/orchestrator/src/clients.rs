@@ -1,11 +1,15 @@
-//! Typed clients for the orchestrator's upstreams, each holding one reused `reqwest::Client`:
-//! the llm-adapter (`POST /chat`) and tool-monitoring (the GET endpoints of the tools).
+//! Typed clients for the orchestrator's upstreams, each holding one reused bounded client
+//! ([`homelab_common::upstream`]: every answer read through a byte limit, failures typed,
+//! redacted and short): the llm-adapter (`POST /chat`) and tool-monitoring (the tools' GETs).
 
 use std::time::Duration;
 
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
-use homelab_common::Secret;
+use homelab_common::{
+    upstream::{Upstream, UpstreamError},
+    Secret,
+};
 use homelab_schemas::{ChatEvent, LlmEvent, LlmRequest, LlmResponse, SseEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -13,6 +17,11 @@ use tokio::sync::mpsc;
 /// Tool results longer than this are cut, with a visible marker, so a big host never floods
 /// the model's context.
 pub const MAX_TOOL_RESULT_CHARS: usize = 16_000;
+/// Most bytes of one tool-monitoring answer: a big host's container list or a chart's history
+/// is a few hundred KB; more is not an answer to read.
+pub const MONITORING_ANSWER_BYTES: usize = 8 * 1024 * 1024;
+/// Most bytes of one model turn from the llm-adapter (its own caps keep a turn far smaller).
+pub const LLM_TURN_BYTES: usize = 4 * 1024 * 1024;
 
 fn with_request_id(builder: reqwest::RequestBuilder, request_id: Option<&str>) -> reqwest::RequestBuilder {
     match request_id {
@@ -24,12 +33,10 @@ fn with_request_id(builder: reqwest::RequestBuilder, request_id: Option<&str>) -
 /// Why a model turn failed: for the log; the user is told only that the LLM is unavailable.
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
-    #[error("llm-adapter request failed: {0}")]
-    Http(#[from] reqwest::Error),
-    #[error("llm-adapter answered {status}: {detail}")]
-    Status { status: reqwest::StatusCode, detail: String },
+    #[error("llm-adapter {0}")]
+    Upstream(#[from] UpstreamError),
     #[error("llm-adapter stream broke: {0}")]
-    Stream(#[from] eventsource_stream::EventStreamError<reqwest::Error>),
+    Stream(#[from] eventsource_stream::EventStreamError<UpstreamError>),
     #[error("llm-adapter sent a bad '{event}' event: {source}")]
     BadEvent { event: String, source: serde_json::Error },
     #[error("llm-adapter error: {0}")]
@@ -38,19 +45,11 @@ pub enum LlmError {
     Ended,
 }
 
-impl LlmError {
-    async fn from_status(response: reqwest::Response) -> Self {
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        Self::Status { status, detail: body["detail"].as_str().unwrap_or("no detail").to_string() }
-    }
-}
-
 /// The llm-adapter.
 #[derive(Clone)]
 pub struct LlmAdapterClient {
     url: String,
-    http: reqwest::Client,
+    http: Upstream,
 }
 
 impl LlmAdapterClient {
@@ -58,21 +57,16 @@ impl LlmAdapterClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
         Self {
             url: format!("{}/chat", base_url.trim_end_matches('/')),
-            http: homelab_common::internal::client(timeout, token),
+            http: Upstream::internal(timeout, token, &[], LLM_TURN_BYTES),
         }
     }
 
     /// One model turn.
     pub async fn chat(&self, request: &LlmRequest, request_id: Option<&str>) -> Result<LlmResponse, LlmError> {
-        let response = with_request_id(self.http.post(&self.url).json(request), request_id).send().await?;
-        if !response.status().is_success() {
-            return Err(LlmError::from_status(response).await);
-        }
-        Ok(response.json::<LlmResponse>().await?)
+        let answer = self.http.send(with_request_id(self.http.post(&self.url).json(request), request_id)).await?;
+        Ok(answer.json::<LlmResponse>()?)
     }
-}
 
-impl LlmAdapterClient {
     /// One model turn over the adapter's event stream, passing each text token on to `tokens`.
     pub async fn chat_stream(
         &self,
@@ -80,12 +74,8 @@ impl LlmAdapterClient {
         request_id: Option<&str>,
         tokens: &mpsc::Sender<ChatEvent>,
     ) -> Result<LlmResponse, LlmError> {
-        let response =
-            with_request_id(self.http.post(format!("{}/stream", self.url)).json(request), request_id).send().await?;
-        if !response.status().is_success() {
-            return Err(LlmError::from_status(response).await);
-        }
-        let mut events = response.bytes_stream().eventsource();
+        let post = self.http.post(format!("{}/stream", self.url)).json(request);
+        let mut events = self.http.open(with_request_id(post, request_id)).await?.eventsource();
         while let Some(event) = events.next().await {
             let event = event?;
             match LlmEvent::from_sse(&event.event, &event.data) {
@@ -101,11 +91,45 @@ impl LlmAdapterClient {
     }
 }
 
+/// Why a read of tool-monitoring failed, said for the model and the audit line: the tool's own
+/// `detail` when it answered (redacted and short), otherwise what became of the request —
+/// never the URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", said(.0))]
+pub struct ToolFailure(pub UpstreamError);
+
+impl ToolFailure {
+    /// Whether tool-monitoring answered (with the tool's own error), rather than failed to.
+    pub fn answered(&self) -> bool {
+        self.0.answered()
+    }
+
+    /// A 4xx: the question was wrong, not the service.
+    pub fn is_client_error(&self) -> bool {
+        self.0.status().is_some_and(|s| s.is_client_error())
+    }
+}
+
+fn said(e: &UpstreamError) -> String {
+    match e {
+        UpstreamError::Status { detail, .. } => detail.clone(),
+        UpstreamError::TimedOut => "the monitoring service did not answer in time".into(),
+        UpstreamError::Unreachable => "the monitoring service is unreachable".into(),
+        UpstreamError::Untrusted(why) => {
+            format!("the monitoring service's certificate is not trusted (MONITORING_CA_CERT): {why}")
+        }
+        UpstreamError::TooLarge { limit } => {
+            format!("the monitoring service's answer was larger than {} MiB; not read", limit / (1024 * 1024))
+        }
+        UpstreamError::Unreadable(_) => "the monitoring service's answer could not be read".into(),
+    }
+}
+
 /// tool-monitoring.
 #[derive(Clone)]
 pub struct MonitoringClient {
     base: String,
-    http: reqwest::Client,
+    http: Upstream,
 }
 
 impl MonitoringClient {
@@ -117,80 +141,27 @@ impl MonitoringClient {
     pub fn trusting(base_url: &str, timeout: Duration, token: Option<&Secret>, roots: &[reqwest::Certificate]) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_string(),
-            http: homelab_common::internal::client_trusting(timeout, token, roots),
+            http: Upstream::internal(timeout, token, roots, MONITORING_ANSWER_BYTES),
         }
     }
 
     /// The tools tool-monitoring can answer now (`GET /tools/available`); `None` when it cannot say.
     pub async fn available(&self) -> Option<std::collections::HashSet<String>> {
-        let response = self.http.get(format!("{}/tools/available", self.base)).send().await.ok()?;
-        let body: Value = response.error_for_status().ok()?.json().await.ok()?;
+        let answer = self.http.send(self.http.get(format!("{}/tools/available", self.base))).await.ok()?;
+        let body: Value = answer.json().ok()?;
         Some(body["available"].as_array()?.iter().filter_map(|t| t.as_str().map(String::from)).collect())
     }
 
-    /// GETs `path`; `Ok` holds the JSON text for the model, `Err` the reason the tool failed.
-    pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<String, String> {
-        self.get_with_status(path, request_id).await.map_err(|(_, reason)| reason)
-    }
-
-    /// [`Self::get`], with the status tool-monitoring answered when it refused the request (a 4xx
-    /// says the question was wrong, not that the service failed).
-    pub async fn get_with_status(
-        &self,
-        path: &str,
-        request_id: Option<&str>,
-    ) -> Result<String, (Option<reqwest::StatusCode>, String)> {
-        let response = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id)
-            .send()
-            .await
-            .map_err(|e| (None, unreachable_reason(&e)))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|_| (None, "the monitoring service's answer could not be read".to_string()))?;
-        if !status.is_success() {
-            let detail = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["detail"].as_str().map(String::from))
-                .unwrap_or_else(|| format!("the monitoring service answered {status}"));
-            return Err((Some(status), detail));
-        }
-        Ok(bounded(redacted(text), MAX_TOOL_RESULT_CHARS))
-    }
-}
-
-/// Why a request to a tool-monitoring got no answer, in words (never the URL): an agent whose
-/// certificate is not trusted is told apart from one that cannot be reached.
-fn unreachable_reason(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "the monitoring service did not answer in time".to_string();
-    }
-    let mut causes = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        causes.push(cause.to_string());
-        source = cause.source();
-    }
-    let chain = causes.join(": ");
-    if chain.contains("certificate") || chain.contains("UnknownIssuer") || chain.contains("CaUsedAsEndEntity") {
-        let short: String = causes.last().cloned().unwrap_or_default().chars().take(120).collect();
-        format!("the monitoring service's certificate is not trusted (MONITORING_CA_CERT): {short}")
-    } else {
-        "the monitoring service is unreachable".to_string()
-    }
-}
-
-/// A tool's result with every secret the redaction rules know replaced, before the model, the
-/// database or an answer can see it: by key (a `password` field, a `…key` label) and by content
-/// (tokens, URL credentials, auth headers in health-check output, alert text, log lines).
-pub fn redacted(text: String) -> String {
-    match serde_json::from_str::<Value>(&text) {
-        Ok(mut value) => {
-            homelab_common::redact::redact_json(&mut value);
-            value.to_string()
-        }
-        Err(_) => homelab_common::redact::redact(&text),
+    /// GETs `path`: the whole answer, parsed, with every secret the redaction rules know replaced
+    /// (by key — a `password` field, a `…key` label — and by content: tokens, URL credentials,
+    /// auth headers in health-check output, alert text, log lines) before the model, the database
+    /// or an answer can see it. The chat page reads it whole; the model's copy is shortened.
+    pub async fn get(&self, path: &str, request_id: Option<&str>) -> Result<Value, ToolFailure> {
+        let request = with_request_id(self.http.get(format!("{}{path}", self.base)), request_id);
+        let answer = self.http.send(request).await.map_err(ToolFailure)?;
+        let mut value: Value = answer.json().map_err(ToolFailure)?;
+        homelab_common::redact::redact_json(&mut value);
+        Ok(value)
     }
 }
 

@@ -38,8 +38,9 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
     let read = |client: &crate::clients::MonitoringClient, tool: ToolId| {
         let client = client.clone();
         async move {
+            // The whole list: a shortened copy would leave containers unknown.
             match tokio::time::timeout(WAIT, client.get(tool.spec().path, None)).await {
-                Ok(Ok(text)) => Some(text),
+                Ok(Ok(value)) => Some(value),
                 _ => None,
             }
         }
@@ -48,13 +49,13 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
     let containers = lists
         .into_iter()
         .flatten()
-        .filter_map(|text| serde_json::from_str::<Vec<ContainerInfo>>(&text).ok())
+        .filter_map(|value| serde_json::from_value::<Vec<ContainerInfo>>(value).ok())
         .flatten()
         .map(|c| ContainerState { name: c.name, state: c.state, status: c.status })
         .collect();
     let boot = read(state.targets.local(), ToolId::HostInfo)
         .await
-        .and_then(|text| serde_json::from_str::<HostInfo>(&text).ok())
+        .and_then(|value| serde_json::from_value::<HostInfo>(value).ok())
         .and_then(|h| {
             jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(h.uptime_seconds as i64)).ok()
         });

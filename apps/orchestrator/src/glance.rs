@@ -30,17 +30,18 @@ pub async fn status(State(state): State<AppState>) -> Json<Glance> {
 }
 
 async fn host_status(host: &str, monitoring: &MonitoringClient) -> Status {
+    // Whole answers: the glance reads every container and filesystem, never a shortened copy.
     let read = |tool: ToolId| async move {
         match tokio::time::timeout(PER_HOST, monitoring.get(tool.spec().path, None)).await {
-            Ok(answer) => answer,
+            Ok(answer) => answer.map_err(|failure| failure.to_string()),
             Err(_) => Err(format!("no answer within {}", timeouts::human(PER_HOST))),
         }
     };
     let (resources, containers, problems) =
         tokio::join!(read(ToolId::SystemResources), read(ToolId::Containers), read(ToolId::Problems));
     let mut unavailable = Vec::new();
-    let mut parsed = |tool: ToolId, answer: Result<String, String>| -> Option<Value> {
-        match answer.and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string())) {
+    let mut parsed = |tool: ToolId, answer: Result<Value, String>| -> Option<Value> {
+        match answer {
             Ok(v) => Some(v),
             Err(why) => {
                 unavailable.push(format!("{}: {why}", tool.spec().reads));
@@ -89,11 +90,11 @@ pub async fn history(
     if !state.targets.is_fleet() {
         // A window the schema lets through but that cannot be answered (a start after its end)
         // is the caller's mistake: 422, as for any other bad parameter.
-        let text = state.monitoring.get_with_status(&path, None).await.map_err(|(status, reason)| match status {
-            Some(s) if s.is_client_error() => ApiError::Unprocessable(reason),
-            _ => ApiError::BadGateway(reason),
+        let value = state.monitoring.get(&path, None).await.map_err(|failure| match failure.is_client_error() {
+            true => ApiError::Unprocessable(failure.to_string()),
+            false => ApiError::BadGateway(failure.to_string()),
         })?;
-        return read(&text).map(Json);
+        return read(value).map(Json);
     }
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<History> = None;
@@ -126,7 +127,7 @@ pub async fn history(
     Ok(Json(history))
 }
 
-fn read(text: &str) -> Result<History, ApiError> {
-    serde_json::from_str(text)
+fn read(value: Value) -> Result<History, ApiError> {
+    serde_json::from_value(value)
         .map_err(|e| ApiError::BadGateway(format!("tool-monitoring's history could not be read: {e}")))
 }

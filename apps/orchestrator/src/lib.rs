@@ -8,7 +8,8 @@
 //! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
 //! - [`db`]: the SQLite operational database.
 //! - [`audit`]: the append-only JSONL audit log and its single writer; [`chain`] its keyed hash
-//!   chain, [`audit_tip`] the tip kept beside the key, [`verify_audit`] the `verify-audit` command.
+//!   chain, [`audit_tip`] the tip kept beside the key, [`verify_audit`] the `verify-audit` command,
+//!   [`audit_caps`] how large a line may grow.
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
@@ -16,6 +17,7 @@
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;
+pub mod audit_caps;
 pub mod audit_tip;
 pub mod chain;
 pub mod chat;

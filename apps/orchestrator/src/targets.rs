@@ -86,28 +86,31 @@ impl Targets {
         limit: Duration,
     ) -> (Value, Vec<HostCall>) {
         let wait = PER_HOST.min(limit);
-        let answers = futures::future::join_all(hosts.iter().map(|t| async move {
-            match tokio::time::timeout(wait, t.client.get(path, request_id)).await {
-                Ok(answer) => answer,
-                Err(_) => Err(format!("the monitoring service did not answer within {}", timeouts::human(wait))),
-            }
-        }))
+        let answers = futures::future::join_all(
+            hosts.iter().map(|t| async move { tokio::time::timeout(wait, t.client.get(path, request_id)).await }),
+        )
         .await;
         let mut entries = Vec::new();
         let mut calls = Vec::new();
         for (target, answer) in hosts.iter().zip(answers) {
             match answer {
-                Ok(text) => {
-                    let result = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
+                Ok(Ok(result)) => {
                     entries.push(json!({"host": target.name, "result": result}));
                     calls.push(HostCall { host: target.name.clone(), ok: true, error: None });
                 }
                 // The host answered, with the tool's own error (`{"detail"}`, as a single host's would read).
-                Err(reason) if !reason.starts_with("the monitoring service") => {
+                Ok(Err(failure)) if failure.answered() => {
+                    let reason = failure.to_string();
                     entries.push(json!({"host": target.name, "result": {"detail": reason}}));
                     calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
                 }
-                Err(reason) => {
+                Ok(Err(failure)) => {
+                    let reason = failure.to_string();
+                    entries.push(json!({"host": target.name, "error": reason}));
+                    calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
+                }
+                Err(_) => {
+                    let reason = format!("the monitoring service did not answer within {}", timeouts::human(wait));
                     entries.push(json!({"host": target.name, "error": reason}));
                     calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
                 }

@@ -464,6 +464,58 @@ async fn secrets_in_the_question_and_the_answer_reach_neither_the_model_nor_the_
     assert!(answer.starts_with("The token [redacted] is set"), "{answer}");
 }
 
+#[tokio::test]
+async fn a_tools_error_detail_is_redacted_and_short_wherever_it_goes() {
+    let monitoring = MockServer::start().await;
+    let detail = format!(
+        "cannot read the pool: connect postgres://admin:Sup3rS3cretPass@db:5432 failed, TRUENAS_API_KEY=1-abcdefghijkl {}",
+        "and then some ".repeat(2000)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"detail": detail})))
+        .mount(&monitoring)
+        .await;
+    let h = Harness::start(
+        vec![calls(&[("get_zfs_pools", json!({}))]), answer("The pools could not be read.")],
+        Some(monitoring.uri()),
+        |_| {},
+    )
+    .await;
+    let (status, body) = h.chat(json!({"message": "How are my pools?", "conversation_id": "conv-pools"})).await;
+    assert_eq!(status, 200, "{body}");
+    let result = tool_results(&h.llm_requests().await[1])[0].to_string();
+    assert!(result.starts_with("Error: cannot read the pool: connect postgres://admin:[redacted]@db"), "{result}");
+    assert!(result.chars().count() < 400, "{} characters", result.chars().count());
+    let audit = serde_json::to_string(&h.audit()).unwrap();
+    let stored = serde_json::to_string(&h.state.db.conversation("conv-pools").await.unwrap()).unwrap();
+    for (place, text) in [("the model", &result), ("the audit log", &audit), ("the database", &stored)] {
+        assert!(
+            !text.contains("Sup3rS3cretPass") && !text.contains("abcdefghijkl"),
+            "a secret reached {place}: {text}"
+        );
+    }
+    assert!(audit.len() < 8_000, "the audit line stays small: {} bytes", audit.len());
+}
+
+#[tokio::test]
+async fn sixty_huge_tool_calls_make_one_small_audit_line_and_an_answer() {
+    let huge = "x".repeat(50 * 1024);
+    let sixty: Vec<(&str, Value)> = (0..60).map(|_| ("get_container_logs", json!({"name": huge}))).collect();
+    let h = Harness::start(
+        vec![calls(&sixty), answer("Nothing to see.")],
+        Some(untouchable_monitoring().await.uri()),
+        |_| {},
+    )
+    .await;
+    let (status, body) = h.chat(json!({"message": "Why did plex stop?"})).await;
+    assert_eq!((status, body["message"].clone()), (200, json!("Nothing to see.")));
+    let line = std::fs::read_to_string(h.dir.path().join("log/audit.jsonl")).unwrap();
+    assert!(line.len() < 64 * 1024, "the audit line is {} bytes", line.len());
+    let audit = h.audit();
+    assert_eq!(audit[0]["tool_invocations"].as_array().unwrap().len(), 60);
+    assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"_omitted": "arguments of 51211 bytes"}));
+}
+
 /// The tool results an LLM request carries, in order.
 fn tool_results(request: &Value) -> Vec<&str> {
     request["messages"]

@@ -128,12 +128,18 @@ impl ReadOnlyDocker {
             .build();
         let owned = name.to_string();
         self.call(|d| async move {
+            // Bounded at the source: the last `tail` lines, each cut, and no more than
+            // STREAM_BYTES read, whatever the container printed.
             let mut stream = d.logs(&owned, Some(options));
-            let mut lines = Vec::new();
+            let mut kept = crate::logs::Tail::new(tail);
             while let Some(chunk) = stream.next().await {
-                lines.extend(chunk?.to_string().lines().map(String::from));
+                kept.push(&chunk?.into_bytes());
+                if kept.received > crate::logs::STREAM_BYTES {
+                    tracing::warn!(container = owned, "log stream over its byte limit; the rest was not read");
+                    break;
+                }
             }
-            Ok(lines)
+            Ok(kept.finish())
         })
         .await
         .map_err(|e| e.naming(name))

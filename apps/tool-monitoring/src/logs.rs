@@ -18,6 +18,64 @@ pub const MAX_LINES: usize = 200;
 /// Longest line kept, in characters.
 pub const MAX_LINE_CHARS: usize = 400;
 
+/// Longest line kept from the engine's stream, in bytes: ten times what is shown, so a line is
+/// cut visibly by [`render`], and never held whole when a container prints megabytes without a
+/// newline.
+pub const LINE_BYTES: usize = 4 * 1024;
+/// Most bytes read from one log stream; what came until then is answered.
+pub const STREAM_BYTES: usize = 16 * 1024 * 1024;
+
+/// The last `keep` lines of a log stream as it arrives in chunks, each at most [`LINE_BYTES`]:
+/// what is held is bounded by `keep` × [`LINE_BYTES`], however the engine cuts its frames.
+#[derive(Debug)]
+pub struct Tail {
+    keep: usize,
+    lines: std::collections::VecDeque<Vec<u8>>,
+    /// The line being received (no newline yet), cut at [`LINE_BYTES`].
+    current: Vec<u8>,
+    /// Bytes received so far.
+    pub received: usize,
+}
+
+impl Tail {
+    pub fn new(keep: usize) -> Self {
+        Self { keep: keep.max(1), lines: Default::default(), current: Vec::new(), received: 0 }
+    }
+
+    /// Takes one chunk of the stream.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.received += chunk.len();
+        let mut rest = chunk;
+        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+            self.extend(&rest[..newline]);
+            let line = std::mem::take(&mut self.current);
+            self.lines.push_back(line);
+            if self.lines.len() > self.keep {
+                self.lines.pop_front();
+            }
+            rest = &rest[newline + 1..];
+        }
+        self.extend(rest);
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        let room = LINE_BYTES.saturating_sub(self.current.len());
+        self.current.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// The lines kept, oldest first (a last line without its newline too).
+    pub fn finish(mut self) -> Vec<String> {
+        if !self.current.is_empty() {
+            self.lines.push_back(std::mem::take(&mut self.current));
+            if self.lines.len() > self.keep {
+                self.lines.pop_front();
+            }
+        }
+        // A terminal's "\r\n" ends a line as "\n" does.
+        self.lines.iter().map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned()).collect()
+    }
+}
+
 /// Secrets in log lines (passwords, tokens, keys, credentials in URLs, auth headers, …) are
 /// replaced by `[redacted]` with the project's one rule set (the orchestrator applies it again to
 /// every tool result before the model or the database sees it).
@@ -124,6 +182,30 @@ mod tests {
         ];
         let v = render("app", lines.iter().map(|l| l.to_string()).collect(), 50);
         assert_eq!(v.lines, ["boot", "[redacted]", "[redacted]", "[redacted]", "[redacted]", "ready"]);
+    }
+
+    #[test]
+    fn the_stream_is_held_as_its_last_lines_each_cut_whatever_the_engine_sends() {
+        let mut tail = Tail::new(200);
+        let mut stream = vec![b'y'; 1024 * 1024];
+        stream.push(b'\n');
+        for i in 0..10_000 {
+            stream.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        stream.extend_from_slice(&[b'z'; 100_000]);
+        // Chunks that cut lines anywhere.
+        for chunk in stream.chunks(7_777) {
+            tail.push(chunk);
+        }
+        assert_eq!(tail.received, stream.len());
+        let lines = tail.finish();
+        assert_eq!(lines.len(), 200);
+        assert_eq!(lines[0], "line 9801");
+        assert_eq!(lines[199].len(), LINE_BYTES, "a line without end is cut at the limit");
+        let mut one = Tail::new(5);
+        one.push(&vec![b'x'; 50_000]);
+        one.push(b"\nok\n");
+        assert_eq!(one.finish().iter().map(String::len).collect::<Vec<_>>(), [LINE_BYTES, 2]);
     }
 
     #[test]

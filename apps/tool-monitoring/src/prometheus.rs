@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use homelab_common::upstream::{Upstream, UpstreamError};
 use homelab_schemas::monitoring::{window_text, History, HistoryMetric, HistorySeries, CONTAINER_NAME_PATTERN};
 use serde::Deserialize;
 
@@ -131,25 +132,30 @@ struct Series {
 #[derive(Debug)]
 pub struct Prometheus {
     base: String,
-    client: reqwest::Client,
+    /// Answers read through [`ANSWER_BYTES`].
+    client: Upstream,
 }
+
+/// Most bytes of one Prometheus answer: a day of a few series at chart resolution is well under
+/// a MB.
+pub const ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 impl Prometheus {
     pub fn new(url: &str) -> Self {
         let client = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap_or_default();
-        Self { base: url.trim_end_matches('/').to_string(), client }
+        Self { base: url.trim_end_matches('/').to_string(), client: Upstream::new(client, ANSWER_BYTES) }
     }
 
     async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Vec<Series>, PrometheusError> {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .query(params)
-            .send()
-            .await
-            .map_err(|e| PrometheusError::Unreachable(without_url(e)))?;
-        let status = response.status();
-        let answer: Answer = response.json().await.map_err(|_| {
+        let request = self.client.get(format!("{}{path}", self.base)).query(params);
+        let answer = self.client.send(request).await.map_err(|e| match e {
+            UpstreamError::Status { status, detail, .. } => {
+                PrometheusError::Refused(format!("{}: {detail}", status.as_u16()))
+            }
+            other => PrometheusError::Unreachable(in_words(&other)),
+        })?;
+        let status = answer.status;
+        let answer: Answer = answer.json().map_err(|_| {
             PrometheusError::Refused(format!("HTTP {} with a body that is not its API's", status.as_u16()))
         })?;
         if answer.status != "success" {
@@ -255,13 +261,11 @@ impl Prometheus {
 }
 
 /// A request error in words, without the URL (it may carry credentials in its userinfo).
-fn without_url(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())
-    } else if e.is_connect() {
-        "nothing answers at PROMETHEUS_URL".into()
-    } else {
-        e.without_url().to_string()
+fn in_words(e: &UpstreamError) -> String {
+    match e {
+        UpstreamError::TimedOut => format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
+        UpstreamError::Unreachable => "nothing answers at PROMETHEUS_URL".into(),
+        other => format!("Prometheus {other}"),
     }
 }
 

@@ -47,31 +47,8 @@ fn presented(headers: &HeaderMap, expected: &[u8; 32]) -> bool {
     headers.get(INTERNAL_TOKEN_HEADER).is_some_and(|v| digest(v.as_bytes()).ct_eq(expected).into())
 }
 
-/// The HTTP client one service uses to call another: the token on every request, `timeout` per
-/// request, 5 s to connect, up to 64 idle connections per upstream kept for 30 s.
-pub fn client(timeout: std::time::Duration, token: Option<&Secret>) -> reqwest::Client {
-    client_trusting(timeout, token, &[])
-}
-
-/// [`client`], also trusting `roots` for HTTPS (a remote agent's self-signed certificate).
-pub fn client_trusting(
-    timeout: std::time::Duration,
-    token: Option<&Secret>,
-    roots: &[reqwest::Certificate],
-) -> reqwest::Client {
-    roots
-        .iter()
-        .fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root.clone()))
-        .default_headers(client_headers(token))
-        .timeout(timeout)
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .pool_max_idle_per_host(64)
-        .pool_idle_timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("a TLS backend is compiled in")
-}
-
-/// Default headers that carry the token on every call of an internal client.
+/// Default headers that carry the token on every call of an internal client
+/// ([`crate::upstream::Upstream::internal`]).
 pub fn client_headers(token: Option<&Secret>) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if let Some(Ok(mut value)) = token.map(|t| HeaderValue::from_str(t.expose())) {

@@ -11,6 +11,8 @@
 //! - [`strength`]: placeholder and weak secrets (`API_KEY`, `INTERNAL_TOKEN`) refused at start.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 //! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
+//! - [`upstream`]: the one HTTP client for calls to another service or a provider: bodies read
+//!   through a byte limit, typed errors, redacted and short.
 
 pub mod clock;
 pub mod configuration;
@@ -27,6 +29,7 @@ pub mod telemetry;
 pub mod testing;
 pub mod timeouts;
 pub mod tls;
+pub mod upstream;
 
 pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
 pub use error::ApiError;

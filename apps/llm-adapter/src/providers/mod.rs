@@ -2,6 +2,7 @@
 //! plus one arm in [`from_settings`] (CLAUDE.md walks through it).
 
 pub mod builtin;
+pub mod call_limits;
 pub mod dialect;
 pub mod openai;
 pub mod openai_stream;

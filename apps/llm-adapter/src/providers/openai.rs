@@ -11,12 +11,15 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use homelab_common::Secret;
+use homelab_common::{
+    upstream::{Answer, ByteStream, Upstream, UpstreamError},
+    Secret,
+};
 use homelab_schemas::{LlmRequest, LlmResponse, Message, ToolCall, Usage};
-use reqwest::{header::HeaderMap, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{dialect::Defaults, printed_calls, thinking, Provider, ProviderError, Tokens};
+use super::{call_limits, dialect::Defaults, printed_calls, thinking, Provider, ProviderError, Tokens};
 
 /// Retries after a 429 or 5xx.
 const MAX_RETRIES: u32 = 2;
@@ -26,6 +29,8 @@ const MAX_RETRY_DELAY: Duration = Duration::from_secs(20);
 const MAX_REASON_CHARS: usize = 160;
 /// Raw tool arguments kept when they are not JSON.
 const MAX_RAW_ARGUMENT_CHARS: usize = 500;
+/// Most bytes of one answer, whole or streamed: a completion is a few KB of text and calls.
+pub const ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
 /// A chat-completions client; one per process, its connection pool reused for every call.
 pub struct OpenAiCompatible {
@@ -36,7 +41,8 @@ pub struct OpenAiCompatible {
     model: String,
     /// The bearer key of a cloud provider; a local server has none.
     key: Option<Secret>,
-    client: reqwest::Client,
+    /// Answers read through [`ANSWER_BYTES`].
+    client: Upstream,
     /// First backoff step when the provider gives no hint; doubled on each retry.
     backoff: Duration,
 }
@@ -50,6 +56,7 @@ impl OpenAiCompatible {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .expect("a TLS backend is compiled in");
+        let client = Upstream::new(client, ANSWER_BYTES);
         Self {
             dialect,
             url: format!("{}/chat/completions", base_url.trim_end_matches('/')),
@@ -142,11 +149,12 @@ impl Provider for OpenAiCompatible {
     }
 
     async fn chat(&self, request: LlmRequest) -> Result<LlmResponse, ProviderError> {
-        let response = self.send(&self.request_body(&request)).await?;
-        let text = response.text().await.map_err(|e| transport_error(&e))?;
-        let mut answer = parse_completion(&text)?;
+        let Posted::Whole(answer) = self.send(&self.request_body(&request), false).await? else {
+            unreachable!("asked for a whole answer")
+        };
+        let mut answer = parse_completion(&String::from_utf8_lossy(&answer.body))?;
         answer.content = answer.content.map(|c| thinking::strip(&c)).filter(|c| !c.is_empty());
-        Ok(printed_calls::recover(answer, &offered(&request)))
+        Ok(call_limits::bounded(printed_calls::recover(answer, &offered(&request))))
     }
 
     async fn chat_stream(&self, request: LlmRequest, tokens: Tokens) -> Result<LlmResponse, ProviderError> {
@@ -154,8 +162,9 @@ impl Provider for OpenAiCompatible {
         body["stream"] = Value::Bool(true);
         // Without this, a streamed completion carries no token counts.
         body["stream_options"] = json!({"include_usage": true});
-        let response = self.send(&body).await?;
-        super::openai_stream::read(response, tokens, &offered(&request)).await
+        let Posted::Stream(stream) = self.send(&body, true).await? else { unreachable!("asked for a stream") };
+        let answer = super::openai_stream::read(stream, tokens, &offered(&request)).await?;
+        Ok(call_limits::bounded(answer))
     }
 }
 
@@ -164,10 +173,16 @@ fn offered(request: &LlmRequest) -> Vec<&str> {
     request.tools.iter().map(|t| t.name.as_str()).collect()
 }
 
+/// A successful answer: read whole, or open as a stream.
+enum Posted {
+    Whole(Answer),
+    Stream(ByteStream),
+}
+
 impl OpenAiCompatible {
     /// Posts `body`, retrying 429/5xx (at most twice, honouring the provider's hint) and Groq's
-    /// `tool_use_failed` once; returns the successful response unread.
-    async fn send(&self, body: &Value) -> Result<reqwest::Response, ProviderError> {
+    /// `tool_use_failed` once; returns the successful answer, whole or as a stream.
+    async fn send(&self, body: &Value, stream: bool) -> Result<Posted, ProviderError> {
         let mut retries = 0;
         let mut tool_use_retried = false;
         loop {
@@ -175,17 +190,21 @@ impl OpenAiCompatible {
             if let Some(key) = &self.key {
                 post = post.bearer_auth(key.expose());
             }
-            let response = post.send().await.map_err(|e| transport_error(&e))?;
-            let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
-            let headers = response.headers().clone();
-            let text = response.text().await.map_err(|e| transport_error(&e))?;
+            let sent = match stream {
+                true => self.client.open(post).await.map(Posted::Stream),
+                false => self.client.send(post).await.map(Posted::Whole),
+            };
+            let (status, retry_after, text) = match sent {
+                Ok(posted) => return Ok(posted),
+                Err(UpstreamError::Status { status, retry_after, body, .. }) => {
+                    (status, retry_after, String::from_utf8_lossy(&body).into_owned())
+                }
+                Err(other) => return Err(self.transport_error(&other)),
+            };
             let retryable =
                 (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) && !self.dialect.permanent(&text);
             if retryable && retries < MAX_RETRIES {
-                let delay = retry_hint(&headers, &text).unwrap_or(self.backoff * 2u32.pow(retries));
+                let delay = retry_after.or_else(|| retry_hint(&text)).unwrap_or(self.backoff * 2u32.pow(retries));
                 if delay <= MAX_RETRY_DELAY {
                     tracing::warn!(
                         status = status.as_u16(),
@@ -208,21 +227,27 @@ impl OpenAiCompatible {
             return Err(self.failure(status, &text));
         }
     }
-}
 
-fn transport_error(e: &reqwest::Error) -> ProviderError {
-    let what = if e.is_timeout() {
-        "request timed out"
-    } else if e.is_connect() {
-        "cannot connect to the provider"
-    } else if e.is_decode() || e.is_body() {
-        "the answer could not be read"
-    } else {
-        "request failed"
-    };
-    // reqwest's Display includes the URL, never headers, so no key can reach the message.
-    let url = e.url().map(|u| format!(" ({}://{})", u.scheme(), u.host_str().unwrap_or("?"))).unwrap_or_default();
-    ProviderError::Transport(format!("{what}{url}"))
+    /// A call that got no answer to read, in words with the provider's scheme and host (never a
+    /// path, a query or a header, so no key).
+    fn transport_error(&self, e: &UpstreamError) -> ProviderError {
+        let host = reqwest::Url::parse(&self.url)
+            .map(|u| format!(" ({}://{})", u.scheme(), u.host_str().unwrap_or("?")))
+            .unwrap_or_default();
+        match e {
+            UpstreamError::TimedOut => ProviderError::Transport(format!("request timed out{host}")),
+            UpstreamError::Unreachable => ProviderError::Transport(format!("cannot connect to the provider{host}")),
+            UpstreamError::Untrusted(why) => {
+                ProviderError::Transport(format!("the provider's certificate is not trusted{host}: {why}"))
+            }
+            UpstreamError::TooLarge { limit } => {
+                ProviderError::BadResponse(format!("the answer is larger than {} MiB", limit / (1024 * 1024)))
+            }
+            UpstreamError::Unreadable(_) | UpstreamError::Status { .. } => {
+                ProviderError::Transport(format!("the answer could not be read{host}"))
+            }
+        }
+    }
 }
 
 /// `error.message` (OpenAI, Groq), `error` as text, or `detail`.
@@ -240,17 +265,9 @@ fn error_code(body: &str) -> Option<String> {
     v.pointer("/error/code").and_then(Value::as_str).map(String::from)
 }
 
-/// How long the provider asked us to wait: `retry-after` (seconds), or Groq's
-/// "Please try again in 1m2.5s" / "in 750ms" in the message.
-pub fn retry_hint(headers: &HeaderMap, body: &str) -> Option<Duration> {
-    if let Some(secs) = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-    {
-        // `NaN` is no hint at all; `inf` or 1e30 is "too long", said as the longest wait.
-        return seconds(secs);
-    }
+/// How long Groq's message asks us to wait: "Please try again in 1m2.5s" / "in 750ms"
+/// (`Retry-After` is read by the client: [`UpstreamError::Status`]).
+pub fn retry_hint(body: &str) -> Option<Duration> {
     let message = upstream_message(body)?;
     let rest = &message[message.find("try again in ")? + "try again in ".len()..];
     parse_go_duration(rest.split_whitespace().next()?.trim_end_matches(['.', ',']))
@@ -382,27 +399,15 @@ mod tests {
 
     #[test]
     fn hints_that_are_not_a_sensible_wait_never_panic() {
-        let header = |v: &str| {
-            let mut h = HeaderMap::new();
-            h.insert("retry-after", v.parse().unwrap());
-            h
-        };
-        assert_eq!(retry_hint(&header("NaN"), ""), None);
-        assert_eq!(retry_hint(&header("inf"), ""), Some(Duration::from_secs(3600)));
-        assert_eq!(retry_hint(&header("1e300"), ""), Some(Duration::from_secs(3600)));
-        assert_eq!(retry_hint(&header("-4"), ""), Some(Duration::ZERO));
         let huge = format!("{{\"error\":{{\"message\":\"Please try again in {}h.\"}}}}", "9".repeat(400));
-        assert_eq!(retry_hint(&HeaderMap::new(), &huge), Some(Duration::from_secs(3600)));
+        assert_eq!(retry_hint(&huge), Some(Duration::from_secs(3600)));
         assert_eq!(parse_go_duration("99999999999999999999999h"), Some(Duration::from_secs(3600)));
     }
 
     #[test]
     fn groq_try_again_message_is_a_retry_hint() {
         let body = r#"{"error":{"message":"Rate limit reached for model `llama-3.3-70b-versatile`. Please try again in 1.25s. Visit https://console.groq.com","type":"tokens","code":"rate_limit_exceeded"}}"#;
-        assert_eq!(retry_hint(&HeaderMap::new(), body), Some(Duration::from_millis(1250)));
-        let mut headers = HeaderMap::new();
-        headers.insert("retry-after", "3".parse().unwrap());
-        assert_eq!(retry_hint(&headers, body), Some(Duration::from_secs(3)));
+        assert_eq!(retry_hint(body), Some(Duration::from_millis(1250)));
     }
 
     #[test]

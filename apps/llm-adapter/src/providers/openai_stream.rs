@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use eventsource_stream::{EventStreamError, Eventsource};
 use futures::StreamExt;
+use homelab_common::upstream::{ByteStream, UpstreamError};
 use homelab_schemas::{LlmResponse, ToolCall, Usage};
 use serde_json::Value;
 
@@ -148,14 +149,17 @@ impl Assembler {
 
 /// Reads the provider's event stream to the end, sending text tokens as they come. The bytes are
 /// decoded by `eventsource-stream`, so a character split across two network chunks stays whole.
-pub async fn read(response: reqwest::Response, tokens: Tokens, offered: &[&str]) -> Result<LlmResponse, ProviderError> {
-    let mut events = response.bytes_stream().eventsource();
+pub async fn read(stream: ByteStream, tokens: Tokens, offered: &[&str]) -> Result<LlmResponse, ProviderError> {
+    let mut events = stream.eventsource();
     let mut answer = Assembler::default();
     while let Some(event) = events.next().await {
         let event = event.map_err(|e| match e {
+            EventStreamError::Transport(UpstreamError::TooLarge { limit }) => {
+                ProviderError::BadResponse(format!("the stream is larger than {} MiB", limit / (1024 * 1024)))
+            }
             EventStreamError::Transport(e) => ProviderError::Transport(format!(
                 "stream interrupted: {}",
-                if e.is_timeout() { "request timed out" } else { "connection lost" }
+                if e == UpstreamError::TimedOut { "request timed out" } else { "connection lost" }
             )),
             EventStreamError::Utf8(_) => ProviderError::BadResponse("the stream is not UTF-8".into()),
             EventStreamError::Parser(_) => ProviderError::BadResponse("the stream is not Server-Sent Events".into()),
@@ -187,10 +191,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// A response whose body arrives in these pieces, as a network would cut it.
-    fn response_in_pieces(pieces: Vec<Vec<u8>>) -> reqwest::Response {
-        let stream = futures::stream::iter(pieces.into_iter().map(Ok::<_, std::io::Error>));
-        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    /// A body that arrives in these pieces, as a network would cut it.
+    fn response_in_pieces(pieces: Vec<Vec<u8>>) -> ByteStream {
+        Box::pin(futures::stream::iter(pieces.into_iter().map(|p| Ok(bytes::Bytes::from(p)))))
     }
 
     #[tokio::test]
