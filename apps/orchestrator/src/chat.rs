@@ -398,14 +398,14 @@ pub(crate) async fn run_tool(
             invocation.error = Some("failed on every host".into());
         }
         invocation.hosts = calls;
-        return (crate::clients::bounded(result.to_string(), crate::clients::MAX_TOOL_RESULT_CHARS), invocation);
+        return (crate::shorten::for_model(&result, crate::clients::MAX_TOOL_RESULT_CHARS), invocation);
     }
     let outcome = tokio::time::timeout(limit, state.monitoring.get(&path, request_id)).await;
     match outcome {
         Ok(Ok(body)) => {
             invocation.ok = true;
             invocation.status = CallStatus::Ok;
-            (crate::clients::bounded(body.to_string(), crate::clients::MAX_TOOL_RESULT_CHARS), invocation)
+            (crate::shorten::for_model(&body, crate::clients::MAX_TOOL_RESULT_CHARS), invocation)
         }
         Ok(Err(failure)) => {
             let reason = failure.to_string();
@@ -487,7 +487,7 @@ fn stored_turn(turn: &[Message]) -> Vec<Message> {
         .map(|m| match m {
             Message::Tool { tool_call_id, content } => Message::Tool {
                 tool_call_id: tool_call_id.clone(),
-                content: crate::clients::bounded(content.clone(), STORED_TOOL_RESULT_CHARS),
+                content: crate::shorten::result_text(content, STORED_TOOL_RESULT_CHARS),
             },
             other => other.clone(),
         })

@@ -164,12 +164,3 @@ impl MonitoringClient {
         Ok(value)
     }
 }
-
-/// Cuts `text` to `max` characters with a marker that says so.
-pub fn bounded(text: String, max: usize) -> String {
-    if text.len() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}… [truncated: result was {} characters, showing the first {max}]", text.chars().count())
-}

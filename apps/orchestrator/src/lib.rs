@@ -6,6 +6,7 @@
 //! - [`chat`]: one chat turn: session, policy, tool loop, audit.
 //! - [`registry`]: the tools, their schemas, and how each one runs.
 //! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
+//! - [`shorten`]: a tool's result shortened for the model by structure (first items and `"omitted": k`).
 //! - [`db`]: the SQLite operational database.
 //! - [`audit`]: the append-only JSONL audit log and its single writer; [`chain`] its keyed hash
 //!   chain, [`audit_tip`] the tip kept beside the key, [`verify_audit`] the `verify-audit` command,
@@ -30,6 +31,7 @@ pub mod policy;
 pub mod prompt;
 pub mod registry;
 pub mod routes;
+pub mod shorten;
 pub mod stream;
 pub mod targets;
 pub mod verify_audit;

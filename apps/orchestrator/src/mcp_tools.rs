@@ -134,6 +134,6 @@ mod tests {
     fn structured_content_is_always_an_object_and_never_a_cut_answer() {
         assert_eq!(structured(r#"{"cpu_percent": 3.5}"#).unwrap()["cpu_percent"], 3.5);
         assert_eq!(structured(r#"[{"name": "plex"}]"#).unwrap()["result"][0]["name"], "plex");
-        assert_eq!(structured(r#"[{"name": "plex"}… [truncated: result was 20000 characters"#), None);
+        assert_eq!(structured(r#"[{"name": "plex"}… [cut: 20000 characters]"#), None);
     }
 }
