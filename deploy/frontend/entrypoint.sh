@@ -14,7 +14,8 @@ case "${UI_TLS:-}" in
     done
     # HTTPS on the UI port; the hop to the gateway is HTTPS as well, inside the compose network,
     # where the gateway presents the same certificate (not verified: its name is the user's).
-    sed -e 's#^\( *\)listen 3000;#\1listen 3000 ssl;\n\1ssl_certificate /tls/cert.pem;\n\1ssl_certificate_key /tls/key.pem;\n\1ssl_protocols TLSv1.2 TLSv1.3;\n\1add_header Strict-Transport-Security "max-age=31536000" always;#' \
+    # HSTS is in every location's headers (nginx-headers.conf), for HTTPS answers.
+    sed -e 's#^\( *\)listen 3000;#\1listen 3000 ssl;\n\1ssl_certificate /tls/cert.pem;\n\1ssl_certificate_key /tls/key.pem;\n\1ssl_protocols TLSv1.2 TLSv1.3;#' \
         -e 's#^\( *\)listen \[::\]:3000;#\1listen [::]:3000 ssl;#' \
         -e 's#http://gateway:8000#https://gateway:8000#' \
         "$site" > /tmp/nginx/site.conf
