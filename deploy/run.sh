@@ -74,7 +74,8 @@ GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 busy=()
 for pair in "GATEWAY_PORT=$GATEWAY_PORT" "ORCHESTRATOR_PORT=$ORCHESTRATOR_PORT" \
-    "LLM_ADAPTER_PORT=$LLM_ADAPTER_PORT" "MONITORING_PORT=$MONITORING_PORT"; do
+    "LLM_ADAPTER_PORT=$LLM_ADAPTER_PORT" "MONITORING_PORT=$MONITORING_PORT" \
+    "DOCKER_PROXY_PORT=${DOCKER_PROXY_PORT:-8004}"; do
   port_busy "${pair#*=}" && busy+=("${pair#*=} ($pair)")
 done
 [ "$UI_WANTED" = 1 ] && port_busy "${UI_PORT:-3000}" && busy+=("${UI_PORT:-3000} (the web UI, UI_PORT=${UI_PORT:-3000})")
@@ -162,6 +163,7 @@ stop_all() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -n "${UI_PID:-}" ] && { kill -TERM "$UI_PID" 2>/dev/null || true; wait "$UI_PID" 2>/dev/null || true; }
+  [ -n "${DOCKER_PROXY_PID:-}" ] && { kill -TERM "$DOCKER_PROXY_PID" 2>/dev/null || true; wait "$DOCKER_PROXY_PID" 2>/dev/null || true; }
   echo "Stopped."
 }
 trap stop_all EXIT
@@ -186,6 +188,9 @@ start() {  # name port bind
   exit 1
 }
 
+# tool-monitoring reads Docker through the read-only proxy, never the raw socket.
+# shellcheck source=/dev/null
+source deploy/run-docker-proxy.sh
 start tool-monitoring "$MONITORING_PORT" 127.0.0.1
 start llm-adapter "$LLM_ADAPTER_PORT" 127.0.0.1
 start orchestrator "$ORCHESTRATOR_PORT" 127.0.0.1

@@ -17,6 +17,8 @@ cargo build --release --locked --bins -q
 "$venv/bin/python" tests/deploy/docker_proxy_test.py
 # The web UI's headers (HSTS over HTTPS) from every location, run by a real nginx.
 "$venv/bin/python" tests/deploy/ui_headers_test.py
+# make run hands tool-monitoring the read-only proxy, never the raw Docker socket.
+"$venv/bin/python" tests/deploy/run_docker_proxy_test.py
 for f in deploy/Dockerfile deploy/Dockerfile.frontend deploy/Dockerfile.docker-proxy; do
   "$venv/bin/hadolint" --failure-threshold warning "$f" && echo "ok - hadolint $f"
 done

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 ports=(18100 18101 18102 18103)
 export HOMELAB_DATA_DIR="$tmp/data" GATEWAY_PORT=${ports[0]} ORCHESTRATOR_PORT=${ports[1]}
-export LLM_ADAPTER_PORT=${ports[2]} MONITORING_PORT=${ports[3]}
+export LLM_ADAPTER_PORT=${ports[2]} MONITORING_PORT=${ports[3]} DOCKER_PROXY_PORT=18104
 unset API_KEY GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 
