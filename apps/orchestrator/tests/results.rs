@@ -128,3 +128,43 @@ async fn the_model_gets_a_long_container_list_shortened_as_valid_json_that_says_
     assert!(shown.iter().enumerate().all(|(i, c)| c["name"] == format!("app-{i:03}")), "the first ones, whole");
     assert_eq!(marker[0], json!({"omitted": 300 - shown.len()}));
 }
+
+#[tokio::test]
+async fn a_monitoring_answer_over_the_byte_limit_is_a_short_tool_error_not_a_failed_chat() {
+    let monitoring = MockServer::start().await;
+    let huge: Vec<Value> =
+        (0..2).map(|_| json!({"name": "z".repeat(orchestrator::clients::MONITORING_ANSWER_BYTES / 2)})).collect();
+    Mock::given(method("GET"))
+        .and(path("/containers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(huge))
+        .mount(&monitoring)
+        .await;
+    let llm = MockServer::start().await;
+    let turns = [
+        json!({"content": null, "tool_calls": [{"id": "c1", "name": "list_containers", "arguments": {}}], "finish_reason": "tool_calls"}),
+        json!({"content": "The list could not be read.", "tool_calls": [], "finish_reason": "stop"}),
+    ];
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&turns[0]))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&llm)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(&turns[1])).mount(&llm).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&monitoring.uri(), &llm.uri(), dir.path());
+    let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
+    *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
+    let base = spawn_on_loopback(router(state)).await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/chat"))
+        .json(&json!({"message": "Which containers are stopped?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent: Vec<Value> = llm.received_requests().await.unwrap().iter().map(|r| r.body_json().unwrap()).collect();
+    let result =
+        sent[1]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap()["content"].clone();
+    assert_eq!(result, json!("Error: the monitoring service's answer was larger than 8 MiB; not read"));
+}
