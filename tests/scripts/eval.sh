@@ -11,10 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TERM_COLOR=never
 echo "== the classifier (cross-validation and held-out corpus lines)"
-cargo run --release --locked -q -p homelab-understanding --bin train -- --check
-[ -x target/release/eval ] && [ -x target/release/gateway ] || cargo build --release --locked --bins -q
+cargo run --profile quick --locked -q -p homelab-understanding --bin train -- --check
+# The services, the harness and the fake TrueNAS, optimised but without the fat-LTO link.
+cargo build --profile quick --locked -q -p gateway -p orchestrator -p llm-adapter -p tool-monitoring -p e2e-tests --bins
 fixture=$(bash tests/scripts/eval-fixture.sh start)
 trap 'bash tests/scripts/eval-fixture.sh stop' EXIT
 export "${fixture?}"
 echo "== the product, asked the owner questions ($(wc -l < tests/eval/questions.jsonl))"
-target/release/eval --min-tune "${EVAL_MIN_TUNE:-0}" --min-heldout "${EVAL_MIN_HELDOUT:-0}"
+target/quick/eval --min-tune "${EVAL_MIN_TUNE:-0}" --min-heldout "${EVAL_MIN_HELDOUT:-0}"
