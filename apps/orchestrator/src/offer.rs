@@ -64,7 +64,11 @@ mod tests {
         let cpu = focused(&understand("What is the current CPU usage?", &Context::now_only()), &all(), false);
         let names: Vec<&str> = cpu.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["get_system_resources", MORE_TOOLS]);
-        let both = focused(&understand("is anything unhealthy and how much disk is left?", &Context::now_only()), &all(), false);
+        let both = focused(
+            &understand("is anything unhealthy and how much disk is left?", &Context::now_only()),
+            &all(),
+            false,
+        );
         assert!(both.len() <= 4 && both.iter().any(|t| t.name == "list_problems"), "{both:?}");
     }
 

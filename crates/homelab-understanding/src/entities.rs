@@ -58,6 +58,8 @@ pub fn containers(text: &str, known: &[ContainerRef], common: &[String]) -> Vec<
     let folded = features::fold(text);
     let words = features::words(&folded);
     // Candidate spans: single words, and two or three words joined as a name would be.
+    // "pihole's logs": the name without the possessive.
+    let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches("'s").trim_end_matches("’s")).collect();
     let mut spans: Vec<(usize, String)> = Vec::new();
     for i in 0..words.len() {
         spans.push((i, words[i].to_string()));
@@ -153,6 +155,7 @@ mod tests {
         assert_eq!(containers("how is jellyfin", &known, &common), ["Jellyfin"]);
         assert_eq!(containers("immich postgres memory", &known, &common), ["immich_postgres"]);
         assert_eq!(containers("plex: healthy or not?", &known, &common), ["plex", "media-plex-1"]);
+        assert_eq!(containers("show me sonarr's logs", &known, &common), ["sonarr"]);
     }
 
     #[test]

@@ -165,6 +165,18 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             follow_up = true;
         }
     }
+    // "and how much CPU does it use?" after a question about jellyfin: jellyfin's figures.
+    if containers.is_empty() && short_follow_up(question) && !kinds.is_empty() {
+        let figures_only = kinds.iter().all(|k| matches!(k, Kind::Cpu | Kind::Memory));
+        if let (true, Some(previous)) = (figures_only, context.earlier.last()) {
+            let named = entities::containers(previous, &context.containers, &model.meta.common_words);
+            if !named.is_empty() {
+                kinds = [Kind::ContainerUsage].into();
+                containers = named;
+                follow_up = true;
+            }
+        }
+    }
     let needs_one = kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::Restarts);
     if containers.is_empty() && needs_one {
         // "and its logs?": the container the conversation was about.
@@ -196,6 +208,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         unmatched,
         scores,
     }
+}
+
+/// A question of a few words, as follow-ups are ("and its CPU?", "et il utilise combien de CPU ?").
+fn short_follow_up(question: &str) -> bool {
+    features::words(&features::fold(question)).len() <= 8
 }
 
 /// A word of the question that no ordinary question uses and that is a few edits from a

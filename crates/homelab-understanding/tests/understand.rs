@@ -90,7 +90,8 @@ fn last_night_asks_the_history_for_that_night() {
 
 #[test]
 fn requests_for_a_change_are_caught_in_every_language_and_quoting_a_command_is_not_one() {
-    for q in ["restart plex", "starte plex neu", "reinicia plex", "redémarre plex", "herstart plex", "reinicia o plex"] {
+    for q in ["restart plex", "starte plex neu", "reinicia plex", "redémarre plex", "herstart plex", "reinicia o plex"]
+    {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }
     for q in [

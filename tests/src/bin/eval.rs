@@ -176,7 +176,10 @@ async fn main() -> std::process::ExitCode {
     ];
     let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     // The services built with this binary (`--release` or `--profile quick`), beside it.
-    let bin_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(|p| p.to_path_buf())).unwrap_or(root.join("target/release"));
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|p| p.to_path_buf()))
+        .unwrap_or(root.join("target/release"));
     let stack = Stack::start_from(&bin_dir, Llm::Builtin, &extra_ref);
     let client = reqwest::Client::new();
     // Let the first CPU and history samples be taken.

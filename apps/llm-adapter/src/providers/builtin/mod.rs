@@ -125,16 +125,19 @@ fn without_tools(question: &str, understanding: &Understanding) -> String {
     if let Some(reply) = small_talk(question) {
         return reply;
     }
-    if understanding.has(Kind::Unsupported) && !understanding.has(Kind::Help) {
-        return CANNOT_SEE.to_string();
+    if understanding.has(Kind::Help) {
+        return HELP.to_string();
     }
-    HELP.to_string()
+    // Only greetings and "what can you do?" get the help text; anything else no tool answers
+    // is something this assistant cannot see.
+    CANNOT_SEE.to_string()
 }
 
-/// A question about something no read-only tool here can see.
+/// A question about something no read-only tool here can see (or one not understood).
 pub const CANNOT_SEE: &str = "I can't see that from here: I only read this server's own figures (CPU, memory, \
-disks, load, temperatures, network), its Docker containers and their logs, ZFS pools, TrueNAS's alerts and \
-the last day of history. A tool that watches that thing directly would answer it.";
+disks, load, temperatures, network, processes), its Docker containers and their logs, ZFS pools, TrueNAS \
+(pools, datasets, snapshots, apps, alerts) and the last day of history. A tool that watches that thing \
+directly would answer it. If you meant something I can see, ask \"What can you do?\"";
 
 fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
     let tool_calls = chosen
