@@ -92,16 +92,10 @@ pub async fn handle_with_progress(
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
     let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
-    let earlier: Vec<String> = history
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let (earlier, last_answer) = homelab_understanding::Context::conversation(&history);
     let understanding = homelab_understanding::understand(
         &message,
-        &homelab_understanding::Context::from_wire(Some(&context), earlier),
+        &homelab_understanding::Context::from_wire(Some(&context), earlier, last_answer),
     );
 
     // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).

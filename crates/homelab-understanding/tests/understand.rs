@@ -122,3 +122,31 @@ fn the_embedded_model_was_trained_on_the_corpus_as_it_is_now() {
     );
     assert!(corpus.len() >= 2000, "{} lines", corpus.len());
 }
+
+#[test]
+fn it_after_a_question_about_the_busiest_container_is_the_one_the_answer_named() {
+    let context = Context {
+        earlier: vec!["which container uses the most memory?".into()],
+        last_answer: Some(
+            "Running containers by memory use:\n\n- **media-jellyfin-1**: 250 MiB\n- **plex**: 80 MiB".into(),
+        ),
+        ..host()
+    };
+    let u = understand("and how much CPU?", &context);
+    assert_eq!(u.containers, ["media-jellyfin-1"]);
+    assert!(u.has(Kind::ContainerUsage), "{:?}", u.kinds);
+}
+
+#[test]
+fn a_name_one_letter_off_is_the_closest_container_and_an_unknown_one_is_not_the_crashed_one() {
+    let mut context = host();
+    for name in ["homelab-fixture-web", "homelab-fixture-db"] {
+        context.containers.push(ContainerRef { name: name.into(), state: "created".into(), status: "Created".into() });
+    }
+    let u = understand("Show me the logs of homelab-fixture-wbe", &context);
+    assert_eq!(u.containers, ["homelab-fixture-web"]);
+    let u = understand("Show me the logs of homelab-fixture-proxy", &context);
+    assert_eq!(u.unmatched.as_deref(), Some("homelab-fixture-proxy"), "{:?} {:?}", u.containers, u.kinds);
+    assert!(u.containers.is_empty(), "not sonarr, which crashed: {:?}", u.containers);
+    assert_eq!(u.kinds, [Kind::Logs].into());
+}

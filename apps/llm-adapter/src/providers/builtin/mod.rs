@@ -78,8 +78,9 @@ impl Provider for Builtin {
 
 /// The whole decision, synchronous and pure.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
-    let (question, earlier, results) = current_turn(&request.messages);
-    let mut context = Context::from_wire(request.context.as_ref(), earlier);
+    let (question, before, results) = current_turn(&request.messages);
+    let (earlier, last_answer) = Context::conversation(before);
+    let mut context = Context::from_wire(request.context.as_ref(), earlier, last_answer);
     // With several hosts, each tool takes a `host` that lists them.
     if context.hosts.is_empty() {
         context.hosts = request
@@ -155,21 +156,15 @@ fn stop(content: String) -> LlmResponse {
     LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into(), usage: None }
 }
 
-/// The last user message, the earlier ones (oldest first), and the tool results that came after
-/// the last as (tool name, content).
-fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, String)>) {
+/// The last user message, the messages before it, and the tool results that came after it as
+/// (tool name, content).
+fn current_turn(messages: &[Message]) -> (String, &[Message], Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
-        return (String::new(), Vec::new(), Vec::new());
+        return (String::new(), &[], Vec::new());
     };
     let Message::User { content: question } = &messages[start] else { unreachable!("found as a user message") };
-    let earlier = messages[..start]
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let before = &messages[..start];
     let mut names: HashMap<&str, &str> = HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start + 1..] {
@@ -186,7 +181,7 @@ fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, Stri
             _ => {}
         }
     }
-    (question.clone(), earlier, results)
+    (question.clone(), before, results)
 }
 
 #[cfg(test)]
