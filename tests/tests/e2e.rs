@@ -36,7 +36,11 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
         ("What is the current CPU usage?", vec!["get_system_resources"], "CPU usage is "),
         ("How much memory is being used?", vec!["get_system_resources"], "GiB used of"),
         ("How much disk space is left?", vec!["get_system_resources"], "GiB free of"),
-        ("Give me a full system health report", vec!["get_system_resources", "list_containers"], "Load average"),
+        (
+            "Give me a full system health report",
+            vec!["list_problems", "get_system_resources", "list_containers"],
+            "Load average",
+        ),
         ("What containers are running?", vec!["list_containers"], ""),
         ("List all Docker containers and their status", vec!["list_containers"], ""),
         ("Which containers are stopped?", vec!["list_containers"], ""),
@@ -64,7 +68,8 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
     } else {
         eprintln!("NOTICE: no Docker API; container answers not checked against real containers");
     }
-    assert_eq!(stack.audit().len(), 10, "one audit line per chat");
+    let chats = if docker_available() { 10 } else { 8 };
+    assert_eq!(stack.audit().len(), chats, "one audit line per chat");
 }
 
 #[tokio::test]
@@ -257,12 +262,17 @@ async fn the_builtin_model_answers_problem_log_pool_and_uptime_questions() {
             stack.chat(&json!({"message": "What is the restart count of the homelab-fixture-db container?"})).await;
         assert_eq!(body["tool_calls_made"], json!(["get_container_details"]));
         assert!(body["message"].as_str().unwrap().contains("never restarted"), "{}", body["message"]);
-        // A name that does not exist: the model asks for the list once and suggests the closest names.
+        // One letter off is the closest container; a name that does not exist gets the list read
+        // and the closest names suggested.
         let (_, body) = stack.chat(&json!({"message": "Show me the logs of homelab-fixture-wbe"})).await;
-        assert_eq!(body["tool_calls_made"], json!(["get_container_logs", "list_containers"]));
-        assert_eq!(
-            body["message"],
-            "There is no container named 'homelab-fixture-wbe'. Did you mean **homelab-fixture-web**?"
+        assert_eq!(body["tool_calls_made"], json!(["get_container_logs"]));
+        assert!(body["message"].as_str().unwrap().contains("homelab-fixture-web"), "{}", body["message"]);
+        let (_, body) = stack.chat(&json!({"message": "Show me the logs of homelab-fixture-proxy"})).await;
+        assert_eq!(body["tool_calls_made"], json!(["list_containers"]));
+        let answer = body["message"].as_str().unwrap();
+        assert!(
+            answer.starts_with("There is no container named 'homelab-fixture-proxy'. Did you mean **homelab-fixture-"),
+            "{answer}"
         );
     }
 }

@@ -90,16 +90,10 @@ pub async fn handle_with_progress(
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
     let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
-    let earlier: Vec<String> = history
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let (earlier, last_answer) = homelab_understanding::Context::conversation(&history);
     let understanding = homelab_understanding::understand(
         &message,
-        &homelab_understanding::Context::from_wire(Some(&context), earlier),
+        &homelab_understanding::Context::from_wire(Some(&context), earlier, last_answer),
     );
 
     // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).
@@ -107,6 +101,11 @@ pub async fn handle_with_progress(
         Some(available) => state.registry.offered(&enabled.intersection(&available).cloned().collect()),
         None => state.registry.offered(&enabled),
     };
+    // The model is offered the tools the question needs and a way to ask for the rest
+    // (`more_tools`); a question the understanding layer could not map gets every tool (a
+    // small local model, a handful).
+    let focused = crate::offer::focused(&understanding, &all_tools, state.small_model);
+    let mut widened = false;
     let mut spent = Spent::default();
     let turn_start = history.len();
     let mut messages = history;
@@ -132,7 +131,13 @@ pub async fn handle_with_progress(
     for _round in 0..state.max_tool_iterations {
         // With the chat's tool budget spent, the model is offered no more tools: it answers
         // with what it has.
-        let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
+        let tools = if spent.exhausted(&state.budget) {
+            Vec::new()
+        } else if widened {
+            all_tools.clone()
+        } else {
+            focused.clone()
+        };
         let llm_request = LlmRequest {
             messages: messages.clone(),
             tools,
@@ -183,11 +188,23 @@ pub async fn handle_with_progress(
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false, usage });
         }
 
+        // Asking for more tools is answered here: every tool is offered from the next turn.
+        let (more, calls): (Vec<ToolCall>, Vec<ToolCall>) =
+            response.tool_calls.iter().cloned().partition(|c| c.name == crate::offer::MORE_TOOLS);
+        if !more.is_empty() {
+            widened = true;
+            messages.push(Message::asking(response.content.clone(), &more));
+            for call in &more {
+                messages.push(Message::tool_result(&call.id, crate::offer::more_tools_result(&all_tools)));
+            }
+            if calls.is_empty() {
+                continue;
+            }
+        }
         let tools =
             Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
-        tools
-            .run(response.content.clone(), &response.tool_calls, &mut messages, &mut spent, &mut made, &mut invocations)
-            .await;
+        let content = if more.is_empty() { response.content.clone() } else { None };
+        tools.run(content, &calls, &mut messages, &mut spent, &mut made, &mut invocations).await;
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");

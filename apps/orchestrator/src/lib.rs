@@ -14,6 +14,7 @@
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
+//! - [`offer`]: which tools the model is offered for a question (the ones it needs, and a way to the rest).
 //! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
@@ -27,6 +28,7 @@ pub mod context;
 pub mod db;
 pub mod glance;
 pub mod mcp_tools;
+pub mod offer;
 pub mod policy;
 pub mod prompt;
 pub mod registry;
@@ -77,6 +79,8 @@ pub struct AppState {
     pub context: Arc<tokio::sync::Mutex<context::Cached>>,
     /// What tool-monitoring said it can answer, and when (asked again after [`AVAILABLE_FOR`]).
     pub available: Arc<tokio::sync::Mutex<Option<Available>>>,
+    /// The model runs locally (Ollama, llama.cpp): a small model is offered a handful of tools.
+    pub small_model: bool,
     /// Whether the tools a question obviously needs run before the first model call
     /// (`PREFETCH_TOOLS`, default on).
     pub prefetch: bool,
@@ -134,6 +138,7 @@ impl AppState {
             targets,
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: waits.chat,
+            small_model: settings.llm_provider.is_local(),
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
             available: Arc::default(),

@@ -13,9 +13,14 @@ pub const LOG_LINES: u64 = 20;
 /// The calls that answer `u`, in a stable order, each once; each asks the host the question
 /// names, if it names one. Empty when no tool is needed (greetings, how-to) or none is offered.
 pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
-    let mut plan = Plan { offered, calls: Vec::new() };
+    plan(u, offered).calls
+}
+
+/// The plan for `u` among `offered`: its calls, and every tool it would use were each offered.
+fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
+    let mut plan = Plan { offered, calls: Vec::new(), wanted: Vec::new() };
     if u.change.is_some() {
-        return Vec::new();
+        return plan;
     }
     let history = u.has(Kind::History);
     for kind in &u.kinds {
@@ -83,29 +88,31 @@ pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
             Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load | Kind::ContainerUsage | Kind::Network => {}
         }
     }
-    let mut calls = plan.calls;
     if let Some(host) = &u.host {
-        for (_, args) in &mut calls {
+        for (_, args) in &mut plan.calls {
             args["host"] = json!(host);
         }
     }
-    calls
+    plan
 }
 
 /// The tools the understanding needs, were every tool offered.
+/// A tool with a stand-in ("the pools from TrueNAS, else from this host's ZFS") lists the
+/// stand-in first, so a host with neither is told about itself first.
 pub fn tools(u: &Understanding) -> Vec<ToolId> {
-    let mut tools: Vec<ToolId> = calls(u, &ToolId::ALL).into_iter().map(|(t, _)| t).collect();
-    tools.dedup();
-    tools
+    plan(u, &[]).wanted
 }
 
 struct Plan<'a> {
     offered: &'a [ToolId],
     calls: Vec<(ToolId, Value)>,
+    /// Every tool the plan would use, offered or not, each once.
+    wanted: Vec<ToolId>,
 }
 
 impl Plan<'_> {
     fn add(&mut self, tool: ToolId, args: Value) {
+        self.want(tool);
         if self.offered.contains(&tool) && !self.calls.iter().any(|(t, a)| *t == tool && *a == args) {
             self.calls.push((tool, args));
         }
@@ -117,7 +124,15 @@ impl Plan<'_> {
     }
 
     /// `tool` with `args`, or `fallback` (without arguments) when `tool` is not offered.
+    fn want(&mut self, tool: ToolId) {
+        if !self.wanted.contains(&tool) {
+            self.wanted.push(tool);
+        }
+    }
+
     fn add_args_or(&mut self, tool: ToolId, args: Value, fallback: ToolId) {
+        self.want(fallback);
+        self.want(tool);
         if self.offered.contains(&tool) {
             self.add(tool, args);
         } else {

@@ -120,7 +120,9 @@ pub fn history(h: &History, compare: bool) -> String {
         format!("Over {}{source}:", text(&h.covered))
     };
     let mut out = match h.series.as_slice() {
-        [] => String::new(),
+        // Which figure has no record, before the note says why (unless the note says it).
+        [] if h.note.as_deref().is_some_and(|n| n.starts_with("No history")) => String::new(),
+        [] => format!("No {what} history for that time.", what = no_record_of(&h.metric)),
         [one] => format!("{head} {}.", line(one)),
         many => bullets(&head, many.iter().map(|s| format!("{}.", line(s)))),
     };
@@ -130,10 +132,21 @@ pub fn history(h: &History, compare: bool) -> String {
         }
         out.push_str(&text(note));
     }
-    if out.is_empty() {
-        out = "Nothing is recorded for that yet.".into();
-    }
     out
+}
+
+/// The figure a history is of, for "No CPU history for that time".
+fn no_record_of(metric: &str) -> &'static str {
+    match metric {
+        "cpu" => "CPU",
+        "memory" => "memory",
+        "load" => "load",
+        "disk" => "disk",
+        "network" => "network",
+        "container_cpu" => "container CPU",
+        "container_memory" => "container memory",
+        _ => "such",
+    }
 }
 
 #[cfg(test)]

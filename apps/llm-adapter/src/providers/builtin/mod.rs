@@ -78,8 +78,9 @@ impl Provider for Builtin {
 
 /// The whole decision, synchronous and pure.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
-    let (question, earlier, results) = current_turn(&request.messages);
-    let mut context = Context::from_wire(request.context.as_ref(), earlier);
+    let (question, before, results) = current_turn(&request.messages);
+    let (earlier, last_answer) = Context::conversation(before);
+    let mut context = Context::from_wire(request.context.as_ref(), earlier, last_answer);
     // With several hosts, each tool takes a `host` that lists them.
     if context.hosts.is_empty() {
         context.hosts = request
@@ -125,16 +126,19 @@ fn without_tools(question: &str, understanding: &Understanding) -> String {
     if let Some(reply) = small_talk(question) {
         return reply;
     }
-    if understanding.has(Kind::Unsupported) && !understanding.has(Kind::Help) {
-        return CANNOT_SEE.to_string();
+    if understanding.has(Kind::Help) {
+        return HELP.to_string();
     }
-    HELP.to_string()
+    // Only greetings and "what can you do?" get the help text; anything else no tool answers
+    // is something this assistant cannot see.
+    CANNOT_SEE.to_string()
 }
 
-/// A question about something no read-only tool here can see.
+/// A question about something no read-only tool here can see (or one not understood).
 pub const CANNOT_SEE: &str = "I can't see that from here: I only read this server's own figures (CPU, memory, \
-disks, load, temperatures, network), its Docker containers and their logs, ZFS pools, TrueNAS's alerts and \
-the last day of history. A tool that watches that thing directly would answer it.";
+disks, load, temperatures, network, processes), its Docker containers and their logs, ZFS pools, TrueNAS \
+(pools, datasets, snapshots, apps, alerts) and the last day of history. A tool that watches that thing \
+directly would answer it. If you meant something I can see, ask \"What can you do?\"";
 
 fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
     let tool_calls = chosen
@@ -152,21 +156,15 @@ fn stop(content: String) -> LlmResponse {
     LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into(), usage: None }
 }
 
-/// The last user message, the earlier ones (oldest first), and the tool results that came after
-/// the last as (tool name, content).
-fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, String)>) {
+/// The last user message, the messages before it, and the tool results that came after it as
+/// (tool name, content).
+fn current_turn(messages: &[Message]) -> (String, &[Message], Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
-        return (String::new(), Vec::new(), Vec::new());
+        return (String::new(), &[], Vec::new());
     };
     let Message::User { content: question } = &messages[start] else { unreachable!("found as a user message") };
-    let earlier = messages[..start]
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let before = &messages[..start];
     let mut names: HashMap<&str, &str> = HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start + 1..] {
@@ -183,7 +181,7 @@ fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, Stri
             _ => {}
         }
     }
-    (question.clone(), earlier, results)
+    (question.clone(), before, results)
 }
 
 #[cfg(test)]

@@ -126,9 +126,9 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
     parts.join("\n\n")
 }
 
-fn describe(c: &ContainerInfo) -> String {
-    let ports: Vec<String> = c
-        .ports
+/// `ports 0.0.0.0:8080 → 80/tcp; 443/tcp (not published)`, or `no ports`.
+fn ports(ports: &std::collections::BTreeMap<String, Option<Vec<homelab_schemas::monitoring::PortBinding>>>) -> String {
+    let ports: Vec<String> = ports
         .iter()
         .map(|(inside, bindings)| match bindings {
             Some(list) if !list.is_empty() => {
@@ -138,7 +138,15 @@ fn describe(c: &ContainerInfo) -> String {
             _ => format!("{inside} (not published)"),
         })
         .collect();
-    let ports = if ports.is_empty() { "no ports".to_string() } else { format!("ports {}", ports.join("; ")) };
+    if ports.is_empty() {
+        "no ports".to_string()
+    } else {
+        format!("ports {}", ports.join("; "))
+    }
+}
+
+fn describe(c: &ContainerInfo) -> String {
+    let ports = ports(&c.ports);
     format!(
         "**{}** — {} ({}), image `{}`, {}",
         text(&c.name),
@@ -428,6 +436,9 @@ pub(super) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
         .iter()
         .filter_map(|m| Some(format!("{} → {}", text(m.source.as_deref()?), text(m.destination.as_deref()?))))
         .collect();
+    if !d.ports.is_empty() {
+        facts.push(ports(&d.ports));
+    }
     if !mounts.is_empty() {
         facts.push(format!("mounts {}", mounts.join(", ")));
     }
