@@ -11,7 +11,7 @@
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
-//! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
+//! - [`glance`]: `/status`, `/history` and `/events`, what the chat page shows beside the conversation.
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;
