@@ -1,6 +1,7 @@
 //! `GET /events`: the events of a window (the last `window`, or `since` to `until`), one
-//! container's or one kind's when asked; repeats close together as one event with a count; the
-//! stretches not watched; and notes that say what the record does not cover.
+//! container's or one kind's when asked, each as it happened (repeats close together are one
+//! event with a count only when there are more than an answer lists); the stretches not
+//! watched; and notes that say what the record does not cover.
 
 use std::collections::HashMap;
 
@@ -22,8 +23,8 @@ pub const DEFAULT_SECONDS: i64 = 86_400;
 /// Events an answer lists at most (the rest are counted in `omitted`), so it stays well within
 /// what a model is given.
 pub const MAX_SHOWN: usize = 40;
-/// A repeat this soon after the one before is grouped with it (a crash at 03:12, 03:20, 03:31
-/// and 03:40 is one: "died 4× between 03:12 and 03:40").
+/// When an answer has too many events, a repeat this soon after the one before is grouped with
+/// it (a crash at 03:12, 03:20, 03:31 and 03:40 is one: "died 4× between 03:12 and 03:40").
 pub const GROUP_SECONDS: i64 = 1800;
 const PARAMETERS: [&str; 5] = ["window", "since", "until", "container", "kind"];
 
@@ -145,24 +146,9 @@ impl EventLog {
                 && kind.is_none_or(|k| r.kind == k)
                 && container.is_none_or(|c| r.kind.about_a_container() && &*r.subject == c)
         };
-        let mut groups: Vec<Record> = Vec::new();
-        let mut last_of: HashMap<(EventKind, &str, Option<i64>, Option<&str>), usize> = HashMap::new();
-        for r in ring.records().filter(wanted) {
-            let key = (r.kind, &*r.subject, r.exit_code, r.signal.as_deref());
-            match last_of.get(&key) {
-                Some(&i) if r.at - groups[i].last_at <= GROUP_SECONDS => {
-                    let g = &mut groups[i];
-                    g.count = g.count.saturating_add(r.count);
-                    g.last_at = g.last_at.max(r.last_at);
-                    if r.log_line.is_some() {
-                        g.log_line = r.log_line.clone();
-                    }
-                }
-                _ => {
-                    last_of.insert(key, groups.len());
-                    groups.push(r.clone());
-                }
-            }
+        let mut groups: Vec<Record> = ring.records().filter(wanted).cloned().collect();
+        if groups.len() > MAX_SHOWN {
+            groups = grouped(groups);
         }
         let recorded_since = ring.recorded_since();
         let complete_since = ring.complete_since();
@@ -201,6 +187,32 @@ impl EventLog {
             note: (!notes.is_empty()).then(|| notes.join(" ")),
         }
     }
+}
+
+/// Repeats close together as one event, to say more within [`MAX_SHOWN`]: each event joins the
+/// last one of the same kind about the same subject (same exit code, same signal) when it comes
+/// within [`GROUP_SECONDS`] of it.
+fn grouped(records: Vec<Record>) -> Vec<Record> {
+    let mut groups: Vec<Record> = Vec::new();
+    let mut last_of: HashMap<(EventKind, Box<str>, Option<i64>, Option<Box<str>>), usize> = HashMap::new();
+    for r in records {
+        let key = (r.kind, r.subject.clone(), r.exit_code, r.signal.clone());
+        match last_of.get(&key) {
+            Some(&i) if r.at - groups[i].last_at <= GROUP_SECONDS => {
+                let g = &mut groups[i];
+                g.count = g.count.saturating_add(r.count);
+                g.last_at = g.last_at.max(r.last_at);
+                if r.log_line.is_some() {
+                    g.log_line = r.log_line;
+                }
+            }
+            _ => {
+                last_of.insert(key, groups.len());
+                groups.push(r);
+            }
+        }
+    }
+    groups
 }
 
 /// Leaves at most `max` events: routine ones go first, the oldest first; returns how many went.

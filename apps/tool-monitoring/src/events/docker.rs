@@ -94,6 +94,9 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
         let since = record.with_state(|s| s.docker_seen).map(nanos_text).or_else(|| {
             record.previous_run_end().filter(|end| now - end < super::KEPT_SECONDS).map(|end| end.to_string())
         });
+        // Only what Docker replays from before this connection can have been taken already
+        // (events of one moment may come in any order, so later ones are never dropped).
+        let resume = record.with_state(|s| s.docker_seen);
         drop(record);
         let mut stream = docker.events(since.as_deref());
         let ended = loop {
@@ -107,7 +110,7 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
             match next {
                 Some(Ok(event)) => {
                     let Some(record) = log.upgrade() else { return };
-                    take(&docker, &record, &mut memory, &event).await;
+                    take(&docker, &record, &mut memory, &event, resume).await;
                 }
                 Some(Err(e)) => break Some(e.to_string()),
                 None => break None,
@@ -124,9 +127,9 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
 
 /// Keeps one Docker event: with the dying container's last log line, or as an update when the
 /// container was created from another image than the one before it.
-async fn take(docker: &ReadOnlyDocker, log: &EventLog, memory: &mut Memory, event: &EventMessage) {
+async fn take(docker: &ReadOnlyDocker, log: &EventLog, memory: &mut Memory, event: &EventMessage, resume: Option<i64>) {
     let nanos = event.time_nano.or(event.time.map(|t| t * 1_000_000_000));
-    if let (Some(n), Some(seen)) = (nanos, log.with_state(|s| s.docker_seen)) {
+    if let (Some(n), Some(seen)) = (nanos, resume) {
         if n <= seen {
             return; // replayed after a restart, and already taken
         }
@@ -135,8 +138,8 @@ async fn take(docker: &ReadOnlyDocker, log: &EventLog, memory: &mut Memory, even
         let name = record.subject.to_string();
         match record.kind {
             EventKind::Died => {
-                let last_read = memory.log_reads.get(&name).copied().unwrap_or(i64::MIN);
-                if record.at - last_read >= LOG_READ_EVERY_SECONDS {
+                let read_lately = memory.log_reads.get(&name).is_some_and(|t| record.at - t < LOG_READ_EVERY_SECONDS);
+                if !read_lately {
                     bounded_insert(&mut memory.log_reads, name.clone(), record.at);
                     record.log_line = last_log_line(docker, &name).await.map(Into::into);
                 }

@@ -20,6 +20,8 @@ const QUIET_SECONDS: i64 = 3 * 3600;
 const TOGETHER_SECONDS: i64 = 60;
 /// A container started again this soon after it died was restarted (by its policy or by hand).
 const RESTARTED_WITHIN: i64 = 600;
+/// Repeats each within this long of the one before are one line (a restart loop).
+const GROUP_SECONDS: i64 = 1800;
 /// Gaps listed at most; the rest are counted.
 const LISTED_GAPS: usize = 3;
 
@@ -92,19 +94,64 @@ struct Line {
     said: String,
 }
 
-/// Finds the first event after `from` (not yet said) of `kinds` about the same subject, starting
-/// within `[earliest, latest]`.
-fn follow_up(events: &[Event], said: &[bool], from: usize, kinds: &[EventKind], latest: i64) -> Option<usize> {
-    let e = &events[from];
-    let earliest = secs(&e.at);
-    (from + 1..events.len()).find(|&j| {
+/// The events after `i` not yet said, of `kinds`, about `i`'s subject, starting within
+/// `[from, to]`: marked as said and summed into one (count, last time, last exit code and log
+/// line), or `None` when there are none.
+fn take_all(events: &[Event], said: &mut [bool], i: usize, kinds: &[EventKind], from: i64, to: i64) -> Option<Event> {
+    let e = &events[i];
+    let mut sum: Option<Event> = None;
+    for j in i + 1..events.len() {
         let f = &events[j];
-        !said[j]
-            && kinds.contains(&f.kind)
+        let at = secs(&f.at);
+        if said[j] || !kinds.contains(&f.kind) || f.subject != e.subject || f.host != e.host || at < from || at > to {
+            continue;
+        }
+        said[j] = true;
+        sum = Some(match sum {
+            None => f.clone(),
+            Some(mut s) => {
+                s.count += f.count;
+                s.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+                s.exit_code = f.exit_code.or(s.exit_code);
+                s.log_line = f.log_line.clone().or(s.log_line);
+                s
+            }
+        });
+    }
+    sum
+}
+
+/// Event `i` with its repeats (the same thing to the same container, each within
+/// [`GROUP_SECONDS`] of the one before) summed in: a restart loop is one line.
+fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
+    let mut e = events[i].clone();
+    let chains = matches!(
+        e.kind,
+        EventKind::Died | EventKind::OomKilled | EventKind::Killed | EventKind::Started | EventKind::Restarted
+    );
+    if !chains {
+        return e;
+    }
+    for j in i + 1..events.len() {
+        let f = &events[j];
+        let repeat = !said[j]
+            && f.kind == e.kind
             && f.subject == e.subject
             && f.host == e.host
-            && (earliest..=latest).contains(&secs(&f.at))
-    })
+            && f.exit_code == e.exit_code
+            && f.signal == e.signal;
+        if !repeat {
+            continue;
+        }
+        if secs(&f.at) - end_of(&e) > GROUP_SECONDS {
+            break;
+        }
+        said[j] = true;
+        e.count += f.count;
+        e.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+        e.log_line = f.log_line.clone().or(e.log_line);
+    }
+    e
 }
 
 /// `died 4× between 03:12 and 03:40 CET` or `died`.
@@ -113,6 +160,25 @@ fn times(verb: &str, e: &Event, clock: &Clock) -> String {
         1 => verb.to_string(),
         n => format!("{verb} {n}× between {} and {}", clock.at(&e.at), clock.unix(end_of(e))),
     }
+}
+
+/// `started again each time`, `started again at 03:13 CET`: the starts that followed `e` (a
+/// death, an OOM kill) within [`RESTARTED_WITHIN`].
+fn started_again(
+    events: &[Event],
+    said: &mut [bool],
+    i: usize,
+    e: &Event,
+    clock: &Clock,
+    end: &mut i64,
+) -> Option<String> {
+    let s = take_all(events, said, i, &[EventKind::Started], secs(&e.at), end_of(e) + RESTARTED_WITHIN)?;
+    *end = (*end).max(end_of(&s));
+    Some(match (e.count, s.count) {
+        (n, m) if n > 1 && m >= n => "started again each time".to_string(),
+        (_, 1) => format!("started again at {}", clock.at(&s.at)),
+        (_, m) => format!("started again {m}×, last at {}", clock.unix(end_of(&s))),
+    })
 }
 
 /// The lines of the timeline, and the crashes among them.
@@ -125,24 +191,8 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
             continue;
         }
         said[i] = true;
-        let e = &events[i];
+        let e = &with_repeats(events, &mut said, i);
         let (start, mut end) = (secs(&e.at), end_of(e));
-        let take = |kinds: &[EventKind], latest: i64, said: &mut Vec<bool>| {
-            let j = follow_up(events, said, i, kinds, latest)?;
-            said[j] = true;
-            Some(&events[j])
-        };
-        let restarted = |said: &mut Vec<bool>, count: u32, end: &mut i64| {
-            let j = follow_up(events, said, i, &[EventKind::Started], *end + RESTARTED_WITHIN)?;
-            said[j] = true;
-            let s = &events[j];
-            *end = (*end).max(end_of(s));
-            Some(if count > 1 && s.count >= count {
-                "started again each time".to_string()
-            } else {
-                format!("started again at {}", clock.at(&s.at))
-            })
-        };
         let soon = end + TOGETHER_SECONDS;
         let phrase = match e.kind {
             EventKind::Died => {
@@ -150,7 +200,7 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                 if let Some(code) = e.exit_code {
                     parts.push(format!("exit code {code}"));
                 }
-                parts.extend(restarted(&mut said, e.count, &mut end));
+                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
                 if e.exit_code != Some(0) {
                     crashes.push(Crash {
                         subject: who(e),
@@ -165,12 +215,12 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                 phrase
             }
             EventKind::OomKilled => {
-                let died = take(&[EventKind::Died], soon, &mut said).cloned();
+                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
                 let mut parts = vec![times("was killed for running out of memory", e, clock)];
                 if let Some(code) = died.as_ref().and_then(|d| d.exit_code) {
                     parts.push(format!("exit code {code}"));
                 }
-                parts.extend(restarted(&mut said, e.count, &mut end));
+                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
                 crashes.push(Crash { subject: who(e), count: e.count, how: "out of memory".into() });
                 let mut phrase = parts.join(", ");
                 if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
@@ -179,7 +229,7 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                 phrase
             }
             EventKind::Killed => {
-                let died = take(&[EventKind::Died], soon, &mut said).cloned();
+                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
                 let verb = match e.signal.as_deref().unwrap_or_default().trim_start_matches("SIG") {
                     "15" | "TERM" => "was stopped".to_string(),
                     "9" | "KILL" => "was killed (SIGKILL)".to_string(),
@@ -192,7 +242,8 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                 phrase
             }
             EventKind::Destroyed => {
-                match take(&[EventKind::Updated, EventKind::Created], end + RESTARTED_WITHIN, &mut said) {
+                let kinds = [EventKind::Updated, EventKind::Created];
+                match take_all(events, &mut said, i, &kinds, start, end + RESTARTED_WITHIN) {
                     Some(new) => {
                         let image = new.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
                         let verb = if new.kind == EventKind::Updated {
@@ -200,9 +251,9 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                         } else {
                             "was re-created"
                         };
-                        let started = take(&[EventKind::Started], soon + RESTARTED_WITHIN, &mut said)
-                            .map_or("", |_| " and started");
-                        format!("{verb}{image}{started}")
+                        let started =
+                            take_all(events, &mut said, i, &[EventKind::Started], start, soon + RESTARTED_WITHIN);
+                        format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
                     }
                     None => "was removed".into(),
                 }
@@ -210,16 +261,15 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
             EventKind::Created | EventKind::Updated => {
                 let image = e.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
                 let verb = if e.kind == EventKind::Updated { "was re-created from a new image" } else { "was created" };
-                let started =
-                    take(&[EventKind::Started], soon + RESTARTED_WITHIN, &mut said).map_or("", |_| " and started");
-                format!("{verb}{image}{started}")
+                let started = take_all(events, &mut said, i, &[EventKind::Started], start, soon);
+                format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
             }
-            EventKind::Started => match take(&[EventKind::Restarted], end + 5, &mut said) {
+            EventKind::Started => match take_all(events, &mut said, i, &[EventKind::Restarted], start, end + 5) {
                 Some(_) => times("was restarted", e, clock),
                 None => times("was started", e, clock),
             },
             EventKind::Restarted => times("was restarted", e, clock),
-            EventKind::Unhealthy => match take(&[EventKind::Healthy], i64::MAX / 4, &mut said) {
+            EventKind::Unhealthy => match take_all(events, &mut said, i, &[EventKind::Healthy], start, i64::MAX / 4) {
                 Some(well) => {
                     end = secs(&well.at);
                     format!("was unhealthy from {} to {}", clock.at(&e.at), clock.at(&well.at))
@@ -244,9 +294,7 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
         };
         let said = match e.kind {
             EventKind::Booted | EventKind::AlertRaised | EventKind::AlertCleared => phrase,
-            EventKind::FilesystemHigh | EventKind::FilesystemNormal => {
-                format!("{} {phrase}", quoted(&e.subject))
-            }
+            EventKind::FilesystemHigh | EventKind::FilesystemNormal => format!("{} {phrase}", quoted(&e.subject)),
             _ => format!("{} {phrase}", who(e)),
         };
         lines.push(Line { start, end, said: format!("{}: {said}", clock.at(&e.at)) });

@@ -131,3 +131,24 @@ fn what_a_container_wrote_cannot_become_markdown() {
     let a = said("What happened last night?", v);
     assert!(!a.contains("[click](") && !a.contains("``"), "{a}");
 }
+
+#[test]
+fn a_restart_loop_told_event_by_event_is_one_line() {
+    let mut list = Vec::new();
+    for (minute, second) in [(12, 0), (20, 5), (31, 10), (40, 0)] {
+        list.push(
+            json!({"at": format!("2026-12-05T03:{minute}:{second:02}+01:00"), "kind": "died", "subject": "sonarr",
+            "exit_code": 1, "log_line": format!("FATAL {minute}")}),
+        );
+        list.push(json!({"at": format!("2026-12-05T03:{minute}:{:02}+01:00", second + 2), "kind": "started", "subject": "sonarr"}));
+    }
+    let mut v = sample();
+    v["events"] = json!(list);
+    v["gaps"] = json!([]);
+    let a = said("What happened last night?", v);
+    assert!(
+        a.contains("- 03:12 CET: **sonarr** died 4× between 03:12 CET and 03:40 CET, exit code 1, started again each time; last log line: `FATAL 40`"),
+        "{a}"
+    );
+    assert_eq!(a.matches("**sonarr**").count(), 2, "the headline and one line: {a}");
+}
