@@ -283,3 +283,97 @@ fn the_record_survives_a_restart_of_the_binary_and_the_time_it_was_down_is_read_
         remove(&docker, during).await;
     });
 }
+
+/// Debian's haproxy, which the Docker API proxy image runs; `None` (with a notice) when it is not
+/// installed (tests/scripts/install-test-deps.sh installs it; with `REQUIRE_DOCKER_TESTS=1` it
+/// must be there).
+fn haproxy() -> Option<std::path::PathBuf> {
+    let found =
+        ["/usr/sbin/haproxy", "/usr/bin/haproxy"].into_iter().map(std::path::PathBuf::from).find(|p| p.exists());
+    if found.is_none() {
+        if std::env::var("REQUIRE_DOCKER_TESTS").as_deref() == Ok("1") {
+            panic!("REQUIRE_DOCKER_TESTS=1 but haproxy is not installed: run tests/scripts/install-test-deps.sh");
+        }
+        eprintln!("NOTICE: skipping the Docker proxy test, haproxy is not installed");
+    }
+    found
+}
+
+/// The proxy's own config (deploy/docker-proxy/haproxy.cfg) in front of the engine, on a free
+/// loopback port; stopped when dropped.
+struct Proxy {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Proxy {
+    fn start(haproxy: &std::path::Path, engine_socket: &str) -> Self {
+        let port = homelab_common::testing::free_port();
+        let config =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/docker-proxy/haproxy.cfg"))
+                .unwrap();
+        assert!(config.contains("bind :2375") && config.contains("unix@/var/run/docker.sock"));
+        let config = config
+            .replace("bind :2375", &format!("bind 127.0.0.1:{port}"))
+            .replace("unix@/var/run/docker.sock", &format!("unix@{engine_socket}"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("haproxy.cfg");
+        std::fs::write(&file, config).unwrap();
+        let child = std::process::Command::new(haproxy)
+            .args(["-db", "-f"])
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Self { child, port, _dir: dir }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_docker_proxy_lets_the_event_stream_through_and_nothing_new_besides() {
+    let (Some(host), Some(haproxy)) = (engine(), haproxy()) else { return };
+    let docker = client(&host);
+    let proxy = Proxy::start(&haproxy, host.trim_start_matches("unix://"));
+    let at = |path: &str| format!("http://127.0.0.1:{}{path}", proxy.port);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+    until("the proxy", Duration::from_secs(10), async || {
+        http.get(at("/_ping")).send().await.is_ok_and(|r| r.status() == 200)
+    })
+    .await;
+    let ours = "%7B%22event%22%3A%5B%22create%22%2C%22start%22%2C%22restart%22%2C%22die%22%2C%22oom%22%2C%22kill%22%2C\
+                %22health_status%22%2C%22destroy%22%5D%7D";
+    for refused in [
+        "/events".to_string(),
+        "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D".into(),
+        "/events?filters=%7B%22event%22%3A%5B%22exec_create%22%5D%7D".into(),
+        format!("/events?filters={ours}&until=1796506657"),
+        "/info".into(),
+    ] {
+        let status = http.get(at(&refused)).send().await.unwrap().status();
+        assert_eq!(status, 403, "{refused}");
+    }
+    let status = http.post(at(&format!("/events?filters={ours}"))).send().await.unwrap().status();
+    assert_eq!(status, 405);
+    // tool-monitoring through the proxy, as in the compose file: the events and the log line.
+    let base = watching(&format!("tcp://127.0.0.1:{}", proxy.port), &docker, "proxy").await;
+    let crash = name("proxied");
+    run(&docker, &crash, "echo 'ERROR: upstream unreachable' >&2; exit 4", HostConfig::default(), None).await;
+    until("the crash through the proxy", Duration::from_secs(30), async || {
+        let answer = get(&base, &format!("/events?window=1h&container={crash}")).await;
+        answer["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "died" && e["exit_code"] == 4 && e["log_line"] == "ERROR: upstream unreachable")
+    })
+    .await;
+    remove(&docker, &crash).await;
+}
