@@ -317,6 +317,8 @@ fn quiet(from: i64, to: i64, gaps: &[(i64, i64)]) -> Vec<(i64, i64)> {
 /// `last night (20:00–08:00 CET)` as the question named it, or the window's own times.
 fn label(e: &Events, topics: &Topics, clock: &Clock) -> String {
     match &topics.window {
+        // "Nothing happened in the last hour", "… last night", "… since Friday".
+        Some(w) if w.label.starts_with("the last") => format!("in {}", text(&w.label)),
         Some(w) => text(&w.label).into_owned(),
         None => format!("from {} to {}", clock.at(&e.since), clock.at(&e.until)),
     }

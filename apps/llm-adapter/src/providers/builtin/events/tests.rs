@@ -152,3 +152,12 @@ fn a_restart_loop_told_event_by_event_is_one_line() {
     );
     assert_eq!(a.matches("**sonarr**").count(), 2, "the headline and one line: {a}");
 }
+
+#[test]
+fn the_window_is_named_as_the_question_named_it() {
+    let mut quiet = sample();
+    quiet["events"] = json!([]);
+    quiet["gaps"] = json!([]);
+    assert!(said("What happened in the last hour?", quiet.clone()).starts_with("Nothing happened in the last hour:"));
+    assert!(said("What happened since Friday?", quiet).starts_with("Nothing happened since Friday:"));
+}
