@@ -3,6 +3,7 @@ import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
 import remarkBreaks from "remark-breaks";
 import remarkGfm from "remark-gfm";
 import { ApiKeyContext } from "./ApiKeyContext";
+import { EventsAnswer } from "./EventsAnswer";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
@@ -122,6 +123,9 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
           ))}
         </Suspense>
       )}
+      {!live &&
+        apiKey &&
+        message.timelines?.map((query, i) => <EventsAnswer key={`events-${i}`} query={query} apiKey={apiKey} />)}
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
       {!live && (
         <div className="meta">

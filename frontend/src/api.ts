@@ -285,3 +285,48 @@ export async function getHistory(query: HistoryQuery, apiKey: string, fetchImpl:
   if (query.host) params.set("host", query.host);
   return keyedJson<History>(`/history?${params}`, apiKey, {}, fetchImpl);
 }
+
+export type Events = components["schemas"]["Events"];
+export type EventItem = components["schemas"]["Event"];
+export type EventGap = components["schemas"]["EventGap"];
+
+/** What one `get_events` call asked for; the timeline under the answer asks the same. */
+export interface EventsQuery {
+  window?: string;
+  since?: string;
+  until?: string;
+  container?: string;
+  kind?: string;
+  /** With several hosts: the one asked (every host when absent). */
+  host?: string;
+}
+
+const EVENTS_KEYS = ["window", "since", "until", "container", "kind", "host"] as const;
+
+/** The events call among a tool call's name and arguments, or null for any other tool. */
+export function eventsQuery(name: string, args: unknown): EventsQuery | null {
+  if (name !== "get_events" || !args || typeof args !== "object") return null;
+  const given = args as Record<string, unknown>;
+  const query: EventsQuery = {};
+  for (const key of EVENTS_KEYS) {
+    const value = given[key];
+    if (typeof value === "string") query[key] = value;
+  }
+  return query;
+}
+
+/** What happened over a window, every host's merged (each event names its host then). */
+export async function getEvents(query: EventsQuery, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<Events> {
+  const params = new URLSearchParams();
+  for (const key of EVENTS_KEYS) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  const search = params.toString();
+  const events = await keyedJson<Events>(`/events${search ? `?${search}` : ""}`, apiKey, {}, fetchImpl);
+  // Drawn as lists: an answer of another shape is an error, never an empty timeline.
+  if (!events || !Array.isArray(events.events) || !Array.isArray(events.gaps)) {
+    throw new ApiError(502, "The events came back in a form that could not be read");
+  }
+  return events;
+}

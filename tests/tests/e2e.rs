@@ -38,7 +38,7 @@ async fn readme_examples_are_answered_with_real_figures_by_the_builtin_model() {
         ("How much disk space is left?", vec!["get_system_resources"], "GiB free of"),
         (
             "Give me a full system health report",
-            vec!["list_problems", "get_system_resources", "list_containers"],
+            vec!["list_problems", "get_system_resources", "list_containers", "get_events"],
             "Load average",
         ),
         ("What containers are running?", vec!["list_containers"], ""),
@@ -441,8 +441,9 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     assert_eq!(unauthorized.status(), 401);
 }
 
-/// A provider that never answers in time and notes when its request is abandoned.
-async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
+/// A provider that never answers in time and notes when a request reaches it and when one is
+/// abandoned.
+async fn abandoned_provider() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     struct Guard(Arc<AtomicUsize>, bool);
     impl Guard {
         fn complete(mut self) {
@@ -457,10 +458,12 @@ async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
         }
     }
     let aborted = Arc::new(AtomicUsize::new(0));
-    let seen = aborted.clone();
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let (seen, reached) = (aborted.clone(), arrived.clone());
     let app = axum::Router::new().route(
         "/v1/chat/completions",
         axum::routing::post(move || {
+            reached.fetch_add(1, Ordering::SeqCst);
             let guard = Guard(seen.clone(), false);
             async move {
                 tokio::time::sleep(std::time::Duration::from_secs(20)).await;
@@ -469,16 +472,21 @@ async fn abandoned_provider() -> (String, Arc<AtomicUsize>) {
             }
         }),
     );
-    (format!("{}/v1", spawn_on_loopback(app).await), aborted)
+    (format!("{}/v1", spawn_on_loopback(app).await), arrived, aborted)
 }
 
 #[tokio::test]
 async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
-    let (url, aborted) = abandoned_provider().await;
+    let (url, arrived, aborted) = abandoned_provider().await;
     let stack = start(Llm::OpenAi(url), &[]).await;
     let resp = stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Closed while the provider is thinking (after the tools were read, however long that took).
+    let started = std::time::Instant::now();
+    while arrived.load(Ordering::SeqCst) == 0 && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(arrived.load(Ordering::SeqCst), 1, "the question reached the provider");
     drop(resp);
     let started = std::time::Instant::now();
     while aborted.load(Ordering::SeqCst) == 0 && started.elapsed() < std::time::Duration::from_secs(5) {

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    monitoring::{History, HistoryMetric, HistorySeries, Problem, Severity},
+    monitoring::{Event, EventGap, EventKind, Events, History, HistoryMetric, HistorySeries, Problem, Severity},
     ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
     Glance, Health, Status, Usage,
 };
@@ -118,9 +118,10 @@ pub enum StreamEventKind {
         crate::routes::conversation,
         crate::routes::delete_conversation,
         crate::routes::status,
-        crate::routes::history
+        crate::routes::history,
+        crate::routes::events
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries, HistoryMetric)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries, HistoryMetric, Events, Event, EventGap, EventKind)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]

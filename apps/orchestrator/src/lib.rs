@@ -15,7 +15,7 @@
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
 //! - [`offer`]: which tools the model is offered for a question (the ones it needs, and a way to the rest).
-//! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
+//! - [`glance`]: `/status`, `/history` and `/events`, what the chat page shows beside the conversation.
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;

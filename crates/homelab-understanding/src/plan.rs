@@ -30,6 +30,8 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
                 plan.add(ToolId::Problems, json!({}));
                 plan.add(ToolId::SystemResources, json!({}));
                 plan.add(ToolId::Containers, json!({}));
+                // What happened lately belongs to "how is it doing?" too.
+                plan.add(ToolId::Events, json!({"window": "24h"}));
             }
             Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load if !history => {
                 plan.add(ToolId::SystemResources, json!({}));
@@ -84,7 +86,7 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
                 plan.add(ToolId::HostInfo, json!({}));
             }
             Kind::History => history_calls(u, &mut plan),
-            Kind::Events => plan.add_or(ToolId::Problems, ToolId::Containers),
+            Kind::Events => events_calls(u, &mut plan),
             Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load | Kind::ContainerUsage | Kind::Network => {}
         }
     }
@@ -141,6 +143,36 @@ impl Plan<'_> {
     }
 }
 
+/// `get_events` over the window the question names (the last day when it names none, the week
+/// when it names a container: "when did plex last restart?"), for the container it names; the
+/// problems now (or the container list) when the tool is not offered.
+fn events_calls(u: &Understanding, plan: &mut Plan) {
+    if !plan.offered.contains(&ToolId::Events) {
+        plan.add_or(ToolId::Problems, ToolId::Containers);
+        return;
+    }
+    let mut args = json!({});
+    match &u.window {
+        Some(w) => match w.as_recent(u.now).filter(|r| r.len() <= 5) {
+            Some(recent) => args["window"] = json!(recent),
+            None => {
+                args["since"] = json!(w.start.to_string());
+                args["until"] = json!(w.end.to_string());
+            }
+        },
+        None if u.containers.is_empty() => args["window"] = json!("24h"),
+        None => args["window"] = json!("7d"),
+    }
+    if u.containers.is_empty() {
+        plan.add(ToolId::Events, args.clone());
+    }
+    for name in &u.containers {
+        let mut args = args.clone();
+        args["container"] = json!(name);
+        plan.add(ToolId::Events, args);
+    }
+}
+
 /// `get_history` for each figure the question names (CPU, memory and disk when it names none),
 /// over the window it names (the last day when it names none).
 fn history_calls(u: &Understanding, plan: &mut Plan) {
@@ -186,5 +218,46 @@ fn history_calls(u: &Understanding, plan: &mut Plan) {
             }
         }
         plan.add(ToolId::History, args);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{understand, ContainerRef, Context};
+
+    fn understood(q: &str) -> Understanding {
+        let containers = ["plex", "sonarr"]
+            .map(|n| ContainerRef { name: n.into(), state: "running".into(), status: "Up 2 hours".into() })
+            .to_vec();
+        understand(q, &Context { containers, ..Context::now_only() })
+    }
+
+    #[test]
+    fn what_happened_asks_for_the_events_of_the_window_it_names() {
+        let night = understood("What happened last night?");
+        let w = night.window.clone().unwrap();
+        assert_eq!(
+            calls(&night, &ToolId::ALL),
+            [(ToolId::Events, json!({"since": w.start.to_string(), "until": w.end.to_string()}))]
+        );
+        assert_eq!(
+            calls(&understood("Show me the events of the last 12 hours"), &ToolId::ALL),
+            [(ToolId::Events, json!({"window": "12h"}))]
+        );
+        // A container's last restart may lie days back: the whole week, for it.
+        assert_eq!(
+            calls(&understood("When did plex last restart?"), &ToolId::ALL),
+            [(ToolId::Events, json!({"window": "7d", "container": "plex"}))]
+        );
+        // Without the tool, what is wrong now.
+        let offered: Vec<ToolId> = ToolId::ALL.into_iter().filter(|t| *t != ToolId::Events).collect();
+        assert_eq!(calls(&night, &offered), [(ToolId::Problems, json!({}))]);
+    }
+
+    #[test]
+    fn the_situation_report_asks_for_the_last_day_of_events_too() {
+        let tools: Vec<ToolId> = calls(&understood("Anything wrong?"), &ToolId::ALL).into_iter().map(|c| c.0).collect();
+        assert_eq!(tools, [ToolId::Problems, ToolId::SystemResources, ToolId::Containers, ToolId::Events]);
     }
 }

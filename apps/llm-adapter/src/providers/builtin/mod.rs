@@ -8,6 +8,7 @@
 //! tool said by [`reports`]). It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod events;
 pub mod history;
 pub mod howto;
 pub mod network;
@@ -36,10 +37,11 @@ boot time, temperatures, network interfaces and the traffic now (per interface a
 processes; its Docker containers (which are running or stopped, their images and \
 ports, one container's details and health and why it stopped, its recent logs, and which use the most CPU or memory); ZFS pools; \
 on TrueNAS, its pools, datasets, snapshot and replication tasks, disk temperatures, app updates, version and \
-alerts; a check of everything for problems; and the last day of CPU, \
-memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills). Try \"How \
-much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\" or \"What was the CPU doing \
-last night?\". I can only look, not change anything.";
+alerts; a check of everything for problems; the last day of CPU, \
+memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills); and the last \
+week's events (containers that crashed, restarted or were updated, reboots, full disks, TrueNAS alerts). Try \"How \
+much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\", \"What was the CPU doing \
+last night?\" or \"What happened last night?\". I can only look, not change anything.";
 
 /// Short replies to thanks and greetings, which need no tool.
 fn small_talk(question: &str) -> Option<String> {

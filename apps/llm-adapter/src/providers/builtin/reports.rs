@@ -34,6 +34,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::Processes(p) => super::processes::processes(p),
         // Who uses the network comes first, unless the question is about the host's interfaces.
         ToolOutput::Network(n) => super::network::network(n, !topics.has(Kind::Host)),
+        ToolOutput::Events(e) => super::events::events(e, topics),
     }
 }
 
@@ -56,7 +57,8 @@ pub fn not_offered(tool: ToolId) -> &'static str {
         | ToolId::HostInfo
         | ToolId::History
         | ToolId::Processes
-        | ToolId::Network => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
+        | ToolId::Network
+        | ToolId::Events => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
     }
 }
 
@@ -533,6 +535,7 @@ pub(super) mod tests {
             ),
             ToolId::Processes => ("What is eating my CPU?", super::super::processes::tests::sample()),
             ToolId::Network => ("What's using my bandwidth?", super::super::network::tests::sample()),
+            ToolId::Events => ("What happened last night?", super::super::events::tests::sample()),
             ToolId::ContainerLogs => (
                 "Show me the logs of plex",
                 json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),

@@ -36,6 +36,14 @@ pub fn when(rfc3339: &str, zone: Option<&str>) -> String {
         .unwrap_or_else(|| homelab_common::markdown::escape(rfc3339).into_owned())
 }
 
+/// A time of day in the host's zone, for a list that says the day apart: `03:12 CET`.
+pub fn clock(rfc3339: &str, zone: Option<&str>) -> String {
+    match homelab_common::clock::parse_rfc3339(rfc3339) {
+        Some(at) => homelab_common::clock::HostZone::named(zone.unwrap_or("UTC")).clock(at),
+        None => homelab_common::markdown::escape(rfc3339).into_owned(),
+    }
+}
+
 /// A time that may lie days back: `Dec 5, 2026 at 03:12 CET`.
 pub fn date(rfc3339: &str, zone: Option<&str>) -> String {
     match homelab_common::clock::parse_rfc3339(rfc3339) {
@@ -65,5 +73,6 @@ mod tests {
         assert_eq!(when("2026-12-05T02:12:00.123456789Z", None), "02:12 UTC on Dec 5");
         assert_eq!(when("soon", None), "soon");
         assert_eq!(date("2026-12-05T03:12:00+01:00", Some("Europe/Berlin")), "Dec 5, 2026 at 03:12 CET");
+        assert_eq!(clock("2026-12-05T03:12:00+01:00", Some("Europe/Berlin")), "03:12 CET");
     }
 }
