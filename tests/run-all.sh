@@ -19,6 +19,10 @@ echo "ok - nothing reads outside the repository"
 
 bash tests/scripts/install-test-deps.sh
 
+# The scripts that start the product with the run command use the release binaries, which the
+# benchmark, the MCP client and the images need anyway: one optimised build, not two.
+export HOMELAB_PROFILE=release
+
 if fixture=$(bash tests/scripts/podman-fixture.sh start); then
   export TEST_DOCKER_HOST="${fixture#DOCKER_HOST=}"
   echo "Docker API for tests: $TEST_DOCKER_HOST"
