@@ -72,7 +72,7 @@ pub enum UpstreamErrors {
 pub struct Conversation {
     conversation_id: String,
     /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-    /// `created_at`; answers also carry `tool_calls_made`.
+    /// `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
     #[schema(value_type = Vec<Object>)]
     messages: Vec<serde_json::Value>,
 }
