@@ -19,6 +19,7 @@ import { History } from "./History";
 import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
 import { StatusStrip } from "./StatusStrip";
+import { restore } from "./restore";
 import { Suggestions } from "./Suggestions";
 import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
 
@@ -53,15 +54,7 @@ export function App() {
 
   const open = useCallback(async (id: string, key: string) => {
     const stored = await loadConversation(id, key);
-    const restored: ChatMessage[] = stored
-      .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
-      .map((m) => ({
-        id: nextId.current++,
-        role: m.role === "user" ? "user" : "assistant",
-        text: m.content ?? "",
-        tools: m.tool_calls_made,
-        time: m.created_at,
-      }));
+    const restored = restore(stored, () => nextId.current++);
     setMessages(restored);
     setConversationId(id);
     localStorage.setItem(CONVERSATION_STORAGE, id);

@@ -47,6 +47,20 @@ describe("describeError", () => {
   });
 });
 
+describe("a model that is not set up", () => {
+  it("is said as something to set, naming the variable, whether it came as a 503 or a stream event", () => {
+    const detail = "LLM provider not configured: set GROQ_API_KEY for LLM_PROVIDER=groq, or LLM_PROVIDER=builtin for the offline model";
+    for (const status of [503, 502]) {
+      const said = describeError(new ApiError(status, detail));
+      expect(said).toBe(
+        "No language model is set up: set GROQ_API_KEY for LLM_PROVIDER=groq, or LLM_PROVIDER=builtin for the offline model, then restart the assistant.",
+      );
+      expect(said).not.toMatch(/down|unavailable/);
+    }
+    expect(describeError(new ApiError(503, "LLM provider not configured"))).toMatch(/^No language model is set up: set the selected provider's API key/);
+  });
+});
+
 describe("streamChat", () => {
   it("reports tools and tokens as they arrive and resolves with the final answer", async () => {
     const body =
