@@ -4,6 +4,7 @@
 
 import { createParser } from "eventsource-parser";
 import type { components } from "./api/schema";
+import { browserTimeZone } from "./clock";
 
 export type ChatRequest = components["schemas"]["ChatRequest"];
 export type ChatResponse = components["schemas"]["ChatResponse"];
@@ -35,7 +36,7 @@ export async function sendChat(
     response = await fetchImpl(`${API_BASE}/chat`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey },
-      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
+      body: JSON.stringify({ message, conversation_id: conversationId, time_zone: browserTimeZone() } satisfies ChatRequest),
     });
   } catch {
     throw new ApiError(0, "The assistant could not be reached");
@@ -83,7 +84,7 @@ export async function streamChat(
     response = await fetchImpl(`${API_BASE}/chat/stream`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey, Accept: "text/event-stream" },
-      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
+      body: JSON.stringify({ message, conversation_id: conversationId, time_zone: browserTimeZone() } satisfies ChatRequest),
       signal,
     });
   } catch (e) {

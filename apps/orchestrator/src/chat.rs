@@ -91,7 +91,8 @@ pub async fn handle_with_progress(
 
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
-    let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    let mut context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    context.reader_time_zone = request.time_zone;
     let earlier: Vec<String> = history
         .iter()
         .filter_map(|m| match m {

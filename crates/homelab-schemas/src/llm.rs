@@ -211,6 +211,10 @@ pub struct QuestionContext {
     /// When the host last booted, RFC 3339.
     #[serde(default)]
     pub boot: Option<String>,
+    /// The reader's IANA time zone (`ChatRequest::time_zone`): the builtin model says times in it
+    /// rather than in the host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_time_zone: Option<String>,
 }
 
 /// A container's name and state, as `GET /containers` says them.

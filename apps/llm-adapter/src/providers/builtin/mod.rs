@@ -76,8 +76,14 @@ impl Provider for Builtin {
     }
 }
 
-/// The whole decision, synchronous and pure.
+/// The whole decision, synchronous and pure; times are said in the reader's zone when the
+/// question came with one.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
+    let reader = request.context.as_ref().and_then(|c| c.reader_time_zone.as_deref());
+    say::for_reader(reader, || decide(request))
+}
+
+fn decide(request: &LlmRequest) -> LlmResponse {
     let (question, earlier, results) = current_turn(&request.messages);
     let mut context = Context::from_wire(request.context.as_ref(), earlier);
     // With several hosts, each tool takes a `host` that lists them.
