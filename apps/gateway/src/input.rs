@@ -80,6 +80,9 @@ pub fn parse_chat_request(body: &[u8], max_chars: usize) -> Result<ChatRequest, 
     Ok(ChatRequest { message, conversation_id, time_zone })
 }
 
+/// [`is_zone_name`] as the OpenAPI document states it.
+pub const TIME_ZONE_PATTERN: &str = "^[A-Za-z][A-Za-z0-9/_+-]{0,63}$";
+
 /// What an IANA zone name can look like (`Europe/Berlin`, `America/Argentina/Buenos_Aires`,
 /// `Etc/GMT+5`, `UTC`); whether the zone exists is for the one who says the times.
 fn is_zone_name(name: &str) -> bool {
