@@ -29,6 +29,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 (cd frontend && node e2e/chat.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+(cd frontend && node e2e/firsthour.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 
 # Several hosts: the local one, `pi` (a second tool-monitoring on loopback, no Docker) and `attic`
 # (named, nothing listens there).
