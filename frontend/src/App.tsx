@@ -22,6 +22,7 @@ import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
 import { RecentEvents } from "./RecentEvents";
 import { StatusStrip } from "./StatusStrip";
+import { restore } from "./restore";
 import { Suggestions } from "./Suggestions";
 import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
 
@@ -56,15 +57,7 @@ export function App() {
 
   const open = useCallback(async (id: string, key: string) => {
     const stored = await loadConversation(id, key);
-    const restored: ChatMessage[] = stored
-      .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
-      .map((m) => ({
-        id: nextId.current++,
-        role: m.role === "user" ? "user" : "assistant",
-        text: m.content ?? "",
-        tools: m.tool_calls_made,
-        time: m.created_at,
-      }));
+    const restored = restore(stored, () => nextId.current++);
     setMessages(restored);
     setConversationId(id);
     localStorage.setItem(CONVERSATION_STORAGE, id);

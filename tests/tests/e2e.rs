@@ -185,10 +185,19 @@ async fn every_error_status_reaches_the_client_with_its_detail() {
     );
     assert_eq!(down.audit()[0]["outcome"], "failed");
 
-    // A cloud provider without its key: the adapter answers 503, which the user sees as the
-    // orchestrator's 502, and the adapter's health says so.
+    // A cloud provider without its key: the adapter answers the contract's 503, which reaches the
+    // user as a 503 naming the variable to set (the chat page shows it), not as an outage.
     let unconfigured = start(Llm::Unconfigured, &[]).await;
-    assert_eq!(unconfigured.chat(&json!({"message": "hi"})).await, (502, json!({"detail": "LLM service unavailable"})));
+    assert_eq!(
+        unconfigured.chat(&json!({"message": "hi"})).await,
+        (
+            503,
+            json!({"detail": "LLM provider not configured: set OPENAI_API_KEY for LLM_PROVIDER=openai, or LLM_PROVIDER=builtin for the offline model"})
+        )
+    );
+    let health: Value =
+        reqwest::get(format!("{}/health", unconfigured.adapter_url())).await.unwrap().json().await.unwrap();
+    assert_eq!(health["provider"], "none");
 }
 
 #[tokio::test]
@@ -567,4 +576,22 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     }
     assert_eq!(get("/status", None).await.0, 401);
     assert_eq!(stack.audit().len(), 1, "reading the status and charts is not a chat");
+}
+
+#[tokio::test]
+async fn the_builtin_model_says_times_in_the_readers_time_zone_when_the_question_names_it() {
+    let stack = start(Llm::Builtin, &[("TZ", "Europe/Berlin")]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let question = "What was the CPU doing in the last 10 minutes?";
+    let (status, body) = stack.chat(&json!({"message": question, "time_zone": "Asia/Tokyo"})).await;
+    assert_eq!(status, 200, "{body}");
+    let answer = body["message"].as_str().unwrap();
+    // `since recording began at 19:08 JST`, `highest 12.0% at 19:08 JST on Dec 5`: the page's zone.
+    assert!(answer.contains(" JST") && !answer.contains(" CET") && !answer.contains(" CEST"), "{answer}");
+    let (_, host) = stack.chat(&json!({"message": question})).await;
+    let host = host["message"].as_str().unwrap();
+    assert!((host.contains(" CET") || host.contains(" CEST")) && !host.contains(" JST"), "{host}");
+    let (status, bad) = stack.chat(&json!({"message": question, "time_zone": "../../etc/localtime"})).await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains("time_zone"), "{bad}");
 }

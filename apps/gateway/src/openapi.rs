@@ -72,7 +72,7 @@ pub enum UpstreamErrors {
 pub struct Conversation {
     conversation_id: String,
     /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-    /// `created_at`; answers also carry `tool_calls_made`.
+    /// `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
     #[schema(value_type = Vec<Object>)]
     messages: Vec<serde_json::Value>,
 }
@@ -188,6 +188,9 @@ pub fn document(max_message_chars: usize) -> utoipa::openapi::OpenApi {
         }
         if let Some(RefOr::T(Schema::Object(id))) = request.properties.get_mut("conversation_id") {
             id.max_length = Some(homelab_schemas::ConversationId::MAX_CHARS);
+        }
+        if let Some(RefOr::T(Schema::Object(zone))) = request.properties.get_mut("time_zone") {
+            zone.pattern = Some(crate::input::TIME_ZONE_PATTERN.into());
         }
     }
     doc

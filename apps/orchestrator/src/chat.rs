@@ -75,7 +75,7 @@ pub async fn handle_with_progress(
         report(&progress, ChatEvent::Message { text: answer.clone() }).await;
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
-        let turn = vec![Message::user(&message), Message::answer(&answer, &[])];
+        let turn = vec![Message::user(&message), Message::refusal(&answer)];
         remember(state, &conversation_id, turn);
         record(state, entry).await;
         return Ok(ChatResponse {
@@ -89,7 +89,8 @@ pub async fn handle_with_progress(
 
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
-    let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    let mut context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    context.reader_time_zone = request.time_zone;
     let (earlier, last_answer) = homelab_understanding::Context::conversation(&history);
     let understanding = homelab_understanding::understand(
         &message,
@@ -167,8 +168,9 @@ pub async fn handle_with_progress(
                 r
             }
             Err(reason) => {
-                record(state, ending(audit(Outcome::Failed), "LLM service unavailable", &made, invocations)).await;
-                return Err(ApiError::BadGateway("LLM service unavailable".into()).because(reason));
+                let error = reason.for_user(state.llm_provider);
+                record(state, ending(audit(Outcome::Failed), &error.detail(), &made, invocations)).await;
+                return Err(error.because(reason));
             }
         };
         if response.tool_calls.is_empty() {
@@ -477,6 +479,7 @@ pub fn recent_history(stored: Vec<Message>) -> Vec<Message> {
                 content: Some(content.unwrap_or_default()),
                 tool_calls: Vec::new(),
                 tool_calls_made: None,
+                refused: false,
             },
             _ => continue,
         };

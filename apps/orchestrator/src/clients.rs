@@ -8,7 +8,7 @@ use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use homelab_common::{
     upstream::{Upstream, UpstreamError},
-    Secret,
+    ApiError, LlmProviderKind, Secret,
 };
 use homelab_schemas::{ChatEvent, LlmEvent, LlmRequest, LlmResponse, SseEvent};
 use serde_json::Value;
@@ -43,6 +43,44 @@ pub enum LlmError {
     Provider(String),
     #[error("llm-adapter stream ended without an answer")]
     Ended,
+}
+
+/// What the llm-adapter says when the selected cloud provider has no key (SPEC §5).
+pub const NOT_CONFIGURED: &str = "LLM provider not configured";
+
+impl LlmError {
+    /// What the user is told. The adapter's 503s say something to fix or to wait for, not an
+    /// outage: they pass on as 503 with the adapter's words, and a provider without its key names
+    /// the variable to set (the chat page shows it). Anything else is 502 `LLM service
+    /// unavailable`, the cause going to the log only.
+    pub fn for_user(&self, provider: LlmProviderKind) -> ApiError {
+        match self {
+            Self::Upstream(UpstreamError::Status { status, detail, .. })
+                if *status == reqwest::StatusCode::SERVICE_UNAVAILABLE =>
+            {
+                if detail.starts_with(NOT_CONFIGURED) {
+                    ApiError::ServiceUnavailable(not_configured(provider))
+                } else {
+                    ApiError::ServiceUnavailable(detail.chars().take(200).collect())
+                }
+            }
+            _ => ApiError::BadGateway("LLM service unavailable".into()),
+        }
+    }
+}
+
+/// `LLM provider not configured: set GROQ_API_KEY …`: the contract's words, then the variable
+/// that is missing for the provider `LLM_PROVIDER` names.
+pub fn not_configured(provider: LlmProviderKind) -> String {
+    let key = match provider {
+        LlmProviderKind::Groq => "GROQ_API_KEY",
+        LlmProviderKind::Openai => "OPENAI_API_KEY",
+        LlmProviderKind::Builtin | LlmProviderKind::Ollama | LlmProviderKind::Llamacpp => return NOT_CONFIGURED.into(),
+    };
+    format!(
+        "{NOT_CONFIGURED}: set {key} for LLM_PROVIDER={}, or LLM_PROVIDER=builtin for the offline model",
+        provider.as_str()
+    )
 }
 
 /// The llm-adapter.

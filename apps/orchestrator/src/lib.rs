@@ -69,6 +69,8 @@ pub struct AppState {
     pub db: Database,
     pub audit: AuditLog,
     pub llm: LlmAdapterClient,
+    /// `LLM_PROVIDER`: which key to name when the adapter says it has none.
+    pub llm_provider: homelab_common::LlmProviderKind,
     /// The local tool-monitoring (`MONITORING_URL`).
     pub monitoring: MonitoringClient,
     /// Every host, the local one first (`MONITORING_TARGETS` adds the others).
@@ -134,6 +136,7 @@ impl AppState {
             db,
             audit,
             llm: LlmAdapterClient::new(&settings.llm_adapter_url, waits.llm_wait, settings.internal_token.as_ref()),
+            llm_provider: settings.llm_provider,
             monitoring: targets.local().clone(),
             targets,
             max_tool_iterations: settings.max_tool_iterations,

@@ -311,7 +311,7 @@ fn hard_phrasings_are_classified_as_labelled() {
 
 /// Phrasings written after the classifier was tuned on the corpus above and never tuned on: the
 /// honest figure for phrasings it has not seen. The test holds the line at what was measured
-/// when they were written (README, "What the assistant can and cannot do").
+/// when they were written (docs/architecture.md, "What the assistant can and cannot do").
 #[test]
 fn held_out_phrasings_are_mostly_right() {
     let s = score("policy-held-out.jsonl");

@@ -235,6 +235,13 @@ export interface components {
              * @example How much disk space is left?
              */
             message: string;
+            /**
+             * @description The reader's IANA time zone (`Europe/Berlin`): the builtin model says the times in its
+             *     answer in it, on a 24-hour clock with the zone's abbreviation. The chat page sends the
+             *     browser's; without it (or with a name it does not know) times are in the host's zone.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
         };
         /** @description What `POST /chat` answers. */
         ChatResponse: {
@@ -260,7 +267,7 @@ export interface components {
             conversation_id: string;
             /**
              * @description Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-             *     `created_at`; answers also carry `tool_calls_made`.
+             *     `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
              */
             messages: Record<string, never>[];
         };

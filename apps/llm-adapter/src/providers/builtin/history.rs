@@ -114,10 +114,15 @@ pub fn history(h: &History, compare: bool) -> String {
             figure(s.latest)
         )
     };
+    // The tool's own words name times in the host's zone; said in the reader's where one is known.
+    let instants: Vec<&str> =
+        [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
     let head = if h.covered.is_empty() {
         format!("Over the last {}{source}:", span(&h.window))
     } else {
-        format!("Over {}{source}:", text(&h.covered))
+        let instants: Vec<&str> =
+            [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
+        format!("Over {}{source}:", text(&say::in_reader_zone(&h.covered, zone, &instants)))
     };
     let mut out = match h.series.as_slice() {
         // Which figure has no record, before the note says why (unless the note says it).
@@ -130,7 +135,7 @@ pub fn history(h: &History, compare: bool) -> String {
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&text(note));
+        out.push_str(&text(&say::in_reader_zone(note, zone, &instants)));
     }
     out
 }

@@ -78,8 +78,14 @@ impl Provider for Builtin {
     }
 }
 
-/// The whole decision, synchronous and pure.
+/// The whole decision, synchronous and pure; times are said in the reader's zone when the
+/// question came with one.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
+    let reader = request.context.as_ref().and_then(|c| c.reader_time_zone.as_deref());
+    say::for_reader(reader, || decide(request))
+}
+
+fn decide(request: &LlmRequest) -> LlmResponse {
     let (question, before, results) = current_turn(&request.messages);
     let (earlier, last_answer) = Context::conversation(before);
     let mut context = Context::from_wire(request.context.as_ref(), earlier, last_answer);
