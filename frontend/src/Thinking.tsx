@@ -48,7 +48,7 @@ export function Thinking({ since, tools, reading }: Props) {
     <div className="bubble assistant thinking" data-thinking="">
       <p className="thinking-line" role="status" aria-label={phrase}>
         <span className="pulse" aria-hidden="true" />
-        <span className="phrase">{phrase}</span>
+        <span className="phrase">{phrase}</span>{" "}
         <span className="elapsed" aria-hidden="true">
           {elapsedWords(seconds)}
         </span>
