@@ -49,9 +49,12 @@ export function MessageList({ messages, pending, live }: Props) {
       {messages.map((m) => (
         <MessageBubble key={m.id} message={m} />
       ))}
-      {/* Until its first words come, the answer's bubble says what it does and for how long. */}
-      {pending && live && !live.text && <Thinking key={live.since} since={live.since} tools={live.tools} reading={live.reading} />}
-      {pending && live?.text && (
+      {/* Until its first words come (a model's leading blank lines are none), the answer's bubble
+          says what it does and for how long. */}
+      {pending && live && !live.text.trim() && (
+        <Thinking key={live.since} since={live.since} tools={live.tools} reading={live.reading} />
+      )}
+      {pending && live?.text.trim() && (
         <MessageBubble live message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
       )}
       <div ref={end} />
