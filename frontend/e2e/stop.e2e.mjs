@@ -1,5 +1,6 @@
-// Browser test of the Stop button against a deliberately slow provider: the answer never comes,
-// Stop cancels it, the page says so, and New chat clears the note.
+// Browser test of the Stop button against a deliberately slow provider: while the answer does not
+// come, the page shows it is thinking and for how long; Stop cancels it, the page says so, and New
+// chat clears the note.
 //   node e2e/stop.e2e.mjs <ui-url> <api-key> <output-dir>
 import { launch } from "./harness.mjs";
 
@@ -19,14 +20,20 @@ try {
   const stop = page.getByRole("button", { name: "Stop" });
   await stop.waitFor({ timeout: 5000 });
   await page.waitForTimeout(1000);
+  // The provider takes 6 s: meanwhile the answer's bubble says it is working and counts the
+  // seconds since the question (after the prefetched tool, it is thinking again).
+  const working = page.getByRole("status", { name: /^(Thinking|Reading)/ });
+  await working.filter({ hasText: /[1-9]\d* s$/ }).waitFor({ timeout: 3000 });
+  await page.screenshot({ path: `${outDir}/thinking.png` });
   await stop.click();
   await page.getByText(/Stopped/).waitFor({ timeout: 5000 });
+  await working.waitFor({ state: "detached", timeout: 5000 });
   await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 5000 });
   await page.screenshot({ path: `${outDir}/stopped.png` });
   // The note belongs to that conversation: a new chat starts without it.
   await page.getByRole("button", { name: "New chat" }).click();
   await page.getByText(/Stopped/).waitFor({ state: "detached", timeout: 5000 });
-  console.log("ok - Stop cancels a slow answer, and New chat clears the note");
+  console.log("ok - a slow answer shows the seconds it has been thinking, Stop cancels it, and New chat clears the note");
 } catch (e) {
   failed = 1;
   console.log(`FAILED - Stop cancels a slow answer: ${e.message}`);

@@ -24,7 +24,13 @@ import { RecentEvents } from "./RecentEvents";
 import { StatusStrip } from "./StatusStrip";
 import { restore } from "./restore";
 import { Suggestions } from "./Suggestions";
-import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
+import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage, type LiveAnswer } from "./types";
+
+/** `list` without its first `item`: one of two calls of the same tool has answered. */
+function withoutOne(list: string[], item: string): string[] {
+  const at = list.indexOf(item);
+  return at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
+}
 
 export function App() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(KEY_STORAGE) ?? "");
@@ -34,7 +40,7 @@ export function App() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const nextId = useRef(1);
-  const [live, setLive] = useState<{ tools: string[]; text: string } | null>(null);
+  const [live, setLive] = useState<LiveAnswer | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const stopper = useRef<AbortController | null>(null);
   /** A question that failed for a bad key, sent again once a good key is saved. */
@@ -155,7 +161,7 @@ export function App() {
     const bubble = nextId.current++;
     setMessages((m) => [...m, { id: bubble, role: "user", text: message, time: new Date().toISOString() }]);
     setPending(true);
-    setLive({ tools: [], text: "" });
+    setLive({ tools: [], reading: [], text: "", since: Date.now() });
     const controller = new AbortController();
     stopper.current = controller;
     // What the answer looked back at: each is drawn as a chart under it.
@@ -172,8 +178,9 @@ export function App() {
             if (chart) charts.push(chart);
             const timeline = eventsQuery(name, args);
             if (timeline) timelines.push(timeline);
-            setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l));
+            setLive((l) => (l ? { ...l, tools: [...l.tools, name], reading: [...l.reading, name] } : l));
           },
+          onToolResult: (name) => setLive((l) => (l ? { ...l, reading: withoutOne(l.reading, name) } : l)),
           onToken: (text) => setLive((l) => (l ? { ...l, text: l.text + text } : l)),
           onMessage: (text) => setLive((l) => (l ? { ...l, text } : l)),
         },

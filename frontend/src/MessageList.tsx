@@ -1,13 +1,13 @@
 import { useEffect, useRef } from "react";
 import { MessageBubble } from "./MessageBubble";
-import { TypingIndicator } from "./TypingIndicator";
-import type { ChatMessage } from "./types";
+import { Thinking } from "./Thinking";
+import type { ChatMessage, LiveAnswer } from "./types";
 
 interface Props {
   messages: ChatMessage[];
   pending: boolean;
   /** The answer being worked on: tools started so far and any text that has arrived. */
-  live?: { tools: string[]; text: string } | null;
+  live?: LiveAnswer | null;
 }
 
 /** How close to the bottom (px) still counts as reading the latest message. */
@@ -49,10 +49,14 @@ export function MessageList({ messages, pending, live }: Props) {
       {messages.map((m) => (
         <MessageBubble key={m.id} message={m} />
       ))}
-      {pending && live && (live.text || live.tools.length > 0) && (
+      {/* Until its first words come (a model's leading blank lines are none), the answer's bubble
+          says what it does and for how long. */}
+      {pending && live && !live.text.trim() && (
+        <Thinking key={live.since} since={live.since} tools={live.tools} reading={live.reading} />
+      )}
+      {pending && live?.text.trim() && (
         <MessageBubble live message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
       )}
-      {pending && !live?.text && <TypingIndicator />}
       <div ref={end} />
     </div>
   );

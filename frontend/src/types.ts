@@ -18,6 +18,18 @@ export interface ChatMessage {
   usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number; queued_ms?: number };
 }
 
+/** The answer being worked on, until it is complete. */
+export interface LiveAnswer {
+  /** Tools started so far, in order. */
+  tools: string[];
+  /** Tools started whose results have not come back yet. */
+  reading: string[];
+  /** The text that has arrived so far. */
+  text: string;
+  /** When the question was sent (ms since the epoch): the thinking line counts from it. */
+  since: number;
+}
+
 /** The README's example questions, offered on an empty chat. */
 export const SUGGESTIONS = [
   "What is the current CPU usage?",
