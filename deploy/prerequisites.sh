@@ -109,3 +109,22 @@ if [ "$UI_WANTED" = 1 ]; then
     esac
   fi
 fi
+
+# Container questions: tool-monitoring reads Docker only through the read-only proxy (haproxy,
+# deploy/run-docker-proxy.sh), never through the raw socket; without haproxy it gets no Docker API.
+# Offered when there is a local socket to read.
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ] && [ "${HOMELAB_RAW_DOCKER_SOCKET:-0}" != 1 ] &&
+  { [[ "${DOCKER_HOST:-}" == unix://* ]] || { [ -z "${DOCKER_HOST:-}" ] && { [ -S /var/run/docker.sock ] ||
+    [ -S "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/docker.sock" ] || [ -S /run/podman/podman.sock ]; }; }; }; then
+  echo "Container questions need haproxy, the read-only proxy in front of the Docker socket: ${AS_ROOT}apt-get install haproxy"
+  answer=n
+  if [ -t 0 ]; then
+    read -r -p "Install it now with apt-get? [y = install / Enter = go on without container questions / q = quit] " answer
+  else
+    echo "Going on without container questions."
+  fi
+  case "$answer" in
+    y|Y|yes) ${AS_ROOT}apt-get update -qq && ${AS_ROOT}apt-get install -y --no-install-recommends haproxy || exit 1 ;;
+    q|Q) exit 1 ;;
+  esac
+fi
