@@ -13,8 +13,8 @@ use crate::AppState;
 
 /// How long a reading is used before it is taken again.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
-/// How long a chat waits for a host's list.
-pub const WAIT: Duration = Duration::from_millis(1500);
+/// How long a chat waits for a host's list (podman's API on a busy machine takes a second).
+pub const WAIT: Duration = Duration::from_millis(3000);
 
 /// One reading of the hosts.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,8 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
         }
     };
     let lists = join_all(state.targets.all().iter().map(|t| read(&t.client, ToolId::Containers))).await;
+    // A host that did not answer is asked again by the next chat, not in FRESH_FOR.
+    let complete = lists.iter().all(Option::is_some);
     let containers = lists
         .into_iter()
         .flatten()
@@ -60,7 +62,7 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
             jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(h.uptime_seconds as i64)).ok()
         });
     let snapshot = Snapshot { containers, boot };
-    *cached = Some((Instant::now(), snapshot.clone()));
+    *cached = complete.then(|| (Instant::now(), snapshot.clone()));
     snapshot
 }
 

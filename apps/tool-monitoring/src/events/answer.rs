@@ -163,7 +163,7 @@ impl EventLog {
         }
         if recorded_since > span.since + 60 && span.since < span.until {
             notes.push(format!(
-                "The record begins at {}: nothing before it is known.",
+                "The record begins at {}: before it, only what Docker still held is known.",
                 zone.day_and_clock(recorded_since)
             ));
         }

@@ -91,8 +91,11 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
             record.unwatched(from, now, &why);
         }
         remember_images(&docker, &mut memory).await;
-        let since = record.with_state(|s| s.docker_seen).map(nanos_text).or_else(|| {
-            record.previous_run_end().filter(|end| now - end < super::KEPT_SECONDS).map(|end| end.to_string())
+        // After a restart, from where the record stopped; on a first start, whatever Docker still
+        // holds of the week (its short buffer), so a crash just before the start is not missed.
+        let since = record.with_state(|s| s.docker_seen).map(nanos_text).or_else(|| match record.previous_run_end() {
+            Some(end) => Some(end).filter(|end| now - end < super::KEPT_SECONDS).map(|end| end.to_string()),
+            None => Some((now - super::KEPT_SECONDS).to_string()),
         });
         // Only what Docker replays from before this connection can have been taken already
         // (events of one moment may come in any order, so later ones are never dropped).

@@ -378,6 +378,8 @@ fn timeline(e: &Events, topics: &Topics) -> String {
         parts.push(head);
         // The quiet stretches between the events (and at either end), where watched.
         let (since, until) = (secs(&e.since), secs(&e.until));
+        // Nothing before the record began is called quiet: it was not watched.
+        let since = e.recorded_since.as_deref().map_or(since, |r| since.max(secs(r)).min(until));
         let mut bounds: Vec<i64> = vec![since];
         for l in &lines {
             bounds.push(l.start);
