@@ -67,6 +67,8 @@ export LLM_ADAPTER_URL="http://127.0.0.1:$LLM_ADAPTER_PORT"
 export MONITORING_URL="http://127.0.0.1:$MONITORING_PORT"
 export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-$DATA/audit.jsonl}"
 export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}"
+# Several hosts: each agent's pinned certificate, deploy/agents/<name>.pem, as in Compose.
+export MONITORING_AGENTS_DIR="${MONITORING_AGENTS_DIR:-$ROOT/deploy/agents}"
 GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 
 # A port already taken (Grafana and many others use 3000; or make run is already running) is said

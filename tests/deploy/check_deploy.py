@@ -12,7 +12,7 @@ the stack for real; these catch drift between the files early):
   neither / nor the whole /proc); no secret in the file (API_KEY and INTERNAL_TOKEN from files the
   init step makes, every other key empty); only the web UI's port, over HTTPS; the builtin model.
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
-  HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
+  HTTPS from the tls volume, its own token (AGENT_TOKEN) and TLS_HOSTNAMES required.
 - every ${VAR} the compose files substitute is documented in .env.example.
 - against each release binary's own list (`<binary> --variables`): every file passes a service only
   variables it reads; the compose files pass all of them but a few left out on purpose; the
@@ -141,7 +141,8 @@ for name, s in a.items():
     check(f"agent {name}: Docker socket mounted only into the proxy", any("docker.sock" in v for v in volumes) == (name == "docker-proxy"), str(volumes))
     check(f"agent {name}: same image as the main compose file", s["image"] == services[name]["image"], s["image"])
 agent_env = a["tool-monitoring"]["environment"]
-check("agent: INTERNAL_TOKEN is required", str(agent_env["INTERNAL_TOKEN"]).startswith("${INTERNAL_TOKEN:?"))
+check("agent: its own token (AGENT_TOKEN) is required, never the assistant's INTERNAL_TOKEN",
+      str(agent_env["INTERNAL_TOKEN"]).startswith("${AGENT_TOKEN:?"), agent_env["INTERNAL_TOKEN"])
 check("agent: serves HTTPS from the tls volume", agent_env.get("TLS_CERT_PATH") == "/tls/cert.pem" and agent_env.get("TLS_KEY_PATH") == "/tls/key.pem")
 check("agent: TLS_HOSTNAMES is required", str(a["tls-init"]["environment"]["TLS_HOSTNAMES"]).startswith("${TLS_HOSTNAMES:?"))
 check("agent: the proxy's network is internal", agent["networks"]["docker-api"].get("internal") is True)
@@ -161,7 +162,7 @@ NOT_PASSED = {
     "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
 }
 # The secrets a service may read from a file instead (SECRET_FILE_VARIABLES).
-FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"}
+FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "MONITORING_AGENT_TOKENS"}
 target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 variables = {}
 for binary in sorted(BINARIES):

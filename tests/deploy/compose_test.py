@@ -14,8 +14,10 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
    rest; that each service got only its own variables; that nginx finds a recreated gateway and
    its healthcheck sees the gateway go away;
 4. deploy/agent.compose.yml (another host's monitoring agent) on the same engine: HTTPS only,
-   the token required, its certificate printed by the README's command; the main stack with
-   MONITORING_TARGETS asks it over HTTPS as `nas` (answers and the status strip name both hosts);
+   its own token required (the assistant's INTERNAL_TOKEN refused), its certificate printed by the
+   README's command and pinned as deploy/agents/nas.pem; the main stack with MONITORING_TARGETS
+   and MONITORING_AGENT_TOKENS asks it over HTTPS as `nas` (answers and the status strip name both
+   hosts);
 5. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
 6. deploy/truenas.yaml the way TrueNAS runs it (parsed and written back, then `-p
    ix-homelab-assistant up -d --force-recreate` from built images), timed against TrueNAS's 1,200 s
@@ -123,7 +125,8 @@ def service_of(container: dict) -> str:
     return container["Config"]["Labels"].get("com.docker.compose.service", "?")
 
 
-def http(url: str, method: str = "GET", body: dict | None = None, key: str | None = None, timeout: float = 30):
+def http(url: str, method: str = "GET", body: dict | None = None, key: str | None = None, timeout: float = 30,
+         token: str | None = None):
     """(status, headers, text) of one request; HTTPS certificates are not verified here."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -131,6 +134,8 @@ def http(url: str, method: str = "GET", body: dict | None = None, key: str | Non
         request.add_header("Content-Type", "application/json")
     if key:
         request.add_header("X-API-Key", key)
+    if token:
+        request.add_header("X-Internal-Token", token)
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -363,7 +368,7 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
                     "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
                     "MAX_STREAMS_PER_KEY", "LLM_PROVIDER", "LLM_TIMEOUT_SECS"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MONITORING_TARGETS",
-                         "MONITORING_CA_CERT", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
+                         "MONITORING_AGENT_TOKENS", "MONITORING_AGENTS_DIR", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
                          "MAX_TOOL_CALLS_PER_TURN", "MAX_TOOL_CALLS_PER_CHAT", "MAX_TOOL_OUTPUT_CHARS",
                          "PREFETCH_TOOLS", "CONVERSATION_TTL_DAYS", "LLM_PROVIDER", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
                          "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"},
@@ -455,7 +460,9 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
     by the main stack as the host `nas`, through the agent's published port."""
     agent_port = free_port()
     agent_env = WORK / "agent.env"
-    write_env(agent_env, INTERNAL_TOKEN=token, TLS_HOSTNAMES="host.docker.internal",
+    # The README's agent.env: a token of the agent's own, not the assistant's INTERNAL_TOKEN.
+    agent_token = secrets.token_hex(32)
+    write_env(agent_env, AGENT_TOKEN=agent_token, TLS_HOSTNAMES="host.docker.internal",
               AGENT_PUBLISHED_PORT=str(agent_port), DOCKER_SOCKET=SOCKET, BUILD_FROM="prebuilt")
     ci_override = WORK / "agent.ci.yml"
     ci_override.write_text("services:\n  tool-monitoring:\n    volumes:\n      - /:/host/root:ro\n")
@@ -471,15 +478,20 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
         status, _, _ = http(f"http://127.0.0.1:{agent_port}/health")
         check("agent: and not plain HTTP", status != 200, status)
         status, _, _ = http(f"{base}/system/resources")
-        check("agent: a call without the internal token is refused", status == 401, status)
+        check("agent: a call without a token is refused", status == 401, status)
+        status, _, _ = http(f"{base}/system/resources", token=token)
+        check("agent: the assistant's own INTERNAL_TOKEN is refused", status == 401, status)
+        status, _, _ = http(f"{base}/system/resources", token=agent_token)
+        check("agent: its own token is accepted", status == 200, status)
         cert = agent.compose("run", "--rm", "--entrypoint", "cat", "tls-init", "/tls/cert.pem", timeout=120)
         check("agent: the README's command prints its certificate", "BEGIN CERTIFICATE" in cert.stdout, cert.stderr[-500:])
-        bundle = ROOT / "deploy" / "agents" / "agents.pem"
-        bundle.write_text(cert.stdout)
+        pinned = ROOT / "deploy" / "agents" / "nas.pem"
+        pinned.write_text(cert.stdout)
+        pinned.chmod(0o644)
         try:
             fleet_env = WORK / "fleet.env"
             write_env(fleet_env, **values, MONITORING_TARGETS=f"nas=https://host.docker.internal:{agent_port}",
-                      MONITORING_CA_CERT="/etc/homelab-assistant/agents/agents.pem")
+                      MONITORING_AGENT_TOKENS=f"nas={agent_token}")
             # On another machine the agent has a LAN address; here it is this engine's host.
             host_gateway = WORK / "fleet.ci.yml"
             host_gateway.write_text("services:\n  orchestrator:\n    extra_hosts:\n      - host.docker.internal:host-gateway\n")
@@ -504,7 +516,7 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
             if not KEEP:
                 stack.compose("down", "-v", timeout=300)
         finally:
-            bundle.unlink(missing_ok=True)
+            pinned.unlink(missing_ok=True)
     finally:
         if not KEEP:
             agent.compose("down", "-v", timeout=300)
