@@ -1,7 +1,9 @@
 """Static checks of the deployment files, runnable without a Docker engine (make compose-test runs
 the stack for real; these catch drift between the files early):
 
-- deploy/docker-compose.yml: the seven services; only the gateway and the web UI publish ports; the
+- deploy/docker-compose.yml: the seven services; only the web UI publishes a port, over HTTPS
+  unless HTTPS=off, the gateway always serving the tls volume's certificate (its own port opt-in
+  through deploy/api-port.yml, which publishes nothing else); the
   Docker socket only in the proxy, which shares an internal network with tool-monitoring alone; no
   env_file (each service lists its own variables); INTERNAL_TOKEN required (`:?`) everywhere it is
   passed; every image is named from IMAGE_PREFIX and HOMELAB_VERSION and also has a build.
@@ -62,7 +64,17 @@ for name in OPTIONAL:
     check(f"{name}: publishes no port (only the llm-adapter reaches it)", not s.get("ports"))
     check(f"{name}: no-new-privileges", "no-new-privileges:true" in s.get("security_opt", []))
 published = {name for name, s in services.items() if s.get("ports")}
-check("only the gateway and the web UI publish ports", published == {"gateway", "frontend"}, str(published))
+check("only the web UI publishes a port", published == {"frontend"}, str(published))
+check("the web UI serves HTTPS by default", services["frontend"]["environment"].get("UI_TLS") == "${HTTPS:-on}",
+      str(services["frontend"]["environment"].get("UI_TLS")))
+check("tls-init makes or copies a certificate by default", services["tls-init"]["environment"].get("HTTPS") == "${HTTPS:-on}")
+gateway_env = services["gateway"]["environment"]
+check("the gateway always serves HTTPS (the UI's hop to it too)",
+      gateway_env.get("TLS_CERT_PATH") == "/tls/cert.pem" and gateway_env.get("TLS_KEY_PATH") == "/tls/key.pem", str(gateway_env))
+api_port = yaml.safe_load((ROOT / "deploy" / "api-port.yml").read_text())
+check("api-port.yml publishes the gateway's port and nothing else",
+      set(api_port["services"]) == {"gateway"} and set(api_port["services"]["gateway"]) == {"ports"}
+      and api_port["services"]["gateway"]["ports"] == ["${GATEWAY_PUBLISHED_PORT:-8000}:8000"], str(api_port))
 for name, s in services.items():
     if name in OPTIONAL:
         continue
@@ -89,7 +101,7 @@ check("tool-monitoring waits for a healthy proxy",
       services["tool-monitoring"]["depends_on"]["docker-proxy"]["condition"] == "service_healthy")
 
 documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=", line)}
-used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
+used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text + (ROOT / "deploy" / "api-port.yml").read_text()))
 check("compose variables are documented in .env.example", used <= documented, str(used - documented))
 
 truenas_text = TRUENAS.read_text()

@@ -7,8 +7,8 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
 2. builds the six images from the repository's Dockerfiles (BUILD_FROM=prebuilt: the release
    binaries and the built UI this run already made) and starts two fixture containers;
 3. starts deploy/docker-compose.yml with the documented command (`--env-file .env`, published
-   ports from that file) plus deploy/compose.ci.yml, waits for health and checks, from outside,
-   through the published UI port: the page, /docs/, /api/health, chats on the builtin model that
+   ports from that file) plus deploy/compose.ci.yml and the opt-in deploy/api-port.yml, waits for
+   health and checks, from outside, through the published UI port over HTTPS (the default): the page, /docs/, /api/health, chats on the builtin model that
    see the fixtures through the proxy, the event stream, a refused write; that every container is
    healthy and none restarted; that the Docker API proxy answers its allowlist and refuses the
    rest; that each service got only its own variables; that nginx finds a recreated gateway and
@@ -18,7 +18,10 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
    README's command and pinned as deploy/agents/nas.pem; the main stack with MONITORING_TARGETS
    and MONITORING_AGENT_TOKENS asks it over HTTPS as `nas` (answers and the status strip name both
    hosts);
-5. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
+5. the same stack as the README starts it (no api-port.yml, HTTPS left to its default): HTTPS on
+   the UI port only, no plain HTTP, the gateway's port not published, healthy, a chat over HTTPS,
+   the self-signed certificate naming TLS_HOSTNAMES; then HTTPS=off: plain HTTP on the UI port,
+   which still reaches the gateway (over HTTPS inside);
 6. deploy/truenas.yaml the way TrueNAS runs it (parsed and written back, then `-p
    ix-homelab-assistant up -d --force-recreate` from built images), timed against TrueNAS's 1,200 s
    limit, with only the dataset made beforehand: the init step's folders, owners and key, HTTPS on
@@ -296,7 +299,8 @@ def start_fixtures() -> str:
 
 
 def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: dict) -> None:
-    files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]
+    # The gateway's own port is opt-in (deploy/api-port.yml); published here to check it.
+    files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", ROOT / "deploy" / "api-port.yml"]
     stack = Stack(env_file, files)
 
     # Fail closed: without INTERNAL_TOKEN compose refuses to start anything.
@@ -329,7 +333,9 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     status, _, body = http(f"{ui}/api/health")
     check("UI: /api/health reaches the gateway", status == 200 and '"healthy"' in body, (status, body))
     status, _, body = http(f"{gateway}/health")
-    check("gateway's published port answers /health", status == 200, (status, body))
+    check("with deploy/api-port.yml, the gateway's published port answers /health over HTTPS", status == 200, (status, body))
+    status, _, _ = http(f"{ui.replace('https://', 'http://')}/api/health")
+    check("UI: no plain HTTP by default", status != 200, status)
     status, _, body = http(f"{ui}/api/chat", "POST", {"message": "How much memory is used?"})
     check("UI: chat without a key is refused with 401", status == 401 and "detail" in body, (status, body))
 
@@ -499,7 +505,7 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
             result = stack.compose("up", "-d", "--no-build", timeout=600)
             ok, _, states = wait_healthy(stack, 6)
             check("agent: the main stack with MONITORING_TARGETS comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
-            ui = f"http://127.0.0.1:{ui_port}"
+            ui = f"https://127.0.0.1:{ui_port}"
             status, answer = chat(ui, key, "Is anything unhealthy?")
             message = answer.get("message", "")
             check("agent: a question about everything is answered for both hosts",
@@ -523,28 +529,40 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
 
 
 def tls_phase(env_file: Path, values: dict, ui_port: int, gateway_port: int, key: str) -> None:
+    """The README's command as it is (no api-port.yml, HTTPS left to its default), then HTTPS=off."""
     files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]
     tls_env = WORK / "tls.env"
-    write_env(tls_env, **values, HTTPS="on", TLS_HOSTNAMES="nas.example.lan,192.0.2.10")
+    write_env(tls_env, **values, TLS_HOSTNAMES="nas.example.lan,192.0.2.10")
     stack = Stack(tls_env, files)
     result = stack.compose("up", "-d", "--no-build", timeout=600)
     ok, _, states = wait_healthy(stack, 6)
-    check("HTTPS=on: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+    check("default: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
     ui = f"https://127.0.0.1:{ui_port}"
     status, _, body = http(f"{ui}/api/health")
-    check("HTTPS=on: UI port serves HTTPS and reaches the gateway over it", status == 200 and "healthy" in body, (status, body))
+    check("default: UI port serves HTTPS and reaches the gateway over it", status == 200 and "healthy" in body, (status, body))
     status, _, body = http(f"http://127.0.0.1:{ui_port}/api/health")
-    check("HTTPS=on: UI port no longer answers plain HTTP", status != 200, status)
-    status, _, _ = http(f"https://127.0.0.1:{gateway_port}/health")
-    check("HTTPS=on: gateway's published port serves HTTPS", status == 200, status)
+    check("default: UI port does not answer plain HTTP", status != 200, status)
+    status, _, body = http(f"https://127.0.0.1:{gateway_port}/health")
+    check("default: the gateway's port is not published", status == 0, (status, body))
+    published = {service_of(c): c["HostConfig"].get("PortBindings") or {} for c in stack.containers()}
+    check("default: only the web UI publishes a port", {n for n, p in published.items() if p} == {"frontend"}, published)
     status, answer = chat(ui, key, "Which containers are running?")
-    check("HTTPS=on: a chat over HTTPS", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
+    check("default: a chat over HTTPS", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
     pem = ssl.get_server_certificate(("127.0.0.1", ui_port))
     cert_file = WORK / "served.pem"
     cert_file.write_text(pem)
     text = run("openssl", "x509", "-in", str(cert_file), "-noout", "-ext", "subjectAltName").stdout
-    check("HTTPS=on: the self-signed certificate names TLS_HOSTNAMES", "nas.example.lan" in text and "192.0.2.10" in text, text)
-    check_settled(stack, "HTTPS")
+    check("default: the self-signed certificate names TLS_HOSTNAMES", "nas.example.lan" in text and "192.0.2.10" in text, text)
+    check_settled(stack, "HTTPS by default")
+
+    # HTTPS=off: plain HTTP on the UI port (a TLS proxy of the user's own in front); the hop to the
+    # gateway stays HTTPS.
+    write_env(tls_env, **values, HTTPS="off")
+    result = stack.compose("up", "-d", "--no-build", timeout=600)
+    ok, _, states = wait_healthy(stack, 6)
+    check("HTTPS=off: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+    status, _, body = http(f"http://127.0.0.1:{ui_port}/api/health")
+    check("HTTPS=off: UI port serves plain HTTP and reaches the gateway", status == 200 and "healthy" in body, (status, body))
     if not KEEP:
         stack.compose("down", "-v", timeout=300)
 
@@ -683,16 +701,17 @@ def main() -> int:
     write_env(env_file, **values)
     build_images(env_file)
     start_fixtures()
-    main_stack_phase(env_file, f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{gateway_port}", key, values)
+    main_stack_phase(env_file, f"https://127.0.0.1:{ui_port}", f"https://127.0.0.1:{gateway_port}", key, values)
     if not KEEP:
-        Stack(env_file, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]).compose("down", "-v", timeout=300)
+        files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", ROOT / "deploy" / "api-port.yml"]
+        Stack(env_file, files).compose("down", "-v", timeout=300)
         agent_phase(values, key, token, ui_port)
         tls_phase(env_file, values, ui_port, gateway_port, key)
         truenas_phase(ui_port)
         for name in ("homelab-fixture-web", "homelab-fixture-stopped"):
             docker("rm", "-f", name)
     else:
-        print(f"COMPOSE_KEEP=1: the stack is running; web UI http://127.0.0.1:{ui_port}  API key {key}")
+        print(f"COMPOSE_KEEP=1: the stack is running; web UI https://127.0.0.1:{ui_port}  API key {key}")
 
     print("\nFigures measured in this run:")
     lines = [f"- {k}: {v}" for k, v in figures.items()]
