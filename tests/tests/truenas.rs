@@ -183,7 +183,10 @@ async fn a_user_narrower_than_readonly_admin_reads_what_its_roles_allow_and_is_t
     let options = Options { api: Api::V27, narrow_role: true, ..Options::default() };
     let fake = FakeTruenas::start_with(options, "127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
     let base = monitoring(&settings(&fake, Some(USERNAME), API_KEY)).await;
-    topic(&base, TruenasTopic::Disks).await;
+    // README's narrowest privilege (L10): the *_READ roles alone answer every topic but `system`.
+    for t in TruenasTopic::ALL.into_iter().filter(|t| *t != TruenasTopic::System) {
+        topic(&base, t).await;
+    }
     let (status, v) = get(format!("{base}/truenas?topic=system")).await;
     assert_eq!(status, 503);
     assert_eq!(
