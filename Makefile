@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers around them.
-.PHONY: run test lint bench llm-cost soak compose-test compose-down
+.PHONY: run test lint bench llm-cost soak compose-test compose-down train eval
 
 ## Build and run the whole product on this machine (builtin offline LLM when no key is set).
 run:
@@ -37,3 +37,13 @@ soak:
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+## Train the question classifier from crates/homelab-understanding/corpus/ (writes model/model.bin;
+## prints k-fold and held-out figures).
+train:
+	cargo run --release --locked -p homelab-understanding --bin train
+
+## How well questions are understood: the classifier's figures, then the product asked the owner
+## questions of tests/eval/ about a real Docker Engine fixture; prints right/total by kind.
+eval:
+	bash tests/scripts/eval.sh

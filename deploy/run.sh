@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole product on this machine, no Docker needed: builds the release binaries, starts
+# Runs the whole product on this machine, no Docker needed: builds the four services, starts
 # the four services on loopback (the web UI too, once built), and stops everything on Ctrl-C.
 #
 #   make run                      # or: bash deploy/run.sh
@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 # Settings from .env, without letting it override what the environment already says; a later
-# line of .env wins over an earlier one (as for the services and Docker Compose).
+# line of .env wins over an earlier one (as for the services and Docker Compose). Where the state
+# lives is not taken from .env: its DB_PATH, AUDIT_LOG_PATH, AUDIT_KEY_PATH and HISTORY_PATH are
+# paths inside the containers (Docker Compose sets its own), and make run keeps its state in
+# ./data (HOMELAB_DATA_DIR moves it), so that two checkouts never share a database or a history.
+STATE_VARIABLES=" DB_PATH AUDIT_LOG_PATH AUDIT_KEY_PATH HISTORY_PATH "
+ignored_from_env_file=()
 if [ -f .env ]; then
   declare -A FROM_ENVIRONMENT=()
   while IFS='=' read -r key _; do FROM_ENVIRONMENT[$key]=1; done < <(env)
@@ -19,42 +24,19 @@ if [ -f .env ]; then
     [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
     [ -n "${FROM_ENVIRONMENT[$key]:-}" ] && continue
     value="${value%\"}"; value="${value#\"}"; value="${value%\'}"; value="${value#\'}"
+    if [[ "$STATE_VARIABLES" == *" $key "* ]]; then
+      [ -n "$value" ] && ignored_from_env_file+=("$key")
+      continue
+    fi
     export "$key=$value"
   done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
 fi
 
-# Everything this needs, checked before the long build and said in one message.
-missing=()
-command -v cargo >/dev/null 2>&1 || missing+=("cargo (Rust 1.89 or newer: https://rustup.rs)")
-command -v curl >/dev/null 2>&1 || missing+=("curl (apt-get install curl)")
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "make run needs: ${missing[*]}. Install it and run again." >&2
-  exit 1
-fi
+# What this needs, with versions, checked before the long build and said in one message.
 UI_WANTED=1
 [ "${HOMELAB_NO_UI:-0}" = 1 ] && UI_WANTED=0
-if [ "$UI_WANTED" = 1 ]; then
-  ui_missing=()
-  if [ ! -f frontend/dist/index.html ] && ! command -v npm >/dev/null 2>&1; then ui_missing+=(nodejs npm); fi
-  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then ui_missing+=(nginx-light); fi
-  if [ "${#ui_missing[@]}" -gt 0 ]; then
-    echo "The web UI needs ${ui_missing[*]}: sudo apt-get install ${ui_missing[*]}  (the API works without it)."
-    answer=n
-    if [ -t 0 ]; then
-      read -r -p "Install them now with apt-get? [y = install / Enter = go on without the web UI / q = quit] " answer
-    else
-      echo "Going on without the web UI (HOMELAB_NO_UI=1 skips this note)."
-    fi
-    case "$answer" in
-      y|Y|yes)
-        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-        $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends "${ui_missing[@]}" || exit 1
-        ;;
-      q|Q) exit 1 ;;
-      *) UI_WANTED=0 ;;
-    esac
-  fi
-fi
+# shellcheck source=deploy/prerequisites.sh
+source deploy/prerequisites.sh
 
 DATA="${HOMELAB_DATA_DIR:-$ROOT/data}"
 mkdir -p "$DATA/logs"
@@ -66,9 +48,12 @@ export ORCHESTRATOR_URL="http://127.0.0.1:$ORCHESTRATOR_PORT"
 export LLM_ADAPTER_URL="http://127.0.0.1:$LLM_ADAPTER_PORT"
 export MONITORING_URL="http://127.0.0.1:$MONITORING_PORT"
 export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-$DATA/audit.jsonl}"
-export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}"
+export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}" AUDIT_KEY_PATH="${AUDIT_KEY_PATH:-$DATA/audit.key}"
 # Several hosts: each agent's pinned certificate, deploy/agents/<name>.pem, as in Compose.
 export MONITORING_AGENTS_DIR="${MONITORING_AGENTS_DIR:-$ROOT/deploy/agents}"
+if [ "${#ignored_from_env_file[@]}" -gt 0 ]; then
+  echo "Note: ${ignored_from_env_file[*]} in .env are the containers' paths; make run keeps its state in $DATA."
+fi
 GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 
 # A port already taken (Grafana and many others use 3000; or make run is already running) is said
@@ -87,12 +72,26 @@ if [ "${#busy[@]}" -gt 0 ]; then
   exit 1
 fi
 
+# The model: LLM_PROVIDER when set, else a cloud provider whose key is set, else the builtin one.
+# A cloud provider named without its key (as in a .env copied from .env.example and not yet
+# filled in) falls back to the builtin model, with a warning in the banner that names the key.
+PROVIDER_WARNING=""
 if [ -z "${LLM_PROVIDER:-}" ]; then
-  if [ -n "${GROQ_API_KEY:-}" ]; then LLM_PROVIDER=groq
-  elif [ -n "${OPENAI_API_KEY:-}" ]; then LLM_PROVIDER=openai
+  if [ -n "${GROQ_API_KEY:-}${GROQ_API_KEY_FILE:-}" ]; then LLM_PROVIDER=groq
+  elif [ -n "${OPENAI_API_KEY:-}${OPENAI_API_KEY_FILE:-}" ]; then LLM_PROVIDER=openai
   else LLM_PROVIDER=builtin
   fi
 fi
+case "$LLM_PROVIDER" in
+  groq|openai)
+    key_variable=$(echo "$LLM_PROVIDER" | tr '[:lower:]' '[:upper:]')_API_KEY
+    file_variable="${key_variable}_FILE"
+    if [ -z "${!key_variable:-}" ] && [ -z "${!file_variable:-}" ]; then
+      PROVIDER_WARNING="WARNING: LLM_PROVIDER=$LLM_PROVIDER but $key_variable is not set: the builtin offline model answers instead. Set $key_variable (in .env or the environment) to use $LLM_PROVIDER."
+      LLM_PROVIDER=builtin
+    fi
+    ;;
+esac
 export LLM_PROVIDER
 
 if [ -z "${API_KEY:-}" ]; then
@@ -113,15 +112,43 @@ if [ -z "${INTERNAL_TOKEN:-}" ]; then
 fi
 export INTERNAL_TOKEN
 
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+# The four services only (not the test tools), with the `quick` profile: thin LTO and parallel
+# code generation, so a first build on a small machine takes minutes, not ten. Release images keep
+# the fully optimised `release` profile (docs/build-profiles.md has the figures).
+# HOMELAB_PROFILE=release builds and runs those instead.
+PROFILE="${HOMELAB_PROFILE:-quick}"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
+SERVICES=(tool-monitoring llm-adapter orchestrator gateway)
+build() {
+  local packages=() name
+  for name in "${SERVICES[@]}"; do packages+=(-p "$name"); done
+  # cargo's JSON messages tell when the services' own code is compiled and only the link is
+  # left, which is quiet for a while: that is said, so that it does not look like a hang.
+  cargo build --profile "$PROFILE" --locked "${packages[@]}" --bins "$@" --message-format=json-render-diagnostics |
+    while IFS= read -r line; do
+      if [[ "$line" == *'"reason":"compiler-artifact"'* && "$line" == *'"kind":["lib"]'* && "$line" == *'"fresh":false'* &&
+          "$line" =~ apps/(gateway|orchestrator|llm-adapter|tool-monitoring)[#\"] ]]; then
+        echo "   Linking ${BASH_REMATCH[1]}: optimising the program as a whole, a minute or so without output..." >&2
+      fi
+    done
+}
 if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
   # Said only when there is something to build; cargo shows its progress as it goes.
-  if [ ! -x "$BIN/gateway" ] || [ -n "$(find apps crates tests/src Cargo.toml Cargo.lock -newer "$BIN/gateway" -print -quit 2>/dev/null)" ]; then
-    [ -x "$BIN/gateway" ] && echo "Building the changed code..." ||
-      echo "Building the release binaries: about 5 minutes the first time on a 2-core machine, seconds after that."
-    cargo build --release --locked --bins
+  stale=0
+  for name in "${SERVICES[@]}"; do
+    if [ ! -x "$BIN/$name" ] || [ -n "$(find apps crates Cargo.toml Cargo.lock -newer "$BIN/$name" -print -quit 2>/dev/null)" ]; then
+      stale=1
+    fi
+  done
+  if [ "$stale" = 1 ]; then
+    if [ -x "$BIN/gateway" ]; then
+      echo "Building the changed code..."
+    else
+      echo "Building the four services ($PROFILE profile): about 4 minutes the first time on a 2-core machine, seconds after that."
+    fi
+    build
   else
-    cargo build --release --locked --bins -q
+    build -q
   fi
 fi
 
@@ -167,7 +194,8 @@ stop_all() {
   echo "Stopped."
 }
 trap stop_all EXIT
-# Ctrl-C is how a person stops it: a clean stop, exit 0, so make does not add "Error 130".
+# Ctrl-C is how a person stops it: a clean stop, this script exits 0, so make prints no "Error"
+# line (make itself, which gets the Ctrl-C too, then ends as interrupted: the shell says 130).
 trap 'exit 0' INT TERM
 
 # With a certificate (TLS_CERT_PATH and TLS_KEY_PATH) the gateway and the web UI serve HTTPS.
@@ -205,7 +233,7 @@ if [ "$UI_WANTED" = 1 ] && [ -f frontend/dist/index.html ]; then
   # shellcheck source=/dev/null
   source deploy/run-ui.sh
 elif [ "$UI_WANTED" = 0 ]; then
-  UI_LINE="(web UI: off; install nginx-light and nodejs npm, then run again)"
+  UI_LINE="(web UI: off; the note at the start says what it needs)"
 fi
 LAN_IP=$(hostname -I 2>/dev/null | awk '{print $1}')
 if [ "$GATEWAY_BIND" = 127.0.0.1 ] || [ "$GATEWAY_BIND" = localhost ]; then
@@ -220,7 +248,8 @@ fi
 
 cat <<MSG
 
-Homelab Assistant is running (LLM provider: $LLM_PROVIDER).
+Homelab Assistant is running (LLM provider: $LLM_PROVIDER).${PROVIDER_WARNING:+
+  $PROVIDER_WARNING}
   API key ($KEY_NOTE): $API_KEY
   Try it:
     curl -s -X POST $SCHEME://127.0.0.1:$GATEWAY_PORT/chat \\

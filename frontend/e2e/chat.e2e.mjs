@@ -1,6 +1,7 @@
 // Browser end-to-end test: Debian's Chromium, driven by playwright-core, against the built UI
 // served by nginx in front of the real four services on the builtin model.
 //   node e2e/chat.e2e.mjs <ui-url> <api-key> <output-dir>
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
@@ -373,6 +374,74 @@ await check("phone, 390 px: the status strip and a chart fit the screen", async 
   await tab.screenshot({ path: `${outDir}/phone-history.png`, fullPage: true });
   await context.close();
 });
+
+// What happened. When the product watches a Docker engine (DOCKER_HOST, with the engine
+// fixture's busybox image), a container crashes now and must be named, with its exit code and
+// last log line, in the list under the status strip and in the timeline under an answer; without
+// one, the list and the answer are still there and say what is recorded.
+const crashImage = process.env.E2E_CRASH_IMAGE || "homelab-fixture-busybox:latest";
+let crashed = null;
+if (process.env.DOCKER_HOST) {
+  try {
+    execFileSync("docker", ["image", "inspect", crashImage], { stdio: "ignore" });
+    crashed = `homelab-e2e-crash-${process.pid}`;
+    execFileSync("docker", ["run", "-d", "--name", crashed, crashImage, "sh", "-c", "echo 'FATAL: e2e database malformed' >&2; exit 5"], { stdio: "ignore" });
+  } catch {
+    crashed = null;
+  }
+}
+console.log(crashed ? `# a container crashed for the events checks: ${crashed}` : "# no Docker engine: the events checks see what the host recorded");
+
+/** The list under the status strip, once it names the crash (reloading until it does). */
+async function recentEvents(tab) {
+  const list = tab.locator("details.recent-events");
+  for (let i = 0; i < 30; i++) {
+    await list.waitFor({ timeout: 10000 });
+    if (!crashed || (await list.innerText()).includes(crashed)) return list;
+    await tab.waitForTimeout(1000);
+    await tab.reload();
+  }
+  throw new Error(`the list never named ${crashed}: ${await list.innerText()}`);
+}
+
+for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["phone", { width: 375, height: 700 }]]) {
+  await check(`${label}: the last 24 h are listed under the status strip, and an answer about what happened draws its timeline`, async () => {
+    const { context, tab } = await keyedTab(viewport);
+    const list = await recentEvents(tab);
+    const summary = list.locator("summary");
+    assert(/^Last 24 h: /.test(await summary.innerText()), `summary: ${await summary.innerText()}`);
+    const open = await list.evaluate((d) => d.open);
+    assert(open === (label === "desktop"), `${label}: the list is ${open ? "open" : "folded"}`);
+    if (!open) await summary.click();
+    if (crashed) {
+      const item = list.locator("li", { hasText: crashed }).filter({ hasText: "died" });
+      const text = await item.innerText();
+      assert(text.includes("exit 5") && text.includes("FATAL: e2e database malformed"), `the crash: ${text}`);
+      assert(await item.evaluate((li) => li.classList.contains("trouble")), "the crash is not marked as trouble");
+    }
+    await tab.getByLabel("Message").fill("What happened in the last hour?");
+    await tab.keyboard.press("Enter");
+    const answer = tab.locator('[data-role="assistant"]:not([data-live])').last();
+    await answer.waitFor({ timeout: 15000 });
+    const said = await answer.innerText();
+    assert(await answer.locator(".chip", { hasText: "get_events" }).isVisible(), `no get_events chip: ${said}`);
+    if (crashed) {
+      for (const part of [crashed, "crashed", "exit code 5", "last log line: FATAL: e2e database malformed"]) {
+        assert(said.includes(part), `the answer lacks "${part}": ${said}`);
+      }
+      const timeline = answer.locator("figure.events-answer");
+      await timeline.waitFor({ timeout: 10000 });
+      assert((await timeline.locator("li", { hasText: crashed }).count()) >= 2, "the timeline lacks the crash");
+    } else {
+      assert(/^(Nothing happened in the last hour|No events are recorded in the last hour|In the last hour: )/.test(said), `the answer: ${said}`);
+    }
+    const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= viewport.width, `page is ${width}px wide`);
+    await tab.screenshot({ path: `${outDir}/events-${label}.png`, fullPage: true });
+    await context.close();
+  });
+}
+if (crashed) execFileSync("docker", ["rm", "-f", crashed], { stdio: "ignore" });
 
 // axe-core checks the app's own page in both colour schemes at both sizes, with an answer shown.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

@@ -30,15 +30,32 @@ const local = {
 };
 let glance: { hosts: unknown[] } = { hosts: [local] };
 
+/** A night on a Berlin host: sonarr crashed and was started again, a filesystem filled up. */
+const night = {
+  since: "2026-12-04T08:00:00+01:00",
+  until: "2026-12-05T08:00:00+01:00",
+  timezone: "Europe/Berlin",
+  events: [
+    { at: "2026-12-05T03:12:00+01:00", kind: "died", subject: "sonarr", exit_code: 1, log_line: "FATAL: <b>database</b> malformed" },
+    { at: "2026-12-05T03:12:02+01:00", kind: "started", subject: "sonarr" },
+    { at: "2026-12-05T05:10:00+01:00", kind: "filesystem_high", subject: "/mnt/media", percent_used: 92.1 },
+  ],
+  gaps: [{ from: "2026-12-05T01:00:00+01:00", to: "2026-12-05T01:20:00+01:00", why: "tool-monitoring was not running" }],
+  omitted: 0,
+};
+let happened: unknown = night;
+
 describe("App", () => {
   const fetchMock = vi.fn();
   /** What the conversation list answers; the other calls go to fetchMock. */
   let listed: unknown[] = [];
   const listCalls = vi.fn();
   const statusCalls = vi.fn();
+  const eventCalls = vi.fn();
   beforeEach(() => {
     listed = [];
     glance = { hosts: [local] };
+    happened = night;
     vi.stubGlobal("fetch", (url: string, init?: RequestInit) => {
       if (url === "/api/conversations") {
         listCalls(url, init);
@@ -48,6 +65,10 @@ describe("App", () => {
         statusCalls(url, init);
         return Promise.resolve(respond(200, glance));
       }
+      if (url.startsWith("/api/events")) {
+        eventCalls(url, init);
+        return Promise.resolve(respond(200, happened));
+      }
       return fetchMock(url, init);
     });
   });
@@ -55,6 +76,7 @@ describe("App", () => {
     fetchMock.mockReset();
     listCalls.mockReset();
     statusCalls.mockReset();
+    eventCalls.mockReset();
     vi.unstubAllGlobals();
   });
 
@@ -422,5 +444,53 @@ describe("App", () => {
     expect(screen.getByRole("meter", { name: "pi: CPU 12%" })).toBeInTheDocument();
     expect(screen.getByRole("group", { name: "Host attic" })).toHaveTextContent("attic (no answer)");
     expect(screen.getByRole("group", { name: "Host local" })).toHaveTextContent("5 running · 2 stopped");
+  });
+
+  it("lists the last 24 hours under the status strip, newest first, in the host's time", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    render(<App />);
+    const summary = await screen.findByText(/^Last 24 h:/);
+    const list = summary.closest("details")!;
+    expect(list).toHaveAttribute("open");
+    expect(eventCalls.mock.calls[0][0]).toBe("/api/events?window=24h");
+    expect(eventCalls.mock.calls[0][1].headers["X-API-Key"]).toBe("k");
+    expect(list).toHaveTextContent("3 events, 2 went wrong (not all watched)");
+    const items = within(list).getAllByRole("listitem");
+    expect(items.map((i) => i.textContent)).toEqual([
+      "05:10/mnt/media reached 92 % used",
+      "03:12sonarr started",
+      "03:12sonarr died, exit 1FATAL: <b>database</b> malformed",
+      "01:00–01:20not watched (tool-monitoring was not running): unknown, not quiet",
+    ]);
+    expect(items[2]).toHaveClass("trouble");
+    expect(list.querySelector("b")).toBeNull();
+  });
+
+  it("folds the list away on a phone, and says a quiet day in words", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    vi.stubGlobal("matchMedia", (query: string) => ({ matches: query.includes("max-width"), media: query, addEventListener() {}, removeEventListener() {} }));
+    happened = { ...night, events: [], gaps: [] };
+    render(<App />);
+    const summary = await screen.findByText(/^Last 24 h:/);
+    expect(summary.closest("details")).not.toHaveAttribute("open");
+    expect(summary).toHaveTextContent("Last 24 h: quiet");
+    await userEvent.click(summary);
+    expect(await screen.findByText(/Nothing happened/)).toBeVisible();
+  });
+
+  it("draws the events an answer looked at as a timeline under it", async () => {
+    localStorage.setItem(KEY_STORAGE, "k");
+    const stream =
+      'event: tool_call\ndata: {"name":"get_events","arguments":{"since":"2026-12-04T20:00:00+01:00","until":"2026-12-05T08:00:00+01:00"}}\n\n' +
+      'event: done\ndata: {"message":"Last night: **sonarr** crashed.","conversation_id":"c-9","tool_calls_made":["get_events"]}\n\n';
+    fetchMock.mockResolvedValueOnce(new Response(stream, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
+    render(<App />);
+    await userEvent.type(screen.getByLabelText("Message"), "What happened last night?{Enter}");
+    const timeline = await screen.findByRole("figure");
+    expect(timeline).toHaveTextContent("Timeline");
+    expect(within(timeline).getAllByRole("listitem")[0]).toHaveTextContent("01:00–01:20not watched");
+    expect(within(timeline).getAllByRole("listitem")[1]).toHaveTextContent("03:12sonarr died, exit 1");
+    const asked = eventCalls.mock.calls.map((c) => c[0]).find((u: string) => u.includes("since="));
+    expect(asked).toBe("/api/events?since=2026-12-04T20%3A00%3A00%2B01%3A00&until=2026-12-05T08%3A00%3A00%2B01%3A00");
   });
 });

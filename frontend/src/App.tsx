@@ -4,11 +4,13 @@ import {
   checkKey,
   deleteConversation,
   describeError,
+  eventsQuery,
   historyQuery,
   listConversations,
   loadConversation,
   streamChat,
   type ConversationSummary,
+  type EventsQuery,
   type HistoryQuery,
 } from "./api";
 import { ApiKeyContext } from "./ApiKeyContext";
@@ -18,7 +20,9 @@ import { Header } from "./Header";
 import { History } from "./History";
 import { KeyPrompt } from "./KeyPrompt";
 import { MessageList } from "./MessageList";
+import { RecentEvents } from "./RecentEvents";
 import { StatusStrip } from "./StatusStrip";
+import { restore } from "./restore";
 import { Suggestions } from "./Suggestions";
 import { CONVERSATION_STORAGE, KEY_STORAGE, type ChatMessage } from "./types";
 
@@ -53,15 +57,7 @@ export function App() {
 
   const open = useCallback(async (id: string, key: string) => {
     const stored = await loadConversation(id, key);
-    const restored: ChatMessage[] = stored
-      .filter((m) => m.role === "user" || (m.role === "assistant" && m.tool_calls_made !== undefined))
-      .map((m) => ({
-        id: nextId.current++,
-        role: m.role === "user" ? "user" : "assistant",
-        text: m.content ?? "",
-        tools: m.tool_calls_made,
-        time: m.created_at,
-      }));
+    const restored = restore(stored, () => nextId.current++);
     setMessages(restored);
     setConversationId(id);
     localStorage.setItem(CONVERSATION_STORAGE, id);
@@ -164,6 +160,7 @@ export function App() {
     stopper.current = controller;
     // What the answer looked back at: each is drawn as a chart under it.
     const charts: HistoryQuery[] = [];
+    const timelines: EventsQuery[] = [];
     try {
       const reply = await streamChat(
         message,
@@ -173,6 +170,8 @@ export function App() {
           onToolCall: (name, args) => {
             const chart = historyQuery(name, args);
             if (chart) charts.push(chart);
+            const timeline = eventsQuery(name, args);
+            if (timeline) timelines.push(timeline);
             setLive((l) => (l ? { ...l, tools: [...l.tools, name] } : l));
           },
           onToken: (text) => setLive((l) => (l ? { ...l, text: l.text + text } : l)),
@@ -191,6 +190,7 @@ export function App() {
           tools: reply.tool_calls_made,
           refused: reply.refused === true,
           charts: charts.length > 0 ? charts : undefined,
+          timelines: timelines.length > 0 ? timelines : undefined,
           time: new Date().toISOString(),
           usage: reply.usage ?? undefined,
         },
@@ -236,6 +236,7 @@ export function App() {
           onToggleHistory={() => setHistoryOpen((o) => !o)}
         />
         <StatusStrip apiKey={askingKey ? "" : apiKey} />
+        <RecentEvents apiKey={askingKey ? "" : apiKey} />
         <div className={historyOpen ? "layout history-open" : "layout"}>
           <History
             conversations={conversations}

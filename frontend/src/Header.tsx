@@ -1,3 +1,5 @@
+import { MenuIcon, SettingsIcon } from "./icons";
+
 interface Props {
   onNewChat: () => void;
   onSettings: () => void;
@@ -16,7 +18,7 @@ export function Header({ onNewChat, onSettings, historyOpen, onToggleHistory }: 
         aria-label="Past conversations"
         onClick={onToggleHistory}
       >
-        ☰
+        <MenuIcon />
       </button>
       <h1>Homelab Assistant</h1>
       <span className="badge" title="This stage can only look, never change anything">
@@ -27,7 +29,7 @@ export function Header({ onNewChat, onSettings, historyOpen, onToggleHistory }: 
           New chat
         </button>
         <button type="button" onClick={onSettings} aria-label="Settings: change API key">
-          <span aria-hidden="true">⚙</span>
+          <SettingsIcon />
           <span className="settings-label"> Settings</span>
         </button>
       </div>

@@ -1,4 +1,5 @@
 import type { ConversationSummary } from "./api";
+import { clockTime, shortDate } from "./clock";
 
 interface Props {
   conversations: ConversationSummary[];
@@ -10,10 +11,7 @@ interface Props {
 function when(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  const today = new Date().toDateString() === d.toDateString();
-  return today
-    ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : d.toLocaleDateString([], { month: "short", day: "numeric" });
+  return new Date().toDateString() === d.toDateString() ? clockTime(d) : shortDate(d);
 }
 
 /** Past conversations, newest first, titled by their first question: open one, or forget it. */

@@ -3,6 +3,9 @@ import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
 import remarkBreaks from "remark-breaks";
 import remarkGfm from "remark-gfm";
 import { ApiKeyContext } from "./ApiKeyContext";
+import { EventsAnswer } from "./EventsAnswer";
+import { clockTime } from "./clock";
+import { RefusedIcon } from "./icons";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
@@ -48,11 +51,6 @@ const components: Components = {
 // The chart library loads only when an answer has a chart to draw.
 const HistoryChart = lazy(() => import("./HistoryChart"));
 
-/** `14:05`, in the browser's locale. */
-function clock(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
 
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);
@@ -78,7 +76,7 @@ function CopyButton({ text }: { text: string }) {
  *  shown. Each message says who speaks, for screen readers as well. */
 export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
   const apiKey = useContext(ApiKeyContext);
-  const time = message.time ? clock(message.time) : "";
+  const time = message.time ? clockTime(message.time) : "";
   if (message.role === "user") {
     return (
       <article className="bubble user" data-role="user" aria-label="You">
@@ -102,7 +100,7 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
       <span className="visually-hidden">Assistant: </span>
       {message.refused && (
         <p className="refusal-mark" role="note">
-          <span aria-hidden="true">⛔</span> Refused — this assistant only reads; nothing was changed.
+          <RefusedIcon /> Refused — this assistant only reads; nothing was changed.
         </p>
       )}
       <div className="markdown">
@@ -122,6 +120,9 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
           ))}
         </Suspense>
       )}
+      {!live &&
+        apiKey &&
+        message.timelines?.map((query, i) => <EventsAnswer key={`events-${i}`} query={query} apiKey={apiKey} />)}
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
       {!live && (
         <div className="meta">

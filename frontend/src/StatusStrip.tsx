@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { getStatus, type Glance, type Status } from "./api";
+import { Problems } from "./Problems";
 
 /** How often the strip asks again while the page is shown (ms). `?refresh=5` (seconds, at least 2)
  *  changes it, for a wall display or a test. */
@@ -93,8 +94,6 @@ export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string
 
 function HostRow({ status, named }: { status: Status; named: boolean }) {
   const c = status.containers;
-  const problems = status.problems;
-  const problemText = status.problem_list.map((p) => `${p.subject}: ${p.reason}`).join("\n");
   const silent = status.cpu_percent === null || status.cpu_percent === undefined;
   const prefix = named ? `${status.host}: ` : "";
   if (named && silent) {
@@ -130,17 +129,7 @@ function HostRow({ status, named }: { status: Status; named: boolean }) {
           "Containers –"
         )}
       </span>
-      <span
-        className={problems ? "gauge problems high" : "gauge problems ok"}
-        title={problemText || undefined}
-        data-problems={problems ?? undefined}
-      >
-        {problems === null || problems === undefined
-          ? "Problems –"
-          : problems === 0
-            ? "No problems"
-            : `${problems} problem${problems === 1 ? "" : "s"}`}
-      </span>
+      <Problems status={status} prefix={prefix} />
     </div>
   );
 }

@@ -17,7 +17,10 @@ describe("sendChat", () => {
     expect(url).toBe("/api/chat");
     expect(init.method).toBe("POST");
     expect(init.headers["X-API-Key"]).toBe("k");
-    expect(JSON.parse(init.body)).toEqual({ message: "hi", conversation_id: "c0" });
+    // The browser's time zone goes along, so times in the answer are the reader's.
+    const body = JSON.parse(init.body);
+    expect(body).toEqual({ message: "hi", conversation_id: "c0", time_zone: body.time_zone });
+    expect(body.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
 
   it("turns error statuses into ApiError with the detail and Retry-After", async () => {
@@ -44,6 +47,20 @@ describe("describeError", () => {
     expect(describeError(new ApiError(502, "Backend service unavailable"))).toMatch(/backend is down/);
     expect(describeError(new ApiError(504, "Backend service timed out"))).toMatch(/too long/);
     expect(describeError(new ApiError(0, "x"))).toMatch(/Cannot reach/);
+  });
+});
+
+describe("a model that is not set up", () => {
+  it("is said as something to set, naming the variable, whether it came as a 503 or a stream event", () => {
+    const detail = "LLM provider not configured: set GROQ_API_KEY for LLM_PROVIDER=groq, or LLM_PROVIDER=builtin for the offline model";
+    for (const status of [503, 502]) {
+      const said = describeError(new ApiError(status, detail));
+      expect(said).toBe(
+        "No language model is set up: set GROQ_API_KEY for LLM_PROVIDER=groq, or LLM_PROVIDER=builtin for the offline model, then restart the assistant.",
+      );
+      expect(said).not.toMatch(/down|unavailable/);
+    }
+    expect(describeError(new ApiError(503, "LLM provider not configured"))).toMatch(/^No language model is set up: set the selected provider's API key/);
   });
 });
 

@@ -4,6 +4,7 @@
 
 import { createParser } from "eventsource-parser";
 import type { components } from "./api/schema";
+import { browserTimeZone } from "./clock";
 
 export type ChatRequest = components["schemas"]["ChatRequest"];
 export type ChatResponse = components["schemas"]["ChatResponse"];
@@ -35,7 +36,7 @@ export async function sendChat(
     response = await fetchImpl(`${API_BASE}/chat`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey },
-      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
+      body: JSON.stringify({ message, conversation_id: conversationId, time_zone: browserTimeZone() } satisfies ChatRequest),
     });
   } catch {
     throw new ApiError(0, "The assistant could not be reached");
@@ -83,7 +84,7 @@ export async function streamChat(
     response = await fetchImpl(`${API_BASE}/chat/stream`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-API-Key": apiKey, Accept: "text/event-stream" },
-      body: JSON.stringify({ message, conversation_id: conversationId } satisfies ChatRequest),
+      body: JSON.stringify({ message, conversation_id: conversationId, time_zone: browserTimeZone() } satisfies ChatRequest),
       signal,
     });
   } catch (e) {
@@ -152,7 +153,12 @@ export async function streamChat(
 export interface StoredMessage {
   role: string;
   content: string | null;
+  /** On a turn that asked for tools: the calls, their arguments as a JSON string. */
+  tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[];
+  /** On a final answer: the tools that ran for it. */
   tool_calls_made?: string[];
+  /** On an answer that refused a request for a change. */
+  refused?: boolean;
   created_at?: string;
 }
 
@@ -204,9 +210,20 @@ export async function loadConversation(
   return body.messages ?? [];
 }
 
+/** The start of the gateway's detail when the selected cloud provider has no key. */
+const NOT_CONFIGURED = "LLM provider not configured";
+
 /** Plain words for an error, saying which part is down where that is known. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
+  // Whatever the status (a stream reports it as an event): no model is set up, which is for the
+  // person running the assistant to fix, and the detail says with which variable.
+  if (error.detail.startsWith(NOT_CONFIGURED)) {
+    const fix = error.detail.slice(NOT_CONFIGURED.length).replace(/^[:\s]+/, "");
+    return fix
+      ? `No language model is set up: ${fix}, then restart the assistant.`
+      : "No language model is set up: set the selected provider's API key, or LLM_PROVIDER=builtin, then restart the assistant.";
+  }
   switch (error.status) {
     case 0:
       return "Cannot reach the assistant. Is the gateway running?";
@@ -259,6 +276,9 @@ export async function getStatus(apiKey: string, fetchImpl: typeof fetch = fetch)
 export interface HistoryQuery {
   metric: string;
   window?: string;
+  /** A fixed span (RFC 3339), instead of a window back from now. */
+  start?: string;
+  end?: string;
   name?: string;
   /** With several hosts: the one asked (every host when absent). */
   host?: string;
@@ -267,11 +287,13 @@ export interface HistoryQuery {
 /** The history call among a tool call's name and arguments, or null for any other tool. */
 export function historyQuery(name: string, args: unknown): HistoryQuery | null {
   if (name !== "get_history" || !args || typeof args !== "object") return null;
-  const { metric, window, name: container, host } = args as Record<string, unknown>;
+  const { metric, window, start, end, name: container, host } = args as Record<string, unknown>;
   if (typeof metric !== "string") return null;
   return {
     metric,
     ...(typeof window === "string" ? { window } : {}),
+    ...(typeof start === "string" ? { start } : {}),
+    ...(typeof end === "string" ? { end } : {}),
     ...(typeof container === "string" ? { name: container } : {}),
     ...(typeof host === "string" ? { host } : {}),
   };
@@ -280,8 +302,58 @@ export function historyQuery(name: string, args: unknown): HistoryQuery | null {
 /** One metric's history with points for a chart. */
 export async function getHistory(query: HistoryQuery, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<History> {
   const params = new URLSearchParams({ metric: query.metric });
-  if (query.window) params.set("window", query.window);
+  if (query.start || query.end) {
+    if (query.start) params.set("start", query.start);
+    if (query.end) params.set("end", query.end);
+  } else if (query.window) {
+    params.set("window", query.window);
+  }
   if (query.name) params.set("name", query.name);
   if (query.host) params.set("host", query.host);
   return keyedJson<History>(`/history?${params}`, apiKey, {}, fetchImpl);
+}
+
+export type Events = components["schemas"]["Events"];
+export type EventItem = components["schemas"]["Event"];
+export type EventGap = components["schemas"]["EventGap"];
+
+/** What one `get_events` call asked for; the timeline under the answer asks the same. */
+export interface EventsQuery {
+  window?: string;
+  since?: string;
+  until?: string;
+  container?: string;
+  kind?: string;
+  /** With several hosts: the one asked (every host when absent). */
+  host?: string;
+}
+
+const EVENTS_KEYS = ["window", "since", "until", "container", "kind", "host"] as const;
+
+/** The events call among a tool call's name and arguments, or null for any other tool. */
+export function eventsQuery(name: string, args: unknown): EventsQuery | null {
+  if (name !== "get_events" || !args || typeof args !== "object") return null;
+  const given = args as Record<string, unknown>;
+  const query: EventsQuery = {};
+  for (const key of EVENTS_KEYS) {
+    const value = given[key];
+    if (typeof value === "string") query[key] = value;
+  }
+  return query;
+}
+
+/** What happened over a window, every host's merged (each event names its host then). */
+export async function getEvents(query: EventsQuery, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<Events> {
+  const params = new URLSearchParams();
+  for (const key of EVENTS_KEYS) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  const search = params.toString();
+  const events = await keyedJson<Events>(`/events${search ? `?${search}` : ""}`, apiKey, {}, fetchImpl);
+  // Drawn as lists: an answer of another shape is an error, never an empty timeline.
+  if (!events || !Array.isArray(events.events) || !Array.isArray(events.gaps)) {
+    throw new ApiError(502, "The events came back in a form that could not be read");
+  }
+  return events;
 }

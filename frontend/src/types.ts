@@ -11,6 +11,8 @@ export interface ChatMessage {
   time?: string;
   /** The history the answer looked at, drawn as charts under it. */
   charts?: { metric: string; window?: string; name?: string; host?: string }[];
+  /** The events the answer looked at, drawn as a timeline under it. */
+  timelines?: { window?: string; since?: string; until?: string; container?: string; kind?: string; host?: string }[];
   /** What the answer cost, when the provider counted it; `queued_ms`: how long it waited for a
    * local model busy with another question. */
   usage?: { prompt_tokens: number; completion_tokens: number; llm_calls?: number; queued_ms?: number };

@@ -15,6 +15,11 @@ the stack for real; these catch drift between the files early):
   init step makes, every other key empty); only the web UI's port, over HTTPS; the builtin model.
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
   HTTPS from the tls volume, its own token (AGENT_TOKEN) and TLS_HOSTNAMES required.
+- deploy/docker-proxy/haproxy.cfg: GET only, on the read endpoints the tools use; `/events` only
+  with exactly the filter tool-monitoring sends (the actions in `EVENT_ACTIONS`, read from
+  apps/tool-monitoring/src/docker.rs; never `exec_*`) and an optional `since`, on a backend of its
+  own with a long server timeout. The rules are evaluated here against sample requests, with the
+  config's own regular expressions.
 - every ${VAR} the compose files substitute is documented in .env.example.
 - against each release binary's own list (`<binary> --variables`): every file passes a service only
   variables it reads; the compose files pass all of them but a few left out on purpose; the
@@ -99,6 +104,65 @@ check("only tool-monitoring shares the proxy's network",
       {n for n, s in services.items() if "docker-api" in s.get("networks", [])} == {"docker-proxy", "tool-monitoring"})
 check("tool-monitoring waits for a healthy proxy",
       services["tool-monitoring"]["depends_on"]["docker-proxy"]["condition"] == "service_healthy")
+
+# --- the Docker API proxy's allowlist -------------------------------------------------------------
+from urllib.parse import quote, unquote
+
+proxy = (ROOT / "deploy" / "docker-proxy" / "haproxy.cfg").read_text()
+acls = {}
+for m in re.finditer(r"^\s*acl (\w+) (path|query|query,url_dec) -m reg (.+)$", proxy, re.M):
+    acls[m.group(1)] = (m.group(2), re.compile(m.group(3).strip().strip("'")))
+rust = (ROOT / "apps" / "tool-monitoring" / "src" / "docker.rs").read_text()
+actions = re.findall(r'"([a-z_]+)"', re.search(r"pub const EVENT_ACTIONS: \[&str; \d+\] =\s*\[([^\]]*)\]", rust).group(1))
+check("the event actions tool-monitoring asks for are the container reads it records", set(actions) == {
+    "create", "start", "restart", "die", "oom", "kill", "health_status", "destroy"}, str(actions))
+listed = ",".join('"' + a + '"' for a in actions)
+ours = quote('{"event":[' + listed + "]}", safe="")
+type_filter = quote('{"type":["container"]}', safe="")
+exec_filter = quote('{"event":["exec_create"]}', safe="")
+check("the proxy's event filter is exactly tool-monitoring's", 'filters=\\{"event":\\[' + listed + '\\]\\}$' in proxy)
+check("the proxy never lets exec events through", "exec" not in proxy.split("acl events_filter", 1)[1].split("\n", 1)[0])
+check("the event stream has a backend of its own with a long server timeout",
+      re.search(r"backend docker_events\n(\s+#.*\n)*\s+timeout server 1h\n", proxy) is not None and "use_backend docker_events if events" in proxy)
+
+
+def allowed(method: str, target: str) -> bool:
+    """The frontend's deny rules, in order, for one request."""
+    path, _, query = target.partition("?")
+
+    def acl(name: str) -> bool:
+        fetch, rx = acls[name]
+        value = {"path": path, "query": query, "query,url_dec": unquote(query)}[fetch]
+        return rx.search(value) is not None
+
+    if method != "GET":
+        return False
+    if acl("endless") or (path.endswith("/stats") and not acl("one_shot")):
+        return False
+    if acl("events") and not acl("events_filter"):
+        return False
+    return any(acl(a) for a in ("ping_or_version", "container_list", "container_read", "events"))
+
+
+for method, target, expect in [
+    ("GET", f"/events?filters={ours}", True),
+    ("GET", f"/events?since=1796506657.845124401&filters={ours}", True),
+    ("GET", f"/events?since=1796506657&filters={ours}", True),
+    ("GET", f"/v1.41/events?filters={ours}", True),
+    ("GET", "/events", False),
+    ("GET", f"/events?filters={type_filter}", False),
+    ("GET", f"/events?filters={exec_filter}", False),
+    ("GET", f"/events?filters={ours}&until=1796506657", False),
+    ("GET", f"/events?filters={ours}&since=1", False),
+    ("GET", "/events/../info", False),
+    ("POST", f"/events?filters={ours}", False),
+    ("GET", "/containers/json?all=true", True),
+    ("GET", "/containers/plex/logs?stdout=1&stderr=1&tail=20", True),
+    ("GET", "/containers/plex/logs?follow=1", False),
+    ("GET", "/info", False),
+]:
+    shown = target if len(target) <= 90 else f"{target[:40]}…{target[-40:]}"
+    check(f"docker proxy {'allows' if expect else 'refuses'} {method} {shown}", allowed(method, target) == expect)
 
 documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=", line)}
 used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text + (ROOT / "deploy" / "api-port.yml").read_text()))

@@ -222,8 +222,14 @@ def proxy_statuses(network: str, requests: list[tuple[str, str]]) -> dict[tuple[
     return out
 
 
+# The one event filter tool-monitoring sends (ReadOnlyDocker::events).
+EVENTS_FILTER = "%7B%22event%22%3A%5B%22create%22%2C%22start%22%2C%22restart%22%2C%22die%22%2C%22oom%22%2C%22kill%22%2C%22health_status%22%2C%22destroy%22%5D%7D"
+
+
 def check_proxy(network: str, fixture_id: str) -> None:
     allowed = [
+        ("GET", f"/events?filters={EVENTS_FILTER}"),
+        ("GET", f"/events?since=1796506657.845124401&filters={EVENTS_FILTER}"),
         ("GET", "/_ping"),
         ("GET", "/version"),
         ("GET", "/v1.41/version"),
@@ -251,6 +257,9 @@ def check_proxy(network: str, fixture_id: str) -> None:
         ("GET", "/secrets"),
         ("GET", "/system/df"),
         ("GET", "/events"),
+        ("GET", "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D"),
+        ("GET", "/events?filters=%7B%22event%22%3A%5B%22exec_create%22%5D%7D"),
+        ("GET", f"/events?filters={EVENTS_FILTER}&until=1796506657"),
         ("GET", "/exec/abc/json"),
         ("POST", "/containers/homelab-fixture-web/stop"),
         ("POST", "/containers/create"),

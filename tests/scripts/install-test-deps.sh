@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, from Debian's packages only:
 # podman (a real Docker-compatible API), busybox-static (the tiny image its fixtures use),
-# nginx and chromium (the web UI's end-to-end test), curl, and prometheus with
-# prometheus-node-exporter (the history tests against a real Prometheus). Safe to run again: skips what is there.
+# nginx and chromium (the web UI's end-to-end test), curl, prometheus with
+# prometheus-node-exporter (the history tests against a real Prometheus), and haproxy (the Docker
+# API proxy's own config, run in front of the engine fixture). Safe to run again: skips what is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -13,6 +14,7 @@ declare -A wanted=(
   [curl]=curl
   [prometheus]=prometheus
   [prometheus-node-exporter]=prometheus-node-exporter
+  [haproxy]=haproxy
 )
 missing=()
 for probe in "${!wanted[@]}"; do

@@ -28,11 +28,41 @@ for port in "${ports[@]}"; do
 done
 echo "ok - a port in use is named, with its variable, and nothing is started"
 
+# The version checks, on the versions the distributions ship (Debian 12 and Ubuntu 24.04: Node 18,
+# rustc 1.63; vite needs Node ^20.19 or >=22.12).
+eval "$(sed -n '/^version_at_least()/p;/^node_fits()/,/^}/p' deploy/prerequisites.sh)"
+for v in 18.19.1 18.20.4+dfsg-1~deb12u3 v20.18.3 21.7.3 22.11.0; do
+  node_fits "$v" && { echo "FAIL: Node $v taken as able to build the UI"; exit 1; }
+done
+for v in v20.19.0 20.19.2+dfsg-1 22.12.0 v24.11.1; do
+  node_fits "$v" || { echo "FAIL: Node $v taken as too old"; exit 1; }
+done
+version_at_least 1.63.0 1.89 && { echo "FAIL: rustc 1.63 taken as new enough"; exit 1; }
+version_at_least 1.89.0 1.89 && version_at_least 1.95.0 1.89 || { echo "FAIL: rustc 1.89/1.95 taken as too old"; exit 1; }
+echo "ok - the Node.js and Rust versions are checked as the README says"
+
+# A .env copied from .env.example, as a new user makes one (skipped where a developer has one), and
+# a cloud provider named in the environment without its key: the builtin model answers, the
+# banner says why, and the state stays in the data folder whatever .env says.
+made_env=0
+if [ ! -e .env ]; then cp .env.example .env; made_env=1; fi
+export LLM_PROVIDER=groq
 source tests/scripts/run-product.sh
-cleanup() { kill -TERM "$runner" 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { kill -TERM "$runner" 2>/dev/null || true; rm -rf "$tmp"; [ "$made_env" = 1 ] && rm -f .env; }
 trap cleanup EXIT
 start_product "$tmp/run.out"
-grep -q "LLM provider: builtin" "$tmp/run.out" || { echo "FAIL: expected the builtin provider without keys"; exit 1; }
+unset LLM_PROVIDER
+grep -q "LLM provider: builtin" "$tmp/run.out" || { cat "$tmp/run.out"; echo "FAIL: expected the builtin provider without keys"; exit 1; }
+grep -q "WARNING: LLM_PROVIDER=groq but GROQ_API_KEY is not set" "$tmp/run.out" ||
+  { cat "$tmp/run.out"; echo "FAIL: the banner does not say why the builtin model answers"; exit 1; }
+if [ "$made_env" = 1 ]; then
+  grep -q "in .env are the containers' paths; make run keeps its state in $HOMELAB_DATA_DIR" "$tmp/run.out" ||
+    { cat "$tmp/run.out"; echo "FAIL: no note that .env's paths are not make run's"; exit 1; }
+  grep -q "db=$HOMELAB_DATA_DIR/db.sqlite3" "$HOMELAB_DATA_DIR/logs/orchestrator.log" ||
+    { cat "$HOMELAB_DATA_DIR/logs/orchestrator.log"; echo "FAIL: the database is not in the data folder"; exit 1; }
+  echo "ok - a .env copied from .env.example runs, with the state in the data folder"
+fi
+echo "ok - a cloud provider without its key falls back to the builtin model, and the banner says so"
 
 key=$(cat "$HOMELAB_DATA_DIR/api-key")
 answer=$(curl -sf -X POST "http://127.0.0.1:${ports[0]}/chat" -H "X-API-Key: $key" \

@@ -51,7 +51,7 @@ fn the_official_client_lists_and_calls_every_tool_without_any_model_and_each_cal
 fn with_several_hosts_every_tool_takes_host_and_each_host_answers() {
     let Some(python) = python() else { return };
     const TOKEN: &str = "mcp-fleet-internal-token-0123";
-    // pi's own token (README, "Several hosts"), not the stack's.
+    // pi's own token (docs/deployment.md, "Several hosts"), not the stack's.
     const PI_TOKEN: &str = "mcp-fleet-pi-agent-token-0123";
     let dir = tempfile::tempdir().unwrap();
     let exe = debug_binaries().join("tool-monitoring").display().to_string();

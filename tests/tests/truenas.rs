@@ -51,11 +51,25 @@ async fn topic(base: &str, topic: TruenasTopic) -> (Value, TruenasStatus) {
     (v, t)
 }
 
+/// tool-monitoring's event record reads TrueNAS's alerts once at start, on a connection of its
+/// own: waits for that read and says how many methods the fake had been sent by then.
+async fn after_the_event_record_looked(fake: &FakeTruenas) -> usize {
+    for _ in 0..200 {
+        let seen = fake.methods();
+        if seen.iter().any(|m| m == "alert.list") {
+            return seen.len();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the event record never read TrueNAS's alerts: {:?}", fake.methods())
+}
+
 #[tokio::test]
 async fn every_topic_is_answered_truly_by_a_truenas_27_that_only_has_login_ex() {
     let dir = tempfile::tempdir().unwrap();
     let fake = FakeTruenas::start(Api::V27, dir.path()).await;
     let base = monitoring(&settings(&fake, Some(USERNAME), API_KEY)).await;
+    let from = after_the_event_record_looked(&fake).await;
 
     let (status, v) = get(format!("{base}/truenas")).await;
     assert_eq!(status, 200, "{v}");
@@ -114,7 +128,7 @@ async fn every_topic_is_answered_truly_by_a_truenas_27_that_only_has_login_ex() 
     assert_eq!(p, "TrueNAS has 2 active alerts:\n\n- **CRITICAL**: Replication \"offsite\" failed\n- **WARNING**: Pool fast is resilvering");
 
     // One connection per request: log in, wait, narrow to read-only, then the topic's reads.
-    let seen = fake.methods();
+    let seen = fake.methods()[from..].to_vec();
     assert!(
         !seen.iter().any(|m| m == "auth.login_with_api_key"),
         "the deprecated login is never tried on 27: {seen:?}"
@@ -133,14 +147,19 @@ async fn truenas_25_10_logs_in_with_login_ex_and_an_older_one_falls_back_and_say
     let dir = tempfile::tempdir().unwrap();
     let current = FakeTruenas::start(Api::V25_10, dir.path()).await;
     let base = monitoring(&settings(&current, Some(USERNAME), API_KEY)).await;
+    let from = after_the_event_record_looked(&current).await;
     topic(&base, TruenasTopic::Pools).await;
-    assert_eq!(current.methods(), ["auth.login_ex", "privilege.become_readonly", "pool.query"]);
+    assert_eq!(current.methods()[from..], ["auth.login_ex", "privilege.become_readonly", "pool.query"]);
 
     let old_dir = tempfile::tempdir().unwrap();
     let old = FakeTruenas::start(Api::Legacy, old_dir.path()).await;
     let base = monitoring(&settings(&old, Some(USERNAME), API_KEY)).await;
+    let from = after_the_event_record_looked(&old).await;
     topic(&base, TruenasTopic::Alerts).await;
-    assert_eq!(old.methods()[..3], ["auth.login_ex", "auth.login_with_api_key", "privilege.become_readonly"]);
+    assert_eq!(
+        old.methods()[from..from + 3],
+        ["auth.login_ex", "auth.login_with_api_key", "privilege.become_readonly"]
+    );
     let base = monitoring(&settings(&old, Some(USERNAME), "7-WrongKeyForTheOldTrueNAS")).await;
     let (status, v) = get(format!("{base}/truenas?topic=alerts")).await;
     assert_eq!(status, 503);

@@ -83,6 +83,15 @@ impl OrchestratorClient {
         self.send(self.http.get(self.url("/history")).query(query), request_id).await
     }
 
+    /// What happened over a window (`GET /events`); the orchestrator checks the query.
+    pub async fn events(
+        &self,
+        query: &std::collections::HashMap<String, String>,
+        request_id: Option<&str>,
+    ) -> Result<homelab_schemas::monitoring::Events, ApiError> {
+        self.send(self.http.get(self.url("/events")).query(query), request_id).await
+    }
+
     /// The tools that can answer now (`GET /tools`), for MCP's `tools/list`.
     pub async fn tools(&self, request_id: Option<&str>) -> Result<homelab_schemas::tools::ToolList, ApiError> {
         self.send(self.http.get(self.url("/tools")), request_id).await

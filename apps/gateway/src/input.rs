@@ -1,6 +1,7 @@
 //! The body rules of SPEC §3, checked before anything is forwarded: JSON content type (415),
 //! at most 64 KiB (413), a JSON object whose `message` is a non-blank string of at most
-//! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is a string or null (422).
+//! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is a string or null,
+//! and `time_zone` (ours) an IANA zone name or null (422).
 
 use axum::http::{header, HeaderMap};
 use homelab_common::ApiError;
@@ -67,7 +68,27 @@ pub fn parse_chat_request(body: &[u8], max_chars: usize) -> Result<ChatRequest, 
         }
         Some(_) => return Err(invalid("Field \"conversation_id\" must be a string or null".into())),
     };
-    Ok(ChatRequest { message, conversation_id })
+    let time_zone = match object.get("time_zone") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if is_zone_name(s) => Some(s.clone()),
+        Some(_) => {
+            return Err(invalid(
+                "Field \"time_zone\" must be an IANA time zone name such as Europe/Berlin, or null".into(),
+            ))
+        }
+    };
+    Ok(ChatRequest { message, conversation_id, time_zone })
+}
+
+/// [`is_zone_name`] as the OpenAPI document states it.
+pub const TIME_ZONE_PATTERN: &str = "^[A-Za-z][A-Za-z0-9/_+-]{0,63}$";
+
+/// What an IANA zone name can look like (`Europe/Berlin`, `America/Argentina/Buenos_Aires`,
+/// `Etc/GMT+5`, `UTC`); whether the zone exists is for the one who says the times.
+fn is_zone_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 #[cfg(test)]
@@ -93,6 +114,20 @@ mod tests {
             detail("{\"message\": \"hi\", \"conversation_id\": 3}"),
             "Field \"conversation_id\" must be a string or null"
         );
+        let zone = "Field \"time_zone\" must be an IANA time zone name such as Europe/Berlin, or null";
+        assert_eq!(detail("{\"message\": \"hi\", \"time_zone\": 1}"), zone);
+        assert_eq!(detail("{\"message\": \"hi\", \"time_zone\": \"../etc/passwd\"}"), zone);
+        assert_eq!(detail("{\"message\": \"hi\", \"time_zone\": \"\"}"), zone);
+    }
+
+    #[test]
+    fn a_time_zone_name_is_passed_on() {
+        let ok =
+            parse_chat_request(br#"{"message": "hi", "time_zone": "America/Argentina/Buenos_Aires"}"#, 10).unwrap();
+        assert_eq!(ok.time_zone.as_deref(), Some("America/Argentina/Buenos_Aires"));
+        let plus = parse_chat_request(br#"{"message": "hi", "time_zone": "Etc/GMT+5"}"#, 10).unwrap();
+        assert_eq!(plus.time_zone.as_deref(), Some("Etc/GMT+5"));
+        assert!(parse_chat_request(br#"{"message": "hi", "time_zone": null}"#, 10).unwrap().time_zone.is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    monitoring::{History, HistoryMetric, HistorySeries, Problem, Severity},
+    monitoring::{Event, EventGap, EventKind, Events, History, HistoryMetric, HistorySeries, Problem, Severity},
     ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
     Glance, Health, Status, Usage,
 };
@@ -72,7 +72,7 @@ pub enum UpstreamErrors {
 pub struct Conversation {
     conversation_id: String,
     /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-    /// `created_at`; answers also carry `tool_calls_made`.
+    /// `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
     #[schema(value_type = Vec<Object>)]
     messages: Vec<serde_json::Value>,
 }
@@ -118,9 +118,10 @@ pub enum StreamEventKind {
         crate::routes::conversation,
         crate::routes::delete_conversation,
         crate::routes::status,
-        crate::routes::history
+        crate::routes::history,
+        crate::routes::events
     ),
-    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries, HistoryMetric)),
+    components(schemas(ChatRequest, ChatResponse, Usage, Health, Detail, Conversation, ConversationList, ConversationSummary, Deleted, ChatEvent, StreamEvent, StreamEventKind, Glance, Status, ContainerCounts, DiskUsage, Problem, Severity, History, HistorySeries, HistoryMetric, Events, Event, EventGap, EventKind)),
     modifiers(&ApiKeyHeader),
     tags((name = "chat", description = "Questions and answers"), (name = "monitoring", description = "What the chat page shows beside the conversation"), (name = "service", description = "Health")),
 )]
@@ -187,6 +188,9 @@ pub fn document(max_message_chars: usize) -> utoipa::openapi::OpenApi {
         }
         if let Some(RefOr::T(Schema::Object(id))) = request.properties.get_mut("conversation_id") {
             id.max_length = Some(crate::input::MAX_CONVERSATION_ID_CHARS);
+        }
+        if let Some(RefOr::T(Schema::Object(zone))) = request.properties.get_mut("time_zone") {
+            zone.pattern = Some(crate::input::TIME_ZONE_PATTERN.into());
         }
     }
     doc

@@ -1,5 +1,5 @@
-//! `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`, `/status` and `/history` of the
-//! gateway (described for OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
+//! `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`, `/status`, `/history` and `/events`
+//! of the gateway (described for OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
 //! rate limit, content type, size, body; only a request that passes them all is forwarded.
 
 use std::{collections::HashMap, net::SocketAddr};
@@ -12,7 +12,10 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError};
-use homelab_schemas::{monitoring::History, ChatRequest, ChatResponse, ConversationList, Deleted, Glance, Health};
+use homelab_schemas::{
+    monitoring::{Events, History},
+    ChatRequest, ChatResponse, ConversationList, Deleted, Glance, Health,
+};
 
 use crate::{auth, input, AppState, SERVICE};
 
@@ -25,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}", get(conversation).delete(delete_conversation))
         .route("/status", get(status))
         .route("/history", get(history))
+        .route("/events", get(events))
 }
 
 /// The homelab at a glance, for the chat page's status strip, one entry per host (`local` first;
@@ -88,6 +92,52 @@ pub(crate) async fn history(
     headers: HeaderMap,
 ) -> Result<Json<History>, ApiError> {
     Ok(Json(state.orchestrator.history(&query, request_id(&headers)).await?))
+}
+
+/// What `GET /events` takes (described for OpenAPI; the orchestrator checks them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct EventsParams {
+    /// How far back: 30m, 12h, 7d… (default 24h; 7 days are kept).
+    #[param(pattern = "^[1-9][0-9]{0,3}[mhd]$")]
+    window: Option<String>,
+    /// The start of a past window, RFC 3339 with an offset (instead of the last `window`).
+    #[param(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
+    since: Option<String>,
+    /// The end of that window, RFC 3339 with an offset (default now).
+    #[param(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
+    until: Option<String>,
+    /// Only this container's events.
+    #[param(pattern = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")]
+    container: Option<String>,
+    /// Only events of this kind.
+    kind: Option<homelab_schemas::monitoring::EventKind>,
+}
+
+/// What happened over a window, oldest first: containers that died (exit code, last log line),
+/// were OOM-killed, restarted, turned unhealthy or were updated; host boots; filesystems crossing
+/// 90 %; TrueNAS alerts. `gaps` are the stretches not watched (unknown, not quiet). What the chat
+/// page lists under its status strip. With several hosts (`MONITORING_TARGETS`) every host's
+/// events are merged, each naming its host; `host=<name>` asks one.
+#[utoipa::path(get, path = "/events", tag = "monitoring", security(("api_key" = [])),
+    params(EventsParams),
+    responses(
+        (status = 200, description = "The events of the window", body = Events),
+        (status = 422, description = "An unreadable window or time, an unknown kind or another parameter", body = crate::openapi::Detail),
+        crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
+    ))]
+pub(crate) async fn events(
+    _: Authenticated,
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Events>, ApiError> {
+    Ok(Json(state.orchestrator.events(&query, request_id(&headers)).await?))
 }
 
 #[utoipa::path(get, path = "/health", tag = "service",

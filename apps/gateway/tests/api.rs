@@ -638,6 +638,25 @@ async fn the_history_parameters_in_openapi_are_the_catalogs() {
     assert_eq!(find("name")["schema"]["pattern"], json!(CONTAINER_NAME_PATTERN));
 }
 
+/// The same for `/events`: what the catalog's `get_events` takes, checked again by the orchestrator.
+#[tokio::test]
+async fn the_events_parameters_in_openapi_are_the_catalogs() {
+    use homelab_schemas::monitoring::{EventKind, ToolId, CONTAINER_NAME_PATTERN, RFC3339_PATTERN, WINDOW_PATTERN};
+    let base = spawn(Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() }).await;
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
+    let params = doc["paths"]["/events"]["get"]["parameters"].as_array().unwrap();
+    let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let catalog: Vec<&str> = ToolId::Events.spec().params.iter().map(|p| p.name).collect();
+    assert_eq!(names, catalog);
+    let find = |name: &str| params.iter().find(|p| p["name"] == name).unwrap();
+    assert_eq!(doc["components"]["schemas"]["EventKind"]["enum"], json!(EventKind::NAMES));
+    assert_eq!(find("window")["schema"]["pattern"], json!(WINDOW_PATTERN));
+    assert_eq!(find("since")["schema"]["pattern"], json!(RFC3339_PATTERN));
+    assert_eq!(find("until")["schema"]["pattern"], json!(RFC3339_PATTERN));
+    assert_eq!(find("container")["schema"]["pattern"], json!(CONTAINER_NAME_PATTERN));
+    assert!(params.iter().all(|p| p["required"] == json!(false)));
+}
+
 #[tokio::test]
 async fn reading_conversations_needs_the_key_but_spends_no_chat_allowance() {
     let server = MockServer::start().await;

@@ -76,7 +76,7 @@ pub async fn handle_with_progress(
         report(&progress, ChatEvent::Message { text: answer.clone() }).await;
         let mut entry = audit(Outcome::Refused);
         entry.assistant_response = answer.clone();
-        let turn = vec![Message::user(&message), Message::answer(&answer, &[])];
+        let turn = vec![Message::user(&message), Message::refusal(&answer)];
         remember(state, &conversation_id, turn);
         record(state, entry).await;
         return Ok(ChatResponse {
@@ -90,17 +90,12 @@ pub async fn handle_with_progress(
 
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
-    let context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
-    let earlier: Vec<String> = history
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let mut context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    context.reader_time_zone = request.time_zone;
+    let (earlier, last_answer) = homelab_understanding::Context::conversation(&history);
     let understanding = homelab_understanding::understand(
         &message,
-        &homelab_understanding::Context::from_wire(Some(&context), earlier),
+        &homelab_understanding::Context::from_wire(Some(&context), earlier, last_answer),
     );
 
     // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).
@@ -108,6 +103,11 @@ pub async fn handle_with_progress(
         Some(available) => state.registry.offered(&enabled.intersection(&available).cloned().collect()),
         None => state.registry.offered(&enabled),
     };
+    // The model is offered the tools the question needs and a way to ask for the rest
+    // (`more_tools`); a question the understanding layer could not map gets every tool (a
+    // small local model, a handful).
+    let focused = crate::offer::focused(&understanding, &all_tools, state.small_model);
+    let mut widened = false;
     let mut spent = Spent::default();
     let turn_start = history.len();
     let mut messages = history;
@@ -142,7 +142,13 @@ pub async fn handle_with_progress(
     for _round in 0..state.max_tool_iterations {
         // With the chat's tool budget spent, the model is offered no more tools: it answers
         // with what it has.
-        let tools = if spent.exhausted(&state.budget) { Vec::new() } else { all_tools.clone() };
+        let tools = if spent.exhausted(&state.budget) {
+            Vec::new()
+        } else if widened {
+            all_tools.clone()
+        } else {
+            focused.clone()
+        };
         let llm_request = LlmRequest {
             messages: messages.clone(),
             tools,
@@ -172,8 +178,9 @@ pub async fn handle_with_progress(
                 r
             }
             Err(reason) => {
-                record(state, ending(audit(Outcome::Failed), "LLM service unavailable", &made, invocations)).await;
-                return Err(ApiError::BadGateway("LLM service unavailable".into()).because(reason));
+                let error = reason.for_user(state.llm_provider);
+                record(state, ending(audit(Outcome::Failed), &error.detail(), &made, invocations)).await;
+                return Err(error.because(reason));
             }
         };
         if response.tool_calls.is_empty() {
@@ -188,6 +195,19 @@ pub async fn handle_with_progress(
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false, usage });
         }
 
+        // Asking for more tools is answered here: every tool is offered from the next turn.
+        let (more, calls): (Vec<ToolCall>, Vec<ToolCall>) =
+            response.tool_calls.iter().cloned().partition(|c| c.name == crate::offer::MORE_TOOLS);
+        if !more.is_empty() {
+            widened = true;
+            messages.push(Message::asking(response.content.clone(), &more));
+            for call in &more {
+                messages.push(Message::tool_result(&call.id, crate::offer::more_tools_result(&all_tools)));
+            }
+            if calls.is_empty() {
+                continue;
+            }
+        }
         let tools = Tools {
             state,
             progress: &progress,
@@ -196,9 +216,8 @@ pub async fn handle_with_progress(
             deadline,
             marker: &marker,
         };
-        tools
-            .run(response.content.clone(), &response.tool_calls, &mut messages, &mut spent, &mut made, &mut invocations)
-            .await;
+        let content = if more.is_empty() { response.content.clone() } else { None };
+        tools.run(content, &calls, &mut messages, &mut spent, &mut made, &mut invocations).await;
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
@@ -472,6 +491,7 @@ pub fn recent_history(stored: Vec<Message>) -> Vec<Message> {
                 content: Some(content.unwrap_or_default()),
                 tool_calls: Vec::new(),
                 tool_calls_made: None,
+                refused: false,
             },
             _ => continue,
         };

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
-use homelab_common::Secret;
+use homelab_common::{ApiError, LlmProviderKind, Secret};
 use homelab_schemas::{ChatEvent, LlmEvent, LlmRequest, LlmResponse, SseEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -38,12 +38,46 @@ pub enum LlmError {
     Ended,
 }
 
+/// What the llm-adapter says when the selected cloud provider has no key (SPEC §5).
+pub const NOT_CONFIGURED: &str = "LLM provider not configured";
+
 impl LlmError {
+    /// What the user is told. The adapter's 503s say something to fix or to wait for, not an
+    /// outage: they pass on as 503 with the adapter's words, and a provider without its key names
+    /// the variable to set (the chat page shows it). Anything else is 502 `LLM service
+    /// unavailable`, the cause going to the log only.
+    pub fn for_user(&self, provider: LlmProviderKind) -> ApiError {
+        match self {
+            Self::Status { status, detail } if *status == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+                if detail.starts_with(NOT_CONFIGURED) {
+                    ApiError::ServiceUnavailable(not_configured(provider))
+                } else {
+                    ApiError::ServiceUnavailable(detail.chars().take(200).collect())
+                }
+            }
+            _ => ApiError::BadGateway("LLM service unavailable".into()),
+        }
+    }
+
     async fn from_status(response: reqwest::Response) -> Self {
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         Self::Status { status, detail: body["detail"].as_str().unwrap_or("no detail").to_string() }
     }
+}
+
+/// `LLM provider not configured: set GROQ_API_KEY …`: the contract's words, then the variable
+/// that is missing for the provider `LLM_PROVIDER` names.
+pub fn not_configured(provider: LlmProviderKind) -> String {
+    let key = match provider {
+        LlmProviderKind::Groq => "GROQ_API_KEY",
+        LlmProviderKind::Openai => "OPENAI_API_KEY",
+        LlmProviderKind::Builtin | LlmProviderKind::Ollama | LlmProviderKind::Llamacpp => return NOT_CONFIGURED.into(),
+    };
+    format!(
+        "{NOT_CONFIGURED}: set {key} for LLM_PROVIDER={}, or LLM_PROVIDER=builtin for the offline model",
+        provider.as_str()
+    )
 }
 
 /// The llm-adapter.

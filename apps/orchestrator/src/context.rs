@@ -72,5 +72,6 @@ pub fn wire(snapshot: &Snapshot, hosts: &[String]) -> QuestionContext {
         now: now.timestamp().to_string(),
         timezone: now.time_zone().iana_name().unwrap_or("UTC").to_string(),
         boot: snapshot.boot.map(|b| b.to_string()),
+        reader_time_zone: None,
     }
 }

@@ -231,14 +231,17 @@ impl Database {
     }
 
     /// The conversations used within the last `days` days, newest first (at most `limit`), each
-    /// titled by its first question.
+    /// titled by its first question. A conversation with nothing stored (its only chats failed:
+    /// the model was unavailable, say) is not listed: there is nothing in it to open.
     pub async fn conversations(&self, days: u32, limit: usize) -> Result<Vec<ConversationSummary>, DbError> {
         let cutoff = cutoff_of(days);
         self.with(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT s.conversation_id, s.last_active_at, s.message_count, \
                    (SELECT m.message FROM messages m WHERE m.conversation_id = s.conversation_id ORDER BY m.id LIMIT 1) \
-                 FROM sessions s WHERE s.last_active_at >= ?1 ORDER BY s.last_active_at DESC, s.rowid DESC LIMIT ?2",
+                 FROM sessions s WHERE s.last_active_at >= ?1 \
+                   AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = s.conversation_id) \
+                 ORDER BY s.last_active_at DESC, s.rowid DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![cutoff, limit as i64], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))

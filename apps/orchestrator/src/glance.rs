@@ -1,7 +1,8 @@
 //! What the chat page shows beside the conversation: `GET /status` (each host at a glance, from
-//! three tools read at once) and `GET /history` (one metric's points, for a chart under an
-//! answer about the past). Both are reads of tool-monitoring with the same checks as the
-//! model's calls; neither is a chat, so neither is audited or stored.
+//! three tools read at once), `GET /history` (one metric's points, for a chart under an answer
+//! about the past) and `GET /events` (what happened lately, every host's merged). All are reads of
+//! tool-monitoring with the same checks as the model's calls; none is a chat, so none is audited
+//! or stored.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use axum::{
 };
 use homelab_common::{timeouts, ApiError};
 use homelab_schemas::{
-    monitoring::{ContainerInfo, History, Problems, Severity},
+    monitoring::{ContainerInfo, Events, History, Problems, Severity},
     ContainerCounts, Glance, Status, SystemResources, ToolId,
 };
 use serde_json::{Map, Value};
@@ -124,6 +125,66 @@ pub async fn history(
         history.note = Some(format!("Not shown: {}.", notes.join("; ")));
     }
     Ok(Json(history))
+}
+
+/// `GET /events?[window=…|since=…&until=…][&container=…][&kind=…][&host=…]`: checked as a
+/// model's `get_events` call would be. With several hosts and no `host`, every host's events in
+/// one timeline, each naming its host (as do the gaps).
+pub async fn events(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Events>, ApiError> {
+    let arguments: Map<String, Value> = query.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let enabled = state.db.enabled_tools().await?;
+    let (tool, arguments) = state
+        .registry
+        .validate(ToolId::Events.name(), &Value::Object(arguments), &enabled)
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let host = arguments.get("host").and_then(Value::as_str);
+    let path = tool.request_path(&arguments);
+    let unreadable =
+        |e: serde_json::Error| ApiError::BadGateway(format!("tool-monitoring's events could not be read: {e}"));
+    if !state.targets.is_fleet() {
+        let text = state.monitoring.get_with_status(&path, None).await.map_err(|(status, reason)| match status {
+            Some(s) if s.is_client_error() => ApiError::Unprocessable(reason),
+            _ => ApiError::BadGateway(reason),
+        })?;
+        return serde_json::from_str(&text).map(Json).map_err(unreadable);
+    }
+    let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
+    let mut merged: Option<Events> = None;
+    let mut notes = Vec::new();
+    for entry in answers["hosts"].as_array().into_iter().flatten() {
+        let name = entry["host"].as_str().unwrap_or_default();
+        let Some(result) = entry.get("result") else {
+            notes.push(format!("{name}: {}", entry["error"].as_str().unwrap_or("no answer")));
+            continue;
+        };
+        let Ok(mut part) = serde_json::from_value::<Events>(result.clone()) else {
+            notes.push(format!("{name}: an answer that could not be read"));
+            continue;
+        };
+        part.events.iter_mut().for_each(|e| e.host = Some(name.to_string()));
+        part.gaps.iter_mut().for_each(|g| g.host = Some(name.to_string()));
+        if let Some(note) = part.note.take() {
+            notes.push(format!("{name}: {note}"));
+        }
+        match &mut merged {
+            Some(all) => {
+                all.events.extend(part.events);
+                all.gaps.extend(part.gaps);
+                all.omitted += part.omitted;
+            }
+            None => merged = Some(part),
+        }
+    }
+    let mut events = merged.ok_or_else(|| ApiError::BadGateway(format!("no host answered: {}", notes.join("; "))))?;
+    // One timeline: each host's times carry their offset, so they compare as instants.
+    let instant = |t: &str| homelab_common::clock::parse_rfc3339(t).unwrap_or(0);
+    events.events.sort_by_key(|e| instant(&e.at));
+    events.gaps.sort_by_key(|g| instant(&g.from));
+    events.note = (!notes.is_empty()).then(|| notes.join(" "));
+    Ok(Json(events))
 }
 
 fn read(text: &str) -> Result<History, ApiError> {

@@ -12,7 +12,8 @@
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
 //! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
-//! - [`glance`]: `/status` and `/history`, what the chat page shows beside the conversation.
+//! - [`offer`]: which tools the model is offered for a question (the ones it needs, and a way to the rest).
+//! - [`glance`]: `/status`, `/history` and `/events`, what the chat page shows beside the conversation.
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).
 
 pub mod audit;
@@ -23,6 +24,7 @@ pub mod context;
 pub mod db;
 pub mod glance;
 pub mod mcp_tools;
+pub mod offer;
 pub mod pinned;
 pub mod policy;
 pub mod prompt;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub db: Database,
     pub audit: AuditLog,
     pub llm: LlmAdapterClient,
+    /// `LLM_PROVIDER`: which key to name when the adapter says it has none.
+    pub llm_provider: homelab_common::LlmProviderKind,
     /// The local tool-monitoring (`MONITORING_URL`).
     pub monitoring: MonitoringClient,
     /// Every host, the local one first (`MONITORING_TARGETS` adds the others).
@@ -72,6 +76,8 @@ pub struct AppState {
     pub context: Arc<tokio::sync::Mutex<context::Cached>>,
     /// What tool-monitoring said it can answer, and when (asked again after [`AVAILABLE_FOR`]).
     pub available: Arc<tokio::sync::Mutex<Option<Available>>>,
+    /// The model runs locally (Ollama, llama.cpp): a small model is offered a handful of tools.
+    pub small_model: bool,
     /// Whether the tools a question obviously needs run before the first model call
     /// (`PREFETCH_TOOLS`, default on).
     pub prefetch: bool,
@@ -126,10 +132,12 @@ impl AppState {
             db,
             audit,
             llm: LlmAdapterClient::new(&settings.llm_adapter_url, waits.llm_wait, settings.internal_token.as_ref()),
+            llm_provider: settings.llm_provider,
             monitoring: targets.local().clone(),
             targets,
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: waits.chat,
+            small_model: settings.llm_provider.is_local(),
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
             available: Arc::default(),

@@ -1,4 +1,4 @@
-//! An agent's certificate, pinned (README, "Several hosts"): the orchestrator talks to an HTTPS
+//! An agent's certificate, pinned (docs/deployment.md, "Several hosts"): the orchestrator talks to an HTTPS
 //! agent only when it presents exactly the certificate saved for it as `<name>.pem`, and proves it
 //! holds that certificate's key in the handshake. No certificate authority and no other agent's
 //! certificate can stand in for it, whatever names it carries. Names and dates are not what is

@@ -1,5 +1,5 @@
-//! `/health`, `/chat`, `/chat/stream`, the stored conversations, and the chat page's `/status` and
-//! `/history` ([`crate::glance`]).
+//! `/health`, `/chat`, `/chat/stream`, the stored conversations, and the chat page's `/status`,
+//! `/history` and `/events` ([`crate::glance`]).
 
 use axum::{
     extract::{Path, State},
@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}", get(conversation).delete(delete_conversation))
         .route("/status", get(crate::glance::status))
         .route("/history", get(crate::glance::history))
+        .route("/events", get(crate::glance::events))
         .route("/tools", get(crate::mcp_tools::list))
         .route("/tools/call", post(crate::mcp_tools::call))
 }

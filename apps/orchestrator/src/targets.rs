@@ -47,7 +47,7 @@ impl Targets {
                 let config = crate::pinned::client_config(&pem).map_err(|e| {
                     format!(
                         "MONITORING_AGENTS_DIR: the certificate of '{name}' ({e}); save that agent's certificate as \
-                         {} (README, \"Several hosts\")",
+                         {} (docs/deployment.md, \"Several hosts\")",
                         pem.display()
                     )
                 })?;

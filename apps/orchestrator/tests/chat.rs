@@ -279,15 +279,60 @@ async fn adapter_down_is_502_and_audited() {
 }
 
 #[tokio::test]
-async fn adapter_errors_are_502_too() {
+async fn a_provider_without_its_key_is_503_naming_the_variable_and_leaves_no_conversation() {
     let llm = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(503).set_body_json(json!({"detail": "LLM provider not configured"})))
         .mount(&llm)
         .await;
+    let h = Harness::start(vec![answer("unused")], None, |s| {
+        s.llm_adapter_url = llm.uri();
+        s.llm_provider = homelab_common::LlmProviderKind::Groq;
+    })
+    .await;
+    let (status, body) = h.chat(json!({"message": "hi", "conversation_id": "conv-failed"})).await;
+    assert_eq!(status, 503);
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.starts_with("LLM provider not configured: set GROQ_API_KEY"), "{detail}");
+    assert!(detail.contains("LLM_PROVIDER=builtin"), "{detail}");
+    assert_eq!(h.audit()[0]["outcome"], "failed");
+    assert_eq!(h.audit()[0]["assistant_response"], detail);
+    // The failed chat counted its session (SPEC §7), but it holds nothing to open: not listed.
+    h.state.db.flush().await.unwrap();
+    assert_eq!(h.state.db.message_count("conv-failed").await.unwrap(), Some(1));
+    let list: Value = reqwest::get(format!("{}/conversations", h.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(list["conversations"], json!([]), "{list}");
+}
+
+#[tokio::test]
+async fn other_adapter_errors_are_502_llm_service_unavailable() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"detail": "Internal server error"})))
+        .mount(&llm)
+        .await;
     let h = Harness::start(vec![answer("unused")], None, |s| s.llm_adapter_url = llm.uri()).await;
     let (status, body) = h.chat(json!({"message": "hi"})).await;
     assert_eq!((status, body), (502, json!({"detail": "LLM service unavailable"})));
+}
+
+#[tokio::test]
+async fn a_busy_local_model_is_503_with_the_adapters_words() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(
+                json!({"detail": "LLM provider busy: the local model answered other requests for 10 min"}),
+            ),
+        )
+        .mount(&llm)
+        .await;
+    let h = Harness::start(vec![answer("unused")], None, |s| s.llm_adapter_url = llm.uri()).await;
+    let (status, body) = h.chat(json!({"message": "hi"})).await;
+    assert_eq!(
+        (status, body),
+        (503, json!({"detail": "LLM provider busy: the local model answered other requests for 10 min"}))
+    );
 }
 
 #[tokio::test]
@@ -304,6 +349,12 @@ async fn forbidden_requests_are_refused_without_any_llm_or_tool_call() {
     let audit = h.audit();
     assert_eq!(audit[0]["refused"], true);
     assert_eq!(audit[0]["user_message"], "Please restart the nextcloud container");
+    // Read back (the chat page after a reload), the answer is still marked as a refusal.
+    h.state.db.flush().await.unwrap();
+    let id = body["conversation_id"].as_str().unwrap();
+    let stored: Value = reqwest::get(format!("{}/conversations/{id}", h.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(stored["messages"][1]["role"], "assistant");
+    assert_eq!(stored["messages"][1]["refused"], true, "{stored}");
 }
 
 #[tokio::test]

@@ -37,9 +37,14 @@ pub fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
     let oom_killed = state.oom_killed.unwrap_or(false);
     // Docker keeps exit code 0 for a container that never stopped: it means nothing then.
     let exit_meaning = state.exit_code.filter(|_| finished_at.is_some()).map(|code| exit_meaning(code, oom_killed));
+    // What is published now, or, for a container that is not running (Docker fills
+    // NetworkSettings only while it runs), what it is set to publish.
+    let configured = c.host_config.as_ref().and_then(|h| h.port_bindings.clone());
     let ports = c
         .network_settings
         .and_then(|n| n.ports)
+        .filter(|p| !p.is_empty())
+        .or(configured)
         .map(|ports| {
             ports
                 .into_iter()

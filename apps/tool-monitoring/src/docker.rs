@@ -1,5 +1,6 @@
 //! `ReadOnlyDocker`: the only way this crate reaches the Docker API. It exposes list, inspect,
-//! logs, stats and version — reads only — so no code path here can create, start, stop or remove anything.
+//! logs, stats, events and version — reads only — so no code path here can create, start, stop or
+//! remove anything.
 //! The mapping from Docker's container summary to our `ContainerInfo` lives here too.
 
 use std::{collections::BTreeMap, error::Error as _, time::Duration};
@@ -21,6 +22,11 @@ pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 /// What to do when the Docker API is not where it was looked for.
 const HINT: &str = "If Docker is elsewhere, set DOCKER_HOST: unix:///run/user/1000/docker.sock for rootless \
 Docker, unix:///run/podman/podman.sock for podman, tcp://host:2375 for a remote engine or proxy";
+
+/// The container events the event record asks Docker for (`health_status` also matches
+/// `health_status: healthy` and `: unhealthy`). The Docker proxy allows `/events` with exactly
+/// this filter.
+pub const EVENT_ACTIONS: [&str; 8] = ["create", "start", "restart", "die", "oom", "kill", "health_status", "destroy"];
 
 /// How long one Docker call may take before we answer 503.
 const CALL_TIMEOUT: Duration = homelab_common::timeouts::DOCKER_CALL;
@@ -164,6 +170,40 @@ impl ReadOnlyDocker {
         })
         .await
         .map_err(|e| e.naming(name))
+    }
+
+    /// Container events of the kinds in [`EVENT_ACTIONS`] as Docker sends them, from `since`
+    /// (Unix seconds, with a fraction: Docker replays what it still holds since then) on. The
+    /// stream stays open (no call timeout) until Docker or a proxy closes it.
+    pub fn events(
+        &self,
+        since: Option<&str>,
+    ) -> futures::stream::BoxStream<'static, Result<bollard::models::EventMessage, DockerUnavailable>> {
+        use futures::StreamExt;
+        let docker = match self.client.clone() {
+            Ok(docker) => docker,
+            Err(e) => {
+                let e = DockerUnavailable::Unreachable(format!("{e}. {HINT}"));
+                return futures::stream::once(async move { Err(e) }).boxed();
+            }
+        };
+        // One filter key only, so the query is the same every time and the proxy can allow
+        // exactly it: `type` would come in another order on each call.
+        let filters = std::collections::HashMap::from([(
+            "event".to_string(),
+            EVENT_ACTIONS.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        )]);
+        let mut options = bollard::query_parameters::EventsOptionsBuilder::default().filters(&filters);
+        if let Some(since) = since {
+            options = options.since(since);
+        }
+        let host = self.host.clone();
+        docker
+            .events(Some(options.build()))
+            .map(move |item| {
+                item.map_err(|e| DockerUnavailable::Unreachable(format!("{} ({host}). {HINT}", reason(&e))))
+            })
+            .boxed()
     }
 
     /// The engine's version, a cheap reachability check.

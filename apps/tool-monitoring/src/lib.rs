@@ -15,6 +15,8 @@
 //! - [`redacted`]: every JSON answer redacted here, labels and error text too, before it leaves.
 //! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
 //!   `get_history`, or [`prometheus`] does from fixed PromQL templates when `PROMETHEUS_URL` is set.
+//! - [`events`]: the last week of events (Docker's container events, boots, filesystems over 90 %,
+//!   TrueNAS alerts) in a bounded ring saved beside the history; answers `get_events`.
 //!
 //! Each module answers its tool's GET route ([`tool_route`] maps the catalog to them); nothing here
 //! changes the host or any container.
@@ -22,6 +24,7 @@
 pub mod details;
 pub mod disks;
 pub mod docker;
+pub mod events;
 pub mod history;
 pub mod host;
 pub mod logs;
@@ -79,6 +82,8 @@ pub struct AppState {
     pub traffic: Arc<network::Traffic>,
     /// Recently started containers' restart counts (restart loops in `list_problems`).
     pub restarts: Arc<restarts::RestartLog>,
+    /// The last week of events (`get_events`), saved beside the history.
+    pub events: Arc<events::EventLog>,
 }
 
 impl AppState {
@@ -87,10 +92,13 @@ impl AppState {
     pub fn from_settings(settings: &Settings) -> Self {
         let paths = resources::HostPaths::from_settings(settings);
         let history = Arc::new(history::HostHistory::load(settings.history_path.clone()));
+        let now = chrono::Utc::now().timestamp();
+        let events = Arc::new(events::EventLog::load(settings.history_path.as_deref(), now));
         let docker = Arc::new(ReadOnlyDocker::new(settings.docker_host.as_deref()));
         let traffic = Arc::new(network::Traffic::default());
         let restarts = Arc::new(restarts::RestartLog::default());
-        let also = stats::Followers { traffic: traffic.clone(), restarts: restarts.clone() };
+        let also =
+            stats::Followers { traffic: traffic.clone(), restarts: restarts.clone(), events: Arc::downgrade(&events) };
         tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5, also));
         let zone = Arc::new(HostZone::detect(std::env::var("TZ").ok().as_deref(), &paths.root));
         let metrics = Arc::new(Metrics::new(SERVICE));
@@ -99,8 +107,24 @@ impl AppState {
             metrics.gauge("history_bytes", "Memory held by the history's rings (budget: 2 MiB)"),
             metrics.gauge("history_series", "Series the history follows"),
         ));
+        tokio::spawn(events::report_size(
+            Arc::downgrade(&events),
+            metrics.gauge("events_bytes", "Memory held by the event record (budget: 1.3 MiB)"),
+            metrics.gauge("events_kept", "Events the record holds (at most 5000)"),
+        ));
+        let sampler = ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone(), traffic.clone());
+        let truenas = Arc::new(truenas::TrueNas::from_settings(settings));
+        tokio::spawn(events::docker::follow(docker.clone(), Arc::downgrade(&events), Duration::from_secs(10)));
+        tokio::spawn(events::watch::follow(
+            Arc::downgrade(&events),
+            Arc::downgrade(&sampler),
+            truenas.clone(),
+            paths.proc_root.clone(),
+            Duration::from_secs(30),
+        ));
         Self {
-            sampler: ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone(), traffic.clone()),
+            sampler,
+            events,
             processes: processes::CpuReadings::start(paths.proc_root.clone()),
             traffic,
             restarts,
@@ -109,7 +133,7 @@ impl AppState {
             history,
             prometheus: settings.prometheus_url.as_deref().map(|url| Arc::new(prometheus::Prometheus::new(url))),
             paths,
-            truenas: Arc::new(truenas::TrueNas::from_settings(settings)),
+            truenas,
             internal_token: settings.internal_token.clone(),
             metrics,
         }
@@ -131,6 +155,7 @@ fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
         ToolId::History => get(history::answer),
         ToolId::Processes => get(processes::answer),
         ToolId::Network => get(network::answer),
+        ToolId::Events => get(events::answer),
     }
 }
 
@@ -163,7 +188,8 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
             | ToolId::HostInfo
             | ToolId::History
             | ToolId::Processes
-            | ToolId::Network => true,
+            | ToolId::Network
+            | ToolId::Events => true,
         })
         .map(ToolId::name)
         .collect();
@@ -188,7 +214,7 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     let state = AppState::from_settings(&settings);
     let https = settings.tls_cert_path.is_some();
     tracing::info!(addr = %listener.local_addr()?, https, docker = state.docker.describe(), "listening");
-    let history = state.history.clone();
+    let (history, events) = (state.history.clone(), state.events.clone());
     // HTTPS when TLS_CERT_PATH / TLS_KEY_PATH are set: an agent another host's orchestrator asks
     // over the LAN. A connection may idle longer than the orchestrator keeps one (30 s), so the
     // server never closes one the orchestrator is about to reuse.
@@ -205,6 +231,9 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + S
     }
     if let Err(e) = tokio::task::spawn_blocking(move || history.save()).await? {
         tracing::warn!(error = %e, "could not save the history");
+    }
+    if let Err(e) = tokio::task::spawn_blocking(move || events.save(chrono::Utc::now().timestamp())).await? {
+        tracing::warn!(error = %e, "could not save the event record");
     }
     Ok(())
 }

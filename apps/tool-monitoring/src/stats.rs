@@ -142,11 +142,13 @@ pub struct Followers {
     pub traffic: Arc<crate::network::Traffic>,
     /// Recently started containers' restart counts, for restart loops.
     pub restarts: Arc<crate::restarts::RestartLog>,
+    /// The event record, saved with the history.
+    pub events: std::sync::Weak<crate::events::EventLog>,
 }
 
 /// Samples every running container's CPU and memory into `history` once per `every`, while Docker
 /// answers (and its network totals and recent restart counts into `also`), and saves the history
-/// every `save_every` samples. Ends with the history's last owner.
+/// and the event record every `save_every` samples. Ends with the history's last owner.
 pub async fn follow(
     docker: Arc<crate::ReadOnlyDocker>,
     history: std::sync::Weak<crate::history::HostHistory>,
@@ -168,6 +170,12 @@ pub async fn follow(
             let h = history.clone();
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || h.save()).await {
                 tracing::warn!(error = %e, "could not save the history");
+            }
+            if let Some(events) = also.events.upgrade() {
+                let now = chrono::Utc::now().timestamp();
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || events.save(now)).await {
+                    tracing::warn!(error = %e, "could not save the event record");
+                }
             }
         }
         let list = match docker.list_containers().await {

@@ -185,6 +185,7 @@ async fn container_traffic_comes_from_real_stats() {
     let also = tool_monitoring::stats::Followers {
         traffic: traffic.clone(),
         restarts: std::sync::Arc::new(tool_monitoring::restarts::RestartLog::default()),
+        events: std::sync::Weak::new(),
     };
     let follower = tokio::spawn(tool_monitoring::stats::follow(
         docker,

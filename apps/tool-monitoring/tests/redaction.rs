@@ -1,4 +1,4 @@
-//! An agent redacts its own answers (README, "Several hosts"): whoever holds its token — the
+//! An agent redacts its own answers (docs/deployment.md, "Several hosts"): whoever holds its token — the
 //! orchestrator, or someone who took the token from that host — gets labels, health-check output
 //! and error text with every secret the redaction rules know already replaced, not only what the
 //! orchestrator would strike later.

@@ -1,4 +1,4 @@
-//! What each host's agent is trusted by (`MONITORING_TARGETS`, README "Several hosts"). Every agent
+//! What each host's agent is trusted by (`MONITORING_TARGETS`, docs/deployment.md, "Several hosts"). Every agent
 //! has a token of its own (`MONITORING_AGENT_TOKENS`), which no other host and none of the main
 //! stack's services hold, and an HTTPS agent's certificate is pinned as `<name>.pem` in
 //! `MONITORING_AGENTS_DIR`. So root on one agent host (a Raspberry Pi) learns only that agent's
@@ -75,8 +75,8 @@ impl Settings {
                 return Err(ConfigError::new(
                     VAR,
                     format!(
-                        "has no token for '{agent}': add {agent}=<the AGENT_TOKEN of its agent.env> (README, \"Several \
-                         hosts\")"
+                        "has no token for '{agent}': add {agent}=<the AGENT_TOKEN of its agent.env> (docs/deployment.md, \
+                         \"Several hosts\")"
                     ),
                 ));
             };

@@ -728,7 +728,7 @@ impl Settings {
                     VAR,
                     format!(
                         "'{name}' is plain http:// on another machine, so its token would cross the \
-                         network in clear: use https:// (see README, \"Several hosts\") or set MONITORING_ALLOW_HTTP=true"
+                         network in clear: use https:// (see docs/deployment.md, \"Several hosts\") or set MONITORING_ALLOW_HTTP=true"
                     ),
                 ));
             }

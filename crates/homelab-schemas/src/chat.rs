@@ -19,6 +19,12 @@ pub struct ChatRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(example = "6f1c2b0e-3d4a-4b8e-9c1f-2a7d5e8b9c40"))]
     pub conversation_id: Option<String>,
+    /// The reader's IANA time zone (`Europe/Berlin`): the builtin model says the times in its
+    /// answer in it, on a 24-hour clock with the zone's abbreviation. The chat page sends the
+    /// browser's; without it (or with a name it does not know) times are in the host's zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
+    pub time_zone: Option<String>,
 }
 
 /// What `POST /chat` answers.

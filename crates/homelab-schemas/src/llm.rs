@@ -86,6 +86,10 @@ pub enum Message {
         /// Ours, on a stored final answer: the tools that ran. Never sent to a provider.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tool_calls_made: Option<Vec<String>>,
+        /// Ours, on a stored answer: it refused a request for a change, so that a conversation
+        /// read back (the chat page after a reload) still marks it. Never sent to a provider.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        refused: bool,
     },
     Tool {
         tool_call_id: String,
@@ -100,7 +104,22 @@ impl Message {
 
     /// A final answer, with the tools that ran for it (kept in the database, not sent on).
     pub fn answer(content: impl Into<String>, made: &[String]) -> Self {
-        Self::Assistant { content: Some(content.into()), tool_calls: Vec::new(), tool_calls_made: Some(made.to_vec()) }
+        Self::Assistant {
+            content: Some(content.into()),
+            tool_calls: Vec::new(),
+            tool_calls_made: Some(made.to_vec()),
+            refused: false,
+        }
+    }
+
+    /// A refusal of a request for a change, kept in the database marked as one.
+    pub fn refusal(content: impl Into<String>) -> Self {
+        Self::Assistant {
+            content: Some(content.into()),
+            tool_calls: Vec::new(),
+            tool_calls_made: Some(Vec::new()),
+            refused: true,
+        }
     }
 
     /// The model's turn that asks for tools.
@@ -109,6 +128,7 @@ impl Message {
             content,
             tool_calls: calls.iter().map(ToolCall::to_openai_message_part).collect(),
             tool_calls_made: None,
+            refused: false,
         }
     }
 
@@ -119,9 +139,12 @@ impl Message {
     /// As a provider is sent it: without our own fields.
     pub fn for_provider(&self) -> Self {
         match self {
-            Self::Assistant { content, tool_calls, .. } => {
-                Self::Assistant { content: content.clone(), tool_calls: tool_calls.clone(), tool_calls_made: None }
-            }
+            Self::Assistant { content, tool_calls, .. } => Self::Assistant {
+                content: content.clone(),
+                tool_calls: tool_calls.clone(),
+                tool_calls_made: None,
+                refused: false,
+            },
             other => other.clone(),
         }
     }
@@ -188,6 +211,10 @@ pub struct QuestionContext {
     /// When the host last booted, RFC 3339.
     #[serde(default)]
     pub boot: Option<String>,
+    /// The reader's IANA time zone (`ChatRequest::time_zone`): the builtin model says times in it
+    /// rather than in the host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_time_zone: Option<String>,
 }
 
 /// A container's name and state, as `GET /containers` says them.

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 pub use crate::activity::{ContainerTraffic, InterfaceTraffic, Network, ProcessInfo, Processes, PROCESS_SORTS};
 use crate::llm::{ToolDefinition, ToolParameter};
 
+mod events;
 mod truenas;
+pub use events::*;
 pub use truenas::*;
 
 /// `GET /system/resources`.
@@ -479,6 +481,7 @@ pub enum ToolId {
     History,
     Processes,
     Network,
+    Events,
 }
 
 /// One parameter: what the model sees, plus the bounds checked before the call runs.
@@ -530,7 +533,7 @@ pub struct ToolSpec {
 }
 
 impl ToolId {
-    pub const ALL: [ToolId; 12] = [
+    pub const ALL: [ToolId; 13] = [
         Self::SystemResources,
         Self::Containers,
         Self::Problems,
@@ -543,6 +546,7 @@ impl ToolId {
         Self::History,
         Self::Processes,
         Self::Network,
+        Self::Events,
     ];
 
     pub fn spec(self) -> ToolSpec {
@@ -719,6 +723,62 @@ impl ToolId {
                 path: "/network",
                 reads: "the network traffic",
             },
+            Self::Events => ToolSpec {
+                name: "get_events",
+                description: "What happened over a past window (default the last 24h; 7 days are kept), oldest first: \
+                    containers created, started, died (exit code, last log line), OOM-killed, killed, restarted, \
+                    unhealthy/healthy again, destroyed, re-created from a new image; host boots; filesystems \
+                    crossing 90%; TrueNAS alerts raised and cleared. Says when events were not watched (gaps).",
+                params: &[
+                    Param {
+                        name: "window",
+                        kind: "string",
+                        description: "The last 30m, 12h, 7d… (default 24h)",
+                        required: false,
+                        pattern: Some(WINDOW_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "since",
+                        kind: "string",
+                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "until",
+                        kind: "string",
+                        description: "End of that window, RFC 3339 with offset (default now)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "container",
+                        kind: "string",
+                        description: "Only this container's events",
+                        required: false,
+                        pattern: Some(CONTAINER_NAME_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "kind",
+                        kind: "string",
+                        description: "Only events of this kind",
+                        required: false,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(EventKind::NAMES),
+                    },
+                ],
+                path: "/events",
+                reads: "the event record",
+            },
         }
     }
 
@@ -786,6 +846,7 @@ pub enum ToolOutput {
     History(History),
     Processes(Processes),
     Network(Network),
+    Events(Events),
 }
 
 impl ToolOutput {
@@ -804,6 +865,7 @@ impl ToolOutput {
             ToolId::History => Self::History(serde_json::from_str(json)?),
             ToolId::Processes => Self::Processes(serde_json::from_str(json)?),
             ToolId::Network => Self::Network(serde_json::from_str(json)?),
+            ToolId::Events => Self::Events(serde_json::from_str(json)?),
         })
     }
 
@@ -822,6 +884,7 @@ impl ToolOutput {
             Self::History(_) => ToolId::History,
             Self::Processes(_) => ToolId::Processes,
             Self::Network(_) => ToolId::Network,
+            Self::Events(_) => ToolId::Events,
         }
     }
 }

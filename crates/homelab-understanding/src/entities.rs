@@ -3,7 +3,7 @@
 //! typo, or as the service of a compose-style name (`media-plex-1` is "plex"). Where it stands
 //! in the sentence does not matter.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::features;
 
@@ -55,9 +55,17 @@ fn aliases(name: &str) -> Vec<String> {
 /// The containers `text` names, in the order they appear, each once. `common` holds ordinary
 /// words that are never taken for a misspelt name (exact names are always taken).
 pub fn containers(text: &str, known: &[ContainerRef], common: &[String]) -> Vec<String> {
+    mentions(text, known, common).into_iter().map(|(name, _)| name).collect()
+}
+
+/// The containers `text` names, each with the words that named it as folded text
+/// ("homelab-fixture-wbe" for `homelab-fixture-web`), so they can be masked like the name.
+pub fn mentions(text: &str, known: &[ContainerRef], common: &[String]) -> Vec<(String, String)> {
     let folded = features::fold(text);
     let words = features::words(&folded);
     // Candidate spans: single words, and two or three words joined as a name would be.
+    // "pihole's logs": the name without the possessive.
+    let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches("'s").trim_end_matches("’s")).collect();
     let mut spans: Vec<(usize, String)> = Vec::new();
     for i in 0..words.len() {
         spans.push((i, words[i].to_string()));
@@ -70,36 +78,41 @@ pub fn containers(text: &str, known: &[ContainerRef], common: &[String]) -> Vec<
             }
         }
     }
-    let mut found: Vec<(usize, usize, usize, String)> = Vec::new();
+    let mut found: Vec<(usize, usize, usize, String, String)> = Vec::new();
     for (order, c) in known.iter().enumerate() {
         let names = aliases(&c.name);
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<(usize, usize, &str)> = None;
         for (at, span) in &spans {
             for alias in &names {
                 let score = if span == alias {
                     Some(0)
                 } else if is_typo_of(span, alias) && common.binary_search(span).is_err() {
-                    Some(1)
+                    Some(strsim::damerau_levenshtein(span, alias))
                 } else {
                     None
                 };
                 if let Some(score) = score {
-                    if best.is_none_or(|(s, _)| score < s) {
-                        best = Some((score, *at));
+                    if best.is_none_or(|(s, _, _)| score < s) {
+                        best = Some((score, *at, span.as_str()));
                     }
                 }
             }
         }
-        if let Some((score, at)) = best {
-            found.push((at, score, order, c.name.clone()));
+        if let Some((score, at, span)) = best {
+            found.push((at, score, order, c.name.clone(), span.to_string()));
         }
     }
-    // An exact name beats typo matches on the same word ("plex" is not also a typo of "flex").
-    let exact_at: BTreeSet<usize> = found.iter().filter(|f| f.1 == 0).map(|f| f.0).collect();
-    found.retain(|f| f.1 == 0 || !exact_at.contains(&f.0));
+    // The closest name wins on the same word: an exact name beats typos ("plex" is not also a
+    // typo of "flex"), one letter off beats two ("homelab-wbe" is web, not db).
+    let closest: BTreeMap<usize, usize> = found.iter().fold(BTreeMap::new(), |mut best, f| {
+        let d = best.entry(f.0).or_insert(f.1);
+        *d = (*d).min(f.1);
+        best
+    });
+    found.retain(|f| closest.get(&f.0) == Some(&f.1));
     found.sort();
     let mut seen = BTreeSet::new();
-    found.into_iter().filter(|f| seen.insert(f.3.clone())).map(|f| f.3).collect()
+    found.into_iter().filter(|f| seen.insert(f.3.clone())).map(|f| (f.3, f.4)).collect()
 }
 
 /// A misspelling: one edit in a word of 4–6 letters, two in a longer one; never a short word.
@@ -153,6 +166,7 @@ mod tests {
         assert_eq!(containers("how is jellyfin", &known, &common), ["Jellyfin"]);
         assert_eq!(containers("immich postgres memory", &known, &common), ["immich_postgres"]);
         assert_eq!(containers("plex: healthy or not?", &known, &common), ["plex", "media-plex-1"]);
+        assert_eq!(containers("show me sonarr's logs", &known, &common), ["sonarr"]);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Context {
     pub hosts: Vec<String>,
     /// The earlier questions of the conversation, oldest first (for "and its logs?").
     pub earlier: Vec<String>,
+    /// The answer to the last of them ("which container uses the most memory?" … "and its
+    /// CPU?" is about the container that answer named first).
+    pub last_answer: Option<String>,
     /// Now, in the host's timezone.
     pub now: jiff::Zoned,
     /// When the host last booted, for "since the reboot".
@@ -53,13 +56,42 @@ pub struct Context {
 impl Context {
     /// Nothing known but the time: no containers, one host, no conversation.
     pub fn now_only() -> Self {
-        Self { containers: Vec::new(), hosts: Vec::new(), earlier: Vec::new(), now: jiff::Zoned::now(), boot: None }
+        Self {
+            containers: Vec::new(),
+            hosts: Vec::new(),
+            earlier: Vec::new(),
+            last_answer: None,
+            now: jiff::Zoned::now(),
+            boot: None,
+        }
+    }
+
+    /// The earlier questions of a conversation and the last answer, from its messages before
+    /// the question being understood.
+    pub fn conversation(before: &[homelab_schemas::Message]) -> (Vec<String>, Option<String>) {
+        use homelab_schemas::Message;
+        let earlier = before
+            .iter()
+            .filter_map(|m| match m {
+                Message::User { content } => Some(content.clone()),
+                _ => None,
+            })
+            .collect();
+        let last_answer = before.iter().rev().find_map(|m| match m {
+            Message::Assistant { content: Some(text), .. } if !text.trim().is_empty() => Some(text.clone()),
+            _ => None,
+        });
+        (earlier, last_answer)
     }
 
     /// The context the orchestrator sent (`LlmRequest::context`), with the earlier questions;
     /// without one, only the time is known.
-    pub fn from_wire(wire: Option<&homelab_schemas::QuestionContext>, earlier: Vec<String>) -> Self {
-        let Some(wire) = wire else { return Self { earlier, ..Self::now_only() } };
+    pub fn from_wire(
+        wire: Option<&homelab_schemas::QuestionContext>,
+        earlier: Vec<String>,
+        last_answer: Option<String>,
+    ) -> Self {
+        let Some(wire) = wire else { return Self { earlier, last_answer, ..Self::now_only() } };
         let tz = jiff::tz::TimeZone::get(&wire.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         let now = wire.now.parse::<jiff::Timestamp>().unwrap_or_else(|_| jiff::Timestamp::now()).to_zoned(tz);
         Self {
@@ -70,6 +102,7 @@ impl Context {
                 .collect(),
             hosts: wire.hosts.clone(),
             earlier,
+            last_answer,
             now,
             boot: wire.boot.as_deref().and_then(|b| b.parse().ok()),
         }
@@ -141,11 +174,21 @@ const MAX_CONTAINERS: usize = 3;
 /// What `question` means in `context`.
 pub fn understand(question: &str, context: &Context) -> Understanding {
     let model = model::Model::embedded();
-    let mut containers = entities::containers(question, &context.containers, &model.meta.common_words);
+    let mut mentions = entities::mentions(question, &context.containers, &model.meta.common_words);
     let host = entities::hosts(question, &context.hosts).into_iter().next();
     // A host's name is not also a container's.
-    containers.retain(|c| Some(c) != host.as_ref());
-    let probs = model.classify(question, &containers, host.as_slice());
+    mentions.retain(|(c, _)| Some(c) != host.as_ref());
+    let mut containers: Vec<String> = mentions.iter().map(|(c, _)| c.clone()).collect();
+    // A name a few letters from a container's ("homelab-fixture-wbe") is read as a name too.
+    let unmatched =
+        if containers.is_empty() { near_miss(question, &context.containers, &model.meta.common_words) } else { None };
+    // Masked as the question wrote them (a misspelt name too).
+    let masked: Vec<String> = if containers.is_empty() {
+        unmatched.iter().cloned().collect()
+    } else {
+        mentions.into_iter().flat_map(|(name, span)| [name, span]).collect()
+    };
+    let probs = model.classify(question, &masked, host.as_slice());
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
@@ -157,7 +200,19 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let mut follow_up = false;
     let best = scores.iter().map(|(_, p)| *p).fold(0f32, f32::max);
     let short = features::words(&features::fold(question)).len() <= 5;
-    if let Some(previous) = context.earlier.last().filter(|_| short && best < FOLLOW_UP_CONFIDENCE) {
+    // "and how much CPU?" after a question about jellyfin, or about the busiest container:
+    // that container's figures.
+    let figures_only = kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory))
+        && kinds.iter().all(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::ContainerUsage));
+    if containers.is_empty() && change.is_none() && figures_only && short_follow_up(question) {
+        let named = earlier_container(context, &model.meta.common_words);
+        if !named.is_empty() {
+            kinds = [Kind::ContainerUsage].into();
+            containers = named;
+            follow_up = true;
+        }
+    }
+    if let Some(previous) = context.earlier.last().filter(|_| !follow_up && short && best < FOLLOW_UP_CONFIDENCE) {
         // "and for radarr?": the previous question's kinds, about what this one names.
         let before = understand(previous, &Context { earlier: Vec::new(), ..context.clone() });
         if !before.kinds.is_empty() && change.is_none() {
@@ -168,22 +223,16 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let needs_one = kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::Restarts);
     if containers.is_empty() && needs_one {
         // "and its logs?": the container the conversation was about.
-        for earlier in context.earlier.iter().rev() {
-            let named = entities::containers(earlier, &context.containers, &model.meta.common_words);
-            if !named.is_empty() {
-                containers = named;
-                follow_up = true;
-                break;
-            }
-        }
+        containers = earlier_container(context, &model.meta.common_words);
+        follow_up |= !containers.is_empty();
     }
-    if containers.is_empty() && kinds.iter().any(|k| matches!(k, Kind::Logs | Kind::WhyStopped)) {
+    if containers.is_empty() && unmatched.is_none() && kinds.iter().any(|k| matches!(k, Kind::Logs | Kind::WhyStopped))
+    {
         // "the logs of the one that crashed": the containers that did.
         containers = context.containers.iter().filter(|c| c.crashed()).map(|c| c.name.clone()).collect();
     }
     containers.truncate(MAX_CONTAINERS);
-    let unmatched =
-        if containers.is_empty() { near_miss(question, &context.containers, &model.meta.common_words) } else { None };
+    let unmatched = unmatched.filter(|_| containers.is_empty());
     let window = when::window(question, &context.now, context.boot);
     Understanding {
         kinds,
@@ -198,12 +247,50 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     }
 }
 
+/// The container the conversation was about: named in the last question that named one, or
+/// else the first one the last answer named (the busiest, the one that stopped).
+fn earlier_container(context: &Context, common: &[String]) -> Vec<String> {
+    if let Some(named) = context
+        .earlier
+        .iter()
+        .rev()
+        .map(|q| entities::containers(q, &context.containers, common))
+        .find(|named| !named.is_empty())
+    {
+        return named;
+    }
+    // The last answer names the container only when the last question asked which one
+    // (the busiest, the one that stopped), not when it listed them all.
+    let about_one = context.earlier.last().is_some_and(|q| {
+        let before = understand(q, &Context { earlier: Vec::new(), last_answer: None, ..context.clone() });
+        before.kinds.iter().any(|k| matches!(k, Kind::ContainerUsage | Kind::Processes | Kind::WhyStopped))
+    });
+    if !about_one {
+        return Vec::new();
+    }
+    context
+        .last_answer
+        .as_deref()
+        .map(|a| entities::containers(a, &context.containers, common).into_iter().take(1).collect())
+        .unwrap_or_default()
+}
+
+/// A question of a few words, as follow-ups are ("and its CPU?", "et il utilise combien de CPU ?").
+fn short_follow_up(question: &str) -> bool {
+    features::words(&features::fold(question)).len() <= 8
+}
+
 /// A word of the question that no ordinary question uses and that is a few edits from a
 /// container's name: what the owner probably typed for it.
 fn near_miss(question: &str, known: &[ContainerRef], common: &[String]) -> Option<String> {
     let folded = features::fold(question);
-    features::words(&folded)
-        .into_iter()
+    // Whole names as typed ("homelab-fixture-wbe"), then single words.
+    let typed = question
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|t| t.contains(['-', '_', '.']));
+    typed
+        .chain(features::words(&folded).into_iter().map(String::from))
         .filter(|w| {
             w.chars().count() >= 3
                 && w.chars().any(char::is_alphabetic)
@@ -215,5 +302,4 @@ fn near_miss(question: &str, known: &[ContainerRef], common: &[String]) -> Optio
                 strsim::damerau_levenshtein(w, &name) <= (name.chars().count() / 3).max(2)
             })
         })
-        .map(String::from)
 }

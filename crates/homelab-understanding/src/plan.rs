@@ -13,9 +13,14 @@ pub const LOG_LINES: u64 = 20;
 /// The calls that answer `u`, in a stable order, each once; each asks the host the question
 /// names, if it names one. Empty when no tool is needed (greetings, how-to) or none is offered.
 pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
-    let mut plan = Plan { offered, calls: Vec::new() };
+    plan(u, offered).calls
+}
+
+/// The plan for `u` among `offered`: its calls, and every tool it would use were each offered.
+fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
+    let mut plan = Plan { offered, calls: Vec::new(), wanted: Vec::new() };
     if u.change.is_some() {
-        return Vec::new();
+        return plan;
     }
     let history = u.has(Kind::History);
     for kind in &u.kinds {
@@ -25,6 +30,8 @@ pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
                 plan.add(ToolId::Problems, json!({}));
                 plan.add(ToolId::SystemResources, json!({}));
                 plan.add(ToolId::Containers, json!({}));
+                // What happened lately belongs to "how is it doing?" too.
+                plan.add(ToolId::Events, json!({"window": "24h"}));
             }
             Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load if !history => {
                 plan.add(ToolId::SystemResources, json!({}));
@@ -79,33 +86,35 @@ pub fn calls(u: &Understanding, offered: &[ToolId]) -> Vec<(ToolId, Value)> {
                 plan.add(ToolId::HostInfo, json!({}));
             }
             Kind::History => history_calls(u, &mut plan),
-            Kind::Events => plan.add_or(ToolId::Problems, ToolId::Containers),
+            Kind::Events => events_calls(u, &mut plan),
             Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load | Kind::ContainerUsage | Kind::Network => {}
         }
     }
-    let mut calls = plan.calls;
     if let Some(host) = &u.host {
-        for (_, args) in &mut calls {
+        for (_, args) in &mut plan.calls {
             args["host"] = json!(host);
         }
     }
-    calls
+    plan
 }
 
 /// The tools the understanding needs, were every tool offered.
+/// A tool with a stand-in ("the pools from TrueNAS, else from this host's ZFS") lists the
+/// stand-in first, so a host with neither is told about itself first.
 pub fn tools(u: &Understanding) -> Vec<ToolId> {
-    let mut tools: Vec<ToolId> = calls(u, &ToolId::ALL).into_iter().map(|(t, _)| t).collect();
-    tools.dedup();
-    tools
+    plan(u, &[]).wanted
 }
 
 struct Plan<'a> {
     offered: &'a [ToolId],
     calls: Vec<(ToolId, Value)>,
+    /// Every tool the plan would use, offered or not, each once.
+    wanted: Vec<ToolId>,
 }
 
 impl Plan<'_> {
     fn add(&mut self, tool: ToolId, args: Value) {
+        self.want(tool);
         if self.offered.contains(&tool) && !self.calls.iter().any(|(t, a)| *t == tool && *a == args) {
             self.calls.push((tool, args));
         }
@@ -117,12 +126,50 @@ impl Plan<'_> {
     }
 
     /// `tool` with `args`, or `fallback` (without arguments) when `tool` is not offered.
+    fn want(&mut self, tool: ToolId) {
+        if !self.wanted.contains(&tool) {
+            self.wanted.push(tool);
+        }
+    }
+
     fn add_args_or(&mut self, tool: ToolId, args: Value, fallback: ToolId) {
+        self.want(fallback);
+        self.want(tool);
         if self.offered.contains(&tool) {
             self.add(tool, args);
         } else {
             self.add(fallback, json!({}));
         }
+    }
+}
+
+/// `get_events` over the window the question names (the last day when it names none, the week
+/// when it names a container: "when did plex last restart?"), for the container it names; the
+/// problems now (or the container list) when the tool is not offered.
+fn events_calls(u: &Understanding, plan: &mut Plan) {
+    if !plan.offered.contains(&ToolId::Events) {
+        plan.add_or(ToolId::Problems, ToolId::Containers);
+        return;
+    }
+    let mut args = json!({});
+    match &u.window {
+        Some(w) => match w.as_recent(u.now).filter(|r| r.len() <= 5) {
+            Some(recent) => args["window"] = json!(recent),
+            None => {
+                args["since"] = json!(w.start.to_string());
+                args["until"] = json!(w.end.to_string());
+            }
+        },
+        None if u.containers.is_empty() => args["window"] = json!("24h"),
+        None => args["window"] = json!("7d"),
+    }
+    if u.containers.is_empty() {
+        plan.add(ToolId::Events, args.clone());
+    }
+    for name in &u.containers {
+        let mut args = args.clone();
+        args["container"] = json!(name);
+        plan.add(ToolId::Events, args);
     }
 }
 
@@ -171,5 +218,46 @@ fn history_calls(u: &Understanding, plan: &mut Plan) {
             }
         }
         plan.add(ToolId::History, args);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{understand, ContainerRef, Context};
+
+    fn understood(q: &str) -> Understanding {
+        let containers = ["plex", "sonarr"]
+            .map(|n| ContainerRef { name: n.into(), state: "running".into(), status: "Up 2 hours".into() })
+            .to_vec();
+        understand(q, &Context { containers, ..Context::now_only() })
+    }
+
+    #[test]
+    fn what_happened_asks_for_the_events_of_the_window_it_names() {
+        let night = understood("What happened last night?");
+        let w = night.window.clone().unwrap();
+        assert_eq!(
+            calls(&night, &ToolId::ALL),
+            [(ToolId::Events, json!({"since": w.start.to_string(), "until": w.end.to_string()}))]
+        );
+        assert_eq!(
+            calls(&understood("Show me the events of the last 12 hours"), &ToolId::ALL),
+            [(ToolId::Events, json!({"window": "12h"}))]
+        );
+        // A container's last restart may lie days back: the whole week, for it.
+        assert_eq!(
+            calls(&understood("When did plex last restart?"), &ToolId::ALL),
+            [(ToolId::Events, json!({"window": "7d", "container": "plex"}))]
+        );
+        // Without the tool, what is wrong now.
+        let offered: Vec<ToolId> = ToolId::ALL.into_iter().filter(|t| *t != ToolId::Events).collect();
+        assert_eq!(calls(&night, &offered), [(ToolId::Problems, json!({}))]);
+    }
+
+    #[test]
+    fn the_situation_report_asks_for_the_last_day_of_events_too() {
+        let tools: Vec<ToolId> = calls(&understood("Anything wrong?"), &ToolId::ALL).into_iter().map(|c| c.0).collect();
+        assert_eq!(tools, [ToolId::Problems, ToolId::SystemResources, ToolId::Containers, ToolId::Events]);
     }
 }

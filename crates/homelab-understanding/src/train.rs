@@ -134,13 +134,19 @@ pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32], rules: bool) -> (BTree
             kinds.insert(best);
         }
     }
-    let asked_about = [Kind::Howto, Kind::Help].iter().any(|k| probs[k.index()] >= RULES_YIELD_TO);
-    let change = probs[CHANGE] >= thresholds[CHANGE] || rules && !asked_about && probs[CHANGE] >= RULES_FLOOR;
+    // A how-to question or a greeting quotes or names actions without asking for them: it is a
+    // request only when the model is quite sure, never on the rules' word alone.
+    let asked_about = kinds.contains(&Kind::Howto) || kinds.contains(&Kind::Help);
+    let change = if asked_about {
+        probs[CHANGE] >= thresholds[CHANGE].max(ASKED_ABOUT_BAR)
+    } else {
+        probs[CHANGE] >= thresholds[CHANGE] || rules && probs[CHANGE] >= RULES_FLOOR
+    };
     (kinds, change)
 }
 
-/// A how-to or greeting this likely is not a request to act, whatever the rules read.
-const RULES_YIELD_TO: f32 = 0.5;
+/// How sure the model must be that a how-to question or a greeting is a request to act.
+const ASKED_ABOUT_BAR: f32 = 0.8;
 /// Below this, the model is sure enough that the rules misread the message.
 const RULES_FLOOR: f32 = 0.05;
 

@@ -77,6 +77,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What happened over a window, oldest first: containers that died (exit code, last log line),
+         *     were OOM-killed, restarted, turned unhealthy or were updated; host boots; filesystems crossing
+         *     90 %; TrueNAS alerts. `gaps` are the stretches not watched (unknown, not quiet). What the chat
+         *     page lists under its status strip. With several hosts (`MONITORING_TARGETS`) every host's
+         *     events are merged, each naming its host; `host=<name>` asks one.
+         */
+        get: operations["events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -212,6 +235,13 @@ export interface components {
              * @example How much disk space is left?
              */
             message: string;
+            /**
+             * @description The reader's IANA time zone (`Europe/Berlin`): the builtin model says the times in its
+             *     answer in it, on a 24-hour clock with the zone's abbreviation. The chat page sends the
+             *     browser's; without it (or with a name it does not know) times are in the host's zone.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
         };
         /** @description What `POST /chat` answers. */
         ChatResponse: {
@@ -237,7 +267,7 @@ export interface components {
             conversation_id: string;
             /**
              * @description Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-             *     `created_at`; answers also carry `tool_calls_made`.
+             *     `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
              */
             messages: Record<string, never>[];
         };
@@ -280,6 +310,84 @@ export interface components {
             total_gb: number;
             /** Format: double */
             used_gb: number;
+        };
+        /**
+         * @description One thing that happened; repeats close together (a restart loop) are one event with a
+         *     `count` and the time of the last.
+         */
+        Event: {
+            /** @description When, RFC 3339 with the host's offset (the first time, for repeats). */
+            at: string;
+            /**
+             * Format: int32
+             * @description How many times it happened from `at` to `last_at` (1 when it is absent).
+             */
+            count?: number;
+            /**
+             * Format: int64
+             * @description A container's exit code (`died`; the last one, for repeats).
+             */
+            exit_code?: number | null;
+            /** @description The host it happened on, when several hosts answered. */
+            host?: string | null;
+            /** @description The container's image (`created`, `updated`, `destroyed`). */
+            image?: string | null;
+            kind: components["schemas"]["EventKind"];
+            /** @description The last time, for repeats. */
+            last_at?: string | null;
+            /** @description A TrueNAS alert's level: `WARNING`, `CRITICAL`, … */
+            level?: string | null;
+            /**
+             * @description The last line of its log when it died (the last one that looks like an error, else the
+             *     last), cut and redacted.
+             */
+            log_line?: string | null;
+            /**
+             * Format: double
+             * @description How full the filesystem was (`filesystem_high`, `filesystem_normal`).
+             */
+            percent_used?: number | null;
+            /** @description The signal sent (`killed`), e.g. `SIGKILL` or `9`. */
+            signal?: string | null;
+            /** @description A container's name, a mount point, `host`, or a TrueNAS alert's class. */
+            subject: string;
+            /** @description A TrueNAS alert's text (cut and redacted), or what else there is to say. */
+            text?: string | null;
+        };
+        /** @description A stretch of the window in which events were not watched: what happened then is unknown. */
+        EventGap: {
+            /** @description RFC 3339 with the host's offset. */
+            from: string;
+            /** @description The host, when several hosts answered. */
+            host?: string | null;
+            to: string;
+            /** @description `tool-monitoring was not running`, `Docker did not answer: …`. */
+            why: string;
+        };
+        /**
+         * @description What happened. A closed set: the tool's `kind` filter takes these names.
+         * @enum {string}
+         */
+        EventKind: "created" | "updated" | "started" | "died" | "oom_killed" | "killed" | "restarted" | "unhealthy" | "healthy" | "destroyed" | "booted" | "filesystem_high" | "filesystem_normal" | "alert_raised" | "alert_cleared";
+        /** @description `GET /events`: what happened from `since` to `until`, oldest first. */
+        Events: {
+            events: components["schemas"]["Event"][];
+            /** @description When events were not watched within the window (not silence: unknown). */
+            gaps: components["schemas"]["EventGap"][];
+            /** @description What was cut, or why there is little to show. */
+            note?: string | null;
+            /** @description Older events of the window left out of `events` to keep the answer short. */
+            omitted: number;
+            /** @description When this record begins (RFC 3339): nothing before it is known. */
+            recorded_since?: string | null;
+            /**
+             * @description The window, RFC 3339 with the host's offset (`since` is later than asked when less is
+             *     kept: 7 days at most).
+             */
+            since: string;
+            /** @description The host's time zone (IANA name), for saying the times in local time. */
+            timezone: string;
+            until: string;
         };
         /** @description `GET /status`: one entry per host (`local` first), one when there is only this host. */
         Glance: {
@@ -890,6 +998,93 @@ export interface operations {
                 };
             };
             /** @description Not a valid conversation id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Rate limit exceeded (per key; failed keys per address) */
+            429: {
+                headers: {
+                    /** @description Seconds until a request is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service or LLM unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The LLM provider has no key, or the assistant's database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description Backend service timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: {
+                /** @description How far back: 30m, 12h, 7d… (default 24h; 7 days are kept). */
+                window?: string;
+                /** @description The start of a past window, RFC 3339 with an offset (instead of the last `window`). */
+                since?: string;
+                /** @description The end of that window, RFC 3339 with an offset (default now). */
+                until?: string;
+                /** @description Only this container's events. */
+                container?: string;
+                /** @description Only events of this kind. */
+                kind?: components["schemas"]["EventKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events of the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Events"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description An unreadable window or time, an unknown kind or another parameter */
             422: {
                 headers: {
                     [name: string]: unknown;

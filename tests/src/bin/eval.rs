@@ -175,8 +175,12 @@ async fn main() -> std::process::ExitCode {
         ("TRUENAS_CA_CERT".into(), truenas.ca_file.display().to_string()),
     ];
     let extra_ref: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let release = root.join("target/release");
-    let stack = Stack::start_from(&release, Llm::Builtin, &extra_ref);
+    // The services built with this binary (`--release` or `--profile quick`), beside it.
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|p| p.to_path_buf()))
+        .unwrap_or(root.join("target/release"));
+    let stack = Stack::start_from(&bin_dir, Llm::Builtin, &extra_ref);
     let client = reqwest::Client::new();
     // Let the first CPU and history samples be taken.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;

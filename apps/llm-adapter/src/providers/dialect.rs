@@ -82,7 +82,7 @@ impl Defaults {
         let hint = match (self.name, status) {
             ("ollama", 404) if said("not found") => format!("pull it on the Ollama host: ollama pull {model}"),
             ("ollama", 400) if said("does not support tools") => {
-                "this model cannot call tools; choose one that can (README, \"Fully private: a local model\")".into()
+                "this model cannot call tools; choose one that can (docs/local-model.md, \"Which model\")".into()
             }
             ("ollama", 400) if said("context length") => {
                 "the conversation is longer than the model's context; raise OLLAMA_CONTEXT_LENGTH on the Ollama host"

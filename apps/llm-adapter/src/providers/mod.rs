@@ -113,7 +113,7 @@ pub fn check(settings: &Settings) -> Result<(), ConfigError> {
         return Err(ConfigError {
             variable: "LLM_MODEL".into(),
             reason: format!(
-                "must be set with LLM_PROVIDER={}: the model to ask ({example}; README, \"Fully private: a local model\")",
+                "must be set with LLM_PROVIDER={}: the model to ask ({example}; docs/local-model.md)",
                 kind.as_str()
             ),
         });

@@ -1,6 +1,8 @@
 //! `make train`: trains the classifier from `corpus/`, writes `model/model.bin`, and prints
 //! k-fold cross-validation and held-out figures. `--check` writes nothing and fails when the
-//! checked-in model differs from what training makes (reproducibility).
+//! checked-in model differs from what training makes (reproducibility). For tuning, on the
+//! training part only: `--sweep` (parameters), `--errors` (out-of-fold mistakes); `--ask` reads
+//! questions from stdin and prints how they are understood.
 
 use std::path::PathBuf;
 
@@ -16,6 +18,17 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if std::env::args().any(|a| a == "--ask") {
+        // Each line of stdin understood with nothing known of the host, for trying phrasings.
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            let u = homelab_understanding::understand(&line, &homelab_understanding::Context::now_only());
+            let kinds: Vec<&str> = u.kinds.iter().map(|k| k.name()).collect();
+            let change = if u.change.is_some() { " CHANGE" } else { "" };
+            let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
+            println!("{line:<60} {kinds:?}{change}{window}");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
     if std::env::args().any(|a| a == "--errors") {
         let train_part: Vec<&corpus::Example> = examples.iter().filter(|e| e.split() == corpus::Split::Train).collect();
         let p = train::Params::default();

@@ -114,13 +114,20 @@ pub fn history(h: &History, compare: bool) -> String {
             figure(s.latest)
         )
     };
+    // The tool's own words name times in the host's zone; said in the reader's where one is known.
+    let instants: Vec<&str> =
+        [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
     let head = if h.covered.is_empty() {
         format!("Over the last {}{source}:", span(&h.window))
     } else {
-        format!("Over {}{source}:", text(&h.covered))
+        let instants: Vec<&str> =
+            [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
+        format!("Over {}{source}:", text(&say::in_reader_zone(&h.covered, zone, &instants)))
     };
     let mut out = match h.series.as_slice() {
-        [] => String::new(),
+        // Which figure has no record, before the note says why (unless the note says it).
+        [] if h.note.as_deref().is_some_and(|n| n.starts_with("No history")) => String::new(),
+        [] => format!("No {what} history for that time.", what = no_record_of(&h.metric)),
         [one] => format!("{head} {}.", line(one)),
         many => bullets(&head, many.iter().map(|s| format!("{}.", line(s)))),
     };
@@ -128,12 +135,23 @@ pub fn history(h: &History, compare: bool) -> String {
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&text(note));
-    }
-    if out.is_empty() {
-        out = "Nothing is recorded for that yet.".into();
+        out.push_str(&text(&say::in_reader_zone(note, zone, &instants)));
     }
     out
+}
+
+/// The figure a history is of, for "No CPU history for that time".
+fn no_record_of(metric: &str) -> &'static str {
+    match metric {
+        "cpu" => "CPU",
+        "memory" => "memory",
+        "load" => "load",
+        "disk" => "disk",
+        "network" => "network",
+        "container_cpu" => "container CPU",
+        "container_memory" => "container memory",
+        _ => "such",
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,9 @@ const ACTIONS: &[(&[&str], &str)] = &[
 pub fn answer(question: &str) -> String {
     let lower = question.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    match ACTIONS.iter().find(|(verbs, _)| words.iter().any(|w| verbs.contains(w))) {
+    // The task named first: "the command to prune images but don't run it" is about pruning.
+    let named_first = words.iter().find_map(|w| ACTIONS.iter().find(|(verbs, _)| verbs.contains(w)));
+    match named_first {
         Some((_, how)) => format!(
             "{how}\n\n{ONLY_LOOKS} I can show you what is running, a container's details or its recent logs first."
         ),

@@ -8,6 +8,7 @@
 //! tool said by [`reports`]). It never calls a tool that was not offered.
 
 pub mod answer;
+pub mod events;
 pub mod history;
 pub mod howto;
 pub mod network;
@@ -36,10 +37,11 @@ boot time, temperatures, network interfaces and the traffic now (per interface a
 processes; its Docker containers (which are running or stopped, their images and \
 ports, one container's details and health and why it stopped, its recent logs, and which use the most CPU or memory); ZFS pools; \
 on TrueNAS, its pools, datasets, snapshot and replication tasks, disk temperatures, app updates, version and \
-alerts; a check of everything for problems; and the last day of CPU, \
-memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills). Try \"How \
-much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\" or \"What was the CPU doing \
-last night?\". I can only look, not change anything.";
+alerts; a check of everything for problems; the last day of CPU, \
+memory, disk, load, network and container figures (when they peaked, the trend, when a disk fills); and the last \
+week's events (containers that crashed, restarted or were updated, reboots, full disks, TrueNAS alerts). Try \"How \
+much disk space is left?\", \"Which containers are stopped?\", \"Is anything wrong?\", \"What was the CPU doing \
+last night?\" or \"What happened last night?\". I can only look, not change anything.";
 
 /// Short replies to thanks and greetings, which need no tool.
 fn small_talk(question: &str) -> Option<String> {
@@ -76,10 +78,17 @@ impl Provider for Builtin {
     }
 }
 
-/// The whole decision, synchronous and pure.
+/// The whole decision, synchronous and pure; times are said in the reader's zone when the
+/// question came with one.
 pub fn respond(request: &LlmRequest) -> LlmResponse {
-    let (question, earlier, results) = current_turn(&request.messages);
-    let mut context = Context::from_wire(request.context.as_ref(), earlier);
+    let reader = request.context.as_ref().and_then(|c| c.reader_time_zone.as_deref());
+    say::for_reader(reader, || decide(request))
+}
+
+fn decide(request: &LlmRequest) -> LlmResponse {
+    let (question, before, results) = current_turn(&request.messages);
+    let (earlier, last_answer) = Context::conversation(before);
+    let mut context = Context::from_wire(request.context.as_ref(), earlier, last_answer);
     // With several hosts, each tool takes a `host` that lists them.
     if context.hosts.is_empty() {
         context.hosts = request
@@ -125,16 +134,19 @@ fn without_tools(question: &str, understanding: &Understanding) -> String {
     if let Some(reply) = small_talk(question) {
         return reply;
     }
-    if understanding.has(Kind::Unsupported) && !understanding.has(Kind::Help) {
-        return CANNOT_SEE.to_string();
+    if understanding.has(Kind::Help) {
+        return HELP.to_string();
     }
-    HELP.to_string()
+    // Only greetings and "what can you do?" get the help text; anything else no tool answers
+    // is something this assistant cannot see.
+    CANNOT_SEE.to_string()
 }
 
-/// A question about something no read-only tool here can see.
+/// A question about something no read-only tool here can see (or one not understood).
 pub const CANNOT_SEE: &str = "I can't see that from here: I only read this server's own figures (CPU, memory, \
-disks, load, temperatures, network), its Docker containers and their logs, ZFS pools, TrueNAS's alerts and \
-the last day of history. A tool that watches that thing directly would answer it.";
+disks, load, temperatures, network, processes), its Docker containers and their logs, ZFS pools, TrueNAS \
+(pools, datasets, snapshots, apps, alerts) and the last day of history. A tool that watches that thing \
+directly would answer it. If you meant something I can see, ask \"What can you do?\"";
 
 fn calls(chosen: Vec<(ToolId, Value)>) -> LlmResponse {
     let tool_calls = chosen
@@ -152,21 +164,15 @@ fn stop(content: String) -> LlmResponse {
     LlmResponse { content: Some(content), tool_calls: Vec::new(), finish_reason: "stop".into(), usage: None }
 }
 
-/// The last user message, the earlier ones (oldest first), and the tool results that came after
-/// the last as (tool name, content), each unsealed from its envelope.
-fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, String)>) {
+/// The last user message, the messages before it, and the tool results that came after it as
+/// (tool name, content), each unsealed from its envelope.
+fn current_turn(messages: &[Message]) -> (String, &[Message], Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
-        return (String::new(), Vec::new(), Vec::new());
+        return (String::new(), &[], Vec::new());
     };
     let Message::User { content: question } = &messages[start] else { unreachable!("found as a user message") };
-    let earlier = messages[..start]
-        .iter()
-        .filter_map(|m| match m {
-            Message::User { content } => Some(content.clone()),
-            _ => None,
-        })
-        .collect();
+    let before = &messages[..start];
     let mut names: HashMap<&str, &str> = HashMap::new();
     let mut results = Vec::new();
     for m in &messages[start + 1..] {
@@ -184,7 +190,7 @@ fn current_turn(messages: &[Message]) -> (String, Vec<String>, Vec<(String, Stri
             _ => {}
         }
     }
-    (question.clone(), earlier, results)
+    (question.clone(), before, results)
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
         ToolOutput::Processes(p) => super::processes::processes(p),
         // Who uses the network comes first, unless the question is about the host's interfaces.
         ToolOutput::Network(n) => super::network::network(n, !topics.has(Kind::Host)),
+        ToolOutput::Events(e) => super::events::events(e, topics),
     }
 }
 
@@ -56,7 +57,8 @@ pub fn not_offered(tool: ToolId) -> &'static str {
         | ToolId::HostInfo
         | ToolId::History
         | ToolId::Processes
-        | ToolId::Network => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
+        | ToolId::Network
+        | ToolId::Events => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
     }
 }
 
@@ -126,9 +128,9 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
     parts.join("\n\n")
 }
 
-fn describe(c: &ContainerInfo) -> String {
-    let ports: Vec<String> = c
-        .ports
+/// `ports 0.0.0.0:8080 → 80/tcp; 443/tcp (not published)`, or `no ports`.
+fn ports(ports: &std::collections::BTreeMap<String, Option<Vec<homelab_schemas::monitoring::PortBinding>>>) -> String {
+    let ports: Vec<String> = ports
         .iter()
         .map(|(inside, bindings)| match bindings {
             Some(list) if !list.is_empty() => {
@@ -138,7 +140,15 @@ fn describe(c: &ContainerInfo) -> String {
             _ => format!("{inside} (not published)"),
         })
         .collect();
-    let ports = if ports.is_empty() { "no ports".to_string() } else { format!("ports {}", ports.join("; ")) };
+    if ports.is_empty() {
+        "no ports".to_string()
+    } else {
+        format!("ports {}", ports.join("; "))
+    }
+}
+
+fn describe(c: &ContainerInfo) -> String {
+    let ports = ports(&c.ports);
     format!(
         "**{}** — {} ({}), image `{}`, {}",
         text(&c.name),
@@ -428,6 +438,9 @@ pub(super) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
         .iter()
         .filter_map(|m| Some(format!("{} → {}", text(m.source.as_deref()?), text(m.destination.as_deref()?))))
         .collect();
+    if !d.ports.is_empty() {
+        facts.push(ports(&d.ports));
+    }
     if !mounts.is_empty() {
         facts.push(format!("mounts {}", mounts.join(", ")));
     }
@@ -522,6 +535,7 @@ pub(super) mod tests {
             ),
             ToolId::Processes => ("What is eating my CPU?", super::super::processes::tests::sample()),
             ToolId::Network => ("What's using my bandwidth?", super::super::network::tests::sample()),
+            ToolId::Events => ("What happened last night?", super::super::events::tests::sample()),
             ToolId::ContainerLogs => (
                 "Show me the logs of plex",
                 json!({"name": "plex", "lines": ["Starting Plex", "Listening on 32400"], "line_count": 2, "note": null}),

@@ -1,0 +1,484 @@
+//! How the builtin model says `get_events`: a short timeline in the host's local time, what
+//! belongs together said once ("**sonarr** died 4× between 03:12 and 03:40 CET, exit code 1,
+//! started again each time; last log line: …", "was unhealthy from 03:00 to 03:10"), the
+//! crashes counted first, the quiet stretches named, and the stretches not watched said as
+//! unknown rather than quiet. In the situation report, one paragraph of what stood out.
+
+use homelab_common::clock::parse_rfc3339;
+use homelab_schemas::monitoring::{Event, EventKind, Events};
+use homelab_understanding::{Kind, Understanding as Topics};
+
+use super::{
+    answer::capitalised,
+    reports::{bullets, plural, text},
+    say,
+};
+
+/// A stretch without events this long is said to be quiet.
+const QUIET_SECONDS: i64 = 3 * 3600;
+/// Events said as one when the second follows the first within this long (a stop and its exit).
+const TOGETHER_SECONDS: i64 = 60;
+/// A container started again this soon after it died was restarted (by its policy or by hand).
+const RESTARTED_WITHIN: i64 = 600;
+/// Repeats each within this long of the one before are one line (a restart loop).
+const GROUP_SECONDS: i64 = 1800;
+/// Gaps listed at most; the rest are counted.
+const LISTED_GAPS: usize = 3;
+
+/// The events in prose: a timeline for a question about the past, one paragraph in the
+/// situation report.
+pub fn events(e: &Events, topics: &Topics) -> String {
+    if topics.has(Kind::Overview) && !topics.has(Kind::Events) {
+        return brief(e);
+    }
+    timeline(e, topics)
+}
+
+/// Times said in the host's zone, with the day when the window spans more than one.
+struct Clock<'a> {
+    zone: Option<&'a str>,
+    days: bool,
+}
+
+impl Clock<'_> {
+    fn of(e: &Events) -> Clock<'_> {
+        let span = secs(&e.until) - secs(&e.since);
+        Clock { zone: Some(e.timezone.as_str()), days: span > 24 * 3600 }
+    }
+
+    fn at(&self, rfc3339: &str) -> String {
+        if self.days {
+            say::when(rfc3339, self.zone)
+        } else {
+            say::clock(rfc3339, self.zone)
+        }
+    }
+
+    fn unix(&self, seconds: i64) -> String {
+        let zone = homelab_common::clock::HostZone::named(self.zone.unwrap_or("UTC"));
+        self.at(&zone.rfc3339(seconds))
+    }
+}
+
+fn secs(rfc3339: &str) -> i64 {
+    parse_rfc3339(rfc3339).unwrap_or(0)
+}
+
+fn end_of(e: &Event) -> i64 {
+    e.last_at.as_deref().map_or_else(|| secs(&e.at), secs)
+}
+
+/// `**sonarr**`, with its host when several answered.
+fn who(e: &Event) -> String {
+    match &e.host {
+        Some(host) => format!("**{}** (on {})", text(&e.subject), text(host)),
+        None => format!("**{}**", text(&e.subject)),
+    }
+}
+
+fn quoted(line: &str) -> String {
+    format!("`{}`", line.replace('`', "'"))
+}
+
+/// A crash: a non-zero exit that no signal asked for, or an out-of-memory kill.
+struct Crash {
+    subject: String,
+    count: u32,
+    how: String,
+}
+
+/// One line of the timeline: when it began and ended, what it says.
+struct Line {
+    start: i64,
+    end: i64,
+    said: String,
+}
+
+/// The events after `i` not yet said, of `kinds`, about `i`'s subject, starting within
+/// `[from, to]`: marked as said and summed into one (count, last time, last exit code and log
+/// line), or `None` when there are none.
+fn take_all(events: &[Event], said: &mut [bool], i: usize, kinds: &[EventKind], from: i64, to: i64) -> Option<Event> {
+    let e = &events[i];
+    let mut sum: Option<Event> = None;
+    for j in i + 1..events.len() {
+        let f = &events[j];
+        let at = secs(&f.at);
+        if said[j] || !kinds.contains(&f.kind) || f.subject != e.subject || f.host != e.host || at < from || at > to {
+            continue;
+        }
+        said[j] = true;
+        sum = Some(match sum {
+            None => f.clone(),
+            Some(mut s) => {
+                s.count += f.count;
+                s.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+                s.exit_code = f.exit_code.or(s.exit_code);
+                s.log_line = f.log_line.clone().or(s.log_line);
+                s
+            }
+        });
+    }
+    sum
+}
+
+/// Event `i` with its repeats (the same thing to the same container, each within
+/// [`GROUP_SECONDS`] of the one before) summed in: a restart loop is one line.
+fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
+    let mut e = events[i].clone();
+    let chains = matches!(
+        e.kind,
+        EventKind::Died | EventKind::OomKilled | EventKind::Killed | EventKind::Started | EventKind::Restarted
+    );
+    if !chains {
+        return e;
+    }
+    for j in i + 1..events.len() {
+        let f = &events[j];
+        let repeat = !said[j]
+            && f.kind == e.kind
+            && f.subject == e.subject
+            && f.host == e.host
+            && f.exit_code == e.exit_code
+            && f.signal == e.signal;
+        if !repeat {
+            continue;
+        }
+        if secs(&f.at) - end_of(&e) > GROUP_SECONDS {
+            break;
+        }
+        said[j] = true;
+        e.count += f.count;
+        e.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+        e.log_line = f.log_line.clone().or(e.log_line);
+    }
+    e
+}
+
+/// `died 4× between 03:12 and 03:40 CET` or `died`.
+fn times(verb: &str, e: &Event, clock: &Clock) -> String {
+    match e.count {
+        1 => verb.to_string(),
+        n => format!("{verb} {n}× between {} and {}", clock.at(&e.at), clock.unix(end_of(e))),
+    }
+}
+
+/// `started again each time`, `started again at 03:13 CET`: the starts that followed `e` (a
+/// death, an OOM kill) within [`RESTARTED_WITHIN`].
+fn started_again(
+    events: &[Event],
+    said: &mut [bool],
+    i: usize,
+    e: &Event,
+    clock: &Clock,
+    end: &mut i64,
+) -> Option<String> {
+    let s = take_all(events, said, i, &[EventKind::Started], secs(&e.at), end_of(e) + RESTARTED_WITHIN)?;
+    *end = (*end).max(end_of(&s));
+    Some(match (e.count, s.count) {
+        (n, m) if n > 1 && m >= n => "started again each time".to_string(),
+        (_, 1) => format!("started again at {}", clock.at(&s.at)),
+        (_, m) => format!("started again {m}×, last at {}", clock.unix(end_of(&s))),
+    })
+}
+
+/// The lines of the timeline, and the crashes among them.
+fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
+    let mut said = vec![false; events.len()];
+    let mut lines = Vec::new();
+    let mut crashes = Vec::new();
+    for i in 0..events.len() {
+        if said[i] {
+            continue;
+        }
+        said[i] = true;
+        let e = &with_repeats(events, &mut said, i);
+        let (start, mut end) = (secs(&e.at), end_of(e));
+        let soon = end + TOGETHER_SECONDS;
+        let phrase = match e.kind {
+            EventKind::Died => {
+                let mut parts = vec![times("died", e, clock)];
+                if let Some(code) = e.exit_code {
+                    parts.push(format!("exit code {code}"));
+                }
+                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
+                if e.exit_code != Some(0) {
+                    crashes.push(Crash {
+                        subject: who(e),
+                        count: e.count,
+                        how: e.exit_code.map(|c| format!("exit code {c}")).unwrap_or_default(),
+                    });
+                }
+                let mut phrase = parts.join(", ");
+                if let Some(line) = &e.log_line {
+                    phrase.push_str(&format!("; last log line: {}", quoted(line)));
+                }
+                phrase
+            }
+            EventKind::OomKilled => {
+                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
+                let mut parts = vec![times("was killed for running out of memory", e, clock)];
+                if let Some(code) = died.as_ref().and_then(|d| d.exit_code) {
+                    parts.push(format!("exit code {code}"));
+                }
+                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
+                crashes.push(Crash { subject: who(e), count: e.count, how: "out of memory".into() });
+                let mut phrase = parts.join(", ");
+                if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
+                    phrase.push_str(&format!("; last log line: {}", quoted(line)));
+                }
+                phrase
+            }
+            EventKind::Killed => {
+                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
+                let verb = match e.signal.as_deref().unwrap_or_default().trim_start_matches("SIG") {
+                    "15" | "TERM" => "was stopped".to_string(),
+                    "9" | "KILL" => "was killed (SIGKILL)".to_string(),
+                    other => format!("was sent signal {}", text(other)),
+                };
+                let mut phrase = times(&verb, e, clock);
+                if let Some(code) = died.and_then(|d| d.exit_code) {
+                    phrase.push_str(&format!(", exit code {code}"));
+                }
+                phrase
+            }
+            EventKind::Destroyed => {
+                let kinds = [EventKind::Updated, EventKind::Created];
+                match take_all(events, &mut said, i, &kinds, start, end + RESTARTED_WITHIN) {
+                    Some(new) => {
+                        let image = new.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
+                        let verb = if new.kind == EventKind::Updated {
+                            "was updated to a new image"
+                        } else {
+                            "was re-created"
+                        };
+                        let started =
+                            take_all(events, &mut said, i, &[EventKind::Started], start, soon + RESTARTED_WITHIN);
+                        format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
+                    }
+                    None => "was removed".into(),
+                }
+            }
+            EventKind::Created | EventKind::Updated => {
+                let image = e.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
+                let verb = if e.kind == EventKind::Updated { "was re-created from a new image" } else { "was created" };
+                let started = take_all(events, &mut said, i, &[EventKind::Started], start, soon);
+                format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
+            }
+            EventKind::Started => match take_all(events, &mut said, i, &[EventKind::Restarted], start, end + 5) {
+                Some(_) => times("was restarted", e, clock),
+                None => times("was started", e, clock),
+            },
+            EventKind::Restarted => times("was restarted", e, clock),
+            EventKind::Unhealthy => match take_all(events, &mut said, i, &[EventKind::Healthy], start, i64::MAX / 4) {
+                Some(well) => {
+                    end = secs(&well.at);
+                    format!("was unhealthy from {} to {}", clock.at(&e.at), clock.at(&well.at))
+                }
+                None => times("turned unhealthy", e, clock),
+            },
+            EventKind::Healthy => times("was healthy again", e, clock),
+            EventKind::Booted => "the host booted".into(),
+            EventKind::FilesystemHigh => {
+                let already = e.text.as_deref().map(|t| format!(" ({})", text(t))).unwrap_or_default();
+                format!("reached {:.1} % used{already}", e.percent_used.unwrap_or(90.0))
+            }
+            EventKind::FilesystemNormal => {
+                format!("went back under 90 % ({:.1} % used)", e.percent_used.unwrap_or(0.0))
+            }
+            EventKind::AlertRaised | EventKind::AlertCleared => {
+                let verb = if e.kind == EventKind::AlertRaised { "raised" } else { "cleared" };
+                let level = e.level.as_deref().map(|l| format!("{} ", text(l))).unwrap_or_default();
+                let about = e.text.as_deref().map(|t| format!(": {}", text(t))).unwrap_or_default();
+                format!("TrueNAS {verb} a {level}alert ({}){about}", text(&e.subject))
+            }
+        };
+        let said = match e.kind {
+            EventKind::Booted | EventKind::AlertRaised | EventKind::AlertCleared => phrase,
+            EventKind::FilesystemHigh | EventKind::FilesystemNormal => format!("{} {phrase}", quoted(&e.subject)),
+            _ => format!("{} {phrase}", who(e)),
+        };
+        lines.push(Line { start, end, said: format!("{}: {said}", clock.at(&e.at)) });
+    }
+    (lines, crashes)
+}
+
+/// `[from, to]` without the gaps in it, in pieces at least [`QUIET_SECONDS`] long.
+fn quiet(from: i64, to: i64, gaps: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut pieces = vec![(from, to)];
+    for &(a, b) in gaps {
+        pieces = pieces
+            .into_iter()
+            .flat_map(|(x, y)| if b <= x || a >= y { vec![(x, y)] } else { vec![(x, a.max(x)), (b.min(y), y)] })
+            .collect();
+    }
+    pieces.into_iter().filter(|(x, y)| y - x >= QUIET_SECONDS).collect()
+}
+
+/// `last night (20:00–08:00 CET)` as the question named it, or the window's own times.
+fn label(e: &Events, topics: &Topics, clock: &Clock) -> String {
+    match &topics.window {
+        // "Nothing happened in the last hour", "… last night", "… since Friday".
+        Some(w) if w.label.starts_with("the last") => format!("in {}", text(&w.label)),
+        Some(w) => text(&w.label).into_owned(),
+        None => format!("from {} to {}", clock.at(&e.since), clock.at(&e.until)),
+    }
+}
+
+fn timeline(e: &Events, topics: &Topics) -> String {
+    let clock = Clock::of(e);
+    let when = label(e, topics, &clock);
+    let gaps: Vec<(i64, i64)> = e.gaps.iter().map(|g| (secs(&g.from), secs(&g.to))).collect();
+    let (mut lines, crashes) = lines(&e.events, &clock);
+    let one = match topics.containers.as_slice() {
+        [name] => Some(name.as_str()),
+        _ => None,
+    };
+    let mut parts = Vec::new();
+    if e.events.is_empty() {
+        parts.push(match (one, e.gaps.is_empty()) {
+            (Some(name), true) => {
+                format!("Nothing happened to **{}** {when}: it did not stop, crash, restart or change.", text(name))
+            }
+            (None, true) => format!(
+                "Nothing happened {when}: no container started, stopped or crashed, the host did not boot and no \
+                 filesystem crossed 90 %."
+            ),
+            (_, false) => format!("No events are recorded {when}, but not all of it was watched (below)."),
+        });
+    } else {
+        let mut head = capitalised(&when);
+        head.push_str(": ");
+        // `**sonarr** (4×, exit code 1)`, or with `crashed` after the name for one alone.
+        let crash = |c: &Crash, verb: &str| {
+            let mut how: Vec<String> = Vec::new();
+            if c.count > 1 {
+                how.push(format!("{}×", c.count));
+            }
+            how.extend((!c.how.is_empty()).then(|| c.how.clone()));
+            let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
+            format!("{}{verb}{how}", c.subject)
+        };
+        head.push_str(&match crashes.as_slice() {
+            [] => "no container crashed.".to_string(),
+            [c] => format!("{}.", crash(c, " crashed")),
+            list => {
+                let names: Vec<String> = list.iter().map(|c| crash(c, "")).collect();
+                format!("{} crashed: {}.", plural(list.len(), "container", "containers"), names.join(", "))
+            }
+        });
+        if let Some(name) = one {
+            let last = e.events.iter().rev().find(|ev| {
+                ev.subject == name && matches!(ev.kind, EventKind::Started | EventKind::Restarted | EventKind::Updated)
+            });
+            head.push_str(&match last {
+                Some(s) => format!(" **{}** last started at {}.", text(name), say::when(&s.at, Some(&e.timezone))),
+                None => format!(" **{}** did not start or restart in this window.", text(name)),
+            });
+        }
+        parts.push(head);
+        // The quiet stretches between the events (and at either end), where watched.
+        let (since, until) = (secs(&e.since), secs(&e.until));
+        let mut bounds: Vec<i64> = vec![since];
+        for l in &lines {
+            bounds.push(l.start);
+            bounds.push(l.end);
+        }
+        bounds.push(until);
+        let mut edge = since;
+        let mut quiet_lines = Vec::new();
+        for pair in bounds.chunks(2) {
+            if let [a, b] = pair {
+                for (x, y) in quiet(edge.max(*a), *b, &gaps) {
+                    quiet_lines.push(Line {
+                        start: x,
+                        end: y,
+                        said: format!("{} to {}: quiet", clock.unix(x), clock.unix(y)),
+                    });
+                }
+                edge = edge.max(*b);
+            }
+        }
+        lines.extend(quiet_lines);
+        lines.sort_by_key(|l| (l.start, l.end));
+        parts.push(bullets("What happened:", lines.into_iter().map(|l| l.said)));
+    }
+    if !e.gaps.is_empty() {
+        let said: Vec<String> = e
+            .gaps
+            .iter()
+            .take(LISTED_GAPS)
+            .map(|g| format!("from {} to {} ({})", clock.at(&g.from), clock.at(&g.to), text(&g.why)))
+            .collect();
+        let more = e.gaps.len().saturating_sub(LISTED_GAPS);
+        let more = if more > 0 { format!(", and {} more", plural(more, "time", "times")) } else { String::new() };
+        parts.push(format!("Not watched {}{more}: what happened then is unknown, not quiet.", said.join("; ")));
+    }
+    if let Some(note) = &e.note {
+        parts.push(format!("(Note: {})", text(note)));
+    }
+    parts.join("\n\n")
+}
+
+/// The situation report's paragraph: what stood out over the window, the rest counted.
+fn brief(e: &Events) -> String {
+    let clock = Clock::of(e);
+    let span = secs(&e.until) - secs(&e.since);
+    let when = if (span - 86_400).abs() < 120 {
+        "In the last 24 hours".to_string()
+    } else {
+        format!("Since {}", clock.at(&e.since))
+    };
+    let notable = |ev: &&Event| {
+        ev.kind.is_trouble()
+            || matches!(ev.kind, EventKind::Booted | EventKind::Updated)
+            || (ev.kind == EventKind::Died && ev.exit_code != Some(0))
+    };
+    let stood_out: Vec<&Event> = e.events.iter().filter(notable).collect();
+    let routine = e.events.len() - stood_out.len();
+    let unwatched = if e.gaps.is_empty() { "" } else { " (not all of it was watched)" };
+    if stood_out.is_empty() {
+        return match routine {
+            0 if e.gaps.is_empty() => format!("{when} nothing happened: no crash, restart or reboot."),
+            0 => format!("{when} no events are recorded{unwatched}."),
+            n => format!(
+                "{when} nothing went wrong{unwatched}: {} (starts, stops).",
+                plural(n, "routine event", "routine events")
+            ),
+        };
+    }
+    let said: Vec<String> = stood_out
+        .iter()
+        .take(5)
+        .map(|ev| {
+            let last = clock.unix(end_of(ev));
+            let n = if ev.count > 1 { format!(" {}×", ev.count) } else { String::new() };
+            match ev.kind {
+                EventKind::Died => format!(
+                    "{} died{n} (last at {last}{})",
+                    who(ev),
+                    ev.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default()
+                ),
+                EventKind::OomKilled => format!("{} ran out of memory{n} (last at {last})", who(ev)),
+                EventKind::Unhealthy => format!("{} turned unhealthy{n} (at {})", who(ev), clock.at(&ev.at)),
+                EventKind::Updated => format!("{} was updated (at {})", who(ev), clock.at(&ev.at)),
+                EventKind::Booted => format!("the host booted at {}", clock.at(&ev.at)),
+                EventKind::FilesystemHigh => {
+                    format!("{} reached 90 % used at {}", quoted(&ev.subject), clock.at(&ev.at))
+                }
+                _ => format!("TrueNAS raised an alert ({}) at {}", text(&ev.subject), clock.at(&ev.at)),
+            }
+        })
+        .collect();
+    let more = stood_out.len().saturating_sub(5);
+    let mut tail = String::new();
+    if more > 0 {
+        tail.push_str(&format!("; {more} more"));
+    }
+    if routine > 0 {
+        tail.push_str(&format!("; and {}", plural(routine, "routine event", "routine events")));
+    }
+    format!("{when}{unwatched}: {}{tail}. Ask \"what happened?\" for the timeline.", said.join("; "))
+}
+
+#[cfg(test)]
+pub(super) mod tests;

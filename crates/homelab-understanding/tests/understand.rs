@@ -1,0 +1,152 @@
+//! The understanding layer end to end, on the embedded model: what exists grounds the names, the
+//! conversation fills in "its", and the plan calls every tool a question needs. Questions here
+//! are plain ones; how well unseen phrasings do is measured by `make eval`, not asserted.
+
+use homelab_schemas::ToolId;
+use homelab_understanding::{plan, understand, ContainerRef, Context, Kind};
+use serde_json::json;
+
+fn host() -> Context {
+    let c = |name: &str, state: &str, status: &str| ContainerRef {
+        name: name.into(),
+        state: state.into(),
+        status: status.into(),
+    };
+    Context {
+        containers: vec![
+            c("plex", "running", "Up 2 hours (healthy)"),
+            c("pihole", "running", "Up 2 hours (unhealthy)"),
+            c("sonarr", "exited", "Exited (1) 3 hours ago"),
+            c("media-jellyfin-1", "running", "Up 5 hours"),
+            c("nextcloud", "created", "Created"),
+        ],
+        ..Context::now_only()
+    }
+}
+
+fn calls(question: &str, context: &Context) -> Vec<(ToolId, serde_json::Value)> {
+    plan::calls(&understand(question, context), &ToolId::ALL)
+}
+
+#[test]
+fn one_container_s_health_is_looked_up_not_the_host_s() {
+    let c = calls("Is pihole healthy?", &host());
+    assert_eq!(c, vec![(ToolId::ContainerDetails, json!({"name": "pihole"}))]);
+}
+
+#[test]
+fn a_compose_style_name_answers_to_its_service() {
+    let u = understand("how much memory does jellyfin use?", &host());
+    assert_eq!(u.containers, ["media-jellyfin-1"]);
+}
+
+#[test]
+fn words_after_past_and_last_are_times_not_containers() {
+    for q in ["cpu over the past 6 hours", "memory for the past couple of hours", "what was the load in the last day"] {
+        let u = understand(q, &host());
+        assert!(u.containers.is_empty(), "{q}: {:?}", u.containers);
+        assert!(u.window.is_some(), "{q}");
+        assert!(u.has(Kind::History), "{q}: {:?}", u.kinds);
+    }
+}
+
+#[test]
+fn its_logs_follow_the_container_of_the_conversation() {
+    let context = Context { earlier: vec!["why did sonarr stop?".into()], ..host() };
+    let u = understand("and its logs?", &context);
+    assert!(u.has(Kind::Logs), "{:?}", u.kinds);
+    assert_eq!(u.containers, ["sonarr"]);
+    assert!(u.follow_up);
+}
+
+#[test]
+fn the_one_that_crashed_is_the_container_that_did() {
+    let u = understand("show me the logs of the one that crashed", &host());
+    assert_eq!(u.containers, ["sonarr"]);
+    assert_eq!(plan::calls(&u, &ToolId::ALL)[0].0, ToolId::ContainerLogs);
+}
+
+#[test]
+fn several_kinds_in_one_question_call_every_tool_needed() {
+    let tools: Vec<ToolId> = calls("is plex up and how much disk is left?", &host()).into_iter().map(|c| c.0).collect();
+    assert!(tools.contains(&ToolId::ContainerDetails) && tools.contains(&ToolId::SystemResources), "{tools:?}");
+}
+
+#[test]
+fn a_vague_question_gets_the_situation_report_problems_first() {
+    let tools: Vec<ToolId> = calls("anything wrong?", &host()).into_iter().map(|c| c.0).collect();
+    assert_eq!(tools.first(), Some(&ToolId::Problems), "{tools:?}");
+    assert!(tools.contains(&ToolId::SystemResources) && tools.contains(&ToolId::Containers), "{tools:?}");
+}
+
+#[test]
+fn last_night_asks_the_history_for_that_night() {
+    let c = calls("what was the cpu doing last night?", &host());
+    let (tool, args) = &c[0];
+    assert_eq!(*tool, ToolId::History);
+    assert_eq!(args["metric"], "cpu");
+    assert!(args["start"].is_string() && args["end"].is_string(), "{args}");
+}
+
+#[test]
+fn requests_for_a_change_are_caught_in_every_language_and_quoting_a_command_is_not_one() {
+    for q in ["restart plex", "starte plex neu", "reinicia plex", "redémarre plex", "herstart plex", "reinicia o plex"]
+    {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    for q in [
+        "what's the difference between `docker compose restart` and `up -d`?",
+        "how do I restart plex?",
+        "why did sonarr stop?",
+    ] {
+        assert!(understand(q, &host()).change.is_none(), "{q}");
+    }
+}
+
+#[test]
+fn a_host_s_name_picks_the_host_among_several() {
+    let context = Context { hosts: vec!["local".into(), "nas".into(), "pi".into()], ..host() };
+    let c = calls("how much disk is left on the pi?", &context);
+    assert_eq!(c, vec![(ToolId::SystemResources, json!({"host": "pi"}))]);
+}
+
+#[test]
+fn the_embedded_model_was_trained_on_the_corpus_as_it_is_now() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let corpus = homelab_understanding::corpus::load(&dir).expect("the corpus reads");
+    let model = homelab_understanding::model::Model::embedded();
+    assert_eq!(
+        homelab_understanding::corpus::fingerprint(&corpus),
+        model.meta.corpus_fingerprint,
+        "the corpus changed since the model was trained: run `make train`"
+    );
+    assert!(corpus.len() >= 2000, "{} lines", corpus.len());
+}
+
+#[test]
+fn it_after_a_question_about_the_busiest_container_is_the_one_the_answer_named() {
+    let context = Context {
+        earlier: vec!["which container uses the most memory?".into()],
+        last_answer: Some(
+            "Running containers by memory use:\n\n- **media-jellyfin-1**: 250 MiB\n- **plex**: 80 MiB".into(),
+        ),
+        ..host()
+    };
+    let u = understand("and how much CPU?", &context);
+    assert_eq!(u.containers, ["media-jellyfin-1"]);
+    assert!(u.has(Kind::ContainerUsage), "{:?}", u.kinds);
+}
+
+#[test]
+fn a_name_one_letter_off_is_the_closest_container_and_an_unknown_one_is_not_the_crashed_one() {
+    let mut context = host();
+    for name in ["homelab-fixture-web", "homelab-fixture-db"] {
+        context.containers.push(ContainerRef { name: name.into(), state: "created".into(), status: "Created".into() });
+    }
+    let u = understand("Show me the logs of homelab-fixture-wbe", &context);
+    assert_eq!(u.containers, ["homelab-fixture-web"]);
+    let u = understand("Show me the logs of homelab-fixture-proxy", &context);
+    assert_eq!(u.unmatched.as_deref(), Some("homelab-fixture-proxy"), "{:?} {:?}", u.containers, u.kinds);
+    assert!(u.containers.is_empty(), "not sonarr, which crashed: {:?}", u.containers);
+    assert_eq!(u.kinds, [Kind::Logs].into());
+}
