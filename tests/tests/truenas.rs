@@ -181,7 +181,7 @@ async fn a_wrong_key_or_user_is_a_503_naming_the_login_and_never_the_key() {
         assert_eq!(status, 503);
         let detail = v["detail"].as_str().unwrap();
         assert!(
-            detail.starts_with("TrueNAS API unavailable: auth.login_ex did not accept the key (AUTH_ERR)"),
+            detail.starts_with("TrueNAS API unavailable: auth.login_ex did not accept the key (AUTH_ERR for the user"),
             "{detail}"
         );
         assert!(!detail.contains(key), "{detail}");
