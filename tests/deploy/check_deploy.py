@@ -236,6 +236,7 @@ NOT_PASSED = {
     "TLS_CERT_PATH": "tool-monitoring serves HTTPS only as an agent (agent.compose.yml)",
     "TLS_KEY_PATH": "as TLS_CERT_PATH",
     "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
+    "ALLOW_NO_INTERNAL_TOKEN": "the compose files require INTERNAL_TOKEN (AGENT_TOKEN for an agent), so the opt-out has no use",
 }
 # The secrets a service may read from a file instead (SECRET_FILE_VARIABLES).
 FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "MONITORING_AGENT_TOKENS"}
