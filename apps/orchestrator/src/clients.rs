@@ -144,15 +144,20 @@ pub struct MonitoringClient {
 
 impl MonitoringClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
-        Self::trusting(base_url, timeout, token, &[])
-    }
-
-    /// A client that also trusts `roots` (an agent's own certificate) for HTTPS.
-    pub fn trusting(base_url: &str, timeout: Duration, token: Option<&Secret>, roots: &[reqwest::Certificate]) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_string(),
-            http: homelab_common::internal::client_trusting(timeout, token, roots),
+            http: homelab_common::internal::client(timeout, token),
         }
+    }
+
+    /// Another host's agent: its own token, and over HTTPS only its pinned certificate
+    /// ([`crate::pinned`]).
+    pub fn agent(base_url: &str, timeout: Duration, token: &Secret, tls: Option<rustls::ClientConfig>) -> Self {
+        let http = match tls {
+            Some(tls) => homelab_common::internal::client_with_tls(timeout, Some(token), tls),
+            None => homelab_common::internal::client(timeout, Some(token)),
+        };
+        Self { base: base_url.trim_end_matches('/').to_string(), http }
     }
 
     /// The tools tool-monitoring can answer now (`GET /tools/available`); `None` when it cannot say.
@@ -208,8 +213,8 @@ fn unreachable_reason(e: &reqwest::Error) -> String {
     }
     let chain = causes.join(": ");
     if chain.contains("certificate") || chain.contains("UnknownIssuer") || chain.contains("CaUsedAsEndEntity") {
-        let short: String = causes.last().cloned().unwrap_or_default().chars().take(120).collect();
-        format!("the monitoring service's certificate is not trusted (MONITORING_CA_CERT): {short}")
+        "the monitoring service's certificate is not the one pinned for this host (its .pem in MONITORING_AGENTS_DIR)"
+            .to_string()
     } else {
         "the monitoring service is unreachable".to_string()
     }

@@ -66,6 +66,24 @@ pub fn client_trusting(
         .expect("a TLS backend is compiled in")
 }
 
+/// [`client`] whose HTTPS trusts what `tls` trusts and nothing else (an agent's pinned
+/// certificate), sending `token`, the one that service accepts.
+pub fn client_with_tls(
+    timeout: std::time::Duration,
+    token: Option<&Secret>,
+    tls: rustls::ClientConfig,
+) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .default_headers(client_headers(token))
+        .timeout(timeout)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .pool_max_idle_per_host(64)
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
 /// Default headers that carry the token on every call of an internal client.
 pub fn client_headers(token: Option<&Secret>) -> HeaderMap {
     let mut headers = HeaderMap::new();

@@ -153,6 +153,10 @@ impl Ring {
         self.records.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &Record> {
         self.records.iter()
     }
