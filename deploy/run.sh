@@ -49,6 +49,8 @@ export LLM_ADAPTER_URL="http://127.0.0.1:$LLM_ADAPTER_PORT"
 export MONITORING_URL="http://127.0.0.1:$MONITORING_PORT"
 export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-$DATA/audit.jsonl}"
 export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}" AUDIT_KEY_PATH="${AUDIT_KEY_PATH:-$DATA/audit.key}"
+# Several hosts: each agent's pinned certificate, deploy/agents/<name>.pem, as in Compose.
+export MONITORING_AGENTS_DIR="${MONITORING_AGENTS_DIR:-$ROOT/deploy/agents}"
 if [ "${#ignored_from_env_file[@]}" -gt 0 ]; then
   echo "Note: ${ignored_from_env_file[*]} in .env are the containers' paths; make run keeps its state in $DATA."
 fi
@@ -198,13 +200,21 @@ trap stop_all EXIT
 # line (make itself, which gets the Ctrl-C too, then ends as interrupted: the shell says 130).
 trap 'exit 0' INT TERM
 
+# With a certificate (TLS_CERT_PATH and TLS_KEY_PATH) the gateway and the web UI serve HTTPS.
+SCHEME=http
+[ -n "${TLS_CERT_PATH:-}" ] && [ -n "${TLS_KEY_PATH:-}" ] && SCHEME=https
+
 start() {  # name port bind
-  local name=$1 port=$2 bind=$3
+  local name=$1 port=$2 bind=$3 scheme=http
+  # Only the gateway serves the certificate; the others talk plain HTTP on loopback (blank paths
+  # override .env's, so tool-monitoring does not turn into an HTTPS agent).
+  local tls=(TLS_CERT_PATH= TLS_KEY_PATH=)
+  [ "$name" = gateway ] && tls=() && scheme=$SCHEME
   # In a session of its own: Ctrl-C reaches this script, which stops the services in order.
-  BIND_HOST="$bind" setsid "$BIN/$name" >>"$DATA/logs/$name.log" 2>&1 &
+  env "${tls[@]}" BIND_HOST="$bind" setsid "$BIN/$name" >>"$DATA/logs/$name.log" 2>&1 &
   PIDS+=($!); NAMES+=("$name")
   for _ in $(seq 1 100); do
-    if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
+    if curl -sfk "$scheme://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
       echo "ERROR: $name failed to start. Its last log lines ($DATA/logs/$name.log):" >&2
       tail -n 5 "$DATA/logs/$name.log" >&2
@@ -232,13 +242,13 @@ elif [ "$UI_WANTED" = 0 ]; then
 fi
 LAN_IP=$(hostname -I 2>/dev/null | awk '{print $1}')
 if [ "$GATEWAY_BIND" = 127.0.0.1 ] || [ "$GATEWAY_BIND" = localhost ]; then
-  API_LINE="API: http://127.0.0.1:$GATEWAY_PORT (this machine only; GATEWAY_BIND_HOST=0.0.0.0 opens it to the LAN)"
+  API_LINE="API: $SCHEME://127.0.0.1:$GATEWAY_PORT (this machine only; GATEWAY_BIND_HOST=0.0.0.0 opens it to the LAN)"
 else
-  API_LINE="API: http://${LAN_IP:-<this machine>}:$GATEWAY_PORT (bound to $GATEWAY_BIND)"
+  API_LINE="API: $SCHEME://${LAN_IP:-<this machine>}:$GATEWAY_PORT (bound to $GATEWAY_BIND)"
 fi
 if [ -n "${UI_PID:-}" ] && [ "$UI_BIND" != 127.0.0.1 ]; then
   API_LINE="$API_LINE
-  From another machine on the LAN, the API is also at http://${LAN_IP:-<this machine>}:${UI_PORT}/api/ (through the web UI)"
+  From another machine on the LAN, the API is also at $SCHEME://${LAN_IP:-<this machine>}:${UI_PORT}/api/ (through the web UI)"
 fi
 
 cat <<MSG
@@ -247,7 +257,7 @@ Homelab Assistant is running (LLM provider: $LLM_PROVIDER).${PROVIDER_WARNING:+
   $PROVIDER_WARNING}
   API key ($KEY_NOTE): $API_KEY
   Try it:
-    curl -s -X POST http://127.0.0.1:$GATEWAY_PORT/chat \\
+    curl -s -X POST $SCHEME://127.0.0.1:$GATEWAY_PORT/chat \\
       -H "X-API-Key: $API_KEY" -H "Content-Type: application/json" \\
       -d '{"message": "What is the current CPU usage?"}'
   $UI_LINE

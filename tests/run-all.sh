@@ -64,7 +64,7 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm ci --no-audit --no-fund && npm test)
 fi
 
-for extra in tests/scripts/browser-e2e.sh tests/scripts/mcp-client.sh tests/scripts/smoke-run.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh tests/scripts/compose-test.sh; do
+for extra in tests/scripts/browser-e2e.sh tests/scripts/mcp-client.sh tests/scripts/smoke-run.sh tests/scripts/run-ui-tls.sh tests/scripts/schemathesis.sh tests/scripts/check-deploy.sh tests/scripts/compose-test.sh; do
   if [ -f "$extra" ]; then
     echo "== $(basename "$extra")"
     bash "$extra"

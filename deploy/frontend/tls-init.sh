@@ -1,13 +1,14 @@
 #!/bin/sh
-# One-shot start step of the compose stack (service tls-init). With HTTPS empty it does nothing.
-# With HTTPS=on it puts cert.pem and key.pem into the tls volume, which the gateway and the web UI
-# mount read-only: the user's own files from /provided (TLS_DIR) when both are there, otherwise a
-# self-signed certificate made on the first start and kept after (TLS_HOSTNAMES adds names to it).
+# One-shot start step of the compose stack (service tls-init). It puts cert.pem and key.pem into
+# the tls volume, which the gateway and the web UI mount read-only: the user's own files from
+# /provided (TLS_DIR) when both are there, otherwise a self-signed certificate made on the first
+# start and kept after (TLS_HOSTNAMES adds names to it). HTTPS is on by default; HTTPS=off makes
+# only the web UI's port plain HTTP, so a certificate is made either way (the gateway serves it).
 set -eu
-case "${HTTPS:-}" in
-  "") echo "tls-init: HTTPS is not set; serving plain HTTP"; exit 0 ;;
+case "${HTTPS:-on}" in
   on) ;;
-  *) echo "tls-init: HTTPS must be empty or on, not '${HTTPS}'" >&2; exit 2 ;;
+  off) echo "tls-init: HTTPS=off: the web UI's port serves plain HTTP; the gateway keeps HTTPS" ;;
+  *) echo "tls-init: HTTPS must be on or off, not '${HTTPS}'" >&2; exit 2 ;;
 esac
 umask 077
 if [ -s /provided/cert.pem ] && [ -s /provided/key.pem ]; then

@@ -1,7 +1,9 @@
 """Static checks of the deployment files, runnable without a Docker engine (make compose-test runs
 the stack for real; these catch drift between the files early):
 
-- deploy/docker-compose.yml: the seven services; only the gateway and the web UI publish ports; the
+- deploy/docker-compose.yml: the seven services; only the web UI publishes a port, over HTTPS
+  unless HTTPS=off, the gateway always serving the tls volume's certificate (its own port opt-in
+  through deploy/api-port.yml, which publishes nothing else); the
   Docker socket only in the proxy, which shares an internal network with tool-monitoring alone; no
   env_file (each service lists its own variables); INTERNAL_TOKEN required (`:?`) everywhere it is
   passed; every image is named from IMAGE_PREFIX and HOMELAB_VERSION and also has a build.
@@ -12,7 +14,7 @@ the stack for real; these catch drift between the files early):
   neither / nor the whole /proc); no secret in the file (API_KEY and INTERNAL_TOKEN from files the
   init step makes, every other key empty); only the web UI's port, over HTTPS; the builtin model.
 - deploy/agent.compose.yml: tool-monitoring alone with its proxy and tls-init, the same images,
-  HTTPS from the tls volume, INTERNAL_TOKEN and TLS_HOSTNAMES required.
+  HTTPS from the tls volume, its own token (AGENT_TOKEN) and TLS_HOSTNAMES required.
 - deploy/docker-proxy/haproxy.cfg: GET only, on the read endpoints the tools use; `/events` only
   with exactly the filter tool-monitoring sends (the actions in `EVENT_ACTIONS`, read from
   apps/tool-monitoring/src/docker.rs; never `exec_*`) and an optional `since`, on a backend of its
@@ -69,7 +71,17 @@ for name in OPTIONAL:
     check(f"{name}: publishes no port (only the llm-adapter reaches it)", not s.get("ports"))
     check(f"{name}: no-new-privileges", "no-new-privileges:true" in s.get("security_opt", []))
 published = {name for name, s in services.items() if s.get("ports")}
-check("only the gateway and the web UI publish ports", published == {"gateway", "frontend"}, str(published))
+check("only the web UI publishes a port", published == {"frontend"}, str(published))
+check("the web UI serves HTTPS by default", services["frontend"]["environment"].get("UI_TLS") == "${HTTPS:-on}",
+      str(services["frontend"]["environment"].get("UI_TLS")))
+check("tls-init makes or copies a certificate by default", services["tls-init"]["environment"].get("HTTPS") == "${HTTPS:-on}")
+gateway_env = services["gateway"]["environment"]
+check("the gateway always serves HTTPS (the UI's hop to it too)",
+      gateway_env.get("TLS_CERT_PATH") == "/tls/cert.pem" and gateway_env.get("TLS_KEY_PATH") == "/tls/key.pem", str(gateway_env))
+api_port = yaml.safe_load((ROOT / "deploy" / "api-port.yml").read_text())
+check("api-port.yml publishes the gateway's port and nothing else",
+      set(api_port["services"]) == {"gateway"} and set(api_port["services"]["gateway"]) == {"ports"}
+      and api_port["services"]["gateway"]["ports"] == ["${GATEWAY_PUBLISHED_PORT:-8000}:8000"], str(api_port))
 for name, s in services.items():
     if name in OPTIONAL:
         continue
@@ -165,7 +177,7 @@ for method, target, expect in [
     check(f"docker proxy {'allows' if expect else 'refuses'} {method} {shown}", allowed(method, target) == expect)
 
 documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_][A-Z0-9_]*=", line)}
-used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
+used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text + (ROOT / "deploy" / "api-port.yml").read_text()))
 check("compose variables are documented in .env.example", used <= documented, str(used - documented))
 
 truenas_text = TRUENAS.read_text()
@@ -217,7 +229,8 @@ for name, s in a.items():
     check(f"agent {name}: Docker socket mounted only into the proxy", any("docker.sock" in v for v in volumes) == (name == "docker-proxy"), str(volumes))
     check(f"agent {name}: same image as the main compose file", s["image"] == services[name]["image"], s["image"])
 agent_env = a["tool-monitoring"]["environment"]
-check("agent: INTERNAL_TOKEN is required", str(agent_env["INTERNAL_TOKEN"]).startswith("${INTERNAL_TOKEN:?"))
+check("agent: its own token (AGENT_TOKEN) is required, never the assistant's INTERNAL_TOKEN",
+      str(agent_env["INTERNAL_TOKEN"]).startswith("${AGENT_TOKEN:?"), agent_env["INTERNAL_TOKEN"])
 check("agent: serves HTTPS from the tls volume", agent_env.get("TLS_CERT_PATH") == "/tls/cert.pem" and agent_env.get("TLS_KEY_PATH") == "/tls/key.pem")
 check("agent: TLS_HOSTNAMES is required", str(a["tls-init"]["environment"]["TLS_HOSTNAMES"]).startswith("${TLS_HOSTNAMES:?"))
 check("agent: the proxy's network is internal", agent["networks"]["docker-api"].get("internal") is True)
@@ -275,9 +288,10 @@ NOT_PASSED = {
     "TLS_CERT_PATH": "tool-monitoring serves HTTPS only as an agent (agent.compose.yml)",
     "TLS_KEY_PATH": "as TLS_CERT_PATH",
     "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
+    "ALLOW_NO_INTERNAL_TOKEN": "the compose files require INTERNAL_TOKEN (AGENT_TOKEN for an agent), so the opt-out has no use",
 }
 # The secrets a service may read from a file instead (SECRET_FILE_VARIABLES).
-FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"}
+FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "MONITORING_AGENT_TOKENS"}
 target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 variables = {}
 for binary in sorted(BINARIES):

@@ -7,16 +7,21 @@ DOCKER_CONFIG and COMPOSE_TEST_DIR. This script:
 2. builds the six images from the repository's Dockerfiles (BUILD_FROM=prebuilt: the release
    binaries and the built UI this run already made) and starts two fixture containers;
 3. starts deploy/docker-compose.yml with the documented command (`--env-file .env`, published
-   ports from that file) plus deploy/compose.ci.yml, waits for health and checks, from outside,
-   through the published UI port: the page, /docs/, /api/health, chats on the builtin model that
+   ports from that file) plus deploy/compose.ci.yml and the opt-in deploy/api-port.yml, waits for
+   health and checks, from outside, through the published UI port over HTTPS (the default): the page, /docs/, /api/health, chats on the builtin model that
    see the fixtures through the proxy, the event stream, a refused write; that every container is
    healthy and none restarted; that the Docker API proxy answers its allowlist and refuses the
    rest; that each service got only its own variables; that nginx finds a recreated gateway and
    its healthcheck sees the gateway go away;
 4. deploy/agent.compose.yml (another host's monitoring agent) on the same engine: HTTPS only,
-   the token required, its certificate printed by the README's command; the main stack with
-   MONITORING_TARGETS asks it over HTTPS as `nas` (answers and the status strip name both hosts);
-5. the same stack with HTTPS=on: HTTPS on both published ports, healthy, a chat over HTTPS;
+   its own token required (the assistant's INTERNAL_TOKEN refused), its certificate printed by the
+   README's command and pinned as deploy/agents/nas.pem; the main stack with MONITORING_TARGETS
+   and MONITORING_AGENT_TOKENS asks it over HTTPS as `nas` (answers and the status strip name both
+   hosts);
+5. the same stack as the README starts it (no api-port.yml, HTTPS left to its default): HTTPS on
+   the UI port only, no plain HTTP, the gateway's port not published, healthy, a chat over HTTPS,
+   the self-signed certificate naming TLS_HOSTNAMES; then HTTPS=off: plain HTTP on the UI port,
+   which still reaches the gateway (over HTTPS inside);
 6. deploy/truenas.yaml the way TrueNAS runs it (parsed and written back, then `-p
    ix-homelab-assistant up -d --force-recreate` from built images), timed against TrueNAS's 1,200 s
    limit, with only the dataset made beforehand: the init step's folders, owners and key, HTTPS on
@@ -123,7 +128,8 @@ def service_of(container: dict) -> str:
     return container["Config"]["Labels"].get("com.docker.compose.service", "?")
 
 
-def http(url: str, method: str = "GET", body: dict | None = None, key: str | None = None, timeout: float = 30):
+def http(url: str, method: str = "GET", body: dict | None = None, key: str | None = None, timeout: float = 30,
+         token: str | None = None):
     """(status, headers, text) of one request; HTTPS certificates are not verified here."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -131,6 +137,8 @@ def http(url: str, method: str = "GET", body: dict | None = None, key: str | Non
         request.add_header("Content-Type", "application/json")
     if key:
         request.add_header("X-API-Key", key)
+    if token:
+        request.add_header("X-Internal-Token", token)
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -300,7 +308,8 @@ def start_fixtures() -> str:
 
 
 def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: dict) -> None:
-    files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]
+    # The gateway's own port is opt-in (deploy/api-port.yml); published here to check it.
+    files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", ROOT / "deploy" / "api-port.yml"]
     stack = Stack(env_file, files)
 
     # Fail closed: without INTERNAL_TOKEN compose refuses to start anything.
@@ -333,7 +342,9 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     status, _, body = http(f"{ui}/api/health")
     check("UI: /api/health reaches the gateway", status == 200 and '"healthy"' in body, (status, body))
     status, _, body = http(f"{gateway}/health")
-    check("gateway's published port answers /health", status == 200, (status, body))
+    check("with deploy/api-port.yml, the gateway's published port answers /health over HTTPS", status == 200, (status, body))
+    status, _, _ = http(f"{ui.replace('https://', 'http://')}/api/health")
+    check("UI: no plain HTTP by default", status != 200, status)
     status, _, body = http(f"{ui}/api/chat", "POST", {"message": "How much memory is used?"})
     check("UI: chat without a key is refused with 401", status == 401 and "detail" in body, (status, body))
 
@@ -372,7 +383,7 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
                     "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
                     "MAX_STREAMS_PER_KEY", "LLM_PROVIDER", "LLM_TIMEOUT_SECS"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MONITORING_TARGETS",
-                         "MONITORING_CA_CERT", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
+                         "MONITORING_AGENT_TOKENS", "MONITORING_AGENTS_DIR", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
                          "MAX_TOOL_CALLS_PER_TURN", "MAX_TOOL_CALLS_PER_CHAT", "MAX_TOOL_OUTPUT_CHARS",
                          "PREFETCH_TOOLS", "CONVERSATION_TTL_DAYS", "LLM_PROVIDER", "LLM_TIMEOUT_SECS", "AUDIT_LOG_PATH", "DB_PATH", "API_KEY",
                          "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"},
@@ -464,7 +475,9 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
     by the main stack as the host `nas`, through the agent's published port."""
     agent_port = free_port()
     agent_env = WORK / "agent.env"
-    write_env(agent_env, INTERNAL_TOKEN=token, TLS_HOSTNAMES="host.docker.internal",
+    # The README's agent.env: a token of the agent's own, not the assistant's INTERNAL_TOKEN.
+    agent_token = secrets.token_hex(32)
+    write_env(agent_env, AGENT_TOKEN=agent_token, TLS_HOSTNAMES="host.docker.internal",
               AGENT_PUBLISHED_PORT=str(agent_port), DOCKER_SOCKET=SOCKET, BUILD_FROM="prebuilt")
     ci_override = WORK / "agent.ci.yml"
     ci_override.write_text("services:\n  tool-monitoring:\n    volumes:\n      - /:/host/root:ro\n")
@@ -480,15 +493,20 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
         status, _, _ = http(f"http://127.0.0.1:{agent_port}/health")
         check("agent: and not plain HTTP", status != 200, status)
         status, _, _ = http(f"{base}/system/resources")
-        check("agent: a call without the internal token is refused", status == 401, status)
+        check("agent: a call without a token is refused", status == 401, status)
+        status, _, _ = http(f"{base}/system/resources", token=token)
+        check("agent: the assistant's own INTERNAL_TOKEN is refused", status == 401, status)
+        status, _, _ = http(f"{base}/system/resources", token=agent_token)
+        check("agent: its own token is accepted", status == 200, status)
         cert = agent.compose("run", "--rm", "--entrypoint", "cat", "tls-init", "/tls/cert.pem", timeout=120)
         check("agent: the README's command prints its certificate", "BEGIN CERTIFICATE" in cert.stdout, cert.stderr[-500:])
-        bundle = ROOT / "deploy" / "agents" / "agents.pem"
-        bundle.write_text(cert.stdout)
+        pinned = ROOT / "deploy" / "agents" / "nas.pem"
+        pinned.write_text(cert.stdout)
+        pinned.chmod(0o644)
         try:
             fleet_env = WORK / "fleet.env"
             write_env(fleet_env, **values, MONITORING_TARGETS=f"nas=https://host.docker.internal:{agent_port}",
-                      MONITORING_CA_CERT="/etc/homelab-assistant/agents/agents.pem")
+                      MONITORING_AGENT_TOKENS=f"nas={agent_token}")
             # On another machine the agent has a LAN address; here it is this engine's host.
             host_gateway = WORK / "fleet.ci.yml"
             host_gateway.write_text("services:\n  orchestrator:\n    extra_hosts:\n      - host.docker.internal:host-gateway\n")
@@ -496,7 +514,7 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
             result = stack.compose("up", "-d", "--no-build", timeout=600)
             ok, _, states = wait_healthy(stack, 6)
             check("agent: the main stack with MONITORING_TARGETS comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
-            ui = f"http://127.0.0.1:{ui_port}"
+            ui = f"https://127.0.0.1:{ui_port}"
             status, answer = chat(ui, key, "Is anything unhealthy?")
             message = answer.get("message", "")
             check("agent: a question about everything is answered for both hosts",
@@ -513,35 +531,47 @@ def agent_phase(values: dict, key: str, token: str, ui_port: int) -> None:
             if not KEEP:
                 stack.compose("down", "-v", timeout=300)
         finally:
-            bundle.unlink(missing_ok=True)
+            pinned.unlink(missing_ok=True)
     finally:
         if not KEEP:
             agent.compose("down", "-v", timeout=300)
 
 
 def tls_phase(env_file: Path, values: dict, ui_port: int, gateway_port: int, key: str) -> None:
+    """The README's command as it is (no api-port.yml, HTTPS left to its default), then HTTPS=off."""
     files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]
     tls_env = WORK / "tls.env"
-    write_env(tls_env, **values, HTTPS="on", TLS_HOSTNAMES="nas.example.lan,192.0.2.10")
+    write_env(tls_env, **values, TLS_HOSTNAMES="nas.example.lan,192.0.2.10")
     stack = Stack(tls_env, files)
     result = stack.compose("up", "-d", "--no-build", timeout=600)
     ok, _, states = wait_healthy(stack, 6)
-    check("HTTPS=on: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+    check("default: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
     ui = f"https://127.0.0.1:{ui_port}"
     status, _, body = http(f"{ui}/api/health")
-    check("HTTPS=on: UI port serves HTTPS and reaches the gateway over it", status == 200 and "healthy" in body, (status, body))
+    check("default: UI port serves HTTPS and reaches the gateway over it", status == 200 and "healthy" in body, (status, body))
     status, _, body = http(f"http://127.0.0.1:{ui_port}/api/health")
-    check("HTTPS=on: UI port no longer answers plain HTTP", status != 200, status)
-    status, _, _ = http(f"https://127.0.0.1:{gateway_port}/health")
-    check("HTTPS=on: gateway's published port serves HTTPS", status == 200, status)
+    check("default: UI port does not answer plain HTTP", status != 200, status)
+    status, _, body = http(f"https://127.0.0.1:{gateway_port}/health")
+    check("default: the gateway's port is not published", status == 0, (status, body))
+    published = {service_of(c): c["HostConfig"].get("PortBindings") or {} for c in stack.containers()}
+    check("default: only the web UI publishes a port", {n for n, p in published.items() if p} == {"frontend"}, published)
     status, answer = chat(ui, key, "Which containers are running?")
-    check("HTTPS=on: a chat over HTTPS", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
+    check("default: a chat over HTTPS", status == 200 and "homelab-fixture-web" in answer.get("message", ""), (status, answer))
     pem = ssl.get_server_certificate(("127.0.0.1", ui_port))
     cert_file = WORK / "served.pem"
     cert_file.write_text(pem)
     text = run("openssl", "x509", "-in", str(cert_file), "-noout", "-ext", "subjectAltName").stdout
-    check("HTTPS=on: the self-signed certificate names TLS_HOSTNAMES", "nas.example.lan" in text and "192.0.2.10" in text, text)
-    check_settled(stack, "HTTPS")
+    check("default: the self-signed certificate names TLS_HOSTNAMES", "nas.example.lan" in text and "192.0.2.10" in text, text)
+    check_settled(stack, "HTTPS by default")
+
+    # HTTPS=off: plain HTTP on the UI port (a TLS proxy of the user's own in front); the hop to the
+    # gateway stays HTTPS.
+    write_env(tls_env, **values, HTTPS="off")
+    result = stack.compose("up", "-d", "--no-build", timeout=600)
+    ok, _, states = wait_healthy(stack, 6)
+    check("HTTPS=off: the stack comes up healthy", result.returncode == 0 and ok, (result.stderr[-2000:], states))
+    status, _, body = http(f"http://127.0.0.1:{ui_port}/api/health")
+    check("HTTPS=off: UI port serves plain HTTP and reaches the gateway", status == 200 and "healthy" in body, (status, body))
     if not KEEP:
         stack.compose("down", "-v", timeout=300)
 
@@ -680,16 +710,17 @@ def main() -> int:
     write_env(env_file, **values)
     build_images(env_file)
     start_fixtures()
-    main_stack_phase(env_file, f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{gateway_port}", key, values)
+    main_stack_phase(env_file, f"https://127.0.0.1:{ui_port}", f"https://127.0.0.1:{gateway_port}", key, values)
     if not KEEP:
-        Stack(env_file, [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml"]).compose("down", "-v", timeout=300)
+        files = [ROOT / "deploy" / "docker-compose.yml", ROOT / "deploy" / "compose.ci.yml", ROOT / "deploy" / "api-port.yml"]
+        Stack(env_file, files).compose("down", "-v", timeout=300)
         agent_phase(values, key, token, ui_port)
         tls_phase(env_file, values, ui_port, gateway_port, key)
         truenas_phase(ui_port)
         for name in ("homelab-fixture-web", "homelab-fixture-stopped"):
             docker("rm", "-f", name)
     else:
-        print(f"COMPOSE_KEEP=1: the stack is running; web UI http://127.0.0.1:{ui_port}  API key {key}")
+        print(f"COMPOSE_KEEP=1: the stack is running; web UI https://127.0.0.1:{ui_port}  API key {key}")
 
     print("\nFigures measured in this run:")
     lines = [f"- {k}: {v}" for k, v in figures.items()]

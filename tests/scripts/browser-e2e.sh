@@ -32,19 +32,21 @@ fi
 (cd frontend && node e2e/firsthour.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 
 # Several hosts: the local one, `pi` (a second tool-monitoring on loopback, no Docker) and `attic`
-# (named, nothing listens there).
+# (named, nothing listens there), each with a token of its own (docs/deployment.md, "Several hosts").
 stop_product
 export INTERNAL_TOKEN=browser-fleet-token-0123456789abcdef
-BIND_HOST=127.0.0.1 MONITORING_PORT=18290 HISTORY_PATH="" DOCKER_HOST=unix:///nonexistent.sock LOG_LEVEL=warning \
+INTERNAL_TOKEN=browser-fleet-pi-token-0123456789abcdef BIND_HOST=127.0.0.1 MONITORING_PORT=18290 HISTORY_PATH="" \
+  DOCKER_HOST=unix:///nonexistent.sock LOG_LEVEL=warning \
   setsid "${CARGO_TARGET_DIR:-$ROOT/target}/${HOMELAB_PROFILE:-quick}/tool-monitoring" >"$tmp/pi.log" 2>&1 &
 pi=$!
 cleanup() { stop_product; kill -TERM "$pi" 2>/dev/null || true; rm -rf "$tmp"; }
 export MONITORING_TARGETS="pi=http://127.0.0.1:18290,attic=http://127.0.0.1:18299" HOMELAB_DATA_DIR="$tmp/data-fleet"
+export MONITORING_AGENT_TOKENS="pi=browser-fleet-pi-token-0123456789abcdef,attic=browser-fleet-attic-token-0123456789"
 start_product "$tmp/run-fleet.out"
 (cd frontend && node e2e/fleet.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 stop_product
 kill -TERM "$pi" 2>/dev/null || true
-unset MONITORING_TARGETS INTERNAL_TOKEN
+unset MONITORING_TARGETS MONITORING_AGENT_TOKENS INTERNAL_TOKEN
 
 # Stop: the same UI in front of a provider that takes 6 s per answer.
 python3 tests/scripts/slow_llm.py 18390 "$tmp/slow.log" &

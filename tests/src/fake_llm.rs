@@ -61,10 +61,11 @@ async fn completions(State(fake): State<Fake>, headers: HeaderMap, Json(body): J
     }
     let last = body["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or(Value::Null);
     let message = if last["role"] == "tool" {
-        let cpu = serde_json::from_str::<Value>(last["content"].as_str().unwrap_or("{}"))
-            .ok()
-            .and_then(|r| r["cpu_percent"].as_f64())
-            .unwrap_or(0.0);
+        let cpu =
+            serde_json::from_str::<Value>(&homelab_schemas::envelope::open(last["content"].as_str().unwrap_or("{}")))
+                .ok()
+                .and_then(|r| r["cpu_percent"].as_f64())
+                .unwrap_or(0.0);
         json!({"role": "assistant", "content": format!("CPU usage is {cpu}%.")})
     } else {
         json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",

@@ -48,7 +48,9 @@ impl FakeOllama {
 fn turn(fake: &FakeOllama, body: &Value) -> (&'static str, String, Option<&'static str>) {
     let last = body["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or(Value::Null);
     if last["role"] == "tool" {
-        let result: Value = serde_json::from_str(last["content"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
+        let result: Value =
+            serde_json::from_str(&homelab_schemas::envelope::open(last["content"].as_str().unwrap_or("{}")))
+                .unwrap_or(Value::Null);
         let cpu = result["cpu_percent"].as_f64().unwrap_or(-1.0);
         return ("The tool gave cpu_percent. Answer briefly.", format!("CPU usage is {cpu}%."), None);
     }

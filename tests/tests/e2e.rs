@@ -91,7 +91,8 @@ async fn a_cloud_model_drives_the_real_tools_through_the_whole_stack() {
     assert_eq!(first["messages"][0]["role"], "system");
     assert_eq!(second["messages"][2]["tool_calls"][0]["function"]["arguments"], "{}");
     assert_eq!(second["messages"][3]["tool_call_id"], "call_1");
-    let result: Value = serde_json::from_str(second["messages"][3]["content"].as_str().unwrap()).unwrap();
+    let sealed = second["messages"][3]["content"].as_str().unwrap();
+    let result: Value = serde_json::from_str(&homelab_schemas::envelope::open(sealed)).unwrap();
     assert!(result["cpu_percent"].is_number(), "the real tool's figures reached the model: {result}");
 
     let audit = stack.audit();

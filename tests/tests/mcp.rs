@@ -51,6 +51,8 @@ fn the_official_client_lists_and_calls_every_tool_without_any_model_and_each_cal
 fn with_several_hosts_every_tool_takes_host_and_each_host_answers() {
     let Some(python) = python() else { return };
     const TOKEN: &str = "mcp-fleet-internal-token-0123";
+    // pi's own token (docs/deployment.md, "Several hosts"), not the stack's.
+    const PI_TOKEN: &str = "mcp-fleet-pi-agent-token-0123";
     let dir = tempfile::tempdir().unwrap();
     let exe = debug_binaries().join("tool-monitoring").display().to_string();
     let history = dir.path().join("pi-history.json").display().to_string();
@@ -58,7 +60,7 @@ fn with_several_hosts_every_tool_takes_host_and_each_host_answers() {
         &exe,
         "MONITORING_PORT",
         &[
-            ("INTERNAL_TOKEN", TOKEN),
+            ("INTERNAL_TOKEN", PI_TOKEN),
             ("LOG_LEVEL", "warning"),
             ("HISTORY_PATH", &history),
             ("DOCKER_HOST", "unix:///nonexistent/docker.sock"),
@@ -66,7 +68,11 @@ fn with_several_hosts_every_tool_takes_host_and_each_host_answers() {
     );
     pi.wait_healthy(Duration::from_secs(10));
     let targets = format!("pi=http://127.0.0.1:{}", pi.port);
-    let stack = Stack::start(Llm::Down, &[("INTERNAL_TOKEN", TOKEN), ("MONITORING_TARGETS", &targets)]);
+    let tokens = format!("pi={PI_TOKEN}");
+    let stack = Stack::start(
+        Llm::Down,
+        &[("INTERNAL_TOKEN", TOKEN), ("MONITORING_TARGETS", &targets), ("MONITORING_AGENT_TOKENS", &tokens)],
+    );
     client_test(
         &python,
         &[

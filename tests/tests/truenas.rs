@@ -181,7 +181,7 @@ async fn a_wrong_key_or_user_is_a_503_naming_the_login_and_never_the_key() {
         assert_eq!(status, 503);
         let detail = v["detail"].as_str().unwrap();
         assert!(
-            detail.starts_with("TrueNAS API unavailable: auth.login_ex did not accept the key: AUTH_ERR"),
+            detail.starts_with("TrueNAS API unavailable: auth.login_ex did not accept the key (AUTH_ERR for the user"),
             "{detail}"
         );
         assert!(!detail.contains(key), "{detail}");
@@ -202,7 +202,10 @@ async fn a_user_narrower_than_readonly_admin_reads_what_its_roles_allow_and_is_t
     let options = Options { api: Api::V27, narrow_role: true, ..Options::default() };
     let fake = FakeTruenas::start_with(options, "127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
     let base = monitoring(&settings(&fake, Some(USERNAME), API_KEY)).await;
-    topic(&base, TruenasTopic::Disks).await;
+    // README's narrowest privilege (L10): the *_READ roles alone answer every topic but `system`.
+    for t in TruenasTopic::ALL.into_iter().filter(|t| *t != TruenasTopic::System) {
+        topic(&base, t).await;
+    }
     let (status, v) = get(format!("{base}/truenas?topic=system")).await;
     assert_eq!(status, 503);
     assert_eq!(

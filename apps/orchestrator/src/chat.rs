@@ -4,14 +4,13 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 use homelab_common::{timeouts, ApiError};
-use homelab_schemas::{ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId, Usage};
+use homelab_schemas::{envelope, ChatEvent, ChatRequest, ChatResponse, LlmRequest, Message, ToolCall, ToolId, Usage};
 use homelab_understanding::{plan, Understanding};
 
 use crate::{
     audit::{AuditEntry, CallStatus, Outcome, ToolInvocation},
     policy::{self, Verdict},
-    prompt::SYSTEM_PROMPT,
-    AppState,
+    prompt, AppState,
 };
 
 pub const EMPTY_ANSWER: &str = "I apologize, but I couldn't generate a response.";
@@ -118,14 +117,23 @@ pub async fn handle_with_progress(
 
     // The whole chat's deadline (inside the gateway's): model turns and tool calls get what is left.
     let deadline = tokio::time::Instant::now() + state.chat_deadline;
+    // This request's marker: every tool result the model reads is sealed with it, and the system
+    // prompt names it. Text written on a host cannot know it.
+    let marker = prompt::marker();
 
     // Prefetch: the tools the question obviously needs (the builtin model's own mapping) run
     // before the first model call, which gets their results with the question as a well-formed
     // tool-calling turn — one model call instead of two, and the model can still call others.
     let prefetch = prefetch_calls(state, &understanding, &all_tools);
     if !prefetch.is_empty() {
-        let tools =
-            Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
+        let tools = Tools {
+            state,
+            progress: &progress,
+            enabled: &enabled,
+            request_id: request_id.as_deref(),
+            deadline,
+            marker: &marker,
+        };
         tools.run(None, &prefetch, &mut messages, &mut spent, &mut made, &mut invocations).await;
     }
 
@@ -142,7 +150,7 @@ pub async fn handle_with_progress(
         let llm_request = LlmRequest {
             messages: messages.clone(),
             tools,
-            system_prompt: Some(SYSTEM_PROMPT.into()),
+            system_prompt: Some(prompt::system_prompt(&marker)),
             context: Some(context.clone()),
         };
         let turn = async {
@@ -203,8 +211,14 @@ pub async fn handle_with_progress(
                 continue;
             }
         }
-        let tools =
-            Tools { state, progress: &progress, enabled: &enabled, request_id: request_id.as_deref(), deadline };
+        let tools = Tools {
+            state,
+            progress: &progress,
+            enabled: &enabled,
+            request_id: request_id.as_deref(),
+            deadline,
+            marker: &marker,
+        };
         let content = if more.is_empty() { response.content.clone() } else { None };
         tools.run(content, &calls, &mut messages, &mut spent, &mut made, &mut invocations).await;
     }
@@ -245,6 +259,8 @@ struct Tools<'a> {
     enabled: &'a HashSet<String>,
     request_id: Option<&'a str>,
     deadline: tokio::time::Instant,
+    /// This request's marker, sealing each result as untrusted data ([`envelope`]).
+    marker: &'a str,
 }
 
 impl Tools<'_> {
@@ -291,7 +307,7 @@ impl Tools<'_> {
             state.tool_calls.with_label_values(&[call.name.as_str(), invocation.status.label()]).inc();
             report(self.progress, ChatEvent::ToolResult { name: call.name.clone(), ok: invocation.ok }).await;
             invocations.push(invocation);
-            messages.push(Message::tool_result(&call.id, content));
+            messages.push(Message::tool_result(&call.id, envelope::seal(&call.name, &content, self.marker)));
         }
     }
 }
@@ -501,13 +517,13 @@ pub fn recent_history(stored: Vec<Message>) -> Vec<Message> {
     kept
 }
 
-/// This turn's messages as stored: tool results trimmed.
+/// This turn's messages as stored: tool results as the tools wrote them (unsealed), trimmed.
 fn stored_turn(turn: &[Message]) -> Vec<Message> {
     turn.iter()
         .map(|m| match m {
             Message::Tool { tool_call_id, content } => Message::Tool {
                 tool_call_id: tool_call_id.clone(),
-                content: crate::shorten::result_text(content, STORED_TOOL_RESULT_CHARS),
+                content: crate::shorten::result_text(&envelope::open(content), STORED_TOOL_RESULT_CHARS),
             },
             other => other.clone(),
         })

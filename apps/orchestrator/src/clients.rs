@@ -154,7 +154,7 @@ fn said(e: &UpstreamError) -> String {
         UpstreamError::TimedOut => "the monitoring service did not answer in time".into(),
         UpstreamError::Unreachable => "the monitoring service is unreachable".into(),
         UpstreamError::Untrusted(why) => {
-            format!("the monitoring service's certificate is not trusted (MONITORING_CA_CERT): {why}")
+            format!("the monitoring service's certificate is not the one pinned for this host (its .pem in MONITORING_AGENTS_DIR): {why}")
         }
         UpstreamError::TooLarge { limit } => {
             format!("the monitoring service's answer was larger than {} MiB; not read", limit / (1024 * 1024))
@@ -172,15 +172,23 @@ pub struct MonitoringClient {
 
 impl MonitoringClient {
     pub fn new(base_url: &str, timeout: Duration, token: Option<&Secret>) -> Self {
-        Self::trusting(base_url, timeout, token, &[])
-    }
-
-    /// A client that also trusts `roots` (an agent's own certificate) for HTTPS.
-    pub fn trusting(base_url: &str, timeout: Duration, token: Option<&Secret>, roots: &[reqwest::Certificate]) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_string(),
-            http: Upstream::internal(timeout, token, roots, MONITORING_ANSWER_BYTES),
+            http: Upstream::internal(timeout, token, &[], MONITORING_ANSWER_BYTES),
         }
+    }
+
+    /// Another host's agent: its own token, and over HTTPS only its pinned certificate
+    /// ([`crate::pinned`]).
+    pub fn agent(base_url: &str, timeout: Duration, token: &Secret, tls: Option<rustls::ClientConfig>) -> Self {
+        let http = match tls {
+            Some(tls) => Upstream::new(
+                homelab_common::internal::client_with_tls(timeout, Some(token), tls),
+                MONITORING_ANSWER_BYTES,
+            ),
+            None => Upstream::internal(timeout, Some(token), &[], MONITORING_ANSWER_BYTES),
+        };
+        Self { base: base_url.trim_end_matches('/').to_string(), http }
     }
 
     /// The tools tool-monitoring can answer now (`GET /tools/available`); `None` when it cannot say.

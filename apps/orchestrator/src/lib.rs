@@ -7,6 +7,7 @@
 //! - [`registry`]: the tools, their schemas, and how each one runs.
 //! - [`clients`]: typed clients for the llm-adapter and tool-monitoring.
 //! - [`shorten`]: a tool's result shortened for the model by structure (first items and `"omitted": k`).
+//! - [`targets`], [`pinned`]: the hosts (`MONITORING_TARGETS`), each agent with its own token and pinned certificate.
 //! - [`db`]: the SQLite operational database.
 //! - [`audit`]: the append-only JSONL audit log and its single writer; [`chain`] its keyed hash
 //!   chain, [`audit_tip`] the tip kept beside the key, [`verify_audit`] the `verify-audit` command,
@@ -29,6 +30,7 @@ pub mod db;
 pub mod glance;
 pub mod mcp_tools;
 pub mod offer;
+pub mod pinned;
 pub mod policy;
 pub mod prompt;
 pub mod registry;
@@ -109,7 +111,8 @@ impl AppState {
         let targets = targets::Targets::from_settings(settings).map_err(StartError::Targets)?;
         let registry = Registry::for_hosts(&targets.names());
         let db = Database::open(&settings.db_path, &registry.names())?;
-        let secrets = settings.secrets().iter().map(|s| s.expose().to_string()).collect();
+        let secrets =
+            settings.secrets().into_iter().chain(targets.agent_tokens()).map(|s| s.expose().to_string()).collect();
         let waits = timeouts::ChatTimeouts::of(settings);
         let metrics = Arc::new(Metrics::new(SERVICE));
         let tool_calls = metrics.counter(

@@ -5,7 +5,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use homelab_common::{timeouts, Settings};
+use homelab_common::{configuration::LOCAL_TARGET, timeouts, Secret, Settings};
 use serde_json::{json, Value};
 
 use crate::{audit::HostCall, clients::MonitoringClient};
@@ -17,6 +17,9 @@ pub const PER_HOST: Duration = Duration::from_secs(8);
 pub struct Target {
     pub name: String,
     pub client: MonitoringClient,
+    /// An agent's own token (`MONITORING_AGENT_TOKENS`); `None` for `local`, which the stack's
+    /// `INTERNAL_TOKEN` opens.
+    pub token: Option<Secret>,
 }
 
 /// Every host, `local` first.
@@ -24,33 +27,48 @@ pub struct Target {
 pub struct Targets(Arc<Vec<Target>>);
 
 impl Targets {
-    /// The targets of the settings; the agents' certificates from `MONITORING_CA_CERT` are trusted.
+    /// The targets of the settings: `local` with `INTERNAL_TOKEN`, each agent with its own token
+    /// and, over HTTPS, its own pinned certificate (`<name>.pem` in `MONITORING_AGENTS_DIR`).
     pub fn from_settings(settings: &Settings) -> Result<Self, String> {
         let targets = settings.monitoring_targets().map_err(|e| e.to_string())?;
-        let roots = match &settings.monitoring_ca_cert {
-            Some(path) => {
-                let pem = std::fs::read(path)
-                    .map_err(|e| format!("MONITORING_CA_CERT: cannot read {}: {e}", path.display()))?;
-                reqwest::Certificate::from_pem_bundle(&pem)
-                    .map_err(|_| format!("MONITORING_CA_CERT: {} holds no PEM certificate", path.display()))?
+        let mut tokens = settings.agent_tokens().map_err(|e| e.to_string())?.into_iter();
+        let dir = settings.agents_dir();
+        let mut list = Vec::new();
+        for (name, url) in targets {
+            if name == LOCAL_TARGET {
+                let client = MonitoringClient::new(&url, timeouts::TOOL_CALL, settings.internal_token.as_ref());
+                list.push(Target { name, client, token: None });
+                continue;
             }
-            None => Vec::new(),
-        };
-        let token = settings.internal_token.as_ref();
-        Ok(Self(Arc::new(
-            targets
-                .into_iter()
-                .map(|(name, url)| Target {
-                    client: MonitoringClient::trusting(&url, timeouts::TOOL_CALL, token, &roots),
-                    name,
-                })
-                .collect(),
-        )))
+            // In the targets' order, one each (checked with the settings).
+            let (_, token) = tokens.next().ok_or_else(|| format!("MONITORING_AGENT_TOKENS: no token for '{name}'"))?;
+            let tls = if url.starts_with("https://") {
+                let pem = dir.join(format!("{name}.pem"));
+                let config = crate::pinned::client_config(&pem).map_err(|e| {
+                    format!(
+                        "MONITORING_AGENTS_DIR: the certificate of '{name}' ({e}); save that agent's certificate as \
+                         {} (docs/deployment.md, \"Several hosts\")",
+                        pem.display()
+                    )
+                })?;
+                Some(config)
+            } else {
+                None
+            };
+            let client = MonitoringClient::agent(&url, timeouts::TOOL_CALL, &token, tls);
+            list.push(Target { name, client, token: Some(token) });
+        }
+        Ok(Self(Arc::new(list)))
+    }
+
+    /// The agents' tokens, to be struck from the audit file should one ever appear in a chat.
+    pub fn agent_tokens(&self) -> Vec<Secret> {
+        self.0.iter().filter_map(|t| t.token.clone()).collect()
     }
 
     /// One target only (tests, and a single-host install).
     pub fn single(client: MonitoringClient) -> Self {
-        Self(Arc::new(vec![Target { name: homelab_common::configuration::LOCAL_TARGET.into(), client }]))
+        Self(Arc::new(vec![Target { name: LOCAL_TARGET.into(), client, token: None }]))
     }
 
     pub fn names(&self) -> Vec<String> {

@@ -152,8 +152,10 @@ async fn one_tool_round_sends_results_back_as_json_strings() {
     assert_eq!(messages[1]["tool_calls"][0]["function"]["arguments"], json!("{}"), "arguments travel as a JSON string");
     assert_eq!(messages[2]["role"], "tool");
     assert_eq!(messages[2]["tool_call_id"], "call_0");
-    let result: Value =
-        serde_json::from_str(messages[2]["content"].as_str().unwrap()).expect("the tool result is JSON, not a repr");
+    let sealed: Value = serde_json::from_str(messages[2]["content"].as_str().unwrap()).expect("sealed as JSON");
+    assert!(sealed["untrusted_data"].as_str().unwrap().starts_with("untrusted-"), "sealed as untrusted: {sealed}");
+    assert_eq!(sealed["tool"], "get_system_resources");
+    let result: Value = serde_json::from_str(&unsealed(&messages[2])).expect("the tool result is JSON, not a repr");
     assert!(result["cpu_percent"].is_number());
 
     let audit = h.audit();
@@ -174,7 +176,7 @@ async fn two_tools_in_one_round_keep_the_models_order() {
     let sent = h.llm_requests().await;
     let messages = sent[1]["messages"].as_array().unwrap();
     assert_eq!(messages[2]["tool_call_id"], "call_0");
-    assert!(messages[2]["content"].as_str().unwrap().starts_with("Error: Docker API unavailable"), "{}", messages[2]);
+    assert!(unsealed(&messages[2]).starts_with("Error: Docker API unavailable"), "{}", messages[2]);
     assert_eq!(messages[3]["tool_call_id"], "call_1");
     let audit = h.audit();
     assert_eq!(audit[0]["tool_invocations"][0]["ok"], false);
@@ -211,15 +213,15 @@ async fn unknown_tools_and_bad_arguments_never_run() {
     let sent = h.llm_requests().await;
     let first_round = sent[1]["messages"].as_array().unwrap();
     assert!(
-        first_round[2]["content"].as_str().unwrap().starts_with(
+        unsealed(&first_round[2]).starts_with(
             "Error: unknown tool 'restart_container'. Available tools: get_system_resources, list_containers"
         ),
         "{}",
         first_round[2]
     );
-    assert!(first_round[3]["content"].as_str().unwrap().starts_with("Error: invalid arguments for 'list_containers'"));
+    assert!(unsealed(&first_round[3]).starts_with("Error: invalid arguments for 'list_containers'"));
     let second_round = sent[2]["messages"].as_array().unwrap();
-    assert!(second_round[5]["content"].as_str().unwrap().contains("not valid JSON"), "{}", second_round[5]);
+    assert!(unsealed(&second_round[5]).contains("not valid JSON"), "{}", second_round[5]);
     assert_eq!(h.audit()[0]["tool_invocations"].as_array().unwrap().len(), 3);
 }
 
@@ -239,7 +241,7 @@ async fn disabled_tools_are_neither_offered_nor_run() {
     assert_eq!(body["tool_calls_made"], json!([]));
     let sent = h.llm_requests().await;
     assert_eq!(sent[0]["tools"], json!([]));
-    assert_eq!(sent[1]["messages"][2]["content"], "Error: tool 'list_containers' is disabled on this server");
+    assert_eq!(unsealed(&sent[1]["messages"][2]), "Error: tool 'list_containers' is disabled on this server");
 }
 
 #[tokio::test]
@@ -481,7 +483,7 @@ async fn secrets_in_a_tool_result_never_reach_the_model() {
     for secret in ["widget-secret-1", "hash-secret-2", "pass-secret-3", "secret-4"] {
         assert!(!tool_result.contains(secret), "{secret} reached the model: {tool_result}");
     }
-    let result: Value = serde_json::from_str(tool_result).unwrap();
+    let result: Value = serde_json::from_str(&unsealed(&sent[1]["messages"][2])).unwrap();
     assert_eq!(result["labels"]["tier"], "front", "other labels are kept");
     assert_eq!(result["health"]["status"], "unhealthy");
 }
@@ -534,7 +536,7 @@ async fn a_tools_error_detail_is_redacted_and_short_wherever_it_goes() {
     .await;
     let (status, body) = h.chat(json!({"message": "How are my pools?", "conversation_id": "conv-pools"})).await;
     assert_eq!(status, 200, "{body}");
-    let result = tool_results(&h.llm_requests().await[1])[0].to_string();
+    let result = tool_results(&h.llm_requests().await[1])[0].clone();
     assert!(result.starts_with("Error: cannot read the pool: connect postgres://admin:[redacted]@db"), "{result}");
     assert!(result.chars().count() < 400, "{} characters", result.chars().count());
     let audit = serde_json::to_string(&h.audit()).unwrap();
@@ -567,15 +569,14 @@ async fn sixty_huge_tool_calls_make_one_small_audit_line_and_an_answer() {
     assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"_omitted": "arguments of 51211 bytes"}));
 }
 
-/// The tool results an LLM request carries, in order.
-fn tool_results(request: &Value) -> Vec<&str> {
-    request["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect()
+/// The tool results an LLM request carries, in order, unsealed.
+fn tool_results(request: &Value) -> Vec<String> {
+    request["messages"].as_array().unwrap().iter().filter(|m| m["role"] == "tool").map(unsealed).collect()
+}
+
+/// A tool message's content as the tool wrote it (the model gets it sealed as untrusted data).
+fn unsealed(message: &Value) -> String {
+    homelab_schemas::envelope::open(message["content"].as_str().unwrap())
 }
 
 async fn monitoring_answering(body: Value) -> MockServer {
@@ -596,7 +597,7 @@ async fn tool_calls_beyond_the_per_turn_budget_are_not_run() {
     assert_eq!(monitoring.received_requests().await.unwrap().len(), 4, "only four calls reach tool-monitoring");
     assert_eq!(body["tool_calls_made"].as_array().unwrap().len(), 4);
     let sent = h.llm_requests().await;
-    let results: Vec<&str> = tool_results(&sent[1]);
+    let results = tool_results(&sent[1]);
     assert_eq!(results.len(), 6, "every call gets an answer");
     assert!(results[4].contains("at most 4 tool calls per turn") && results[5].contains("not run"), "{results:?}");
     let audit = h.audit();
@@ -623,7 +624,7 @@ async fn a_spent_chat_budget_leaves_the_model_no_tools() {
     let sent = h.llm_requests().await;
     assert!(!sent[1]["tools"].as_array().unwrap().is_empty(), "one call left after the first turn");
     assert!(sent[2]["tools"].as_array().unwrap().is_empty(), "the budget is spent: no tools offered");
-    let last_results: Vec<&str> = tool_results(&sent[2]);
+    let last_results = tool_results(&sent[2]);
     assert!(last_results.last().unwrap().contains("at most 3 tool calls per chat"), "{last_results:?}");
 }
 
@@ -639,7 +640,7 @@ async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
     let (status, _) = h.chat(json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(status, 200);
     let sent = h.llm_requests().await;
-    let results: Vec<&str> = tool_results(&sent[1]);
+    let results = tool_results(&sent[1]);
     assert!(
         results[0].contains("[cut: this chat's tool output budget of 3000 characters is used up]"),
         "{}",

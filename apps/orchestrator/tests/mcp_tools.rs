@@ -240,7 +240,11 @@ async fn a_call_the_client_gave_up_on_is_still_audited() {
 async fn with_several_hosts_a_call_takes_host_or_asks_every_host() {
     let local = monitoring_answering(200, json!({"cpu_percent": 1.0})).await;
     let pi = monitoring_answering(200, json!({"cpu_percent": 2.0})).await;
-    let h = Harness::start(Some(local.uri()), |s| s.monitoring_targets = Some(format!("pi={}", pi.uri()))).await;
+    let h = Harness::start(Some(local.uri()), |s| {
+        s.monitoring_targets = Some(format!("pi={}", pi.uri()));
+        s.monitoring_agent_tokens = Some(homelab_common::Secret::new("pi=the-pi-agent-s-own-token-01"));
+    })
+    .await;
     *h.state.available.lock().await =
         Some((std::time::Instant::now(), Some(["get_system_resources".to_string()].into())));
     let listed = h.listed().await;

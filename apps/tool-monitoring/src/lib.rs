@@ -12,6 +12,7 @@
 //! - [`host`], [`zfs`], [`problems`]: host facts, ZFS pool states, and "is anything wrong?".
 //! - [`truenas`]: optional TrueNAS SCALE pools, datasets, tasks, disks, apps, system and alerts over
 //!   its JSON-RPC WebSocket API, from a fixed list of read methods.
+//! - [`redacted`]: every JSON answer redacted here, labels and error text too, before it leaves.
 //! - [`history`]: the last day of samples in fixed-size rings, saved across restarts; answers
 //!   `get_history`, or [`prometheus`] does from fixed PromQL templates when `PROMETHEUS_URL` is set.
 //! - [`events`]: the last week of events (Docker's container events, boots, filesystems over 90 %,
@@ -31,6 +32,7 @@ pub mod network;
 pub mod problems;
 pub mod processes;
 pub mod prometheus;
+pub mod redacted;
 pub mod resources;
 pub mod restarts;
 pub mod stats;
@@ -198,7 +200,7 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
 pub fn router(state: AppState) -> Router {
     let (token, metrics) = (state.internal_token.clone(), state.metrics.clone());
     startup::internal_service(
-        routes().with_state(state),
+        redacted::answers(routes().with_state(state)),
         metrics,
         token.as_ref(),
         SERVICE,

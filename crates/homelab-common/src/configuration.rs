@@ -51,7 +51,8 @@ pub const VARIABLES: &[&str] = &[
     "HISTORY_PATH",
     "PROMETHEUS_URL",
     "MONITORING_TARGETS",
-    "MONITORING_CA_CERT",
+    "MONITORING_AGENT_TOKENS",
+    "MONITORING_AGENTS_DIR",
     "MONITORING_ALLOW_HTTP",
     "ALLOW_NO_INTERNAL_TOKEN",
     "LOG_LEVEL",
@@ -148,7 +149,8 @@ fn own_variables(service: &str) -> Option<&'static [&'static str]> {
             "LLM_ADAPTER_URL",
             "MONITORING_URL",
             "MONITORING_TARGETS",
-            "MONITORING_CA_CERT",
+            "MONITORING_AGENT_TOKENS",
+            "MONITORING_AGENTS_DIR",
             "MONITORING_ALLOW_HTTP",
             "LLM_PROVIDER",
             "LLM_TIMEOUT_SECS",
@@ -204,6 +206,7 @@ const TEXT_VARIABLES: &[&str] = &[
     "TRUENAS_API_KEY",
     "TRUENAS_USERNAME",
     "LLM_MODEL",
+    "MONITORING_AGENT_TOKENS",
 ];
 
 /// Which LLM the llm-adapter talks to.
@@ -343,9 +346,13 @@ pub struct Settings {
     /// Other hosts' tool-monitoring agents, `name=url` by commas
     /// (`nas=https://nas.lan:8003,pi=https://pi.lan:8003`); `MONITORING_URL` is the host `local`.
     pub monitoring_targets: Option<String>,
-    /// PEM certificates the orchestrator trusts for the agents' HTTPS (their own, self-signed).
-    pub monitoring_ca_cert: Option<PathBuf>,
-    /// Allows a plain `http://` target on another machine (the internal token then crosses the
+    /// Each agent's own token, `name=token` by commas (`pi=3f…,nas2=9c…`): an agent accepts only
+    /// its own, so a host that is taken over opens no other ([`crate::agents`]).
+    pub monitoring_agent_tokens: Option<Secret>,
+    /// Where each HTTPS agent's certificate is, as `<name>.pem`: the agent must present exactly
+    /// that one (it is pinned). Unset, `/etc/homelab-assistant/agents`.
+    pub monitoring_agents_dir: Option<PathBuf>,
+    /// Allows a plain `http://` target on another machine (the agent's token then crosses the
     /// network in clear); loopback targets never need it.
     pub monitoring_allow_http: bool,
     /// `DEBUG`, `INFO`, `WARNING`, `ERROR` (any case), or a tracing filter directive.
@@ -402,7 +409,8 @@ impl Default for Settings {
             history_path: Some("/var/lib/homelab-assistant/history.json".into()),
             prometheus_url: None,
             monitoring_targets: None,
-            monitoring_ca_cert: None,
+            monitoring_agent_tokens: None,
+            monitoring_agents_dir: None,
             monitoring_allow_http: false,
             log_level: "INFO".into(),
             log_format: LogFormat::Text,
@@ -424,7 +432,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(variable: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(variable: &str, reason: impl Into<String>) -> Self {
         Self { variable: variable.into(), reason: reason.into() }
     }
 }
@@ -507,10 +515,10 @@ impl Settings {
         blank_path(&mut self.history_path);
         blank_text(&mut self.prometheus_url);
         blank_text(&mut self.monitoring_targets);
-        blank_path(&mut self.monitoring_ca_cert);
+        blank_path(&mut self.monitoring_agents_dir);
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (variable, secret) in [("API_KEY", &self.api_key), ("INTERNAL_TOKEN", &self.internal_token)] {
             if let Some(weakness) = secret.as_ref().and_then(|s| crate::strength::weakness(s.expose())) {
                 return Err(ConfigError::new(
@@ -562,6 +570,7 @@ impl Settings {
             }
         }
         self.monitoring_targets()?;
+        self.agent_tokens()?;
         if self.tls_cert_path.is_some() != self.tls_key_path.is_some() {
             return Err(ConfigError::new("TLS_CERT_PATH", "TLS_CERT_PATH and TLS_KEY_PATH must be set together"));
         }
@@ -606,13 +615,14 @@ impl Settings {
     /// Every secret setting with its variable: the one list. Blank values, `*_FILE` variables
     /// ([`SECRET_FILE_VARIABLES`]) and the redaction of the audit file ([`Settings::secrets`])
     /// all follow it; a test fails if a `Secret` field is missing from it.
-    fn secret_fields(&mut self) -> [(&'static str, &mut Option<Secret>); 5] {
+    fn secret_fields(&mut self) -> [(&'static str, &mut Option<Secret>); 6] {
         [
             ("API_KEY", &mut self.api_key),
             ("INTERNAL_TOKEN", &mut self.internal_token),
             ("GROQ_API_KEY", &mut self.groq_api_key),
             ("OPENAI_API_KEY", &mut self.openai_api_key),
             ("TRUENAS_API_KEY", &mut self.truenas_api_key),
+            ("MONITORING_AGENT_TOKENS", &mut self.monitoring_agent_tokens),
         ]
     }
 
@@ -723,7 +733,7 @@ impl Settings {
                 return Err(ConfigError::new(
                     VAR,
                     format!(
-                        "'{name}' is plain http:// on another machine, so the internal token would cross the \
+                        "'{name}' is plain http:// on another machine, so its token would cross the \
                          network in clear: use https:// (see docs/deployment.md, \"Several hosts\") or set MONITORING_ALLOW_HTTP=true"
                     ),
                 ));
@@ -767,8 +777,8 @@ fn check_http_url(variable: &str, value: &str) -> Result<(), ConfigError> {
 /// `API_KEY_FILE=/run/secrets/api_key` reads the key from that file, so it is not in the
 /// container's environment (where `docker inspect` shows it).
 pub const SECRET_FILE_VARIABLES: &[&str] =
-    &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY"];
-// (The same five as `Settings::secret_fields`; `secret_settings_are_one_list` checks it.)
+    &["API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "MONITORING_AGENT_TOKENS"];
+// (The same six as `Settings::secret_fields`; `secret_settings_are_one_list` checks it.)
 
 /// Reads each non-empty `<NAME>_FILE` of the environment (trailing whitespace and newlines
 /// dropped). Setting both `NAME` and `NAME_FILE` is an error, and so is an unreadable or empty
@@ -896,7 +906,11 @@ mod tests {
             assert_eq!(e.variable, "MONITORING_TARGETS", "{bad}");
             assert!(e.reason.contains(says), "{bad}: {e}");
         }
-        assert!(with("pi=http://192.168.1.20:8003", true).validate().is_ok(), "the explicit opt-out");
+        let opted_out = Settings {
+            monitoring_agent_tokens: Some(Secret::new("pi=the-pi-s-own-token-0123")),
+            ..with("pi=http://192.168.1.20:8003", true)
+        };
+        assert!(opted_out.validate().is_ok(), "the explicit opt-out");
         assert_eq!(Settings::default().monitoring_targets().unwrap().len(), 1);
     }
 

@@ -47,6 +47,42 @@ fn presented(headers: &HeaderMap, expected: &[u8; 32]) -> bool {
     headers.get(INTERNAL_TOKEN_HEADER).is_some_and(|v| digest(v.as_bytes()).ct_eq(expected).into())
 }
 
+/// [`client`], also trusting `roots` for HTTPS (a remote agent's self-signed certificate).
+pub fn client_trusting(
+    timeout: std::time::Duration,
+    token: Option<&Secret>,
+    roots: &[reqwest::Certificate],
+) -> reqwest::Client {
+    roots
+        .iter()
+        .fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root.clone()))
+        .default_headers(client_headers(token))
+        .timeout(timeout)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .pool_max_idle_per_host(64)
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
+/// [`client`] whose HTTPS trusts what `tls` trusts and nothing else (an agent's pinned
+/// certificate), sending `token`, the one that service accepts.
+pub fn client_with_tls(
+    timeout: std::time::Duration,
+    token: Option<&Secret>,
+    tls: rustls::ClientConfig,
+) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .default_headers(client_headers(token))
+        .timeout(timeout)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .pool_max_idle_per_host(64)
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
 /// Default headers that carry the token on every call of an internal client
 /// ([`crate::upstream::Upstream::internal`]).
 pub fn client_headers(token: Option<&Secret>) -> HeaderMap {

@@ -1,6 +1,7 @@
 //! What every Homelab Assistant service shares: configuration, logging, errors and serving.
 //!
 //! Layout
+//! - [`agents`]: each host's agent trusted on its own: its own token, its pinned certificate.
 //! - [`clock`]: the host's time zone and local times (`03:12 CET on Dec 5`), one way everywhere.
 //! - [`configuration`]: `Settings` from defaults < `.env` < environment (SPEC §10), secrets redacted.
 //! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
@@ -14,6 +15,7 @@
 //! - [`upstream`]: the one HTTP client for calls to another service or a provider: bodies read
 //!   through a byte limit, typed errors, redacted and short.
 
+pub mod agents;
 pub mod clock;
 pub mod configuration;
 pub mod error;

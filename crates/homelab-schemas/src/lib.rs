@@ -6,6 +6,7 @@
 //! - [`llm`]: the orchestrator ⇄ llm-adapter contract and the tool definitions offered to models.
 //! - [`monitoring`]: the tool catalog ([`ToolId`]) and what each tool answers ([`ToolOutput`]), SPEC §9.
 //! - [`activity`]: what the host is doing now: its busiest processes and its network traffic.
+//! - [`envelope`]: a tool's result as a model reads it, sealed as untrusted data, its free text apart.
 //! - [`stream`]: the events of the two Server-Sent Event streams ([`ChatEvent`], [`LlmEvent`]).
 //! - [`health`]: the `/health` body every service answers.
 //! - [`status`]: `GET /status`, the homelab at a glance for the chat page.
@@ -17,6 +18,7 @@
 pub mod activity;
 pub mod chat;
 pub mod conversation_id;
+pub mod envelope;
 pub mod health;
 pub mod llm;
 pub mod monitoring;

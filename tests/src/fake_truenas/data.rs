@@ -205,7 +205,8 @@ fn app(name: &str, human_version: &str, upgrade: bool, latest: Option<&str>) -> 
     })
 }
 
-fn alert(uuid: &str, level: &str, klass: &str, text: &str, at: DateTime<Utc>) -> Value {
+/// One alert as `alert.list` returns it.
+pub fn alert(uuid: &str, level: &str, klass: &str, text: &str, at: DateTime<Utc>) -> Value {
     json!({
         "uuid": uuid, "source": "", "klass": klass, "args": null, "node": "Controller A", "key": uuid,
         "datetime": date(at), "last_occurrence": date(at), "dismissed": false, "mail": null, "text": text,

@@ -64,11 +64,14 @@ pub struct Options {
     /// Names (and IP addresses) the certificate is for, besides `localhost`: none by default, as
     /// TrueNAS's own self-signed certificate names only `localhost`.
     pub hostnames: Vec<String>,
+    /// One more active alert, with this text: what a share, app or dataset name someone chose can
+    /// make TrueNAS say (the tests of untrusted tool output use it).
+    pub alert: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { api: Api::V25_10, narrow_role: false, hostnames: Vec::new() }
+        Self { api: Api::V25_10, narrow_role: false, hostnames: Vec::new(), alert: None }
     }
 }
 
@@ -246,6 +249,13 @@ async fn answer(
             Err((EACCES, "EACCES", "[EACCES] Not authorized".into()))
         }
         "privilege.become_readonly" => Ok(Value::Null),
+        "alert.list" if options.alert.is_some() => {
+            let mut alerts = data::result("alert.list", params, chrono::Utc::now()).unwrap_or_default();
+            if let (Value::Array(list), Some(text)) = (&mut alerts, &options.alert) {
+                list.push(data::alert("a9", "WARNING", "ShareAlert", text, chrono::Utc::now()));
+            }
+            Ok(alerts)
+        }
         read => data::result(read, params, chrono::Utc::now()).ok_or((
             22,
             "EINVAL",

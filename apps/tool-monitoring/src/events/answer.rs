@@ -189,15 +189,14 @@ impl EventLog {
     }
 }
 
-/// What makes two events repeats of one another: kind, subject, exit code and signal.
-type RepeatKey = (EventKind, Box<str>, Option<i64>, Option<Box<str>>);
-
 /// Repeats close together as one event, to say more within [`MAX_SHOWN`]: each event joins the
 /// last one of the same kind about the same subject (same exit code, same signal) when it comes
 /// within [`GROUP_SECONDS`] of it.
 fn grouped(records: Vec<Record>) -> Vec<Record> {
+    /// What makes two events repeats: kind, subject, exit code, signal.
+    type Repeat = (EventKind, Box<str>, Option<i64>, Option<Box<str>>);
     let mut groups: Vec<Record> = Vec::new();
-    let mut last_of: HashMap<RepeatKey, usize> = HashMap::new();
+    let mut last_of: HashMap<Repeat, usize> = HashMap::new();
     for r in records {
         let key = (r.kind, r.subject.clone(), r.exit_code, r.signal.clone());
         match last_of.get(&key) {

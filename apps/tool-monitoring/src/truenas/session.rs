@@ -32,7 +32,8 @@ pub enum SessionError {
     Closed(&'static str),
     #[error("{0} answered in a form that cannot be read")]
     Unreadable(&'static str),
-    #[error("{method} did not accept the key: {reason}")]
+    // Not `key: …`, which the redaction rules read as a secret.
+    #[error("{method} did not accept the key ({reason})")]
     LoginRefused { method: &'static str, reason: String },
     #[error("{method} is not allowed for this user: it needs the {role} role (README, \"TrueNAS SCALE\")")]
     NotAuthorized { method: &'static str, role: &'static str },

@@ -165,7 +165,7 @@ fn stop(content: String) -> LlmResponse {
 }
 
 /// The last user message, the messages before it, and the tool results that came after it as
-/// (tool name, content).
+/// (tool name, content), each unsealed from its envelope.
 fn current_turn(messages: &[Message]) -> (String, &[Message], Vec<(String, String)>) {
     let last_user = messages.iter().rposition(|m| matches!(m, Message::User { .. }));
     let Some(start) = last_user else {
@@ -184,7 +184,8 @@ fn current_turn(messages: &[Message]) -> (String, &[Message], Vec<(String, Strin
             }
             Message::Tool { tool_call_id, content } => {
                 let name = names.get(tool_call_id.as_str()).copied().unwrap_or_default();
-                results.push((name.to_string(), content.clone()));
+                // Sealed as untrusted data by the orchestrator; read as the tool wrote it.
+                results.push((name.to_string(), homelab_schemas::envelope::open(content)));
             }
             _ => {}
         }
@@ -227,5 +228,42 @@ mod small_talk_tests {
         ] {
             assert!(help.contains(capability), "help lacks {capability}: {help}");
         }
+    }
+}
+
+#[cfg(test)]
+mod sealed_tests {
+    //! Tool results arrive sealed as untrusted data (`homelab_schemas::envelope`); the builtin
+    //! model reads them as the tools wrote them.
+    use super::*;
+    use homelab_schemas::envelope;
+    use serde_json::json;
+
+    fn after(question: &str, tool: ToolId, content: String) -> LlmRequest {
+        let call = json!({"id": "c1", "type": "function", "function": {"name": tool.name(), "arguments": "{}"}});
+        let messages = serde_json::from_value(json!([
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": null, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": content},
+        ]))
+        .unwrap();
+        LlmRequest { messages, tools: Vec::new(), system_prompt: None, context: None }
+    }
+
+    #[test]
+    fn every_sealed_result_is_answered_as_the_bare_one() {
+        for tool in ToolId::ALL {
+            let (question, result) = reports::tests::sample(tool);
+            let bare = respond(&after(question, tool, result.to_string()));
+            let sealed = respond(&after(question, tool, envelope::seal(tool.name(), &result.to_string(), "m-1")));
+            assert_eq!(sealed, bare, "{tool:?}");
+        }
+        let failed = "Error: Docker API unavailable: Connection refused".to_string();
+        let sealed = envelope::seal("list_containers", &failed, "m-1");
+        let question = "Which containers are stopped?";
+        assert_eq!(
+            respond(&after(question, ToolId::Containers, sealed)),
+            respond(&after(question, ToolId::Containers, failed))
+        );
     }
 }
