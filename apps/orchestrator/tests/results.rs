@@ -117,10 +117,12 @@ async fn the_model_gets_a_long_container_list_shortened_as_valid_json_that_says_
         .unwrap();
     assert_eq!(answer["message"], "Many containers.", "{answer}");
     let sent: Vec<Value> = llm.received_requests().await.unwrap().iter().map(|r| r.body_json().unwrap()).collect();
-    let result = sent[1]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap()["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // The model gets it sealed as untrusted data; opened, it is what the tool answered, shortened.
+    let result = homelab_schemas::envelope::open(
+        sent[1]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap()["content"]
+            .as_str()
+            .unwrap(),
+    );
     assert!(result.chars().count() <= 16_000, "{} characters", result.chars().count());
     let list: Vec<Value> = serde_json::from_str(&result).expect("the shortened list is still JSON");
     let (shown, marker) = list.split_at(list.len() - 1);
@@ -164,7 +166,8 @@ async fn a_monitoring_answer_over_the_byte_limit_is_a_short_tool_error_not_a_fai
         .unwrap();
     assert_eq!(response.status(), 200);
     let sent: Vec<Value> = llm.received_requests().await.unwrap().iter().map(|r| r.body_json().unwrap()).collect();
-    let result =
+    let sealed =
         sent[1]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap()["content"].clone();
-    assert_eq!(result, json!("Error: the monitoring service's answer was larger than 8 MiB; not read"));
+    let result = homelab_schemas::envelope::open(sealed.as_str().unwrap());
+    assert_eq!(result, "Error: the monitoring service's answer was larger than 8 MiB; not read");
 }
