@@ -191,7 +191,12 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let probs = model.classify(question, &masked, host.as_slice());
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
-    let (mut kinds, change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
+    let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
+    // "Could you restart …?" asks this assistant to act, however much it reads like a how-to.
+    if rules_refuse && !change && rules::asks_the_assistant_to_act(question) {
+        change = true;
+        kinds.retain(|k| !matches!(k, Kind::Howto | Kind::Help));
+    }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
     let change = change.then(|| match verdict {
         rules::Verdict::Refuse { request, reason } => ChangeRequest { request, reason },

@@ -230,7 +230,9 @@ mod tests {
         let containers = ["plex", "sonarr"]
             .map(|n| ContainerRef { name: n.into(), state: "running".into(), status: "Up 2 hours".into() })
             .to_vec();
-        understand(q, &Context { containers, ..Context::now_only() })
+        // At noon, so "last night" is over whenever the test runs.
+        let now = "2026-12-05T12:00:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::UTC);
+        understand(q, &Context { containers, now, ..Context::now_only() })
     }
 
     #[test]

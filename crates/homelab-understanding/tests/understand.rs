@@ -20,6 +20,8 @@ fn host() -> Context {
             c("media-jellyfin-1", "running", "Up 5 hours"),
             c("nextcloud", "created", "Created"),
         ],
+        // At noon, so "last night" is over whenever the tests run.
+        now: "2026-12-05T12:00:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::UTC),
         ..Context::now_only()
     }
 }
@@ -149,4 +151,14 @@ fn a_name_one_letter_off_is_the_closest_container_and_an_unknown_one_is_not_the_
     assert_eq!(u.unmatched.as_deref(), Some("homelab-fixture-proxy"), "{:?} {:?}", u.containers, u.kinds);
     assert!(u.containers.is_empty(), "not sonarr, which crashed: {:?}", u.containers);
     assert_eq!(u.kinds, [Kind::Logs].into());
+}
+
+#[test]
+fn asking_the_assistant_itself_to_act_is_a_request_whatever_follows() {
+    for message in ["Could you restart ich?", "can you please stop sonarr", "Hey, please delete the old logs"] {
+        assert!(understand(message, &host()).change.is_some(), "{message}");
+    }
+    for message in ["How do I restart plex?", "Could you tell me how to restart plex?", "can you restart count?"] {
+        assert!(understand(message, &host()).change.is_none(), "{message}");
+    }
 }

@@ -77,6 +77,36 @@ pub fn check(message: &str) -> Verdict {
     Verdict::Allow
 }
 
+/// Whether `message` opens by asking the assistant itself to act: "could you restart plex?",
+/// "can you please stop sonarr", "please delete the old logs". Such a message is a request
+/// whatever else the model reads in it ("Could you restart ich?" is not a how-to question).
+pub fn asks_the_assistant_to_act(message: &str) -> bool {
+    let lower = normalise(message).to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    let mut rest = words.as_slice();
+    while let [first, tail @ ..] = rest {
+        if matches!(*first, "hey" | "hi" | "hello" | "ok" | "okay" | "so" | "now") {
+            rest = tail;
+        } else {
+            break;
+        }
+    }
+    let rest = match rest {
+        [modal, "you", tail @ ..] if matches!(*modal, "could" | "can" | "would" | "will") => tail,
+        ["please", tail @ ..] => tail,
+        _ => return false,
+    };
+    let rest = match rest {
+        ["please" | "just" | "now", tail @ ..] => tail,
+        _ => rest,
+    };
+    match rest {
+        [verb, next, ..] => ACTION_VERBS.contains(verb) && !NOUN_CONTEXT.contains(next),
+        [verb] => ACTION_VERBS.contains(verb),
+        [] => false,
+    }
+}
+
 /// Folds what only looks different: fullwidth letters (`ｒｅｓｔａｒｔ`), Cyrillic and Greek
 /// look-alikes (`rеstart` with a Cyrillic `е`), zero-width characters and odd spaces.
 pub fn normalise(message: &str) -> String {
