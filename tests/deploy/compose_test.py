@@ -380,7 +380,7 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     # Each service gets only the variables it uses.
     allowed_env = {
         "gateway": {"GATEWAY_PORT", "ORCHESTRATOR_URL", "INTERNAL_TOKEN", "API_KEY", "AUTH_DISABLED", "RATE_LIMIT_REQUESTS",
-                    "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TLS_CERT_PATH", "TLS_KEY_PATH",
+                    "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TRUSTED_PROXIES", "TLS_CERT_PATH", "TLS_KEY_PATH",
                     "MAX_STREAMS_PER_KEY", "LLM_PROVIDER", "LLM_TIMEOUT_SECS"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MONITORING_TARGETS",
                          "MONITORING_AGENT_TOKENS", "MONITORING_AGENTS_DIR", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",
@@ -390,7 +390,7 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
         "llm-adapter": {"LLM_ADAPTER_PORT", "INTERNAL_TOKEN", "LLM_PROVIDER", "GROQ_API_KEY", "OPENAI_API_KEY",
                         "LLM_BASE_URL", "LLM_MODEL", "LLM_TIMEOUT_SECS"},
         "tool-monitoring": {"MONITORING_PORT", "INTERNAL_TOKEN", "DOCKER_HOST", "HOST_PROC", "HOST_ROOT",
-                            "TRUENAS_URL", "TRUENAS_API_KEY", "TRUENAS_CA_CERT", "HISTORY_PATH",
+                            "TRUENAS_URL", "TRUENAS_USERNAME", "TRUENAS_API_KEY", "TRUENAS_CA_CERT", "HISTORY_PATH",
                             "PROMETHEUS_URL", "TLS_CERT_PATH", "TLS_KEY_PATH"},
         "frontend": {"UI_TLS"},
         "docker-proxy": set(),
@@ -674,9 +674,12 @@ def truenas_phase(ui_port: int) -> None:
         check("TrueNAS YAML: the API key is kept across Save", key_file.read_text().strip() == key)
         status, answer = chat(ui, key, "Is a scrub running on tank?")
         message = answer.get("message", "")
-        check("TrueNAS YAML: TrueNAS answers from its API (pools, resilver, alerts)",
-              status == 200 and "Pool **tank** is ONLINE" in message and "A resilver is running: 45% done" in message
-              and "Replication \"offsite\" failed" in message, (status, answer))
+        check("TrueNAS YAML: TrueNAS answers from its API (pools, resilver)",
+              status == 200 and "Pool **tank** is ONLINE" in message and "A resilver is running: 45% done" in message,
+              (status, answer))
+        status, answer = chat(ui, key, "Any alerts on the NAS?")
+        check("TrueNAS YAML: TrueNAS answers from its API (alerts)",
+              status == 200 and "Replication \"offsite\" failed" in answer.get("message", ""), (status, answer))
         check("TrueNAS YAML: the TrueNAS key is not in the audit log", said["api_key"] not in audit.read_text())
     finally:
         fake.terminate()

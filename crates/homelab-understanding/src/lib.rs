@@ -225,6 +225,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             follow_up = true;
         }
     }
+    // A question that names a container and nothing the model knows ("the details of plex")
+    // is about that container.
+    if kinds.is_empty() && change.is_none() && !containers.is_empty() {
+        kinds.insert(Kind::ContainerStatus);
+    }
     let needs_one = kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::Restarts);
     if containers.is_empty() && needs_one {
         // "and its logs?": the container the conversation was about.

@@ -162,3 +162,10 @@ fn asking_the_assistant_itself_to_act_is_a_request_whatever_follows() {
         assert!(understand(message, &host()).change.is_none(), "{message}");
     }
 }
+
+#[test]
+fn details_of_a_named_container_are_its_status() {
+    let u = understand("Show me the details of the plex container", &host());
+    assert_eq!(u.containers, ["plex"]);
+    assert!(u.has(Kind::ContainerStatus), "{:?}", u.kinds);
+}
