@@ -423,7 +423,8 @@ for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["ph
     await tab.keyboard.press("Enter");
     const answer = tab.locator('[data-role="assistant"]:not([data-live])').last();
     await answer.waitFor({ timeout: 15000 });
-    const said = await answer.innerText();
+    // Without the label screen readers hear first ("Assistant:").
+    const said = (await answer.innerText()).replace(/^Assistant:\s*/, "");
     assert(await answer.locator(".chip", { hasText: "get_events" }).isVisible(), `no get_events chip: ${said}`);
     if (crashed) {
       for (const part of [crashed, "crashed", "exit code 5", "last log line: FATAL: e2e database malformed"]) {

@@ -70,8 +70,10 @@ for (const [label, options] of SIZES) {
       await route.fulfill({ json: glance });
     });
     await page.goto(url);
-    const button = page.getByRole("button", { name: /^3 problems: show the list$/ });
+    // Its name says what a press does: show the list, then hide it.
+    const button = page.getByRole("button", { name: /^3 problems: (show|hide) the list$/ });
     await button.waitFor({ timeout: 10000 });
+    assert((await button.getAttribute("aria-label")).endsWith("show the list"), "not offering to show at first");
     assert((await button.getAttribute("aria-expanded")) === "false", "not collapsed at first");
     const list = page.getByRole("list", { name: "problems" });
     assert(!(await list.isVisible()), "the list shows before it is asked for");
@@ -103,7 +105,8 @@ for (const [label, options] of SIZES) {
     const canvas = chart.locator("canvas");
     await canvas.waitFor({ timeout: 15000 });
     await page.waitForTimeout(500);
-    assert(await inView(page, chart), `the chart is not in view: ${JSON.stringify(await chart.boundingBox())}`);
+    await page.screenshot({ path: `${outDir}/chart-in-view-${label}.png` });
+    assert(await inView(page, chart), `the chart is not in view: ${JSON.stringify(await chart.boundingBox())} in ${JSON.stringify(await page.locator("main.chat").boundingBox())}`);
     await page.screenshot({ path: `${outDir}/chart-in-view-${label}.png` });
 
     await page.reload();
@@ -111,7 +114,7 @@ for (const [label, options] of SIZES) {
     await restored.waitFor({ timeout: 15000 });
     await page.waitForTimeout(500);
     assert((await drawnPixels(restored)) > 200, "the restored chart is not drawn");
-    const caption = await finished(page).last().locator("figcaption").innerText();
+    const caption = await finished(page).last().locator("figure.history-chart figcaption").first().innerText();
     assert(caption.startsWith("CPU use, "), `caption: ${caption}`);
     assert(await inView(page, finished(page).last().locator("figure.history-chart")), "the restored chart is out of view");
     await context.close();
@@ -151,7 +154,7 @@ for (const [label, options] of SIZES) {
       await answer.locator(".meta time").getAttribute("datetime"),
     );
     assert(stamp === expected, `${stamp} is not the browser's local time ${expected}`);
-    const caption = await answer.locator("figcaption").innerText();
+    const caption = await answer.locator("figure.history-chart figcaption").first().innerText();
     assert(caption.includes(`since recording began at ${said[1]}`), `the chart says another time than the answer: ${caption} / ${said[0]}`);
     await context.close();
   });

@@ -30,11 +30,16 @@ export function MessageList({ messages, pending, live }: Props) {
     const el = list.current;
     const scroller = el?.parentElement;
     if (!el || !scroller || typeof ResizeObserver === "undefined") return;
+    // Only the reader's own scrolling decides whether to follow: a scroll the browser makes
+    // because the content grew (scroll anchoring) happens at a new height and is not theirs.
+    let height = scroller.scrollHeight;
     const onScroll = () => {
+      if (scroller.scrollHeight !== height) return;
       following.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_END;
     };
     const grown = new ResizeObserver(() => {
       if (following.current) end.current?.scrollIntoView?.({ block: "end" });
+      height = scroller.scrollHeight;
     });
     scroller.addEventListener("scroll", onScroll, { passive: true });
     grown.observe(el);

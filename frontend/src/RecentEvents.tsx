@@ -58,20 +58,23 @@ export function RecentEvents({ apiKey, every = refreshEvery() * 4 }: { apiKey: s
   }, [apiKey, every]);
 
   if (!apiKey || !events) return null;
+  // A landmark of its own, so a screen reader can find it (and nothing sits outside one).
   return (
-    <details
-      className="recent-events"
-      open={open}
-      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
-    >
-      <summary>
-        Last 24 h: <span className="recent-summary">{summary(events)}</span>
-      </summary>
-      {events.events.length === 0 && events.gaps.length === 0 ? (
-        <p className="timeline-empty">Nothing happened: no container crashed, restarted or changed.</p>
-      ) : (
-        <EventTimeline events={events} newestFirst limit={LISTED} />
-      )}
-    </details>
+    <section aria-label="What happened in the last 24 hours">
+      <details
+        className="recent-events"
+        open={open}
+        onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+      >
+        <summary>
+          Last 24 h: <span className="recent-summary">{summary(events)}</span>
+        </summary>
+        {events.events.length === 0 && events.gaps.length === 0 ? (
+          <p className="timeline-empty">Nothing happened: no container crashed, restarted or changed.</p>
+        ) : (
+          <EventTimeline events={events} newestFirst limit={LISTED} />
+        )}
+      </details>
+    </section>
   );
 }
