@@ -100,6 +100,9 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
         // Only what Docker replays from before this connection can have been taken already
         // (events of one moment may come in any order, so later ones are never dropped).
         let resume = record.with_state(|s| s.docker_seen);
+        // Events from before this connection are replayed quickly, without reading logs (their
+        // containers are often gone, and a slow read for each would hold up the live ones).
+        let live_from = now.saturating_mul(1_000_000_000);
         drop(record);
         let mut stream = docker.events(since.as_deref());
         let ended = loop {
@@ -113,7 +116,7 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
             match next {
                 Some(Ok(event)) => {
                     let Some(record) = log.upgrade() else { return };
-                    take(&docker, &record, &mut memory, &event, resume).await;
+                    take(&docker, &record, &mut memory, &event, resume, live_from).await;
                 }
                 Some(Err(e)) => break Some(e.to_string()),
                 None => break None,
@@ -130,7 +133,14 @@ pub async fn follow(docker: Arc<ReadOnlyDocker>, log: Weak<EventLog>, retry: Dur
 
 /// Keeps one Docker event: with the dying container's last log line, or as an update when the
 /// container was created from another image than the one before it.
-async fn take(docker: &ReadOnlyDocker, log: &EventLog, memory: &mut Memory, event: &EventMessage, resume: Option<i64>) {
+async fn take(
+    docker: &ReadOnlyDocker,
+    log: &EventLog,
+    memory: &mut Memory,
+    event: &EventMessage,
+    resume: Option<i64>,
+    live_from: i64,
+) {
     let nanos = event.time_nano.or(event.time.map(|t| t * 1_000_000_000));
     if let (Some(n), Some(seen)) = (nanos, resume) {
         if n <= seen {
@@ -142,7 +152,8 @@ async fn take(docker: &ReadOnlyDocker, log: &EventLog, memory: &mut Memory, even
         match record.kind {
             EventKind::Died => {
                 let read_lately = memory.log_reads.get(&name).is_some_and(|t| record.at - t < LOG_READ_EVERY_SECONDS);
-                if !read_lately {
+                let replayed = nanos.is_some_and(|n| n < live_from);
+                if !read_lately && !replayed {
                     bounded_insert(&mut memory.log_reads, name.clone(), record.at);
                     record.log_line = last_log_line(docker, &name).await.map(Into::into);
                 }
