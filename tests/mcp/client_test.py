@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 
 import httpx2
@@ -21,10 +22,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 # The catalog (homelab_schemas::ToolId::ALL), in its order.
-CATALOG = [
-    "get_system_resources", "list_containers", "list_problems", "get_host_info", "get_zfs_pools",
-    "get_truenas_status", "get_container_details", "get_container_stats", "get_container_logs", "get_history",
-]
+# The catalog's tools in its order, as the Rust test that runs this reads them from the catalog
+# itself (MCP_CATALOG, by commas), so a new tool needs no edit here. Without it (the quick run
+# through nginx) the order is not checked.
+CATALOG = [name for name in os.environ.get("MCP_CATALOG", "").split(",") if name]
 # Tools that answer on any Linux machine.
 ALWAYS = ["get_system_resources", "list_problems", "get_host_info"]
 READ_ONLY = {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
@@ -74,7 +75,7 @@ async def tools_and_calls(url, key, mode, hosts, calls):
               f"[{mode}] connected with revision {revision}", client.protocol_version)
         listed = (await client.list_tools()).tools
         names = [t.name for t in listed]
-        check(names == [n for n in CATALOG if n in names] and set(ALWAYS) <= set(names),
+        check((not CATALOG or names == [n for n in CATALOG if n in names]) and set(ALWAYS) <= set(names),
               f"[{mode}] tools/list gives the catalog's tools that can answer, in its order", names)
         check(all(t.annotations.model_dump(by_alias=True, exclude_none=True) == READ_ONLY for t in listed),
               f"[{mode}] every tool is annotated read-only, not destructive, idempotent, closed-world",

@@ -23,7 +23,13 @@ fn python() -> Option<String> {
 /// Runs the client test with `args` and fails with its output unless every check passed.
 fn client_test(python: &str, args: &[String]) {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("mcp/client_test.py");
-    let output = Command::new(python).arg(script).args(args).output().expect("the venv's python runs");
+    let catalog: Vec<&str> = homelab_schemas::ToolId::ALL.iter().map(|t| t.name()).collect();
+    let output = Command::new(python)
+        .arg(script)
+        .args(args)
+        .env("MCP_CATALOG", catalog.join(","))
+        .output()
+        .expect("the venv's python runs");
     let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     println!("{said}");
     assert!(output.status.success(), "the MCP client test failed:\n{said}");
