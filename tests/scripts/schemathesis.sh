@@ -29,7 +29,7 @@ start_product "$tmp/run.out"
 
 base="http://127.0.0.1:${ports[0]}"
 # Every check schemathesis has; a fixed seed and example budget keep the run repeatable and short.
-"$venv/bin/schemathesis" --no-color run "$base/openapi.json" \
+"$venv/bin/schemathesis" --config-file tests/api/schemathesis.toml --no-color run "$base/openapi.json" \
   --header "X-API-Key: $API_KEY" \
   --checks all \
   --max-examples 60 \

@@ -1162,7 +1162,11 @@ export interface operations {
                 window?: string;
                 /** @description A container, for container_cpu and container_memory (without one: the five busiest). */
                 name?: string;
-                /** @description The start of a past window, RFC 3339 with an offset (instead of the last `window`). */
+                /**
+                 * @description The start of a past window, RFC 3339 with an offset (instead of the last `window`).
+                 *     The documented pattern is a little narrower than what is accepted (years 1900–2099, no
+                 *     29 February), so that every time a client builds from it is a real one.
+                 */
                 start?: string;
                 /** @description The end of that window, RFC 3339 with an offset (default now). */
                 end?: string;
