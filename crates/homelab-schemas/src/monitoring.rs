@@ -393,8 +393,7 @@ pub const MIN_TREND_SECONDS: u64 = 3600;
 /// A projection ("full in …") reaches at most this many times the span observed.
 pub const PROJECTION_FACTOR: u64 = 7;
 /// An RFC 3339 time with its offset, for `get_history`'s `start` and `end`.
-pub const RFC3339_PATTERN: &str =
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+pub const RFC3339_PATTERN: &str = r"^(19|20)[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 /// What `get_truenas_status` reports on; without a topic, the overview.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

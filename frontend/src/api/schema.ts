@@ -1164,8 +1164,8 @@ export interface operations {
                 name?: string;
                 /**
                  * @description The start of a past window, RFC 3339 with an offset (instead of the last `window`).
-                 *     The documented pattern is a little narrower than what is accepted (years 1900–2099, no
-                 *     29 February), so that every time a client builds from it is a real one.
+                 *     The pattern (the catalog's `RFC3339_PATTERN`) allows only dates that can exist, years
+                 *     1900–2099.
                  */
                 start?: string;
                 /** @description The end of that window, RFC 3339 with an offset (default now). */
