@@ -89,27 +89,13 @@ pub async fn history(
     let host = arguments.get("host").and_then(Value::as_str);
     let path = format!("{}&points={CHART_POINTS}", tool.request_path(&arguments));
     if !state.targets.is_fleet() {
-        // A window the schema lets through but that cannot be answered (a start after its end)
-        // is the caller's mistake: 422, as for any other bad parameter.
-        let value = state.monitoring.get(&path, None).await.map_err(|failure| match failure.is_client_error() {
-            true => ApiError::Unprocessable(failure.to_string()),
-            false => ApiError::BadGateway(failure.to_string()),
-        })?;
-        return read(value).map(Json);
+        return read(local(&state, &path).await?).map(Json);
     }
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<History> = None;
-    let mut notes = Vec::new();
-    for entry in answers["hosts"].as_array().into_iter().flatten() {
-        let name = entry["host"].as_str().unwrap_or_default();
-        let Some(result) = entry.get("result") else {
-            notes.push(format!("{name}: {}", entry["error"].as_str().unwrap_or("no answer")));
-            continue;
-        };
-        let Ok(mut part) = serde_json::from_value::<History>(result.clone()) else {
-            notes.push(format!("{name}: an answer that could not be read"));
-            continue;
-        };
+    let (parts, notes) = per_host::<History>(&answers);
+    for (name, mut part) in parts {
+        let name = name.as_str();
         for s in &mut part.series {
             s.instance = Some(match &s.instance {
                 Some(instance) => format!("{name} · {instance}"),
@@ -146,25 +132,12 @@ pub async fn events(
     let unreadable =
         |e: serde_json::Error| ApiError::BadGateway(format!("tool-monitoring's events could not be read: {e}"));
     if !state.targets.is_fleet() {
-        let value = state.monitoring.get(&path, None).await.map_err(|failure| match failure.is_client_error() {
-            true => ApiError::Unprocessable(failure.to_string()),
-            false => ApiError::BadGateway(failure.to_string()),
-        })?;
-        return serde_json::from_value(value).map(Json).map_err(unreadable);
+        return serde_json::from_value(local(&state, &path).await?).map(Json).map_err(unreadable);
     }
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<Events> = None;
-    let mut notes = Vec::new();
-    for entry in answers["hosts"].as_array().into_iter().flatten() {
-        let name = entry["host"].as_str().unwrap_or_default();
-        let Some(result) = entry.get("result") else {
-            notes.push(format!("{name}: {}", entry["error"].as_str().unwrap_or("no answer")));
-            continue;
-        };
-        let Ok(mut part) = serde_json::from_value::<Events>(result.clone()) else {
-            notes.push(format!("{name}: an answer that could not be read"));
-            continue;
-        };
+    let (parts, mut notes) = per_host::<Events>(&answers);
+    for (name, mut part) in parts {
         part.events.iter_mut().for_each(|e| e.host = Some(name.to_string()));
         part.gaps.iter_mut().for_each(|g| g.host = Some(name.to_string()));
         if let Some(note) = part.note.take() {
@@ -186,6 +159,32 @@ pub async fn events(
     events.gaps.sort_by_key(|g| instant(&g.from));
     events.note = (!notes.is_empty()).then(|| notes.join(" "));
     Ok(Json(events))
+}
+
+/// The local tool-monitoring's answer to `path`. A read the schema lets through but that cannot
+/// be answered (a start after its end) is the caller's mistake: 422, as for any other bad
+/// parameter; any other failure is 502.
+async fn local(state: &AppState, path: &str) -> Result<Value, ApiError> {
+    state.monitoring.get(path, None).await.map_err(|failure| match failure.is_client_error() {
+        true => ApiError::Unprocessable(failure.to_string()),
+        false => ApiError::BadGateway(failure.to_string()),
+    })
+}
+
+/// Each host's answer of a fan-out, read as `T`, and a note for each host that did not answer or
+/// whose answer could not be read.
+fn per_host<T: serde::de::DeserializeOwned>(answers: &Value) -> (Vec<(String, T)>, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut notes = Vec::new();
+    for entry in answers["hosts"].as_array().into_iter().flatten() {
+        let name = entry["host"].as_str().unwrap_or_default().to_string();
+        match entry.get("result").map(|r| serde_json::from_value::<T>(r.clone())) {
+            Some(Ok(part)) => parts.push((name, part)),
+            Some(Err(_)) => notes.push(format!("{name}: an answer that could not be read")),
+            None => notes.push(format!("{name}: {}", entry["error"].as_str().unwrap_or("no answer"))),
+        }
+    }
+    (parts, notes)
 }
 
 fn read(value: Value) -> Result<History, ApiError> {
