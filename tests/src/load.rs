@@ -11,6 +11,9 @@ pub struct Report {
     pub per_second: f64,
     pub p50: Duration,
     pub p99: Duration,
+    /// What the first failed request got (a status and the start of its body, or the transport
+    /// error), so a run with errors says why.
+    pub first_error: Option<String>,
 }
 
 /// One request to send; a fresh builder per call.
@@ -26,31 +29,38 @@ pub async fn run(client: &reqwest::Client, make: MakeRequest, concurrency: usize
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0;
+                let mut first_error = None;
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    let ok = match make(&client).send().await {
+                    let failure = match make(&client).send().await {
                         Ok(resp) => {
-                            let ok = resp.status().is_success();
-                            let _ = resp.bytes().await;
-                            ok
+                            let status = resp.status();
+                            let body = resp.bytes().await.unwrap_or_default();
+                            (!status.is_success()).then(|| {
+                                let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+                                format!("{status}: {text}")
+                            })
                         }
-                        Err(_) => false,
+                        Err(e) => Some(e.to_string()),
                     };
                     latencies.push(t.elapsed());
-                    if !ok {
+                    if let Some(failure) = failure {
                         errors += 1;
+                        first_error.get_or_insert(failure);
                     }
                 }
-                (latencies, errors)
+                (latencies, errors, first_error)
             })
         })
         .collect();
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut first_error = None;
     for w in workers {
-        let (l, e) = w.await.expect("worker");
+        let (l, e, f) = w.await.expect("worker");
         all.extend(l);
         errors += e;
+        first_error = first_error.or(f);
     }
     let elapsed = started.elapsed();
     all.sort();
@@ -63,5 +73,6 @@ pub async fn run(client: &reqwest::Client, make: MakeRequest, concurrency: usize
         per_second: (all.len() - errors) as f64 / elapsed.as_secs_f64(),
         p50: pick(0.50),
         p99: pick(0.99),
+        first_error,
     }
 }
