@@ -154,7 +154,14 @@ for (const [label, options] of SIZES) {
       await answer.locator(".meta time").getAttribute("datetime"),
     );
     assert(stamp === expected, `${stamp} is not the browser's local time ${expected}`);
-    const caption = await answer.locator("figure.history-chart figcaption").first().innerText();
+    // The chart's caption says what is recorded once its own read of the history is in (until
+    // then it says what was asked); a chart that could not be read says why.
+    const chart = answer.locator('figure.history-chart[data-metric="memory"]');
+    const settled = chart.locator("figcaption", { hasText: "since recording began" });
+    await settled.waitFor({ timeout: 10000 }).catch(async () => {
+      throw new Error(`the chart never said what is recorded: ${await chart.innerText()}`);
+    });
+    const caption = await settled.innerText();
     assert(caption.includes(`since recording began at ${said[1]}`), `the chart says another time than the answer: ${caption} / ${said[0]}`);
     await context.close();
   });
