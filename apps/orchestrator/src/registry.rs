@@ -111,7 +111,7 @@ impl Registry {
 
     /// Every tool, taking `host` when there is more than one of `hosts`.
     pub fn for_hosts(hosts: &[String]) -> Self {
-        Self { tools: ToolId::ALL.into_iter().map(|id| Tool::new(id, hosts)).collect() }
+        Self { tools: ToolId::ALL.iter().map(|&id| Tool::new(id, hosts)).collect() }
     }
     pub fn names(&self) -> Vec<&'static str> {
         self.tools.iter().map(Tool::name).collect()

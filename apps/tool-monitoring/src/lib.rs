@@ -163,7 +163,7 @@ fn tool_route(tool: ToolId) -> MethodRouter<AppState> {
 pub fn routes() -> Router<AppState> {
     let health = get(|| async { Json(Health::healthy(SERVICE)) });
     let base = Router::new().route("/health", health).route("/tools/available", get(available));
-    ToolId::ALL.into_iter().fold(base, |router, tool| router.route(tool.spec().path, tool_route(tool)))
+    ToolId::ALL.iter().fold(base, |router, &tool| router.route(tool.spec().path, tool_route(tool)))
 }
 
 /// `GET /tools/available`: the tools that can answer now, so the model is offered no others:
@@ -177,7 +177,8 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
     // A TrueNAS configuration that cannot be used stays offered: its answer says why.
     let truenas = !matches!(state.truenas.as_ref(), Ok(None));
     let available: Vec<&str> = ToolId::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|tool| match tool {
             ToolId::TruenasStatus => truenas,
             ToolId::ZfsPools => zfs,

@@ -64,20 +64,32 @@ pub const VARIABLES: &[&str] = &[
     "MONITORING_PORT",
 ];
 
-/// A value that must never reach a log, an error message or the audit file.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+/// A value that must never reach a log, an error message or the audit file: a
+/// [`secrecy::SecretString`] (wiped from memory when dropped), printed and serialized as
+/// `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(secrecy::SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(secrecy::SecretString::from(value.into()))
     }
 
     /// The secret itself, for the one place that sends it (an auth header, a comparison).
     pub fn expose(&self) -> &str {
-        &self.0
+        secrecy::ExposeSecret::expose_secret(&self.0)
     }
 }
+
+/// For settings compared in tests; a key offered by a client is compared in constant time
+/// elsewhere (`subtle`), never with this.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -99,7 +111,7 @@ impl Serialize for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        String::deserialize(d).map(Secret::new)
     }
 }
 

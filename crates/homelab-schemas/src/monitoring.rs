@@ -465,8 +465,9 @@ pub fn window_text(seconds: u64) -> String {
     }
 }
 
-/// Every read-only tool. The order is the order the model is offered them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Every read-only tool. The order is the order the model is offered them; [`ToolId::ALL`] is
+/// derived from this list, so a new variant is offered without being listed anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray)]
 pub enum ToolId {
     SystemResources,
     Containers,
@@ -532,21 +533,8 @@ pub struct ToolSpec {
 }
 
 impl ToolId {
-    pub const ALL: [ToolId; 13] = [
-        Self::SystemResources,
-        Self::Containers,
-        Self::Problems,
-        Self::HostInfo,
-        Self::ZfsPools,
-        Self::TruenasStatus,
-        Self::ContainerDetails,
-        Self::ContainerStats,
-        Self::ContainerLogs,
-        Self::History,
-        Self::Processes,
-        Self::Network,
-        Self::Events,
-    ];
+    /// Every tool, in declaration order (derived by strum, never kept by hand).
+    pub const ALL: &'static [ToolId] = <Self as strum::VariantArray>::VARIANTS;
 
     pub fn spec(self) -> ToolSpec {
         match self {
@@ -788,7 +776,7 @@ impl ToolId {
 
     /// The tool of that name, if there is one.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
+        Self::ALL.iter().copied().find(|t| t.name() == name)
     }
 
     /// What the model is offered.
@@ -936,7 +924,7 @@ mod tests {
     fn every_tool_has_a_unique_name_and_path_and_is_found_by_name() {
         let mut names: Vec<&str> = ToolId::ALL.iter().map(|t| t.name()).collect();
         let mut paths: Vec<&str> = ToolId::ALL.iter().map(|t| t.spec().path).collect();
-        for t in ToolId::ALL {
+        for &t in ToolId::ALL {
             assert_eq!(ToolId::from_name(t.name()), Some(t));
             assert!(t.spec().path.starts_with('/'), "{t:?}");
             for p in t.spec().params {

@@ -240,26 +240,26 @@ mod tests {
         let night = understood("What happened last night?");
         let w = night.window.clone().unwrap();
         assert_eq!(
-            calls(&night, &ToolId::ALL),
+            calls(&night, ToolId::ALL),
             [(ToolId::Events, json!({"since": w.start.to_string(), "until": w.end.to_string()}))]
         );
         assert_eq!(
-            calls(&understood("Show me the events of the last 12 hours"), &ToolId::ALL),
+            calls(&understood("Show me the events of the last 12 hours"), ToolId::ALL),
             [(ToolId::Events, json!({"window": "12h"}))]
         );
         // A container's last restart may lie days back: the whole week, for it.
         assert_eq!(
-            calls(&understood("When did plex last restart?"), &ToolId::ALL),
+            calls(&understood("When did plex last restart?"), ToolId::ALL),
             [(ToolId::Events, json!({"window": "7d", "container": "plex"}))]
         );
         // Without the tool, what is wrong now.
-        let offered: Vec<ToolId> = ToolId::ALL.into_iter().filter(|t| *t != ToolId::Events).collect();
+        let offered: Vec<ToolId> = ToolId::ALL.iter().copied().filter(|t| *t != ToolId::Events).collect();
         assert_eq!(calls(&night, &offered), [(ToolId::Problems, json!({}))]);
     }
 
     #[test]
     fn the_situation_report_asks_for_the_last_day_of_events_too() {
-        let tools: Vec<ToolId> = calls(&understood("Anything wrong?"), &ToolId::ALL).into_iter().map(|c| c.0).collect();
+        let tools: Vec<ToolId> = calls(&understood("Anything wrong?"), ToolId::ALL).into_iter().map(|c| c.0).collect();
         assert_eq!(tools, [ToolId::Problems, ToolId::SystemResources, ToolId::Containers, ToolId::Events]);
     }
 }

@@ -27,7 +27,7 @@ fn host() -> Context {
 }
 
 fn calls(question: &str, context: &Context) -> Vec<(ToolId, serde_json::Value)> {
-    plan::calls(&understand(question, context), &ToolId::ALL)
+    plan::calls(&understand(question, context), ToolId::ALL)
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn its_logs_follow_the_container_of_the_conversation() {
 fn the_one_that_crashed_is_the_container_that_did() {
     let u = understand("show me the logs of the one that crashed", &host());
     assert_eq!(u.containers, ["sonarr"]);
-    assert_eq!(plan::calls(&u, &ToolId::ALL)[0].0, ToolId::ContainerLogs);
+    assert_eq!(plan::calls(&u, ToolId::ALL)[0].0, ToolId::ContainerLogs);
 }
 
 #[test]

@@ -252,7 +252,7 @@ mod sealed_tests {
 
     #[test]
     fn every_sealed_result_is_answered_as_the_bare_one() {
-        for tool in ToolId::ALL {
+        for &tool in ToolId::ALL {
             let (question, result) = reports::tests::sample(tool);
             let bare = respond(&after(question, tool, result.to_string()));
             let sealed = respond(&after(question, tool, envelope::seal(tool.name(), &result.to_string(), "m-1")));

@@ -549,7 +549,7 @@ pub(super) mod tests {
 
     #[test]
     fn every_tool_is_asked_for_by_its_question_and_answered_in_prose() {
-        for tool in ToolId::ALL {
+        for &tool in ToolId::ALL {
             let (question, result) = sample(tool);
             // Offered alone (with the container list), the tool is what the question calls.
             let offered = [tool, ToolId::Containers];
