@@ -186,8 +186,9 @@ async fn every_error_status_reaches_the_client_with_its_detail() {
     );
     assert_eq!(down.audit()[0]["outcome"], "failed");
 
-    // A cloud provider without its key: the adapter answers the contract's 503, which reaches the
-    // user as a 503 naming the variable to set (the chat page shows it), not as an outage.
+    // A cloud provider without its key: the adapter answers the 503 of docs/contract.md §5, which
+    // reaches the user as a 503 naming the variable to set (the chat page shows it), not as an
+    // outage.
     let unconfigured = start(Llm::Unconfigured, &[]).await;
     assert_eq!(
         unconfigured.chat(&json!({"message": "hi"})).await,

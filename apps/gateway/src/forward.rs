@@ -1,6 +1,6 @@
-//! Forwarding to the orchestrator with one reused bounded client ([`Upstream`]): its answer
-//! passes through, its error statuses pass through with their `detail` (redacted and short), and
-//! an unreachable, slow or over-long orchestrator becomes 502 / 504 with the texts of SPEC §3.
+//! Forwarding to the orchestrator with one reused bounded client ([`Upstream`]): its answer passes
+//! through, its error statuses pass through with their `detail` (redacted and short), and an
+//! unreachable, slow or over-long orchestrator becomes 502 / 504 (texts: docs/contract.md §3).
 
 use std::time::Duration;
 
@@ -16,8 +16,8 @@ pub const ANSWER_BYTES: usize = 8 * 1024 * 1024;
 /// Most bytes of one chat's event stream, from its first event to its last.
 pub const STREAM_BYTES: usize = 16 * 1024 * 1024;
 
-/// SPEC §3's texts for an orchestrator that did not answer usably, with the cause for the log;
-/// its error statuses pass through with their `detail`.
+/// The texts of docs/contract.md §3 for an orchestrator that did not answer usably, with the
+/// cause for the log; its error statuses pass through with their `detail`.
 fn failed(e: UpstreamError) -> ApiError {
     match e {
         UpstreamError::Status { status, detail, .. } => ApiError::Upstream { status, detail },

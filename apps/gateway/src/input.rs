@@ -1,5 +1,5 @@
-//! The body rules of SPEC §3, checked before anything is forwarded: JSON content type (415),
-//! at most 64 KiB (413), a JSON object whose `message` is a non-blank string of at most
+//! The body rules of docs/contract.md §3, checked before anything is forwarded: JSON content type
+//! (415), at most 64 KiB (413), a JSON object whose `message` is a non-blank string of at most
 //! `MAX_MESSAGE_CHARS` characters and whose `conversation_id`, if present, is null, blank or a
 //! [`ConversationId`], and `time_zone` (ours) an IANA zone name or null (422).
 

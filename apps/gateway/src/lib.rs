@@ -1,13 +1,15 @@
-//! gateway: the only service a user reaches (SPEC §3): API key authentication, rate limits,
-//! strict input checks, forwarding to the orchestrator, CORS and optional HTTPS.
+//! gateway: the only service a user reaches (docs/contract.md §3): API key authentication, rate
+//! limits, strict input checks, forwarding to the orchestrator, CORS and optional HTTPS.
 //!
 //! Layout
 //! - [`auth`]: the `X-API-Key` check in constant time.
 //! - [`limits`]: governor rate limiters (per key; failed authentications per IP and overall).
 //! - [`client_ip`]: the client behind a trusted proxy (`TRUSTED_PROXIES`), for the failed-key limit.
-//! - [`input`]: the body rules of SPEC §3 (413 / 415 / 422, never a 500).
+//! - [`input`]: the body rules of docs/contract.md §3 (408 / 413 / 415 / 422, never a 500).
 //! - [`forward`]: the orchestrator client (502 / 504 and error pass-through).
-//! - [`routes`]: `/health` and `/chat`.
+//! - [`routes`]: `/health`, `/chat`, `/chat/stream`, the conversations, `/status`, `/history`
+//!   and `/events`, each with the key and allowance it needs.
+//! - [`openapi`]: the OpenAPI document at `/openapi.json`.
 //! - [`mcp`]: `/mcp`, the read-only tools for MCP clients (the official SDK, `rmcp`).
 //! - [`tls`]: HTTPS with rustls when `TLS_CERT_PATH` / `TLS_KEY_PATH` are set.
 
@@ -33,7 +35,7 @@ use limits::Limits;
 /// The service name in logs and `/health`.
 pub const SERVICE: &str = "gateway";
 
-/// The shortest `API_KEY` the gateway starts with (SPEC §3).
+/// The shortest `API_KEY` the gateway starts with (docs/contract.md §3).
 pub const MIN_API_KEY_CHARS: usize = 16;
 
 /// Why the gateway will not start.
@@ -117,7 +119,8 @@ impl AppState {
     }
 }
 
-/// CORS from `CORS_ALLOW_ORIGINS`: methods GET and POST, any header. Empty (the default) allows
+/// CORS from `CORS_ALLOW_ORIGINS`: methods GET, POST and DELETE (forgetting a conversation), any
+/// header. Empty (the default) allows
 /// no other origin: the web UI reaches the gateway through its own nginx, on its own origin.
 pub fn cors(settings: &Settings) -> CorsLayer {
     let origins = match settings.cors_origins() {
@@ -140,7 +143,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_state(state.clone())
         .merge(openapi::routes(settings.max_message_chars))
         .merge(mcp::routes(state, settings));
-    // /metrics needs the key like /chat (SPEC §3): request counts are no one else's business.
+    // /metrics needs the key like /chat (docs/contract.md §3): request counts are no one else's business.
     let instrumented = homelab_common::metrics::instrument(routes, metrics).layer(axum::middleware::from_fn(
         move |request: axum::extract::Request, next: axum::middleware::Next| {
             let state = guard.clone();

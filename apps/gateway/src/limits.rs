@@ -163,7 +163,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_limited_independently_with_the_spec_message() {
+    fn keys_are_limited_independently_with_the_contract_message() {
         let limits = Limits::new(2, 60);
         assert!(limits.check_key("a").is_ok());
         assert!(limits.check_key("a").is_ok());

@@ -1,6 +1,7 @@
-//! `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`, `/status`, `/history` and `/events`
-//! of the gateway (described for OpenAPI in place; see `openapi.rs`). `/chat` runs the checks in this order: authentication,
-//! rate limit, content type, size, body; only a request that passes them all is forwarded.
+//! `/health`, `/chat`, `/chat/stream`, `/conversations`, `/conversations/{id}`, `/status`,
+//! `/history` and `/events` of the gateway (described for OpenAPI in place; see `openapi.rs`).
+//! `/chat` runs the checks in this order: authentication, rate limit, content type, size, body;
+//! only a request that passes them all is forwarded.
 
 use std::{collections::HashMap, net::SocketAddr};
 

@@ -1,5 +1,6 @@
-//! The gateway over real HTTP against a fake orchestrator (wiremock): every status of SPEC §3,
-//! rate limits, brute-force limiting, error pass-through, a down or slow orchestrator, HTTPS.
+//! The gateway over real HTTP against a fake orchestrator (wiremock): every status of
+//! docs/contract.md §3, rate limits, brute-force limiting, error pass-through, a down or slow
+//! orchestrator, HTTPS.
 
 use std::time::{Duration, Instant};
 

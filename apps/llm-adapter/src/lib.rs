@@ -1,10 +1,10 @@
-//! llm-adapter: one `POST /chat` in front of whichever model answers (SPEC §5).
+//! llm-adapter: one `POST /chat` in front of whichever model answers (docs/contract.md §5).
 //!
 //! Layout
 //! - [`providers`]: the `Provider` trait and one module per provider (`openai` serves Groq, OpenAI,
 //!   Ollama, llama.cpp and any OpenAI-compatible server, each with its `dialect`; `queue` lets a
 //!   local model answer one request at a time; `builtin` is the offline default).
-//! - [`routes`]: `/health` (with the active provider) and `/chat`.
+//! - [`routes`]: `/health` (with the active provider), `/chat` and `/chat/stream`.
 
 pub mod providers;
 pub mod routes;

@@ -1,4 +1,4 @@
-//! `/health` and `/chat` of the llm-adapter.
+//! `/health`, `/chat` and `/chat/stream` of the llm-adapter.
 
 use axum::{extract::State, routing::get, routing::post, Json, Router};
 use futures::StreamExt;

@@ -1,9 +1,9 @@
-//! The audit log (SPEC §8): append-only JSONL, one line per chat request. One writer thread owns
-//! the file; entries arrive over a channel, so lines from concurrent requests never interleave.
-//! Each entry is written and flushed to the operating system before its chat answer returns;
-//! fsync is batched: at most every [`SYNC_INTERVAL`] while entries arrive, and at shutdown, so a
-//! burst of chats costs one disk sync rather than one each. A write failure is logged, `/health`
-//! says `"audit":"failing"`, and the chat is still answered.
+//! The audit log (docs/contract.md §8): append-only JSONL, one line per chat request. One writer
+//! thread owns the file; entries arrive over a channel, so lines from concurrent requests never
+//! interleave. Each entry is written and flushed to the operating system before its chat answer
+//! returns; fsync is batched: at most every [`SYNC_INTERVAL`] while entries arrive, and at
+//! shutdown, so a burst of chats costs one disk sync rather than one each. A write failure is
+//! logged, `/health` says `"audit":"failing"`, and the chat is still answered.
 
 use std::{
     fs::File,

@@ -1,4 +1,4 @@
-//! One chat turn (SPEC §4): session, policy, then the tool loop, then the audit line.
+//! One chat turn (docs/contract.md §4): session, policy, then the tool loop, then the audit line.
 
 use std::collections::HashSet;
 

@@ -14,8 +14,8 @@ use homelab_schemas::{ChatEvent, LlmEvent, LlmRequest, LlmResponse, SseEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-/// Tool results longer than this are cut, with a visible marker, so a big host never floods
-/// the model's context.
+/// Tool results longer than this are shortened by structure for the model ([`crate::shorten`]),
+/// so a big host never floods the model's context.
 pub const MAX_TOOL_RESULT_CHARS: usize = 16_000;
 /// Most bytes of one tool-monitoring answer: a big host's container list or a chart's history
 /// is a few hundred KB; more is not an answer to read.
@@ -45,7 +45,7 @@ pub enum LlmError {
     Ended,
 }
 
-/// What the llm-adapter says when the selected cloud provider has no key (SPEC §5).
+/// What the llm-adapter says when the selected cloud provider has no key (docs/contract.md §5).
 pub const NOT_CONFIGURED: &str = "LLM provider not configured";
 
 impl LlmError {
@@ -69,8 +69,8 @@ impl LlmError {
     }
 }
 
-/// `LLM provider not configured: set GROQ_API_KEY …`: the contract's words, then the variable
-/// that is missing for the provider `LLM_PROVIDER` names.
+/// `LLM provider not configured: set GROQ_API_KEY …`: the adapter's words (docs/contract.md §5),
+/// then the variable that is missing for the provider `LLM_PROVIDER` names.
 pub fn not_configured(provider: LlmProviderKind) -> String {
     let key = match provider {
         LlmProviderKind::Groq => "GROQ_API_KEY",

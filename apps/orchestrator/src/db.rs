@@ -1,8 +1,8 @@
-//! The operational database (SPEC §7): SQLite at `DB_PATH`, WAL mode, created idempotently on
-//! start. One connection owned by one dedicated thread; async code sends it closures over a
-//! channel, in order, and awaits the answer when it needs one (writes a chat does not depend on
-//! are only queued). SQLite never blocks an async worker, and a burst of chats never spawns a
-//! crowd of blocking threads all waiting on the same lock.
+//! The operational database (docs/contract.md §7): SQLite at `DB_PATH`, WAL mode, created
+//! idempotently on start. One connection owned by one dedicated thread; async code sends it
+//! closures over a channel, in order, and awaits the answer when it needs one (writes a chat does
+//! not depend on are only queued). SQLite never blocks an async worker, and a burst of chats never
+//! spawns a crowd of blocking threads all waiting on the same lock.
 
 use std::{collections::HashSet, path::Path, sync::mpsc};
 

@@ -1,4 +1,4 @@
-//! orchestrator: the assistant core (SPEC §4, §6, §7, §8).
+//! orchestrator: the assistant core (docs/contract.md §4, §6, §7, §8).
 //!
 //! Layout
 //! - [`context`]: what exists right now (containers, hosts, time), for understanding a question.
@@ -14,7 +14,8 @@
 //!   [`audit_caps`] how large a line may grow.
 //! - [`prompt`]: the system prompt.
 //! - [`stream`]: `/chat/stream`, the same chat as Server-Sent Events, cancelled when the client leaves.
-//! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations/{id}`.
+//! - [`routes`]: `/health`, `/chat`, `/chat/stream`, `/conversations`, `/conversations/{id}`, and
+//!   where the routes of [`glance`] and [`mcp_tools`] are mounted.
 //! - [`offer`]: which tools the model is offered for a question (the ones it needs, and a way to the rest).
 //! - [`glance`]: `/status`, `/history` and `/events`, what the chat page shows beside the conversation.
 //! - [`mcp_tools`]: `/tools` and `/tools/call`, the tools called without a model (the gateway's MCP endpoint).

@@ -1,5 +1,5 @@
-//! The read-only policy (SPEC §6): a message that asks for a change is refused before any LLM
-//! or tool call. Whether it asks for one is decided by the understanding layer
+//! The read-only policy (docs/contract.md §6): a message that asks for a change is refused before
+//! any LLM or tool call. Whether it asks for one is decided by the understanding layer
 //! (`homelab_understanding`), in every language; this module words the refusal.
 
 pub use homelab_understanding::{rules::NOUN_CONTEXT, RefusalKind};

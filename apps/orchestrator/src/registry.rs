@@ -104,7 +104,8 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every read-only tool of the catalog: Stage 1's two (SPEC §4) and the ones added since.
+    /// Every read-only tool of the catalog: the original contract's two and the ones added since
+    /// (docs/contract.md §9).
     pub fn stage_one() -> Self {
         Self::for_hosts(&[])
     }

@@ -297,7 +297,7 @@ async fn a_provider_without_its_key_is_503_naming_the_variable_and_leaves_no_con
     assert!(detail.contains("LLM_PROVIDER=builtin"), "{detail}");
     assert_eq!(h.audit()[0]["outcome"], "failed");
     assert_eq!(h.audit()[0]["assistant_response"], detail);
-    // The failed chat counted its session (SPEC §7), but it holds nothing to open: not listed.
+    // The failed chat counted its session (docs/contract.md §7) but holds nothing to open: not listed.
     h.state.db.flush().await.unwrap();
     assert_eq!(h.state.db.message_count("conv-failed").await.unwrap(), Some(1));
     let list: Value = reqwest::get(format!("{}/conversations", h.base)).await.unwrap().json().await.unwrap();

@@ -229,7 +229,7 @@ fn reason(e: &bollard::errors::Error) -> String {
     text
 }
 
-/// Docker's summary → our shape (SPEC §9).
+/// Docker's summary → our shape (docs/contract.md §9).
 pub fn to_container_info(c: ContainerSummary) -> ContainerInfo {
     let id = c.id.unwrap_or_default();
     let name = c

@@ -1,4 +1,4 @@
-//! tool-monitoring: read-only host metrics and Docker container status (SPEC §9).
+//! tool-monitoring: read-only host metrics and Docker container status (docs/contract.md §9).
 //!
 //! Layout
 //! - [`resources`]: a background sampler keeps the latest `SystemResources`, so requests never sleep.

@@ -126,7 +126,7 @@ async fn unreachable_docker_is_503_with_a_reason_not_an_empty_list() {
 }
 
 #[tokio::test]
-async fn containers_from_a_real_docker_api_have_the_spec_shape() {
+async fn containers_from_a_real_docker_api_have_the_contract_shape() {
     let Some(host) = fixture_docker_host() else {
         return;
     };

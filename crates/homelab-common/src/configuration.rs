@@ -1,5 +1,5 @@
 //! Settings for every service, read with figment: defaults < `.env` in the working directory <
-//! environment, with exactly the unprefixed variable names of SPEC §10.
+//! environment, with exactly the unprefixed variable names of docs/contract.md §10.
 //!
 //! A malformed value stops the service at start with a message that names the variable, and
 //! secrets live in [`Secret`], whose `Debug`/`Display` print `[redacted]`.
@@ -277,7 +277,7 @@ pub enum CorsOrigins {
     List(Vec<String>),
 }
 
-/// All settings of SPEC §10 (and the few later issues added), with their defaults.
+/// Every setting (docs/contract.md §10), with its default.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 pub struct Settings {

@@ -2,7 +2,7 @@
 //! every one renders as `{"detail": "..."}`. A server-side failure's cause is not logged where it
 //! happens: the response carries it as an [`ErrorCause`] extension and the trace layer logs it
 //! once, inside the request span (as axum's error-handling example does), while the client gets
-//! the text the contract promises.
+//! the text docs/contract.md promises.
 
 use axum::{
     http::{header, HeaderValue, StatusCode},

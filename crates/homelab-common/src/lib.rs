@@ -3,7 +3,8 @@
 //! Layout
 //! - [`agents`]: each host's agent trusted on its own: its own token, its pinned certificate.
 //! - [`clock`]: the host's time zone and local times (`03:12 CET on Dec 5`), one way everywhere.
-//! - [`configuration`]: `Settings` from defaults < `.env` < environment (SPEC §10), secrets redacted.
+//! - [`configuration`]: `Settings` from defaults < `.env` < environment (docs/contract.md §10),
+//!   secrets redacted.
 //! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
 //! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
 //! - [`extract`]: a JSON extractor whose rejections use that same shape.
@@ -12,6 +13,11 @@
 //! - [`strength`]: placeholder and weak secrets (`API_KEY`, `INTERNAL_TOKEN`) refused at start.
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 //! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
+//! - [`timeouts`]: every timeout of a chat, each inside the one around it.
+//! - [`redact`]: the one rule set that strikes secrets from text written on the hosts.
+//! - [`markdown`]: system text escaped so it stays text in a Markdown answer.
+//! - [`memory`]: memory given back to the system after a burst (`malloc_trim`).
+//! - [`testing`]: helpers for tests that run a service's real binary.
 //! - [`upstream`]: the one HTTP client for calls to another service or a provider: bodies read
 //!   through a byte limit, typed errors, redacted and short.
 

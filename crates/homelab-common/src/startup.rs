@@ -66,8 +66,8 @@ pub fn with_common_layers(router: Router, limit: std::time::Duration) -> Router 
         }))
         .layer(tower::util::MapRequestLayer::new(|mut request: Request<axum::body::Body>| {
             crate::memory::note_activity();
-            // A client's id is kept only when it is a plain token (SPEC §3); anything else would
-            // reach every log line and the audit file, so a new id is made instead.
+            // A client's id is kept only when it is a plain token (docs/contract.md §1); anything
+            // else would reach every log line and the audit file, so a new id is made instead.
             if request.headers().get(REQUEST_ID).is_some_and(|v| !valid_request_id(v.as_bytes())) {
                 request.headers_mut().remove(REQUEST_ID);
             }

@@ -49,7 +49,7 @@ use crate::{ApiError, LlmProviderKind, Settings};
 
 /// The gateway's request limit with a cloud model.
 pub const GATEWAY_REQUEST: Duration = Duration::from_secs(125);
-/// The gateway's wait for the orchestrator with a cloud model (SPEC §3: 504 after 120 s).
+/// The gateway's wait for the orchestrator with a cloud model: 504 after 120 s (docs/contract.md §3).
 pub const FORWARD: Duration = Duration::from_secs(120);
 /// The whole chat's deadline with a cloud model.
 pub const CHAT: Duration = Duration::from_secs(110);
@@ -103,10 +103,10 @@ impl ChatTimeouts {
         Self::new(settings.llm_provider, settings.llm_timeout_secs)
     }
 
-    /// A cloud model keeps the fixed limits of SPEC §3 (a turn of three calls' worth, 5–100 s); a
-    /// local one gets three calls' worth too (the one before it in the queue, its own, a retry
-    /// after "loading model"), within 5 s – 50 min, and the chat, the forward and the gateway's
-    /// request grow around it.
+    /// A cloud model keeps the fixed limits of docs/contract.md §3 (a turn of three calls' worth,
+    /// 5–100 s); a local one gets three calls' worth too (the one before it in the queue, its own,
+    /// a retry after "loading model"), within 5 s – 50 min, and the chat, the forward and the
+    /// gateway's request grow around it.
     pub fn new(provider: LlmProviderKind, llm_timeout_secs: Option<u64>) -> Self {
         let default = if provider.is_local() { LOCAL_LLM_CALL } else { CLOUD_LLM_CALL };
         let call = llm_timeout_secs.map_or(default, Duration::from_secs);
@@ -190,7 +190,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cloud_model_keeps_the_spec_limits_and_a_local_one_gets_cpu_time() {
+    fn a_cloud_model_keeps_the_contract_limits_and_a_local_one_gets_cpu_time() {
         let cloud = ChatTimeouts::new(LlmProviderKind::Groq, None);
         assert_eq!((cloud.gateway_request, cloud.forward, cloud.chat), (GATEWAY_REQUEST, FORWARD, CHAT));
         assert_eq!((cloud.llm_call, cloud.llm_turn), (Duration::from_secs(60), Duration::from_secs(100)));

@@ -1,4 +1,5 @@
-//! The user-facing chat contract (SPEC §2): the body of `POST /chat` and its answer.
+//! What users send to `POST /chat` and get back, and the stored conversations they list
+//! (docs/contract.md §2, §4.2).
 
 use serde::{Deserialize, Serialize};
 
@@ -6,7 +7,7 @@ use crate::ConversationId;
 
 /// What a user sends to `POST /chat`.
 ///
-/// An empty `message` is valid at this level; the gateway rejects it with 422 (SPEC §3).
+/// An empty `message` is valid at this level; the gateway rejects it with 422 (docs/contract.md §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 // The example starts a new conversation: a shared placeholder id would put every reader of the

@@ -1,4 +1,4 @@
-//! The body of `GET /health`, the same on every service (SPEC §1).
+//! The body of `GET /health`, the same on every service (docs/contract.md §1).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,5 @@
-//! The orchestrator ⇄ llm-adapter contract (SPEC §2) and tool definitions in OpenAI function form.
+//! The orchestrator ⇄ llm-adapter wire (docs/contract.md §2) and tool definitions in OpenAI
+//! function form.
 //!
 //! Messages are [`Message`], tagged by `role` exactly as the OpenAI chat format has them
 //! (`system`, `user`, `assistant` with optional `tool_calls`, `tool` with `tool_call_id`), so

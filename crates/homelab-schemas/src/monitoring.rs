@@ -1,5 +1,5 @@
-//! The tool catalog and what each tool answers (SPEC §9). Sizes are GiB (1024³ bytes) rounded to
-//! 2 decimals unless a field says MB.
+//! The tool catalog and what each tool answers (docs/contract.md §9). Sizes are GiB (1024³ bytes)
+//! rounded to 2 decimals unless a field says MB.
 //!
 //! Every read-only tool is one [`ToolId`]: its name, description, parameters and endpoint
 //! ([`ToolId::spec`]) and its typed answer ([`ToolOutput`]). The orchestrator's registry,

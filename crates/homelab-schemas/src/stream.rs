@@ -1,6 +1,6 @@
-//! The events of the two Server-Sent Event streams, typed once for every side that writes or
-//! reads them: the llm-adapter's `POST /chat/stream` ([`LlmEvent`]) and the orchestrator's and
-//! gateway's `POST /chat/stream` ([`ChatEvent`], SPEC §2). On the wire an event is its name in
+//! The events of the two Server-Sent Event streams, typed once for every side that writes or reads
+//! them: the llm-adapter's `POST /chat/stream` ([`LlmEvent`]) and the orchestrator's and gateway's
+//! `POST /chat/stream` ([`ChatEvent`], docs/contract.md §12). On the wire an event is its name in
 //! `event:` and its payload as JSON in `data:`.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -91,7 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn events_carry_their_name_and_payload_as_the_spec_has_them() {
+    fn events_carry_their_name_and_payload_as_the_contract_has_them() {
         let e = ChatEvent::ToolResult { name: "list_containers".into(), ok: true };
         assert_eq!(e.to_sse(), ("tool_result", r#"{"name":"list_containers","ok":true}"#.into()));
         let done = ChatEvent::Done(ChatResponse {

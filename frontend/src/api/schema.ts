@@ -218,7 +218,7 @@ export interface components {
         /**
          * @description What a user sends to `POST /chat`.
          *
-         *     An empty `message` is valid at this level; the gateway rejects it with 422 (SPEC §3).
+         *     An empty `message` is valid at this level; the gateway rejects it with 422 (docs/contract.md §3).
          * @example {
          *       "message": "How much disk space is left?"
          *     }

@@ -1,5 +1,5 @@
 //! The builtin provider: a deterministic, offline stand-in for a tool-calling model, so the whole
-//! product works on a fresh machine with no key (SPEC §5.1).
+//! product works on a fresh machine with no key (docs/contract.md §5.1).
 //!
 //! First turn: understand the question (`homelab_understanding`, the same layer the
 //! orchestrator's policy and prefetch use, with the context the orchestrator sent) and call the
