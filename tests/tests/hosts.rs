@@ -164,6 +164,24 @@ async fn one_assistant_asks_every_host_and_a_silent_one_never_fails_the_answer()
     assert!(glance["hosts"][2]["containers"].is_null(), "pi has no Docker: {glance}");
     assert!(glance["hosts"][3]["cpu_percent"].is_null(), "{glance}");
     assert!(glance["hosts"][3]["unavailable"][0].as_str().unwrap().contains("no answer within 8 s"), "{glance}");
+
+    // A window no host can answer is the caller's mistake, as with one host: 422, not "no host
+    // answered" (502).
+    for (route, detail) in [
+        ("/history?metric=cpu&start=2026-12-01T11:00:00Z&end=2026-12-01T10:00:00Z", "start must be before end"),
+        ("/events?since=2026-12-01T11:00:00Z&until=2026-12-01T10:00:00Z", "since must be before until"),
+        ("/events?since=2099-01-01T00:00:00Z", "since is in the future"),
+    ] {
+        let response = reqwest::Client::new()
+            .get(format!("{}{route}", stack.gateway_url()))
+            .header("x-api-key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{route}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["detail"].as_str().unwrap().contains(detail), "{route}: {body}");
+    }
 }
 
 #[tokio::test]

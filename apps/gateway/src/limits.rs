@@ -1,5 +1,5 @@
 //! Rate limits with governor (GCRA): `RATE_LIMIT_REQUESTS` per `RATE_LIMIT_WINDOW` seconds per
-//! API key; the reads beside a chat (`/status`, `/history`, `/conversations`) in a bucket of their
+//! API key; the reads beside a chat (`/status`, `/history`, `/events`, `/conversations`) in a bucket of their
 //! own, so the page's refreshes never spend the chat allowance but a script cannot hammer the
 //! hosts through them either; and failed authentications limited per client IP and overall so a
 //! key cannot be brute-forced. Idle entries are dropped every minute (`retain_recent`), so memory stays bounded
@@ -22,8 +22,8 @@ use homelab_common::ApiError;
 
 /// Failed authentications one address may make per minute, by default (`FAILED_AUTH_PER_MINUTE`).
 pub const FAILED_AUTH_PER_IP_PER_MINUTE: u32 = 10;
-/// Reads of status, history and conversations per key per minute: the chat page asks `/status`
-/// every 15 s and the conversation list after each answer; each `/status` reads three tools of
+/// Reads of status, history, events and conversations per key per minute: the chat page asks
+/// `/status` every 15 s and the conversation list after each answer; each `/status` reads three tools of
 /// every host.
 pub const READS_PER_MINUTE: u32 = 120;
 /// Failed authentications from all addresses together per minute: a backstop against an
@@ -108,7 +108,7 @@ impl<C: Clock + Clone> Limits<C> {
     pub fn check_read(&self, key: &str) -> Result<(), ApiError> {
         self.reads.check_key(&key.to_string()).map_err(|nu| ApiError::RateLimited {
             detail: format!(
-                "Rate limit exceeded. Max {} reads of status, history and conversations per minute",
+                "Rate limit exceeded. Max {} reads of status, history, events and conversations per minute",
                 self.reads_per_minute
             ),
             retry_after_secs: self.retry_after(nu),

@@ -135,7 +135,7 @@ pub(crate) struct EventsParams {
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn events(
-    _: Authenticated,
+    _: Reader,
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -166,7 +166,7 @@ impl FromRequestParts<AppState> for Admitted {
     }
 }
 
-/// A read beside the chat (`/status`, `/history`, `/conversations`): the right key, then the
+/// A read beside the chat (`/status`, `/history`, `/events`, `/conversations`): the right key, then the
 /// key's read allowance ([`crate::limits::READS_PER_MINUTE`]), never its chat allowance.
 pub(crate) struct Reader;
 

@@ -85,7 +85,7 @@ async fn a_conversation_id_follows_one_rule_on_post_get_and_delete() {
 }
 
 #[tokio::test]
-async fn status_history_and_conversations_have_a_rate_limit_of_their_own() {
+async fn status_history_events_and_conversations_have_a_rate_limit_of_their_own() {
     let orchestrator = orchestrator().await;
     for (route, body) in [
         ("/status", json!({"hosts": []})),
@@ -96,6 +96,11 @@ async fn status_history_and_conversations_have_a_rate_limit_of_their_own() {
                 "resolution_seconds": 10, "series": []}),
         ),
         ("/conversations", json!({"conversations": []})),
+        (
+            "/events",
+            json!({"since": "2026-12-01T10:00:00Z", "until": "2026-12-01T11:00:00Z", "timezone": "UTC",
+                "events": [], "gaps": [], "omitted": 0}),
+        ),
     ] {
         Mock::given(method("GET"))
             .and(path(route))
@@ -105,7 +110,7 @@ async fn status_history_and_conversations_have_a_rate_limit_of_their_own() {
     }
     let base = spawn(settings(&orchestrator.uri())).await;
     let client = reqwest::Client::new();
-    let routes = ["/status", "/history?metric=cpu", "/conversations", "/conversations/c-1"];
+    let routes = ["/status", "/history?metric=cpu", "/events", "/conversations", "/conversations/c-1"];
     // The page's reads share one allowance per key, apart from the chat's.
     let allowance = gateway::limits::READS_PER_MINUTE as usize;
     for i in 0..allowance {

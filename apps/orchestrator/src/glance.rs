@@ -91,6 +91,7 @@ pub async fn history(
     if !state.targets.is_fleet() {
         return read(local(&state, &path).await?).map(Json);
     }
+    in_order(&arguments, "start", "end", "figures")?;
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<History> = None;
     let (parts, notes) = per_host::<History>(&answers);
@@ -134,6 +135,7 @@ pub async fn events(
     if !state.targets.is_fleet() {
         return serde_json::from_value(local(&state, &path).await?).map(Json).map_err(unreadable);
     }
+    in_order(&arguments, "since", "until", "events")?;
     let (answers, _) = state.targets.ask(&state.targets.chosen(host), &path, None, timeouts::TOOL_CALL).await;
     let mut merged: Option<Events> = None;
     let (parts, mut notes) = per_host::<Events>(&answers);
@@ -159,6 +161,21 @@ pub async fn events(
     events.gaps.sort_by_key(|g| instant(&g.from));
     events.note = (!notes.is_empty()).then(|| notes.join(" "));
     Ok(Json(events))
+}
+
+/// A window that cannot be answered on any host (it starts in the future, or not before it ends)
+/// is the caller's mistake, said as one host would say it (422), before several hosts are asked:
+/// their answers would otherwise merge into "no host answered" (502).
+fn in_order(arguments: &Map<String, Value>, from: &str, to: &str, what: &str) -> Result<(), ApiError> {
+    let time = |name: &str| arguments.get(name).and_then(Value::as_str).and_then(homelab_common::clock::parse_rfc3339);
+    let now = jiff::Timestamp::now().as_second();
+    match (time(from), time(to)) {
+        (Some(start), _) if start >= now => {
+            Err(ApiError::Unprocessable(format!("{from} is in the future, which has no {what} yet")))
+        }
+        (Some(start), Some(end)) if start >= end => Err(ApiError::Unprocessable(format!("{from} must be before {to}"))),
+        _ => Ok(()),
+    }
 }
 
 /// The local tool-monitoring's answer to `path`. A read the schema lets through but that cannot

@@ -262,7 +262,7 @@ async fn soak(stack: Stack, bin: &Path) -> i32 {
         }
     }
     // The chat page's charts read the history while chats go on; the history stays in its budget.
-    // A key may read status, history and conversations 120 times a minute (the gateway's read
+    // A key may read status, history, events and conversations 120 times a minute (the gateway's read
     // allowance), so the charts ask 100 times, 32 at once, and every one must be answered.
     let history_url = format!("{}/history?metric=cpu&window=24h", stack.gateway_url());
     let started = std::time::Instant::now();
