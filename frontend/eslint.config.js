@@ -28,7 +28,7 @@ export default defineConfig(
   {
     // The browser tests, scripts and configuration: run by Node (the tests' page callbacks run in
     // the browser, hence its globals too).
-    files: ["e2e/**/*.{ts,mjs}", "scripts/**/*.mjs", "*.config.{js,ts}"],
+    files: ["e2e/**/*.ts", "scripts/**/*.mjs", "*.config.{js,ts}"],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );
