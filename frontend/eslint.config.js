@@ -10,8 +10,9 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  // The build's output, and the types generated from the OpenAPI document.
-  globalIgnores(["dist/", "src/api/schema.ts"]),
+  // The builds' output (the page's, the browser tests'), and the types generated from the OpenAPI
+  // document.
+  globalIgnores(["dist/", "e2e/build/", "src/api/schema.ts"]),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

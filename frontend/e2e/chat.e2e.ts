@@ -1,6 +1,6 @@
 // Browser end-to-end test: Debian's Chromium, driven by playwright-core, against the built UI
 // served by nginx in front of the real four services on the builtin model.
-//   npx tsx e2e/chat.e2e.ts <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/chat.e2e.js <ui-url> <api-key> <output-dir>
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -343,14 +343,15 @@ await check("a question about the past is answered in words with a chart drawn u
   assert(/averaged \d+(\.\d+)?%/.test(text), `no figures in: ${text}`);
   const chart = answer.locator("figure.history-chart");
   await chart.waitFor({ timeout: 10000 });
+  // The canvas is drawn once the figures are in; until then the caption says what was asked.
+  const canvas = chart.locator("canvas");
+  await canvas.waitFor({ timeout: 10000 });
   // A fresh stack has recorded seconds, not ten minutes: the caption says what is recorded.
   const caption = await chart.locator("figcaption").innerText();
   assert(
     /^CPU use, the last (10 minutes|\d+ (second|minute)s?, since recording began at \d\d:\d\d )/.test(caption),
     `caption: ${caption}`,
   );
-  const canvas = chart.locator("canvas");
-  await canvas.waitFor({ timeout: 10000 });
   await page.waitForTimeout(300);
   const drawn = await drawnPixels(canvas);
   assert(drawn > 200, `the chart's canvas has ${drawn} drawn pixels`);

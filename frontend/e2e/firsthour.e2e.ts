@@ -3,7 +3,7 @@
 // comes back after a reload, a refusal stays marked after a reload, a model without its key is
 // said as something to set, no icon depends on an emoji font, and one time convention (the
 // browser's zone, 24-hour) in the page and in the builtin model's answers.
-//   npx tsx e2e/firsthour.e2e.ts <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/firsthour.e2e.js <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
 import type { BrowserContextOptions, Locator, Page } from "playwright-core";
 import { assert, boxOf, check, drawnPixels, finish, launch } from "./harness.ts";
@@ -147,6 +147,8 @@ for (const [label, options] of SIZES) {
       datetime,
     );
     assert(stamp === expected, `${stamp} is not the browser's local time ${expected}`);
+    // Once the figures are in (the canvas is drawn then), the caption says what is recorded.
+    await answer.locator("figure.history-chart canvas").first().waitFor({ timeout: 15000 });
     const caption = await answer.locator("figure.history-chart figcaption").first().innerText();
     assert(caption.includes(`since recording began at ${said[1]}`), `the chart says another time than the answer: ${caption} / ${said[0]}`);
     await context.close();

@@ -1,6 +1,6 @@
 // Browser test of the page with several hosts (MONITORING_TARGETS): the local host, `pi` (an agent
 // without Docker) and `attic` (named, but nothing answers there). Debian's Chromium, playwright-core.
-//   npx tsx e2e/fleet.e2e.ts <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/fleet.e2e.js <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
 import type { Locator, Page, ViewportSize } from "playwright-core";
 import { assert, boxOf, check, finish, launch } from "./harness.ts";

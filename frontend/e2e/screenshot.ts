@@ -1,6 +1,6 @@
 // The README's picture of the page: Debian's Chromium, driven by playwright-core, against a
 // running product (make run), with a short conversation on the builtin model.
-//   npx tsx e2e/screenshot.ts <ui-url> <api-key> <out.png>
+//   npx tsc -p e2e && node e2e/build/screenshot.js <ui-url> <api-key> <out.png>
 import { launch } from "./harness.ts";
 
 const [url, apiKey, out = "../docs/screenshot.png"] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Browser test of the Stop button against a deliberately slow provider: while the answer does not
 // come, the page shows it is thinking and for how long; Stop cancels it, the page says so, and New
 // chat clears the note.
-//   npx tsx e2e/stop.e2e.ts <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/stop.e2e.js <ui-url> <api-key> <output-dir>
 import { launch } from "./harness.ts";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
