@@ -1,4 +1,4 @@
-import { forwardRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useState, type FormEvent, type KeyboardEvent, type Ref } from "react";
 
 interface Props {
   onSend: (text: string) => void;
@@ -6,13 +6,12 @@ interface Props {
   /** An answer is being worked on: show Stop instead of Send. */
   pending?: boolean;
   onStop?: () => void;
+  /** The message box, for the page to give it the focus. */
+  ref?: Ref<HTMLTextAreaElement>;
 }
 
 /** Enter sends, Shift+Enter starts a new line; the box grows with its text (CSS field-sizing). */
-export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { onSend, disabled, pending = false, onStop },
-  ref,
-) {
+export function Composer({ onSend, disabled, pending = false, onStop, ref }: Props) {
   const [text, setText] = useState("");
 
   function submit(e?: FormEvent) {
@@ -58,4 +57,4 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
       </p>
     </form>
   );
-});
+}

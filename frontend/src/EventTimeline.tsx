@@ -1,7 +1,13 @@
 import type { EventGap, EventItem, Events } from "./api";
 import { clock, describeEvent, isTrouble } from "./eventWords";
+import { withKeys } from "./keys";
 
 type Entry = { at: string; event?: EventItem; gap?: EventGap };
+
+/** What names an entry: with several hosts, the same thing can happen on two at once. */
+function entryKey({ at, event, gap }: Entry): string {
+  return event ? `${event.host ?? ""} ${event.kind} ${event.subject} ${at}` : `${gap?.host ?? ""} gap ${at}`;
+}
 
 /** Events and the stretches not watched, as a small timeline in the host's time: each event with
  *  its time (a range for repeats), a few words, and the dying container's last log line; a gap
@@ -19,9 +25,9 @@ export function EventTimeline({ events, newestFirst = false, limit }: { events: 
   return (
     <>
       <ol className="timeline">
-        {shown.map((entry, i) =>
+        {withKeys(shown, entryKey).map(({ key, item: entry }) =>
           entry.event ? (
-            <li key={i} className={isTrouble(entry.event) ? "event trouble" : "event"} data-kind={entry.event.kind}>
+            <li key={key} className={isTrouble(entry.event) ? "event trouble" : "event"} data-kind={entry.event.kind}>
               <time dateTime={entry.event.at}>
                 {clock(entry.event.at, zone, days)}
                 {entry.event.last_at ? `–${clock(entry.event.last_at, zone)}` : ""}
@@ -30,7 +36,7 @@ export function EventTimeline({ events, newestFirst = false, limit }: { events: 
               {entry.event.log_line && <q className="log-line">{entry.event.log_line}</q>}
             </li>
           ) : (
-            <li key={i} className="gap" data-kind="gap">
+            <li key={key} className="gap" data-kind="gap">
               <time dateTime={entry.at}>
                 {clock(entry.at, zone, days)}–{clock(entry.gap!.to, zone)}
               </time>

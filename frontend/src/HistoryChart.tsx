@@ -32,9 +32,11 @@ function label(history: History, subject: string, instance?: string | null): str
 /** The chart of what a `get_history` call looked at, drawn with uPlot under the answer. The
  *  figures come from the gateway's `/history` (the same check as the model's call, with points). */
 export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; apiKey: string }) {
-  const box = useRef<HTMLDivElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
   const [history, setHistory] = useState<History | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // A span asked without an end runs until the answer: the time the chart first came.
+  const [drawnAt] = useState(() => Date.now());
 
   useEffect(() => {
     let gone = false;
@@ -47,7 +49,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
   }, [query, apiKey]);
 
   useEffect(() => {
-    const el = box.current;
+    const el = boxRef.current;
     if (!el || !history || history.series.every((s) => !s.points?.length)) return;
     const styles = getComputedStyle(el);
     const text = styles.color;
@@ -99,7 +101,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
   // What is really recorded ("the last 6 minutes, since recording began at 19:08"), never a
   // longer window than the data; until the answer is in, what was asked. Times in the browser's
   // zone: the server's words name the host's.
-  const asked = query.start || query.end ? `${query.start ? clockTime(query.start) : ""}–${clockTime(query.end ?? Date.now())}` : `last ${query.window ?? "1h"}`;
+  const asked = query.start || query.end ? `${query.start ? clockTime(query.start) : ""}–${clockTime(query.end ?? drawnAt)}` : `last ${query.window ?? "1h"}`;
   const span =
     history?.covered && history.covered !== "nothing" ? localCovered(history.covered, history.recorded_since) : asked;
   const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}${query.host ? ` on ${query.host}` : ""}, ${span}${history?.unit ? ` (${history.unit})` : ""}`;
@@ -114,7 +116,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
       </figcaption>
       {problem && <p className="chart-note">No chart: {problem}</p>}
       {history && history.series.length === 0 && <p className="chart-note">Nothing recorded yet to draw.</p>}
-      <div ref={box} className="chart-box" role="img" aria-label={summary || title} />
+      <div ref={boxRef} className="chart-box" role="img" aria-label={summary || title} />
     </figure>
   );
 }

@@ -15,10 +15,10 @@ interface Props {
 export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
   const [key, setKey] = useState(initial);
   const [checking, setChecking] = useState(false);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
-    const d = dialog.current;
+    const d = dialogRef.current;
     if (d && !d.open) d.showModal();
     return () => d?.close();
   }, []);
@@ -36,7 +36,7 @@ export function KeyPrompt({ initial, rejected, onSave, onCancel }: Props) {
 
   return (
     <dialog
-      ref={dialog}
+      ref={dialogRef}
       className="dialog"
       aria-labelledby="key-title"
       aria-describedby="key-help"

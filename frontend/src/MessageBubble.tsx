@@ -1,4 +1,4 @@
-import { lazy, Suspense, useContext, useState, type ReactNode } from "react";
+import { lazy, Suspense, use, useState, type ReactNode } from "react";
 import Markdown, { defaultUrlTransform, type Components } from "react-markdown";
 import remarkBreaks from "remark-breaks";
 import remarkGfm from "remark-gfm";
@@ -6,6 +6,7 @@ import { ApiKeyContext } from "./ApiKeyContext";
 import { EventsAnswer } from "./EventsAnswer";
 import { clockTime } from "./clock";
 import { RefusedIcon } from "./icons";
+import { withKeys } from "./keys";
 import { ToolChips } from "./ToolChips";
 import type { ChatMessage } from "./types";
 
@@ -75,7 +76,7 @@ function CopyButton({ text }: { text: string }) {
  *  and without images or hidden link targets, so an answer cannot send data anywhere by being
  *  shown. Each message says who speaks, for screen readers as well. */
 export function MessageBubble({ message, live = false }: { message: ChatMessage; live?: boolean }) {
-  const apiKey = useContext(ApiKeyContext);
+  const apiKey = use(ApiKeyContext);
   const time = message.time ? clockTime(message.time) : "";
   if (message.role === "user") {
     return (
@@ -115,14 +116,16 @@ export function MessageBubble({ message, live = false }: { message: ChatMessage;
       </div>
       {!live && apiKey && message.charts && message.charts.length > 0 && (
         <Suspense fallback={<p className="chart-note">Drawing the chart…</p>}>
-          {message.charts.map((query, i) => (
-            <HistoryChart key={i} query={query} apiKey={apiKey} />
+          {withKeys(message.charts, (query) => JSON.stringify(query)).map(({ key, item: query }) => (
+            <HistoryChart key={key} query={query} apiKey={apiKey} />
           ))}
         </Suspense>
       )}
       {!live &&
         apiKey &&
-        message.timelines?.map((query, i) => <EventsAnswer key={`events-${i}`} query={query} apiKey={apiKey} />)}
+        withKeys(message.timelines ?? [], (query) => JSON.stringify(query)).map(({ key, item: query }) => (
+          <EventsAnswer key={key} query={query} apiKey={apiKey} />
+        ))}
       {message.tools && message.tools.length > 0 && <ToolChips tools={message.tools} />}
       {!live && (
         <div className="meta">

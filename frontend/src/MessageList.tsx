@@ -17,17 +17,17 @@ const NEAR_END = 48;
  *  shown (a chart is drawn under an answer once its figures arrive), unless the reader has
  *  scrolled up to read something earlier. */
 export function MessageList({ messages, pending, live }: Props) {
-  const list = useRef<HTMLDivElement>(null);
-  const end = useRef<HTMLDivElement>(null);
-  const following = useRef(true);
+  const listRef = useRef<HTMLDivElement>(null);
+  const endRef = useRef<HTMLDivElement>(null);
+  const followingRef = useRef(true);
 
   useEffect(() => {
-    following.current = true;
-    end.current?.scrollIntoView?.({ block: "end" });
+    followingRef.current = true;
+    endRef.current?.scrollIntoView?.({ block: "end" });
   }, [messages, pending, live]);
 
   useEffect(() => {
-    const el = list.current;
+    const el = listRef.current;
     const scroller = el?.parentElement;
     if (!el || !scroller || typeof ResizeObserver === "undefined") return;
     // Only the reader's own scrolling decides whether to follow: a scroll the browser makes
@@ -35,10 +35,10 @@ export function MessageList({ messages, pending, live }: Props) {
     let height = scroller.scrollHeight;
     const onScroll = () => {
       if (scroller.scrollHeight !== height) return;
-      following.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_END;
+      followingRef.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_END;
     };
     const grown = new ResizeObserver(() => {
-      if (following.current) end.current?.scrollIntoView?.({ block: "end" });
+      if (followingRef.current) endRef.current?.scrollIntoView?.({ block: "end" });
       height = scroller.scrollHeight;
     });
     scroller.addEventListener("scroll", onScroll, { passive: true });
@@ -50,7 +50,7 @@ export function MessageList({ messages, pending, live }: Props) {
   }, []);
 
   return (
-    <div className="messages" role="log" aria-live="polite" aria-label="Conversation" ref={list}>
+    <div className="messages" role="log" aria-live="polite" aria-label="Conversation" ref={listRef}>
       {messages.map((m) => (
         <MessageBubble key={m.id} message={m} />
       ))}
@@ -62,7 +62,7 @@ export function MessageList({ messages, pending, live }: Props) {
       {pending && live?.text.trim() && (
         <MessageBubble live message={{ id: -1, role: "assistant", text: live.text, tools: live.tools }} />
       )}
-      <div ref={end} />
+      <div ref={endRef} />
     </div>
   );
 }

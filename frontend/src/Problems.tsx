@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import type { Status } from "./api";
 import { DisclosureIcon } from "./icons";
+import { withKeys } from "./keys";
 
 /** How many problems a host has; with any, a button that opens their list under the strip — by
  *  tap, click or keyboard, and announced as expanded or collapsed — rather than a hover tooltip a
@@ -35,8 +36,8 @@ export function Problems({ status, prefix }: { status: Status; prefix: string })
         {count} <DisclosureIcon open={open} />
       </button>
       <ul id={listId} className="problem-list" hidden={!open} aria-label={`${prefix}problems`}>
-        {status.problem_list.map((p, i) => (
-          <li key={i} data-severity={p.severity}>
+        {withKeys(status.problem_list, (p) => `${p.kind} ${p.subject}`).map(({ key, item: p }) => (
+          <li key={key} data-severity={p.severity}>
             <strong>{p.subject}</strong>: {p.reason}
           </li>
         ))}

@@ -38,6 +38,12 @@ function wait(ms: number) {
   act(() => vi.advanceTimersByTime(ms));
 }
 
+/** No interval is left running. React removes an effect's interval just after the page shows the
+ *  change (in its passive-effects pass), which can come after a `findBy…` has already seen it. */
+async function noTimerLeft() {
+  await vi.waitFor(() => expect(vi.getTimerCount()).toBe(0));
+}
+
 /** The thinking line: its name is what the assistant does, its text adds the seconds. */
 function thinking() {
   return screen.queryByRole("status", { name: /^(Thinking|Reading)/ });
@@ -102,14 +108,14 @@ describe("the thinking state", () => {
     const words = await screen.findByText("CPU is");
     expect(thinking()).toBeNull();
     expect(document.querySelector("[data-thinking]")).toBeNull();
-    expect(vi.getTimerCount()).toBe(0);
+    await noTimerLeft();
     // The tools read stay with the answer being written.
     expect(words.closest("[data-live]")).toHaveTextContent("get_system_resourcesget_processes");
 
     stream.send("done", { message: "CPU is 7%.", conversation_id: "c-1", tool_calls_made: ["get_system_resources"] });
     stream.close();
     await screen.findByText("CPU is 7%.");
-    expect(vi.getTimerCount()).toBe(0);
+    await noTimerLeft();
   });
 
   it("says how many tools it reads when several run at once", async () => {
@@ -130,7 +136,7 @@ describe("the thinking state", () => {
     await userEvent.click(screen.getByRole("button", { name: "Stop" }));
     expect(await screen.findByText(/Stopped/)).toBeInTheDocument();
     expect(thinking()).toBeNull();
-    expect(vi.getTimerCount()).toBe(0);
+    await noTimerLeft();
     wait(10_000);
     expect(screen.queryByText(/\d+ s$/)).toBeNull();
     expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
@@ -142,7 +148,7 @@ describe("the thinking state", () => {
     stream.send("error", { detail: "LLM service unavailable" });
     expect(await screen.findByRole("alert")).toHaveTextContent("language model is unavailable");
     expect(thinking()).toBeNull();
-    expect(vi.getTimerCount()).toBe(0);
+    await noTimerLeft();
   });
 
   it("leaves no timer behind when the page goes", () => {

@@ -1,8 +1,10 @@
+import { withKeys } from "./keys";
+
 export function ToolChips({ tools }: { tools: string[] }) {
   return (
     <ul className="chips" aria-label="Tools used">
-      {tools.map((tool, i) => (
-        <li key={`${tool}-${i}`} className="chip">
+      {withKeys(tools, (tool) => tool).map(({ key, item: tool }) => (
+        <li key={key} className="chip">
           {tool}
         </li>
       ))}

@@ -41,12 +41,7 @@ export async function sendChat(
   } catch {
     throw new ApiError(0, "The assistant could not be reached");
   }
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
+  const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const detail =
       body && typeof body === "object" && "detail" in body && typeof body.detail === "string"

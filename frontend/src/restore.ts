@@ -12,7 +12,9 @@ export function pinned(query: HistoryQuery, answeredAt: string | undefined): His
   const end = new Date(answeredAt);
   const seconds = windowSeconds(query.window ?? "1h");
   if (Number.isNaN(end.getTime()) || seconds === null) return query;
-  const { window: _window, ...rest } = query;
+  // The span replaces the window.
+  const rest = { ...query };
+  delete rest.window;
   return { ...rest, start: new Date(end.getTime() - seconds * 1000).toISOString(), end: end.toISOString() };
 }
 
@@ -20,7 +22,7 @@ export function pinned(query: HistoryQuery, answeredAt: string | undefined): His
 function chartsOf(message: StoredMessage): HistoryQuery[] {
   const charts: HistoryQuery[] = [];
   for (const call of message.tool_calls ?? []) {
-    let args: unknown = null;
+    let args: unknown;
     try {
       args = JSON.parse(call.function?.arguments ?? "null");
     } catch {

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Browser end-to-end test: builds the UI, starts the whole product with the run command (nginx in
 # front of the four services, builtin model) on spare ports, and drives Debian's Chromium with
-# playwright-core. Screenshots land in test-output/browser/.
+# playwright-core (the tests are TypeScript, compiled by tsc into frontend/e2e/build/). Screenshots
+# land in test-output/browser/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { echo "chromium missing: tests/scripts/install-test-deps.sh"; exit 1; }
 [ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] || (cd frontend && npm ci --no-audit --no-fund)
-(cd frontend && npm run build >/dev/null)
+(cd frontend && npm run build >/dev/null && rm -rf e2e/build && npx tsc -p e2e)
 
 tmp=$(mktemp -d)
 export HOMELAB_DATA_DIR="$tmp/data" GATEWAY_PORT=18200 ORCHESTRATOR_PORT=18201 LLM_ADAPTER_PORT=18202
@@ -28,8 +29,8 @@ if [ "$(id -u)" -eq 0 ]; then
   echo "ok - started as root, nginx serves the UI as nobody"
 fi
 
-(cd frontend && node e2e/chat.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
-(cd frontend && node e2e/firsthour.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+(cd frontend && node e2e/build/chat.e2e.js "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+(cd frontend && node e2e/build/firsthour.e2e.js "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 
 # Several hosts: the local one, `pi` (a second tool-monitoring on loopback, no Docker) and `attic`
 # (named, nothing listens there), each with a token of its own (docs/deployment.md, "Several hosts").
@@ -43,7 +44,7 @@ cleanup() { stop_product; kill -TERM "$pi" 2>/dev/null || true; rm -rf "$tmp"; }
 export MONITORING_TARGETS="pi=http://127.0.0.1:18290,attic=http://127.0.0.1:18299" HOMELAB_DATA_DIR="$tmp/data-fleet"
 export MONITORING_AGENT_TOKENS="pi=browser-fleet-pi-token-0123456789abcdef,attic=browser-fleet-attic-token-0123456789"
 start_product "$tmp/run-fleet.out"
-(cd frontend && node e2e/fleet.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+(cd frontend && node e2e/build/fleet.e2e.js "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 stop_product
 kill -TERM "$pi" 2>/dev/null || true
 unset MONITORING_TARGETS MONITORING_AGENT_TOKENS INTERNAL_TOKEN
@@ -55,7 +56,7 @@ export HOMELAB_DATA_DIR="$tmp/data-slow" GATEWAY_PORT=18300 ORCHESTRATOR_PORT=18
 export MONITORING_PORT=18303 UI_PORT=18380 LLM_PROVIDER=openai OPENAI_API_KEY=slow-test LLM_BASE_URL=http://127.0.0.1:18390/v1
 cleanup() { stop_product; kill -TERM "$slow" 2>/dev/null || true; rm -rf "$tmp"; }
 start_product "$tmp/run-slow.out"
-(cd frontend && node e2e/stop.e2e.mjs "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
+(cd frontend && node e2e/build/stop.e2e.js "http://127.0.0.1:$UI_PORT" "$(cat "$HOMELAB_DATA_DIR/api-key")" "$ROOT/test-output/browser")
 sleep 1
 grep -q '"outcome":"cancelled"' "$HOMELAB_DATA_DIR/audit.jsonl" || { echo "FAIL: no cancelled audit line"; cat "$HOMELAB_DATA_DIR/audit.jsonl"; exit 1; }
 for _ in $(seq 1 80); do grep -q abandoned "$tmp/slow.log" && break; sleep 0.1; done

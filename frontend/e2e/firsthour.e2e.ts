@@ -3,9 +3,10 @@
 // comes back after a reload, a refusal stays marked after a reload, a model without its key is
 // said as something to set, no icon depends on an emoji font, and one time convention (the
 // browser's zone, 24-hour) in the page and in the builtin model's answers.
-//   node e2e/firsthour.e2e.mjs <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/firsthour.e2e.js <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
-import { assert, check, finish, launch } from "./harness.mjs";
+import type { BrowserContextOptions, Locator, Page } from "playwright-core";
+import { assert, boxOf, check, drawnPixels, finish, launch } from "./harness.ts";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
@@ -13,22 +14,22 @@ const browser = await launch();
 
 // Far from UTC and from the host's zone, so that a time said in the wrong one shows.
 const ZONE = "Asia/Tokyo";
-const SIZES = [
+const SIZES: [label: string, options: BrowserContextOptions][] = [
   ["desktop", { viewport: { width: 1100, height: 700 } }],
   ["phone", { viewport: { width: 390, height: 700 }, hasTouch: true, isMobile: true }],
 ];
 
 /** A page with the key saved, in the browser zone `ZONE`. */
-async function keyedPage(options) {
+async function keyedPage(options: BrowserContextOptions) {
   const context = await browser.newContext({ ...options, timezoneId: ZONE });
   await context.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
   const page = await context.newPage();
   return { context, page };
 }
 
-const finished = (page) => page.locator('[data-role="assistant"]:not([data-live])');
+const finished = (page: Page) => page.locator('[data-role="assistant"]:not([data-live])');
 
-async function ask(page, question) {
+async function ask(page: Page, question: string): Promise<Locator> {
   const before = await finished(page).count();
   await page.getByLabel("Message").fill(question);
   await page.keyboard.press("Enter");
@@ -39,20 +40,10 @@ async function ask(page, question) {
 
 /** Whether `locator` is wholly inside the conversation's visible area (under the header and the
  *  status strip, above the composer). */
-async function inView(page, locator) {
+async function inView(page: Page, locator: Locator): Promise<boolean> {
   const box = await locator.boundingBox();
   const chat = await page.locator("main.chat").boundingBox();
   return box !== null && chat !== null && box.y >= chat.y - 1 && box.y + box.height <= chat.y + chat.height + 1;
-}
-
-/** Pixels a canvas has drawn. */
-async function drawnPixels(canvas) {
-  return canvas.evaluate((c) => {
-    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
 }
 
 for (const [label, options] of SIZES) {
@@ -73,7 +64,7 @@ for (const [label, options] of SIZES) {
     // Its name says what a press does: show the list, then hide it.
     const button = page.getByRole("button", { name: /^3 problems: (show|hide) the list$/ });
     await button.waitFor({ timeout: 10000 });
-    assert((await button.getAttribute("aria-label")).endsWith("show the list"), "not offering to show at first");
+    assert((await button.getAttribute("aria-label"))?.endsWith("show the list"), "not offering to show at first");
     assert((await button.getAttribute("aria-expanded")) === "false", "not collapsed at first");
     const list = page.getByRole("list", { name: "problems" });
     assert(!(await list.isVisible()), "the list shows before it is asked for");
@@ -83,7 +74,7 @@ for (const [label, options] of SIZES) {
     assert((await button.getAttribute("aria-expanded")) === "true", "aria-expanded does not say open");
     const items = await list.getByRole("listitem").allInnerTexts();
     assert(items.length === 3 && items[0].includes("plex") && items[0].includes("unhealthy"), `items: ${items}`);
-    assert(await inView(page, list).catch(() => false) || (await list.boundingBox()).y >= 0, "the list is off screen");
+    assert((await inView(page, list).catch(() => false)) || (await boxOf(list)).y >= 0, "the list is off screen");
     await page.screenshot({ path: `${outDir}/problems-${label}.png` });
     // Keyboard: Escape closes it, Enter opens it again.
     await button.focus();
@@ -149,9 +140,11 @@ for (const [label, options] of SIZES) {
     assert(said && said[2] === "JST", `not in the browser's zone: ${text}`);
     const stamp = await answer.locator(".meta time").innerText();
     assert(/^\d\d:\d\d$/.test(stamp), `the answer's time is not on a 24-hour clock: ${stamp}`);
+    const datetime = await answer.locator(".meta time").getAttribute("datetime");
+    assert(datetime, "the answer's time has no datetime");
     const expected = await page.evaluate(
       (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
-      await answer.locator(".meta time").getAttribute("datetime"),
+      datetime,
     );
     assert(stamp === expected, `${stamp} is not the browser's local time ${expected}`);
     // The chart's caption says what is recorded once its own read of the history is in (until

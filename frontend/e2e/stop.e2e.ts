@@ -1,8 +1,8 @@
 // Browser test of the Stop button against a deliberately slow provider: while the answer does not
 // come, the page shows it is thinking and for how long; Stop cancels it, the page says so, and New
 // chat clears the note.
-//   node e2e/stop.e2e.mjs <ui-url> <api-key> <output-dir>
-import { launch } from "./harness.mjs";
+//   npx tsc -p e2e && node e2e/build/stop.e2e.js <ui-url> <api-key> <output-dir>
+import { launch } from "./harness.ts";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
 const browser = await launch();
@@ -36,7 +36,7 @@ try {
   console.log("ok - a slow answer shows the seconds it has been thinking, Stop cancels it, and New chat clears the note");
 } catch (e) {
   failed = 1;
-  console.log(`FAILED - Stop cancels a slow answer: ${e.message}`);
+  console.log(`FAILED - Stop cancels a slow answer: ${e instanceof Error ? e.message : String(e)}`);
   // What the page showed, for the next look (it failed once in ten runs before the dialog wait).
   await page.screenshot({ path: `${outDir}/stop-failed.png` }).catch(() => {});
   console.log(`page text: ${(await page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ").slice(0, 600)}`);

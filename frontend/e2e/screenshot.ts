@@ -1,7 +1,7 @@
 // The README's picture of the page: Debian's Chromium, driven by playwright-core, against a
 // running product (make run), with a short conversation on the builtin model.
-//   node e2e/screenshot.mjs <ui-url> <api-key> <out.png>
-import { launch } from "./harness.mjs";
+//   npx tsc -p e2e && node e2e/build/screenshot.js <ui-url> <api-key> <out.png>
+import { launch } from "./harness.ts";
 
 const [url, apiKey, out = "../docs/screenshot.png"] = process.argv.slice(2);
 const browser = await launch();

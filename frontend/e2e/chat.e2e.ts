@@ -1,11 +1,24 @@
 // Browser end-to-end test: Debian's Chromium, driven by playwright-core, against the built UI
 // served by nginx in front of the real four services on the builtin model.
-//   node e2e/chat.e2e.mjs <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/chat.e2e.js <ui-url> <api-key> <output-dir>
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
-import { assert, check, finish, launch } from "./harness.mjs";
+import type { AddressInfo } from "node:net";
+import type { Locator, Page, ViewportSize } from "playwright-core";
+import type { AxeResults } from "axe-core";
+import { assert, boxOf, check, drawnPixels, finish, launch } from "./harness.ts";
+
+declare global {
+  interface Window {
+    /** axe-core, once its source has been evaluated in the page. */
+    axe: { run: (context: Document) => Promise<AxeResults> };
+  }
+}
+
+/** Two sizes a check is repeated at. */
+type Sizes = [label: string, viewport: ViewportSize][];
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
@@ -133,17 +146,17 @@ await check("the API docs at /docs show the gateway's OpenAPI document", async (
 
 await check("an answer with an image or link to another host sends no request there", async () => {
   // A listener on loopback stands for any other host: a LAN device or a collector of leaked data.
-  const hits = [];
+  const hits: string[] = [];
   const listener = createServer((req, res) => {
-    hits.push(req.url);
+    hits.push(req.url ?? "");
     res.writeHead(200, { "Content-Type": "image/png" });
     res.end();
   });
-  await new Promise((resolve) => listener.listen(0, "127.0.0.1", resolve));
-  const target = `http://127.0.0.1:${listener.address().port}`;
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  const target = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
   const leak = `Health check output: ![status](${target}/leak.png?d=secret) and [details](${target}/page)`;
   const tab = await browser.newPage();
-  const violations = [];
+  const violations: string[] = [];
   tab.on("console", (m) => m.text().includes("Content Security Policy") && violations.push(m.text()));
   await tab.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
   // The answer comes from the server as usual; only its text is the attacker's.
@@ -177,7 +190,8 @@ await check("an answer with an image or link to another host sends no request th
   assert(violations.length > 0, "the injected image was not stopped by the Content-Security-Policy");
 });
 
-for (const [label, viewport] of [["desktop", { width: 1100, height: 700 }], ["phone", { width: 375, height: 667 }]]) {
+const longSizes: Sizes = [["desktop", { width: 1100, height: 700 }], ["phone", { width: 375, height: 667 }]];
+for (const [label, viewport] of longSizes) {
   await check(`${label}: in a long conversation an error stays in view, and New chat clears it`, async () => {
     const tab = await browser.newPage({ viewport });
     await tab.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
@@ -201,10 +215,10 @@ for (const [label, viewport] of [["desktop", { width: 1100, height: 700 }], ["ph
     }
     const alert = tab.getByRole("alert");
     await alert.waitFor({ timeout: 10000 });
-    const box = await alert.boundingBox();
-    const composer = await tab.getByLabel("Message").boundingBox();
-    assert(box && box.y >= 0 && box.y + box.height <= viewport.height, `the error is out of view: ${JSON.stringify(box)}`);
-    assert(composer && box.y + box.height <= composer.y + 1, "the error is drawn behind the composer");
+    const box = await boxOf(alert);
+    const composer = await boxOf(tab.getByLabel("Message"));
+    assert(box.y >= 0 && box.y + box.height <= viewport.height, `the error is out of view: ${JSON.stringify(box)}`);
+    assert(box.y + box.height <= composer.y + 1, "the error is drawn behind the composer");
     assert((await alert.innerText()).includes("Retry in 30 s"), "no retry time");
     await tab.screenshot({ path: `${outDir}/long-conversation-error-${label}.png` });
     await tab.getByRole("button", { name: "New chat", exact: true }).click();
@@ -264,30 +278,20 @@ await check("phone: past conversations open from the ☰ panel", async () => {
 
 await check("the message box grows with its text", async () => {
   const box = page.getByLabel("Message");
-  const before = (await box.boundingBox()).height;
+  const before = (await boxOf(box)).height;
   await box.fill("one\ntwo\nthree\nfour");
-  const after = (await box.boundingBox()).height;
+  const after = (await boxOf(box)).height;
   assert(after > before * 1.8, `height ${before} → ${after}`);
   await box.fill("");
 });
 
 /** A new tab that already has the key saved (as after the first visit), at `viewport`. */
-async function keyedTab(viewport, search = "") {
+async function keyedTab(viewport: ViewportSize, search = "") {
   const context = await browser.newContext({ viewport });
   await context.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
   const tab = await context.newPage();
   await tab.goto(new URL(search, url).toString());
   return { context, tab };
-}
-
-/** Pixels a canvas has drawn (not transparent). */
-async function drawnPixels(canvas) {
-  return canvas.evaluate((c) => {
-    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
 }
 
 await check("the status strip shows CPU, memory and disk gauges, containers and problems", async () => {
@@ -298,7 +302,7 @@ await check("the status strip shows CPU, memory and disk gauges, containers and 
     const value = Number(await meter.getAttribute("value"));
     assert(value >= 0 && value <= 100, `${name} meter reads ${value}`);
   }
-  const text = (await strip.textContent()).replace(/\s+/g, " ");
+  const text = ((await strip.textContent()) ?? "").replace(/\s+/g, " ");
   assert(/\d+ running · \d+ stopped/.test(text), `no container counts in: ${text}`);
   assert(/no problems|\d+ problems?/i.test(text), `no problem count in: ${text}`);
 });
@@ -312,7 +316,7 @@ await check("the status strip refreshes itself, and not while the tab is hidden"
   await tab.getByRole("region", { name: "The homelab at a glance" }).waitFor({ timeout: 10000 });
   await tab.waitForTimeout(4500);
   assert(asked >= 2, `asked ${asked} times in 4.5 s at a 2 s refresh`);
-  const visibility = (hidden) =>
+  const visibility = (hidden: boolean) =>
     tab.evaluate((h) => {
       Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
       Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
@@ -339,14 +343,15 @@ await check("a question about the past is answered in words with a chart drawn u
   assert(/averaged \d+(\.\d+)?%/.test(text), `no figures in: ${text}`);
   const chart = answer.locator("figure.history-chart");
   await chart.waitFor({ timeout: 10000 });
+  // The canvas is drawn once the figures are in; until then the caption says what was asked.
+  const canvas = chart.locator("canvas");
+  await canvas.waitFor({ timeout: 10000 });
   // A fresh stack has recorded seconds, not ten minutes: the caption says what is recorded.
   const caption = await chart.locator("figcaption").innerText();
   assert(
     /^CPU use, the last (10 minutes|\d+ (second|minute)s?, since recording began at \d\d:\d\d )/.test(caption),
     `caption: ${caption}`,
   );
-  const canvas = chart.locator("canvas");
-  await canvas.waitFor({ timeout: 10000 });
   await page.waitForTimeout(300);
   const drawn = await drawnPixels(canvas);
   assert(drawn > 200, `the chart's canvas has ${drawn} drawn pixels`);
@@ -366,9 +371,9 @@ await check("phone, 390 px: the status strip and a chart fit the screen", async 
   await tab.waitForTimeout(300);
   const width = await tab.evaluate(() => document.documentElement.scrollWidth);
   assert(width <= 390, `page is ${width}px wide`);
-  const box = await canvas.boundingBox();
+  const box = await boxOf(canvas);
   assert(box.x >= 0 && box.x + box.width <= 390, `chart spans ${box.x}..${box.x + box.width}`);
-  const stripBox = await strip.boundingBox();
+  const stripBox = await boxOf(strip);
   assert(stripBox.height < 80, `the strip takes ${stripBox.height}px`);
   assert((await drawnPixels(canvas)) > 200, "the chart is drawn");
   await tab.screenshot({ path: `${outDir}/phone-history.png`, fullPage: true });
@@ -380,7 +385,7 @@ await check("phone, 390 px: the status strip and a chart fit the screen", async 
 // last log line, in the list under the status strip and in the timeline under an answer; without
 // one, the list and the answer are still there and say what is recorded.
 const crashImage = process.env.E2E_CRASH_IMAGE || "homelab-fixture-busybox:latest";
-let crashed = null;
+let crashed: string | null = null;
 if (process.env.DOCKER_HOST) {
   try {
     execFileSync("docker", ["image", "inspect", crashImage], { stdio: "ignore" });
@@ -393,7 +398,7 @@ if (process.env.DOCKER_HOST) {
 console.log(crashed ? `# a container crashed for the events checks: ${crashed}` : "# no Docker engine: the events checks see what the host recorded");
 
 /** The list under the status strip, once it names the crash (reloading until it does). */
-async function recentEvents(tab) {
+async function recentEvents(tab: Page): Promise<Locator> {
   const list = tab.locator("details.recent-events");
   for (let i = 0; i < 30; i++) {
     await list.waitFor({ timeout: 10000 });
@@ -404,13 +409,14 @@ async function recentEvents(tab) {
   throw new Error(`the list never named ${crashed}: ${await list.innerText()}`);
 }
 
-for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["phone", { width: 375, height: 700 }]]) {
+const eventSizes: Sizes = [["desktop", { width: 1100, height: 800 }], ["phone", { width: 375, height: 700 }]];
+for (const [label, viewport] of eventSizes) {
   await check(`${label}: the last 24 h are listed under the status strip, and an answer about what happened draws its timeline`, async () => {
     const { context, tab } = await keyedTab(viewport);
     const list = await recentEvents(tab);
     const summary = list.locator("summary");
     assert(/^Last 24 h: /.test(await summary.innerText()), `summary: ${await summary.innerText()}`);
-    const open = await list.evaluate((d) => d.open);
+    const open = await list.evaluate((d: HTMLDetailsElement) => d.open);
     assert(open === (label === "desktop"), `${label}: the list is ${open ? "open" : "folded"}`);
     if (!open) await summary.click();
     if (crashed) {
@@ -446,8 +452,9 @@ if (crashed) execFileSync("docker", ["rm", "-f", crashed], { stdio: "ignore" });
 
 // axe-core checks the app's own page in both colour schemes at both sizes, with an answer shown.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-for (const [label, viewport] of [["desktop", { width: 1100, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
-  for (const colorScheme of ["light", "dark"]) {
+const axeSizes: Sizes = [["desktop", { width: 1100, height: 800 }], ["phone", { width: 390, height: 844 }]];
+for (const [label, viewport] of axeSizes) {
+  for (const colorScheme of ["light", "dark"] as const) {
     await check(`${label}, ${colorScheme}: no axe violations on the chat page, the key dialog included`, async () => {
       // The page's CSP rightly refuses injected scripts; this context lets axe in.
       const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
@@ -489,7 +496,7 @@ await check("compressed answers say Vary, and Swagger UI's versioned files are c
   assert(cached.ok, `${bundle}: ${cached.status}`);
   assert((cached.headers.get("cache-control") ?? "").includes("immutable"), `Cache-Control: ${cached.headers.get("cache-control")}`);
   const manifest = await fetch(new URL("/manifest.webmanifest", url));
-  assert(manifest.ok && (await manifest.json()).name === "Homelab Assistant", "no web app manifest");
+  assert(manifest.ok && ((await manifest.json()) as { name?: string }).name === "Homelab Assistant", "no web app manifest");
   assert((await fetch(new URL("/favicon.svg", url))).ok, "no favicon");
 });
 

@@ -1,8 +1,9 @@
 // Browser test of the page with several hosts (MONITORING_TARGETS): the local host, `pi` (an agent
 // without Docker) and `attic` (named, but nothing answers there). Debian's Chromium, playwright-core.
-//   node e2e/fleet.e2e.mjs <ui-url> <api-key> <output-dir>
+//   npx tsc -p e2e && node e2e/build/fleet.e2e.js <ui-url> <api-key> <output-dir>
 import { mkdirSync } from "node:fs";
-import { assert, check, finish, launch } from "./harness.mjs";
+import type { Locator, Page, ViewportSize } from "playwright-core";
+import { assert, boxOf, check, finish, launch } from "./harness.ts";
 
 const [url, apiKey, outDir = "test-output/browser"] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
@@ -10,7 +11,7 @@ mkdirSync(outDir, { recursive: true });
 const browser = await launch();
 
 /** A tab with the key already saved, at `viewport`. */
-async function keyedTab(viewport) {
+async function keyedTab(viewport: ViewportSize) {
   const context = await browser.newContext({ viewport });
   await context.addInitScript((key) => localStorage.setItem("homelab-assistant.api-key", key), apiKey);
   const tab = await context.newPage();
@@ -19,7 +20,7 @@ async function keyedTab(viewport) {
 }
 
 /** Sends `question` and gives the answer's bubble once it is there. */
-async function ask(tab, question) {
+async function ask(tab: Page, question: string): Promise<Locator> {
   const answers = tab.locator('[data-role="assistant"]:not([data-live])');
   const before = await answers.count();
   await tab.getByLabel("Message").fill(question);
@@ -79,9 +80,9 @@ await check("a chart of several hosts draws and labels a series per host", async
   const span = Number(await chart.locator(".chart-box").getAttribute("data-span"));
   assert(span >= 60 && span <= 600, `the time axis spans ${span} s`);
   // Hovering shows each host's value at that time (or a dash where that host has none).
-  const errors = [];
+  const errors: string[] = [];
   desktop.tab.on("pageerror", (e) => errors.push(e.message));
-  const over = await chart.locator(".u-over").boundingBox();
+  const over = await boxOf(chart.locator(".u-over"));
   await desktop.tab.mouse.move(over.x + over.width - 2, over.y + over.height / 2);
   await desktop.tab.waitForTimeout(200);
   const hovered = (await chart.locator(".u-legend").innerText()).replace(/\s+/g, " ");
@@ -101,7 +102,7 @@ await check("phone, 390 px: three hosts' rows and the chart fit the screen", asy
   await tab.waitForTimeout(300);
   const width = await tab.evaluate(() => document.documentElement.scrollWidth);
   assert(width <= 390, `page is ${width}px wide`);
-  const box = await phoneStrip.boundingBox();
+  const box = await boxOf(phoneStrip);
   assert(box.height < 200, `the strip takes ${box.height}px of 844`);
   await tab.screenshot({ path: `${outDir}/fleet-phone.png` });
   await context.close();
