@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, describeError, getHistory, historyQuery, sendChat, streamChat } from "./api";
+import { ApiError, describeError, getHistory, historyQuery, loadConversation, sendChat, streamChat } from "./api";
 import { refreshEvery } from "./StatusStrip";
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -36,6 +36,22 @@ describe("sendChat", () => {
   it("reports an unreachable gateway as status 0", async () => {
     const err = await sendChat("hi", null, "k", vi.fn().mockRejectedValue(new TypeError("fetch failed"))).catch((e) => e);
     expect(err.status).toBe(0);
+  });
+});
+
+describe("loadConversation", () => {
+  it("says the gateway's own detail when a conversation is gone, not the bare status text", async () => {
+    const err = await loadConversation("c-gone", "k", reply(404, { detail: "Conversation not found" })).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(404);
+    expect(err.detail).toBe("Conversation not found");
+  });
+
+  it("returns the stored messages", async () => {
+    const messages = [{ role: "user", content: "hi" }];
+    const fetchMock = reply(200, { conversation_id: "c1", messages });
+    expect(await loadConversation("c1", "k", fetchMock)).toEqual(messages);
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/conversations/c1");
   });
 });
 

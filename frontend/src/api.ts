@@ -192,16 +192,13 @@ export async function loadConversation(
   apiKey: string,
   fetchImpl: typeof fetch = fetch,
 ): Promise<StoredMessage[]> {
-  let response: Response;
-  try {
-    response = await fetchImpl(`${API_BASE}/conversations/${encodeURIComponent(conversationId)}`, {
-      headers: { "X-API-Key": apiKey },
-    });
-  } catch {
-    throw new ApiError(0, "The assistant could not be reached");
-  }
-  if (!response.ok) throw new ApiError(response.status, response.statusText || "Request failed");
-  const body = (await response.json()) as { messages?: StoredMessage[] };
+  // The gateway's own detail ("Conversation not found") when it refuses, like every other read.
+  const body = await keyedJson<{ messages?: StoredMessage[] }>(
+    `/conversations/${encodeURIComponent(conversationId)}`,
+    apiKey,
+    {},
+    fetchImpl,
+  );
   return body.messages ?? [];
 }
 
