@@ -38,7 +38,7 @@ stop_product
 export INTERNAL_TOKEN=browser-fleet-token-0123456789abcdef
 INTERNAL_TOKEN=browser-fleet-pi-token-0123456789abcdef BIND_HOST=127.0.0.1 MONITORING_PORT=18290 HISTORY_PATH="" \
   DOCKER_HOST=unix:///nonexistent.sock LOG_LEVEL=warning \
-  setsid "${CARGO_TARGET_DIR:-$ROOT/target}/${HOMELAB_PROFILE:-quick}/tool-monitoring" >"$tmp/pi.log" 2>&1 &
+  setsid "${CARGO_TARGET_DIR:-$ROOT/target}/${HOMELAB_PROFILE:-release}/tool-monitoring" >"$tmp/pi.log" 2>&1 &
 pi=$!
 cleanup() { stop_product; kill -TERM "$pi" 2>/dev/null || true; rm -rf "$tmp"; }
 export MONITORING_TARGETS="pi=http://127.0.0.1:18290,attic=http://127.0.0.1:18299" HOMELAB_DATA_DIR="$tmp/data-fleet"
