@@ -129,7 +129,7 @@ build() {
     while IFS= read -r line; do
       if [[ "$line" == *'"reason":"compiler-artifact"'* && "$line" == *'"kind":["lib"]'* && "$line" == *'"fresh":false'* &&
           "$line" =~ apps/(gateway|orchestrator|llm-adapter|tool-monitoring)[#\"] ]]; then
-        echo "   Linking ${BASH_REMATCH[1]}: optimising the program as a whole, a minute or so without output..." >&2
+        echo "   Linking ${BASH_REMATCH[1]}: optimising the program as a whole, a few minutes without output on a small machine..." >&2
       fi
     done
 }
