@@ -100,10 +100,28 @@ for (const [label, options] of SIZES) {
     assert(await inView(page, chart), `the chart is not in view: ${JSON.stringify(await chart.boundingBox())} in ${JSON.stringify(await page.locator("main.chat").boundingBox())}`);
     await page.screenshot({ path: `${outDir}/chart-in-view-${label}.png` });
 
+    // The recent events above the conversation come back after the chart is drawn (as they may
+    // on a slow host), so the view shrinks under a restored conversation: it must still end on
+    // the chart.
+    let releaseEvents = () => {};
+    const eventsHeld = new Promise<void>((resolve) => (releaseEvents = resolve));
+    await page.route("**/api/events*", async (route) => {
+      await eventsHeld;
+      await route.continue();
+    });
     await page.reload();
     const restored = finished(page).last().locator("figure.history-chart canvas");
     await restored.waitFor({ timeout: 15000 });
     await page.waitForTimeout(500);
+    releaseEvents();
+    await page.locator(".recent-events summary").waitFor({ timeout: 10000 });
+    await page.waitForTimeout(500);
+    const below = await page.evaluate(() => {
+      const chat = document.querySelector("main.chat")!;
+      // What is under the end of the last answer: the view's own bottom padding, nothing more.
+      return chat.scrollHeight - chat.scrollTop - chat.clientHeight - parseFloat(getComputedStyle(chat).paddingBottom);
+    });
+    assert(below <= 2, `the conversation no longer ends at its last answer: ${below} px below the view`);
     assert((await drawnPixels(restored)) > 200, "the restored chart is not drawn");
     const caption = await finished(page).last().locator("figure.history-chart figcaption").first().innerText();
     assert(caption.startsWith("CPU use, "), `caption: ${caption}`);

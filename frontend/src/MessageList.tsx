@@ -31,21 +31,26 @@ export function MessageList({ messages, pending, live }: Props) {
     const scroller = el?.parentElement;
     if (!el || !scroller || typeof ResizeObserver === "undefined") return;
     // Only the reader's own scrolling decides whether to follow: a scroll the browser makes
-    // because the content grew (scroll anchoring) happens at a new height and is not theirs.
+    // because the content grew (scroll anchoring) or the view shrank (the recent events or the
+    // status strip above it arrived late, a phone's keyboard opened) is not theirs.
     let height = scroller.scrollHeight;
+    let view = scroller.clientHeight;
     const onScroll = () => {
-      if (scroller.scrollHeight !== height) return;
+      if (scroller.scrollHeight !== height || scroller.clientHeight !== view) return;
       followingRef.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_END;
     };
-    const grown = new ResizeObserver(() => {
+    const resized = new ResizeObserver(() => {
       if (followingRef.current) endRef.current?.scrollIntoView?.({ block: "end" });
       height = scroller.scrollHeight;
+      view = scroller.clientHeight;
     });
     scroller.addEventListener("scroll", onScroll, { passive: true });
-    grown.observe(el);
+    // The conversation growing, and the view it is read through changing size.
+    resized.observe(el);
+    resized.observe(scroller);
     return () => {
       scroller.removeEventListener("scroll", onScroll);
-      grown.disconnect();
+      resized.disconnect();
     };
   }, []);
 
