@@ -7,7 +7,51 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::TruenasTopic;
+/// What `get_truenas_status` reports on; without a topic, the overview.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruenasTopic {
+    /// Pools and alerts.
+    #[default]
+    Overview,
+    /// Capacity, health, scrub and resilver.
+    Pools,
+    /// Space used by each dataset, largest first; quotas.
+    Datasets,
+    /// Periodic snapshot and replication tasks: last run, state, error.
+    Snapshots,
+    /// Disk temperatures.
+    Disks,
+    /// Installed apps and their updates.
+    Apps,
+    /// Version, hostname, uptime.
+    System,
+    /// Active alerts.
+    Alerts,
+}
+
+impl TruenasTopic {
+    pub const ALL: [TruenasTopic; 8] = [
+        Self::Overview,
+        Self::Pools,
+        Self::Datasets,
+        Self::Snapshots,
+        Self::Disks,
+        Self::Apps,
+        Self::System,
+        Self::Alerts,
+    ];
+    pub const NAMES: &'static [&'static str] =
+        &["overview", "pools", "datasets", "snapshots", "disks", "apps", "system", "alerts"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
 
 /// `GET /truenas[?topic=…]`: the report on the topic asked, or `configured: false` with a note
 /// saying how to turn TrueNAS on.

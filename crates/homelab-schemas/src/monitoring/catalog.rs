@@ -1,0 +1,360 @@
+//! The catalog: every read-only tool as a [`ToolId`], with its name, description, parameters
+//! (and the bounds checked before a call runs) and its endpoint on tool-monitoring.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::llm::{ToolDefinition, ToolParameter};
+
+/// Every read-only tool. The order is the order the model is offered them; [`ToolId::ALL`] is
+/// derived from this list, so a new variant is offered without being listed anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray)]
+pub enum ToolId {
+    SystemResources,
+    Containers,
+    Problems,
+    HostInfo,
+    ZfsPools,
+    TruenasStatus,
+    ContainerDetails,
+    ContainerStats,
+    ContainerLogs,
+    History,
+    Processes,
+    Network,
+    Events,
+}
+
+/// One parameter: what the model sees, plus the bounds checked before the call runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    /// A JSON Schema type: `string` or `integer`.
+    pub kind: &'static str,
+    pub description: &'static str,
+    pub required: bool,
+    /// A regular expression a string must match.
+    pub pattern: Option<&'static str>,
+    /// Inclusive bounds of an integer.
+    pub range: Option<(i64, i64)>,
+    /// The only values a string may take.
+    pub allowed: Option<&'static [&'static str]>,
+}
+
+/// A container name as Docker allows it, at most 128 characters.
+pub const CONTAINER_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$";
+
+const fn container_name(description: &'static str, required: bool) -> Param {
+    Param {
+        name: "name",
+        kind: "string",
+        description,
+        required,
+        pattern: Some(CONTAINER_NAME_PATTERN),
+        range: None,
+        allowed: None,
+    }
+}
+const NAMED_CONTAINER: Param = container_name("Container name", true);
+const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
+const HISTORY_CONTAINER: Param = container_name("Container, for container_* metrics", false);
+
+/// One tool's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolSpec {
+    /// The name the model calls it by.
+    pub name: &'static str,
+    pub description: &'static str,
+    pub params: &'static [Param],
+    /// Its GET path on tool-monitoring; `{name}` is filled from the argument of that name, other
+    /// arguments go into the query string.
+    pub path: &'static str,
+    /// What it reads, in words, for sentences such as "I couldn't get the container list".
+    pub reads: &'static str,
+}
+
+impl ToolId {
+    /// Every tool, in declaration order (derived by strum, never kept by hand).
+    pub const ALL: &'static [ToolId] = <Self as strum::VariantArray>::VARIANTS;
+
+    pub fn spec(self) -> ToolSpec {
+        match self {
+            Self::SystemResources => ToolSpec {
+                name: "get_system_resources",
+                description: "CPU %, memory used/total GB, each filesystem's free/used GB and %, 1/5/15-min load.",
+                params: &[],
+                path: "/system/resources",
+                reads: "the system resources",
+            },
+            Self::Containers => ToolSpec {
+                name: "list_containers",
+                description: "All Docker containers, running or not: name, image, state, status text, ports.",
+                params: &[],
+                path: "/containers",
+                reads: "the container list",
+            },
+            Self::Problems => ToolSpec {
+                name: "list_problems",
+                description: "Everything wrong now: containers unhealthy, restarting, crashed or OOM-killed; disks or memory over 90%; load over the cores; ZFS pools not ONLINE; hot sensors.",
+                params: &[],
+                path: "/problems",
+                reads: "the list of problems",
+            },
+            Self::HostInfo => ToolSpec {
+                name: "get_host_info",
+                description: "Hostname, OS, kernel, uptime and boot time (host's time zone), CPU cores, temperatures, network interface totals.",
+                params: &[],
+                path: "/host",
+                reads: "the host information",
+            },
+            Self::ZfsPools => ToolSpec {
+                name: "get_zfs_pools",
+                description: "ZFS pools: state (ONLINE, DEGRADED…) and capacity.",
+                params: &[],
+                path: "/zfs/pools",
+                reads: "the ZFS pool status",
+            },
+            Self::TruenasStatus => ToolSpec {
+                name: "get_truenas_status",
+                description: "TrueNAS SCALE, one topic per call: overview (pools and alerts, the default), pools \
+                    (capacity, health, scrub/resilver), datasets (space used, largest first, quotas), snapshots \
+                    (snapshot and replication tasks: last run, errors), disks (temperatures), apps (updates), \
+                    system (version, hostname, uptime), alerts.",
+                params: &[Param {
+                    name: "topic",
+                    kind: "string",
+                    description: "What to report (default overview)",
+                    required: false,
+                    pattern: None,
+                    range: None,
+                    allowed: Some(TruenasTopic::NAMES),
+                }],
+                path: "/truenas",
+                reads: "TrueNAS",
+            },
+            Self::ContainerDetails => ToolSpec {
+                name: "get_container_details",
+                description: "One container: health check and its last output, restarts and restart policy, exit code and its meaning, OOM kill, times, image, ports, mounts, labels; when stopped or restarting, the last error lines of its log.",
+                params: &[NAMED_CONTAINER],
+                path: "/containers/{name}",
+                reads: "the container's details",
+            },
+            Self::ContainerStats => ToolSpec {
+                name: "get_container_stats",
+                description: "CPU %, memory MB and %, network and disk I/O of running containers (all, or one by name).",
+                params: &[ANY_CONTAINER],
+                path: "/stats/containers",
+                reads: "the containers' CPU and memory use",
+            },
+            Self::ContainerLogs => ToolSpec {
+                name: "get_container_logs",
+                description: "The last lines of one container's logs (secrets redacted).",
+                params: &[
+                    NAMED_CONTAINER,
+                    Param {
+                        name: "lines",
+                        kind: "integer",
+                        description: "How many lines, 1-200 (default 50)",
+                        required: false,
+                        pattern: None,
+                        range: Some((1, 200)),
+                        allowed: None,
+                    },
+                    Param {
+                        name: "since",
+                        kind: "string",
+                        description: "Only newer lines, e.g. 30m, 2h, 1d",
+                        required: false,
+                        pattern: Some("^[0-9]{1,6}[smhd]$"),
+                        range: None,
+                        allowed: None,
+                    },
+                ],
+                path: "/containers/{name}/logs",
+                reads: "the container's logs",
+            },
+            Self::History => ToolSpec {
+                name: "get_history",
+                description: "Past values of a figure over the last window or between start and end: what is really recorded, min/mean/max, peak time, the figures at the start and end, trend and when a disk fills (only from an hour of data or more).",
+                params: &[
+                    Param {
+                        name: "metric",
+                        kind: "string",
+                        description: "The figure",
+                        required: true,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(HistoryMetric::NAMES),
+                    },
+                    Param {
+                        name: "window",
+                        kind: "string",
+                        description: "e.g. 30m, 6h, 1d (default 1h)",
+                        required: false,
+                        pattern: Some(WINDOW_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    HISTORY_CONTAINER,
+                    Param {
+                        name: "start",
+                        kind: "string",
+                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "end",
+                        kind: "string",
+                        description: "End of that window, RFC 3339 with offset (default now)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                ],
+                path: "/history",
+                reads: "the history",
+            },
+            Self::Processes => ToolSpec {
+                name: "get_processes",
+                description: "The busiest processes now (by CPU or memory): name, pid, CPU % (100 = one core), resident memory MB, container, command line (redacted).",
+                params: &[
+                    Param {
+                        name: "sort",
+                        kind: "string",
+                        description: "cpu (default) or memory",
+                        required: false,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(PROCESS_SORTS),
+                    },
+                    Param {
+                        name: "limit",
+                        kind: "integer",
+                        description: "How many, 1-20 (default 10)",
+                        required: false,
+                        pattern: None,
+                        range: Some((1, 20)),
+                        allowed: None,
+                    },
+                ],
+                path: "/processes",
+                reads: "the process list",
+            },
+            Self::Network => ToolSpec {
+                name: "get_network",
+                description: "Network traffic now, in bytes per second: each interface's receive/send rate and totals since boot, and the containers moving the most data.",
+                params: &[],
+                path: "/network",
+                reads: "the network traffic",
+            },
+            Self::Events => ToolSpec {
+                name: "get_events",
+                description: "What happened over a past window (default the last 24h; 7 days are kept), oldest first: \
+                    containers created, started, died (exit code, last log line), OOM-killed, killed, restarted, \
+                    unhealthy/healthy again, destroyed, re-created from a new image; host boots; filesystems \
+                    crossing 90%; TrueNAS alerts raised and cleared. Says when events were not watched (gaps).",
+                params: &[
+                    Param {
+                        name: "window",
+                        kind: "string",
+                        description: "The last 30m, 12h, 7d… (default 24h)",
+                        required: false,
+                        pattern: Some(WINDOW_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "since",
+                        kind: "string",
+                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "until",
+                        kind: "string",
+                        description: "End of that window, RFC 3339 with offset (default now)",
+                        required: false,
+                        pattern: Some(RFC3339_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "container",
+                        kind: "string",
+                        description: "Only this container's events",
+                        required: false,
+                        pattern: Some(CONTAINER_NAME_PATTERN),
+                        range: None,
+                        allowed: None,
+                    },
+                    Param {
+                        name: "kind",
+                        kind: "string",
+                        description: "Only events of this kind",
+                        required: false,
+                        pattern: None,
+                        range: None,
+                        allowed: Some(EventKind::NAMES),
+                    },
+                ],
+                path: "/events",
+                reads: "the event record",
+            },
+        }
+    }
+
+    /// The name the model calls it by.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The tool of that name, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|t| t.name() == name)
+    }
+
+    /// What the model is offered.
+    pub fn definition(self) -> ToolDefinition {
+        let spec = self.spec();
+        ToolDefinition {
+            name: spec.name.into(),
+            description: spec.description.into(),
+            parameters: spec
+                .params
+                .iter()
+                .map(|p| ToolParameter {
+                    name: p.name.into(),
+                    kind: p.kind.into(),
+                    description: p.description.into(),
+                    required: p.required,
+                    allowed: p.allowed.map(|a| a.iter().map(|v| v.to_string()).collect()),
+                })
+                .collect(),
+        }
+    }
+
+    /// The JSON Schema every call's arguments are checked against: the definition's, with the
+    /// bounds added and no other keys allowed.
+    pub fn arguments_schema(self) -> Value {
+        let mut schema = self.definition().parameters_schema();
+        schema["additionalProperties"] = Value::Bool(false);
+        for p in self.spec().params {
+            let prop = &mut schema["properties"][p.name];
+            if let Some(pattern) = p.pattern {
+                prop["pattern"] = json!(pattern);
+            }
+            if let Some((min, max)) = p.range {
+                prop["minimum"] = json!(min);
+                prop["maximum"] = json!(max);
+            }
+        }
+        schema
+    }
+}
