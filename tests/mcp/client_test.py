@@ -1,6 +1,6 @@
 """The official MCP client SDK (PyPI `mcp`, pinned in requirements.txt) against a running
 Homelab Assistant: lists the tools, calls each one, checks the refusals (no key, a wrong key, a
-foreign Origin) and that every call left its audit line. Run by tests/tests/mcp.rs, which starts
+foreign Origin) and that every call left its audit line. Run by tests/tests/it/mcp.rs, which starts
 the real services (tests/scripts/mcp-client.sh makes the venv).
 
     client_test.py <mcp url> <key> [--audit <audit.jsonl>] [--hosts local,pi] [--quick]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The MCP endpoint with the official client SDK (PyPI `mcp`, pinned with hashes in
 # tests/mcp/requirements.txt, installed here into a venv): first against the four real binaries
-# (tests/tests/mcp.rs: every tool, two protocol revisions, the refusals, the audit lines, several
+# (tests/tests/it/mcp.rs: every tool, two protocol revisions, the refusals, the audit lines, several
 # hosts), then through the web UI's nginx as `make run` serves it (/api/mcp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +17,7 @@ fi
 export MCP_PYTHON="$PWD/$venv/bin/python"
 
 echo "== the official MCP client against the gateway, orchestrator and tool-monitoring"
-cargo test -q -p e2e-tests --test mcp -- --nocapture --test-threads 1
+cargo test -q -p e2e-tests --test it mcp:: -- --nocapture --test-threads 1
 
 echo "== the same client through the web UI's nginx (make run): /api/mcp"
 # Built first, so the run command's start is not spent building (no-ops when up to date).

@@ -7,7 +7,7 @@
 //! - [`fake_truenas`]: a TrueNAS SCALE JSON-RPC API over TLS with one fixed scenario (also the
 //!   `fake-truenas` binary), recording every method it is sent.
 //! - [`load`]: a closed-loop HTTP load generator with latency percentiles.
-//! - The tests live in `tests/e2e.rs`, `tests/faults.rs`, `tests/hosts.rs` and `tests/local.rs`; the
+//! - The tests live in `tests/it/e2e.rs`, `tests/it/faults.rs`, `tests/it/hosts.rs` and `tests/it/local.rs`; the
 //!   benchmark in `src/bin/bench.rs`.
 
 #![recursion_limit = "256"]

@@ -1,5 +1,6 @@
 //! Helpers for tests that run a service's real binary: start it on a free port with a clean
-//! working directory, wait for `/health`, stop it with SIGTERM and check that it exits cleanly.
+//! working directory, wait for `/health`, stop it with SIGTERM and check that it exits cleanly;
+//! and [`until`], for waiting on a condition instead of sleeping a guessed time.
 
 use std::{
     io::{Read, Write},
@@ -7,6 +8,24 @@ use std::{
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
+
+/// Polls `ok` every 100 ms until it holds; fails the test naming `what` after `within`.
+pub async fn until(what: &str, within: Duration, mut ok: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !ok().await {
+        assert!(started.elapsed() < within, "gave up waiting for {what} after {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// [`until`] for a test without a runtime.
+pub fn until_blocking(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ok() {
+        assert!(started.elapsed() < within, "gave up waiting for {what} after {within:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {

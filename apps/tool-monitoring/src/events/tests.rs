@@ -1,5 +1,5 @@
 //! The record's bounds, merging, gaps, file and answers, and the watchers' comparisons, without
-//! Docker (tests/events.rs has them against a real engine).
+//! Docker (tests/it/events.rs has them against a real engine).
 
 use homelab_common::clock::HostZone;
 use homelab_schemas::{
@@ -237,7 +237,7 @@ fn windows_are_read_like_the_history_s() {
 
 #[test]
 fn docker_s_own_events_become_records() {
-    // As Docker 20.10 sent them (tests/events.rs reads them from a real engine).
+    // As Docker 20.10 sent them (tests/it/events.rs reads them from a real engine).
     let event = |action: &str, attributes: serde_json::Value| {
         serde_json::from_value::<bollard::models::EventMessage>(json!({"Type": "container", "Action": action,
             "Actor": {"ID": "be99", "Attributes": attributes}, "scope": "local", "time": T0, "timeNano": T0 * 1_000_000_000 + 5}))

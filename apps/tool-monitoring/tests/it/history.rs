@@ -7,6 +7,8 @@ use homelab_common::{startup::spawn_on_loopback, Settings};
 use serde_json::Value;
 use tool_monitoring::{router, AppState};
 
+use homelab_common::testing::until;
+
 async fn spawn(prometheus_url: Option<String>) -> String {
     let settings = Settings {
         docker_host: Some("unix:///nonexistent/docker.sock".into()),
@@ -40,7 +42,11 @@ async fn fixture_prometheus() -> Option<String> {
 #[tokio::test]
 async fn this_hosts_history_fills_from_the_sampler() {
     let base = spawn(None).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    until("the sampler's first samples", Duration::from_secs(15), async || {
+        let (status, h) = get(&base, "metric=cpu&window=10m&points=50").await;
+        status == 200 && h["series"][0]["samples"].as_u64().is_some_and(|n| n >= 1)
+    })
+    .await;
     let (status, h) = get(&base, "metric=cpu&window=10m&points=50").await;
     assert_eq!(status, 200, "{h}");
     assert_eq!(

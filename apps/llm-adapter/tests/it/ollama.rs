@@ -3,7 +3,7 @@
 //! sent whole, reasoning beside the answer, a call printed as text, its error bodies, and one
 //! request at a time.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -23,6 +23,8 @@ use homelab_common::{
 use serde_json::Value;
 use tool_monitoring::{events::MEMORY_BUDGET, router, AppState};
 
+use homelab_common::testing::until;
+
 const IMAGE: &str = "homelab-fixture-busybox:latest";
 
 /// The engine's address, or `None` (with a notice) when it is not running; with
@@ -72,14 +74,6 @@ async fn get(base: &str, path: &str) -> Value {
     let resp = reqwest::get(format!("{base}{path}")).await.unwrap();
     assert_eq!(resp.status(), 200, "{path}");
     resp.json().await.unwrap()
-}
-
-async fn until(what: &str, within: Duration, mut ok: impl AsyncFnMut() -> bool) {
-    let started = Instant::now();
-    while !ok().await {
-        assert!(started.elapsed() < within, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// `(kind, exit code)` of one container's events, oldest first, from its last creation on (a

@@ -28,7 +28,9 @@ fn a_restart_keeps_the_history() {
         serde_json::from_str(&body).unwrap()
     };
     // The sampler records every second; wait for a couple of samples.
-    std::thread::sleep(Duration::from_millis(2500));
+    homelab_common::testing::until_blocking("two samples", Duration::from_secs(15), || {
+        samples(first.port)["series"][0]["samples"].as_u64().is_some_and(|n| n >= 2)
+    });
     let before = samples(first.port);
     assert_eq!(before["series"][0]["subject"], "host", "{before}");
     assert!(first.terminate(Duration::from_secs(10)).success());

@@ -680,7 +680,8 @@ async fn a_chat_past_its_deadline_ends_with_a_504_that_says_so_and_an_audit_line
         body["detail"],
         "The assistant did not finish within 300 ms; try again, or ask about one thing at a time"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let written = async || read_lines(&dir.path().join("audit.jsonl")).is_ok_and(|lines| !lines.is_empty());
+    homelab_common::testing::until("the audit line", std::time::Duration::from_secs(10), written).await;
     let audit = read_lines(&dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["outcome"], "failed");

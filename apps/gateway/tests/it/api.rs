@@ -618,7 +618,7 @@ async fn the_ui_types_come_from_the_live_openapi_document() {
     let checked_in = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(
         checked_in == text,
-        "{} is not the live document: run `UPDATE_OPENAPI=1 cargo test -p gateway --test api the_ui_types` \
+        "{} is not the live document: run `UPDATE_OPENAPI=1 cargo test -p gateway --test it the_ui_types` \
          and `npm run api-types` in frontend/",
         file.display()
     );

@@ -7,6 +7,11 @@ use homelab_common::{startup::spawn_on_loopback, Settings};
 use serde_json::Value;
 use tool_monitoring::{router, AppState};
 
+use homelab_common::testing::until;
+
+/// How long the first background readings may take on a busy machine.
+const READINGS: Duration = Duration::from_secs(15);
+
 async fn spawn() -> String {
     let settings = Settings {
         docker_host: Some("unix:///nonexistent/docker.sock".into()),
@@ -24,7 +29,12 @@ async fn get(base: &str, path: &str) -> (u16, Value) {
 #[tokio::test]
 async fn processes_are_listed_bounded_and_bad_parameters_are_422() {
     let base = spawn().await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // CPU shares need a reading at least a second old.
+    until("a process reading a second old", READINGS, async || {
+        let (status, p) = get(&base, "/processes?sort=memory&limit=3").await;
+        status == 200 && p["interval_seconds"].as_f64().is_some_and(|s| s >= 1.0)
+    })
+    .await;
     let (status, p) = get(&base, "/processes?sort=memory&limit=3").await;
     assert_eq!(status, 200, "{p}");
     assert_eq!((p["sort"].as_str(), p["processes"].as_array().unwrap().len()), (Some("memory"), 3), "{p}");
@@ -48,7 +58,14 @@ async fn processes_are_listed_bounded_and_bad_parameters_are_422() {
 #[tokio::test]
 async fn network_rates_come_per_interface_without_lo_and_say_why_containers_are_missing() {
     let base = spawn().await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Rates need two readings, and the container part a first (failed) container sample.
+    until("two network readings and a container sample", READINGS, async || {
+        let (status, n) = get(&base, "/network").await;
+        status == 200
+            && n["interval_seconds"].as_f64().is_some_and(|s| s > 0.0)
+            && n["note"].as_str().is_some_and(|note| note.contains("the last container sample"))
+    })
+    .await;
     let (status, n) = get(&base, "/network").await;
     assert_eq!(status, 200, "{n}");
     let names: Vec<&str> = n["interfaces"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
@@ -74,7 +91,11 @@ async fn the_boot_time_is_a_date_in_the_hosts_zone() {
 #[tokio::test]
 async fn history_takes_a_start_and_an_end_and_says_what_it_covers() {
     let base = spawn().await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    until("a first CPU sample", READINGS, async || {
+        let (status, h) = get(&base, "/history?metric=cpu&window=10m").await;
+        status == 200 && h["covered"].as_str().is_some_and(|c| c != "nothing")
+    })
+    .await;
     let now = chrono::Utc::now();
     let start = (now - chrono::Duration::hours(8)).to_rfc3339();
     let end = now.to_rfc3339();

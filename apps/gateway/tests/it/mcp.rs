@@ -2,7 +2,7 @@
 //! MCP's JSON-RPC by hand: the key (bearer or header), the 401 challenge, the Origin refusal,
 //! AUTH_DISABLED, the limits, the SDK's refusals in our error shape, the protocol revisions, and
 //! what `tools/list` and `tools/call` make of the orchestrator's answers. The official Python
-//! client against the real services is `tests/tests/mcp.rs`.
+//! client against the real services is `tests/tests/it/mcp.rs`.
 
 use gateway::{router, AppState};
 use homelab_common::{startup::spawn_on_loopback, Secret, Settings};

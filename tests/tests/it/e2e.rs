@@ -513,11 +513,26 @@ async fn closing_the_stream_cancels_the_llm_request_and_is_audited() {
     assert_eq!(audit[0]["outcome"], "cancelled");
 }
 
+/// Waits until tool-monitoring's sampler has recorded the CPU twice.
+async fn two_samples(stack: &Stack) {
+    let client = reqwest::Client::new();
+    let url = format!("{}/history?metric=cpu&window=10m", stack.monitoring_url());
+    homelab_common::testing::until("two CPU samples", std::time::Duration::from_secs(15), async || {
+        let Ok(resp) = client.get(&url).header("x-internal-token", e2e_tests::stack::INTERNAL_TOKEN).send().await
+        else {
+            return false;
+        };
+        let history: Value = resp.json().await.unwrap_or_default();
+        history["series"][0]["samples"].as_u64().is_some_and(|n| n >= 2)
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn history_questions_status_and_charts_go_through_the_gateway() {
     let stack = start(Llm::Builtin, &[]).await;
-    // The sampler records every second; give it a couple.
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // The sampler records every second: wait for a couple.
+    two_samples(&stack).await;
     let (status, body) = stack.chat(&json!({"message": "What was the CPU doing in the last 10 minutes?"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tool_calls_made"], json!(["get_history"]));
@@ -583,7 +598,7 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
 #[tokio::test]
 async fn the_builtin_model_says_times_in_the_readers_time_zone_when_the_question_names_it() {
     let stack = start(Llm::Builtin, &[("TZ", "Europe/Berlin")]).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    two_samples(&stack).await;
     let question = "What was the CPU doing in the last 10 minutes?";
     let (status, body) = stack.chat(&json!({"message": question, "time_zone": "Asia/Tokyo"})).await;
     assert_eq!(status, 200, "{body}");

@@ -3,7 +3,7 @@
 //! tool calls streamed in fragments per index, reasoning in its own field or between `<think>`
 //! tags, and its error bodies ("Loading model", context size, no `--jinja`).
 
-mod support;
+use crate::support;
 
 use homelab_common::LlmProviderKind::Llamacpp;
 use serde_json::json;

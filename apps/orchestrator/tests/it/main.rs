@@ -1,0 +1,9 @@
+//! The crate's integration tests as one binary (one link instead of one per file); each
+//! module is what was a test file of its own.
+
+mod binary;
+mod chat;
+mod mcp_tools;
+mod policy;
+mod properties;
+mod results;

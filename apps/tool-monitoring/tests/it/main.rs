@@ -1,0 +1,11 @@
+//! The crate's integration tests as one binary (one link instead of one per file); each
+//! module is what was a test file of its own.
+
+mod api;
+mod binary;
+mod engine;
+mod events;
+mod facts;
+mod history;
+mod properties;
+mod redaction;
