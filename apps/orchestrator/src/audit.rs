@@ -208,13 +208,22 @@ impl AuditLog {
 
     /// Writes `entry` and waits until it is flushed (or has failed, which `/health` then shows).
     pub async fn record(&self, entry: AuditEntry) {
+        if let Some(done) = self.queue(entry) {
+            let _ = done.await;
+        }
+    }
+
+    /// Hands `entry` to the writer without waiting (where no await is possible: a chat dropped
+    /// on the way); lines are written in the order they are queued. The receiver says when it
+    /// is flushed.
+    pub fn queue(&self, entry: AuditEntry) -> Option<oneshot::Receiver<()>> {
         let (done_tx, done_rx) = oneshot::channel();
         if self.tx.send((entry, done_tx)).is_err() {
             self.failing.store(true, Ordering::Relaxed);
             tracing::error!("audit writer is gone; entry lost");
-            return;
+            return None;
         }
-        let _ = done_rx.await;
+        Some(done_rx)
     }
 
     /// True after a write failed (until a later write succeeds).

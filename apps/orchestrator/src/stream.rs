@@ -5,7 +5,7 @@
 //! future is dropped, which cancels the LLM request in flight and starts no further tool call,
 //! and the audit line records the request as cancelled.
 
-use std::{convert::Infallible, sync::Arc};
+use std::convert::Infallible;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
@@ -13,10 +13,7 @@ use homelab_schemas::{ChatEvent, ChatRequest, SseEvent};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::{
-    audit::{AuditEntry, Outcome},
-    chat, AppState,
-};
+use crate::{chat, AppState};
 
 /// Events waiting for a slow client, at most; the chat waits beyond that.
 const BUFFER: usize = 64;
@@ -31,25 +28,18 @@ pub fn start(
     request.conversation_id = homelab_schemas::ConversationId::parse(&conversation_id).ok();
     let (events, receiver) = mpsc::channel::<ChatEvent>(BUFFER);
     let (progress_tx, mut progress_rx) = mpsc::channel::<ChatEvent>(BUFFER);
-    let announced: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
 
     let forward = events.clone();
-    let seen = announced.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(event) = progress_rx.recv().await {
-            if let ChatEvent::ToolCall { name, .. } = &event {
-                seen.lock().unwrap_or_else(|e| e.into_inner()).push(name.clone());
-            }
             if forward.send(event).await.is_err() {
                 return;
             }
         }
     });
 
-    let claim = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    tokio::spawn(chat::AUDIT_CLAIM.scope(claim, async move {
-        let message = request.message.clone();
-        let work = chat::handle_with_progress(&state, request, request_id.clone(), Some(progress_tx));
+    tokio::spawn(async move {
+        let work = chat::handle_with_progress(&state, request, request_id, Some(progress_tx));
         tokio::select! {
             result = work => {
                 // The sender went with the finished work: let the last progress through first.
@@ -65,16 +55,11 @@ pub fn start(
                     }
                 }).await;
             }
-            _ = events.closed() => {
-                tracing::info!(conversation_id, "client went away; chat cancelled");
-                let mut entry = AuditEntry::new(&conversation_id, &message, Outcome::Cancelled);
-                entry.request_id = request_id;
-                entry.assistant_response = "(cancelled: the client disconnected)".into();
-                entry.tool_calls = announced.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                chat::record(&state, entry).await;
-            }
+            // The client went away: the chat is dropped here, which cancels the LLM request in
+            // flight and writes its audit line as cancelled.
+            _ = events.closed() => {}
         }
-    }));
+    });
 
     let stream = ReceiverStream::new(receiver).map(|event| {
         let (name, data) = event.to_sse();

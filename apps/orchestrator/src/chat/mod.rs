@@ -13,12 +13,12 @@ pub use budget::Budget;
 pub(crate) use budget::Spent;
 pub use memory::{recent_history, HISTORY_CHARS, HISTORY_MESSAGES};
 use memory::{remember, stored_turn};
-pub(crate) use record::{record, AUDIT_CLAIM};
+use record::ChatAudit;
 pub(crate) use tools::run_tool;
 use tools::Tools;
 
 use crate::{
-    audit::{AuditEntry, Outcome, ToolInvocation},
+    audit::{AuditEntry, Outcome},
     policy::{self, Verdict},
     prompt, AppState,
 };
@@ -65,10 +65,12 @@ pub async fn handle_with_progress(
     // The user's words are redacted like everything else before the model, the database or the
     // audit log sees them (a password pasted into a question).
     let message = homelab_common::redact::redact(&request.message);
-    let audit = |outcome| {
-        let mut e = AuditEntry::new(&conversation_id, &message, outcome);
-        e.request_id = request_id.clone();
-        e
+    // From here the chat has its one audit line: written as it ends, or as cancelled if it is
+    // dropped on the way (the client went away).
+    let mut audit = {
+        let mut started = AuditEntry::new(&conversation_id, &message, Outcome::Answered);
+        started.request_id = request_id.clone();
+        ChatAudit::new(state, started)
     };
 
     // Policy first: whether the message asks for a change is decided from its words alone,
@@ -82,11 +84,9 @@ pub async fn handle_with_progress(
         let answer = policy::refusal_message(&asked, reason);
         tracing::info!(conversation_id, "refused a request for an action");
         report(&progress, ChatEvent::Message { text: answer.clone() }).await;
-        let mut entry = audit(Outcome::Refused);
-        entry.assistant_response = answer.clone();
         let turn = vec![Message::user(&message), Message::refusal(&answer)];
         remember(state, &conversation_id, turn);
-        record(state, entry).await;
+        audit.finish(Outcome::Refused, &answer, None).await;
         return Ok(ChatResponse {
             message: answer,
             conversation_id,
@@ -120,8 +120,6 @@ pub async fn handle_with_progress(
     let turn_start = history.len();
     let mut messages = history;
     messages.push(Message::user(&message));
-    let mut made: Vec<String> = Vec::new();
-    let mut invocations: Vec<ToolInvocation> = Vec::new();
     // What the chat's LLM calls cost, as the provider counted it.
     let mut usage: Option<Usage> = None;
 
@@ -144,7 +142,7 @@ pub async fn handle_with_progress(
             deadline,
             marker: &marker,
         };
-        tools.run(None, &prefetch, &mut messages, &mut spent, &mut made, &mut invocations).await;
+        tools.run(None, &prefetch, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
     }
 
     for _round in 0..state.max_tool_iterations {
@@ -175,7 +173,7 @@ pub async fn handle_with_progress(
                 timeouts::human(state.chat_deadline)
             );
             tracing::warn!(conversation_id, "chat deadline reached");
-            record(state, ending(audit(Outcome::Failed), &detail, &made, invocations)).await;
+            audit.finish(Outcome::Failed, &detail, usage).await;
             return Err(ApiError::GatewayTimeout(detail));
         };
         let response = match turn {
@@ -187,7 +185,7 @@ pub async fn handle_with_progress(
             }
             Err(reason) => {
                 let error = reason.for_user(state.llm_provider);
-                record(state, ending(audit(Outcome::Failed), &error.detail(), &made, invocations)).await;
+                audit.finish(Outcome::Failed, &error.detail(), usage).await;
                 return Err(error.because(reason));
             }
         };
@@ -199,11 +197,10 @@ pub async fn handle_with_progress(
                 .map(|c| homelab_common::redact::redact(&c))
                 .unwrap_or_else(|| EMPTY_ANSWER.into());
             let mut turn = stored_turn(&messages[turn_start..]);
+            let made = audit.made.clone();
             turn.push(Message::answer(&answer, &made));
             remember(state, &conversation_id, turn);
-            let mut entry = ending(audit(Outcome::Answered), &answer, &made, invocations);
-            entry.usage = usage;
-            record(state, entry).await;
+            audit.finish(Outcome::Answered, &answer, usage).await;
             report(&progress, ChatEvent::Message { text: answer.clone() }).await;
             return Ok(ChatResponse { message: answer, conversation_id, tool_calls_made: made, refused: false, usage });
         }
@@ -230,17 +227,16 @@ pub async fn handle_with_progress(
             marker: &marker,
         };
         let content = if more.is_empty() { response.content.clone() } else { None };
-        tools.run(content, &calls, &mut messages, &mut spent, &mut made, &mut invocations).await;
+        tools.run(content, &calls, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
     let mut turn = stored_turn(&messages[turn_start..]);
+    let made = audit.made.clone();
     turn.push(Message::answer(CUT_OFF_ANSWER, &made));
     report(&progress, ChatEvent::Message { text: CUT_OFF_ANSWER.into() }).await;
     remember(state, &conversation_id, turn);
-    let mut entry = ending(audit(Outcome::CutOff), CUT_OFF_ANSWER, &made, invocations);
-    entry.usage = usage;
-    record(state, entry).await;
+    audit.finish(Outcome::CutOff, CUT_OFF_ANSWER, usage).await;
     Ok(ChatResponse { message: CUT_OFF_ANSWER.into(), conversation_id, tool_calls_made: made, refused: false, usage })
 }
 
@@ -260,11 +256,4 @@ fn prefetch_calls(
         .enumerate()
         .map(|(i, (tool, arguments))| ToolCall { id: format!("prefetch_{i}"), name: tool.name().into(), arguments })
         .collect()
-}
-/// The audit line of a chat that ends here: what was said and which tools ran.
-fn ending(mut entry: AuditEntry, said: &str, made: &[String], invocations: Vec<ToolInvocation>) -> AuditEntry {
-    entry.assistant_response = said.into();
-    entry.tool_calls = made.to_vec();
-    entry.tool_invocations = invocations;
-    entry
 }

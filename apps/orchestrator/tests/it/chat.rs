@@ -651,6 +651,40 @@ async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
 }
 
 #[tokio::test]
+async fn a_plain_chat_whose_client_leaves_is_audited_once_as_cancelled() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(answer("too late")).set_delay(std::time::Duration::from_secs(5)),
+        )
+        .mount(&llm)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        llm_adapter_url: llm.uri(),
+        monitoring_url: "http://127.0.0.1:1".into(),
+        db_path: dir.path().join("db.sqlite3"),
+        audit_log_path: dir.path().join("audit.jsonl"),
+        ..Settings::default()
+    };
+    let base = spawn_on_loopback(router(AppState::from_settings(&settings).unwrap())).await;
+    // The client gives up while the model is thinking.
+    let gave_up = reqwest::Client::new()
+        .post(format!("{base}/chat"))
+        .timeout(std::time::Duration::from_millis(500))
+        .json(&json!({"message": "CPU?"}))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client left before the answer");
+    let path = dir.path().join("audit.jsonl");
+    let written = async || read_lines(&path).is_ok_and(|lines| !lines.is_empty());
+    homelab_common::testing::until("the audit line", std::time::Duration::from_secs(10), written).await;
+    let audit = read_lines(&path).unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!((audit[0]["outcome"].as_str(), audit[0]["user_message"].as_str()), (Some("cancelled"), Some("CPU?")));
+}
+
+#[tokio::test]
 async fn a_chat_past_its_deadline_ends_with_a_504_that_says_so_and_an_audit_line() {
     let llm = MockServer::start().await;
     Mock::given(method("POST"))
