@@ -17,7 +17,8 @@
 //! - [`redact`]: the one rule set that strikes secrets from text written on the hosts.
 //! - [`markdown`]: system text escaped so it stays text in a Markdown answer.
 //! - [`memory`]: memory given back to the system after a burst (`malloc_trim`).
-//! - [`testing`]: helpers for tests that run a service's real binary.
+//! - `testing` (feature `testing`, for tests only): helpers for tests that run a service's real
+//!   binary or wait on a condition.
 //! - [`upstream`]: the one HTTP client for calls to another service or a provider: bodies read
 //!   through a byte limit, typed errors, redacted and short.
 
@@ -34,6 +35,7 @@ pub mod redact;
 pub mod startup;
 pub mod strength;
 pub mod telemetry;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod timeouts;
 pub mod tls;
