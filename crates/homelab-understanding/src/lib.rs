@@ -135,6 +135,10 @@ pub struct Understanding {
     pub follow_up: bool,
     /// When it was asked.
     pub now: jiff::Timestamp,
+    /// A how-to that asks for the `docker run` command that would recreate a named container
+    /// ("print the docker run command for plex, don't run it"): answered from that container's
+    /// details, never run.
+    pub recreate: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -244,9 +248,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     containers.truncate(MAX_CONTAINERS);
     let unmatched = unmatched.filter(|_| containers.is_empty());
     let window = when::window(question, &context.now, context.boot);
+    let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
     Understanding {
         kinds,
         change,
+        recreate,
         containers,
         host,
         window,
@@ -255,6 +261,16 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         unmatched,
         scores,
     }
+}
+
+/// The question asks for a `docker run` command ("the docker run command for plex", "plex's run
+/// command", "the command to recreate plex"), in any language: the command's own words.
+fn asks_for_a_run_command(question: &str) -> bool {
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    let has = |w: &str| words.contains(&w);
+    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    pair("docker", "run") || pair("run", "command") || (has("command") && (has("recreate") || has("re-create")))
 }
 
 /// The container the conversation was about: named in the last question that named one, or

@@ -25,6 +25,12 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
     let history = u.has(Kind::History);
     for kind in &u.kinds {
         match kind {
+            // "The docker run command for plex": its details, which the command is written from.
+            Kind::Howto if u.recreate => {
+                for name in &u.containers {
+                    plan.add(ToolId::ContainerDetails, json!({"name": name}));
+                }
+            }
             Kind::Help | Kind::Howto | Kind::Unsupported => {}
             Kind::Overview => {
                 plan.add(ToolId::Problems, json!({}));
@@ -233,6 +239,24 @@ mod tests {
         // At noon, so "last night" is over whenever the test runs.
         let now = "2026-12-05T12:00:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::UTC);
         understand(q, &Context { containers, now, ..Context::now_only() })
+    }
+
+    #[test]
+    fn the_run_command_of_a_container_is_written_from_its_details_and_other_how_tos_read_nothing() {
+        for q in [
+            "print the docker run command for plex, dont execute it",
+            "what's the run command for sonarr? I'll run it myself",
+            "print plex's docker run command please",
+        ] {
+            let u = understood(q);
+            assert!(u.has(Kind::Howto) && u.recreate && u.change.is_none(), "{q}: {u:?}");
+            let name = u.containers[0].clone();
+            assert_eq!(calls(&u, ToolId::ALL), [(ToolId::ContainerDetails, json!({"name": name}))], "{q}");
+        }
+        for q in ["how do I restart plex?", "what's the difference between `docker compose restart` and `up -d`?"] {
+            let u = understood(q);
+            assert!(!u.recreate && calls(&u, ToolId::ALL).is_empty(), "{q}: {u:?}");
+        }
     }
 
     #[test]

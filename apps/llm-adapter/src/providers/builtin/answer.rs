@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use homelab_understanding::{Kind, Understanding as Topics};
 
-use super::reports;
+use super::{howto, reports};
 
 /// The answer to the question from `results` (tool name, tool output as text).
 pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
@@ -40,6 +40,7 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
             continue;
         }
         match ToolOutput::parse(tool, content) {
+            Ok(ToolOutput::ContainerDetails(d)) if topics.recreate => parts.push(howto::run_command(&d)),
             Ok(output) => parts.push(reports::render(&output, topics)),
             Err(_) => parts.push(format!("{} came back in a form I can't read.", capitalised(tool.spec().reads))),
         }
@@ -269,6 +270,20 @@ pub(crate) mod tests {
         assert!(a.contains("\n\nDisk space:\n\n- `/`: "), "{a}");
         assert!(a.contains("nearly full\n\nLoad average (1, 5, 15 min): 0.52, 0.40, 0.33."), "{a}");
         assert!(a.contains("3 containers: 1 running and 2 stopped") && a.contains("nextcloud"), "{a}");
+    }
+
+    #[test]
+    fn the_run_command_of_a_container_is_answered_from_its_details() {
+        let q = "print the docker run command for sonarr, dont execute it";
+        assert!(understood(q).recreate, "{:?}", understood(q));
+        let (_, details) = reports::tests::sample(ToolId::ContainerDetails);
+        let a = ask_json(q, &[(ToolId::ContainerDetails, details.clone())]);
+        assert!(a.starts_with("The `docker run` command that would recreate sonarr"), "{a}");
+        assert!(a.contains("-v /mnt/tank/sonarr:/config") && a.contains("I won't run it for you"), "{a}");
+        // Asked as a plain question about the container, the details are said as usual.
+        let plain =
+            ask_json("What is the restart count of the sonarr container?", &[(ToolId::ContainerDetails, details)]);
+        assert!(!plain.contains("docker run"), "{plain}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! question is allowed by the policy (the understanding layer tells it from a request); it must
 //! not be answered with a container list, and nothing is ever run.
 
+use homelab_schemas::monitoring::ContainerDetails;
+
 /// The end of every how-to.
 const ONLY_LOOKS: &str = "I only look and never change anything, so I won't run it for you.";
 
@@ -38,6 +40,53 @@ pub fn answer(question: &str) -> String {
     }
 }
 
+/// "The docker run command for plex": the command that would recreate the container, written
+/// from what Docker says of it (image, restart policy, published ports, mounts). Its environment,
+/// networks and labels are left out: they can hold secrets, and none reaches this model.
+pub fn run_command(d: &ContainerDetails) -> String {
+    // Inside a code block nothing is escaped: a value that could close it, or start a new
+    // line, is made harmless instead.
+    let plain = |v: &str| v.replace('`', "'").replace(|c: char| c.is_control(), " ");
+    let mut args = vec![format!("docker run -d --name {}", plain(&d.name))];
+    match d.restart_policy.as_deref() {
+        None | Some("no") => {}
+        Some(policy) => {
+            let retries = policy.strip_prefix("on-failure (at most ").and_then(|r| r.split(' ').next());
+            args.push(match retries {
+                Some(n) => format!("--restart on-failure:{}", plain(n)),
+                None => format!("--restart {}", plain(policy)),
+            });
+        }
+    }
+    for (port, bindings) in &d.ports {
+        let inside = port.strip_suffix("/tcp").unwrap_or(port);
+        for b in bindings.iter().flatten() {
+            let (ip, host_port) = (b.host_ip.as_str(), plain(&b.host_port));
+            args.push(if ["", "0.0.0.0", "::"].contains(&ip) {
+                format!("-p {host_port}:{}", plain(inside))
+            } else {
+                format!("-p {}:{host_port}:{}", plain(ip), plain(inside))
+            });
+        }
+    }
+    for m in &d.mounts {
+        let Some(inside) = m.destination.as_deref() else { continue };
+        let ro = if m.read_only == Some(true) { ":ro" } else { "" };
+        args.push(match m.source.as_deref().filter(|s| !s.is_empty()) {
+            Some(source) => format!("-v {}:{}{ro}", plain(source), plain(inside)),
+            None => format!("-v {}", plain(inside)),
+        });
+    }
+    args.push(d.image.as_deref().map(plain).unwrap_or_else(|| "<image>".into()));
+    format!(
+        "The `docker run` command that would recreate {name}, from what Docker says of it:\n\n```\n{}\n```\n\n\
+         Its environment variables, networks and labels are not included (they can hold passwords); \
+         add them with `-e NAME=value` and `--network`. {ONLY_LOOKS}",
+        args.join(" \\\n  "),
+        name = d.name,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +100,29 @@ mod tests {
         assert!(answer("What's the command to scrub a pool?").contains("zpool scrub"));
         let quoted = answer("qual a diferença entre `docker compose restart` e `up -d`?");
         assert!(quoted.contains("docker restart"), "the quoted command's task: {quoted}");
+    }
+
+    #[test]
+    fn the_run_command_is_written_from_the_containers_details() {
+        let d: ContainerDetails = serde_json::from_value(serde_json::json!({
+            "name": "plex", "id": "abc", "image": "plexinc/pms-docker:latest", "state": "running",
+            "restart_count": 0, "oom_killed": false, "restart_policy": "on-failure (at most 5 retries)",
+            "ports": {"32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}],
+                      "1900/udp": [{"host_ip": "127.0.0.1", "host_port": "1900"}], "8324/tcp": null},
+            "mounts": [{"source": "/mnt/tank/plex", "destination": "/config", "read_only": false},
+                       {"source": "/mnt/tank/media`x", "destination": "/data", "read_only": true}],
+            "labels": {"com.example.secret": "hunter2"}
+        }))
+        .unwrap();
+        let a = run_command(&d);
+        let block = a.split("```").nth(1).unwrap();
+        assert_eq!(
+            block.trim(),
+            "docker run -d --name plex \\\n  --restart on-failure:5 \\\n  -p 127.0.0.1:1900:1900/udp \\\n  \
+             -p 32400:32400 \\\n  -v /mnt/tank/plex:/config \\\n  -v /mnt/tank/media'x:/data:ro \\\n  \
+             plexinc/pms-docker:latest"
+        );
+        assert!(!a.contains("hunter2") && a.contains("I won't run it for you"), "{a}");
     }
 
     #[test]

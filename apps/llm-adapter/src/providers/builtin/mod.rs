@@ -107,7 +107,9 @@ fn decide(request: &LlmRequest) -> LlmResponse {
     if understanding.change.is_some() {
         return stop(ONLY_LOOKS.to_string());
     }
-    if understanding.has(Kind::Howto) {
+    // A how-to is answered in words; one that asks for a container's `docker run` command reads
+    // its details first (the plan asks for them).
+    if understanding.has(Kind::Howto) && !understanding.recreate {
         return stop(howto::answer(&question));
     }
     let wanted = plan::tools(&understanding);
