@@ -650,12 +650,15 @@ async fn tool_output_beyond_the_chat_budget_is_cut_visibly() {
     assert!(results[1].starts_with("Error: not shown"), "{}", results[1]);
 }
 
-#[tokio::test]
-async fn a_plain_chat_whose_client_leaves_is_audited_once_as_cancelled() {
+/// An orchestrator whose model answers after `seconds`, with nothing to monitor: the fake
+/// model (kept alive by the caller), the data folder and the state.
+async fn behind_a_slow_model(seconds: u64) -> (MockServer, tempfile::TempDir, AppState) {
     let llm = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(answer("too late")).set_delay(std::time::Duration::from_secs(5)),
+            ResponseTemplate::new(200)
+                .set_body_json(answer("too late"))
+                .set_delay(std::time::Duration::from_secs(seconds)),
         )
         .mount(&llm)
         .await;
@@ -667,7 +670,14 @@ async fn a_plain_chat_whose_client_leaves_is_audited_once_as_cancelled() {
         audit_log_path: dir.path().join("audit.jsonl"),
         ..Settings::default()
     };
-    let base = spawn_on_loopback(router(AppState::from_settings(&settings).unwrap())).await;
+    let state = AppState::from_settings(&settings).unwrap();
+    (llm, dir, state)
+}
+
+#[tokio::test]
+async fn a_plain_chat_whose_client_leaves_is_audited_once_as_cancelled() {
+    let (_llm, dir, state) = behind_a_slow_model(5).await;
+    let base = spawn_on_loopback(router(state)).await;
     // The client gives up while the model is thinking.
     let gave_up = reqwest::Client::new()
         .post(format!("{base}/chat"))
@@ -686,22 +696,7 @@ async fn a_plain_chat_whose_client_leaves_is_audited_once_as_cancelled() {
 
 #[tokio::test]
 async fn a_chat_past_its_deadline_ends_with_a_504_that_says_so_and_an_audit_line() {
-    let llm = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(answer("too late")).set_delay(std::time::Duration::from_secs(3)),
-        )
-        .mount(&llm)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        llm_adapter_url: llm.uri(),
-        monitoring_url: "http://127.0.0.1:1".into(),
-        db_path: dir.path().join("db.sqlite3"),
-        audit_log_path: dir.path().join("audit.jsonl"),
-        ..Settings::default()
-    };
-    let mut state = AppState::from_settings(&settings).unwrap();
+    let (_llm, dir, mut state) = behind_a_slow_model(3).await;
     state.chat_deadline = std::time::Duration::from_millis(300);
     let base = spawn_on_loopback(router(state)).await;
     let started = std::time::Instant::now();
