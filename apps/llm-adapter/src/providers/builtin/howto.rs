@@ -43,41 +43,52 @@ pub fn answer(question: &str) -> String {
 /// "The docker run command for plex": the command that would recreate the container, written
 /// from what Docker says of it (image, restart policy, published ports, mounts). Its environment,
 /// networks and labels are left out: they can hold secrets, and none reaches this model.
+///
+/// Every value comes from the host, so each is quoted for the shell (a path with a space, a `$`)
+/// and kept to one line; nothing in it can end the code block it is shown in.
 pub fn run_command(d: &ContainerDetails) -> String {
-    // Inside a code block nothing is escaped: a value that could close it, or start a new
-    // line, is made harmless instead.
-    let plain = |v: &str| v.replace('`', "'").replace(|c: char| c.is_control(), " ");
-    let mut args = vec![format!("docker run -d --name {}", plain(&d.name))];
+    let mut args = vec![format!("docker run -d --name {}", word(&d.name))];
     match d.restart_policy.as_deref() {
         None | Some("no") => {}
         Some(policy) => {
             let retries = policy.strip_prefix("on-failure (at most ").and_then(|r| r.split(' ').next());
             args.push(match retries {
-                Some(n) => format!("--restart on-failure:{}", plain(n)),
-                None => format!("--restart {}", plain(policy)),
+                Some(n) => format!("--restart {}", word(&format!("on-failure:{n}"))),
+                None => format!("--restart {}", word(policy)),
             });
         }
     }
+    // Docker lists a port published on every address twice (0.0.0.0 and ::): one `-p` says both.
+    let mut published: Vec<String> = Vec::new();
     for (port, bindings) in &d.ports {
         let inside = port.strip_suffix("/tcp").unwrap_or(port);
         for b in bindings.iter().flatten() {
-            let (ip, host_port) = (b.host_ip.as_str(), plain(&b.host_port));
-            args.push(if ["", "0.0.0.0", "::"].contains(&ip) {
-                format!("-p {host_port}:{}", plain(inside))
-            } else {
-                format!("-p {}:{host_port}:{}", plain(ip), plain(inside))
-            });
+            let spec = match b.host_ip.as_str() {
+                "" | "0.0.0.0" | "::" => format!("{}:{inside}", b.host_port),
+                ip if ip.contains(':') => format!("[{ip}]:{}:{inside}", b.host_port),
+                ip => format!("{ip}:{}:{inside}", b.host_port),
+            };
+            if !published.contains(&spec) {
+                published.push(spec);
+            }
         }
     }
+    args.extend(published.iter().map(|p| format!("-p {}", word(p))));
     for m in &d.mounts {
         let Some(inside) = m.destination.as_deref() else { continue };
         let ro = if m.read_only == Some(true) { ":ro" } else { "" };
         args.push(match m.source.as_deref().filter(|s| !s.is_empty()) {
-            Some(source) => format!("-v {}:{}{ro}", plain(source), plain(inside)),
-            None => format!("-v {}", plain(inside)),
+            Some(source) => match volume_name(source) {
+                // A named volume by its name; an anonymous one (a 64-hex id) as a new anonymous one.
+                Some(name) if is_anonymous(name) => format!("-v {}", word(&format!("{inside}{ro}"))),
+                Some(name) => format!("-v {}", word(&format!("{name}:{inside}{ro}"))),
+                None => format!("-v {}", word(&format!("{source}:{inside}{ro}"))),
+            },
+            // Docker gives a tmpfs mount no source.
+            None => format!("--tmpfs {}", word(inside)),
         });
     }
-    args.push(d.image.as_deref().map(plain).unwrap_or_else(|| "<image>".into()));
+    args.push(d.image.as_deref().map(word).unwrap_or_else(|| "<image>".into()));
     format!(
         "The `docker run` command that would recreate {name}, from what Docker says of it:\n\n```\n{}\n```\n\n\
          Its environment variables, networks and labels are not included (they can hold passwords); \
@@ -85,6 +96,24 @@ pub fn run_command(d: &ContainerDetails) -> String {
         args.join(" \\\n  "),
         name = d.name,
     )
+}
+
+/// One shell word: quoted when it needs it, on one line, without a backtick (a code block
+/// shows it; a value with a NUL byte, which no shell word can hold, is dropped to `''`).
+fn word(value: &str) -> String {
+    let line = value.replace(|c: char| c.is_control() || c == '`', " ");
+    shlex::try_quote(&line).map(|q| q.into_owned()).unwrap_or_else(|_| "''".into())
+}
+
+/// The volume's name when `source` is where Docker or podman keeps a volume's data
+/// (`/var/lib/docker/volumes/<name>/_data`).
+fn volume_name(source: &str) -> Option<&str> {
+    let (_, rest) = source.rsplit_once("/volumes/")?;
+    rest.strip_suffix("/_data").filter(|name| !name.is_empty() && !name.contains('/'))
+}
+
+fn is_anonymous(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -104,23 +133,39 @@ mod tests {
 
     #[test]
     fn the_run_command_is_written_from_the_containers_details() {
+        let anonymous = "a".repeat(64);
         let d: ContainerDetails = serde_json::from_value(serde_json::json!({
             "name": "plex", "id": "abc", "image": "plexinc/pms-docker:latest", "state": "running",
             "restart_count": 0, "oom_killed": false, "restart_policy": "on-failure (at most 5 retries)",
-            "ports": {"32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}],
-                      "1900/udp": [{"host_ip": "127.0.0.1", "host_port": "1900"}], "8324/tcp": null},
+            "ports": {"32400/tcp": [{"host_ip": "0.0.0.0", "host_port": "32400"}, {"host_ip": "::", "host_port": "32400"}],
+                      "1900/udp": [{"host_ip": "127.0.0.1", "host_port": "1900"}],
+                      "8324/tcp": [{"host_ip": "::1", "host_port": "8324"}], "9000/tcp": null},
             "mounts": [{"source": "/mnt/tank/plex", "destination": "/config", "read_only": false},
-                       {"source": "/mnt/tank/media`x", "destination": "/data", "read_only": true}],
+                       {"source": "/mnt/tank/My Media`$(reboot)", "destination": "/data", "read_only": true},
+                       {"source": "/var/lib/docker/volumes/plex_transcode/_data", "destination": "/transcode", "read_only": false},
+                       {"source": format!("/var/lib/docker/volumes/{anonymous}/_data"), "destination": "/cache", "read_only": false},
+                       {"source": "", "destination": "/tmp/scratch", "read_only": false}],
             "labels": {"com.example.secret": "hunter2"}
         }))
         .unwrap();
         let a = run_command(&d);
         let block = a.split("```").nth(1).unwrap();
+        let lines: Vec<&str> = block.trim().lines().map(|l| l.trim().trim_end_matches(" \\")).collect();
         assert_eq!(
-            block.trim(),
-            "docker run -d --name plex \\\n  --restart on-failure:5 \\\n  -p 127.0.0.1:1900:1900/udp \\\n  \
-             -p 32400:32400 \\\n  -v /mnt/tank/plex:/config \\\n  -v /mnt/tank/media'x:/data:ro \\\n  \
-             plexinc/pms-docker:latest"
+            lines,
+            [
+                "docker run -d --name plex",
+                "--restart on-failure:5",
+                "-p 127.0.0.1:1900:1900/udp",
+                "-p 32400:32400",
+                "-p '[::1]:8324:8324'",
+                "-v /mnt/tank/plex:/config",
+                "-v '/mnt/tank/My Media $(reboot):/data:ro'",
+                "-v plex_transcode:/transcode",
+                "-v /cache",
+                "--tmpfs /tmp/scratch",
+                "plexinc/pms-docker:latest",
+            ]
         );
         assert!(!a.contains("hunter2") && a.contains("I won't run it for you"), "{a}");
     }
