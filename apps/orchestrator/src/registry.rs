@@ -1,30 +1,24 @@
 //! The tool registry: the catalog's tools ([`ToolId`], defined once in homelab-schemas) with
-//! their argument validators compiled once. Nothing here is written per tool.
+//! what the model and MCP clients are shown. Nothing here is written per tool.
 //!
 //! Every call is checked before it runs: the tool must exist and be enabled, and its arguments
-//! must match the parameter schema (no unknown keys, right types, bounds respected).
+//! must read as the tool's typed arguments ([`ToolId::check_arguments`]: no unknown keys, right
+//! types, bounds respected), and `host`, when there are several hosts, must name one of them.
 
 use std::collections::HashSet;
 
 use homelab_schemas::{ToolDefinition, ToolId, ToolParameter};
-use jsonschema::Validator;
 use serde_json::{Map, Value};
 
-/// One tool: its catalog entry, what the model sees, and its compiled argument validator.
+/// One tool: its catalog entry and what the model sees.
+#[derive(Debug)]
 pub struct Tool {
     pub id: ToolId,
     pub definition: ToolDefinition,
-    /// [`ToolId::arguments_schema`] (with `host` when there are several hosts): what every call
-    /// is checked against, and what an MCP client is shown.
+    /// [`ToolId::arguments_schema`] (with `host` when there are several hosts): what an MCP
+    /// client is shown. Calls are checked by the typed arguments, which a test in
+    /// homelab-schemas holds to this schema.
     pub schema: Value,
-    /// Compiled from `schema`.
-    validator: Validator,
-}
-
-impl std::fmt::Debug for Tool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tool").field("id", &self.id).finish()
-    }
 }
 
 impl Tool {
@@ -44,10 +38,7 @@ impl Tool {
                 serde_json::json!({"type": "string", "enum": hosts, "description": host.description});
             definition.parameters.push(host);
         }
-        // Draft 7 has every keyword these schemas use; pinning it keeps the other drafts'
-        // meta-schemas out of memory (about 7 MiB of the orchestrator's idle RSS otherwise).
-        let validator = jsonschema::draft7::new(&schema).expect("tool parameter schemas are valid");
-        Self { id, definition, schema, validator }
+        Self { id, definition, schema }
     }
 
     pub fn name(&self) -> &'static str {
@@ -101,6 +92,8 @@ pub enum Rejection {
 /// All registered tools.
 pub struct Registry {
     tools: Vec<Tool>,
+    /// The hosts a call may name, when there are several.
+    hosts: Vec<String>,
 }
 
 impl Registry {
@@ -112,7 +105,10 @@ impl Registry {
 
     /// Every tool, taking `host` when there is more than one of `hosts`.
     pub fn for_hosts(hosts: &[String]) -> Self {
-        Self { tools: ToolId::ALL.iter().map(|&id| Tool::new(id, hosts)).collect() }
+        Self {
+            tools: ToolId::ALL.iter().map(|&id| Tool::new(id, hosts)).collect(),
+            hosts: if hosts.len() > 1 { hosts.to_vec() } else { Vec::new() },
+        }
     }
     pub fn names(&self) -> Vec<&'static str> {
         self.tools.iter().map(Tool::name).collect()
@@ -155,27 +151,21 @@ impl Registry {
         let Value::Object(map) = arguments else {
             return Err(bad("arguments must be a JSON object".into()));
         };
-        let problems: Vec<String> = self_errors(&tool.validator, arguments);
-        if !problems.is_empty() {
-            return Err(bad(problems.join("; ")));
-        }
-        Ok((tool, map.clone()))
-    }
-}
-
-fn self_errors(validator: &Validator, instance: &Value) -> Vec<String> {
-    validator
-        .iter_errors(instance)
-        .take(3)
-        .map(|e| {
-            let at = e.instance_path.to_string();
-            if at.is_empty() {
-                e.to_string()
-            } else {
-                format!("{at}: {e}")
+        let mut map = map.clone();
+        let host = match map.remove("host") {
+            None => None,
+            Some(Value::String(host)) if self.hosts.contains(&host) => Some(host),
+            Some(other) if !self.hosts.is_empty() => {
+                return Err(bad(format!("host: {other} is not one of {}", self.hosts.join(", "))));
             }
-        })
-        .collect()
+            Some(_) => return Err(bad("unknown field `host`: this server watches one host".into())),
+        };
+        let mut checked = tool.id.check_arguments(Value::Object(map)).map_err(bad)?;
+        if let Some(host) = host {
+            checked.insert("host".into(), Value::String(host));
+        }
+        Ok((tool, checked))
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +265,21 @@ mod tests {
         }
         assert!(r.validate("get_network", &json!({}), &enabled).is_ok());
         assert!(r.validate("get_network", &json!({"interface": "eth0"}), &enabled).is_err());
+    }
+
+    #[test]
+    fn host_is_taken_only_with_several_hosts_and_only_one_of_them() {
+        let fleet = Registry::for_hosts(&["nas".into(), "pi".into()]);
+        let enabled = all(&fleet);
+        let (_, args) = fleet.validate("list_containers", &json!({"host": "pi"}), &enabled).unwrap();
+        assert_eq!(Value::Object(args), json!({"host": "pi"}));
+        let err = fleet.validate("list_containers", &json!({"host": "nope"}), &enabled).unwrap_err();
+        assert_eq!(err.to_string(), "invalid arguments for 'list_containers': host: \"nope\" is not one of nas, pi");
+        // The tool's own arguments are still checked beside it.
+        assert!(fleet.validate("get_container_logs", &json!({"host": "nas", "name": "../etc"}), &enabled).is_err());
+        let one = Registry::stage_one();
+        let err = one.validate("list_containers", &json!({"host": "nas"}), &all(&one)).unwrap_err();
+        assert!(err.to_string().contains("unknown field `host`"), "{err}");
     }
 
     #[test]

@@ -301,11 +301,7 @@ pub async fn answer(State(state): State<AppState>) -> Result<Json<Vec<ContainerI
 
 /// Container names as Docker allows them; anything else never reaches the Docker API.
 pub fn checked_name(name: &str) -> Result<&str, ApiError> {
-    let valid = !name.is_empty()
-        && name.len() <= 128
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if valid {
+    if homelab_schemas::monitoring::ContainerName::is_valid(name) {
         Ok(name)
     } else {
         Err(ApiError::Unprocessable(format!(

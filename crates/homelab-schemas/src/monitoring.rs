@@ -9,11 +9,13 @@
 pub use crate::activity::{ContainerTraffic, InterfaceTraffic, Network, ProcessInfo, Processes, PROCESS_SORTS};
 
 mod answers;
+mod arguments;
 mod catalog;
 mod events;
 mod history;
 mod truenas;
 pub use answers::*;
+pub use arguments::*;
 pub use catalog::*;
 pub use events::*;
 pub use history::*;

@@ -248,7 +248,7 @@ async fn a_call_gives_the_text_the_structure_and_errors_as_mcp_has_them() {
         .and(path("/tools/call"))
         .and(body_json(json!({"name": "get_container_logs", "arguments": {"name": "../x"}})))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"text": "Error: invalid arguments for 'get_container_logs': /name: does not match", "is_error": true}),
+            json!({"text": "Error: invalid arguments for 'get_container_logs': name: \"../x\" does not match", "is_error": true}),
         ))
         .mount(&orchestrator)
         .await;

@@ -132,10 +132,10 @@ async fn bad_arguments_are_an_error_result_with_the_reason_and_nothing_runs() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&monitoring).await;
     let h = Harness::start(Some(monitoring.uri()), |_| {}).await;
     for (arguments, problem) in [
-        (json!({"name": "../etc"}), "does not match"),
-        (json!({"name": "plex", "lines": 500}), "500 is greater than the maximum of 200"),
-        (json!({"name": "plex", "follow": true}), "Additional properties are not allowed"),
-        (json!({}), "\"name\" is a required property"),
+        (json!({"name": "../etc"}), "name: \"../etc\" does not match"),
+        (json!({"name": "plex", "lines": 500}), "lines: 500 is greater than the maximum of 200"),
+        (json!({"name": "plex", "follow": true}), "unknown field `follow`"),
+        (json!({}), "missing field `name`"),
     ] {
         let (status, body) = h.call(json!({"name": "get_container_logs", "arguments": arguments})).await;
         assert_eq!(status, 200, "{body}");

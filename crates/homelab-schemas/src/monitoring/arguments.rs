@@ -1,0 +1,225 @@
+//! A tool call's arguments, typed. Every call a model or an MCP client makes is read into its
+//! tool's struct before it runs ([`ToolId::check_arguments`]): an unknown or missing key, a wrong
+//! type, a number out of bounds, a text not matching the catalog's pattern or a choice not on its
+//! list is refused, naming the field. The patterns are the catalog's own constants, matched with
+//! the `regex` crate; a test holds these structs and the JSON Schema the model is shown
+//! ([`ToolId::arguments_schema`]) to the same answers.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::*;
+
+/// A text that matches one of the catalog's patterns.
+macro_rules! matching {
+    ($(#[$doc:meta])* $name:ident = $pattern:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(text: String) -> Result<Self, String> {
+                static PATTERN: LazyLock<Regex> =
+                    LazyLock::new(|| Regex::new($pattern).expect("the catalog's patterns compile"));
+                if PATTERN.is_match(&text) {
+                    Ok(Self(text))
+                } else {
+                    let shown: String = text.chars().take(64).collect();
+                    Err(format!("{shown:?} does not match {:?}", $pattern))
+                }
+            }
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+matching!(
+    /// A container name as Docker allows it ([`CONTAINER_NAME_PATTERN`]).
+    ContainerName = CONTAINER_NAME_PATTERN
+);
+matching!(
+    /// A window such as `30m`, `6h`, `7d` ([`WINDOW_PATTERN`]).
+    Window = WINDOW_PATTERN
+);
+matching!(
+    /// A time with its offset ([`RFC3339_PATTERN`]).
+    Instant = RFC3339_PATTERN
+);
+matching!(
+    /// How far back a container's log goes: `30s`, `15m`, `2h`, `1d` ([`LOG_AGE_PATTERN`]).
+    LogAge = LOG_AGE_PATTERN
+);
+
+/// `get_container_logs`'s `since`.
+pub const LOG_AGE_PATTERN: &str = "^[0-9]{1,6}[smhd]$";
+
+impl ContainerName {
+    /// Whether `name` is one Docker could have given a container.
+    pub fn is_valid(name: &str) -> bool {
+        Self::try_from(name.to_string()).is_ok()
+    }
+}
+
+/// A whole number from `MIN` to `MAX`. A model's `50.0` is read as 50.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "serde_json::Number")]
+pub struct Bounded<const MIN: i64, const MAX: i64>(i64);
+
+impl<const MIN: i64, const MAX: i64> TryFrom<serde_json::Number> for Bounded<MIN, MAX> {
+    type Error = String;
+    fn try_from(number: serde_json::Number) -> Result<Self, String> {
+        let whole = number
+            .as_i64()
+            .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64));
+        match whole {
+            None => Err(format!("{number} is not a whole number")),
+            Some(n) if n < MIN => Err(format!("{n} is less than the minimum of {MIN}")),
+            Some(n) if n > MAX => Err(format!("{n} is greater than the maximum of {MAX}")),
+            Some(n) => Ok(Self(n)),
+        }
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Bounded<MIN, MAX> {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// `get_processes`'s order ([`PROCESS_SORTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessSort {
+    Cpu,
+    Memory,
+}
+
+/// A tool that takes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoArguments {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruenasArguments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<TruenasTopic>,
+}
+
+/// `get_container_details`: one container.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerArguments {
+    pub name: ContainerName,
+}
+
+/// `get_container_stats`: one container, or all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsArguments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<ContainerName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsArguments {
+    pub name: ContainerName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Bounded<1, 200>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<LogAge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryArguments {
+    pub metric: HistoryMetric,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<ContainerName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessArguments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<ProcessSort>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Bounded<1, 20>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsArguments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EventKind>,
+}
+
+impl ToolId {
+    /// Reads a call's arguments into this tool's typed arguments. On success, the arguments as
+    /// they are sent on (an absent or `null` optional dropped); otherwise what is wrong, with the
+    /// field (`lines: 500 is greater than the maximum of 200`).
+    pub fn check_arguments(self, arguments: Value) -> Result<Map<String, Value>, String> {
+        match self {
+            Self::SystemResources
+            | Self::Containers
+            | Self::Problems
+            | Self::HostInfo
+            | Self::ZfsPools
+            | Self::Network => typed::<NoArguments>(arguments),
+            Self::TruenasStatus => typed::<TruenasArguments>(arguments),
+            Self::ContainerDetails => typed::<ContainerArguments>(arguments),
+            Self::ContainerStats => typed::<StatsArguments>(arguments),
+            Self::ContainerLogs => typed::<LogsArguments>(arguments),
+            Self::History => typed::<HistoryArguments>(arguments),
+            Self::Processes => typed::<ProcessArguments>(arguments),
+            Self::Events => typed::<EventsArguments>(arguments),
+        }
+    }
+}
+
+fn typed<A: DeserializeOwned + Serialize>(arguments: Value) -> Result<Map<String, Value>, String> {
+    if !arguments.is_object() {
+        return Err("arguments must be a JSON object".into());
+    }
+    let checked: A = serde_path_to_error::deserialize(arguments).map_err(|e| {
+        let at = e.path().to_string();
+        let problem = e.into_inner().to_string();
+        if at == "." {
+            problem
+        } else {
+            format!("{at}: {problem}")
+        }
+    })?;
+    match serde_json::to_value(checked) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err("the arguments could not be encoded again".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
