@@ -8,8 +8,7 @@ use homelab_common::{
     upstream::{ByteStream, Upstream, UpstreamError},
     ApiError,
 };
-use homelab_schemas::{ChatRequest, ChatResponse, ConversationList, Deleted};
-use serde_json::Value;
+use homelab_schemas::{ChatRequest, ChatResponse, Conversation, ConversationList, Deleted};
 
 /// Most bytes of one orchestrator answer (a long conversation's messages are the largest).
 pub const ANSWER_BYTES: usize = 8 * 1024 * 1024;
@@ -53,7 +52,7 @@ impl OrchestratorClient {
     }
 
     /// A stored conversation (`GET /conversations/{id}` on the orchestrator), passed through.
-    pub async fn conversation(&self, id: &str, request_id: Option<&str>) -> Result<Value, ApiError> {
+    pub async fn conversation(&self, id: &str, request_id: Option<&str>) -> Result<Conversation, ApiError> {
         self.send(self.http.get(self.conversations_url(Some(id))), request_id).await
     }
 

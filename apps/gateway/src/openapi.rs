@@ -5,102 +5,178 @@
 //! carries every method, a result's shape depends on the method), which an OpenAPI operation
 //! cannot describe faithfully, and MCP clients read that schema, not this document.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, OnceLock},
+};
 
 use axum::{http::header, routing::get, Router};
 use homelab_schemas::{
-    monitoring::{Event, EventGap, EventKind, Events, History, HistoryMetric, HistorySeries, Problem, Severity},
-    ChatEvent, ChatRequest, ChatResponse, ContainerCounts, ConversationList, ConversationSummary, Deleted, DiskUsage,
-    Glance, Health, Status, Usage,
+    monitoring::{
+        Event, EventGap, EventKind, Events, History, HistoryMetric, HistorySeries, Problem, Severity, ToolId,
+    },
+    ChatEvent, ChatRequest, ChatResponse, ContainerCounts, Conversation, ConversationList, ConversationSummary,
+    Deleted, Detail, DiskUsage, Glance, Health, Status, Usage,
 };
+use serde::Deserialize;
 use utoipa::{
     openapi::{
+        path::{Parameter, ParameterBuilder, ParameterIn},
+        schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type},
         security::{ApiKey, ApiKeyValue, SecurityScheme},
-        RefOr, Schema,
+        ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Schema,
     },
-    IntoResponses, Modify, OpenApi, ToSchema,
+    IntoParams, IntoResponses, Modify, OpenApi, PartialSchema, ToSchema,
 };
 
-/// Every error the gateway answers: a sentence saying what went wrong.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Detail {
-    #[schema(example = "Invalid API key")]
-    detail: String,
+/// A group of error answers shared by several routes, each a [`Detail`] body: described here once
+/// and listed in each route's `responses(...)`.
+fn detail_responses(answers: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    answers
+        .iter()
+        .map(|&(status, description)| {
+            let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("Detail"))).build();
+            let mut response = ResponseBuilder::new().description(description).content("application/json", body);
+            if status == 429 {
+                let seconds = ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(0));
+                response = response.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(seconds)
+                        .description(Some("Seconds until a request is accepted again"))
+                        .build(),
+                );
+            }
+            (status.to_string(), RefOr::T(response.build()))
+        })
+        .collect()
 }
 
 /// Refusals before anything is forwarded, on every route that needs a key.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum AccessErrors {
-    #[response(status = 401, description = "Missing or invalid API key")]
-    Unauthorized(Detail),
-    #[response(status = 429, description = "Rate limit exceeded (per key; failed keys per address)",
-        headers(("Retry-After" = u64, description = "Seconds until a request is accepted again")))]
-    RateLimited(Detail),
+pub struct AccessErrors;
+
+impl IntoResponses for AccessErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        detail_responses(&[
+            (401, "Missing or invalid API key"),
+            (429, "Rate limit exceeded (per key; failed keys per address)"),
+        ])
+    }
 }
 
 /// A chat body the gateway will not forward.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum BodyErrors {
-    #[response(status = 408, description = "The body did not arrive within 10 s")]
-    Timeout(Detail),
-    #[response(status = 413, description = "Body over 64 KiB")]
-    TooLarge(Detail),
-    #[response(status = 415, description = "Content-Type is not application/json")]
-    NotJson(Detail),
-    #[response(status = 422, description = "Malformed JSON or an invalid message (the detail names the problem)")]
-    Invalid(Detail),
+pub struct BodyErrors;
+
+impl IntoResponses for BodyErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        detail_responses(&[
+            (408, "The body did not arrive within 10 s"),
+            (413, "Body over 64 KiB"),
+            (415, "Content-Type is not application/json"),
+            (422, "Malformed JSON or an invalid message (the detail names the problem)"),
+        ])
+    }
 }
 
 /// The services behind the gateway could not answer.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum UpstreamErrors {
-    #[response(status = 502, description = "Backend service or LLM unavailable")]
-    Unavailable(Detail),
-    #[response(status = 503, description = "The LLM provider has no key, or the assistant's database is unavailable")]
-    NotReady(Detail),
-    #[response(status = 504, description = "Backend service timed out")]
-    TimedOut(Detail),
-}
+pub struct UpstreamErrors;
 
-/// A stored conversation, oldest message first.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Conversation {
-    conversation_id: String,
-    /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
-    /// `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
-    #[schema(value_type = Vec<Object>)]
-    messages: Vec<serde_json::Value>,
+impl IntoResponses for UpstreamErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        detail_responses(&[
+            (502, "Backend service or LLM unavailable"),
+            (503, "The LLM provider has no key, or the assistant's database is unavailable"),
+            (504, "Backend service timed out"),
+        ])
+    }
 }
 
 /// One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line,
 /// its payload as JSON on the `data:` line — the `data` of the `ChatEvent` of that name (the
-/// services' one event type, also in this document for clients that generate types).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct StreamEvent {
-    event: StreamEventKind,
-    /// JSON: the `data` of the `ChatEvent` named by `event`.
-    #[schema(example = r#"{"name":"get_system_resources","ok":true}"#)]
-    data: String,
+/// services' one event type, also in this document for clients that generate types). Described
+/// from `ChatEvent` itself, so the two cannot differ.
+pub struct StreamEvent;
+
+impl PartialSchema for StreamEvent {
+    fn schema() -> RefOr<Schema> {
+        let data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("JSON: the `data` of the `ChatEvent` named by `event`."))
+            .examples([serde_json::json!(r#"{"name":"get_system_resources","ok":true}"#)]);
+        ObjectBuilder::new()
+            .description(Some(
+                "One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line, \
+                 its payload as JSON on the `data:` line (the `data` of the `ChatEvent` of that name).",
+            ))
+            .property("event", Ref::from_schema_name("StreamEventKind"))
+            .property("data", data)
+            .required("event")
+            .required("data")
+            .into()
+    }
 }
 
-/// The event names, in the order they can come; `done` or `error` is always last (the same list
-/// as `ChatEvent`'s, which a test keeps so).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum StreamEventKind {
-    ToolCall,
-    ToolResult,
-    Token,
-    Message,
-    Done,
-    Error,
+impl ToSchema for StreamEvent {}
+
+/// The event names, in the order they can come; `done` or `error` is always last
+/// (`ChatEvent::NAMES`).
+pub struct StreamEventKind;
+
+impl PartialSchema for StreamEventKind {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("The event names, in the order they can come; `done` or `error` is always last."))
+            .enum_values(Some(ChatEvent::NAMES))
+            .into()
+    }
+}
+
+impl ToSchema for StreamEventKind {}
+
+/// The query of a route that answers as a tool does (`/history`, `/events`): documented from the
+/// catalog's parameters, the ones the orchestrator checks the query against, and read as they
+/// are sent on.
+pub struct ToolQuery<const TOOL: u8>(pub HashMap<String, String>);
+
+/// `GET /history`'s query: `get_history`'s parameters.
+pub type HistoryQuery = ToolQuery<{ ToolId::History as u8 }>;
+/// `GET /events`'s query: `get_events`'s parameters.
+pub type EventsQuery = ToolQuery<{ ToolId::Events as u8 }>;
+
+impl<'de, const TOOL: u8> Deserialize<'de> for ToolQuery<TOOL> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        HashMap::deserialize(deserializer).map(Self)
+    }
+}
+
+impl<const TOOL: u8> IntoParams for ToolQuery<TOOL> {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let tool = ToolId::ALL.iter().copied().find(|&t| t as u8 == TOOL).expect("a tool of the catalog");
+        tool.spec()
+            .params
+            .iter()
+            .map(|p| {
+                let mut schema = ObjectBuilder::new()
+                    .schema_type(if p.kind == "integer" { Type::Integer } else { Type::String })
+                    .pattern(p.pattern)
+                    .enum_values(p.allowed.map(|a| a.iter().copied()));
+                if let Some((min, max)) = p.range {
+                    schema = schema.minimum(Some(min)).maximum(Some(max));
+                }
+                ParameterBuilder::new()
+                    .name(p.name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(if p.required { Required::True } else { Required::False })
+                    .description(Some(p.description))
+                    .schema(Some(schema))
+                    .build()
+            })
+            .collect()
+    }
 }
 
 #[derive(OpenApi)]

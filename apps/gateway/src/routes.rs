@@ -3,7 +3,7 @@
 //! `/chat` runs the checks in this order: authentication, rate limit, content type, size, body;
 //! only a request that passes them all is forwarded.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::net::SocketAddr;
 
 use axum::{
     body::{to_bytes, Body},
@@ -15,10 +15,14 @@ use axum::{
 use homelab_common::{startup::REQUEST_ID, ApiError};
 use homelab_schemas::{
     monitoring::{Events, History},
-    ChatRequest, ChatResponse, ConversationId, ConversationList, Deleted, Glance, Health,
+    ChatRequest, ChatResponse, Conversation, ConversationId, ConversationList, Deleted, Glance, Health,
 };
 
-use crate::{auth, input, AppState, SERVICE};
+use crate::{
+    auth, input,
+    openapi::{EventsQuery, HistoryQuery, ToolQuery},
+    AppState, SERVICE,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,76 +54,24 @@ pub(crate) async fn status(
     Ok(Json(state.orchestrator.status(request_id(&headers)).await?))
 }
 
-/// What `GET /history` takes (described for OpenAPI; the orchestrator checks them).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub(crate) struct HistoryParams {
-    /// The figure to look back at.
-    metric: homelab_schemas::monitoring::HistoryMetric,
-    /// How far back: 30m, 6h, 1d… (default 1h; 24 hours are kept, more with Prometheus).
-    #[param(pattern = "^[1-9][0-9]{0,3}[mhd]$")]
-    window: Option<String>,
-    /// A container, for container_cpu and container_memory (without one: the five busiest).
-    #[param(pattern = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")]
-    name: Option<String>,
-    /// The start of a past window, RFC 3339 with an offset (instead of the last `window`).
-    /// The pattern (the catalog's `RFC3339_PATTERN`) allows only dates that can exist, years
-    /// 1900–2099.
-    #[param(
-        pattern = r"^(19|20)[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-    )]
-    start: Option<String>,
-    /// The end of that window, RFC 3339 with an offset (default now).
-    #[param(
-        pattern = r"^(19|20)[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-    )]
-    end: Option<String>,
-}
-
 /// One metric over a past window, with up to 120 points per series: what the chat page draws
 /// under an answer about history. The same checks as the model's `get_history` call. With several
 /// hosts (`MONITORING_TARGETS`), `host=<name>` asks one of them; without it every host answers
 /// and each series names its host in `instance`.
 #[utoipa::path(get, path = "/history", tag = "monitoring", security(("api_key" = [])),
-    params(HistoryParams),
+    params(HistoryQuery),
     responses(
         (status = 200, description = "Each series summarised, with its points", body = History),
-        (status = 422, description = "An unknown metric, an unreadable window or another parameter", body = crate::openapi::Detail),
+        (status = 422, description = "An unknown metric, an unreadable window or another parameter", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn history(
     _: Reader,
     State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(ToolQuery(query)): Query<HistoryQuery>,
     headers: HeaderMap,
 ) -> Result<Json<History>, ApiError> {
     Ok(Json(state.orchestrator.history(&query, request_id(&headers)).await?))
-}
-
-/// What `GET /events` takes (described for OpenAPI; the orchestrator checks them).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub(crate) struct EventsParams {
-    /// How far back: 30m, 12h, 7d… (default 24h; 7 days are kept).
-    #[param(pattern = "^[1-9][0-9]{0,3}[mhd]$")]
-    window: Option<String>,
-    /// The start of a past window, RFC 3339 with an offset (instead of the last `window`).
-    #[param(
-        pattern = r"^(19|20)[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-    )]
-    since: Option<String>,
-    /// The end of that window, RFC 3339 with an offset (default now).
-    #[param(
-        pattern = r"^(19|20)[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-    )]
-    until: Option<String>,
-    /// Only this container's events.
-    #[param(pattern = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")]
-    container: Option<String>,
-    /// Only events of this kind.
-    kind: Option<homelab_schemas::monitoring::EventKind>,
 }
 
 /// What happened over a window, oldest first: containers that died (exit code, last log line),
@@ -128,16 +80,16 @@ pub(crate) struct EventsParams {
 /// page lists under its status strip. With several hosts (`MONITORING_TARGETS`) every host's
 /// events are merged, each naming its host; `host=<name>` asks one.
 #[utoipa::path(get, path = "/events", tag = "monitoring", security(("api_key" = [])),
-    params(EventsParams),
+    params(EventsQuery),
     responses(
         (status = 200, description = "The events of the window", body = Events),
-        (status = 422, description = "An unreadable window or time, an unknown kind or another parameter", body = crate::openapi::Detail),
+        (status = 422, description = "An unreadable window or time, an unknown kind or another parameter", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn events(
     _: Reader,
     State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(ToolQuery(query)): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Json<Events>, ApiError> {
     Ok(Json(state.orchestrator.events(&query, request_id(&headers)).await?))
@@ -225,9 +177,9 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
 #[utoipa::path(get, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
     params(("id" = String, Path, description = "The conversation_id a chat answer gave", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses(
-        (status = 200, description = "The conversation's messages, oldest first", body = crate::openapi::Conversation),
-        (status = 404, description = "No such conversation (or it was pruned)", body = crate::openapi::Detail),
-        (status = 422, description = "Not a valid conversation id", body = crate::openapi::Detail),
+        (status = 200, description = "The conversation's messages, oldest first", body = Conversation),
+        (status = 404, description = "No such conversation (or it was pruned)", body = homelab_schemas::Detail),
+        (status = 422, description = "Not a valid conversation id", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn conversation(
@@ -235,7 +187,7 @@ pub(crate) async fn conversation(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Conversation>, ApiError> {
     let id = checked_id(&id)?;
     Ok(Json(state.orchestrator.conversation(id.as_str(), request_id(&headers)).await?))
 }
@@ -261,8 +213,8 @@ pub(crate) async fn conversations(
     params(("id" = String, Path, description = "The conversation to forget", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses(
         (status = 200, description = "Deleted", body = Deleted),
-        (status = 404, description = "No such conversation (or it was pruned)", body = crate::openapi::Detail),
-        (status = 422, description = "Not a valid conversation id", body = crate::openapi::Detail),
+        (status = 404, description = "No such conversation (or it was pruned)", body = homelab_schemas::Detail),
+        (status = 422, description = "Not a valid conversation id", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
     ))]
 pub(crate) async fn delete_conversation(

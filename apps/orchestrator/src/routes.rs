@@ -9,7 +9,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{startup::REQUEST_ID, ApiError, ApiJson};
-use homelab_schemas::{ChatRequest, ChatResponse, ConversationId, ConversationList, Deleted, Health};
+use homelab_schemas::{ChatRequest, ChatResponse, Conversation, ConversationId, ConversationList, Deleted, Health};
 
 use crate::{chat, AppState, SERVICE};
 
@@ -69,14 +69,11 @@ async fn chat_stream(
 }
 
 /// A stored conversation's messages, for the UI to restore after a reload.
-async fn conversation(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+async fn conversation(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     let id = checked_id(&id)?;
     let messages =
         state.db.conversation(&id).await?.ok_or_else(|| ApiError::NotFound("Conversation not found".into()))?;
-    Ok(Json(serde_json::json!({"conversation_id": id, "messages": messages})))
+    Ok(Json(Conversation { conversation_id: id, messages }))
 }
 
 async fn chat_handler(

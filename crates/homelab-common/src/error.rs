@@ -9,7 +9,6 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -104,7 +103,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        let mut response = (status, Json(json!({"detail": self.detail()}))).into_response();
+        let mut response = (status, Json(homelab_schemas::Detail { detail: self.detail() })).into_response();
         if status.is_server_error() {
             response.extensions_mut().insert(ErrorCause(self.to_string()));
         }
@@ -123,6 +122,7 @@ impl IntoResponse for ApiError {
 mod tests {
     use super::*;
     use axum::body::to_bytes;
+    use serde_json::json;
 
     async fn body_of(err: ApiError) -> (StatusCode, serde_json::Value, Option<String>) {
         let resp = err.into_response();

@@ -74,6 +74,25 @@ pub struct ConversationList {
     pub conversations: Vec<ConversationSummary>,
 }
 
+/// `GET /conversations/{id}`: a stored conversation, oldest message first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conversation {
+    pub conversation_id: String,
+    /// Chat messages in the OpenAI format (`role`, `content`, tool calls and results), each with
+    /// `created_at`; answers also carry `tool_calls_made`, and a refused request's answer `refused: true`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub messages: Vec<serde_json::Value>,
+}
+
+/// An error's body, on every service: a sentence saying what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Detail {
+    #[cfg_attr(feature = "openapi", schema(example = "Invalid API key"))]
+    pub detail: String,
+}
+
 /// `DELETE /conversations/{id}`: what was deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -27,7 +27,7 @@ pub mod status;
 pub mod stream;
 pub mod tools;
 
-pub use chat::{ChatRequest, ChatResponse, ConversationList, ConversationSummary, Deleted};
+pub use chat::{ChatRequest, ChatResponse, Conversation, ConversationList, ConversationSummary, Deleted, Detail};
 pub use conversation_id::{ConversationId, InvalidConversationId};
 pub use health::Health;
 pub use llm::{

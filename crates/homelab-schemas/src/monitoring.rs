@@ -1,10 +1,11 @@
 //! The tool catalog and what each tool answers (docs/contract.md §9). Sizes are GiB (1024³ bytes)
 //! rounded to 2 decimals unless a field says MB.
 //!
-//! Every read-only tool is one [`ToolId`]: its name, description, parameters and endpoint
-//! ([`ToolId::spec`]) and its typed answer ([`ToolOutput`]). The orchestrator's registry,
-//! tool-monitoring's routes and the builtin model's answers all match on `ToolId` exhaustively, so
-//! a tool added here without its endpoint or its builtin wording does not compile.
+//! Every read-only tool is one row of the catalog's table (`catalog.rs`): its [`ToolId`], its
+//! typed answer ([`ToolOutput`]), its typed arguments and its name, description, parameters and
+//! endpoint ([`ToolId::spec`]). The orchestrator's registry, tool-monitoring's routes and the
+//! builtin model's answers all match on `ToolId` exhaustively, so a tool added here without its
+//! endpoint or its builtin wording does not compile.
 
 pub use crate::activity::{ContainerTraffic, InterfaceTraffic, Network, ProcessInfo, Processes, PROCESS_SORTS};
 
@@ -20,64 +21,6 @@ pub use catalog::*;
 pub use events::*;
 pub use history::*;
 pub use truenas::*;
-
-/// A tool's answer, typed: what tool-monitoring serves and what the builtin model reads.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ToolOutput {
-    SystemResources(SystemResources),
-    Containers(Vec<ContainerInfo>),
-    Problems(Problems),
-    HostInfo(HostInfo),
-    ZfsPools(ZfsPools),
-    TruenasStatus(TruenasStatus),
-    ContainerDetails(ContainerDetails),
-    ContainerStats(ContainerStats),
-    ContainerLogs(ContainerLogs),
-    History(History),
-    Processes(Processes),
-    Network(Network),
-    Events(Events),
-}
-
-impl ToolOutput {
-    /// Reads `tool`'s JSON answer.
-    pub fn parse(tool: ToolId, json: &str) -> serde_json::Result<Self> {
-        Ok(match tool {
-            ToolId::SystemResources => Self::SystemResources(serde_json::from_str(json)?),
-            ToolId::Containers => Self::Containers(serde_json::from_str(json)?),
-            ToolId::Problems => Self::Problems(serde_json::from_str(json)?),
-            ToolId::HostInfo => Self::HostInfo(serde_json::from_str(json)?),
-            ToolId::ZfsPools => Self::ZfsPools(serde_json::from_str(json)?),
-            ToolId::TruenasStatus => Self::TruenasStatus(serde_json::from_str(json)?),
-            ToolId::ContainerDetails => Self::ContainerDetails(serde_json::from_str(json)?),
-            ToolId::ContainerStats => Self::ContainerStats(serde_json::from_str(json)?),
-            ToolId::ContainerLogs => Self::ContainerLogs(serde_json::from_str(json)?),
-            ToolId::History => Self::History(serde_json::from_str(json)?),
-            ToolId::Processes => Self::Processes(serde_json::from_str(json)?),
-            ToolId::Network => Self::Network(serde_json::from_str(json)?),
-            ToolId::Events => Self::Events(serde_json::from_str(json)?),
-        })
-    }
-
-    /// The tool that gives this answer.
-    pub fn tool(&self) -> ToolId {
-        match self {
-            Self::SystemResources(_) => ToolId::SystemResources,
-            Self::Containers(_) => ToolId::Containers,
-            Self::Problems(_) => ToolId::Problems,
-            Self::HostInfo(_) => ToolId::HostInfo,
-            Self::ZfsPools(_) => ToolId::ZfsPools,
-            Self::TruenasStatus(_) => ToolId::TruenasStatus,
-            Self::ContainerDetails(_) => ToolId::ContainerDetails,
-            Self::ContainerStats(_) => ToolId::ContainerStats,
-            Self::ContainerLogs(_) => ToolId::ContainerLogs,
-            Self::History(_) => ToolId::History,
-            Self::Processes(_) => ToolId::Processes,
-            Self::Network(_) => ToolId::Network,
-            Self::Events(_) => ToolId::Events,
-        }
-    }
-}
 
 /// Bytes to GiB, rounded to 2 decimals.
 pub fn bytes_to_gb(bytes: u64) -> f64 {

@@ -262,7 +262,7 @@ export interface components {
             stopped: number;
             total: number;
         };
-        /** @description A stored conversation, oldest message first. */
+        /** @description `GET /conversations/{id}`: a stored conversation, oldest message first. */
         Conversation: {
             conversation_id: string;
             /**
@@ -293,7 +293,7 @@ export interface components {
             conversation_id: string;
             deleted: boolean;
         };
-        /** @description Every error the gateway answers: a sentence saying what went wrong. */
+        /** @description An error's body, on every service: a sentence saying what went wrong. */
         Detail: {
             /** @example Invalid API key */
             detail: string;
@@ -543,11 +543,7 @@ export interface components {
             /** @description What could not be read, in words (`Docker: not reachable at …`). */
             unavailable: string[];
         };
-        /**
-         * @description One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line,
-         *     its payload as JSON on the `data:` line — the `data` of the `ChatEvent` of that name (the
-         *     services' one event type, also in this document for clients that generate types).
-         */
+        /** @description One Server-Sent Event of `/chat/stream` as it is on the wire: its name on the `event:` line, its payload as JSON on the `data:` line (the `data` of the `ChatEvent` of that name). */
         StreamEvent: {
             /**
              * @description JSON: the `data` of the `ChatEvent` named by `event`.
@@ -557,8 +553,7 @@ export interface components {
             event: components["schemas"]["StreamEventKind"];
         };
         /**
-         * @description The event names, in the order they can come; `done` or `error` is always last (the same list
-         *     as `ChatEvent`'s, which a test keeps so).
+         * @description The event names, in the order they can come; `done` or `error` is always last.
          * @enum {string}
          */
         StreamEventKind: "tool_call" | "tool_result" | "token" | "message" | "done" | "error";
@@ -1049,16 +1044,16 @@ export interface operations {
     events: {
         parameters: {
             query?: {
-                /** @description How far back: 30m, 12h, 7d… (default 24h; 7 days are kept). */
+                /** @description The last 30m, 12h, 7d… (default 24h) */
                 window?: string;
-                /** @description The start of a past window, RFC 3339 with an offset (instead of the last `window`). */
+                /** @description Start of a past window, RFC 3339 with offset (instead of the last `window`) */
                 since?: string;
-                /** @description The end of that window, RFC 3339 with an offset (default now). */
+                /** @description End of that window, RFC 3339 with offset (default now) */
                 until?: string;
-                /** @description Only this container's events. */
+                /** @description Only this container's events */
                 container?: string;
-                /** @description Only events of this kind. */
-                kind?: components["schemas"]["EventKind"];
+                /** @description Only events of this kind */
+                kind?: "created" | "updated" | "started" | "died" | "oom_killed" | "killed" | "restarted" | "unhealthy" | "healthy" | "destroyed" | "booted" | "filesystem_high" | "filesystem_normal" | "alert_raised" | "alert_cleared";
             };
             header?: never;
             path?: never;
@@ -1156,19 +1151,15 @@ export interface operations {
     history: {
         parameters: {
             query: {
-                /** @description The figure to look back at. */
-                metric: components["schemas"]["HistoryMetric"];
-                /** @description How far back: 30m, 6h, 1d… (default 1h; 24 hours are kept, more with Prometheus). */
+                /** @description The figure */
+                metric: "cpu" | "memory" | "load" | "disk" | "network" | "container_cpu" | "container_memory";
+                /** @description e.g. 30m, 6h, 1d (default 1h) */
                 window?: string;
-                /** @description A container, for container_cpu and container_memory (without one: the five busiest). */
+                /** @description Container, for container_* metrics */
                 name?: string;
-                /**
-                 * @description The start of a past window, RFC 3339 with an offset (instead of the last `window`).
-                 *     The pattern (the catalog's `RFC3339_PATTERN`) allows only dates that can exist, years
-                 *     1900–2099.
-                 */
+                /** @description Start of a past window, RFC 3339 with offset (instead of the last `window`) */
                 start?: string;
-                /** @description The end of that window, RFC 3339 with an offset (default now). */
+                /** @description End of that window, RFC 3339 with offset (default now) */
                 end?: string;
             };
             header?: never;

@@ -634,6 +634,7 @@ async fn the_history_parameters_in_openapi_are_the_catalogs() {
     let params = doc["paths"]["/history"]["get"]["parameters"].as_array().unwrap();
     let find = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {params:?}"));
     assert_eq!(find("metric")["required"], json!(true));
+    assert_eq!(find("metric")["schema"]["enum"], json!(HistoryMetric::NAMES));
     assert_eq!(doc["components"]["schemas"]["HistoryMetric"]["enum"], json!(HistoryMetric::NAMES));
     assert_eq!(find("window")["schema"]["pattern"], json!(WINDOW_PATTERN));
     assert_eq!(find("name")["schema"]["pattern"], json!(CONTAINER_NAME_PATTERN));
@@ -650,7 +651,7 @@ async fn the_events_parameters_in_openapi_are_the_catalogs() {
     let catalog: Vec<&str> = ToolId::Events.spec().params.iter().map(|p| p.name).collect();
     assert_eq!(names, catalog);
     let find = |name: &str| params.iter().find(|p| p["name"] == name).unwrap();
-    assert_eq!(doc["components"]["schemas"]["EventKind"]["enum"], json!(EventKind::NAMES));
+    assert_eq!(find("kind")["schema"]["enum"], json!(EventKind::NAMES));
     assert_eq!(find("window")["schema"]["pattern"], json!(WINDOW_PATTERN));
     assert_eq!(find("since")["schema"]["pattern"], json!(RFC3339_PATTERN));
     assert_eq!(find("until")["schema"]["pattern"], json!(RFC3339_PATTERN));

@@ -1,5 +1,5 @@
 //! A tool call's arguments, typed. Every call a model or an MCP client makes is read into its
-//! tool's struct before it runs ([`ToolId::check_arguments`]): an unknown or missing key, a wrong
+//! tool's struct before it runs ([`ToolId::check_arguments`], generated from the catalog's table): an unknown or missing key, a wrong
 //! type, a number out of bounds, a text not matching the catalog's pattern or a choice not on its
 //! list is refused, naming the field. The patterns are the catalog's own constants, matched with
 //! the `regex` crate; a test holds these structs and the JSON Schema the model is shown
@@ -179,30 +179,9 @@ pub struct EventsArguments {
     pub kind: Option<EventKind>,
 }
 
-impl ToolId {
-    /// Reads a call's arguments into this tool's typed arguments. On success, the arguments as
-    /// they are sent on (an absent or `null` optional dropped); otherwise what is wrong, with the
-    /// field (`lines: 500 is greater than the maximum of 200`).
-    pub fn check_arguments(self, arguments: Value) -> Result<Map<String, Value>, String> {
-        match self {
-            Self::SystemResources
-            | Self::Containers
-            | Self::Problems
-            | Self::HostInfo
-            | Self::ZfsPools
-            | Self::Network => typed::<NoArguments>(arguments),
-            Self::TruenasStatus => typed::<TruenasArguments>(arguments),
-            Self::ContainerDetails => typed::<ContainerArguments>(arguments),
-            Self::ContainerStats => typed::<StatsArguments>(arguments),
-            Self::ContainerLogs => typed::<LogsArguments>(arguments),
-            Self::History => typed::<HistoryArguments>(arguments),
-            Self::Processes => typed::<ProcessArguments>(arguments),
-            Self::Events => typed::<EventsArguments>(arguments),
-        }
-    }
-}
-
-fn typed<A: DeserializeOwned + Serialize>(arguments: Value) -> Result<Map<String, Value>, String> {
+/// Reads `arguments` as `A`; on success, `A` as it is sent on. `ToolId::check_arguments` calls
+/// it with each tool's arguments type.
+pub(super) fn typed_arguments<A: DeserializeOwned + Serialize>(arguments: Value) -> Result<Map<String, Value>, String> {
     if !arguments.is_object() {
         return Err("arguments must be a JSON object".into());
     }

@@ -1,28 +1,65 @@
-//! The catalog: every read-only tool as a [`ToolId`], with its name, description, parameters
-//! (and the bounds checked before a call runs) and its endpoint on tool-monitoring.
+//! The catalog: every read-only tool, once, in the [`tools!`] table below: its [`ToolId`]
+//! variant, the type of its answer, the type of its arguments, and its [`ToolSpec`] (name,
+//! description, parameters with the bounds checked before a call runs, endpoint on
+//! tool-monitoring). `ToolId`, [`ToolOutput`] and the code that reads an answer or checks a call's
+//! arguments are generated from that one table.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::*;
 use crate::llm::{ToolDefinition, ToolParameter};
 
-/// Every read-only tool. The order is the order the model is offered them; [`ToolId::ALL`] is
-/// derived from this list, so a new variant is offered without being listed anywhere else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray)]
-pub enum ToolId {
-    SystemResources,
-    Containers,
-    Problems,
-    HostInfo,
-    ZfsPools,
-    TruenasStatus,
-    ContainerDetails,
-    ContainerStats,
-    ContainerLogs,
-    History,
-    Processes,
-    Network,
-    Events,
+/// Generates, from one row per tool (`Variant(Answer, Arguments) => ToolSpec { … }`): the
+/// `ToolId` enum (rows in the order the model is offered them), `ToolId::spec`,
+/// `ToolId::check_arguments`, and `ToolOutput` with its `parse` and `tool`.
+macro_rules! tools {
+    ($($tool:ident($answer:ty, $arguments:ty) => $spec:expr),+ $(,)?) => {
+        /// Every read-only tool. The order is the order the model is offered them;
+        /// [`ToolId::ALL`] is derived from it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray)]
+        pub enum ToolId {
+            $($tool),+
+        }
+
+        impl ToolId {
+            pub fn spec(self) -> ToolSpec {
+                match self {
+                    $(Self::$tool => $spec),+
+                }
+            }
+
+            /// Reads a call's arguments into this tool's typed arguments. On success, the
+            /// arguments as they are sent on (an absent or `null` optional dropped); otherwise
+            /// what is wrong, with the field (`lines: 500 is greater than the maximum of 200`).
+            pub fn check_arguments(self, arguments: Value) -> Result<Map<String, Value>, String> {
+                match self {
+                    $(Self::$tool => typed_arguments::<$arguments>(arguments)),+
+                }
+            }
+        }
+
+        /// A tool's answer, typed: what tool-monitoring serves and what the builtin model reads.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum ToolOutput {
+            $($tool($answer)),+
+        }
+
+        impl ToolOutput {
+            /// Reads `tool`'s JSON answer.
+            pub fn parse(tool: ToolId, json: &str) -> serde_json::Result<Self> {
+                Ok(match tool {
+                    $(ToolId::$tool => Self::$tool(serde_json::from_str(json)?)),+
+                })
+            }
+
+            /// The tool that gives this answer.
+            pub fn tool(&self) -> ToolId {
+                match self {
+                    $(Self::$tool(_) => ToolId::$tool),+
+                }
+            }
+        }
+    };
 }
 
 /// One parameter: what the model sees, plus the bounds checked before the call runs.
@@ -73,242 +110,240 @@ pub struct ToolSpec {
     pub reads: &'static str,
 }
 
+tools! {
+    SystemResources(SystemResources, NoArguments) => ToolSpec {
+        name: "get_system_resources",
+        description: "CPU %, memory used/total GB, each filesystem's free/used GB and %, 1/5/15-min load.",
+        params: &[],
+        path: "/system/resources",
+        reads: "the system resources",
+    },
+    Containers(Vec<ContainerInfo>, NoArguments) => ToolSpec {
+        name: "list_containers",
+        description: "All Docker containers, running or not: name, image, state, status text, ports.",
+        params: &[],
+        path: "/containers",
+        reads: "the container list",
+    },
+    Problems(Problems, NoArguments) => ToolSpec {
+        name: "list_problems",
+        description: "Everything wrong now: containers unhealthy, restarting, crashed or OOM-killed; disks or memory over 90%; load over the cores; ZFS pools not ONLINE; hot sensors.",
+        params: &[],
+        path: "/problems",
+        reads: "the list of problems",
+    },
+    HostInfo(HostInfo, NoArguments) => ToolSpec {
+        name: "get_host_info",
+        description: "Hostname, OS, kernel, uptime and boot time (host's time zone), CPU cores, temperatures, network interface totals.",
+        params: &[],
+        path: "/host",
+        reads: "the host information",
+    },
+    ZfsPools(ZfsPools, NoArguments) => ToolSpec {
+        name: "get_zfs_pools",
+        description: "ZFS pools: state (ONLINE, DEGRADED…) and capacity.",
+        params: &[],
+        path: "/zfs/pools",
+        reads: "the ZFS pool status",
+    },
+    TruenasStatus(TruenasStatus, TruenasArguments) => ToolSpec {
+        name: "get_truenas_status",
+        description: "TrueNAS SCALE, one topic per call: overview (pools and alerts, the default), pools \
+            (capacity, health, scrub/resilver), datasets (space used, largest first, quotas), snapshots \
+            (snapshot and replication tasks: last run, errors), disks (temperatures), apps (updates), \
+            system (version, hostname, uptime), alerts.",
+        params: &[Param {
+            name: "topic",
+            kind: "string",
+            description: "What to report (default overview)",
+            required: false,
+            pattern: None,
+            range: None,
+            allowed: Some(TruenasTopic::NAMES),
+        }],
+        path: "/truenas",
+        reads: "TrueNAS",
+    },
+    ContainerDetails(ContainerDetails, ContainerArguments) => ToolSpec {
+        name: "get_container_details",
+        description: "One container: health check and its last output, restarts and restart policy, exit code and its meaning, OOM kill, times, image, ports, mounts, labels; when stopped or restarting, the last error lines of its log.",
+        params: &[NAMED_CONTAINER],
+        path: "/containers/{name}",
+        reads: "the container's details",
+    },
+    ContainerStats(ContainerStats, StatsArguments) => ToolSpec {
+        name: "get_container_stats",
+        description: "CPU %, memory MB and %, network and disk I/O of running containers (all, or one by name).",
+        params: &[ANY_CONTAINER],
+        path: "/stats/containers",
+        reads: "the containers' CPU and memory use",
+    },
+    ContainerLogs(ContainerLogs, LogsArguments) => ToolSpec {
+        name: "get_container_logs",
+        description: "The last lines of one container's logs (secrets redacted).",
+        params: &[
+            NAMED_CONTAINER,
+            Param {
+                name: "lines",
+                kind: "integer",
+                description: "How many lines, 1-200 (default 50)",
+                required: false,
+                pattern: None,
+                range: Some((1, 200)),
+                allowed: None,
+            },
+            Param {
+                name: "since",
+                kind: "string",
+                description: "Only newer lines, e.g. 30m, 2h, 1d",
+                required: false,
+                pattern: Some("^[0-9]{1,6}[smhd]$"),
+                range: None,
+                allowed: None,
+            },
+        ],
+        path: "/containers/{name}/logs",
+        reads: "the container's logs",
+    },
+    History(History, HistoryArguments) => ToolSpec {
+        name: "get_history",
+        description: "Past values of a figure over the last window or between start and end: what is really recorded, min/mean/max, peak time, the figures at the start and end, trend and when a disk fills (only from an hour of data or more).",
+        params: &[
+            Param {
+                name: "metric",
+                kind: "string",
+                description: "The figure",
+                required: true,
+                pattern: None,
+                range: None,
+                allowed: Some(HistoryMetric::NAMES),
+            },
+            Param {
+                name: "window",
+                kind: "string",
+                description: "e.g. 30m, 6h, 1d (default 1h)",
+                required: false,
+                pattern: Some(WINDOW_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            HISTORY_CONTAINER,
+            Param {
+                name: "start",
+                kind: "string",
+                description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                required: false,
+                pattern: Some(RFC3339_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            Param {
+                name: "end",
+                kind: "string",
+                description: "End of that window, RFC 3339 with offset (default now)",
+                required: false,
+                pattern: Some(RFC3339_PATTERN),
+                range: None,
+                allowed: None,
+            },
+        ],
+        path: "/history",
+        reads: "the history",
+    },
+    Processes(Processes, ProcessArguments) => ToolSpec {
+        name: "get_processes",
+        description: "The busiest processes now (by CPU or memory): name, pid, CPU % (100 = one core), resident memory MB, container, command line (redacted).",
+        params: &[
+            Param {
+                name: "sort",
+                kind: "string",
+                description: "cpu (default) or memory",
+                required: false,
+                pattern: None,
+                range: None,
+                allowed: Some(PROCESS_SORTS),
+            },
+            Param {
+                name: "limit",
+                kind: "integer",
+                description: "How many, 1-20 (default 10)",
+                required: false,
+                pattern: None,
+                range: Some((1, 20)),
+                allowed: None,
+            },
+        ],
+        path: "/processes",
+        reads: "the process list",
+    },
+    Network(Network, NoArguments) => ToolSpec {
+        name: "get_network",
+        description: "Network traffic now, in bytes per second: each interface's receive/send rate and totals since boot, and the containers moving the most data.",
+        params: &[],
+        path: "/network",
+        reads: "the network traffic",
+    },
+    Events(Events, EventsArguments) => ToolSpec {
+        name: "get_events",
+        description: "What happened over a past window (default the last 24h; 7 days are kept), oldest first: \
+            containers created, started, died (exit code, last log line), OOM-killed, killed, restarted, \
+            unhealthy/healthy again, destroyed, re-created from a new image; host boots; filesystems \
+            crossing 90%; TrueNAS alerts raised and cleared. Says when events were not watched (gaps).",
+        params: &[
+            Param {
+                name: "window",
+                kind: "string",
+                description: "The last 30m, 12h, 7d… (default 24h)",
+                required: false,
+                pattern: Some(WINDOW_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            Param {
+                name: "since",
+                kind: "string",
+                description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
+                required: false,
+                pattern: Some(RFC3339_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            Param {
+                name: "until",
+                kind: "string",
+                description: "End of that window, RFC 3339 with offset (default now)",
+                required: false,
+                pattern: Some(RFC3339_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            Param {
+                name: "container",
+                kind: "string",
+                description: "Only this container's events",
+                required: false,
+                pattern: Some(CONTAINER_NAME_PATTERN),
+                range: None,
+                allowed: None,
+            },
+            Param {
+                name: "kind",
+                kind: "string",
+                description: "Only events of this kind",
+                required: false,
+                pattern: None,
+                range: None,
+                allowed: Some(EventKind::NAMES),
+            },
+        ],
+        path: "/events",
+        reads: "the event record",
+    },
+}
+
 impl ToolId {
     /// Every tool, in declaration order (derived by strum, never kept by hand).
     pub const ALL: &'static [ToolId] = <Self as strum::VariantArray>::VARIANTS;
-
-    pub fn spec(self) -> ToolSpec {
-        match self {
-            Self::SystemResources => ToolSpec {
-                name: "get_system_resources",
-                description: "CPU %, memory used/total GB, each filesystem's free/used GB and %, 1/5/15-min load.",
-                params: &[],
-                path: "/system/resources",
-                reads: "the system resources",
-            },
-            Self::Containers => ToolSpec {
-                name: "list_containers",
-                description: "All Docker containers, running or not: name, image, state, status text, ports.",
-                params: &[],
-                path: "/containers",
-                reads: "the container list",
-            },
-            Self::Problems => ToolSpec {
-                name: "list_problems",
-                description: "Everything wrong now: containers unhealthy, restarting, crashed or OOM-killed; disks or memory over 90%; load over the cores; ZFS pools not ONLINE; hot sensors.",
-                params: &[],
-                path: "/problems",
-                reads: "the list of problems",
-            },
-            Self::HostInfo => ToolSpec {
-                name: "get_host_info",
-                description: "Hostname, OS, kernel, uptime and boot time (host's time zone), CPU cores, temperatures, network interface totals.",
-                params: &[],
-                path: "/host",
-                reads: "the host information",
-            },
-            Self::ZfsPools => ToolSpec {
-                name: "get_zfs_pools",
-                description: "ZFS pools: state (ONLINE, DEGRADED…) and capacity.",
-                params: &[],
-                path: "/zfs/pools",
-                reads: "the ZFS pool status",
-            },
-            Self::TruenasStatus => ToolSpec {
-                name: "get_truenas_status",
-                description: "TrueNAS SCALE, one topic per call: overview (pools and alerts, the default), pools \
-                    (capacity, health, scrub/resilver), datasets (space used, largest first, quotas), snapshots \
-                    (snapshot and replication tasks: last run, errors), disks (temperatures), apps (updates), \
-                    system (version, hostname, uptime), alerts.",
-                params: &[Param {
-                    name: "topic",
-                    kind: "string",
-                    description: "What to report (default overview)",
-                    required: false,
-                    pattern: None,
-                    range: None,
-                    allowed: Some(TruenasTopic::NAMES),
-                }],
-                path: "/truenas",
-                reads: "TrueNAS",
-            },
-            Self::ContainerDetails => ToolSpec {
-                name: "get_container_details",
-                description: "One container: health check and its last output, restarts and restart policy, exit code and its meaning, OOM kill, times, image, ports, mounts, labels; when stopped or restarting, the last error lines of its log.",
-                params: &[NAMED_CONTAINER],
-                path: "/containers/{name}",
-                reads: "the container's details",
-            },
-            Self::ContainerStats => ToolSpec {
-                name: "get_container_stats",
-                description: "CPU %, memory MB and %, network and disk I/O of running containers (all, or one by name).",
-                params: &[ANY_CONTAINER],
-                path: "/stats/containers",
-                reads: "the containers' CPU and memory use",
-            },
-            Self::ContainerLogs => ToolSpec {
-                name: "get_container_logs",
-                description: "The last lines of one container's logs (secrets redacted).",
-                params: &[
-                    NAMED_CONTAINER,
-                    Param {
-                        name: "lines",
-                        kind: "integer",
-                        description: "How many lines, 1-200 (default 50)",
-                        required: false,
-                        pattern: None,
-                        range: Some((1, 200)),
-                        allowed: None,
-                    },
-                    Param {
-                        name: "since",
-                        kind: "string",
-                        description: "Only newer lines, e.g. 30m, 2h, 1d",
-                        required: false,
-                        pattern: Some("^[0-9]{1,6}[smhd]$"),
-                        range: None,
-                        allowed: None,
-                    },
-                ],
-                path: "/containers/{name}/logs",
-                reads: "the container's logs",
-            },
-            Self::History => ToolSpec {
-                name: "get_history",
-                description: "Past values of a figure over the last window or between start and end: what is really recorded, min/mean/max, peak time, the figures at the start and end, trend and when a disk fills (only from an hour of data or more).",
-                params: &[
-                    Param {
-                        name: "metric",
-                        kind: "string",
-                        description: "The figure",
-                        required: true,
-                        pattern: None,
-                        range: None,
-                        allowed: Some(HistoryMetric::NAMES),
-                    },
-                    Param {
-                        name: "window",
-                        kind: "string",
-                        description: "e.g. 30m, 6h, 1d (default 1h)",
-                        required: false,
-                        pattern: Some(WINDOW_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    HISTORY_CONTAINER,
-                    Param {
-                        name: "start",
-                        kind: "string",
-                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
-                        required: false,
-                        pattern: Some(RFC3339_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    Param {
-                        name: "end",
-                        kind: "string",
-                        description: "End of that window, RFC 3339 with offset (default now)",
-                        required: false,
-                        pattern: Some(RFC3339_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                ],
-                path: "/history",
-                reads: "the history",
-            },
-            Self::Processes => ToolSpec {
-                name: "get_processes",
-                description: "The busiest processes now (by CPU or memory): name, pid, CPU % (100 = one core), resident memory MB, container, command line (redacted).",
-                params: &[
-                    Param {
-                        name: "sort",
-                        kind: "string",
-                        description: "cpu (default) or memory",
-                        required: false,
-                        pattern: None,
-                        range: None,
-                        allowed: Some(PROCESS_SORTS),
-                    },
-                    Param {
-                        name: "limit",
-                        kind: "integer",
-                        description: "How many, 1-20 (default 10)",
-                        required: false,
-                        pattern: None,
-                        range: Some((1, 20)),
-                        allowed: None,
-                    },
-                ],
-                path: "/processes",
-                reads: "the process list",
-            },
-            Self::Network => ToolSpec {
-                name: "get_network",
-                description: "Network traffic now, in bytes per second: each interface's receive/send rate and totals since boot, and the containers moving the most data.",
-                params: &[],
-                path: "/network",
-                reads: "the network traffic",
-            },
-            Self::Events => ToolSpec {
-                name: "get_events",
-                description: "What happened over a past window (default the last 24h; 7 days are kept), oldest first: \
-                    containers created, started, died (exit code, last log line), OOM-killed, killed, restarted, \
-                    unhealthy/healthy again, destroyed, re-created from a new image; host boots; filesystems \
-                    crossing 90%; TrueNAS alerts raised and cleared. Says when events were not watched (gaps).",
-                params: &[
-                    Param {
-                        name: "window",
-                        kind: "string",
-                        description: "The last 30m, 12h, 7d… (default 24h)",
-                        required: false,
-                        pattern: Some(WINDOW_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    Param {
-                        name: "since",
-                        kind: "string",
-                        description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
-                        required: false,
-                        pattern: Some(RFC3339_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    Param {
-                        name: "until",
-                        kind: "string",
-                        description: "End of that window, RFC 3339 with offset (default now)",
-                        required: false,
-                        pattern: Some(RFC3339_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    Param {
-                        name: "container",
-                        kind: "string",
-                        description: "Only this container's events",
-                        required: false,
-                        pattern: Some(CONTAINER_NAME_PATTERN),
-                        range: None,
-                        allowed: None,
-                    },
-                    Param {
-                        name: "kind",
-                        kind: "string",
-                        description: "Only events of this kind",
-                        required: false,
-                        pattern: None,
-                        range: None,
-                        allowed: Some(EventKind::NAMES),
-                    },
-                ],
-                path: "/events",
-                reads: "the event record",
-            },
-        }
-    }
 
     /// The name the model calls it by.
     pub fn name(self) -> &'static str {
