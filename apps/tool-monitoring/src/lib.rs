@@ -47,7 +47,7 @@ use axum::{
     Json, Router,
 };
 use homelab_common::{clock::HostZone, metrics::Metrics, startup, timeouts, Secret, Settings};
-use homelab_schemas::{Health, ToolId};
+use homelab_schemas::{monitoring::Offered, Health, ToolId};
 
 pub use docker::ReadOnlyDocker;
 pub use resources::ResourceSampler;
@@ -179,18 +179,11 @@ async fn available(axum::extract::State(state): axum::extract::State<AppState>) 
     let available: Vec<&str> = ToolId::ALL
         .iter()
         .copied()
-        .filter(|tool| match tool {
-            ToolId::TruenasStatus => truenas,
-            ToolId::ZfsPools => zfs,
-            ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => docker_up,
-            ToolId::SystemResources
-            | ToolId::Containers
-            | ToolId::Problems
-            | ToolId::HostInfo
-            | ToolId::History
-            | ToolId::Processes
-            | ToolId::Network
-            | ToolId::Events => true,
+        .filter(|tool| match tool.spec().offered {
+            Offered::Always => true,
+            Offered::WhileDockerAnswers => docker_up,
+            Offered::WithZfs => zfs,
+            Offered::WithTruenas => truenas,
         })
         .map(ToolId::name)
         .collect();

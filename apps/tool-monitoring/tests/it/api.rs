@@ -112,6 +112,24 @@ async fn other_methods_are_refused_with_json_405() {
     assert!(resp.json::<Value>().await.unwrap()["detail"].is_string());
 }
 
+/// Offered only when they can answer (the catalog's `offered`): without Docker the per-container
+/// tools go, the container list stays (its answer says where Docker was looked for); TrueNAS
+/// only when configured.
+#[tokio::test]
+async fn the_tools_offered_are_those_that_can_answer_now() {
+    let offered = |base: String| async move {
+        let body: Value = reqwest::get(format!("{base}/tools/available")).await.unwrap().json().await.unwrap();
+        body["available"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let without_docker = offered(spawn(Some("unix:///tmp/definitely-not-here/docker.sock")).await).await;
+    for gone in ["get_container_details", "get_container_stats", "get_container_logs", "get_truenas_status"] {
+        assert!(!without_docker.iter().any(|t| t == gone), "{gone} in {without_docker:?}");
+    }
+    for kept in ["list_containers", "get_system_resources", "list_problems", "get_history", "get_events"] {
+        assert!(without_docker.iter().any(|t| t == kept), "{kept} not in {without_docker:?}");
+    }
+}
+
 #[tokio::test]
 async fn unreachable_docker_is_503_with_a_reason_not_an_empty_list() {
     let base = spawn(Some("unix:///tmp/definitely-not-here/docker.sock")).await;

@@ -108,6 +108,23 @@ pub struct ToolSpec {
     pub path: &'static str,
     /// What it reads, in words, for sentences such as "I couldn't get the container list".
     pub reads: &'static str,
+    /// When it can answer, so that it is offered only then (tool-monitoring's
+    /// `/tools/available`), and what to say when it is not (the builtin model).
+    pub offered: Offered,
+}
+
+/// When a tool can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    /// Always (when enabled).
+    Always,
+    /// While the Docker API answers. (`list_containers` is always offered, so that an answer
+    /// can say Docker was not where it was looked for.)
+    WhileDockerAnswers,
+    /// Where the kernel has ZFS.
+    WithZfs,
+    /// When TrueNAS is configured.
+    WithTruenas,
 }
 
 tools! {
@@ -117,6 +134,7 @@ tools! {
         params: &[],
         path: "/system/resources",
         reads: "the system resources",
+        offered: Offered::Always,
     },
     Containers(Vec<ContainerInfo>, NoArguments) => ToolSpec {
         name: "list_containers",
@@ -124,6 +142,7 @@ tools! {
         params: &[],
         path: "/containers",
         reads: "the container list",
+        offered: Offered::Always,
     },
     Problems(Problems, NoArguments) => ToolSpec {
         name: "list_problems",
@@ -131,6 +150,7 @@ tools! {
         params: &[],
         path: "/problems",
         reads: "the list of problems",
+        offered: Offered::Always,
     },
     HostInfo(HostInfo, NoArguments) => ToolSpec {
         name: "get_host_info",
@@ -138,6 +158,7 @@ tools! {
         params: &[],
         path: "/host",
         reads: "the host information",
+        offered: Offered::Always,
     },
     ZfsPools(ZfsPools, NoArguments) => ToolSpec {
         name: "get_zfs_pools",
@@ -145,6 +166,7 @@ tools! {
         params: &[],
         path: "/zfs/pools",
         reads: "the ZFS pool status",
+        offered: Offered::WithZfs,
     },
     TruenasStatus(TruenasStatus, TruenasArguments) => ToolSpec {
         name: "get_truenas_status",
@@ -163,6 +185,7 @@ tools! {
         }],
         path: "/truenas",
         reads: "TrueNAS",
+        offered: Offered::WithTruenas,
     },
     ContainerDetails(ContainerDetails, ContainerArguments) => ToolSpec {
         name: "get_container_details",
@@ -170,6 +193,7 @@ tools! {
         params: &[NAMED_CONTAINER],
         path: "/containers/{name}",
         reads: "the container's details",
+        offered: Offered::WhileDockerAnswers,
     },
     ContainerStats(ContainerStats, StatsArguments) => ToolSpec {
         name: "get_container_stats",
@@ -177,6 +201,7 @@ tools! {
         params: &[ANY_CONTAINER],
         path: "/stats/containers",
         reads: "the containers' CPU and memory use",
+        offered: Offered::WhileDockerAnswers,
     },
     ContainerLogs(ContainerLogs, LogsArguments) => ToolSpec {
         name: "get_container_logs",
@@ -204,6 +229,7 @@ tools! {
         ],
         path: "/containers/{name}/logs",
         reads: "the container's logs",
+        offered: Offered::WhileDockerAnswers,
     },
     History(History, HistoryArguments) => ToolSpec {
         name: "get_history",
@@ -249,6 +275,7 @@ tools! {
         ],
         path: "/history",
         reads: "the history",
+        offered: Offered::Always,
     },
     Processes(Processes, ProcessArguments) => ToolSpec {
         name: "get_processes",
@@ -275,6 +302,7 @@ tools! {
         ],
         path: "/processes",
         reads: "the process list",
+        offered: Offered::Always,
     },
     Network(Network, NoArguments) => ToolSpec {
         name: "get_network",
@@ -282,6 +310,7 @@ tools! {
         params: &[],
         path: "/network",
         reads: "the network traffic",
+        offered: Offered::Always,
     },
     Events(Events, EventsArguments) => ToolSpec {
         name: "get_events",
@@ -338,6 +367,7 @@ tools! {
         ],
         path: "/events",
         reads: "the event record",
+        offered: Offered::Always,
     },
 }
 

@@ -5,7 +5,7 @@
 //! list, and no empty fields. Anything a container, a log or an alert put into a result is escaped.
 
 use homelab_schemas::{
-    monitoring::{HostInfo, Problems, ZfsPools},
+    monitoring::{HostInfo, Offered, Problems, ZfsPools},
     SystemResources, ToolId, ToolOutput,
 };
 
@@ -49,24 +49,17 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
 /// Why a tool the question needs was not offered: the orchestrator offers only the tools that
 /// can answer now (and are enabled).
 pub fn not_offered(tool: ToolId) -> &'static str {
-    match tool {
-        ToolId::ZfsPools => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
-        ToolId::TruenasStatus => {
+    match tool.spec().offered {
+        Offered::WithZfs => "This host has no ZFS (or none that is visible here), so there are no pools to report.",
+        Offered::WithTruenas => {
             "TrueNAS is not configured here: set TRUENAS_URL, TRUENAS_USERNAME and TRUENAS_API_KEY (a read-only \
              user's key) to see its pools, datasets, tasks, disks, apps and alerts."
         }
-        ToolId::ContainerDetails | ToolId::ContainerStats | ToolId::ContainerLogs => {
+        Offered::WhileDockerAnswers => {
             "Docker is not answering right now, so I can't look inside containers. Ask \"Which containers are \
              there?\" to see why."
         }
-        ToolId::SystemResources
-        | ToolId::Containers
-        | ToolId::Problems
-        | ToolId::HostInfo
-        | ToolId::History
-        | ToolId::Processes
-        | ToolId::Network
-        | ToolId::Events => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
+        Offered::Always => "The monitoring tool needed for that is disabled on this server, so I can't look it up.",
     }
 }
 
