@@ -13,26 +13,13 @@ use rustls::{
     pki_types::{CertificateDer, ServerName, UnixTime},
     CertificateError, DigitallySignedStruct, SignatureScheme,
 };
-use rustls_pki_types::pem::PemObject;
 
 /// The TLS configuration that accepts only the certificates in `pem_file` (one, or the old and the
 /// new one while an agent's certificate is replaced).
 pub fn client_config(pem_file: &Path) -> Result<rustls::ClientConfig, String> {
-    let unreadable = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", pem_file.display());
-    let pinned = CertificateDer::pem_file_iter(pem_file)
-        .map_err(|e| unreadable(&e))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unreadable(&e))?;
-    if pinned.is_empty() {
-        return Err(format!("{} holds no PEM certificate", pem_file.display()));
-    }
+    let pinned = homelab_common::tls::pem_certificates(pem_file, "cannot read")?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { pinned, provider }))
-        .with_no_client_auth())
+    homelab_common::tls::client_config_verified_by(provider.clone(), Arc::new(Pinned { pinned, provider }))
 }
 
 /// Accepts exactly the pinned certificates; the handshake's signature is still checked against

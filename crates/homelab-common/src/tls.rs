@@ -197,3 +197,35 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Slotted<T> {
         self.inner.is_write_vectored()
     }
 }
+
+/// The certificates of the PEM file at `path`, at least one; the error starts with `what` and
+/// the path ("cannot read /data/agents/nas.pem: …").
+pub fn pem_certificates(
+    path: &std::path::Path,
+    what: &str,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls_pki_types::pem::PemObject;
+    let unreadable = |e: &dyn std::fmt::Display| format!("{what} {}: {e}", path.display());
+    let certificates = rustls::pki_types::CertificateDer::pem_file_iter(path)
+        .map_err(|e| unreadable(&e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable(&e))?;
+    if certificates.is_empty() {
+        return Err(unreadable(&"no PEM certificate in it"));
+    }
+    Ok(certificates)
+}
+
+/// A TLS client configuration (ring, the safe protocol versions, no client certificate) whose
+/// server certificates `verifier` judges: a pinned certificate, or pinned-or-verified.
+pub fn client_config_verified_by(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>,
+) -> Result<rustls::ClientConfig, String> {
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}

@@ -16,7 +16,6 @@ use rustls::{
     pki_types::{CertificateDer, ServerName, UnixTime},
     CertificateError, DigitallySignedStruct, SignatureScheme,
 };
-use rustls_pki_types::pem::PemObject;
 
 /// The TLS client configuration for TrueNAS: the public roots, and `ca_file`'s certificates as
 /// roots and as pinned certificates.
@@ -25,26 +24,16 @@ pub fn client_config(ca_file: Option<&std::path::Path>) -> Result<rustls::Client
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let mut pinned = Vec::new();
     if let Some(ca) = ca_file {
-        let unreadable = |e: &dyn std::fmt::Display| format!("TRUENAS_CA_CERT {}: {e}", ca.display());
-        for cert in CertificateDer::pem_file_iter(ca).map_err(|e| unreadable(&e))? {
-            let cert = cert.map_err(|e| unreadable(&e))?;
-            roots.add(cert.clone()).map_err(|e| unreadable(&e))?;
-            pinned.push(cert);
-        }
-        if pinned.is_empty() {
-            return Err(unreadable(&"no PEM certificate in it"));
+        pinned = homelab_common::tls::pem_certificates(ca, "TRUENAS_CA_CERT")?;
+        for cert in &pinned {
+            roots.add(cert.clone()).map_err(|e| format!("TRUENAS_CA_CERT {}: {e}", ca.display()))?;
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| e.to_string())?;
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedOrVerified { inner, pinned }))
-        .with_no_client_auth())
+    homelab_common::tls::client_config_verified_by(provider, Arc::new(PinnedOrVerified { inner, pinned }))
 }
 
 /// Verifies as webpki does, and accepts a certificate of `TRUENAS_CA_CERT` whose only fault is

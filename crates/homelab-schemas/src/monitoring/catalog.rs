@@ -24,7 +24,10 @@ macro_rules! tools {
         impl ToolId {
             pub fn spec(self) -> ToolSpec {
                 match self {
-                    $(Self::$tool => $spec),+
+                    $(Self::$tool => {
+                        const SPEC: ToolSpec = $spec;
+                        SPEC
+                    }),+
                 }
             }
 
@@ -78,23 +81,47 @@ pub struct Param {
     pub allowed: Option<&'static [&'static str]>,
 }
 
+impl Param {
+    /// An optional text matching `pattern`.
+    pub const fn text(name: &'static str, description: &'static str, pattern: &'static str) -> Self {
+        Self { name, kind: "string", description, required: false, pattern: Some(pattern), range: None, allowed: None }
+    }
+
+    /// An optional choice among `allowed`.
+    pub const fn choice(name: &'static str, description: &'static str, allowed: &'static [&'static str]) -> Self {
+        Self { name, kind: "string", description, required: false, pattern: None, range: None, allowed: Some(allowed) }
+    }
+
+    /// A choice among `allowed` that must be made.
+    pub const fn required_choice(
+        name: &'static str,
+        description: &'static str,
+        allowed: &'static [&'static str],
+    ) -> Self {
+        Self { required: true, ..Self::choice(name, description, allowed) }
+    }
+
+    /// An optional whole number from `min` to `max`.
+    pub const fn number(name: &'static str, description: &'static str, min: i64, max: i64) -> Self {
+        Self {
+            name,
+            kind: "integer",
+            description,
+            required: false,
+            pattern: None,
+            range: Some((min, max)),
+            allowed: None,
+        }
+    }
+}
+
 /// A container name as Docker allows it, at most 128 characters.
 pub const CONTAINER_NAME_PATTERN: &str = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$";
 
-const fn container_name(description: &'static str, required: bool) -> Param {
-    Param {
-        name: "name",
-        kind: "string",
-        description,
-        required,
-        pattern: Some(CONTAINER_NAME_PATTERN),
-        range: None,
-        allowed: None,
-    }
-}
-const NAMED_CONTAINER: Param = container_name("Container name", true);
-const ANY_CONTAINER: Param = container_name("Container name; omit for all", false);
-const HISTORY_CONTAINER: Param = container_name("Container, for container_* metrics", false);
+const NAMED_CONTAINER: Param =
+    Param { required: true, ..Param::text("name", "Container name", CONTAINER_NAME_PATTERN) };
+const ANY_CONTAINER: Param = Param::text("name", "Container name; omit for all", CONTAINER_NAME_PATTERN);
+const HISTORY_CONTAINER: Param = Param::text("name", "Container, for container_* metrics", CONTAINER_NAME_PATTERN);
 
 /// One tool's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,15 +201,7 @@ tools! {
             (capacity, health, scrub/resilver), datasets (space used, largest first, quotas), snapshots \
             (snapshot and replication tasks: last run, errors), disks (temperatures), apps (updates), \
             system (version, hostname, uptime), alerts.",
-        params: &[Param {
-            name: "topic",
-            kind: "string",
-            description: "What to report (default overview)",
-            required: false,
-            pattern: None,
-            range: None,
-            allowed: Some(TruenasTopic::NAMES),
-        }],
+        params: &[Param::choice("topic", "What to report (default overview)", TruenasTopic::NAMES)],
         path: "/truenas",
         reads: "TrueNAS",
         offered: Offered::WithTruenas,
@@ -208,24 +227,8 @@ tools! {
         description: "The last lines of one container's logs (secrets redacted).",
         params: &[
             NAMED_CONTAINER,
-            Param {
-                name: "lines",
-                kind: "integer",
-                description: "How many lines, 1-200 (default 50)",
-                required: false,
-                pattern: None,
-                range: Some((1, 200)),
-                allowed: None,
-            },
-            Param {
-                name: "since",
-                kind: "string",
-                description: "Only newer lines, e.g. 30m, 2h, 1d",
-                required: false,
-                pattern: Some("^[0-9]{1,6}[smhd]$"),
-                range: None,
-                allowed: None,
-            },
+            Param::number("lines", "How many lines, 1-200 (default 50)", 1, 200),
+            Param::text("since", "Only newer lines, e.g. 30m, 2h, 1d", "^[0-9]{1,6}[smhd]$"),
         ],
         path: "/containers/{name}/logs",
         reads: "the container's logs",
@@ -235,43 +238,11 @@ tools! {
         name: "get_history",
         description: "Past values of a figure over the last window or between start and end: what is really recorded, min/mean/max, peak time, the figures at the start and end, trend and when a disk fills (only from an hour of data or more).",
         params: &[
-            Param {
-                name: "metric",
-                kind: "string",
-                description: "The figure",
-                required: true,
-                pattern: None,
-                range: None,
-                allowed: Some(HistoryMetric::NAMES),
-            },
-            Param {
-                name: "window",
-                kind: "string",
-                description: "e.g. 30m, 6h, 1d (default 1h)",
-                required: false,
-                pattern: Some(WINDOW_PATTERN),
-                range: None,
-                allowed: None,
-            },
+            Param::required_choice("metric", "The figure", HistoryMetric::NAMES),
+            Param::text("window", "e.g. 30m, 6h, 1d (default 1h)", WINDOW_PATTERN),
             HISTORY_CONTAINER,
-            Param {
-                name: "start",
-                kind: "string",
-                description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
-                required: false,
-                pattern: Some(RFC3339_PATTERN),
-                range: None,
-                allowed: None,
-            },
-            Param {
-                name: "end",
-                kind: "string",
-                description: "End of that window, RFC 3339 with offset (default now)",
-                required: false,
-                pattern: Some(RFC3339_PATTERN),
-                range: None,
-                allowed: None,
-            },
+            Param::text("start", "Start of a past window, RFC 3339 with offset (instead of the last `window`)", RFC3339_PATTERN),
+            Param::text("end", "End of that window, RFC 3339 with offset (default now)", RFC3339_PATTERN),
         ],
         path: "/history",
         reads: "the history",
@@ -281,24 +252,8 @@ tools! {
         name: "get_processes",
         description: "The busiest processes now (by CPU or memory): name, pid, CPU % (100 = one core), resident memory MB, container, command line (redacted).",
         params: &[
-            Param {
-                name: "sort",
-                kind: "string",
-                description: "cpu (default) or memory",
-                required: false,
-                pattern: None,
-                range: None,
-                allowed: Some(PROCESS_SORTS),
-            },
-            Param {
-                name: "limit",
-                kind: "integer",
-                description: "How many, 1-20 (default 10)",
-                required: false,
-                pattern: None,
-                range: Some((1, 20)),
-                allowed: None,
-            },
+            Param::choice("sort", "cpu (default) or memory", PROCESS_SORTS),
+            Param::number("limit", "How many, 1-20 (default 10)", 1, 20),
         ],
         path: "/processes",
         reads: "the process list",
@@ -319,51 +274,11 @@ tools! {
             unhealthy/healthy again, destroyed, re-created from a new image; host boots; filesystems \
             crossing 90%; TrueNAS alerts raised and cleared. Says when events were not watched (gaps).",
         params: &[
-            Param {
-                name: "window",
-                kind: "string",
-                description: "The last 30m, 12h, 7d… (default 24h)",
-                required: false,
-                pattern: Some(WINDOW_PATTERN),
-                range: None,
-                allowed: None,
-            },
-            Param {
-                name: "since",
-                kind: "string",
-                description: "Start of a past window, RFC 3339 with offset (instead of the last `window`)",
-                required: false,
-                pattern: Some(RFC3339_PATTERN),
-                range: None,
-                allowed: None,
-            },
-            Param {
-                name: "until",
-                kind: "string",
-                description: "End of that window, RFC 3339 with offset (default now)",
-                required: false,
-                pattern: Some(RFC3339_PATTERN),
-                range: None,
-                allowed: None,
-            },
-            Param {
-                name: "container",
-                kind: "string",
-                description: "Only this container's events",
-                required: false,
-                pattern: Some(CONTAINER_NAME_PATTERN),
-                range: None,
-                allowed: None,
-            },
-            Param {
-                name: "kind",
-                kind: "string",
-                description: "Only events of this kind",
-                required: false,
-                pattern: None,
-                range: None,
-                allowed: Some(EventKind::NAMES),
-            },
+            Param::text("window", "The last 30m, 12h, 7d… (default 24h)", WINDOW_PATTERN),
+            Param::text("since", "Start of a past window, RFC 3339 with offset (instead of the last `window`)", RFC3339_PATTERN),
+            Param::text("until", "End of that window, RFC 3339 with offset (default now)", RFC3339_PATTERN),
+            Param::text("container", "Only this container's events", CONTAINER_NAME_PATTERN),
+            Param::choice("kind", "Only events of this kind", EventKind::NAMES),
         ],
         path: "/events",
         reads: "the event record",
