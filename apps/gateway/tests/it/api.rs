@@ -12,16 +12,7 @@ use wiremock::{
     Mock, MockServer, ResponseTemplate,
 };
 
-const KEY: &str = "test-key-4f1c9b2e";
-
-fn settings(orchestrator: &str) -> Settings {
-    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
-}
-
-async fn spawn(settings: Settings) -> String {
-    let state = AppState::from_settings(&settings).unwrap();
-    spawn_on_loopback(router(state, &settings)).await
-}
+use crate::support::{settings, spawn, KEY};
 
 async fn orchestrator_answering(status: u16, body: Value) -> MockServer {
     let server = MockServer::start().await;

@@ -6,3 +6,4 @@ mod binary;
 mod mcp;
 mod properties;
 mod security;
+mod support;

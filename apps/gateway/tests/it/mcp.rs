@@ -4,24 +4,14 @@
 //! what `tools/list` and `tools/call` make of the orchestrator's answers. The official Python
 //! client against the real services is `tests/tests/it/mcp.rs`.
 
-use gateway::{router, AppState};
-use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+use homelab_common::Settings;
 use serde_json::{json, Value};
 use wiremock::{
     matchers::{body_json, header, header_exists, method, path},
     Mock, MockServer, ResponseTemplate,
 };
 
-const KEY: &str = "test-key-4f1c9b2e";
-
-fn settings(orchestrator: &str) -> Settings {
-    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
-}
-
-async fn spawn(settings: Settings) -> String {
-    let state = AppState::from_settings(&settings).unwrap();
-    spawn_on_loopback(router(state, &settings)).await
-}
+use crate::support::{settings, spawn, KEY};
 
 /// An orchestrator whose tool routes must not be reached.
 async fn untouchable() -> MockServer {

@@ -2,24 +2,13 @@
 //! rule for a conversation id wherever it comes in, the read routes' own rate limit, and the
 //! failed-key limit per client behind the web UI's proxy.
 
-use gateway::{router, AppState};
-use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
 use serde_json::{json, Value};
 use wiremock::{
     matchers::{method, path, path_regex},
     Mock, MockServer, ResponseTemplate,
 };
 
-const KEY: &str = "test-key-4f1c9b2e";
-
-fn settings(orchestrator: &str) -> Settings {
-    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
-}
-
-async fn spawn(settings: Settings) -> String {
-    let state = AppState::from_settings(&settings).unwrap();
-    spawn_on_loopback(router(state, &settings)).await
-}
+use crate::support::{settings, spawn, KEY};
 
 /// An orchestrator that answers every route the gateway forwards to.
 async fn orchestrator() -> MockServer {

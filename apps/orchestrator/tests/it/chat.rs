@@ -51,17 +51,7 @@ impl Harness {
             .respond_with(Script { turns, next: Arc::new(AtomicUsize::new(0)) })
             .mount(&llm)
             .await;
-        let monitoring = match monitoring {
-            Some(url) => url,
-            None => {
-                let settings = Settings {
-                    docker_host: Some("unix:///nonexistent/docker.sock".into()),
-                    history_path: None,
-                    ..Settings::default()
-                };
-                spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await
-            }
-        };
+        let monitoring = crate::support::monitoring_or_real(monitoring).await;
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings {
             llm_adapter_url: llm.uri(),

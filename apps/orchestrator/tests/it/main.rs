@@ -7,3 +7,4 @@ mod mcp_tools;
 mod policy;
 mod properties;
 mod results;
+mod support;

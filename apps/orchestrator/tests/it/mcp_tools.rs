@@ -18,17 +18,7 @@ impl Harness {
     /// With `monitoring` (else the real tool-monitoring, without Docker); the llm-adapter is
     /// nowhere: these routes must never need it.
     async fn start(monitoring: Option<String>, tweak: impl FnOnce(&mut Settings)) -> Self {
-        let monitoring = match monitoring {
-            Some(url) => url,
-            None => {
-                let settings = Settings {
-                    docker_host: Some("unix:///nonexistent/docker.sock".into()),
-                    history_path: None,
-                    ..Settings::default()
-                };
-                spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await
-            }
-        };
+        let monitoring = crate::support::monitoring_or_real(monitoring).await;
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings {
             llm_adapter_url: "http://127.0.0.1:1".into(),

@@ -1,0 +1,18 @@
+//! What every test module here starts from: a key, settings pointing at a fake orchestrator, and
+//! the gateway served on a loopback port.
+
+use gateway::{router, AppState};
+use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+
+pub const KEY: &str = "test-key-4f1c9b2e";
+
+/// The default settings with [`KEY`] and `orchestrator` as the orchestrator's address.
+pub fn settings(orchestrator: &str) -> Settings {
+    Settings { api_key: Some(Secret::new(KEY)), orchestrator_url: orchestrator.into(), ..Settings::default() }
+}
+
+/// The gateway with `settings`, on a loopback port; its base URL.
+pub async fn spawn(settings: Settings) -> String {
+    let state = AppState::from_settings(&settings).unwrap();
+    spawn_on_loopback(router(state, &settings)).await
+}
