@@ -53,16 +53,11 @@ pub fn client_trusting(
     token: Option<&Secret>,
     roots: &[reqwest::Certificate],
 ) -> reqwest::Client {
-    roots
-        .iter()
-        .fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root.clone()))
-        .default_headers(client_headers(token))
-        .timeout(timeout)
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .pool_max_idle_per_host(64)
-        .pool_idle_timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("a TLS backend is compiled in")
+    finish(
+        roots.iter().fold(reqwest::Client::builder(), |b, root| b.add_root_certificate(root.clone())),
+        timeout,
+        token,
+    )
 }
 
 /// [`client`] whose HTTPS trusts what `tls` trusts and nothing else (an agent's pinned
@@ -72,8 +67,12 @@ pub fn client_with_tls(
     token: Option<&Secret>,
     tls: rustls::ClientConfig,
 ) -> reqwest::Client {
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
+    finish(reqwest::Client::builder().use_preconfigured_tls(tls), timeout, token)
+}
+
+/// The settings every internal client shares: the token, the timeouts and the idle pool.
+fn finish(builder: reqwest::ClientBuilder, timeout: std::time::Duration, token: Option<&Secret>) -> reqwest::Client {
+    builder
         .default_headers(client_headers(token))
         .timeout(timeout)
         .connect_timeout(std::time::Duration::from_secs(5))

@@ -128,21 +128,22 @@ pub async fn handle_with_progress(
     // This request's marker: every tool result the model reads is sealed with it, and the system
     // prompt names it. Text written on a host cannot know it.
     let marker = prompt::marker();
+    // What runs the model's tool calls (and the prefetched ones) for this chat.
+    let runner = Tools {
+        state,
+        progress: &progress,
+        enabled: &enabled,
+        request_id: request_id.as_deref(),
+        deadline,
+        marker: &marker,
+    };
 
     // Prefetch: the tools the question obviously needs (the builtin model's own mapping) run
     // before the first model call, which gets their results with the question as a well-formed
     // tool-calling turn — one model call instead of two, and the model can still call others.
     let prefetch = prefetch_calls(state, &understanding, &all_tools);
     if !prefetch.is_empty() {
-        let tools = Tools {
-            state,
-            progress: &progress,
-            enabled: &enabled,
-            request_id: request_id.as_deref(),
-            deadline,
-            marker: &marker,
-        };
-        tools.run(None, &prefetch, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
+        runner.run(None, &prefetch, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
     }
 
     for _round in 0..state.max_tool_iterations {
@@ -218,16 +219,8 @@ pub async fn handle_with_progress(
                 continue;
             }
         }
-        let tools = Tools {
-            state,
-            progress: &progress,
-            enabled: &enabled,
-            request_id: request_id.as_deref(),
-            deadline,
-            marker: &marker,
-        };
         let content = if more.is_empty() { response.content.clone() } else { None };
-        tools.run(content, &calls, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
+        runner.run(content, &calls, &mut messages, &mut spent, &mut audit.made, &mut audit.invocations).await;
     }
 
     tracing::warn!(conversation_id, rounds = state.max_tool_iterations, "tool loop cut off");
