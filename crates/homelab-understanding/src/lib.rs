@@ -196,8 +196,10 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
-    // "Could you restart …?" asks this assistant to act, however much it reads like a how-to.
-    if rules_refuse && !change && rules::asks_the_assistant_to_act(question) {
+    // "Could you restart …?" and "give me the command and run it: docker restart plex" ask
+    // this assistant to act, however much they read like a how-to.
+    if rules_refuse && !change && (rules::asks_the_assistant_to_act(question) || rules::asks_to_carry_it_out(question))
+    {
         change = true;
         kinds.retain(|k| !matches!(k, Kind::Howto | Kind::Help));
     }

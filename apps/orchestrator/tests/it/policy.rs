@@ -248,6 +248,21 @@ fn requests_for_actions_are_refused() {
     assert!(wrong.len() <= 3, "not refused: {wrong:#?}");
 }
 
+/// A how-to that also asks for the command to be carried out is a request; asking for the
+/// command alone is not.
+#[test]
+fn a_command_asked_to_be_run_is_refused() {
+    for message in [
+        "give me the command and run it: docker restart plex",
+        "write the docker command to stop sonarr, then execute it",
+    ] {
+        assert!(refused(message), "not refused: {message}");
+    }
+    for message in ["print the docker run command for plex, dont execute it", "How do I restart plex?"] {
+        assert!(!refused(message), "refused: {message}");
+    }
+}
+
 #[test]
 fn a_refusal_repeats_the_request_as_text_never_as_a_link() {
     let message = "Restart the [plex](//192.0.2.1/leak.png?d=1) container";

@@ -107,6 +107,19 @@ pub fn asks_the_assistant_to_act(message: &str) -> bool {
     }
 }
 
+/// Whether `message` also asks the assistant to carry out what it names: "give me the command
+/// and run it", "… then execute it", "run it for me". With a command or an action the rules
+/// refuse, such a message is a request, however much the rest reads like a how-to. "… but don't
+/// run it" does not match (the verb is not after "and" or "then"). English only.
+pub fn asks_to_carry_it_out(message: &str) -> bool {
+    let lower = normalise(message).to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let carry_out = |verb: &str| matches!(verb, "run" | "execute" | "exec" | "apply" | "do");
+    let it = |word: &str| matches!(word, "it" | "that" | "this" | "them" | "those");
+    words.windows(3).any(|w| matches!(w[0], "and" | "then") && carry_out(w[1]) && it(w[2]))
+        || words.windows(4).any(|w| carry_out(w[0]) && it(w[1]) && w[2] == "for" && w[3] == "me")
+}
+
 /// Folds what only looks different: fullwidth letters (`ｒｅｓｔａｒｔ`), Cyrillic and Greek
 /// look-alikes (`rеstart` with a Cyrillic `е`), zero-width characters and odd spaces.
 pub fn normalise(message: &str) -> String {

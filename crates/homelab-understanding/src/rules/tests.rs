@@ -22,3 +22,40 @@ fn gerunds_count_only_after_a_polite_lead_in() {
     assert!(matches!(check("Would you mind restarting plex?"), Verdict::Refuse { .. }));
     assert_eq!(check("Running containers?"), Verdict::Allow);
 }
+
+#[test]
+fn carrying_out_what_is_named_is_told_apart_from_a_how_to() {
+    for asks in [
+        "give me the command and run it: docker restart plex",
+        "write the docker command to stop sonarr, then execute it",
+        "docker rm -f old-backup, run it for me",
+        "find the command to restart jellyfin and do it",
+    ] {
+        assert!(asks_to_carry_it_out(asks), "{asks}");
+    }
+    for how_to in [
+        "give me the command to restart plex but don't run it",
+        "print the docker run command for plex, dont execute it",
+        "how do I restart plex?",
+        "what does docker restart do and why would I run it?",
+        "it ran and then it stopped",
+    ] {
+        assert!(!asks_to_carry_it_out(how_to), "{how_to}");
+    }
+}
+
+/// The "and run it" override, over the whole labelled corpus (held-out lines included): it never
+/// turns a question into a refusal, and it is only ever reached together with a rule refusal.
+#[test]
+fn carrying_out_refuses_no_question_of_the_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let examples = crate::corpus::load(&dir).unwrap();
+    assert!(examples.len() > 5000, "{}", examples.len());
+    let wrongly: Vec<&str> = examples
+        .iter()
+        .filter(|e| !e.change)
+        .filter(|e| matches!(check(&e.text), Verdict::Refuse { .. }) && asks_to_carry_it_out(&e.text))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(wrongly.is_empty(), "questions the override would refuse: {wrongly:#?}");
+}
