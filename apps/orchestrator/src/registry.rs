@@ -156,7 +156,8 @@ impl Registry {
             None => None,
             Some(Value::String(host)) if self.hosts.contains(&host) => Some(host),
             Some(other) if !self.hosts.is_empty() => {
-                return Err(bad(format!("host: {other} is not one of {}", self.hosts.join(", "))));
+                let shown: String = other.to_string().chars().take(64).collect();
+                return Err(bad(format!("host: {shown} is not one of {}", self.hosts.join(", "))));
             }
             Some(_) => return Err(bad("unknown field `host`: this server watches one host".into())),
         };

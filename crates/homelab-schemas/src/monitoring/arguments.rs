@@ -2,8 +2,9 @@
 //! tool's struct before it runs ([`ToolId::check_arguments`], generated from the catalog's table): an unknown or missing key, a wrong
 //! type, a number out of bounds, a text not matching the catalog's pattern or a choice not on its
 //! list is refused, naming the field. The patterns are the catalog's own constants, matched with
-//! the `regex` crate; a test holds these structs and the JSON Schema the model is shown
-//! ([`ToolId::arguments_schema`]) to the same answers.
+//! the `regex` crate; a test holds these structs and the bounded JSON Schema MCP clients are shown
+//! ([`ToolId::arguments_schema`]) to the same answers. (The model is offered the plain
+//! definition: names, types, descriptions and choices.)
 
 use std::sync::LazyLock;
 
@@ -78,15 +79,30 @@ pub struct Bounded<const MIN: i64, const MAX: i64>(i64);
 impl<const MIN: i64, const MAX: i64> TryFrom<serde_json::Number> for Bounded<MIN, MAX> {
     type Error = String;
     fn try_from(number: serde_json::Number) -> Result<Self, String> {
-        let whole = number
-            .as_i64()
-            .or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64));
-        match whole {
-            None => Err(format!("{number} is not a whole number")),
-            Some(n) if n < MIN => Err(format!("{n} is less than the minimum of {MIN}")),
-            Some(n) if n > MAX => Err(format!("{n} is greater than the maximum of {MAX}")),
-            Some(n) => Ok(Self(n)),
+        // Compared as f64 first, so that a huge number is said to be over the maximum.
+        let value = number.as_i64().map(|n| n as f64).or_else(|| number.as_f64()).unwrap_or(f64::NAN);
+        if value.fract() != 0.0 || value.is_nan() {
+            Err(format!("{number} is not a whole number"))
+        } else if value < MIN as f64 {
+            Err(format!("{number} is less than the minimum of {MIN}"))
+        } else if value > MAX as f64 {
+            Err(format!("{number} is greater than the maximum of {MAX}"))
+        } else {
+            Ok(Self(value as i64))
         }
+    }
+}
+
+/// One of a choice's names, read only from a plain string: serde would also read an enum from a
+/// one-key object (`{"cpu": null}`), which the advertised schema does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Choice<E>(pub E);
+
+impl<'de, E: DeserializeOwned> Deserialize<'de> for Choice<E> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        E::deserialize(serde::de::value::StringDeserializer::<D::Error>::new(name)).map(Choice)
     }
 }
 
@@ -113,7 +129,7 @@ pub struct NoArguments {}
 #[serde(deny_unknown_fields)]
 pub struct TruenasArguments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topic: Option<TruenasTopic>,
+    pub topic: Option<Choice<TruenasTopic>>,
 }
 
 /// `get_container_details`: one container.
@@ -144,7 +160,7 @@ pub struct LogsArguments {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryArguments {
-    pub metric: HistoryMetric,
+    pub metric: Choice<HistoryMetric>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,7 +175,7 @@ pub struct HistoryArguments {
 #[serde(deny_unknown_fields)]
 pub struct ProcessArguments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort: Option<ProcessSort>,
+    pub sort: Option<Choice<ProcessSort>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<Bounded<1, 20>>,
 }
@@ -176,7 +192,7 @@ pub struct EventsArguments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<EventKind>,
+    pub kind: Option<Choice<EventKind>>,
 }
 
 /// Reads `arguments` as `A`; on success, `A` as it is sent on. `ToolId::check_arguments` calls

@@ -228,7 +228,7 @@ tools! {
         params: &[
             NAMED_CONTAINER,
             Param::number("lines", "How many lines, 1-200 (default 50)", 1, 200),
-            Param::text("since", "Only newer lines, e.g. 30m, 2h, 1d", "^[0-9]{1,6}[smhd]$"),
+            Param::text("since", "Only newer lines, e.g. 30m, 2h, 1d", LOG_AGE_PATTERN),
         ],
         path: "/containers/{name}/logs",
         reads: "the container's logs",

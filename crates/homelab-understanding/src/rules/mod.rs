@@ -109,15 +109,30 @@ pub fn asks_the_assistant_to_act(message: &str) -> bool {
 
 /// Whether `message` also asks the assistant to carry out what it names: "give me the command
 /// and run it", "… then execute it", "run it for me". With a command or an action the rules
-/// refuse, such a message is a request, however much the rest reads like a how-to. "… but don't
-/// run it" does not match (the verb is not after "and" or "then"). English only.
+/// refuse, such a message is a request, however much the rest reads like a how-to. Not when the
+/// carrying out is negated ("… but don't run it for me") or is the writer's own, in a condition
+/// or a plan ("if I stop sonarr and then run it again, …", "should we … and do that weekly?").
+/// English only.
 pub fn asks_to_carry_it_out(message: &str) -> bool {
     let lower = normalise(message).to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let carry_out = |verb: &str| matches!(verb, "run" | "execute" | "exec" | "apply" | "do");
     let it = |word: &str| matches!(word, "it" | "that" | "this" | "them" | "those");
-    words.windows(3).any(|w| matches!(w[0], "and" | "then") && carry_out(w[1]) && it(w[2]))
-        || words.windows(4).any(|w| carry_out(w[0]) && it(w[1]) && w[2] == "for" && w[3] == "me")
+    // Where the verb stands, for "and/then <verb> it" and "<verb> it for me".
+    let verbs = (0..words.len()).filter(|&i| {
+        (i > 0
+            && matches!(words[i - 1], "and" | "then")
+            && carry_out(words[i])
+            && words.get(i + 1).is_some_and(|w| it(w)))
+            || (carry_out(words[i])
+                && words.get(i + 1).is_some_and(|w| it(w))
+                && words.get(i + 2..i + 4) == Some(&["for", "me"][..]))
+    });
+    let negated = |i: usize| {
+        words[i.saturating_sub(3)..i].iter().any(|w| matches!(*w, "not" | "never" | "t" | "dont" | "without"))
+    };
+    let own = |i: usize| words[..i].iter().any(|w| matches!(*w, "if" | "when" | "whether" | "i" | "we" | "should"));
+    verbs.into_iter().any(|i| !negated(i) && !own(i))
 }
 
 /// Folds what only looks different: fullwidth letters (`ｒｅｓｔａｒｔ`), Cyrillic and Greek

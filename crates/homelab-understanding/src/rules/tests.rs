@@ -39,6 +39,9 @@ fn carrying_out_what_is_named_is_told_apart_from_a_how_to() {
         "how do I restart plex?",
         "what does docker restart do and why would I run it?",
         "it ran and then it stopped",
+        "write the command to stop sonarr but don't run it for me",
+        "if I stop sonarr and then run it again, will it lose data?",
+        "should we prune old images and do that weekly?",
     ] {
         assert!(!asks_to_carry_it_out(how_to), "{how_to}");
     }

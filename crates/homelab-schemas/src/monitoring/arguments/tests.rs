@@ -39,9 +39,13 @@ fn candidates() -> Vec<Value> {
         json!(["plex"]),
         json!({"a": 1}),
     ];
-    for choices in [TruenasTopic::NAMES, HistoryMetric::NAMES, EventKind::NAMES, PROCESS_SORTS] {
-        values.extend(choices.iter().map(|c| json!(c)));
+    // Every choice of every tool, so a new choice list is compared without being listed here.
+    for tool in ToolId::ALL {
+        for choices in tool.spec().params.iter().filter_map(|p| p.allowed) {
+            values.extend(choices.iter().map(|c| json!(c)));
+        }
     }
+    values.extend([json!({"cpu": null}), json!(1e15), json!(18446744073709551615u64), json!(-1e20)]);
     values
 }
 
