@@ -248,10 +248,12 @@ await check("past conversations are listed, opened and deleted", async () => {
   await older.click();
   await page.locator('[data-role="user"]', { hasText: "What is the current CPU usage?" }).first().waitFor({ timeout: 10000 });
   assert((await page.locator('[data-role="user"]', { hasText: "How much disk space" }).count()) === 0, "did not switch");
+  // Counted before the click: the list can refresh before a count taken after it.
+  const before = await nav.locator(".title").count();
   await nav.getByRole("button", { name: "Delete conversation: How much disk space is left?" }).first().click();
   await page.waitForFunction(
     (n) => document.querySelectorAll('nav[aria-label="Past conversations"] .title').length < n,
-    await nav.locator(".title").count(),
+    before,
     { timeout: 10000 },
   );
   assert((await disk.count()) === listed - 1, "the conversation was not deleted");
