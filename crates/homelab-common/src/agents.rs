@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::configuration::{ConfigError, Secret, Settings, LOCAL_TARGET};
+use crate::configuration::{ConfigError, OrchestratorConfig, Secret, LOCAL_TARGET};
 
 /// Where the agents' pinned certificates are when `MONITORING_AGENTS_DIR` is unset (the folder
 /// the compose file mounts `deploy/agents/` at).
@@ -14,7 +14,7 @@ pub const DEFAULT_AGENTS_DIR: &str = "/etc/homelab-assistant/agents";
 
 const VAR: &str = "MONITORING_AGENT_TOKENS";
 
-impl Settings {
+impl OrchestratorConfig {
     /// The folder of the agents' pinned certificates (`<name>.pem`).
     pub fn agents_dir(&self) -> PathBuf {
         self.monitoring_agents_dir.clone().unwrap_or_else(|| DEFAULT_AGENTS_DIR.into())
@@ -51,7 +51,7 @@ impl Settings {
                     format!("the token of '{name}' {weakness}; {}", crate::strength::HOW_TO_MAKE_ONE),
                 ));
             }
-            if self.internal_token.as_ref().is_some_and(|t| t.expose() == token) {
+            if self.common.internal_token.as_ref().is_some_and(|t| t.expose() == token) {
                 return Err(ConfigError::new(
                     VAR,
                     format!(
@@ -89,17 +89,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::configuration::ServiceConfig;
 
     const PI: &str = "pi-token-0123456789abcdef";
     const NAS: &str = "nas-token-0123456789abcdef";
 
-    fn with(tokens: &str) -> Settings {
-        Settings {
+    fn with(tokens: &str) -> OrchestratorConfig {
+        let mut config = OrchestratorConfig {
             monitoring_targets: Some("pi=https://pi.lan:8003,nas=https://nas.lan:8003".into()),
             monitoring_agent_tokens: Some(Secret::new(tokens)),
-            internal_token: Some(Secret::new("the-stack-s-own-token-0123")),
-            ..Settings::default()
-        }
+            ..OrchestratorConfig::default()
+        };
+        config.common.internal_token = Some(Secret::new("the-stack-s-own-token-0123"));
+        config
     }
 
     #[test]
@@ -107,8 +109,8 @@ mod tests {
         let tokens = with(&format!(" NAS={NAS} , pi={PI}")).agent_tokens().unwrap();
         let seen: Vec<(&str, &str)> = tokens.iter().map(|(n, t)| (n.as_str(), t.expose())).collect();
         assert_eq!(seen, [("pi", PI), ("nas", NAS)]);
-        assert!(Settings::default().agent_tokens().unwrap().is_empty(), "one host needs none");
-        assert!(with(&format!("pi={PI},nas={NAS}")).validate().is_ok());
+        assert!(OrchestratorConfig::default().agent_tokens().unwrap().is_empty(), "one host needs none");
+        assert!(with(&format!("pi={PI},nas={NAS}")).check().is_ok());
     }
 
     #[test]
@@ -122,7 +124,7 @@ mod tests {
             (format!("pi={PI},pi={PI}x,nas={NAS}"), "the host 'pi' has two tokens"),
             (format!("pi {PI}"), "is not name=token"),
         ] {
-            let e = with(&tokens).validate().unwrap_err();
+            let e = with(&tokens).check().unwrap_err();
             assert_eq!(e.variable, VAR, "{tokens}");
             assert!(e.reason.contains(says), "{tokens}: {e}");
             for secret in [PI, NAS, "the-stack-s-own-token-0123"] {
@@ -133,8 +135,8 @@ mod tests {
 
     #[test]
     fn the_agents_folder_defaults_to_where_compose_mounts_it() {
-        assert_eq!(Settings::default().agents_dir(), PathBuf::from(DEFAULT_AGENTS_DIR));
-        let s = Settings { monitoring_agents_dir: Some("/srv/agents".into()), ..Settings::default() };
+        assert_eq!(OrchestratorConfig::default().agents_dir(), PathBuf::from(DEFAULT_AGENTS_DIR));
+        let s = OrchestratorConfig { monitoring_agents_dir: Some("/srv/agents".into()), ..OrchestratorConfig::default() };
         assert_eq!(s.agents_dir(), PathBuf::from("/srv/agents"));
     }
 }

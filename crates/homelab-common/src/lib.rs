@@ -3,8 +3,8 @@
 //! Layout
 //! - [`agents`]: each host's agent trusted on its own: its own token, its pinned certificate.
 //! - [`clock`]: the host's time zone and local times (`03:12 CET on Dec 5`), one way everywhere.
-//! - [`configuration`]: `Settings` from defaults < `.env` < environment (docs/contract.md §10),
-//!   secrets redacted.
+//! - [`configuration`]: each service's settings struct, read from defaults < `.env` <
+//!   environment (docs/contract.md §10); its variables derived from its fields, secrets redacted.
 //! - [`telemetry`]: one tracing set-up, `LOG_LEVEL` / `LOG_FORMAT`, service name on every line.
 //! - [`error`]: `ApiError`, the one error type that renders as `{"detail": …}`.
 //! - [`extract`]: a JSON extractor whose rejections use that same shape.
@@ -41,6 +41,8 @@ pub mod timeouts;
 pub mod tls;
 pub mod upstream;
 
-pub use configuration::{LlmProviderKind, LogFormat, Secret, Settings};
+pub use configuration::{
+    AdapterConfig, GatewayConfig, LlmProviderKind, LogFormat, MonitoringConfig, OrchestratorConfig, Secret, ServiceConfig,
+};
 pub use error::ApiError;
 pub use extract::ApiJson;

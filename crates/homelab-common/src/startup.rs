@@ -20,7 +20,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{configuration::Settings, error::ApiError};
+use crate::{configuration::ServiceConfig, error::ApiError};
 
 /// The header that carries a request's id through every hop.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -148,44 +148,42 @@ pub async fn probe_health(port: u16, https: bool) -> bool {
 }
 
 /// The shared `main`: `--variables` lists the variables the service reads, `--healthcheck`
-/// probes the running service, otherwise load settings (a bad value exits with status 2 and
+/// probes the running service, otherwise load its settings (a bad value exits with status 2 and
 /// names the variable), set up tracing and run.
-pub async fn main<F, Fut>(service: &'static str, port_of: fn(&Settings) -> u16, run: F) -> std::process::ExitCode
+pub async fn main<C, F, Fut>(run: F) -> std::process::ExitCode
 where
-    F: FnOnce(Settings) -> Fut,
+    C: ServiceConfig,
+    F: FnOnce(C) -> Fut,
     Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>>,
 {
+    let service = C::SERVICE;
     if std::env::args().any(|a| a == "--variables") {
-        for name in crate::configuration::all_variables_of(service) {
-            println!("{name}");
+        for variable in crate::configuration::variables::<C>() {
+            println!("{}", variable.name);
         }
         return std::process::ExitCode::SUCCESS;
     }
-    let settings = match Settings::load_for(service) {
-        Ok(s) => s,
+    let config = match C::load() {
+        Ok(config) => config,
         Err(e) => {
             eprintln!("{service}: {e}");
             return std::process::ExitCode::from(2);
         }
     };
     if std::env::args().any(|a| a == "--healthcheck") {
-        // The gateway and tool-monitoring (as an agent) serve TLS when given a certificate.
-        let https = matches!(service, "gateway" | "tool-monitoring")
-            && settings.tls_cert_path.is_some()
-            && settings.tls_key_path.is_some();
-        return if probe_health(port_of(&settings), https).await {
+        return if probe_health(config.port(), config.serves_tls()).await {
             std::process::ExitCode::SUCCESS
         } else {
             std::process::ExitCode::FAILURE
         };
     }
-    if let Err(e) = settings.check_internal_exposure(service) {
+    if let Err(e) = config.check_internal_exposure() {
         eprintln!("{service}: {e}");
         return std::process::ExitCode::from(2);
     }
-    crate::telemetry::init_tracing(service, &settings.log_level, settings.log_format);
+    crate::telemetry::init_tracing(service, &config.common().log_level, config.common().log_format);
     crate::memory::spawn_trimmer();
-    match run(settings).await {
+    match run(config).await {
         Ok(()) => {
             tracing::info!("stopped");
             std::process::ExitCode::SUCCESS

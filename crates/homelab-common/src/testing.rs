@@ -159,7 +159,7 @@ pub fn check_binary_lifecycle(exe: &str, service: &str, port_var: &str, env: &[(
     assert!(!stderr.contains("CHANGE-ME-internal-token"), "the value is not repeated: {stderr}");
 
     // Behind the gateway, a reachable address without the token is refused (fail closed).
-    if crate::configuration::INTERNAL_SERVICES.contains(&service) {
+    if crate::configuration::is_internal(service) {
         let mut open = env.to_vec();
         open.push(("BIND_HOST", "0.0.0.0"));
         let (code, stderr) = run_to_exit(exe, &open);

@@ -45,7 +45,7 @@ use std::time::Duration;
 use axum::{error_handling::HandleErrorLayer, BoxError, Router};
 use tower::ServiceBuilder;
 
-use crate::{ApiError, LlmProviderKind, Settings};
+use crate::{configuration::Model, ApiError, LlmProviderKind};
 
 /// The gateway's request limit with a cloud model.
 pub const GATEWAY_REQUEST: Duration = Duration::from_secs(125);
@@ -99,8 +99,8 @@ pub struct ChatTimeouts {
 
 impl ChatTimeouts {
     /// The waits for `LLM_PROVIDER` and `LLM_TIMEOUT_SECS` as a service read them.
-    pub fn of(settings: &Settings) -> Self {
-        Self::new(settings.llm_provider, settings.llm_timeout_secs)
+    pub fn of(model: &Model) -> Self {
+        Self::new(model.llm_provider, model.llm_timeout_secs)
     }
 
     /// A cloud model keeps the fixed limits of docs/contract.md §3 (a turn of three calls' worth,

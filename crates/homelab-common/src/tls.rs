@@ -15,7 +15,7 @@ use std::{
     time::Duration,
 };
 
-use crate::Settings;
+use crate::configuration::Tls;
 use axum::Router;
 use axum_server::{accept::Accept, tls_rustls::RustlsConfig, Handle};
 use hyper_util::rt::TokioTimer;
@@ -44,7 +44,7 @@ impl Default for Limits {
 }
 
 /// The certificate and key, read once at start; `None` when HTTPS is not configured.
-pub async fn config(settings: &Settings) -> std::io::Result<Option<RustlsConfig>> {
+pub async fn config(settings: &Tls) -> std::io::Result<Option<RustlsConfig>> {
     let (Some(cert), Some(key)) = (&settings.tls_cert_path, &settings.tls_key_path) else {
         return Ok(None);
     };

@@ -1,66 +1,96 @@
 //! Where values come from besides the defaults: `.env`, the environment and `<NAME>_FILE`
-//! secret files, each filtered to the known variables.
+//! secret files, each kept to the service's own variables ([`variables`]).
 
-use std::collections::BTreeMap;
+use figment::{
+    providers::Serialized,
+    value::{Dict, Empty, Value},
+    Figment,
+};
 
-use figment::value::Value;
+use super::{defaults, variables, ConfigError, ServiceConfig, Variable};
 
-use super::{variables::TEXT_VARIABLES, ConfigError, SECRET_FILE_VARIABLES, VARIABLES};
+/// The layered sources of `C`, before extraction: defaults < `.env` in the working directory <
+/// environment < secret files.
+pub(super) fn figment<C: ServiceConfig>() -> Result<Figment, ConfigError> {
+    let table = variables::<C>();
+    let dotenv = dotenv_pairs(".env")?;
+    let environment: Vec<(String, String)> = std::env::vars().collect();
+    let files = secret_files(&table, &environment, &dotenv)?;
+    Ok(defaults::<C>()
+        .merge(Serialized::defaults(values(&table, dotenv)))
+        .merge(Serialized::defaults(values(&table, environment)))
+        .merge(Serialized::defaults(files)))
+}
 
-/// Reads each non-empty `<NAME>_FILE` of the environment (trailing whitespace and newlines
-/// dropped). Setting both `NAME` and `NAME_FILE` is an error, and so is an unreadable or empty
-/// file; the message names the variable and the path, never the content.
-pub(super) fn secret_files(
-    environment: impl IntoIterator<Item = (String, String)>,
-    dotenv: &BTreeMap<String, Value>,
-    known: &BTreeMap<String, Value>,
-) -> Result<BTreeMap<String, Value>, ConfigError> {
-    let mut out = BTreeMap::new();
+/// The pairs that name one of the variables, as text (extraction reads a number or a flag from
+/// it where the field is one). `VAR=` means "not set", as for most tools that read a `.env`:
+/// none where the variable is optional, else the default.
+fn values(table: &[Variable], pairs: impl IntoIterator<Item = (String, String)>) -> Dict {
+    pairs
+        .into_iter()
+        .filter_map(|(name, raw)| {
+            let variable = table.iter().find(|v| v.name == name)?;
+            if raw.trim().is_empty() {
+                return variable.optional.then(|| (name, Value::from(Empty::None)));
+            }
+            Some((name, Value::from(raw)))
+        })
+        .collect()
+}
+
+/// Reads each non-empty `<NAME>_FILE` of the environment whose `NAME` is a secret (Docker
+/// secrets), trailing whitespace and newlines dropped. Setting both `NAME` and `NAME_FILE` is
+/// an error, and so is an unreadable or empty file; the message names the variable and the
+/// path, never the content.
+fn secret_files(
+    table: &[Variable],
+    environment: &[(String, String)],
+    dotenv: &[(String, String)],
+) -> Result<Dict, ConfigError> {
+    let mut out = Dict::new();
     for (key, path) in environment {
         let Some(name) = key.strip_suffix("_FILE") else { continue };
-        if !SECRET_FILE_VARIABLES.contains(&name) || path.trim().is_empty() {
+        if !table.iter().any(|v| v.secret && v.name == name) || path.trim().is_empty() {
             continue;
         }
-        let set_directly =
-            |v: Option<&Value>| v.and_then(|v| v.as_str().map(str::to_owned)).is_some_and(|v| !v.trim().is_empty());
-        if set_directly(known.get(name)) || set_directly(dotenv.get(name)) {
-            return Err(ConfigError::new(&key, format!("set either {name} or {key}, not both")));
+        let set_directly = |pairs: &[(String, String)]| pairs.iter().any(|(n, v)| n == name && !v.trim().is_empty());
+        if set_directly(environment) || set_directly(dotenv) {
+            return Err(ConfigError::new(key, format!("set either {name} or {key}, not both")));
         }
-        let content = std::fs::read_to_string(&path)
-            .map_err(|e| ConfigError::new(&key, format!("cannot read the file '{path}': {e}")))?;
+        let content = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(key, format!("cannot read the file '{path}': {e}")))?;
         let value = content.trim_end_matches(['\n', '\r', ' ', '\t']);
         if value.is_empty() {
-            return Err(ConfigError::new(&key, format!("the file '{path}' is empty")));
+            return Err(ConfigError::new(key, format!("the file '{path}' is empty")));
         }
         out.insert(name.to_owned(), Value::from(value.to_owned()));
     }
     Ok(out)
 }
 
-/// The known variables of a `.env` file, parsed like environment values. A missing file is no error.
-pub(super) fn dotenv_values(path: &str) -> Result<BTreeMap<String, Value>, ConfigError> {
+/// A `.env` file's pairs, read by dotenvy (the same rules `deploy/run.sh` uses, through
+/// `homelab-env`). A missing file is no error.
+fn dotenv_pairs(path: &str) -> Result<Vec<(String, String)>, ConfigError> {
     let iter = match dotenvy::from_path_iter(path) {
         Ok(iter) => iter,
-        Err(e) if e.not_found() => return Ok(BTreeMap::new()),
+        Err(e) if e.not_found() => return Ok(Vec::new()),
         Err(e) => return Err(ConfigError::new(".env", e.to_string())),
     };
-    let pairs = iter.collect::<Result<Vec<_>, _>>().map_err(|e| ConfigError::new(".env", e.to_string()))?;
-    Ok(known_values(pairs))
+    iter.collect::<Result<Vec<_>, _>>().map_err(|e| ConfigError::new(".env", e.to_string()))
 }
 
-/// Keeps the variables we know, parsing values the way figment parses environment values
-/// (`60` → number, `true` → bool) except the ones that are always text.
-pub(super) fn known_values(pairs: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, Value> {
-    pairs
-        .into_iter()
-        .filter(|(key, _)| VARIABLES.contains(&key.as_str()))
-        .map(|(key, raw)| {
-            let value = if TEXT_VARIABLES.contains(&key.as_str()) {
-                Value::from(raw)
-            } else {
-                raw.parse().unwrap_or_else(|_| Value::from(raw))
-            };
-            (key, value)
-        })
-        .collect()
+/// The variable a failed extraction is about. serde names the field of most errors; a flattened
+/// group's values reach it without their names, so then each value is tried alone.
+pub(super) fn blame<C: ServiceConfig>(figment: &Figment, e: figment::Error) -> ConfigError {
+    if let Some(name) = e.path.last() {
+        return ConfigError::new(name, e.kind.to_string());
+    }
+    let merged: Dict = figment.extract().unwrap_or_default();
+    for (name, value) in merged {
+        let alone = defaults::<C>().merge(Serialized::defaults(Dict::from([(name.clone(), value)])));
+        if let Err(e) = alone.extract_lossy::<C>() {
+            return ConfigError::new(&name, e.kind.to_string());
+        }
+    }
+    ConfigError::new("configuration", e.kind.to_string())
 }
