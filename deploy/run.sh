@@ -10,33 +10,28 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-# Settings from .env, without letting it override what the environment already says; a later
-# line of .env wins over an earlier one (as for the services and Docker Compose). Where the state
-# lives is not taken from .env: its DB_PATH, AUDIT_LOG_PATH, AUDIT_KEY_PATH and HISTORY_PATH are
-# paths inside the containers (Docker Compose sets its own), and make run keeps its state in
-# ./data (HOMELAB_DATA_DIR moves it), so that two checkouts never share a database or a history.
-STATE_VARIABLES=" DB_PATH AUDIT_LOG_PATH AUDIT_KEY_PATH HISTORY_PATH "
-ignored_from_env_file=()
-if [ -f .env ]; then
-  declare -A FROM_ENVIRONMENT=()
-  while IFS='=' read -r key _; do FROM_ENVIRONMENT[$key]=1; done < <(env)
-  while IFS='=' read -r key value; do
-    [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-    [ -n "${FROM_ENVIRONMENT[$key]:-}" ] && continue
-    value="${value%\"}"; value="${value#\"}"; value="${value%\'}"; value="${value#\'}"
-    if [[ "$STATE_VARIABLES" == *" $key "* ]]; then
-      [ -n "$value" ] && ignored_from_env_file+=("$key")
-      continue
-    fi
-    export "$key=$value"
-  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
-fi
-
 # What this needs, with versions, checked before the long build and said in one message.
-UI_WANTED=1
-[ "${HOMELAB_NO_UI:-0}" = 1 ] && UI_WANTED=0
 # shellcheck source=deploy/prerequisites.sh
 source deploy/prerequisites.sh
+check_build_tools
+
+# Settings from .env, read by the services' own parser (dotenvy, through crates/homelab-env, a
+# few seconds to build the first time) so that quotes, comments and ${VAR} mean the same here as
+# to the binaries. The environment wins over .env, and a later line of .env over an earlier one.
+# Where the state lives is not taken from .env: its DB_PATH, AUDIT_LOG_PATH, AUDIT_KEY_PATH and
+# HISTORY_PATH are paths inside the containers (Docker Compose sets its own), and make run keeps
+# its state in ./data (HOMELAB_DATA_DIR moves it), so that two checkouts never share a database.
+HOMELAB_ENV_IGNORED=""
+if [ -f .env ]; then
+  cargo build -q --locked -p homelab-env
+  env_exports=$("${CARGO_TARGET_DIR:-$ROOT/target}/debug/homelab-env" --keep-out DB_PATH --keep-out AUDIT_LOG_PATH \
+    --keep-out AUDIT_KEY_PATH --keep-out HISTORY_PATH .env) || exit 1
+  eval "$env_exports"
+fi
+
+UI_WANTED=1
+[ "${HOMELAB_NO_UI:-0}" = 1 ] && UI_WANTED=0
+check_ui_and_docker
 
 DATA="${HOMELAB_DATA_DIR:-$ROOT/data}"
 mkdir -p "$DATA/logs"
@@ -51,8 +46,8 @@ export DB_PATH="${DB_PATH:-$DATA/db.sqlite3}" AUDIT_LOG_PATH="${AUDIT_LOG_PATH:-
 export HISTORY_PATH="${HISTORY_PATH:-$DATA/history.json}" AUDIT_KEY_PATH="${AUDIT_KEY_PATH:-$DATA/audit.key}"
 # Several hosts: each agent's pinned certificate, deploy/agents/<name>.pem, as in Compose.
 export MONITORING_AGENTS_DIR="${MONITORING_AGENTS_DIR:-$ROOT/deploy/agents}"
-if [ "${#ignored_from_env_file[@]}" -gt 0 ]; then
-  echo "Note: ${ignored_from_env_file[*]} in .env are the containers' paths; make run keeps its state in $DATA."
+if [ -n "$HOMELAB_ENV_IGNORED" ]; then
+  echo "Note: $HOMELAB_ENV_IGNORED in .env are the containers' paths; make run keeps its state in $DATA."
 fi
 GATEWAY_BIND="${GATEWAY_BIND_HOST:-127.0.0.1}"
 

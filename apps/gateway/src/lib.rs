@@ -26,14 +26,14 @@ pub use homelab_common::tls;
 use std::sync::Arc;
 
 use axum::{http::HeaderValue, Router};
-use homelab_common::{configuration::CorsOrigins, startup, timeouts, Secret, Settings};
+use homelab_common::{configuration::CorsOrigins, startup, timeouts, GatewayConfig, Secret};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use forward::OrchestratorClient;
 use limits::Limits;
 
 /// The service name in logs and `/health`.
-pub const SERVICE: &str = "gateway";
+pub const SERVICE: &str = <GatewayConfig as homelab_common::ServiceConfig>::SERVICE;
 
 /// The shortest `API_KEY` the gateway starts with (docs/contract.md §3).
 pub const MIN_API_KEY_CHARS: usize = 16;
@@ -77,7 +77,7 @@ pub struct AppState {
 
 impl AppState {
     /// Refuses to build without `API_KEY` unless `AUTH_DISABLED=true`.
-    pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
+    pub fn from_settings(settings: &GatewayConfig) -> Result<Self, StartError> {
         let api_key = match (&settings.api_key, settings.auth_disabled) {
             (Some(key), _) if key.expose().chars().count() < MIN_API_KEY_CHARS => {
                 return Err(StartError::ShortApiKey(key.expose().chars().count()))
@@ -102,8 +102,8 @@ impl AppState {
             )),
             orchestrator: OrchestratorClient::new(
                 &settings.orchestrator_url,
-                timeouts::ChatTimeouts::of(settings).forward,
-                settings.internal_token.as_ref(),
+                timeouts::ChatTimeouts::of(&settings.model).forward,
+                settings.common.internal_token.as_ref(),
             ),
             max_message_chars: settings.max_message_chars,
             body_timeout: timeouts::BODY,
@@ -122,7 +122,7 @@ impl AppState {
 /// CORS from `CORS_ALLOW_ORIGINS`: methods GET, POST and DELETE (forgetting a conversation), any
 /// header. Empty (the default) allows
 /// no other origin: the web UI reaches the gateway through its own nginx, on its own origin.
-pub fn cors(settings: &Settings) -> CorsLayer {
+pub fn cors(settings: &GatewayConfig) -> CorsLayer {
     let origins = match settings.cors_origins() {
         CorsOrigins::SameOrigin => AllowOrigin::list(std::iter::empty()),
         CorsOrigins::Any => AllowOrigin::any(),
@@ -136,7 +136,7 @@ pub fn cors(settings: &Settings) -> CorsLayer {
 
 /// The service's routes with the shared layers and CORS. Starts nothing: the limiter's
 /// housekeeping is started by [`run`].
-pub fn router(state: AppState, settings: &Settings) -> Router {
+pub fn router(state: AppState, settings: &GatewayConfig) -> Router {
     let metrics = state.metrics.clone();
     let guard = state.clone();
     let routes = routes::routes()
@@ -160,18 +160,18 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             }
         },
     ));
-    startup::with_common_layers(instrumented, timeouts::ChatTimeouts::of(settings).gateway_request)
+    startup::with_common_layers(instrumented, timeouts::ChatTimeouts::of(&settings.model).gateway_request)
         .layer(cors(settings))
 }
 
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.
-pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn run(settings: GatewayConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = AppState::from_settings(&settings)?;
     limits::spawn_housekeeping(&state.limits);
     client_ip::spawn_resolving(&state.trusted_proxies);
-    let listener = startup::bind(&settings.bind_host, settings.gateway_port).await?;
+    let listener = startup::bind(&settings.common.bind_host, settings.gateway_port).await?;
     let app = router(state, &settings);
-    let tls = tls::config(&settings).await?;
+    let tls = tls::config(&settings.tls).await?;
     tracing::info!(addr = %listener.local_addr()?, https = tls.is_some(), "listening");
     tls::serve_with(listener, app, tls, tls::Limits::default(), startup::shutdown_signal()).await?;
     Ok(())

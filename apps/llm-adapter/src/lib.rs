@@ -12,12 +12,12 @@ pub mod routes;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{metrics::Metrics, startup, timeouts::ChatTimeouts, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts::ChatTimeouts, AdapterConfig, Secret};
 
 pub use providers::{Provider, ProviderError};
 
 /// The service name in logs and `/health`.
-pub const SERVICE: &str = "llm-adapter";
+pub const SERVICE: &str = <AdapterConfig as homelab_common::ServiceConfig>::SERVICE;
 
 /// Everything a handler needs, built once at start.
 #[derive(Clone)]
@@ -38,7 +38,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &AdapterConfig) -> Self {
         let metrics = Arc::new(Metrics::new(SERVICE));
         let llm_calls =
             metrics.counter("llm_calls_total", "LLM calls by provider and outcome", &["provider", "outcome"]);
@@ -50,10 +50,10 @@ impl AppState {
         Self {
             llm_tokens,
             provider: providers::from_settings(settings),
-            internal_token: settings.internal_token.clone(),
+            internal_token: settings.common.internal_token.clone(),
             metrics,
             llm_calls,
-            turn_limit: ChatTimeouts::of(settings).llm_turn,
+            turn_limit: ChatTimeouts::of(&settings.model).llm_turn,
         }
     }
 
@@ -71,13 +71,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.
-pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn run(settings: AdapterConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     providers::check(&settings)?;
-    let listener = startup::bind(&settings.bind_host, settings.llm_adapter_port).await?;
+    let listener = startup::bind(&settings.common.bind_host, settings.llm_adapter_port).await?;
     let state = AppState::from_settings(&settings);
     if state.provider.is_none() {
         tracing::warn!(
-            provider = settings.llm_provider.as_str(),
+            provider = settings.model.llm_provider.as_str(),
             "no API key for the selected provider: /chat will answer 503 until GROQ_API_KEY or OPENAI_API_KEY is set (or LLM_PROVIDER=builtin)"
         );
     }

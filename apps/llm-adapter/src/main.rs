@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    homelab_common::startup::main(llm_adapter::SERVICE, |s| s.llm_adapter_port, llm_adapter::run).await
+    homelab_common::startup::main(llm_adapter::run).await
 }

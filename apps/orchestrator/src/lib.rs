@@ -44,7 +44,7 @@ pub mod verify_audit;
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use axum::Router;
-use homelab_common::{metrics::Metrics, startup, timeouts, Secret, Settings};
+use homelab_common::{metrics::Metrics, startup, timeouts, OrchestratorConfig, Secret};
 
 use audit::AuditLog;
 use clients::{LlmAdapterClient, MonitoringClient};
@@ -52,7 +52,7 @@ use db::Database;
 use registry::Registry;
 
 /// The service name in logs and `/health`.
-pub const SERVICE: &str = "orchestrator";
+pub const SERVICE: &str = <OrchestratorConfig as homelab_common::ServiceConfig>::SERVICE;
 
 /// Why the orchestrator will not start.
 #[derive(Debug, thiserror::Error)]
@@ -108,13 +108,13 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the database and starts the audit writer.
-    pub fn from_settings(settings: &Settings) -> Result<Self, StartError> {
+    pub fn from_settings(settings: &OrchestratorConfig) -> Result<Self, StartError> {
         let targets = targets::Targets::from_settings(settings).map_err(StartError::Targets)?;
         let registry = Registry::for_hosts(&targets.names());
         let db = Database::open(&settings.db_path, &registry.names())?;
         let secrets =
             settings.secrets().into_iter().chain(targets.agent_tokens()).map(|s| s.expose().to_string()).collect();
-        let waits = timeouts::ChatTimeouts::of(settings);
+        let waits = timeouts::ChatTimeouts::of(&settings.model);
         let metrics = Arc::new(Metrics::new(SERVICE));
         let tool_calls = metrics.counter(
             "tool_calls_total",
@@ -139,13 +139,17 @@ impl AppState {
             registry: Arc::new(registry),
             db,
             audit,
-            llm: LlmAdapterClient::new(&settings.llm_adapter_url, waits.llm_wait, settings.internal_token.as_ref()),
-            llm_provider: settings.llm_provider,
+            llm: LlmAdapterClient::new(
+                &settings.llm_adapter_url,
+                waits.llm_wait,
+                settings.common.internal_token.as_ref(),
+            ),
+            llm_provider: settings.model.llm_provider,
             monitoring: targets.local().clone(),
             targets,
             max_tool_iterations: settings.max_tool_iterations,
             chat_deadline: waits.chat,
-            small_model: settings.llm_provider.is_local(),
+            small_model: settings.model.llm_provider.is_local(),
             conversation_ttl_days: settings.conversation_ttl_days,
             prefetch: settings.prefetch_tools,
             available: Arc::default(),
@@ -156,7 +160,7 @@ impl AppState {
                 output_chars: settings.max_tool_output_chars,
             },
             budget_exhausted,
-            internal_token: settings.internal_token.clone(),
+            internal_token: settings.common.internal_token.clone(),
         })
     }
 }
@@ -201,8 +205,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their
 /// audit lines are written before the process exits.
-pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let listener = startup::bind(&settings.bind_host, settings.orchestrator_port).await?;
+pub async fn run(settings: OrchestratorConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = startup::bind(&settings.common.bind_host, settings.orchestrator_port).await?;
     let state = AppState::from_settings(&settings)?;
     spawn_pruning(state.db.clone(), settings.conversation_ttl_days);
     tracing::info!(

@@ -7,5 +7,5 @@ async fn main() -> std::process::ExitCode {
     if args.first().map(String::as_str) == Some("verify-audit") {
         return orchestrator::verify_audit::cli(&args[1..]);
     }
-    homelab_common::startup::main(orchestrator::SERVICE, |s| s.orchestrator_port, orchestrator::run).await
+    homelab_common::startup::main(orchestrator::run).await
 }

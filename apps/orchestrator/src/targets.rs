@@ -5,7 +5,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use homelab_common::{configuration::LOCAL_TARGET, timeouts, Secret, Settings};
+use homelab_common::{configuration::LOCAL_TARGET, timeouts, OrchestratorConfig, Secret};
 use serde_json::{json, Value};
 
 use crate::{audit::HostCall, clients::MonitoringClient};
@@ -29,14 +29,14 @@ pub struct Targets(Arc<Vec<Target>>);
 impl Targets {
     /// The targets of the settings: `local` with `INTERNAL_TOKEN`, each agent with its own token
     /// and, over HTTPS, its own pinned certificate (`<name>.pem` in `MONITORING_AGENTS_DIR`).
-    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+    pub fn from_settings(settings: &OrchestratorConfig) -> Result<Self, String> {
         let targets = settings.monitoring_targets().map_err(|e| e.to_string())?;
         let mut tokens = settings.agent_tokens().map_err(|e| e.to_string())?.into_iter();
         let dir = settings.agents_dir();
         let mut list = Vec::new();
         for (name, url) in targets {
             if name == LOCAL_TARGET {
-                let client = MonitoringClient::new(&url, timeouts::TOOL_CALL, settings.internal_token.as_ref());
+                let client = MonitoringClient::new(&url, timeouts::TOOL_CALL, settings.common.internal_token.as_ref());
                 list.push(Target { name, client, token: None });
                 continue;
             }

@@ -57,7 +57,9 @@ pub fn cli(args: &[String]) -> ExitCode {
             Ok(key) => Some(key),
             Err(problem) => return usage(&problem),
         },
-        None => homelab_common::Settings::load().ok().and_then(|s| Key::load(&s.audit_key_file()).ok()),
+        None => <homelab_common::OrchestratorConfig as homelab_common::ServiceConfig>::load()
+            .ok()
+            .and_then(|s| Key::load(&s.audit_key_file()).ok()),
     };
     let tip = match key.as_ref().and_then(Key::tip_file).map(audit_tip::read).transpose() {
         Ok(tip) => tip.flatten(),

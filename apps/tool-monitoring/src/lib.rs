@@ -46,14 +46,14 @@ use axum::{
     routing::{get, MethodRouter},
     Json, Router,
 };
-use homelab_common::{clock::HostZone, metrics::Metrics, startup, timeouts, Secret, Settings};
+use homelab_common::{clock::HostZone, metrics::Metrics, startup, timeouts, MonitoringConfig, Secret};
 use homelab_schemas::{monitoring::Offered, Health, ToolId};
 
 pub use docker::ReadOnlyDocker;
 pub use resources::ResourceSampler;
 
 /// The service name in logs and `/health`.
-pub const SERVICE: &str = "tool-monitoring";
+pub const SERVICE: &str = <MonitoringConfig as homelab_common::ServiceConfig>::SERVICE;
 
 /// Everything a handler needs, built once at start.
 #[derive(Clone)]
@@ -89,7 +89,7 @@ pub struct AppState {
 impl AppState {
     /// Reads the saved history back, starts the samplers (needs a tokio runtime) and prepares the
     /// Docker client.
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &MonitoringConfig) -> Self {
         let paths = resources::HostPaths::from_settings(settings);
         let history = Arc::new(history::HostHistory::load(settings.history_path.clone()));
         let now = chrono::Utc::now().timestamp();
@@ -134,7 +134,7 @@ impl AppState {
             prometheus: settings.prometheus_url.as_deref().map(|url| Arc::new(prometheus::Prometheus::new(url))),
             paths,
             truenas,
-            internal_token: settings.internal_token.clone(),
+            internal_token: settings.common.internal_token.clone(),
             metrics,
         }
     }
@@ -203,16 +203,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.
-pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let listener = startup::bind(&settings.bind_host, settings.monitoring_port).await?;
+pub async fn run(settings: MonitoringConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = startup::bind(&settings.common.bind_host, settings.monitoring_port).await?;
     let state = AppState::from_settings(&settings);
-    let https = settings.tls_cert_path.is_some();
+    let https = settings.tls.tls_cert_path.is_some();
     tracing::info!(addr = %listener.local_addr()?, https, docker = state.docker.describe(), "listening");
     let (history, events) = (state.history.clone(), state.events.clone());
     // HTTPS when TLS_CERT_PATH / TLS_KEY_PATH are set: an agent another host's orchestrator asks
     // over the LAN. A connection may idle longer than the orchestrator keeps one (30 s), so the
     // server never closes one the orchestrator is about to reuse.
-    match homelab_common::tls::config(&settings).await? {
+    match homelab_common::tls::config(&settings.tls).await? {
         Some(tls) => {
             let limits = homelab_common::tls::Limits {
                 header_timeout: Duration::from_secs(60),

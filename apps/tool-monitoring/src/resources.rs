@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use homelab_common::Settings;
+use homelab_common::MonitoringConfig;
 use homelab_schemas::{
     monitoring::{bytes_to_gb, round2},
     SystemResources,
@@ -39,7 +39,7 @@ pub struct HostPaths {
 }
 
 impl HostPaths {
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &MonitoringConfig) -> Self {
         Self {
             proc_root: settings.host_proc.clone().unwrap_or_else(|| PathBuf::from("/proc")),
             mountinfo: match &settings.host_proc {
@@ -56,7 +56,7 @@ impl HostPaths {
 
     /// This machine's own paths, as without `HOST_PROC` and `HOST_ROOT`.
     pub fn local() -> Self {
-        Self::from_settings(&Settings { host_proc: None, host_root: None, ..Settings::default() })
+        Self::from_settings(&MonitoringConfig { host_proc: None, host_root: None, ..MonitoringConfig::default() })
     }
 }
 

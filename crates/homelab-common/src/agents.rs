@@ -136,7 +136,8 @@ mod tests {
     #[test]
     fn the_agents_folder_defaults_to_where_compose_mounts_it() {
         assert_eq!(OrchestratorConfig::default().agents_dir(), PathBuf::from(DEFAULT_AGENTS_DIR));
-        let s = OrchestratorConfig { monitoring_agents_dir: Some("/srv/agents".into()), ..OrchestratorConfig::default() };
+        let s =
+            OrchestratorConfig { monitoring_agents_dir: Some("/srv/agents".into()), ..OrchestratorConfig::default() };
         assert_eq!(s.agents_dir(), PathBuf::from("/srv/agents"));
     }
 }

@@ -42,7 +42,8 @@ pub mod tls;
 pub mod upstream;
 
 pub use configuration::{
-    AdapterConfig, GatewayConfig, LlmProviderKind, LogFormat, MonitoringConfig, OrchestratorConfig, Secret, ServiceConfig,
+    AdapterConfig, GatewayConfig, LlmProviderKind, LogFormat, MonitoringConfig, OrchestratorConfig, Secret,
+    ServiceConfig,
 };
 pub use error::ApiError;
 pub use extract::ApiJson;

@@ -9,7 +9,7 @@ use e2e_tests::{
     fake_truenas::{data, Api, FakeTruenas, Options, API_KEY, READS, USERNAME},
     stack::{Llm, Stack},
 };
-use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+use homelab_common::{startup::spawn_on_loopback, MonitoringConfig, Secret};
 use homelab_schemas::{
     monitoring::{TruenasReport, TruenasStatus, TruenasTopic},
     ToolId, ToolOutput,
@@ -18,19 +18,19 @@ use llm_adapter::providers::builtin::truenas::say;
 use serde_json::{json, Value};
 use tool_monitoring::{router, truenas::calls::Method, AppState};
 
-fn settings(fake: &FakeTruenas, username: Option<&str>, key: &str) -> Settings {
-    Settings {
+fn settings(fake: &FakeTruenas, username: Option<&str>, key: &str) -> MonitoringConfig {
+    MonitoringConfig {
         truenas_url: Some(fake.url()),
         truenas_username: username.map(String::from),
         truenas_api_key: Some(Secret::new(key)),
         truenas_ca_cert: Some(fake.ca_file.clone()),
         docker_host: Some("unix:///nonexistent.sock".into()),
         history_path: None,
-        ..Settings::default()
+        ..MonitoringConfig::default()
     }
 }
 
-async fn monitoring(settings: &Settings) -> String {
+async fn monitoring(settings: &MonitoringConfig) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
     spawn_on_loopback(router(AppState::from_settings(settings))).await
 }
@@ -240,7 +240,7 @@ async fn bad_topics_are_422_an_untrusted_certificate_gets_no_key_and_alerts_are_
     assert_eq!(status, 503);
     assert_eq!(fake.methods().len(), before, "the key was never sent to an unverified server");
 
-    let off = monitoring(&Settings { history_path: None, ..Settings::default() }).await;
+    let off = monitoring(&MonitoringConfig { history_path: None, ..MonitoringConfig::default() }).await;
     let (_, v) = get(format!("{off}/truenas")).await;
     assert_eq!((v["configured"].as_bool(), v.get("report")), (Some(false), None));
 }

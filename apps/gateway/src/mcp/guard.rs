@@ -13,7 +13,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use homelab_common::{configuration::CorsOrigins, ApiError, Settings};
+use homelab_common::{configuration::CorsOrigins, ApiError, GatewayConfig};
 
 use crate::{auth, input, AppState};
 
@@ -27,7 +27,7 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(state: AppState, settings: &Settings) -> Self {
+    pub fn new(state: AppState, settings: &GatewayConfig) -> Self {
         Self { state, origins: settings.cors_origins() }
     }
 

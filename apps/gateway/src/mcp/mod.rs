@@ -16,7 +16,7 @@ pub mod server;
 use std::sync::Arc;
 
 use axum::Router;
-use homelab_common::{configuration::CorsOrigins, Settings};
+use homelab_common::{configuration::CorsOrigins, GatewayConfig};
 use rmcp::transport::streamable_http_server::{
     session::never::NeverSessionManager, StreamableHttpServerConfig, StreamableHttpService,
 };
@@ -24,7 +24,7 @@ use rmcp::transport::streamable_http_server::{
 use crate::{input, AppState};
 
 /// The SDK's transport settings.
-fn config(settings: &Settings) -> StreamableHttpServerConfig {
+fn config(settings: &GatewayConfig) -> StreamableHttpServerConfig {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -62,7 +62,7 @@ fn with_port(origin: &str) -> String {
 }
 
 /// The `/mcp` route with its guard.
-pub fn routes(state: AppState, settings: &Settings) -> Router {
+pub fn routes(state: AppState, settings: &GatewayConfig) -> Router {
     let tools = server::Tools::new(state.orchestrator.clone());
     let service = StreamableHttpService::new(
         move || Ok(tools.clone()),

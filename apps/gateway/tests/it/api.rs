@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use gateway::{forward::OrchestratorClient, router, AppState};
-use homelab_common::{startup::spawn_on_loopback, Secret, Settings};
+use homelab_common::{configuration::Tls, startup::spawn_on_loopback, GatewayConfig, Secret};
 use serde_json::{json, Value};
 use wiremock::{
     matchers::{body_json, header_exists, method, path},
@@ -112,7 +112,7 @@ async fn bad_input_gets_the_right_4xx_and_is_never_forwarded() {
         .expect(0)
         .mount(&orch)
         .await;
-    let base = spawn(Settings { max_message_chars: 20, ..settings(&orch.uri()) }).await;
+    let base = spawn(GatewayConfig { max_message_chars: 20, ..settings(&orch.uri()) }).await;
     let cases: Vec<(Option<&str>, String, u16, &str)> = vec![
         (Some("application/json"), "{\"message\": ".into(), 422, "Malformed JSON body"),
         (Some("application/json"), "{}".into(), 422, "Field \"message\" is required"),
@@ -158,7 +158,7 @@ async fn a_body_streamed_without_length_is_still_capped() {
 #[tokio::test]
 async fn the_key_rate_limit_answers_429_with_retry_after() {
     let orch = orchestrator_answering(200, ok_answer()).await;
-    let base = spawn(Settings { rate_limit_requests: 3, rate_limit_window: 60, ..settings(&orch.uri()) }).await;
+    let base = spawn(GatewayConfig { rate_limit_requests: 3, rate_limit_window: 60, ..settings(&orch.uri()) }).await;
     for _ in 0..3 {
         assert_eq!(chat(&base, Some(KEY), json!({"message": "hi"})).await.0, 200);
     }
@@ -244,7 +244,8 @@ async fn preflight(base: &str, origin: &str) -> reqwest::Response {
 #[tokio::test]
 async fn cors_allows_the_configured_origins() {
     let base =
-        spawn(Settings { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") }).await;
+        spawn(GatewayConfig { cors_allow_origins: "http://nas.lan:3000".into(), ..settings("http://127.0.0.1:1") })
+            .await;
     let allowed = preflight(&base, "http://nas.lan:3000").await;
     assert_eq!(allowed.headers()["access-control-allow-origin"], "http://nas.lan:3000");
     let other = preflight(&base, "http://evil.example").await;
@@ -253,15 +254,16 @@ async fn cors_allows_the_configured_origins() {
 
 #[test]
 fn the_gateway_refuses_to_start_without_a_key() {
-    let err = AppState::from_settings(&Settings::default()).err().expect("refused");
+    let err = AppState::from_settings(&GatewayConfig::default()).err().expect("refused");
     assert!(err.to_string().contains("API_KEY is not set"), "{err}");
-    assert!(AppState::from_settings(&Settings { auth_disabled: true, ..Settings::default() }).is_ok());
+    assert!(AppState::from_settings(&GatewayConfig { auth_disabled: true, ..GatewayConfig::default() }).is_ok());
 }
 
 #[tokio::test]
 async fn auth_disabled_lets_keyless_requests_through() {
     let orch = orchestrator_answering(200, ok_answer()).await;
-    let base = spawn(Settings { auth_disabled: true, orchestrator_url: orch.uri(), ..Settings::default() }).await;
+    let base =
+        spawn(GatewayConfig { auth_disabled: true, orchestrator_url: orch.uri(), ..GatewayConfig::default() }).await;
     assert_eq!(chat(&base, None, json!({"message": "hi"})).await.0, 200);
 }
 
@@ -290,9 +292,10 @@ async fn https_serves_a_chat_with_a_self_signed_certificate() {
     let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let s = Settings { tls_cert_path: Some(cert_path), tls_key_path: Some(key_path), ..settings(&orch.uri()) };
+    let tls = Tls { tls_cert_path: Some(cert_path), tls_key_path: Some(key_path) };
+    let s = GatewayConfig { tls, ..settings(&orch.uri()) };
 
-    let config = gateway::tls::config(&s).await.unwrap().expect("TLS configured");
+    let config = gateway::tls::config(&s.tls).await.unwrap().expect("TLS configured");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let app = router(AppState::from_settings(&s).unwrap(), &s);
@@ -405,7 +408,7 @@ async fn headers_sent_too_slowly_are_cut_off() {
 
 #[tokio::test]
 async fn the_api_is_described_at_openapi_json_without_a_key() {
-    let base = spawn(Settings { max_message_chars: 1234, ..settings("http://127.0.0.1:1") }).await;
+    let base = spawn(GatewayConfig { max_message_chars: 1234, ..settings("http://127.0.0.1:1") }).await;
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for (route, verb) in
@@ -489,10 +492,10 @@ async fn metrics_need_the_key() {
 
 #[test]
 fn a_short_api_key_stops_the_gateway_with_a_way_to_make_one() {
-    let short = Settings { api_key: Some(Secret::new("fifteen-chars!!")), ..Settings::default() };
+    let short = GatewayConfig { api_key: Some(Secret::new("fifteen-chars!!")), ..GatewayConfig::default() };
     let err = AppState::from_settings(&short).err().expect("a 15-character key is refused").to_string();
     assert!(err.contains("at least 16") && err.contains("openssl rand"), "{err}");
-    let ok = Settings { api_key: Some(Secret::new("sixteen-chars!!!")), ..Settings::default() };
+    let ok = GatewayConfig { api_key: Some(Secret::new("sixteen-chars!!!")), ..GatewayConfig::default() };
     assert!(AppState::from_settings(&ok).is_ok());
 }
 
@@ -509,7 +512,7 @@ async fn open_streams_per_key_are_capped() {
         )
         .mount(&orch)
         .await;
-    let base = spawn(Settings { max_streams_per_key: 1, ..settings(&orch.uri()) }).await;
+    let base = spawn(GatewayConfig { max_streams_per_key: 1, ..settings(&orch.uri()) }).await;
     let open = |base: String| async move {
         let resp = reqwest::Client::new()
             .post(format!("{base}/chat/stream"))
@@ -598,7 +601,7 @@ async fn connections_beyond_the_cap_are_closed_at_once() {
 /// `UPDATE_OPENAPI=1` rewrites it.
 #[tokio::test]
 async fn the_ui_types_come_from_the_live_openapi_document() {
-    let settings = Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() };
+    let settings = GatewayConfig { api_key: Some(Secret::new(KEY)), ..GatewayConfig::default() };
     let base = spawn(settings).await;
     let live: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/src/api/openapi.json");
@@ -620,7 +623,7 @@ async fn the_ui_types_come_from_the_live_openapi_document() {
 #[tokio::test]
 async fn the_history_parameters_in_openapi_are_the_catalogs() {
     use homelab_schemas::monitoring::{HistoryMetric, CONTAINER_NAME_PATTERN, WINDOW_PATTERN};
-    let base = spawn(Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() }).await;
+    let base = spawn(GatewayConfig { api_key: Some(Secret::new(KEY)), ..GatewayConfig::default() }).await;
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     let params = doc["paths"]["/history"]["get"]["parameters"].as_array().unwrap();
     let find = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {params:?}"));
@@ -635,7 +638,7 @@ async fn the_history_parameters_in_openapi_are_the_catalogs() {
 #[tokio::test]
 async fn the_events_parameters_in_openapi_are_the_catalogs() {
     use homelab_schemas::monitoring::{EventKind, ToolId, CONTAINER_NAME_PATTERN, RFC3339_PATTERN, WINDOW_PATTERN};
-    let base = spawn(Settings { api_key: Some(Secret::new(KEY)), ..Settings::default() }).await;
+    let base = spawn(GatewayConfig { api_key: Some(Secret::new(KEY)), ..GatewayConfig::default() }).await;
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     let params = doc["paths"]["/events"]["get"]["parameters"].as_array().unwrap();
     let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
@@ -663,7 +666,7 @@ async fn reading_conversations_needs_the_key_but_spends_no_chat_allowance() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"conversation_id": "c-1", "deleted": true})))
         .mount(&server)
         .await;
-    let base = spawn(Settings { rate_limit_requests: 1, ..settings(&server.uri()) }).await;
+    let base = spawn(GatewayConfig { rate_limit_requests: 1, ..settings(&server.uri()) }).await;
     let client = reqwest::Client::new();
     let list = || client.get(format!("{base}/conversations")).header("X-API-Key", KEY);
     for _ in 0..3 {

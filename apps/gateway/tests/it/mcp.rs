@@ -4,7 +4,7 @@
 //! what `tools/list` and `tools/call` make of the orchestrator's answers. The official Python
 //! client against the real services is `tests/tests/it/mcp.rs`.
 
-use homelab_common::Settings;
+use homelab_common::GatewayConfig;
 use serde_json::{json, Value};
 use wiremock::{
     matchers::{body_json, header, header_exists, method, path},
@@ -142,7 +142,7 @@ async fn a_foreign_origin_is_refused_with_403_even_with_the_key() {
 #[tokio::test]
 async fn an_origin_listed_in_cors_allow_origins_is_served() {
     let orchestrator = untouchable().await;
-    let base = spawn(Settings {
+    let base = spawn(GatewayConfig {
         cors_allow_origins: "https://ui.example, http://localhost:6274".into(),
         ..settings(&orchestrator.uri())
     })
@@ -161,7 +161,8 @@ async fn an_origin_listed_in_cors_allow_origins_is_served() {
 async fn with_auth_disabled_mcp_is_not_served() {
     let orchestrator = untouchable().await;
     let base =
-        spawn(Settings { auth_disabled: true, orchestrator_url: orchestrator.uri(), ..Settings::default() }).await;
+        spawn(GatewayConfig { auth_disabled: true, orchestrator_url: orchestrator.uri(), ..GatewayConfig::default() })
+            .await;
     let (status, _, body) = rpc(&base, &[], initialize("2025-11-25")).await;
     assert_eq!(status, 403);
     assert!(body["detail"].as_str().unwrap().starts_with("MCP is not served with AUTH_DISABLED=true"), "{body}");
@@ -170,7 +171,7 @@ async fn with_auth_disabled_mcp_is_not_served() {
 #[tokio::test]
 async fn the_key_rate_limit_and_the_failed_key_limit_apply() {
     let orchestrator = untouchable().await;
-    let base = spawn(Settings { rate_limit_requests: 2, ..settings(&orchestrator.uri()) }).await;
+    let base = spawn(GatewayConfig { rate_limit_requests: 2, ..settings(&orchestrator.uri()) }).await;
     for _ in 0..2 {
         assert_eq!(rpc(&base, &[BEARER], initialize("2025-11-25")).await.0, 200);
     }
@@ -178,7 +179,7 @@ async fn the_key_rate_limit_and_the_failed_key_limit_apply() {
     assert_eq!((status, body), (429, json!({"detail": "Rate limit exceeded. Max 2 requests per 60 seconds"})));
     assert!(headers.contains_key("retry-after"));
 
-    let base = spawn(Settings { failed_auth_per_minute: 3, ..settings(&orchestrator.uri()) }).await;
+    let base = spawn(GatewayConfig { failed_auth_per_minute: 3, ..settings(&orchestrator.uri()) }).await;
     for _ in 0..3 {
         assert_eq!(rpc(&base, &[("authorization", "Bearer wrong")], initialize("2025-11-25")).await.0, 401);
     }

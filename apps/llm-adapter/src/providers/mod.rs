@@ -13,7 +13,7 @@ pub mod thinking;
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use homelab_common::{configuration::ConfigError, timeouts::ChatTimeouts, ApiError, LlmProviderKind, Settings};
+use homelab_common::{configuration::ConfigError, timeouts::ChatTimeouts, AdapterConfig, ApiError, LlmProviderKind};
 use homelab_schemas::{LlmRequest, LlmResponse};
 
 /// A model that answers an `LlmRequest`, possibly with tool calls.
@@ -83,9 +83,9 @@ impl From<ProviderError> for ApiError {
 
 /// The provider `LLM_PROVIDER` selects, or `None` when its key (or, for a local server, its
 /// `LLM_MODEL`) is missing. A local model is queued: one request at a time.
-pub fn from_settings(settings: &Settings) -> Option<Arc<dyn Provider>> {
-    let waits = ChatTimeouts::of(settings);
-    let Some(defaults) = dialect::Defaults::for_kind(settings.llm_provider) else {
+pub fn from_settings(settings: &AdapterConfig) -> Option<Arc<dyn Provider>> {
+    let waits = ChatTimeouts::of(&settings.model);
+    let Some(defaults) = dialect::Defaults::for_kind(settings.model.llm_provider) else {
         return Some(Arc::new(builtin::Builtin));
     };
     let key = match defaults.keyed {
@@ -104,8 +104,8 @@ pub fn from_settings(settings: &Settings) -> Option<Arc<dyn Provider>> {
 
 /// What stops the llm-adapter at start: a local server selected without `LLM_MODEL` (there is
 /// no sensible default; the model is whatever was pulled there).
-pub fn check(settings: &Settings) -> Result<(), ConfigError> {
-    let kind = settings.llm_provider;
+pub fn check(settings: &AdapterConfig) -> Result<(), ConfigError> {
+    let kind = settings.model.llm_provider;
     if kind.is_local() && settings.llm_model.is_none() {
         let example = match kind {
             LlmProviderKind::Ollama => "qwen3:4b",

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use homelab_common::{startup::spawn_on_loopback, LlmProviderKind, Secret, Settings};
+use homelab_common::{configuration::Model, startup::spawn_on_loopback, AdapterConfig, LlmProviderKind, Secret};
 use llm_adapter::{router, AppState};
 use serde_json::{json, Value};
 use wiremock::{
@@ -13,18 +13,17 @@ use wiremock::{
 
 const KEY: &str = "sk-test-0123456789abcdef";
 
-fn cloud_settings(kind: LlmProviderKind, base: &str) -> Settings {
-    Settings {
-        llm_provider: kind,
+fn cloud_settings(kind: LlmProviderKind, base: &str) -> AdapterConfig {
+    AdapterConfig {
+        model: Model { llm_provider: kind, llm_timeout_secs: Some(2) },
         openai_api_key: Some(Secret::new(KEY)),
         groq_api_key: Some(Secret::new(KEY)),
         llm_base_url: Some(base.to_string()),
-        llm_timeout_secs: Some(2),
-        ..Settings::default()
+        ..AdapterConfig::default()
     }
 }
 
-async fn spawn(settings: Settings) -> String {
+async fn spawn(settings: AdapterConfig) -> String {
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }
 
@@ -112,14 +111,17 @@ async fn llm_model_override_is_sent() {
         .mount(&cloud)
         .await;
     let settings =
-        Settings { llm_model: Some("qwen2.5:7b".into()), ..cloud_settings(LlmProviderKind::Openai, &cloud.uri()) };
+        AdapterConfig { llm_model: Some("qwen2.5:7b".into()), ..cloud_settings(LlmProviderKind::Openai, &cloud.uri()) };
     let (status, _) = post(&spawn(settings).await, &cpu_request()).await;
     assert_eq!(status, 200);
 }
 
 #[tokio::test]
 async fn missing_key_means_provider_none_and_503() {
-    let settings = Settings { llm_provider: LlmProviderKind::Groq, ..Settings::default() };
+    let settings = AdapterConfig {
+        model: Model { llm_provider: LlmProviderKind::Groq, ..Model::default() },
+        ..AdapterConfig::default()
+    };
     let base = spawn(settings).await;
     let health: Value = reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap();
     assert_eq!(health["provider"], "none");
@@ -273,7 +275,11 @@ async fn unreachable_provider_is_a_502() {
 
 #[tokio::test]
 async fn bad_request_bodies_get_json_422() {
-    let base = spawn(Settings { llm_provider: LlmProviderKind::Builtin, ..Settings::default() }).await;
+    let base = spawn(AdapterConfig {
+        model: Model { llm_provider: LlmProviderKind::Builtin, ..Model::default() },
+        ..AdapterConfig::default()
+    })
+    .await;
     let (status, body) = post(&base, &json!({"tools": []})).await;
     assert_eq!(status, 422);
     assert!(body["detail"].as_str().unwrap().contains("messages"), "{body}");
@@ -281,7 +287,11 @@ async fn bad_request_bodies_get_json_422() {
 
 #[tokio::test]
 async fn builtin_calls_only_offered_tools_then_answers_with_figures() {
-    let base = spawn(Settings { llm_provider: LlmProviderKind::Builtin, ..Settings::default() }).await;
+    let base = spawn(AdapterConfig {
+        model: Model { llm_provider: LlmProviderKind::Builtin, ..Model::default() },
+        ..AdapterConfig::default()
+    })
+    .await;
     let health: Value = reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap();
     assert_eq!(health["provider"], "builtin");
 

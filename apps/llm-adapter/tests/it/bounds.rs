@@ -2,18 +2,17 @@
 //! and of its tool calls only so many, with arguments of a sane size, reach the orchestrator —
 //! over real HTTP, with wiremock as the provider.
 
-use homelab_common::{startup::spawn_on_loopback, LlmProviderKind, Secret, Settings};
+use homelab_common::{configuration::Model, startup::spawn_on_loopback, AdapterConfig, LlmProviderKind, Secret};
 use llm_adapter::{router, AppState};
 use serde_json::{json, Value};
 use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
 
 async fn adapter_for(cloud: &MockServer) -> String {
-    let settings = Settings {
-        llm_provider: LlmProviderKind::Openai,
+    let settings = AdapterConfig {
+        model: Model { llm_provider: LlmProviderKind::Openai, llm_timeout_secs: Some(10) },
         openai_api_key: Some(Secret::new("sk-test-0123456789abcdef")),
         llm_base_url: Some(cloud.uri()),
-        llm_timeout_secs: Some(10),
-        ..Settings::default()
+        ..AdapterConfig::default()
     };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }

@@ -74,10 +74,10 @@ mod tests {
     use super::*;
 
     fn state_in(dir: &std::path::Path) -> (AppState, std::path::PathBuf) {
-        let settings = homelab_common::Settings {
+        let settings = homelab_common::OrchestratorConfig {
             db_path: dir.join("db.sqlite3"),
             audit_log_path: dir.join("audit.jsonl"),
-            ..homelab_common::Settings::default()
+            ..homelab_common::OrchestratorConfig::default()
         };
         (AppState::from_settings(&settings).unwrap(), settings.audit_log_path)
     }

@@ -6,7 +6,7 @@ use std::sync::{
     Arc,
 };
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, OrchestratorConfig};
 use orchestrator::{audit::read_lines, router, AppState};
 use serde_json::{json, Value};
 use wiremock::{matchers::method, Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -45,7 +45,7 @@ struct Harness {
 }
 
 impl Harness {
-    async fn start(turns: Vec<Value>, monitoring: Option<String>, tweak: impl FnOnce(&mut Settings)) -> Self {
+    async fn start(turns: Vec<Value>, monitoring: Option<String>, tweak: impl FnOnce(&mut OrchestratorConfig)) -> Self {
         let llm = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(Script { turns, next: Arc::new(AtomicUsize::new(0)) })
@@ -53,14 +53,14 @@ impl Harness {
             .await;
         let monitoring = crate::support::monitoring_or_real(monitoring).await;
         let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings {
+        let mut settings = OrchestratorConfig {
             llm_adapter_url: llm.uri(),
             monitoring_url: monitoring,
             db_path: dir.path().join("db/db.sqlite3"),
             audit_log_path: dir.path().join("log/audit.jsonl"),
             // These tests script the model's tool calls; prefetch is tested end to end.
             prefetch_tools: false,
-            ..Settings::default()
+            ..OrchestratorConfig::default()
         };
         tweak(&mut settings);
         let state = AppState::from_settings(&settings).unwrap();
@@ -277,7 +277,7 @@ async fn a_provider_without_its_key_is_503_naming_the_variable_and_leaves_no_con
         .await;
     let h = Harness::start(vec![answer("unused")], None, |s| {
         s.llm_adapter_url = llm.uri();
-        s.llm_provider = homelab_common::LlmProviderKind::Groq;
+        s.model.llm_provider = homelab_common::LlmProviderKind::Groq;
     })
     .await;
     let (status, body) = h.chat(json!({"message": "hi", "conversation_id": "conv-failed"})).await;
@@ -653,12 +653,12 @@ async fn behind_a_slow_model(seconds: u64) -> (MockServer, tempfile::TempDir, Ap
         .mount(&llm)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
+    let settings = OrchestratorConfig {
         llm_adapter_url: llm.uri(),
         monitoring_url: "http://127.0.0.1:1".into(),
         db_path: dir.path().join("db.sqlite3"),
         audit_log_path: dir.path().join("audit.jsonl"),
-        ..Settings::default()
+        ..OrchestratorConfig::default()
     };
     let state = AppState::from_settings(&settings).unwrap();
     (llm, dir, state)

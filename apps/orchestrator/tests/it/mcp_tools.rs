@@ -2,7 +2,7 @@
 //! over real HTTP: the real tool-monitoring in-process, or a fake one where a test must control
 //! its answer or see that nothing ran. No model is involved at any point.
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, OrchestratorConfig};
 use homelab_schemas::ToolId;
 use orchestrator::{audit::read_lines, router, AppState};
 use serde_json::{json, Value};
@@ -17,15 +17,15 @@ struct Harness {
 impl Harness {
     /// With `monitoring` (else the real tool-monitoring, without Docker); the llm-adapter is
     /// nowhere: these routes must never need it.
-    async fn start(monitoring: Option<String>, tweak: impl FnOnce(&mut Settings)) -> Self {
+    async fn start(monitoring: Option<String>, tweak: impl FnOnce(&mut OrchestratorConfig)) -> Self {
         let monitoring = crate::support::monitoring_or_real(monitoring).await;
         let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings {
+        let mut settings = OrchestratorConfig {
             llm_adapter_url: "http://127.0.0.1:1".into(),
             monitoring_url: monitoring,
             db_path: dir.path().join("db.sqlite3"),
             audit_log_path: dir.path().join("audit.jsonl"),
-            ..Settings::default()
+            ..OrchestratorConfig::default()
         };
         tweak(&mut settings);
         let state = AppState::from_settings(&settings).unwrap();
@@ -259,8 +259,10 @@ async fn with_several_hosts_a_call_takes_host_or_asks_every_host() {
 
 #[tokio::test]
 async fn the_routes_need_the_internal_token_when_one_is_set() {
-    let h = Harness::start(None, |s| s.internal_token = Some(homelab_common::Secret::new("internal-token-0123456789")))
-        .await;
+    let h = Harness::start(None, |s| {
+        s.common.internal_token = Some(homelab_common::Secret::new("internal-token-0123456789"))
+    })
+    .await;
     let listed = reqwest::get(format!("{}/tools", h.base)).await.unwrap();
     assert_eq!(listed.status(), 401);
     let called = reqwest::Client::new()

@@ -3,7 +3,7 @@
 //! containers, and what the model gets — each whole where it must be, and valid JSON where it is
 //! shortened.
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, OrchestratorConfig};
 use orchestrator::{router, AppState};
 use serde_json::{json, Value};
 use wiremock::{
@@ -52,13 +52,13 @@ async fn monitoring() -> MockServer {
 }
 
 fn state(monitoring: &str, llm: &str, dir: &std::path::Path) -> AppState {
-    let settings = Settings {
+    let settings = OrchestratorConfig {
         llm_adapter_url: llm.into(),
         monitoring_url: monitoring.into(),
         db_path: dir.join("db.sqlite3"),
         audit_log_path: dir.join("audit.jsonl"),
         prefetch_tools: false,
-        ..Settings::default()
+        ..OrchestratorConfig::default()
     };
     AppState::from_settings(&settings).unwrap()
 }

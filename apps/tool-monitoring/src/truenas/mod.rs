@@ -21,7 +21,7 @@ use axum::{
     extract::{Query, State},
     Json,
 };
-use homelab_common::{ApiError, Secret, Settings};
+use homelab_common::{ApiError, MonitoringConfig, Secret};
 use homelab_schemas::monitoring::{TruenasStatus, TruenasTopic};
 
 use crate::AppState;
@@ -43,7 +43,7 @@ pub struct TrueNas {
 impl TrueNas {
     /// `None` when TrueNAS is not configured; `Err` with what to fix when its configuration
     /// cannot be used (the tool stays offered, and its answer says so).
-    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, String> {
+    pub fn from_settings(settings: &MonitoringConfig) -> Result<Option<Self>, String> {
         let (Some(base), Some(key)) = (&settings.truenas_url, &settings.truenas_api_key) else { return Ok(None) };
         let Some(username) = settings.truenas_username.clone() else {
             return Err("TRUENAS_USERNAME is not set: TrueNAS 25.04 and later log an API key in together with \

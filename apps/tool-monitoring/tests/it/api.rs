@@ -1,14 +1,18 @@
 //! tool-monitoring over real HTTP: resources checked against /proc and statvfs, containers
 //! against a real Docker-compatible API (podman, see tests/scripts/podman-fixture.sh).
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, MonitoringConfig};
 use serde_json::Value;
 use tool_monitoring::{router, AppState};
 
 const FIXTURE_SOCKET: &str = "/tmp/homelab-podman/podman.sock";
 
 async fn spawn(docker_host: Option<&str>) -> String {
-    let settings = Settings { docker_host: docker_host.map(String::from), history_path: None, ..Settings::default() };
+    let settings = MonitoringConfig {
+        docker_host: docker_host.map(String::from),
+        history_path: None,
+        ..MonitoringConfig::default()
+    };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }
 

@@ -11,7 +11,7 @@ use bollard::{
     query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, StartContainerOptions},
     Docker, API_DEFAULT_VERSION,
 };
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, MonitoringConfig};
 use serde_json::Value;
 
 use homelab_common::testing::until;
@@ -91,7 +91,8 @@ impl Drop for Fixture {
 }
 
 async fn spawn(host: &str) -> String {
-    let settings = Settings { docker_host: Some(host.into()), history_path: None, ..Settings::default() };
+    let settings =
+        MonitoringConfig { docker_host: Some(host.into()), history_path: None, ..MonitoringConfig::default() };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }
 

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use homelab_common::{
     startup::spawn_on_loopback,
     testing::{http_get, RunningBinary},
-    Settings,
+    MonitoringConfig,
 };
 use serde_json::Value;
 use tool_monitoring::{events::MEMORY_BUDGET, router, AppState};
@@ -91,7 +91,8 @@ fn kinds(answer: &Value) -> Vec<(String, Option<i64>)> {
 
 /// tool-monitoring in process, once its event stream is watched (a container of its own seen).
 async fn watching(host: &str, docker: &Docker, tag: &str) -> String {
-    let settings = Settings { docker_host: Some(host.into()), history_path: None, ..Settings::default() };
+    let settings =
+        MonitoringConfig { docker_host: Some(host.into()), history_path: None, ..MonitoringConfig::default() };
     let base = spawn_on_loopback(router(AppState::from_settings(&settings))).await;
     let probe = name(&format!("{tag}-probe"));
     until("the event stream", Duration::from_secs(30), async || {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, MonitoringConfig};
 use serde_json::Value;
 use tool_monitoring::{router, AppState};
 
@@ -13,10 +13,10 @@ use homelab_common::testing::until;
 const READINGS: Duration = Duration::from_secs(15);
 
 async fn spawn() -> String {
-    let settings = Settings {
+    let settings = MonitoringConfig {
         docker_host: Some("unix:///nonexistent/docker.sock".into()),
         history_path: None,
-        ..Settings::default()
+        ..MonitoringConfig::default()
     };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }

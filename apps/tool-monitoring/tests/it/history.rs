@@ -3,18 +3,18 @@
 
 use std::time::Duration;
 
-use homelab_common::{startup::spawn_on_loopback, Settings};
+use homelab_common::{startup::spawn_on_loopback, MonitoringConfig};
 use serde_json::Value;
 use tool_monitoring::{router, AppState};
 
 use homelab_common::testing::until;
 
 async fn spawn(prometheus_url: Option<String>) -> String {
-    let settings = Settings {
+    let settings = MonitoringConfig {
         docker_host: Some("unix:///nonexistent/docker.sock".into()),
         history_path: None,
         prometheus_url,
-        ..Settings::default()
+        ..MonitoringConfig::default()
     };
     spawn_on_loopback(router(AppState::from_settings(&settings))).await
 }

@@ -4,7 +4,7 @@
 //! orchestrator would strike later.
 
 use axum::{routing::get, Json, Router};
-use homelab_common::{startup::spawn_on_loopback, ApiError, Settings};
+use homelab_common::{startup::spawn_on_loopback, ApiError, MonitoringConfig};
 use serde_json::{json, Value};
 
 async fn get_json(url: String) -> (u16, String) {
@@ -15,10 +15,10 @@ async fn get_json(url: String) -> (u16, String) {
 #[tokio::test]
 async fn the_agent_s_error_text_never_carries_a_secret() {
     // A Docker host whose address holds credentials: the error that names it must not.
-    let settings = Settings {
+    let settings = MonitoringConfig {
         docker_host: Some("tcp://admin:hunter2-docker-secret@127.0.0.1:1".into()),
         history_path: None,
-        ..Settings::default()
+        ..MonitoringConfig::default()
     };
     let base = spawn_on_loopback(tool_monitoring::router(tool_monitoring::AppState::from_settings(&settings))).await;
     let (status, body) = get_json(format!("{base}/containers")).await;

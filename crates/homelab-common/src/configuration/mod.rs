@@ -129,7 +129,12 @@ pub struct Common {
 
 impl Default for Common {
     fn default() -> Self {
-        Self { internal_token: None, log_level: "INFO".into(), log_format: LogFormat::Text, bind_host: "0.0.0.0".into() }
+        Self {
+            internal_token: None,
+            log_level: "INFO".into(),
+            log_format: LogFormat::Text,
+            bind_host: "0.0.0.0".into(),
+        }
     }
 }
 
@@ -261,10 +266,9 @@ fn at_least_one(values: &[(&str, u64)]) -> Result<(), ConfigError> {
 /// repeated.
 fn strong_enough(variable: &str, secret: Option<&Secret>) -> Result<(), ConfigError> {
     match secret.and_then(|s| crate::strength::weakness(s.expose())) {
-        Some(weakness) => Err(ConfigError::new(
-            variable,
-            format!("the value {weakness}; {}", crate::strength::HOW_TO_MAKE_ONE),
-        )),
+        Some(weakness) => {
+            Err(ConfigError::new(variable, format!("the value {weakness}; {}", crate::strength::HOW_TO_MAKE_ONE)))
+        }
         None => Ok(()),
     }
 }

@@ -21,7 +21,10 @@ fn what_a_service_reads_is_learnt_from_its_struct() {
     assert!(names(&gateway, |_| true).contains(&"LOG_FORMAT"), "the common group, flattened");
     assert!(!names(&gateway, |_| true).contains(&"GROQ_API_KEY"), "another service's secret");
     assert_eq!(names(&gateway, |v| v.secret), ["API_KEY", "INTERNAL_TOKEN"]);
-    assert_eq!(names(&variables::<AdapterConfig>(), |v| v.secret), ["GROQ_API_KEY", "INTERNAL_TOKEN", "OPENAI_API_KEY"]);
+    assert_eq!(
+        names(&variables::<AdapterConfig>(), |v| v.secret),
+        ["GROQ_API_KEY", "INTERNAL_TOKEN", "OPENAI_API_KEY"]
+    );
     assert_eq!(names(&variables::<MonitoringConfig>(), |v| v.secret), ["INTERNAL_TOKEN", "TRUENAS_API_KEY"]);
     let monitoring = variables::<MonitoringConfig>();
     let optional = names(&monitoring, |v| v.optional);
@@ -46,7 +49,8 @@ fn every_variable_can_be_set_from_text() {
                 Value::Empty(..) => "7".into(),
                 other => panic!("{}: {other:?}", variable.name),
             };
-            let figment = defaults::<C>().merge(Serialized::defaults(Dict::from([(variable.name.clone(), text.into())])));
+            let figment =
+                defaults::<C>().merge(Serialized::defaults(Dict::from([(variable.name.clone(), text.into())])));
             if let Err(e) = figment.extract_lossy::<C>() {
                 panic!("{} of {}: {e}", variable.name, C::SERVICE);
             }
@@ -61,10 +65,13 @@ fn every_variable_can_be_set_from_text() {
 /// A secret field the orchestrator forgets in `secrets()` would reach the audit file.
 #[test]
 fn every_secret_is_struck_from_the_audit_file() {
-    let secret = names(&variables::<OrchestratorConfig>(), |v| v.secret).into_iter().map(String::from).collect::<Vec<_>>();
+    let secret =
+        names(&variables::<OrchestratorConfig>(), |v| v.secret).into_iter().map(String::from).collect::<Vec<_>>();
     assert_eq!(secret.len(), 6, "{secret:?}");
-    let values: Dict = secret.iter().map(|name| (name.clone(), Value::from(format!("{name}-value-0123456789ab")))).collect();
-    let config: OrchestratorConfig = defaults::<OrchestratorConfig>().merge(Serialized::defaults(values)).extract_lossy().unwrap();
+    let values: Dict =
+        secret.iter().map(|name| (name.clone(), Value::from(format!("{name}-value-0123456789ab")))).collect();
+    let config: OrchestratorConfig =
+        defaults::<OrchestratorConfig>().merge(Serialized::defaults(values)).extract_lossy().unwrap();
     let struck: Vec<String> = config.secrets().iter().map(|s| s.expose().to_string()).collect();
     for name in &secret {
         assert!(struck.contains(&format!("{name}-value-0123456789ab")), "{name} is not struck");

@@ -6,7 +6,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use homelab_common::{startup::spawn_on_loopback, LlmProviderKind, Settings};
+use homelab_common::{configuration::Model, startup::spawn_on_loopback, AdapterConfig, LlmProviderKind};
 use llm_adapter::{
     providers::{dialect::Defaults, openai::OpenAiCompatible, queue::OneAtATime},
     router, AppState,
@@ -34,25 +34,24 @@ pub fn replay(kind: LlmProviderKind, status: u16, name: &str) -> ResponseTemplat
     ResponseTemplate::new(status).set_body_raw(fixture(name), content_type(kind, name))
 }
 
-pub fn local_settings(kind: LlmProviderKind, server: &MockServer, model: &str) -> Settings {
-    Settings {
-        llm_provider: kind,
+pub fn local_settings(kind: LlmProviderKind, server: &MockServer, model: &str) -> AdapterConfig {
+    AdapterConfig {
+        model: Model { llm_provider: kind, llm_timeout_secs: Some(5) },
         llm_base_url: Some(format!("{}/v1", server.uri())),
         llm_model: Some(model.into()),
-        llm_timeout_secs: Some(5),
-        ..Settings::default()
+        ..AdapterConfig::default()
     }
 }
 
-pub async fn spawn(settings: &Settings) -> String {
+pub async fn spawn(settings: &AdapterConfig) -> String {
     spawn_on_loopback(router(AppState::from_settings(settings))).await
 }
 
 /// The adapter as `from_settings` builds it for a local server, with retries 10 ms apart instead
 /// of the server's seconds (llama.cpp's "Loading model").
-pub async fn spawn_quick_retries(settings: &Settings) -> String {
+pub async fn spawn_quick_retries(settings: &AdapterConfig) -> String {
     let mut state = AppState::from_settings(settings);
-    let defaults = Defaults::for_kind(settings.llm_provider).unwrap();
+    let defaults = Defaults::for_kind(settings.model.llm_provider).unwrap();
     let client = OpenAiCompatible::new(
         defaults,
         settings.llm_base_url.as_deref().unwrap(),
