@@ -28,22 +28,43 @@ pub fn docker_available() -> bool {
     !host.starts_with("unix://") || Path::new(host.trim_start_matches("unix://")).exists()
 }
 
-/// The workspace's debug binaries, built once per test run (a no-op when they are up to date).
-pub fn debug_binaries() -> PathBuf {
-    static BUILD: std::sync::Once = std::sync::Once::new();
-    BUILD.call_once(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut args = vec!["build", "--bins", "-q"];
-        for service in SERVICES {
-            args.extend(["-p", service.0]);
+/// Where the services' binaries are.
+#[derive(Debug, Clone)]
+pub struct Binaries {
+    dir: PathBuf,
+    prefix: &'static str,
+}
+
+impl Binaries {
+    /// The binaries in `dir` under their own names (the release ones, for the benchmark and
+    /// the evaluation).
+    pub fn in_dir(dir: &Path) -> Self {
+        Self { dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()), prefix: "" }
+    }
+
+    /// This package's `stack-<service>` binaries (src/bin/stack_*.rs, each the service's own
+    /// `main`): cargo builds them before it runs this package's integration tests, next to the
+    /// `deps/` folder the test runs from. No test builds anything.
+    pub fn for_tests() -> Self {
+        let exe = std::env::current_exe().expect("the test's own path");
+        let mut dir = exe.parent().expect("a folder").to_path_buf();
+        if dir.ends_with("deps") {
+            dir.pop();
         }
-        let status = std::process::Command::new(cargo).args(args).status().expect("cargo runs");
-        assert!(status.success(), "building the service binaries failed");
-    });
-    std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
-        .join("debug")
+        let binaries = Self { dir, prefix: "stack-" };
+        let gateway = binaries.path("gateway");
+        assert!(
+            gateway.exists(),
+            "{} is missing: run the tests with cargo (cargo test -p e2e-tests), which builds it",
+            gateway.display()
+        );
+        binaries
+    }
+
+    /// The binary of `service` (`gateway`, `tool-monitoring`…).
+    pub fn path(&self, service: &str) -> PathBuf {
+        self.dir.join(format!("{}{service}", self.prefix))
+    }
 }
 
 /// The services in start order, with their port variable.
@@ -96,19 +117,24 @@ pub struct Stack {
     services: Vec<Option<Service>>,
     /// Each service's environment, to start it again the same way.
     envs: Vec<Vec<(String, String)>>,
-    bin_dir: PathBuf,
+    binaries: Binaries,
     pub dir: tempfile::TempDir,
 }
 
 impl Stack {
-    /// Starts the debug binaries with `llm` and `extra` variables (which win over the defaults:
-    /// a fresh database and audit log, the Docker fixture, a high rate limit, quiet logs).
+    /// Starts the test binaries ([`Binaries::for_tests`]) with `llm` and `extra` variables
+    /// (which win over the defaults: a fresh database and audit log, the Docker fixture, a high
+    /// rate limit, quiet logs).
     pub fn start(llm: Llm, extra: &[(&str, &str)]) -> Self {
-        Self::start_from(&debug_binaries(), llm, extra)
+        Self::start_with(Binaries::for_tests(), llm, extra)
     }
 
     /// The same from the binaries in `bin_dir` (the benchmark runs the release ones).
     pub fn start_from(bin_dir: &Path, llm: Llm, extra: &[(&str, &str)]) -> Self {
+        Self::start_with(Binaries::in_dir(bin_dir), llm, extra)
+    }
+
+    fn start_with(binaries: Binaries, llm: Llm, extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut common: Vec<(String, String)> = [
             ("LOG_LEVEL", "warning".to_string()),
@@ -141,9 +167,7 @@ impl Stack {
         };
         common.extend(provider.iter().map(|(k, v)| (k.to_string(), v.clone())));
         common.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        // Absolute: each binary runs in a folder of its own.
-        let bin_dir = std::path::absolute(bin_dir).unwrap_or_else(|_| bin_dir.to_path_buf());
-        let mut stack = Self { services: Vec::new(), envs: Vec::new(), bin_dir, dir };
+        let mut stack = Self { services: Vec::new(), envs: Vec::new(), binaries, dir };
         for (index, _) in SERVICES.iter().enumerate() {
             let mut env = common.clone();
             match index {
@@ -169,7 +193,7 @@ impl Stack {
 
     fn launch(&self, index: usize, port: Option<u16>) -> Service {
         let (name, port_var) = SERVICES[index];
-        let exe = self.bin_dir.join(name).display().to_string();
+        let exe = self.binaries.path(name).display().to_string();
         let env: Vec<(&str, &str)> = self.envs[index].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let started = Instant::now();
         let mut binary = match port {

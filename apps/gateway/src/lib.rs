@@ -164,6 +164,11 @@ pub fn router(state: AppState, settings: &GatewayConfig) -> Router {
         .layer(cors(settings))
 }
 
+/// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it).
+pub async fn main() -> std::process::ExitCode {
+    startup::main(run).await
+}
+
 /// Binds `GATEWAY_PORT` and serves (HTTPS when a certificate is configured) until SIGINT/SIGTERM.
 pub async fn run(settings: GatewayConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = AppState::from_settings(&settings)?;

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    homelab_common::startup::main(gateway::run).await
+    gateway::main().await
 }

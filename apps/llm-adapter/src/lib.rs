@@ -70,6 +70,11 @@ pub fn router(state: AppState) -> Router {
     startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE, limit)
 }
 
+/// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it).
+pub async fn main() -> std::process::ExitCode {
+    startup::main(run).await
+}
+
 /// Binds `LLM_ADAPTER_PORT` and serves until SIGINT/SIGTERM.
 pub async fn run(settings: AdapterConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     providers::check(&settings)?;

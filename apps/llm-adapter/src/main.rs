@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    homelab_common::startup::main(llm_adapter::run).await
+    llm_adapter::main().await
 }

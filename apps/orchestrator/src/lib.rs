@@ -203,6 +203,16 @@ pub fn router(state: AppState) -> Router {
     startup::internal_service(routes::routes().with_state(state), metrics, token.as_ref(), SERVICE, limit)
 }
 
+/// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it): serve, or
+/// `orchestrator verify-audit <file>…` to check the audit log's hash chain instead.
+pub async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("verify-audit") {
+        return verify_audit::cli(&args[1..]);
+    }
+    startup::main(run).await
+}
+
 /// Binds `ORCHESTRATOR_PORT` and serves until SIGINT/SIGTERM; in-flight chats finish and their
 /// audit lines are written before the process exits.
 pub async fn run(settings: OrchestratorConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

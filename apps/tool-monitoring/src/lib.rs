@@ -202,6 +202,11 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
+/// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it).
+pub async fn main() -> std::process::ExitCode {
+    startup::main(run).await
+}
+
 /// Binds `MONITORING_PORT` and serves until SIGINT/SIGTERM.
 pub async fn run(settings: MonitoringConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let listener = startup::bind(&settings.common.bind_host, settings.monitoring_port).await?;

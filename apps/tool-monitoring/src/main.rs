@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    homelab_common::startup::main(tool_monitoring::run).await
+    tool_monitoring::main().await
 }

@@ -54,8 +54,29 @@ pub struct RunningBinary {
 
 impl RunningBinary {
     /// Starts `exe` with `port_var` set to a free port, `BIND_HOST=127.0.0.1`, and `env`.
+    ///
+    /// A free port is only free until someone binds it, and nextest runs each test in a process
+    /// of its own: two tests starting a service at the same moment could be given the same port,
+    /// and one would then talk to the other's service. So a lock file shared by every test
+    /// process is held from choosing the port until the binary listens on it (or has exited).
     pub fn start(exe: &str, port_var: &str, env: &[(&str, &str)]) -> Self {
-        Self::start_on(exe, port_var, free_port(), env)
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(std::env::temp_dir().join("homelab-test-ports.lock"))
+            .expect("the port lock file");
+        lock.lock().expect("the port lock");
+        let mut binary = Self::start_on(exe, port_var, free_port(), env);
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", binary.port)).is_err()
+            && binary.child.try_wait().ok().flatten().is_none()
+            && started.elapsed() < Duration::from_secs(15)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(lock);
+        binary
     }
 
     /// Starts `exe` on a given port (to restart a service where the others expect it).

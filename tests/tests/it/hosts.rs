@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use e2e_tests::stack::{debug_binaries, docker_available, docker_host, Llm, Stack, KEY};
+use e2e_tests::stack::{docker_available, docker_host, Binaries, Llm, Stack, KEY};
 use homelab_common::testing::RunningBinary;
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ struct Fleet {
 }
 
 fn agent(dir: &std::path::Path, name: &str, token: &str, extra: &[(&str, String)]) -> RunningBinary {
-    let exe = debug_binaries().join("tool-monitoring").display().to_string();
+    let exe = Binaries::for_tests().path("tool-monitoring").display().to_string();
     let history = dir.join(format!("{name}-history.json")).display().to_string();
     let mut env: Vec<(&str, String)> =
         vec![("INTERNAL_TOKEN", token.into()), ("LOG_LEVEL", "warning".into()), ("HISTORY_PATH", history)];
@@ -233,7 +233,7 @@ async fn an_agent_that_presents_another_certificate_than_the_pinned_one_is_refus
 
 #[test]
 fn a_bad_target_list_stops_the_orchestrator_naming_the_variable() {
-    let exe = debug_binaries().join("orchestrator").display().to_string();
+    let exe = Binaries::for_tests().path("orchestrator").display().to_string();
     let token = ("INTERNAL_TOKEN", TOKEN);
     for (targets, tokens, variable, says) in [
         ("nas=https://a.lan:8003,nas=https://b.lan:8003", "", "MONITORING_TARGETS", "named twice"),

@@ -8,7 +8,7 @@
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
-use e2e_tests::stack::{debug_binaries, Llm, Stack, KEY};
+use e2e_tests::stack::{Binaries, Llm, Stack, KEY};
 use homelab_common::testing::RunningBinary;
 
 /// The venv's Python, or `None` (and a notice) when the script did not provide one.
@@ -60,7 +60,7 @@ fn with_several_hosts_every_tool_takes_host_and_each_host_answers() {
     // pi's own token (docs/deployment.md, "Several hosts"), not the stack's.
     const PI_TOKEN: &str = "mcp-fleet-pi-agent-token-0123";
     let dir = tempfile::tempdir().unwrap();
-    let exe = debug_binaries().join("tool-monitoring").display().to_string();
+    let exe = Binaries::for_tests().path("tool-monitoring").display().to_string();
     let history = dir.path().join("pi-history.json").display().to_string();
     let mut pi = RunningBinary::start(
         &exe,
