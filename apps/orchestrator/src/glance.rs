@@ -12,7 +12,7 @@ use axum::{
 };
 use homelab_common::{timeouts, ApiError};
 use homelab_schemas::{
-    monitoring::{ContainerInfo, Events, History, Problems, Severity},
+    monitoring::{ContainerInfo, DockerState, Events, History, Problems, Severity},
     ContainerCounts, Glance, Status, SystemResources, ToolId,
 };
 use serde_json::{Map, Value};
@@ -64,7 +64,7 @@ async fn host_status(host: &str, monitoring: &MonitoringClient) -> Status {
         memory_percent: resources.as_ref().map(|r| r.memory_percent),
         disk: resources.and_then(|r| r.disk.into_iter().max_by(|a, b| a.percent_used.total_cmp(&b.percent_used))),
         containers: containers.map(|list| {
-            let running = list.iter().filter(|c| c.state == "running").count();
+            let running = list.iter().filter(|c| c.state == DockerState::Running).count();
             ContainerCounts { running, stopped: list.len() - running, total: list.len() }
         }),
         problems: problems.map(|p| p.problems.len()),

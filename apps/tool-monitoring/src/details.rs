@@ -4,7 +4,7 @@
 //! of its log ([`crate::stopped`]). Environment variables are never read out: they hold secrets.
 
 use bollard::models::ContainerInspectResponse;
-use homelab_schemas::monitoring::{ContainerDetails, ContainerHealth, MountPoint, PortBinding};
+use homelab_schemas::monitoring::{ContainerDetails, ContainerHealth, DockerState, MountPoint, PortBinding};
 
 use crate::{
     logs::redact,
@@ -72,7 +72,7 @@ pub fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
         name: c.name.unwrap_or_default().trim_start_matches('/').to_string(),
         id: c.id.unwrap_or_default().chars().take(12).collect(),
         image: config.image,
-        state: state.status.map(|s| s.to_string()),
+        state: state.status.map(|s| s.to_string().into()),
         health,
         restart_count: c.restart_count.unwrap_or(0),
         exit_code: state.exit_code,
@@ -108,7 +108,7 @@ pub async fn answer(
     let mut details = container_details(state.docker.inspect_container(name).await?);
     details.timezone = Some(state.zone.name().to_string());
     // Why it stopped is usually in the last lines it wrote.
-    if !matches!(details.state.as_deref(), Some("running" | "paused" | "created")) {
+    if !details.state.as_ref().is_some_and(DockerState::is_up) {
         match state.docker.logs(name, LINES_READ, None).await {
             Ok(lines) => {
                 let (lines, note) = last_lines(&lines);

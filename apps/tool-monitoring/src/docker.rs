@@ -242,7 +242,7 @@ pub fn to_container_info(c: ContainerSummary) -> ContainerInfo {
         id: short_id(&id),
         name,
         image: image_name(c.image.as_deref(), c.image_id.as_deref()),
-        state: c.state.map(|s| s.to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into()),
+        state: c.state.map(|s| s.to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into()).into(),
         status: c.status.unwrap_or_default(),
         created: c
             .created

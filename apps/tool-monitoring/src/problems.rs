@@ -3,7 +3,9 @@
 //! load over the core count; ZFS pools not ONLINE; hot components — each with a severity and a
 //! short reason.
 
-use homelab_schemas::monitoring::{Problem, Problems, Severity, TruenasReport, TruenasStatus, TruenasTopic};
+use homelab_schemas::monitoring::{
+    DockerState, Problem, Problems, Severity, TruenasReport, TruenasStatus, TruenasTopic,
+};
 
 use crate::{docker, host::HOT_CELSIUS, AppState};
 use axum::{extract::State, Json};
@@ -29,7 +31,7 @@ fn minutes(seconds: i64) -> String {
 
 /// A restart loop's reason: the container is `restarting` now, or Docker restarted it at least
 /// twice within the hour.
-pub fn restart_loop(state: &str, status: &str, rises: Option<&crate::restarts::Rises>) -> Option<String> {
+pub fn restart_loop(state: &DockerState, status: &str, rises: Option<&crate::restarts::Rises>) -> Option<String> {
     let in_window = rises.filter(|r| r.restarts >= 2);
     match (state, in_window) {
         (_, Some(r)) => Some(format!(
@@ -38,7 +40,7 @@ pub fn restart_loop(state: &str, status: &str, rises: Option<&crate::restarts::R
             minutes(r.over_seconds),
             r.total
         )),
-        ("restarting", None) => Some(match rises {
+        (DockerState::Restarting, None) => Some(match rises {
             Some(r) => format!(
                 "restarting: Docker is starting it again after it stopped ({} restarts in all; {status})",
                 r.total
@@ -103,11 +105,11 @@ pub async fn list_problems(state: &AppState) -> Problems {
                             minutes(r.over_seconds)
                         ),
                     ));
-                } else if c.state == "dead" {
+                } else if c.state == DockerState::Dead {
                     problems.push(problem(Severity::Critical, "container", &c.name, "dead".into()));
                 } else if status.contains("(unhealthy)") {
                     problems.push(problem(Severity::Critical, "container", &c.name, format!("unhealthy ({status})")));
-                } else if c.state == "exited" {
+                } else if c.state == DockerState::Exited {
                     let oom = if inspected < MAX_INSPECTED {
                         inspected += 1;
                         state
@@ -193,15 +195,15 @@ mod tests {
         use crate::restarts::Rises;
         let rises = Rises { restarts: 4, over_seconds: 38 * 60, total: 12 };
         assert_eq!(
-            restart_loop("running", "Up 5 seconds", Some(&rises)).unwrap(),
+            restart_loop(&DockerState::Running, "Up 5 seconds", Some(&rises)).unwrap(),
             "restarted 4 times in the last 38 minutes (12 restarts in all; now Up 5 seconds)"
         );
         let once = Rises { restarts: 1, ..rises.clone() };
-        assert_eq!(restart_loop("running", "Up 5 seconds", Some(&once)), None, "once is not a loop");
-        assert!(restart_loop("restarting", "Restarting (1) 2 seconds ago", Some(&once))
+        assert_eq!(restart_loop(&DockerState::Running, "Up 5 seconds", Some(&once)), None, "once is not a loop");
+        assert!(restart_loop(&DockerState::Restarting, "Restarting (1) 2 seconds ago", Some(&once))
             .unwrap()
             .starts_with("restarting: Docker is starting it again"));
-        assert_eq!(restart_loop("running", "Up 3 hours", None), None);
+        assert_eq!(restart_loop(&DockerState::Running, "Up 3 hours", None), None);
     }
 
     #[test]

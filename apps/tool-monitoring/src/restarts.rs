@@ -12,6 +12,7 @@ use std::{
 };
 
 use bollard::models::ContainerSummary;
+use homelab_schemas::monitoring::DockerState;
 
 use crate::docker::{to_container_info, ReadOnlyDocker};
 
@@ -26,9 +27,12 @@ const MAX_COUNTS: usize = 64;
 
 /// Whether a container's current run began within the hour: Docker says `Up 5 seconds`,
 /// `Up About a minute`, `Up 40 minutes`, then `Up About an hour`; podman says the same words.
-pub fn started_within_the_hour(state: &str, status: &str) -> bool {
-    state == "restarting"
-        || (state == "running" && (status.contains("second") || status.contains("minute")) && !status.contains("hour"))
+pub fn started_within_the_hour(state: &DockerState, status: &str) -> bool {
+    match state {
+        DockerState::Restarting => true,
+        DockerState::Running => (status.contains("second") || status.contains("minute")) && !status.contains("hour"),
+        _ => false,
+    }
 }
 
 /// The containers worth inspecting for their restart count.
@@ -121,7 +125,7 @@ mod tests {
             ("restarting", "Restarting (1) 5 seconds ago", true),
             ("exited", "Exited (1) 2 minutes ago", false),
         ] {
-            assert_eq!(started_within_the_hour(state, status), yes, "{state} {status}");
+            assert_eq!(started_within_the_hour(&state.into(), status), yes, "{state} {status}");
         }
     }
 

@@ -11,7 +11,7 @@ use axum::{
 };
 use futures::StreamExt;
 use homelab_common::ApiError;
-use homelab_schemas::monitoring::ContainerStats;
+use homelab_schemas::monitoring::{ContainerStats, DockerState};
 
 use crate::{
     docker::{checked_name, to_container_info},
@@ -81,8 +81,12 @@ pub async fn answer(
         Some(name) => vec![checked_name(name)?.to_string()],
         None => {
             let list = state.docker.list_containers().await?;
-            let all: Vec<String> =
-                list.into_iter().map(to_container_info).filter(|c| c.state == "running").map(|c| c.name).collect();
+            let all: Vec<String> = list
+                .into_iter()
+                .map(to_container_info)
+                .filter(|c| c.state == DockerState::Running)
+                .map(|c| c.name)
+                .collect();
             running = all.len();
             all.into_iter().take(MAX_SAMPLED).collect()
         }
@@ -190,7 +194,7 @@ pub async fn follow(
         let names: Vec<String> = list
             .into_iter()
             .map(to_container_info)
-            .filter(|c| c.state == "running")
+            .filter(|c| c.state == DockerState::Running)
             .map(|c| c.name)
             .take(crate::history::MAX_CONTAINERS)
             .collect();

@@ -222,7 +222,7 @@ pub struct QuestionContext {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerState {
     pub name: String,
-    pub state: String,
+    pub state: crate::monitoring::DockerState,
     pub status: String,
 }
 

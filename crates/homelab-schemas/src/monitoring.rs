@@ -46,6 +46,20 @@ mod tests {
     }
 
     #[test]
+    fn a_container_state_is_its_word_on_the_wire_and_an_unknown_word_is_kept() {
+        for word in ["created", "running", "paused", "restarting", "removing", "exited", "dead"] {
+            let state: DockerState = serde_json::from_value(json!(word)).unwrap();
+            assert!(!matches!(state, DockerState::Other(_)), "{word}");
+            assert_eq!(serde_json::to_value(&state).unwrap(), json!(word));
+        }
+        let podman: DockerState = serde_json::from_value(json!("stopped")).unwrap();
+        assert_eq!(podman, DockerState::Other("stopped".into()));
+        assert_eq!(serde_json::to_value(&podman).unwrap(), json!("stopped"), "never guessed into another word");
+        assert!(DockerState::Paused.is_up() && !DockerState::Restarting.is_up() && !podman.is_up());
+        assert!(DockerState::Dead.has_stopped() && !DockerState::Running.has_stopped());
+    }
+
+    #[test]
     fn container_ports_serialize_null_for_unpublished() {
         let mut ports = BTreeMap::new();
         ports.insert(

@@ -5,15 +5,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use homelab_schemas::monitoring::DockerState;
+
 use crate::features;
+
+fn unknown_state() -> DockerState {
+    DockerState::Other(String::new())
+}
 
 /// A container as the understanding layer sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ContainerRef {
     pub name: String,
-    /// Docker's state: `running`, `exited`, `restarting`, `created`, …
-    #[serde(default)]
-    pub state: String,
+    /// Docker's state: running, exited, restarting, created, …
+    #[serde(default = "unknown_state")]
+    pub state: DockerState,
     /// Docker's status text: `Up 2 hours (unhealthy)`, `Exited (1) 3 hours ago`.
     #[serde(default)]
     pub status: String,
@@ -22,14 +28,14 @@ pub struct ContainerRef {
 impl ContainerRef {
     /// Exited with a non-zero code, dead, or stuck restarting.
     pub fn crashed(&self) -> bool {
-        let exited_badly = self.state == "exited"
+        let exited_badly = self.state == DockerState::Exited
             && self
                 .status
                 .split(['(', ')'])
                 .nth(1)
                 .and_then(|code| code.trim().parse::<i64>().ok())
                 .is_some_and(|code| code != 0);
-        exited_badly || self.state == "dead" || self.state == "restarting"
+        exited_badly || matches!(self.state, DockerState::Dead | DockerState::Restarting)
     }
 
     pub fn unhealthy(&self) -> bool {

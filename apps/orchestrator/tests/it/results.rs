@@ -4,6 +4,7 @@
 //! shortened.
 
 use homelab_common::{startup::spawn_on_loopback, OrchestratorConfig};
+use homelab_schemas::monitoring::DockerState;
 use orchestrator::{router, AppState};
 use serde_json::{json, Value};
 use wiremock::{
@@ -83,7 +84,7 @@ async fn understanding_reads_every_container() {
     let state = state(&monitoring.uri(), "http://127.0.0.1:1", dir.path());
     let snapshot = orchestrator::context::snapshot(&state).await;
     assert_eq!(snapshot.containers.len(), 300);
-    assert_eq!(snapshot.containers.iter().filter(|c| c.state == "exited").count(), 43);
+    assert_eq!(snapshot.containers.iter().filter(|c| c.state == DockerState::Exited).count(), 43);
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 use super::*;
+use homelab_schemas::monitoring::DockerState;
 use serde_json::json;
 
 fn summary(v: serde_json::Value) -> ContainerSummary {
@@ -30,7 +31,7 @@ fn names_lose_the_slash_and_ids_are_short() {
     assert_eq!(c.name, "plex");
     assert_eq!(c.id, "8dfafdbc3a40");
     assert_eq!(c.image, "plexinc/pms-docker:latest");
-    assert_eq!(c.state, "running");
+    assert_eq!(c.state, DockerState::Running);
     assert_eq!(c.status, "Up 2 hours (healthy)");
 }
 
@@ -70,7 +71,7 @@ fn stopped_container_without_ports_maps_cleanly() {
         "Id": "abc", "Names": ["/old"], "Image": "busybox", "State": "exited",
         "Status": "Exited (1) 3 days ago", "Created": 0, "Ports": []
     })));
-    assert_eq!(c.state, "exited");
+    assert_eq!(c.state, DockerState::Exited);
     assert!(c.ports.is_empty());
     assert_eq!(c.id, "abc");
     assert_eq!(c.created, "1970-01-01T00:00:00Z");

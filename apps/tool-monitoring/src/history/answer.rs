@@ -8,7 +8,7 @@ use axum::{
     Json,
 };
 use homelab_common::ApiError;
-use homelab_schemas::monitoring::{History, HistoryMetric};
+use homelab_schemas::monitoring::{DockerState, History, HistoryMetric};
 
 use super::{describe, HistoryError, Span, MAX_CONTAINERS, MAX_POINTS};
 use crate::{docker::checked_name, network::ContainerSampling, AppState};
@@ -77,10 +77,10 @@ async fn why_no_containers(state: &AppState, name: Option<&str>, span: Span, now
         Err(e) => return format!("No history for {name}: Docker did not answer ({e})."),
     };
     let details = crate::details::container_details(inspect);
-    let running = details.state.as_deref() == Some("running");
+    let running = details.state == Some(DockerState::Running);
     let started = details.started_at.as_deref().and_then(homelab_common::clock::parse_rfc3339);
     if !running {
-        let state_word = details.state.as_deref().unwrap_or("not running");
+        let state_word = details.state.as_ref().map_or("not running", DockerState::as_str);
         return format!("No history for {name}: it is {state_word}, and containers are sampled only while they run.");
     }
     if sampled == ContainerSampling::NotYet {

@@ -39,6 +39,75 @@ pub struct PortBinding {
     pub host_port: String,
 }
 
+/// A container's state as the engine reports it (`State` in Docker's API), on the wire as its
+/// word: `running`, `exited`, `created`, `paused`, `restarting`, `removing` or `dead`. Another
+/// word (Podman's own, a newer engine's) is kept as it came, never guessed into one of these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum DockerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    Other(String),
+}
+
+impl DockerState {
+    const KNOWN: [Self; 7] =
+        [Self::Created, Self::Running, Self::Paused, Self::Restarting, Self::Removing, Self::Exited, Self::Dead];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Restarting => "restarting",
+            Self::Removing => "removing",
+            Self::Exited => "exited",
+            Self::Dead => "dead",
+            Self::Other(word) => word,
+        }
+    }
+
+    /// Running, paused or created: not stopped (the states in which there is no "why it
+    /// stopped" to tell).
+    pub fn is_up(&self) -> bool {
+        matches!(self, Self::Running | Self::Paused | Self::Created)
+    }
+
+    /// Exited or dead: stopped, with an exit to tell about.
+    pub fn has_stopped(&self) -> bool {
+        matches!(self, Self::Exited | Self::Dead)
+    }
+}
+
+impl From<String> for DockerState {
+    fn from(word: String) -> Self {
+        Self::KNOWN.into_iter().find(|known| known.as_str() == word).unwrap_or(Self::Other(word))
+    }
+}
+
+impl From<&str> for DockerState {
+    fn from(word: &str) -> Self {
+        Self::from(word.to_string())
+    }
+}
+
+impl From<DockerState> for String {
+    fn from(state: DockerState) -> Self {
+        state.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for DockerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One container of `GET /containers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerInfo {
@@ -48,8 +117,7 @@ pub struct ContainerInfo {
     pub name: String,
     /// The first tag, or the short image id for an untagged image.
     pub image: String,
-    /// `running`, `exited`, `created`, `paused`, `restarting`, `removing` or `dead`.
-    pub state: String,
+    pub state: DockerState,
     /// Docker's human text, e.g. `Up 2 hours (healthy)`.
     pub status: String,
     /// Creation time, RFC 3339 UTC.
@@ -162,7 +230,7 @@ pub struct ContainerDetails {
     pub name: String,
     pub id: String,
     pub image: Option<String>,
-    pub state: Option<String>,
+    pub state: Option<DockerState>,
     pub health: Option<ContainerHealth>,
     pub restart_count: i64,
     pub exit_code: Option<i64>,

@@ -2,14 +2,14 @@
 //! it finished, its restarts and restart policy, and the last error lines of its log — the answer
 //! to "Why did <container> stop?", from `get_container_details`.
 
-use homelab_schemas::monitoring::ContainerDetails;
+use homelab_schemas::monitoring::{ContainerDetails, DockerState};
 
 use super::{reports, reports::text, say};
 
 /// One container's details (`reports::details`), followed by why it stopped when it is not
 /// running or is restarting — or whenever `why_stopped` (the question asks why).
 pub fn details(d: &ContainerDetails, why_stopped: bool) -> String {
-    let not_running = !matches!(d.state.as_deref(), Some("running" | "paused" | "created"));
+    let not_running = !d.state.as_ref().is_some_and(DockerState::is_up);
     match why(d).filter(|_| why_stopped || not_running) {
         // How it stopped is said once, in the paragraph about why.
         Some(why) => format!("{}\n\n{why}", reports::container_facts(d, false)),
@@ -22,14 +22,14 @@ pub fn why(d: &ContainerDetails) -> Option<String> {
     let zone = d.timezone.as_deref();
     let name = text(&d.name);
     let mut sentences = Vec::new();
-    let state = d.state.as_deref().unwrap_or("");
+    let state = d.state.clone().unwrap_or_else(|| DockerState::Other(String::new()));
     match (&d.finished_at, d.exit_code, d.exit_meaning.as_deref()) {
         (Some(at), Some(code), meaning) => {
             let meaning = meaning.map(|m| format!(": {m}")).unwrap_or_default();
-            let verb = if state == "running" { "last stopped" } else { "stopped" };
+            let verb = if state == DockerState::Running { "last stopped" } else { "stopped" };
             sentences.push(format!("{name} {verb} at {} with exit code {code}{meaning}.", say::when(at, zone)));
         }
-        (None, _, _) if state == "running" => {
+        (None, _, _) if state == DockerState::Running => {
             sentences.push(format!("{name} is running and has not stopped since it was started."))
         }
         _ => {}
@@ -37,7 +37,7 @@ pub fn why(d: &ContainerDetails) -> Option<String> {
     if d.oom_killed && !d.exit_meaning.as_deref().is_some_and(|m| m.contains("out-of-memory")) {
         sentences.push("Docker recorded that it was killed for running out of memory.".into());
     }
-    if state == "restarting" {
+    if state == DockerState::Restarting {
         sentences.push("Docker is starting it again now: it keeps stopping and being restarted.".into());
     }
     let policy = d.restart_policy.as_deref().filter(|p| !p.is_empty());

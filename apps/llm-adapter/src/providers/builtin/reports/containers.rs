@@ -2,7 +2,7 @@
 //! stopped, its logs and its live figures, and which container a name most likely meant.
 
 use homelab_schemas::{
-    monitoring::{ContainerDetails, ContainerLogs, ContainerStats},
+    monitoring::{ContainerDetails, ContainerLogs, ContainerStats, DockerState},
     ContainerInfo,
 };
 use homelab_understanding::{Kind, Understanding as Topics};
@@ -87,8 +87,8 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
     if list.is_empty() {
         return "There are no containers on this host (none running, none stopped).".into();
     }
-    let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == "running").collect();
-    let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != "running").collect();
+    let running: Vec<&ContainerInfo> = list.iter().filter(|c| c.state == DockerState::Running).collect();
+    let stopped: Vec<&ContainerInfo> = list.iter().filter(|c| c.state != DockerState::Running).collect();
     let lines = |set: &[&ContainerInfo]| set.iter().map(|c| describe(c)).collect::<Vec<_>>();
     let named: Vec<&ContainerInfo> = list.iter().filter(|c| topics.containers.contains(&c.name)).collect();
     if !named.is_empty() {
@@ -190,7 +190,7 @@ pub(crate) fn details(d: &ContainerDetails) -> String {
 /// The facts, with or without how it last stopped (exit code, OOM kill, finish time): without
 /// when a paragraph of its own says why it stopped.
 pub(crate) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
-    let state = d.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
+    let state = d.state.as_ref().map(DockerState::as_str).filter(|s| !s.is_empty()).unwrap_or("in an unknown state");
     let mut facts = vec![format!("**{}** is {state}", text(&d.name))];
     if let Some(health) = &d.health {
         if let Some(status) = health.status.as_deref().filter(|s| !s.is_empty() && *s != "none") {
@@ -211,7 +211,7 @@ pub(crate) fn container_facts(d: &ContainerDetails, with_stop: bool) -> String {
     if let Some(policy) = d.restart_policy.as_deref().filter(|p| !p.is_empty()) {
         facts.push(format!("restart policy {}", text(policy)));
     }
-    if let Some(code) = d.exit_code.filter(|_| with_stop && matches!(d.state.as_deref(), Some("exited" | "dead"))) {
+    if let Some(code) = d.exit_code.filter(|_| with_stop && d.state.as_ref().is_some_and(DockerState::has_stopped)) {
         facts.push(format!("last exit code {code}"));
     }
     if d.oom_killed && with_stop {
