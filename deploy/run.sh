@@ -23,8 +23,8 @@ check_build_tools
 # its state in ./data (HOMELAB_DATA_DIR moves it), so that two checkouts never share a database.
 HOMELAB_ENV_IGNORED=""
 if [ -f .env ]; then
-  cargo build -q --locked -p homelab-env
-  env_exports=$("${CARGO_TARGET_DIR:-$ROOT/target}/debug/homelab-env" --keep-out DB_PATH --keep-out AUDIT_LOG_PATH \
+  [ -e "${CARGO_TARGET_DIR:-$ROOT/target}/debug/homelab-env" ] || echo "Reading .env (building its reader first, a few seconds)..."
+  env_exports=$(cargo run -q --locked -p homelab-env -- --keep-out DB_PATH --keep-out AUDIT_LOG_PATH \
     --keep-out AUDIT_KEY_PATH --keep-out HISTORY_PATH .env) || exit 1
   eval "$env_exports"
 fi

@@ -290,13 +290,18 @@ NOT_PASSED = {
     "PROMETHEUS_URL": "in an agent: the hub asks Prometheus, which already holds every host it scrapes",
     "ALLOW_NO_INTERNAL_TOKEN": "the compose files require INTERNAL_TOKEN (AGENT_TOKEN for an agent), so the opt-out has no use",
 }
-# The secrets a service may read from a file instead (SECRET_FILE_VARIABLES).
-FILE_SECRETS = {"API_KEY", "INTERNAL_TOKEN", "GROQ_API_KEY", "OPENAI_API_KEY", "TRUENAS_API_KEY", "MONITORING_AGENT_TOKENS"}
 target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
 variables = {}
+# The secrets a service may read from a file instead (`<NAME>_FILE`): `<binary> --secrets`.
+FILE_SECRETS = set()
 for binary in sorted(BINARIES):
     out = subprocess.run([str(target / binary), "--variables"], capture_output=True, text=True)
     variables[binary] = set(out.stdout.split())
+    secrets = subprocess.run([str(target / binary), "--secrets"], capture_output=True, text=True)
+    FILE_SECRETS |= set(secrets.stdout.split())
+    check(f"{binary} --secrets lists its secrets, all among its variables",
+          secrets.returncode == 0 and "INTERNAL_TOKEN" in secrets.stdout and set(secrets.stdout.split()) <= variables[binary],
+          secrets.stdout[-300:])
     check(f"{binary} --variables lists its variables", out.returncode == 0 and "INTERNAL_TOKEN" in variables[binary], out.stderr[-300:])
 for label, file_services, complete in (("docker-compose.yml", services, True), ("agent.compose.yml", a, True),
                                         ("truenas.yaml", truenas["services"], False)):

@@ -147,7 +147,8 @@ pub async fn probe_health(port: u16, https: bool) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(3), attempt).await, Ok(Ok(true)))
 }
 
-/// The shared `main`: `--variables` lists the variables the service reads, `--healthcheck`
+/// The shared `main`: `--variables` lists the variables the service reads (`--secrets` those
+/// of them that are secrets), `--healthcheck`
 /// probes the running service, otherwise load its settings (a bad value exits with status 2 and
 /// names the variable), set up tracing and run.
 pub async fn main<C, F, Fut>(run: F) -> std::process::ExitCode
@@ -157,8 +158,10 @@ where
     Fut: Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>>,
 {
     let service = C::SERVICE;
-    if std::env::args().any(|a| a == "--variables") {
-        for variable in crate::configuration::variables::<C>() {
+    // `--secrets`: only the secrets, which may also come from `<NAME>_FILE`.
+    let secrets_only = std::env::args().any(|a| a == "--secrets");
+    if secrets_only || std::env::args().any(|a| a == "--variables") {
+        for variable in crate::configuration::variables::<C>().into_iter().filter(|v| v.secret || !secrets_only) {
             println!("{}", variable.name);
         }
         return std::process::ExitCode::SUCCESS;

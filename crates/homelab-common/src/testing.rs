@@ -59,6 +59,8 @@ impl RunningBinary {
     /// of its own: two tests starting a service at the same moment could be given the same port,
     /// and one would then talk to the other's service. So a lock file shared by every test
     /// process is held from choosing the port until the binary listens on it (or has exited).
+    /// Only ports chosen here are covered: a test that takes [`free_port`] for itself must bind
+    /// it at once.
     pub fn start(exe: &str, port_var: &str, env: &[(&str, &str)]) -> Self {
         let lock = std::fs::OpenOptions::new()
             .create(true)
@@ -73,7 +75,7 @@ impl RunningBinary {
             && binary.child.try_wait().ok().flatten().is_none()
             && started.elapsed() < Duration::from_secs(15)
         {
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(1));
         }
         drop(lock);
         binary

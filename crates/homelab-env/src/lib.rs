@@ -53,6 +53,17 @@ impl Exports {
     }
 }
 
+/// Why a `.env` could not be read, without the line itself: dotenvy's message quotes what it
+/// could not parse, and a malformed line is often a key.
+pub fn unreadable(e: &dotenvy::Error) -> String {
+    match e {
+        dotenvy::Error::LineParse(..) => "a line cannot be read (it is not shown, as it may hold a secret): put a \
+                                          value with spaces, # or $ in single quotes"
+            .into(),
+        other => other.to_string(),
+    }
+}
+
 fn is_shell_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -90,8 +101,9 @@ mod tests {
         assert_eq!(none, Exports::default());
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(".env");
-        std::fs::write(&file, "GOOD=1\nBAD VALUE here\n").unwrap();
-        assert!(exports(&file, &HashSet::new(), &[]).is_err());
+        std::fs::write(&file, "GOOD=1\nAPI_KEY=abc def-secret-part\n").unwrap();
+        let e = unreadable(&exports(&file, &HashSet::new(), &[]).unwrap_err());
+        assert!(e.contains("single quotes") && !e.contains("secret-part"), "{e}");
     }
 
     /// What a shell makes of the printed lines is the value itself, whatever it holds.

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("ERROR: {} cannot be read: {e}", file.display());
+            eprintln!("ERROR: {}: {}", file.display(), homelab_env::unreadable(&e));
             ExitCode::from(2)
         }
     }

@@ -203,6 +203,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         change = true;
         kinds.retain(|k| !matches!(k, Kind::Howto | Kind::Help));
     }
+    // "write the command to restart plex but don't run it" asks for words, not for the act.
+    if change && rules::only_asks_for_the_command(question) {
+        change = false;
+        kinds.insert(Kind::Howto);
+    }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
     let change = change.then(|| match verdict {
         rules::Verdict::Refuse { request, reason } => ChangeRequest { request, reason },

@@ -258,9 +258,16 @@ fn a_command_asked_to_be_run_is_refused() {
     ] {
         assert!(refused(message), "not refused: {message}");
     }
-    for message in ["print the docker run command for plex, dont execute it", "How do I restart plex?"] {
+    for message in [
+        "print the docker run command for plex, dont execute it",
+        "How do I restart plex?",
+        // Read as an order by the classifier, and let through by the "only the command" rule.
+        "write the command to restart plex but dont run it",
+        "give me the command to recreate plex but don't do it",
+    ] {
         assert!(!refused(message), "refused: {message}");
     }
+    assert!(refused("restart plex but don't do it"), "no how-to in it: an order");
 }
 
 #[test]

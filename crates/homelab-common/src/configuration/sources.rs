@@ -13,25 +13,29 @@ use super::{defaults, variables, ConfigError, ServiceConfig, Variable};
 /// environment < secret files.
 pub(super) fn figment<C: ServiceConfig>() -> Result<Figment, ConfigError> {
     let table = variables::<C>();
+    let defaults_of = super::variables::fields(&C::default());
     let dotenv = dotenv_pairs(".env")?;
     let environment: Vec<(String, String)> = std::env::vars().collect();
     let files = secret_files(&table, &environment, &dotenv)?;
     Ok(defaults::<C>()
-        .merge(Serialized::defaults(values(&table, dotenv)))
-        .merge(Serialized::defaults(values(&table, environment)))
+        .merge(Serialized::defaults(values(&table, &defaults_of, dotenv)))
+        .merge(Serialized::defaults(values(&table, &defaults_of, environment)))
         .merge(Serialized::defaults(files)))
 }
 
 /// The pairs that name one of the variables, as text (extraction reads a number or a flag from
 /// it where the field is one). `VAR=` means "not set", as for most tools that read a `.env`:
-/// none where the variable is optional, else the default.
-fn values(table: &[Variable], pairs: impl IntoIterator<Item = (String, String)>) -> Dict {
+/// none where the variable is optional, else the default. Either way it is a value of its
+/// layer, so a blank in the environment still wins over `.env`, and a later blank line of `.env`
+/// over an earlier one.
+fn values(table: &[Variable], defaults: &Dict, pairs: impl IntoIterator<Item = (String, String)>) -> Dict {
     pairs
         .into_iter()
         .filter_map(|(name, raw)| {
             let variable = table.iter().find(|v| v.name == name)?;
             if raw.trim().is_empty() {
-                return variable.optional.then(|| (name, Value::from(Empty::None)));
+                let blank = if variable.optional { Value::from(Empty::None) } else { defaults.get(&name)?.clone() };
+                return Some((name, blank));
             }
             Some((name, Value::from(raw)))
         })
@@ -74,9 +78,9 @@ fn dotenv_pairs(path: &str) -> Result<Vec<(String, String)>, ConfigError> {
     let iter = match dotenvy::from_path_iter(path) {
         Ok(iter) => iter,
         Err(e) if e.not_found() => return Ok(Vec::new()),
-        Err(e) => return Err(ConfigError::new(".env", e.to_string())),
+        Err(e) => return Err(ConfigError::new(".env", homelab_env::unreadable(&e))),
     };
-    iter.collect::<Result<Vec<_>, _>>().map_err(|e| ConfigError::new(".env", e.to_string()))
+    iter.collect::<Result<Vec<_>, _>>().map_err(|e| ConfigError::new(".env", homelab_env::unreadable(&e)))
 }
 
 /// The variable a failed extraction is about. serde names the field of most errors; a flattened

@@ -360,6 +360,25 @@ fn numeric_looking_keys_stay_text_and_blank_values_mean_unset() {
     });
 }
 
+/// A blank value is a value of its layer: blank in the environment wins over `.env`, and a later
+/// blank line of `.env` over an earlier one (a default for a plain setting, none for an optional one).
+#[test]
+fn a_blank_value_still_wins_over_a_lower_layer() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            ".env",
+            "CORS_ALLOW_ORIGINS=*\nTRUSTED_PROXIES=10.0.0.1\nTRUSTED_PROXIES=\nLLM_MODEL=qwen3\n",
+        )?;
+        jail.set_env("CORS_ALLOW_ORIGINS", "");
+        jail.set_env("LLM_MODEL", "");
+        let gateway = GatewayConfig::load().unwrap();
+        assert_eq!(gateway.cors_origins(), CorsOrigins::SameOrigin, "the environment's blank wins over .env's *");
+        assert_eq!(gateway.trusted_proxies, "", "the later blank line wins");
+        assert_eq!(AdapterConfig::load().unwrap().llm_model, None);
+        Ok(())
+    });
+}
+
 #[test]
 fn cors_origins_parse_as_a_list_or_any() {
     let mut s = GatewayConfig::default();

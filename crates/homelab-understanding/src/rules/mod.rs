@@ -135,6 +135,25 @@ pub fn asks_to_carry_it_out(message: &str) -> bool {
     verbs.into_iter().any(|i| !negated(i) && !own(i))
 }
 
+/// A how-to that says outright not to carry it out: "write the command to restart plex but
+/// don't run it", "print the docker run command, dont execute it", "the steps to stop sonarr,
+/// without doing it". It asks for words, however much it reads like an order; the opposite of
+/// [`asks_to_carry_it_out`]. Both are needed: the how-to framing (a command, the steps, how) and
+/// the refusal to run (not/don't/never/without + run/execute/do + it, or the message's end).
+pub fn only_asks_for_the_command(message: &str) -> bool {
+    let lower = normalise(message).to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let framing = |w: &str| matches!(w, "command" | "commands" | "syntax" | "steps" | "how" | "script");
+    let carry_out = |w: &str| {
+        matches!(w, "run" | "execute" | "exec" | "apply" | "do" | "running" | "executing" | "doing" | "applying")
+    };
+    let object = |i: usize| words.get(i + 1).is_none_or(|w| matches!(*w, "it" | "that" | "this" | "them"));
+    let negated = |i: usize| {
+        words[i.saturating_sub(2)..i].iter().any(|w| matches!(*w, "not" | "never" | "t" | "dont" | "without"))
+    };
+    (0..words.len()).any(|i| carry_out(words[i]) && object(i) && negated(i) && words[..i].iter().any(|w| framing(w)))
+}
+
 /// Folds what only looks different: fullwidth letters (`ｒｅｓｔａｒｔ`), Cyrillic and Greek
 /// look-alikes (`rеstart` with a Cyrillic `е`), zero-width characters and odd spaces.
 pub fn normalise(message: &str) -> String {

@@ -47,6 +47,40 @@ fn carrying_out_what_is_named_is_told_apart_from_a_how_to() {
     }
 }
 
+#[test]
+fn a_how_to_that_says_not_to_run_it_is_told_apart_from_an_order() {
+    for only_words in [
+        "write the command to restart plex but dont run it",
+        "give me the command to recreate plex but don't do it",
+        "print the docker run command for plex, dont execute it",
+        "what are the steps to stop sonarr, without doing it",
+        "show me how to prune old images but do not run that",
+    ] {
+        assert!(only_asks_for_the_command(only_words), "{only_words}");
+        assert!(!asks_to_carry_it_out(only_words), "{only_words}");
+    }
+    for order in [
+        "restart plex but don't do it",
+        "give me the command and run it: docker restart plex",
+        "stop sonarr. I don't need the command, just do it",
+        "here is the command: docker rm -f plex. don't run anything else",
+        "restart plex now and don't run the backup",
+    ] {
+        assert!(!only_asks_for_the_command(order), "{order}");
+    }
+}
+
+/// The "only the command" override over the whole labelled corpus: it lets through no line the
+/// corpus marks as a change request.
+#[test]
+fn only_the_command_lets_no_change_request_of_the_corpus_through() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let examples = crate::corpus::load(&dir).unwrap();
+    let wrongly: Vec<&str> =
+        examples.iter().filter(|e| e.change && only_asks_for_the_command(&e.text)).map(|e| e.text.as_str()).collect();
+    assert!(wrongly.is_empty(), "change requests the override would let through: {wrongly:#?}");
+}
+
 /// The "and run it" override, over the whole labelled corpus (held-out lines included): it never
 /// turns a question into a refusal, and it is only ever reached together with a rule refusal.
 #[test]
