@@ -70,7 +70,9 @@ impl Key {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             }
-            let key = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            let mut random = [0u8; 32];
+            getrandom::fill(&mut random).map_err(|e| format!("no random bytes for the audit key: {e}"))?;
+            let key = hex::encode(random);
             let mut file =
                 private_file(path, true).map_err(|e| format!("cannot create the audit key {}: {e}", path.display()))?;
             file.write_all(key.as_bytes())
