@@ -20,17 +20,17 @@ compose-down:
 
 ## Load benchmark of the whole stack (release binaries, fake LLM); prints figures.
 bench:
-	cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+	cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 	target/release/bench
 
 ## LLM calls, prompt characters and tokens per question, with and without prefetch.
 llm-cost:
-	cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+	cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 	target/release/bench --llm-cost
 
 ## 60 s at c=256 through the gateway: zero errors, audit and sessions = answered chats.
 soak:
-	cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+	cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 	target/release/bench --soak
 
 ## Formatting and lints as CI runs them.

@@ -72,7 +72,7 @@ for extra in tests/scripts/browser-e2e.sh tests/scripts/mcp-client.sh tests/scri
 done
 
 echo "== soak (60 s at c=256 through the gateway)"
-[ -x target/release/bench ] || cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+[ -x target/release/bench ] || cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 target/release/bench --soak
 
 # How well it understands: the classifier's cross-validation and held-out lines, then the whole

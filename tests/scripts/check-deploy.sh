@@ -11,7 +11,7 @@ if [ ! -x "$venv/bin/actionlint" ] || [ ! -x "$venv/bin/hadolint" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/deploy/requirements.txt
 fi
 # The checks compare the files with what each binary says it reads (`--variables`).
-cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 "$venv/bin/python" tests/deploy/check_deploy.py
 # The Docker proxy's allowlist, run by a real haproxy (skipped without one).
 "$venv/bin/python" tests/deploy/docker_proxy_test.py

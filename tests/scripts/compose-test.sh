@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # The four services, and the fake TrueNAS the TrueNAS YAML's phase asks.
 [ -x target/release/gateway ] && [ -x target/release/tool-monitoring ] && [ -x target/release/fake-truenas ] \
-  || cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+  || cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 if [ ! -f frontend/dist/index.html ]; then
   (cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 fi

@@ -16,7 +16,7 @@ profile="${EVAL_PROFILE:-quick}"
 echo "== the classifier (cross-validation and held-out corpus lines)"
 cargo run --profile "$profile" --locked -q -p homelab-understanding --bin train -- --check
 # The services, the harness and the fake TrueNAS, optimised.
-cargo build --profile "$profile" --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin eval --bin fake-truenas
+cargo build --profile "$profile" --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin eval --bin fake-truenas
 fixture=$(bash tests/scripts/eval-fixture.sh start)
 trap 'bash tests/scripts/eval-fixture.sh stop' EXIT
 export "${fixture?}"

@@ -21,7 +21,7 @@ cargo test -q -p e2e-tests --test it mcp:: -- --nocapture --test-threads 1
 
 echo "== the same client through the web UI's nginx (make run): /api/mcp"
 # Built first, so the run command's start is not spent building (no-ops when up to date).
-cargo build --release --locked -q --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
+cargo build --release --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin bench --bin eval --bin fake-truenas
 [ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] || (cd frontend && npm ci --no-audit --no-fund)
 (cd frontend && npm run build >/dev/null)
 tmp=$(mktemp -d)
