@@ -1,7 +1,8 @@
 # Sourced by deploy/run.sh before anything is built: what `make run` needs, with versions, checked
-# up front and said in one message: check_build_tools first (Rust, curl, a C compiler; .env is read
-# with a small Rust program, so it comes before that), then check_ui_and_docker. An install is offered only when it can work: the Node.js that
-# apt would install is asked first (Debian 12 and Ubuntu 24.04 ship 18, too old for the UI's vite).
+# up front and said in one message: check_build_tools first (Rust, curl, a C compiler; .env is
+# read with a small Rust program, so this comes before it), then check_ui_and_docker. An install
+# is offered only when it can work: the Node.js that apt would install is asked first (Debian 12
+# and Ubuntu 24.04 ship 18, too old for the UI's vite).
 # Sets UI_WANTED=0 when the web UI cannot be had; exits when the API itself cannot.
 
 RUST_MIN=1.89
