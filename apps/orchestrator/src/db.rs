@@ -1,12 +1,13 @@
 //! The operational database (docs/contract.md §7): SQLite at `DB_PATH`, WAL mode, created
-//! idempotently on start. One connection owned by one dedicated thread; async code sends it
-//! closures over a channel, in order, and awaits the answer when it needs one (writes a chat does
-//! not depend on are only queued). SQLite never blocks an async worker, and a burst of chats never
-//! spawns a crowd of blocking threads all waiting on the same lock.
+//! idempotently on start. One connection on one thread of its own (`tokio-rusqlite`): async code
+//! sends it closures, which run in the order sent, and awaits the answer when it needs one (a
+//! conversation's turn is only queued). SQLite never blocks an async worker, and a burst of chats
+//! never spawns a crowd of blocking threads all waiting on the same lock.
 
-use std::{collections::HashSet, path::Path, sync::mpsc};
+use std::{collections::HashSet, path::Path};
 
 use chrono::{SecondsFormat, Utc};
+use futures::FutureExt;
 use homelab_schemas::{ConversationSummary, Message};
 use rusqlite::{params, Connection};
 
@@ -66,6 +67,15 @@ impl From<rusqlite::Error> for DbError {
     }
 }
 
+impl From<tokio_rusqlite::Error> for DbError {
+    fn from(e: tokio_rusqlite::Error) -> Self {
+        match e {
+            tokio_rusqlite::Error::Error(e) => e.into(),
+            _ => Self("the database thread has stopped".into()),
+        }
+    }
+}
+
 impl From<DbError> for homelab_common::ApiError {
     fn from(e: DbError) -> Self {
         homelab_common::ApiError::ServiceUnavailable("Operational database unavailable".into()).because(e)
@@ -91,13 +101,11 @@ fn owner_only(path: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Handle to the database; cheap to clone.
+/// Handle to the database; cheap to clone. The thread ends when the last handle is dropped.
 #[derive(Clone)]
 pub struct Database {
-    jobs: mpsc::Sender<Job>,
+    conn: tokio_rusqlite::Connection,
 }
-
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -105,36 +113,34 @@ fn now() -> String {
 
 impl Database {
     /// Opens (creating parent folders and tables as needed) and seeds `enabled_tools` with every
-    /// registered tool, enabled, without touching rows an operator already changed.
+    /// registered tool, enabled, without touching rows an operator already changed. Waits for
+    /// the database thread (called once, while the service starts).
     pub fn open(path: &Path, tools: &[&str]) -> Result<Self, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| DbError(format!("cannot create {}: {e}", parent.display())))?;
         }
         owner_only(path)?;
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        let stamp = now();
-        for tool in tools {
-            conn.execute(
-                "INSERT OR IGNORE INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, 1, ?2)",
-                params![tool, stamp],
-            )?;
-        }
-        let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("sqlite".into())
-            .spawn(move || {
-                let mut conn = conn;
-                // Ends when the last handle is dropped.
-                for job in queue {
-                    job(&mut conn);
+        let tools: Vec<String> = tools.iter().map(|t| t.to_string()).collect();
+        let path = path.to_path_buf();
+        futures::executor::block_on(async move {
+            let conn = tokio_rusqlite::Connection::open(path).await?;
+            conn.call(move |conn| {
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.execute_batch(SCHEMA)?;
+                let stamp = now();
+                for tool in tools {
+                    conn.execute(
+                        "INSERT OR IGNORE INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, 1, ?2)",
+                        params![tool, stamp],
+                    )?;
                 }
+                Ok(())
             })
-            .map_err(|e| DbError(format!("cannot start the database thread: {e}")))?;
-        Ok(Self { jobs })
+            .await?;
+            Ok(Self { conn })
+        })
     }
 
     /// Runs `f` on the database thread and waits for its answer.
@@ -142,43 +148,31 @@ impl Database {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, DbError> {
-        let (done, answer) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move |conn| {
-                let _ = done.send(f(conn));
-            }))
-            .map_err(|_| DbError("the database thread has stopped".into()))?;
-        answer.await.map_err(|_| DbError("the database thread has stopped".into()))?.map_err(DbError::from)
+        Ok(self.conn.call(f).await?)
     }
 
     /// Returns what a chat in `conversation_id` needs (the enabled tools and the conversation's
-    /// most recent messages), then records the chat (session upsert, `message_count` + 1) on the
-    /// database thread while the chat goes on: jobs run in order, so this chat's messages and the
-    /// next chat see the count. The history is a convenience: if it cannot be read the chat
-    /// goes on without it.
+    /// most recent messages) and records the chat (session upsert, `message_count` + 1) in the
+    /// same job, so the next chat sees the count. The history is a convenience: if it cannot be
+    /// read the chat goes on without it.
     pub async fn begin_chat(&self, conversation_id: String) -> Result<ChatStart, DbError> {
-        let (done, answer) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move |conn| {
-                let start = enabled_tools(conn).map(|enabled| {
-                    let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "conversation history unavailable; answering without it");
-                        Vec::new()
-                    });
-                    ChatStart { enabled, recent }
-                });
-                let _ = done.send(start);
-                let counted = conn.execute(
-                    "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
-                     ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
-                    params![conversation_id, now()],
-                );
-                if let Err(e) = counted {
-                    tracing::error!(error = %e, "could not record the chat in the sessions table");
-                }
-            }))
-            .map_err(|_| DbError("the database thread has stopped".into()))?;
-        answer.await.map_err(|_| DbError("the database thread has stopped".into()))?.map_err(DbError::from)
+        self.with(move |conn| {
+            let enabled = enabled_tools(conn)?;
+            let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "conversation history unavailable; answering without it");
+                Vec::new()
+            });
+            let counted = conn.execute(
+                "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
+                 ON CONFLICT(conversation_id) DO UPDATE SET message_count = message_count + 1, last_active_at = excluded.last_active_at",
+                params![conversation_id, now()],
+            );
+            if let Err(e) = counted {
+                tracing::error!(error = %e, "could not record the chat in the sessions table");
+            }
+            Ok(ChatStart { enabled, recent })
+        })
+        .await
     }
 
     /// Waits until every job sent before has run (at shutdown, so nothing queued is lost).
@@ -209,15 +203,17 @@ impl Database {
         self.with(move |conn| insert_messages(conn, &conversation_id, messages)).await
     }
 
-    /// [`Self::append_messages`] without waiting: the job is queued before this returns, so any
-    /// later request for the conversation runs after it. A failure is logged.
+    /// [`Self::append_messages`] without waiting: the job is queued before this returns
+    /// (tokio-rusqlite sends a job when its call is first polled, which `now_or_never` does,
+    /// once), so any later request for the conversation runs after it. A failure is logged.
     pub fn append_messages_queued(&self, conversation_id: String, messages: Vec<Message>) {
-        let queued = self.jobs.send(Box::new(move |conn| {
+        let job = self.conn.call(move |conn| {
             if let Err(e) = insert_messages(conn, &conversation_id, messages) {
                 tracing::warn!(error = %e, "could not store the conversation turn");
             }
-        }));
-        if queued.is_err() {
+            Ok::<_, rusqlite::Error>(())
+        });
+        if let Some(Err(_)) = job.now_or_never() {
             tracing::warn!("could not store the conversation turn: the database thread has stopped");
         }
     }

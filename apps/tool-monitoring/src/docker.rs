@@ -300,6 +300,16 @@ pub async fn answer(State(state): State<AppState>) -> Result<Json<Vec<ContainerI
 }
 
 /// Container names as Docker allows them; anything else never reaches the Docker API.
+/// A tool's arguments from its query string (and its path's `name`), read into the catalog's
+/// typed struct `A` by the check a model's call passes in the orchestrator: an unknown
+/// parameter, a number out of range or a text that does not match is a 422 naming the field.
+pub fn arguments<A: serde::de::DeserializeOwned>(
+    tool: homelab_schemas::monitoring::ToolId,
+    pairs: impl IntoIterator<Item = (String, String)>,
+) -> Result<A, ApiError> {
+    tool.arguments_from_text(pairs).map_err(ApiError::Unprocessable)
+}
+
 pub fn checked_name(name: &str) -> Result<&str, ApiError> {
     if homelab_schemas::monitoring::ContainerName::is_valid(name) {
         Ok(name)

@@ -102,16 +102,22 @@ impl AppState {
         tokio::spawn(stats::follow(docker.clone(), Arc::downgrade(&history), Duration::from_secs(60), 5, also));
         let zone = Arc::new(HostZone::detect(std::env::var("TZ").ok().as_deref(), &paths.root));
         let metrics = Arc::new(Metrics::new(SERVICE));
-        tokio::spawn(history::report_size(
-            Arc::downgrade(&history),
-            metrics.gauge("history_bytes", "Memory held by the history's rings (budget: 2 MiB)"),
-            metrics.gauge("history_series", "Series the history follows"),
-        ));
-        tokio::spawn(events::report_size(
-            Arc::downgrade(&events),
-            metrics.gauge("events_bytes", "Memory held by the event record (budget: 1.3 MiB)"),
-            metrics.gauge("events_kept", "Events the record holds (at most 5000)"),
-        ));
+        let weak = Arc::downgrade(&history);
+        metrics.gauge_read("history_bytes", "Memory held by the history's rings (budget: 2 MiB)", move || {
+            weak.upgrade().map(|h| h.memory_bytes() as i64)
+        });
+        let weak = Arc::downgrade(&history);
+        metrics.gauge_read("history_series", "Series the history follows", move || {
+            weak.upgrade().map(|h| h.series_count() as i64)
+        });
+        let weak = Arc::downgrade(&events);
+        metrics.gauge_read("events_bytes", "Memory held by the event record (budget: 1.3 MiB)", move || {
+            weak.upgrade().map(|e| e.memory_bytes() as i64)
+        });
+        let weak = Arc::downgrade(&events);
+        metrics.gauge_read("events_kept", "Events the record holds (at most 5000)", move || {
+            weak.upgrade().map(|e| e.len() as i64)
+        });
         let sampler = ResourceSampler::start(paths.clone(), Duration::from_secs(1), history.clone(), traffic.clone());
         let truenas = Arc::new(truenas::TrueNas::from_settings(settings));
         tokio::spawn(events::docker::follow(docker.clone(), Arc::downgrade(&events), Duration::from_secs(10)));

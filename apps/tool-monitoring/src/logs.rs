@@ -2,7 +2,7 @@
 //! secrets (tokens, passwords, `KEY=value` pairs of secret-looking keys, auth headers, URL
 //! credentials, private keys) redacted before anything can reach a cloud LLM.
 
-use homelab_schemas::monitoring::ContainerLogs;
+use homelab_schemas::monitoring::{ContainerLogs, LogsArguments, ToolId};
 use std::collections::HashMap;
 
 use axum::{
@@ -11,7 +11,7 @@ use axum::{
 };
 use homelab_common::ApiError;
 
-use crate::{docker::checked_name, AppState};
+use crate::{docker::arguments, AppState};
 
 /// Most lines one call returns.
 pub const MAX_LINES: usize = 200;
@@ -122,15 +122,10 @@ pub async fn answer(
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<ContainerLogs>, ApiError> {
-    let name = checked_name(&name)?;
-    let lines =
-        match query.get("lines") {
-            None => 50,
-            Some(v) => v.parse::<usize>().ok().filter(|n| (1..=MAX_LINES).contains(n)).ok_or_else(|| {
-                ApiError::Unprocessable(format!("lines must be a whole number from 1 to {MAX_LINES}"))
-            })?,
-        };
-    let since = query.get("since").map(|s| parse_since(s)).transpose()?;
+    let asked: LogsArguments = arguments(ToolId::ContainerLogs, query.into_iter().chain([("name".into(), name)]))?;
+    let name = asked.name.as_str();
+    let lines = asked.lines.map_or(50, |n| n.get() as usize);
+    let since = asked.since.map(|s| parse_since(s.as_str())).transpose()?;
     let output = state.docker.logs(name, lines, since).await?;
     Ok(Json(render(name, output, lines)))
 }

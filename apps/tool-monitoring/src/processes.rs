@@ -20,9 +20,9 @@ use axum::{
     Json,
 };
 use homelab_common::{redact::redact, ApiError};
-use homelab_schemas::monitoring::{ProcessInfo, Processes, PROCESS_SORTS};
+use homelab_schemas::monitoring::{Choice, ProcessArguments, ProcessInfo, ProcessSort, Processes, ToolId};
 
-use crate::AppState;
+use crate::{docker::arguments, AppState};
 
 /// How often the background task reads every process's CPU time.
 pub const READING_EVERY: Duration = Duration::from_secs(5);
@@ -259,20 +259,12 @@ pub async fn answer(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Processes>, ApiError> {
-    let sort = match query.get("sort").map(String::as_str) {
-        None | Some("cpu") => SortBy::Cpu,
-        Some("memory") => SortBy::Memory,
-        Some(_) => {
-            return Err(ApiError::Unprocessable(format!("sort must be one of: {}", PROCESS_SORTS.join(", "))));
-        }
+    let asked: ProcessArguments = arguments(ToolId::Processes, query)?;
+    let sort = match asked.sort {
+        None | Some(Choice(ProcessSort::Cpu)) => SortBy::Cpu,
+        Some(Choice(ProcessSort::Memory)) => SortBy::Memory,
     };
-    let limit =
-        match query.get("limit") {
-            None => DEFAULT_LIMIT,
-            Some(v) => v.parse::<usize>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
-                ApiError::Unprocessable(format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
-            })?,
-        };
+    let limit = asked.limit.map_or(DEFAULT_LIMIT, |n| n.get() as usize);
     let readings = state.processes.clone();
     let snap = tokio::task::spawn_blocking(move || snapshot(&readings, sort, limit, Instant::now()))
         .await

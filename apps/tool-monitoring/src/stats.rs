@@ -11,10 +11,10 @@ use axum::{
 };
 use futures::StreamExt;
 use homelab_common::ApiError;
-use homelab_schemas::monitoring::{ContainerStats, DockerState};
+use homelab_schemas::monitoring::{ContainerStats, DockerState, StatsArguments, ToolId};
 
 use crate::{
-    docker::{checked_name, to_container_info},
+    docker::{arguments, to_container_info},
     AppState,
 };
 
@@ -77,8 +77,9 @@ pub async fn answer(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<ContainerStats>, ApiError> {
     let mut running = 0;
-    let names: Vec<String> = match query.get("name") {
-        Some(name) => vec![checked_name(name)?.to_string()],
+    let asked: StatsArguments = arguments(ToolId::ContainerStats, query)?;
+    let names: Vec<String> = match asked.name {
+        Some(name) => vec![name.as_str().to_string()],
         None => {
             let list = state.docker.list_containers().await?;
             let all: Vec<String> = list

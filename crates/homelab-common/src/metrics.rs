@@ -13,7 +13,11 @@ use axum::{
     routing::get,
     Router,
 };
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    core::{Collector, Desc},
+    proto::MetricFamily,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 pub use prometheus::IntGauge;
 
@@ -61,6 +65,13 @@ impl Metrics {
         gauge
     }
 
+    /// A gauge of this service read when `/metrics` is asked, from a figure the service already
+    /// holds (the history's and the event record's sizes); `None` leaves the last value.
+    pub fn gauge_read(&self, name: &str, help: &str, read: impl Fn() -> Option<i64> + Send + Sync + 'static) {
+        let gauge = IntGauge::new(name, help).expect("valid metric");
+        self.registry.register(Box::new(ReadOnScrape { gauge, read: Box::new(read) })).expect("registered once");
+    }
+
     /// Registers a metric made elsewhere (the audit writer's error counter).
     pub fn register(&self, collector: impl prometheus::core::Collector + 'static) {
         let _ = self.registry.register(Box::new(collector));
@@ -71,6 +82,26 @@ impl Metrics {
         let mut buffer = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
         String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// A gauge set from its source each time the registry is gathered, so it is never stale and no
+/// timer keeps it.
+struct ReadOnScrape {
+    gauge: IntGauge,
+    read: Box<dyn Fn() -> Option<i64> + Send + Sync>,
+}
+
+impl Collector for ReadOnScrape {
+    fn desc(&self) -> Vec<&Desc> {
+        self.gauge.desc()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        if let Some(value) = (self.read)() {
+            self.gauge.set(value);
+        }
+        self.gauge.collect()
     }
 }
 

@@ -293,7 +293,6 @@ async fn soak(stack: Stack, bin: &Path) -> i32 {
     if let Some(why) = chart_errors.first() {
         println!("first history error: {why}");
     }
-    tokio::time::sleep(Duration::from_secs(6)).await;
     let history_bytes = gauge(&client, &stack.monitoring_url(), "homelab_history_bytes").await;
     let history_ok = history_bytes.is_some_and(|b| b > 0.0 && b <= 2.0 * 1024.0 * 1024.0);
     println!(

@@ -151,3 +151,22 @@ mod conversations {
         assert_eq!(recent[RECENT_MESSAGES - 1], Message::user((RECENT_MESSAGES + 29).to_string()));
     }
 }
+
+/// A turn stored without waiting is queued before the call returns: a read asked right after it
+/// sees it, however many turns went before. (It relies on tokio-rusqlite sending a job when its
+/// call is first polled; if a new version stopped doing so, this fails.)
+#[tokio::test]
+async fn a_queued_turn_is_seen_by_the_very_next_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(&dir);
+    db.begin_chat("c1".into()).await.unwrap();
+    for n in 0..200 {
+        db.append_messages_queued("c1".into(), vec![Message::user(format!("question {n}"))]);
+        let stored = db.conversation("c1").await.unwrap().unwrap();
+        assert_eq!(stored.len(), n + 1, "turn {n} was not stored before the next read");
+    }
+    drop(db);
+    // The database thread ends with the last handle, having run every queued job.
+    let reopened = open(&dir);
+    assert_eq!(reopened.conversation("c1").await.unwrap().unwrap().len(), 200);
+}

@@ -13,10 +13,12 @@ use homelab_common::{
     clock::{parse_rfc3339, HostZone},
     ApiError,
 };
-use homelab_schemas::monitoring::{window_seconds, Event, EventGap, EventKind, Events};
+use homelab_schemas::monitoring::{
+    window_seconds, Event, EventGap, EventKind, Events, EventsArguments, Instant, ToolId,
+};
 
 use super::{EventLog, Record, KEPT_SECONDS};
-use crate::{docker::checked_name, AppState};
+use crate::{docker::arguments, AppState};
 
 /// The window when none is asked: the last day.
 pub const DEFAULT_SECONDS: i64 = 86_400;
@@ -26,7 +28,6 @@ pub const MAX_SHOWN: usize = 40;
 /// When an answer has too many events, a repeat this soon after the one before is grouped with
 /// it (a crash at 03:12, 03:20, 03:31 and 03:40 is one: "died 4× between 03:12 and 03:40").
 pub const GROUP_SECONDS: i64 = 1800;
-const PARAMETERS: [&str; 5] = ["window", "since", "until", "container", "kind"];
 
 /// The window asked about, Unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,27 +79,17 @@ pub async fn answer(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Events>, ApiError> {
-    if let Some(unknown) = query.keys().find(|k| !PARAMETERS.contains(&k.as_str())) {
-        return Err(ApiError::Unprocessable(format!(
-            "Unknown parameter '{}'; get_events takes {}",
-            short(unknown),
-            PARAMETERS.join(", ")
-        )));
-    }
-    let arg = |k: &str| query.get(k).map(String::as_str);
+    let asked: EventsArguments = arguments(ToolId::Events, query)?;
     let now = chrono::Utc::now().timestamp();
-    let window = Window::asked(now, arg("window"), arg("since"), arg("until")).map_err(ApiError::Unprocessable)?;
-    let container = arg("container").map(checked_name).transpose()?;
-    let kind = match arg("kind") {
-        Some(name) => Some(EventKind::from_name(name).ok_or_else(|| {
-            ApiError::Unprocessable(format!(
-                "Unknown kind '{}'. Choose one of: {}.",
-                short(name),
-                EventKind::NAMES.join(", ")
-            ))
-        })?),
-        None => None,
-    };
+    let window = Window::asked(
+        now,
+        asked.window.as_ref().map(|w| w.as_str()),
+        asked.since.as_ref().map(Instant::as_str),
+        asked.until.as_ref().map(Instant::as_str),
+    )
+    .map_err(ApiError::Unprocessable)?;
+    let container = asked.container.as_ref().map(|c| c.as_str());
+    let kind = asked.kind.map(|k| k.0);
     Ok(Json(state.events.query(now, window, container, kind, &state.zone)))
 }
 

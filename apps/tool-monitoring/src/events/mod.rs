@@ -234,18 +234,3 @@ impl EventLog {
 pub fn file_beside(history_path: &std::path::Path) -> PathBuf {
     history_path.with_extension("events.json")
 }
-
-/// Keeps `/metrics`' gauges of the record's size current (every 5 s) until the record is gone.
-pub async fn report_size(
-    log: std::sync::Weak<EventLog>,
-    bytes: homelab_common::metrics::IntGauge,
-    count: homelab_common::metrics::IntGauge,
-) {
-    loop {
-        let Some(log) = log.upgrade() else { return };
-        bytes.set(log.memory_bytes() as i64);
-        count.set(log.len() as i64);
-        drop(log);
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    }
-}

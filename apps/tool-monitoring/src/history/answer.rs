@@ -8,34 +8,38 @@ use axum::{
     Json,
 };
 use homelab_common::ApiError;
-use homelab_schemas::monitoring::{DockerState, History, HistoryMetric};
+use homelab_schemas::monitoring::{DockerState, History, HistoryArguments, Instant, ToolId, Window};
 
 use super::{describe, HistoryError, Span, MAX_CONTAINERS, MAX_POINTS};
-use crate::{docker::checked_name, network::ContainerSampling, AppState};
+use crate::{docker::arguments, network::ContainerSampling, AppState};
 
 /// `GET /history?metric=…[&window=1h | &start=…&end=…][&name=…][&points=N]`: this host's history,
 /// or Prometheus's when `PROMETHEUS_URL` is set (falling back to this host's, with a note, when it
 /// does not answer).
 pub async fn answer(
     State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(mut query): Query<HashMap<String, String>>,
 ) -> Result<Json<History>, ApiError> {
-    let metric = query.get("metric").ok_or_else(|| {
-        ApiError::Unprocessable(format!("metric is required: one of {}", HistoryMetric::NAMES.join(", ")))
-    })?;
-    let name = query.get("name").map(|n| checked_name(n)).transpose()?;
-    let points = match query.get("points") {
+    let points = match query.remove("points") {
         Some(p) => p
             .parse::<usize>()
             .map_err(|_| ApiError::Unprocessable(format!("points must be a number up to {MAX_POINTS}")))?,
         None => 0,
     };
+    let asked: HistoryArguments = arguments(ToolId::History, query)?;
+    let metric = asked.metric.0;
+    let name = asked.name.as_ref().map(|n| n.as_str());
     let now = chrono::Utc::now().timestamp();
-    let arg = |k: &str| query.get(k).map(String::as_str);
     let unreadable = |e: HistoryError| ApiError::Unprocessable(e.to_string());
-    let span = Span::asked(now, arg("window"), arg("start"), arg("end")).map_err(unreadable)?;
-    let mut local = state.history.query_span(now, metric, span, name, points, &state.zone).map_err(unreadable)?;
-    let metric = HistoryMetric::from_name(metric).expect("checked by the local query");
+    let span = Span::asked(
+        now,
+        asked.window.as_ref().map(Window::as_str),
+        asked.start.as_ref().map(Instant::as_str),
+        asked.end.as_ref().map(Instant::as_str),
+    )
+    .map_err(unreadable)?;
+    let mut local =
+        state.history.query_span(now, metric.as_str(), span, name, points, &state.zone).map_err(unreadable)?;
     if metric.per_container() && local.empty.is_some() {
         local.empty = Some(why_no_containers(&state, name, span, now).await);
     }

@@ -439,21 +439,6 @@ impl HostHistory {
     }
 }
 
-/// Keeps `/metrics`' gauges of the history's size current (every 5 s) until the history is gone.
-pub async fn report_size(
-    history: std::sync::Weak<HostHistory>,
-    bytes: homelab_common::metrics::IntGauge,
-    series: homelab_common::metrics::IntGauge,
-) {
-    loop {
-        let Some(h) = history.upgrade() else { return };
-        bytes.set(h.memory_bytes() as i64);
-        series.set(h.series_count() as i64);
-        drop(h);
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    }
-}
-
 mod answer;
 mod saved;
 pub mod span;

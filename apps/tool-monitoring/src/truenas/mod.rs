@@ -22,7 +22,7 @@ use axum::{
     Json,
 };
 use homelab_common::{ApiError, MonitoringConfig, Secret};
-use homelab_schemas::monitoring::{TruenasStatus, TruenasTopic};
+use homelab_schemas::monitoring::{ToolId, TruenasArguments, TruenasStatus, TruenasTopic};
 
 use crate::AppState;
 use calls::Method;
@@ -103,18 +103,7 @@ pub async fn answer(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TruenasStatus>, ApiError> {
-    // Echoed back cut short: the caller's text, not ours.
-    let short = |s: &str| s.chars().take(40).collect::<String>();
-    if let Some(unknown) = query.keys().find(|k| *k != "topic") {
-        let unknown = short(unknown);
-        return Err(ApiError::Unprocessable(format!("Unknown parameter '{unknown}'; get_truenas_status takes topic")));
-    }
-    let topic = match query.get("topic") {
-        None => TruenasTopic::Overview,
-        Some(name) => TruenasTopic::from_name(name).ok_or_else(|| {
-            let (name, names) = (short(name), TruenasTopic::NAMES.join(", "));
-            ApiError::Unprocessable(format!("Unknown topic '{name}'. Choose one of: {names}."))
-        })?,
-    };
+    let asked: TruenasArguments = crate::docker::arguments(ToolId::TruenasStatus, query)?;
+    let topic = asked.topic.map_or(TruenasTopic::Overview, |t| t.0);
     Ok(Json(status_of(&state.truenas, topic).await?))
 }

@@ -67,9 +67,10 @@ async fn this_hosts_history_fills_from_the_sampler() {
 async fn bad_history_questions_get_a_clear_422() {
     let base = spawn(None).await;
     for (query, says) in [
-        ("metric=temperature", "Unknown metric 'temperature'"),
-        ("window=1h", "metric is required"),
-        ("metric=cpu&window=soon", "Unreadable window 'soon'"),
+        ("metric=temperature", "metric: unknown variant `temperature`, expected one of `cpu`"),
+        ("window=1h", "missing field `metric`"),
+        ("metric=cpu&window=soon", "window: \"soon\" does not match a window such as 30m, 6h or 7d"),
+        ("metric=cpu&since=1h", "unknown field `since`"),
         ("metric=cpu&points=many", "points must be a number"),
     ] {
         let (status, body) = get(&base, query).await;

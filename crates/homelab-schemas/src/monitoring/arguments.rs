@@ -16,7 +16,7 @@ use super::*;
 
 /// A text that matches one of the catalog's patterns.
 macro_rules! matching {
-    ($(#[$doc:meta])* $name:ident = $pattern:expr) => {
+    ($(#[$doc:meta])* $name:ident = $pattern:expr, $what:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String")]
@@ -31,7 +31,7 @@ macro_rules! matching {
                     Ok(Self(text))
                 } else {
                     let shown: String = text.chars().take(64).collect();
-                    Err(format!("{shown:?} does not match {:?}", $pattern))
+                    Err(format!("{shown:?} does not match {}", $what))
                 }
             }
         }
@@ -46,19 +46,23 @@ macro_rules! matching {
 
 matching!(
     /// A container name as Docker allows it ([`CONTAINER_NAME_PATTERN`]).
-    ContainerName = CONTAINER_NAME_PATTERN
+    ContainerName = CONTAINER_NAME_PATTERN,
+    "a container name (a letter or digit, then letters, digits, '_', '.' or '-'; at most 128)"
 );
 matching!(
     /// A window such as `30m`, `6h`, `7d` ([`WINDOW_PATTERN`]).
-    Window = WINDOW_PATTERN
+    Window = WINDOW_PATTERN,
+    "a window such as 30m, 6h or 7d"
 );
 matching!(
     /// A time with its offset ([`RFC3339_PATTERN`]).
-    Instant = RFC3339_PATTERN
+    Instant = RFC3339_PATTERN,
+    "a time with its offset, such as 2026-12-05T22:00:00+01:00"
 );
 matching!(
     /// How far back a container's log goes: `30s`, `15m`, `2h`, `1d` ([`LOG_AGE_PATTERN`]).
-    LogAge = LOG_AGE_PATTERN
+    LogAge = LOG_AGE_PATTERN,
+    "an age such as 30s, 15m, 2h or 1d"
 );
 
 /// `get_container_logs`'s `since`.
@@ -198,10 +202,19 @@ pub struct EventsArguments {
 /// Reads `arguments` as `A`; on success, `A` as it is sent on. `ToolId::check_arguments` calls
 /// it with each tool's arguments type.
 pub(super) fn typed_arguments<A: DeserializeOwned + Serialize>(arguments: Value) -> Result<Map<String, Value>, String> {
+    let checked: A = read(arguments)?;
+    match serde_json::to_value(checked) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err("the arguments could not be encoded again".into()),
+    }
+}
+
+/// Reads a JSON object as `A`, naming the field of the first problem.
+fn read<A: DeserializeOwned>(arguments: Value) -> Result<A, String> {
     if !arguments.is_object() {
         return Err("arguments must be a JSON object".into());
     }
-    let checked: A = serde_path_to_error::deserialize(arguments).map_err(|e| {
+    serde_path_to_error::deserialize(arguments).map_err(|e| {
         let at = e.path().to_string();
         let problem = e.into_inner().to_string();
         if at == "." {
@@ -209,10 +222,30 @@ pub(super) fn typed_arguments<A: DeserializeOwned + Serialize>(arguments: Value)
         } else {
             format!("{at}: {problem}")
         }
-    })?;
-    match serde_json::to_value(checked) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err("the arguments could not be encoded again".into()),
+    })
+}
+
+impl ToolId {
+    /// Reads a call that arrives as text (tool-monitoring's query string and path) into `A`,
+    /// this tool's arguments type, by the same check as a model's call: a value of an `integer`
+    /// parameter is read as a number when it is one; everything else stays text.
+    pub fn arguments_from_text<A: DeserializeOwned>(
+        self,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<A, String> {
+        let spec = self.spec();
+        let map: Map<String, Value> = pairs
+            .into_iter()
+            .map(|(key, text)| {
+                let integer = spec.params.iter().any(|p| p.name == key && p.kind == "integer");
+                let value = match text.parse::<i64>() {
+                    Ok(n) if integer => Value::from(n),
+                    _ => Value::String(text),
+                };
+                (key, value)
+            })
+            .collect();
+        read(Value::Object(map))
     }
 }
 

@@ -105,7 +105,7 @@ fn refusals_name_the_field_and_what_is_wrong() {
     );
     assert_eq!(
         check(ToolId::ContainerLogs, json!({"name": "../etc"})),
-        format!("name: \"../etc\" does not match {CONTAINER_NAME_PATTERN:?}")
+        "name: \"../etc\" does not match a container name (a letter or digit, then letters, digits, '_', '.' or '-'; at most 128)"
     );
     assert_eq!(check(ToolId::ContainerLogs, json!({})), "missing field `name`");
     assert!(check(ToolId::ContainerLogs, json!({"name": "plex", "follow": true})).contains("unknown field `follow`"));
@@ -113,6 +113,10 @@ fn refusals_name_the_field_and_what_is_wrong() {
     assert!(check(ToolId::History, json!({"metric": "bogus"})).starts_with("metric: unknown variant `bogus`"));
     assert_eq!(check(ToolId::Processes, json!({"limit": 5.5})), "limit: 5.5 is not a whole number");
     assert_eq!(check(ToolId::Network, json!(["x"])), "arguments must be a JSON object");
+    assert_eq!(
+        check(ToolId::Events, json!({"since": "yesterday"})),
+        "since: \"yesterday\" does not match a time with its offset, such as 2026-12-05T22:00:00+01:00"
+    );
     // A long bad value is not echoed whole.
     let long = check(ToolId::ContainerDetails, json!({"name": "x".repeat(5000)}));
     assert!(long.len() < 200, "{long}");
@@ -133,4 +137,25 @@ fn container_names_are_checked_as_docker_allows_them() {
     for bad in ["", "-x", "a b", "../etc", "é", &"a".repeat(129)] {
         assert!(!ContainerName::is_valid(bad), "{bad}");
     }
+}
+
+/// tool-monitoring reads its query string by the same check: a number parameter's text is read
+/// as a number, everything else stays text (a container named `123` is a name, not a number).
+#[test]
+fn a_call_as_text_is_read_by_the_same_check() {
+    let pairs = |list: &[(&str, &str)]| list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    let logs: LogsArguments =
+        ToolId::ContainerLogs.arguments_from_text(pairs(&[("name", "123"), ("lines", "20"), ("since", "2h")])).unwrap();
+    assert_eq!((logs.name.as_str(), logs.lines.map(Bounded::get)), ("123", Some(20)));
+    let refused =
+        |tool: ToolId, list: &[(&str, &str)]| tool.arguments_from_text::<LogsArguments>(pairs(list)).unwrap_err();
+    assert_eq!(
+        refused(ToolId::ContainerLogs, &[("name", "plex"), ("lines", "500")]),
+        "lines: 500 is greater than the maximum of 200"
+    );
+    assert!(refused(ToolId::ContainerLogs, &[("name", "plex"), ("lines", "many")])
+        .starts_with("lines: invalid type: string"));
+    assert!(refused(ToolId::ContainerLogs, &[("name", "plex"), ("follow", "1")]).contains("unknown field `follow`"));
+    let history: Result<HistoryArguments, _> = ToolId::History.arguments_from_text(pairs(&[("metric", "cpu")]));
+    assert_eq!(history.unwrap().metric.0, HistoryMetric::Cpu);
 }
