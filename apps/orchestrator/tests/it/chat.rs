@@ -70,7 +70,7 @@ impl Harness {
         *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
         // Nothing known of the containers, so every request tool-monitoring sees is a tool call
         // (reading the context has its end-to-end test).
-        *state.context.lock().await = Some((std::time::Instant::now(), Default::default()));
+        *state.context.lock().await = orchestrator::context::Cached::known(Default::default());
         let base = spawn_on_loopback(router(state.clone())).await;
         Self { base, state, llm, dir }
     }

@@ -3,6 +3,7 @@
 
 mod binary;
 mod chat;
+mod context;
 mod mcp_tools;
 mod policy;
 mod properties;

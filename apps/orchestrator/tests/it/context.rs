@@ -1,0 +1,111 @@
+//! What understanding knows of the hosts, when one of them is switched off: the chat that finds
+//! it silent waits for it once; later chats do not, while it is asked in the background until it
+//! answers again.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use homelab_common::{testing::until, OrchestratorConfig, Secret};
+use orchestrator::{context, AppState};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::{
+    matchers::{method, path},
+    Mock, MockServer, ResponseTemplate,
+};
+
+/// A host that accepts connections and never answers, counting them, until `wakes` is set: then
+/// it answers each request with one container, `attic-app`.
+async fn silent_host(wakes: Arc<AtomicBool>) -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            if !wakes.load(Ordering::SeqCst) {
+                held.push(socket);
+                continue;
+            }
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let body = json!([{"id": "ba9876543210", "name": "attic-app", "image": "busybox", "state": "running",
+                    "status": "Up 1 minute", "created": "2026-12-01T10:00:00Z", "ports": {}}])
+                .to_string();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    (port, accepted)
+}
+
+async fn answering_host(container: &str) -> MockServer {
+    let server = MockServer::start().await;
+    let list = json!([{"id": "0123456789ab", "name": container, "image": "busybox", "state": "running",
+        "status": "Up 2 hours", "created": "2026-12-01T10:00:00Z", "ports": {}}]);
+    Mock::given(method("GET"))
+        .and(path("/containers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(list))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_answers() {
+    let local = answering_host("plex").await;
+    let wakes = Arc::new(AtomicBool::new(false));
+    let (attic, asked) = silent_host(wakes.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = OrchestratorConfig {
+        monitoring_url: local.uri(),
+        monitoring_targets: Some(format!("attic=http://127.0.0.1:{attic}")),
+        monitoring_agent_tokens: Some(Secret::new("attic=attic-agent-token-0123456789abcdef")),
+        db_path: dir.path().join("db.sqlite3"),
+        audit_log_path: dir.path().join("audit.jsonl"),
+        ..OrchestratorConfig::default()
+    };
+    let state = AppState::from_settings(&settings).unwrap();
+    let every = Duration::from_secs(1);
+    *state.context.lock().await = context::Cached::asking_silent_hosts_every(every);
+
+    // The first reading waits for the silent host, and knows the local containers.
+    let started = Instant::now();
+    let first = context::snapshot(&state).await;
+    assert!(started.elapsed() >= context::WAIT, "{:?}", started.elapsed());
+    assert_eq!(first.containers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["plex"]);
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+
+    // The next readings do not wait for it, and ask it again only in the background, at most
+    // once in each `every`.
+    let watching = Instant::now();
+    for _ in 0..4 {
+        state.context.lock().await.read_again();
+        let started = Instant::now();
+        let again = context::snapshot(&state).await;
+        assert!(started.elapsed() < context::WAIT, "waited for the silent host again: {:?}", started.elapsed());
+        assert_eq!(again.containers.len(), 1);
+    }
+    let most = 1 + (watching.elapsed().as_millis() / every.as_millis()) as usize;
+    assert!(asked.load(Ordering::SeqCst) <= most, "asked {} times", asked.load(Ordering::SeqCst));
+
+    // Once it answers again, its containers are known again.
+    wakes.store(true, Ordering::SeqCst);
+    until("the host's containers known again", Duration::from_secs(10), async || {
+        state.context.lock().await.read_again();
+        context::snapshot(&state).await.containers.iter().any(|c| c.name == "attic-app")
+    })
+    .await;
+}
