@@ -17,6 +17,10 @@ echo "== the classifier (cross-validation and held-out corpus lines)"
 cargo run --profile "$profile" --locked -q -p homelab-understanding --bin train -- --check
 # The services, the harness and the fake TrueNAS, optimised.
 cargo build --profile "$profile" --locked -q --workspace --bin gateway --bin orchestrator --bin llm-adapter --bin tool-monitoring --bin eval --bin fake-truenas
+# From here on, what happens on the fixture is Docker's to replay to tool-monitoring; before it,
+# the event record eval seeds holds last night (tests/src/bin/eval.rs, last_night).
+EVAL_FIXTURE_SINCE=$(date +%s)
+export EVAL_FIXTURE_SINCE
 fixture=$(bash tests/scripts/eval-fixture.sh start)
 trap 'bash tests/scripts/eval-fixture.sh stop' EXIT
 export "${fixture?}"

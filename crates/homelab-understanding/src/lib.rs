@@ -255,6 +255,9 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     containers.truncate(MAX_CONTAINERS);
     let unmatched = unmatched.filter(|_| containers.is_empty());
     let window = when::window(question, &context.now, context.boot);
+    if window.is_some() && change.is_none() {
+        over_time(&mut kinds);
+    }
     let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
     Understanding {
         kinds,
@@ -267,6 +270,15 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         now: context.now.timestamp(),
         unmatched,
         scores,
+    }
+}
+
+/// "What was the CPU doing in the last 10 minutes?": a host's figure asked over a window, or at a
+/// moment gone, is read from its history, whatever the classifier made of the words (a retrained
+/// model was seen to drop `history` from that very question).
+fn over_time(kinds: &mut BTreeSet<Kind>) {
+    if kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::Load | Kind::Disk)) {
+        kinds.insert(Kind::History);
     }
 }
 
@@ -335,4 +347,21 @@ fn near_miss(question: &str, known: &[ContainerRef], common: &[String]) -> Optio
                 strsim::damerau_levenshtein(w, &name) <= (name.chars().count() / 3).max(2)
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_figure_over_a_window_is_its_history_and_nothing_else_is() {
+        let mut kinds: BTreeSet<Kind> = [Kind::Cpu].into();
+        over_time(&mut kinds);
+        assert_eq!(kinds, [Kind::Cpu, Kind::History].into());
+        for other in [Kind::Events, Kind::Logs, Kind::Restarts, Kind::ContainerStatus] {
+            let mut kinds: BTreeSet<Kind> = [other].into();
+            over_time(&mut kinds);
+            assert_eq!(kinds, [other].into(), "{other:?}");
+        }
+    }
 }

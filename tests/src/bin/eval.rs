@@ -70,6 +70,41 @@ impl Tally {
     }
 }
 
+/// The event record of a host watched since the evening before last night, until `until` (when
+/// the fixture began; what Docker holds since then is read back by tool-monitoring when it
+/// starts, as after any restart). During the night (20:00 to 08:00 in the machine's zone, which
+/// is what "last night" means to the assistant) radarr began its restart loop, sonarr died on its
+/// database and immich ran out of memory: the situations the fixture then sets up for real. So
+/// "what happened overnight?" has the same answer at any time of day.
+fn last_night(now: chrono::DateTime<chrono::Local>, until: i64) -> Vec<u8> {
+    use homelab_schemas::monitoring::EventKind::{Died, OomKilled, Started};
+    use tool_monitoring::events::{ring::Ring, Record};
+    // The night that ended this morning, or the one still going before 08:00: it began yesterday.
+    let yesterday = now.date_naive() - chrono::Duration::days(1);
+    let night = yesterday
+        .and_hms_opt(20, 0, 0)
+        .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+        .map_or(until - 12 * 3600, |t| t.timestamp());
+    let mut ring = Ring::begin(night - 24 * 3600);
+    let bind = "Error: cannot bind 0.0.0.0:7878: address already in use";
+    for (kind, subject, minutes, code, line) in [
+        (Died, "radarr", 70, Some(2), bind),
+        (Started, "radarr", 71, None, ""),
+        (Died, "radarr", 72, Some(2), bind),
+        (Started, "radarr", 73, None, ""),
+        (Died, "sonarr", 190, Some(1), "FATAL: database disk image is malformed (/config/sonarr.db)"),
+        (OomKilled, "immich", 220, None, ""),
+        (Died, "immich", 220, Some(137), "loading machine learning models"),
+    ] {
+        let mut record = Record::new(kind, subject, night + minutes * 60);
+        record.exit_code = code;
+        record.log_line = (!line.is_empty()).then(|| line.into());
+        ring.insert(record);
+    }
+    ring.heartbeat(until);
+    ring.to_bytes().expect("the record is written as JSON")
+}
+
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
@@ -167,7 +202,19 @@ async fn main() -> std::process::ExitCode {
     // The NAS owner's questions are asked of a fake TrueNAS that has only the new login.
     let certs = tempfile::tempdir().expect("a temporary folder");
     let truenas = FakeTruenas::start(Api::V27, certs.path()).await;
+    // The night before, as the event record would hold it had the assistant watched this host.
+    let since: i64 = std::env::var("EVAL_FIXTURE_SINCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| chrono::Utc::now().timestamp() - 600);
+    let state = tempfile::tempdir().expect("a temporary folder");
+    let history = state.path().join("history.json");
+    if let Err(e) = std::fs::write(history.with_extension("events.json"), last_night(chrono::Local::now(), since)) {
+        eprintln!("eval: cannot write the event record: {e}");
+        return std::process::ExitCode::from(2);
+    }
     let extra: Vec<(String, String)> = vec![
+        ("HISTORY_PATH".into(), history.display().to_string()),
         ("DOCKER_HOST".into(), docker),
         ("TRUENAS_URL".into(), truenas.url()),
         ("TRUENAS_USERNAME".into(), USERNAME.into()),
