@@ -23,6 +23,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(5);
 pub const WAIT: Duration = Duration::from_millis(3000);
 /// How often a host that did not answer is asked again, in the background, while chats come.
 pub const ASK_SILENT_EVERY: Duration = Duration::from_secs(10);
+/// How long that background ask waits: as long as a tool call waits for a host, so a host that
+/// is only slow (nobody waits for this one) is not taken for one switched off for good.
+pub const BACKGROUND_WAIT: Duration = crate::targets::PER_HOST;
 
 /// One reading of the hosts.
 #[derive(Debug, Clone, Default)]
@@ -66,10 +69,10 @@ impl Cached {
     }
 }
 
-/// `tool`'s whole answer from `client` within [`WAIT`], or `None`.
-async fn read(client: MonitoringClient, tool: ToolId) -> Option<serde_json::Value> {
+/// `tool`'s whole answer from `client` within `wait`, or `None`.
+async fn read(client: MonitoringClient, tool: ToolId, wait: Duration) -> Option<serde_json::Value> {
     // The whole list: a shortened copy would leave containers unknown.
-    match tokio::time::timeout(WAIT, client.get(tool.spec().path, None)).await {
+    match tokio::time::timeout(wait, client.get(tool.spec().path, None)).await {
         Ok(Ok(value)) => Some(value),
         _ => None,
     }
@@ -94,7 +97,7 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
             }
         }
     }
-    let lists = join_all(asked.iter().map(|t| read(t.client.clone(), ToolId::Containers))).await;
+    let lists = join_all(asked.iter().map(|t| read(t.client.clone(), ToolId::Containers, WAIT))).await;
     let mut containers = Vec::new();
     for (target, list) in asked.iter().zip(lists) {
         let Some(list) = list else {
@@ -106,7 +109,7 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
     }
     let local_answered = asked.first().is_some_and(|t| !cached.silent.contains_key(&t.name))
         && std::ptr::eq(asked[0], &state.targets.all()[0]);
-    let info = if local_answered { read(state.targets.local().clone(), ToolId::HostInfo).await } else { None };
+    let info = if local_answered { read(state.targets.local().clone(), ToolId::HostInfo, WAIT).await } else { None };
     let boot = info.and_then(|value| serde_json::from_value::<HostInfo>(value).ok()).and_then(|h| {
         jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(h.uptime_seconds as i64)).ok()
     });
@@ -119,7 +122,7 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
 /// next reading asks it with the others), and the current reading, which lacks it, is dropped.
 fn ask_in_background(context: Arc<tokio::sync::Mutex<Cached>>, host: String, client: MonitoringClient) {
     tokio::spawn(async move {
-        if read(client, ToolId::Containers).await.is_some() {
+        if read(client, ToolId::Containers, BACKGROUND_WAIT).await.is_some() {
             let mut cached = context.lock().await;
             cached.silent.remove(&host);
             cached.reading = None;

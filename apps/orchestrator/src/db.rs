@@ -113,34 +113,26 @@ fn now() -> String {
 
 impl Database {
     /// Opens (creating parent folders and tables as needed) and seeds `enabled_tools` with every
-    /// registered tool, enabled, without touching rows an operator already changed. Waits for
-    /// the database thread (called once, while the service starts).
+    /// registered tool, enabled, without touching rows an operator already changed; then hands
+    /// the connection to its thread.
     pub fn open(path: &Path, tools: &[&str]) -> Result<Self, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| DbError(format!("cannot create {}: {e}", parent.display())))?;
         }
         owner_only(path)?;
-        let tools: Vec<String> = tools.iter().map(|t| t.to_string()).collect();
-        let path = path.to_path_buf();
-        futures::executor::block_on(async move {
-            let conn = tokio_rusqlite::Connection::open(path).await?;
-            conn.call(move |conn| {
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                conn.busy_timeout(std::time::Duration::from_secs(5))?;
-                conn.execute_batch(SCHEMA)?;
-                let stamp = now();
-                for tool in tools {
-                    conn.execute(
-                        "INSERT OR IGNORE INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, 1, ?2)",
-                        params![tool, stamp],
-                    )?;
-                }
-                Ok(())
-            })
-            .await?;
-            Ok(Self { conn })
-        })
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        let stamp = now();
+        for tool in tools {
+            conn.execute(
+                "INSERT OR IGNORE INTO enabled_tools (tool_name, is_enabled, updated_at) VALUES (?1, 1, ?2)",
+                params![tool, stamp],
+            )?;
+        }
+        Ok(Self { conn: conn.into() })
     }
 
     /// Runs `f` on the database thread and waits for its answer.
@@ -157,10 +149,12 @@ impl Database {
     /// read the chat goes on without it.
     pub async fn begin_chat(&self, conversation_id: String) -> Result<ChatStart, DbError> {
         self.with(move |conn| {
-            let enabled = enabled_tools(conn)?;
-            let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "conversation history unavailable; answering without it");
-                Vec::new()
+            let start = enabled_tools(conn).map(|enabled| {
+                let recent = recent_messages(conn, &conversation_id).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "conversation history unavailable; answering without it");
+                    Vec::new()
+                });
+                ChatStart { enabled, recent }
             });
             let counted = conn.execute(
                 "INSERT INTO sessions (conversation_id, created_at, last_active_at, message_count) VALUES (?1, ?2, ?2, 1)
@@ -170,7 +164,7 @@ impl Database {
             if let Err(e) = counted {
                 tracing::error!(error = %e, "could not record the chat in the sessions table");
             }
-            Ok(ChatStart { enabled, recent })
+            start
         })
         .await
     }

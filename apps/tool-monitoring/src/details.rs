@@ -4,7 +4,9 @@
 //! of its log ([`crate::stopped`]). Environment variables are never read out: they hold secrets.
 
 use bollard::models::ContainerInspectResponse;
-use homelab_schemas::monitoring::{ContainerDetails, ContainerHealth, DockerState, MountPoint, PortBinding};
+use homelab_schemas::monitoring::{
+    ContainerArguments, ContainerDetails, ContainerHealth, DockerState, MountPoint, PortBinding, ToolId,
+};
 
 use crate::{
     logs::redact,
@@ -16,7 +18,7 @@ use axum::{
 };
 use homelab_common::ApiError;
 
-use crate::{docker::checked_name, AppState};
+use crate::{docker::arguments, AppState};
 
 /// Last health probe output kept, in characters.
 const MAX_PROBE_OUTPUT: usize = 300;
@@ -104,7 +106,8 @@ pub async fn answer(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<ContainerDetails>, ApiError> {
-    let name = checked_name(&name)?;
+    let asked: ContainerArguments = arguments(ToolId::ContainerDetails, [("name".to_string(), name)])?;
+    let name = asked.name.as_str();
     let mut details = container_details(state.docker.inspect_container(name).await?);
     details.timezone = Some(state.zone.name().to_string());
     // Why it stopped is usually in the last lines it wrote.

@@ -299,7 +299,6 @@ pub async fn answer(State(state): State<AppState>) -> Result<Json<Vec<ContainerI
     Ok(Json(summaries.into_iter().map(to_container_info).collect()))
 }
 
-/// Container names as Docker allows them; anything else never reaches the Docker API.
 /// A tool's arguments from its query string (and its path's `name`), read into the catalog's
 /// typed struct `A` by the check a model's call passes in the orchestrator: an unknown
 /// parameter, a number out of range or a text that does not match is a 422 naming the field.
@@ -310,6 +309,7 @@ pub fn arguments<A: serde::de::DeserializeOwned>(
     tool.arguments_from_text(pairs).map_err(ApiError::Unprocessable)
 }
 
+/// Container names as Docker allows them; anything else never reaches the Docker API.
 pub fn checked_name(name: &str) -> Result<&str, ApiError> {
     if homelab_schemas::monitoring::ContainerName::is_valid(name) {
         Ok(name)

@@ -75,7 +75,8 @@ impl Tally {
 /// starts, as after any restart). During the night (20:00 to 08:00 in the machine's zone, which
 /// is what "last night" means to the assistant) radarr began its restart loop, sonarr died on its
 /// database and immich ran out of memory: the situations the fixture then sets up for real. So
-/// "what happened overnight?" has the same answer at any time of day.
+/// "what happened overnight?" names them at any time of day (run between midnight and 08:00, the
+/// fixture's own crashes fall in the night as well).
 fn last_night(now: chrono::DateTime<chrono::Local>, until: i64) -> Vec<u8> {
     use homelab_schemas::monitoring::EventKind::{Died, OomKilled, Started};
     use tool_monitoring::events::{ring::Ring, Record};
