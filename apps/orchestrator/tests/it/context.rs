@@ -101,6 +101,16 @@ async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_
     let most = 1 + (watching.elapsed().as_millis() / every.as_millis()) as usize;
     assert!(asked.load(Ordering::SeqCst) <= most, "asked {} times", asked.load(Ordering::SeqCst));
 
+    // While chats go on, it is asked again in the background, without anyone waiting.
+    until("a background ask of the silent host", Duration::from_secs(10), async || {
+        state.context.lock().await.read_again();
+        let started = Instant::now();
+        context::snapshot(&state).await;
+        assert!(started.elapsed() < context::WAIT, "waited for the silent host again");
+        asked.load(Ordering::SeqCst) >= 2
+    })
+    .await;
+
     // Once it answers again, its containers are known again.
     wakes.store(true, Ordering::SeqCst);
     until("the host's containers known again", Duration::from_secs(10), async || {
