@@ -107,8 +107,8 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
         let list = serde_json::from_value::<Vec<ContainerInfo>>(list).unwrap_or_default();
         containers.extend(list.into_iter().map(|c| ContainerState { name: c.name, state: c.state, status: c.status }));
     }
-    let local_answered = asked.first().is_some_and(|t| !cached.silent.contains_key(&t.name))
-        && std::ptr::eq(asked[0], &state.targets.all()[0]);
+    // The local host is the first target; its boot time only when it answered just now.
+    let local_answered = !cached.silent.contains_key(&state.targets.all()[0].name);
     let info = if local_answered { read(state.targets.local().clone(), ToolId::HostInfo, WAIT).await } else { None };
     let boot = info.and_then(|value| serde_json::from_value::<HostInfo>(value).ok()).and_then(|h| {
         jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(h.uptime_seconds as i64)).ok()

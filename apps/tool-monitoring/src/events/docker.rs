@@ -69,13 +69,7 @@ struct Memory {
     images: HashMap<String, String>,
     /// When each container's log was last read.
     log_reads: HashMap<String, i64>,
-    /// When each container was last said out of memory (by Docker's `oom` event, or found in its
-    /// state when it died with 137 and no such event had come).
-    ooms: HashMap<String, i64>,
 }
-
-/// How close an `oom` event and the death it caused are taken to be one incident.
-const OOM_WITHIN_SECONDS: i64 = 30;
 
 /// Follows Docker's events into `log` until the record has no other owner; `retry` is the wait
 /// after Docker did not answer.
@@ -155,25 +149,10 @@ async fn take(
     }
     if let Some(mut record) = to_record(event) {
         let name = record.subject.to_string();
-        let replayed = nanos.is_some_and(|n| n < live_from);
-        let oom_lately =
-            |memory: &Memory| memory.ooms.get(&name).is_some_and(|t| (record.at - t).abs() <= OOM_WITHIN_SECONDS);
         match record.kind {
-            EventKind::OomKilled => {
-                if oom_lately(memory) {
-                    return; // already found in its state when it died
-                }
-                bounded_insert(&mut memory.ooms, name.clone(), record.at);
-            }
             EventKind::Died => {
-                // Docker does not always send `oom` (or sends it after `die`): a death by SIGKILL
-                // is checked against the container's state, which says whether memory ran out.
-                if record.exit_code == Some(137) && !replayed && !oom_lately(memory) && oom_killed(docker, &name).await
-                {
-                    bounded_insert(&mut memory.ooms, name.clone(), record.at);
-                    log.record(Record::new(EventKind::OomKilled, &name, record.at));
-                }
                 let read_lately = memory.log_reads.get(&name).is_some_and(|t| record.at - t < LOG_READ_EVERY_SECONDS);
+                let replayed = nanos.is_some_and(|n| n < live_from);
                 if !read_lately && !replayed {
                     bounded_insert(&mut memory.log_reads, name.clone(), record.at);
                     record.log_line = last_log_line(docker, &name).await.map(Into::into);
@@ -213,11 +192,6 @@ async fn last_log_line(docker: &ReadOnlyDocker, name: &str) -> Option<String> {
     let lines = docker.logs(name, LOG_TAIL, None).await.ok()?;
     let (kept, _) = crate::stopped::last_lines(&lines);
     kept.last().map(|l| cut(l, TEXT_CHARS))
-}
-
-/// Whether the container's state says the out-of-memory killer ended it.
-async fn oom_killed(docker: &ReadOnlyDocker, name: &str) -> bool {
-    docker.inspect_container(name).await.ok().and_then(|i| i.state).and_then(|s| s.oom_killed).unwrap_or(false)
 }
 
 /// The image id a container runs, `sha256:` and all.

@@ -121,7 +121,11 @@ async fn what_happens_to_containers_is_recorded_in_order_with_exit_codes_and_the
     )
     .await;
     let small = HostConfig { memory: Some(16 << 20), memory_swap: Some(16 << 20), ..Default::default() };
-    run(&docker, oom, "echo 'loading models'; tail /dev/zero", small, None).await;
+    // Docker learns of an out-of-memory kill from containerd's watch on the container's cgroup;
+    // a kill in the first milliseconds can come before that watch, and then Docker sends no
+    // `oom` and its state says nothing of it either (CI saw "died 137" alone twice). A second
+    // of life first, as any real service has.
+    run(&docker, oom, "echo 'loading models'; sleep 1; tail /dev/zero", small, None).await;
     run(&docker, web, "sleep 600", HostConfig::default(), None).await;
     let failing = HealthConfig {
         test: Some(vec!["CMD-SHELL".into(), "false".into()]),
