@@ -110,7 +110,13 @@ async fn history_takes_a_start_and_an_end_and_says_what_it_covers() {
         covered.starts_with("1 second") || covered.starts_with("2 seconds") || covered.contains(" seconds from "),
         "{h}"
     );
-    assert!(h["note"].as_str().unwrap().contains("of the 8 hours asked for are recorded"), "{h}");
+    // "Only 1 second of the 8 hours asked for is recorded", or "Only 2 seconds … are recorded".
+    let note = h["note"].as_str().unwrap();
+    assert!(
+        note.contains("of the 8 hours asked for is recorded") || note.contains("of the 8 hours asked for are recorded"),
+        "{h}"
+    );
+    assert!(note.contains("recording began at"), "{h}");
     for (query, says) in [
         ("metric=cpu&start=yesterday", "start: \"yesterday\" does not match a time with its offset"),
         ("metric=cpu&start=2026-12-05T06:00:00Z&end=2026-12-04T22:00:00Z", "start must be before end"),
