@@ -17,25 +17,30 @@ use homelab_schemas::{
 };
 use serde_json::{Map, Value};
 
-use crate::{clients::MonitoringClient, targets::PER_HOST, AppState};
+use crate::{
+    targets::{Reply, Target, PER_HOST},
+    AppState,
+};
 
 /// Problems listed per host at most.
 const LISTED_PROBLEMS: usize = 5;
 /// Points per series a chart gets.
 const CHART_POINTS: usize = 120;
 
-/// `GET /status`: every host at once, each within [`PER_HOST`].
+/// `GET /status`: every host at once, each within [`PER_HOST`] (a host that did not answer when
+/// last asked: [`crate::targets::SILENT_WAIT`], see [`Target::get`]).
 pub async fn status(State(state): State<AppState>) -> Json<Glance> {
-    let hosts = futures::future::join_all(state.targets.all().iter().map(|t| host_status(&t.name, &t.client))).await;
+    let fleet = state.targets.is_fleet();
+    let hosts = futures::future::join_all(state.targets.all().iter().map(|t| host_status(t, fleet))).await;
     Json(Glance { hosts })
 }
 
-async fn host_status(host: &str, monitoring: &MonitoringClient) -> Status {
+async fn host_status(target: &Target, fleet: bool) -> Status {
     // Whole answers: the glance reads every container and filesystem, never a shortened copy.
     let read = |tool: ToolId| async move {
-        match tokio::time::timeout(PER_HOST, monitoring.get(tool.spec().path, None)).await {
-            Ok(answer) => answer.map_err(|failure| failure.to_string()),
-            Err(_) => Err(format!("no answer within {}", timeouts::human(PER_HOST))),
+        match target.get(tool.spec().path, None, PER_HOST, fleet).await {
+            Reply::Answered(answer) => answer.map_err(|failure| failure.to_string()),
+            Reply::Silent(why) => Err(why),
         }
     };
     let (resources, containers, problems) =
@@ -59,7 +64,7 @@ async fn host_status(host: &str, monitoring: &MonitoringClient) -> Status {
     problem_list.sort_by_key(|p| p.severity != Severity::Critical);
     problem_list.truncate(LISTED_PROBLEMS);
     Status {
-        host: host.to_string(),
+        host: target.name.clone(),
         cpu_percent: resources.as_ref().map(|r| r.cpu_percent),
         memory_percent: resources.as_ref().map(|r| r.memory_percent),
         disk: resources.and_then(|r| r.disk.into_iter().max_by(|a, b| a.percent_used.total_cmp(&b.percent_used))),

@@ -1,17 +1,28 @@
 //! The hosts the orchestrator can ask: `local` (`MONITORING_URL`) and the agents of
 //! `MONITORING_TARGETS`, each a tool-monitoring. With more than one, every tool takes an optional
 //! `host`; a call without one asks every host at once, each within [`PER_HOST`], and the result
-//! names each host — one that does not answer is said to, and never fails the others.
+//! names each host — one that does not answer is said to, and never fails the others. A host
+//! that did not answer within [`PER_HOST`] is then waited for only [`SILENT_WAIT`] by the calls
+//! that ask several hosts, while one call of full length goes on in the background; its answer
+//! ends the silence. A fleet with a host switched off costs one slow answer, not every answer.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use homelab_common::{configuration::LOCAL_TARGET, timeouts, OrchestratorConfig, Secret};
 use serde_json::{json, Value};
 
-use crate::{audit::HostCall, clients::MonitoringClient};
+use crate::{
+    audit::HostCall,
+    clients::{MonitoringClient, ToolFailure},
+};
 
 /// How long one host of a fleet call may take (a host that is down must not hold the answer).
 pub const PER_HOST: Duration = Duration::from_secs(8);
+/// How long a call of several hosts waits for a host that did not answer when last asked.
+pub const SILENT_WAIT: Duration = Duration::from_secs(1);
 
 /// One host's tool-monitoring.
 pub struct Target {
@@ -20,6 +31,98 @@ pub struct Target {
     /// An agent's own token (`MONITORING_AGENT_TOKENS`); `None` for `local`, which the stack's
     /// `INTERNAL_TOKEN` opens.
     pub token: Option<Secret>,
+    silence: Arc<Mutex<Silence>>,
+}
+
+/// Whether a host answered when last asked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Silence {
+    /// It answered (or has not been asked yet).
+    #[default]
+    Answering,
+    /// It did not answer within `waited`.
+    Silent { waited: Duration },
+    /// It did not answer within `waited`, and a call of full length to it is under way in the
+    /// background.
+    Asked { waited: Duration },
+}
+
+/// What became of one host's call.
+#[derive(Debug)]
+pub enum Reply {
+    /// The host answered, with its answer or its tool's own error, or failed at once.
+    Answered(Result<Value, ToolFailure>),
+    /// No answer in time; why, in words.
+    Silent(String),
+}
+
+impl Target {
+    fn new(name: String, client: MonitoringClient, token: Option<Secret>) -> Self {
+        Self { name, client, token, silence: Arc::default() }
+    }
+
+    /// GETs `path` within `wait`. When the call is one of several (`among_others`) and this host
+    /// did not answer when last asked, it is waited for only [`SILENT_WAIT`]: the call goes on
+    /// in the background for all of `wait` (one at a time), and ends the silence if it answers.
+    pub async fn get(&self, path: &str, request_id: Option<&str>, wait: Duration, among_others: bool) -> Reply {
+        // Read and, when this call is to go on in the background, marked in one step: two calls
+        // at once start one background call, not two.
+        let before = {
+            let mut state = self.silence.lock().expect("silence lock");
+            let before = *state;
+            if let (Silence::Silent { waited }, true) = (before, among_others) {
+                *state = Silence::Asked { waited };
+            }
+            before
+        };
+        let waited = match before {
+            Silence::Silent { waited } if among_others => waited,
+            Silence::Asked { waited } if among_others => {
+                return Reply::Silent(format!(
+                    "the monitoring service did not answer within {} when last asked, and is being asked again",
+                    timeouts::human(waited)
+                ))
+            }
+            _ => {
+                let answer = tokio::time::timeout(wait, self.client.get(path, request_id)).await;
+                self.heard(answer.is_ok(), wait);
+                return match answer {
+                    Ok(answer) => Reply::Answered(answer),
+                    Err(_) => {
+                        Reply::Silent(format!("the monitoring service did not answer within {}", timeouts::human(wait)))
+                    }
+                };
+            }
+        };
+        let (client, silence) = (self.client.clone(), self.silence.clone());
+        let (path, request_id) = (path.to_string(), request_id.map(str::to_string));
+        let call = tokio::spawn(async move {
+            let answer = tokio::time::timeout(wait, client.get(&path, request_id.as_deref())).await;
+            let mut state = silence.lock().expect("silence lock");
+            *state = if answer.is_ok() { Silence::Answering } else { Silence::Silent { waited: wait } };
+            answer
+        });
+        let short = SILENT_WAIT.min(wait);
+        match tokio::time::timeout(short, call).await {
+            Ok(Ok(Ok(answer))) => Reply::Answered(answer),
+            _ => Reply::Silent(format!(
+                "the monitoring service did not answer within {} when last asked, nor within {} now",
+                timeouts::human(waited),
+                timeouts::human(short)
+            )),
+        }
+    }
+
+    /// Records whether the host answered the call just made, which waited `wait`.
+    fn heard(&self, answered: bool, wait: Duration) {
+        let mut state = self.silence.lock().expect("silence lock");
+        match (answered, *state) {
+            (true, _) => *state = Silence::Answering,
+            // A call of full length under way keeps its say.
+            (false, Silence::Asked { .. }) => {}
+            (false, _) => *state = Silence::Silent { waited: wait },
+        }
+    }
 }
 
 /// Every host, `local` first.
@@ -37,7 +140,7 @@ impl Targets {
         for (name, url) in targets {
             if name == LOCAL_TARGET {
                 let client = MonitoringClient::new(&url, timeouts::TOOL_CALL, settings.common.internal_token.as_ref());
-                list.push(Target { name, client, token: None });
+                list.push(Target::new(name, client, None));
                 continue;
             }
             // In the targets' order, one each (checked with the settings).
@@ -56,7 +159,7 @@ impl Targets {
                 None
             };
             let client = MonitoringClient::agent(&url, timeouts::TOOL_CALL, &token, tls);
-            list.push(Target { name, client, token: Some(token) });
+            list.push(Target::new(name, client, Some(token)));
         }
         Ok(Self(Arc::new(list)))
     }
@@ -68,7 +171,7 @@ impl Targets {
 
     /// One target only (tests, and a single-host install).
     pub fn single(client: MonitoringClient) -> Self {
-        Self(Arc::new(vec![Target { name: LOCAL_TARGET.into(), client, token: None }]))
+        Self(Arc::new(vec![Target::new(LOCAL_TARGET.into(), client, None)]))
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -93,9 +196,9 @@ impl Targets {
         self.0.iter().filter(|t| host.is_none_or(|h| t.name == h)).collect()
     }
 
-    /// GETs `path` from `hosts` at once, each within [`PER_HOST`] (or `limit`, if shorter):
-    /// `{"hosts": [{"host": "nas", "result": …}, {"host": "pi", "error": "…"}]}` and what became
-    /// of each call.
+    /// GETs `path` from `hosts` at once, each within [`PER_HOST`] (or `limit`, if shorter; a host
+    /// that did not answer when last asked, [`SILENT_WAIT`]): `{"hosts": [{"host": "nas",
+    /// "result": …}, {"host": "pi", "error": "…"}]}` and what became of each call.
     pub async fn ask(
         &self,
         hosts: &[&Target],
@@ -104,31 +207,29 @@ impl Targets {
         limit: Duration,
     ) -> (Value, Vec<HostCall>) {
         let wait = PER_HOST.min(limit);
-        let answers = futures::future::join_all(
-            hosts.iter().map(|t| async move { tokio::time::timeout(wait, t.client.get(path, request_id)).await }),
-        )
-        .await;
+        let among_others = hosts.len() > 1;
+        let answers =
+            futures::future::join_all(hosts.iter().map(|t| t.get(path, request_id, wait, among_others))).await;
         let mut entries = Vec::new();
         let mut calls = Vec::new();
         for (target, answer) in hosts.iter().zip(answers) {
             match answer {
-                Ok(Ok(result)) => {
+                Reply::Answered(Ok(result)) => {
                     entries.push(json!({"host": target.name, "result": result}));
                     calls.push(HostCall { host: target.name.clone(), ok: true, error: None });
                 }
                 // The host answered, with the tool's own error (`{"detail"}`, as a single host's would read).
-                Ok(Err(failure)) if failure.answered() => {
+                Reply::Answered(Err(failure)) if failure.answered() => {
                     let reason = failure.to_string();
                     entries.push(json!({"host": target.name, "result": {"detail": reason}}));
                     calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
                 }
-                Ok(Err(failure)) => {
+                Reply::Answered(Err(failure)) => {
                     let reason = failure.to_string();
                     entries.push(json!({"host": target.name, "error": reason}));
                     calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
                 }
-                Err(_) => {
-                    let reason = format!("the monitoring service did not answer within {}", timeouts::human(wait));
+                Reply::Silent(reason) => {
                     entries.push(json!({"host": target.name, "error": reason}));
                     calls.push(HostCall { host: target.name.clone(), ok: false, error: Some(reason) });
                 }

@@ -1,6 +1,6 @@
 //! What understanding knows of the hosts, when one of them is switched off: the chat that finds
 //! it silent waits for it once; later chats do not, while it is asked in the background until it
-//! answers again.
+//! answers again; a tool call of every host, likewise.
 
 use std::{
     sync::{
@@ -118,4 +118,67 @@ async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_
         context::snapshot(&state).await.containers.iter().any(|c| c.name == "attic-app")
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_call_of_every_host_waits_for_a_silent_one_once_then_a_second_while_it_is_asked_in_the_background() {
+    let local = answering_host("plex").await;
+    let wakes = Arc::new(AtomicBool::new(false));
+    let (attic, asked) = silent_host(wakes.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = OrchestratorConfig {
+        monitoring_url: local.uri(),
+        monitoring_targets: Some(format!("attic=http://127.0.0.1:{attic}")),
+        monitoring_agent_tokens: Some(Secret::new("attic=attic-agent-token-0123456789abcdef")),
+        db_path: dir.path().join("db.sqlite3"),
+        audit_log_path: dir.path().join("audit.jsonl"),
+        ..OrchestratorConfig::default()
+    };
+    let state = AppState::from_settings(&settings).unwrap();
+    let every: Vec<_> = state.targets.all().iter().collect();
+    let limit = Duration::from_secs(2);
+    let attic_says = |answer: &serde_json::Value| answer["hosts"][1]["error"].as_str().unwrap_or_default().to_string();
+
+    // The first call waits for attic all the time it may.
+    let started = Instant::now();
+    let (answer, calls) = state.targets.ask(&every, "/containers", None, limit).await;
+    assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
+    assert_eq!(answer["hosts"][0]["result"][0]["name"], "plex", "{answer}");
+    assert_eq!(attic_says(&answer), "the monitoring service did not answer within 2 s");
+    assert_eq!((calls[0].ok, calls[1].ok), (true, false));
+
+    // The next waits a second, while its call goes on in the background; one at the same time
+    // as that does not wait at all, nor asks again.
+    let started = Instant::now();
+    let (answer, _) = state.targets.ask(&every, "/containers", None, limit).await;
+    let took = started.elapsed();
+    assert!(took >= orchestrator::targets::SILENT_WAIT && took < limit, "{took:?}");
+    assert_eq!(
+        attic_says(&answer),
+        "the monitoring service did not answer within 2 s when last asked, nor within 1 s now"
+    );
+    assert_eq!(answer["hosts"][0]["result"][0]["name"], "plex", "{answer}");
+    let started = Instant::now();
+    let (answer, _) = state.targets.ask(&every, "/containers", None, limit).await;
+    assert!(started.elapsed() < orchestrator::targets::SILENT_WAIT, "{:?}", started.elapsed());
+    assert!(attic_says(&answer).ends_with("when last asked, and is being asked again"), "{answer}");
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
+
+    // Asked alone, it is waited for in full: the question is about it.
+    let started = Instant::now();
+    let (answer, _) = state.targets.ask(&every[1..], "/containers", None, limit).await;
+    assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
+    assert_eq!(answer["hosts"][0]["error"], "the monitoring service did not answer within 2 s", "{answer}");
+
+    // Once it answers again, the next call has its containers, and the one after waits for it
+    // as for any host.
+    wakes.store(true, Ordering::SeqCst);
+    until("attic's containers again", Duration::from_secs(10), async || {
+        let (answer, _) = state.targets.ask(&every, "/containers", None, limit).await;
+        answer["hosts"][1]["result"][0]["name"] == "attic-app"
+    })
+    .await;
+    let (answer, calls) = state.targets.ask(&every, "/containers", None, limit).await;
+    assert_eq!(answer["hosts"][1]["result"][0]["name"], "attic-app", "{answer}");
+    assert!(calls.iter().all(|c| c.ok), "{answer}");
 }
