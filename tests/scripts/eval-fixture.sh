@@ -45,8 +45,10 @@ containers() {
     sh -c "echo 'pihole-FTL started'; while true; do echo 'DNS resolution failed for upstream 1.1.1.1'; sleep 20; done" >/dev/null
   docker run -d --name sonarr "$IMAGE" \
     sh -c "echo 'Starting Sonarr 4.0'; echo 'Opening database /config/sonarr.db'; echo 'FATAL: database disk image is malformed (/config/sonarr.db)'; exit 1" >/dev/null
+  # A second before its memory runs out, as a real service's would: Docker can miss an
+  # out-of-memory kill in a container's first milliseconds (docs/events.md).
   docker run -d --name immich --memory 64m --memory-swap 64m "$IMAGE" \
-    sh -c "echo 'immich-server starting'; echo 'loading machine learning models'; x=\$(head -c 200000000 /dev/zero | tr '\\0' a); echo done" >/dev/null
+    sh -c "echo 'immich-server starting'; echo 'loading machine learning models'; sleep 1; x=\$(head -c 200000000 /dev/zero | tr '\\0' a); echo done" >/dev/null
   docker run -d --name radarr --restart always "$IMAGE" \
     sh -c "echo 'Starting Radarr'; echo 'Error: cannot bind 0.0.0.0:7878: address already in use'; sleep 1; exit 2" >/dev/null
   docker create --name nextcloud "$IMAGE" sh -c "echo never started" >/dev/null
