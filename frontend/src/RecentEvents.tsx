@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { usePolling } from "./usePolling";
 import { getEvents, type Events } from "./api";
 import { EventTimeline } from "./EventTimeline";
 import { isTrouble } from "./eventWords";
@@ -30,32 +31,13 @@ export function RecentEvents({ apiKey, every = refreshEvery() * 4 }: { apiKey: s
   const [events, setEvents] = useState<Events | null>(null);
   const [open, setOpen] = useState(() => !narrow());
 
-  useEffect(() => {
-    if (!apiKey) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const load = async () => {
-      clearTimeout(timer);
-      if (document.hidden) return;
-      try {
-        setEvents(await getEvents({ window: "24h" }, apiKey));
-      } catch {
-        // The list is a convenience: the chat and the status strip work without it.
-      }
-      if (!stopped && !document.hidden) timer = setTimeout(load, every);
-    };
-    const onVisibility = () => {
-      if (document.hidden) clearTimeout(timer);
-      else void load();
-    };
-    document.addEventListener("visibilitychange", onVisibility);
-    void load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener("visibilitychange", onVisibility);
-    };
-  }, [apiKey, every]);
+  usePolling(apiKey, every, async (key) => {
+    try {
+      setEvents(await getEvents({ window: "24h" }, key));
+    } catch {
+      // The list is a convenience: the chat and the status strip work without it.
+    }
+  });
 
   if (!apiKey || !events) return null;
   // A landmark of its own, so a screen reader can find it (and nothing sits outside one).

@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { usePolling } from "./usePolling";
 import { getStatus, type Glance, type Status } from "./api";
 import { Problems } from "./Problems";
 
@@ -45,33 +46,14 @@ export function StatusStrip({ apiKey, every = refreshEvery() }: { apiKey: string
   const [glance, setGlance] = useState<Glance | null>(null);
   const [failed, setFailed] = useState(false);
 
-  useEffect(() => {
-    if (!apiKey) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const load = async () => {
-      clearTimeout(timer);
-      if (document.hidden) return;
-      try {
-        setGlance(await getStatus(apiKey));
-        setFailed(false);
-      } catch {
-        setFailed(true);
-      }
-      if (!stopped && !document.hidden) timer = setTimeout(load, every);
-    };
-    const onVisibility = () => {
-      if (document.hidden) clearTimeout(timer);
-      else void load();
-    };
-    document.addEventListener("visibilitychange", onVisibility);
-    void load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener("visibilitychange", onVisibility);
-    };
-  }, [apiKey, every]);
+  usePolling(apiKey, every, async (key) => {
+    try {
+      setGlance(await getStatus(key));
+      setFailed(false);
+    } catch {
+      setFailed(true);
+    }
+  });
 
   if (!apiKey || (!glance && !failed)) return null;
   if (!glance || glance.hosts.length === 0) {

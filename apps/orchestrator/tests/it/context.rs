@@ -63,21 +63,26 @@ async fn answering_host(container: &str) -> MockServer {
     server
 }
 
-#[tokio::test]
-async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_answers() {
-    let local = answering_host("plex").await;
-    let wakes = Arc::new(AtomicBool::new(false));
-    let (attic, asked) = silent_host(wakes.clone()).await;
+/// The orchestrator's state for two hosts: `local` and `attic` (on loopback, at `attic_port`).
+fn two_hosts(local: &MockServer, attic_port: u16) -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let settings = OrchestratorConfig {
         monitoring_url: local.uri(),
-        monitoring_targets: Some(format!("attic=http://127.0.0.1:{attic}")),
+        monitoring_targets: Some(format!("attic=http://127.0.0.1:{attic_port}")),
         monitoring_agent_tokens: Some(Secret::new("attic=attic-agent-token-0123456789abcdef")),
         db_path: dir.path().join("db.sqlite3"),
         audit_log_path: dir.path().join("audit.jsonl"),
         ..OrchestratorConfig::default()
     };
-    let state = AppState::from_settings(&settings).unwrap();
+    (AppState::from_settings(&settings).unwrap(), dir)
+}
+
+#[tokio::test]
+async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_answers() {
+    let local = answering_host("plex").await;
+    let wakes = Arc::new(AtomicBool::new(false));
+    let (attic, asked) = silent_host(wakes.clone()).await;
+    let (state, _dir) = two_hosts(&local, attic);
     let every = Duration::from_secs(1);
     *state.context.lock().await = context::Cached::asking_silent_hosts_every(every);
 
@@ -125,16 +130,7 @@ async fn a_call_of_every_host_waits_for_a_silent_one_once_then_a_second_while_it
     let local = answering_host("plex").await;
     let wakes = Arc::new(AtomicBool::new(false));
     let (attic, asked) = silent_host(wakes.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings = OrchestratorConfig {
-        monitoring_url: local.uri(),
-        monitoring_targets: Some(format!("attic=http://127.0.0.1:{attic}")),
-        monitoring_agent_tokens: Some(Secret::new("attic=attic-agent-token-0123456789abcdef")),
-        db_path: dir.path().join("db.sqlite3"),
-        audit_log_path: dir.path().join("audit.jsonl"),
-        ..OrchestratorConfig::default()
-    };
-    let state = AppState::from_settings(&settings).unwrap();
+    let (state, _dir) = two_hosts(&local, attic);
     let every: Vec<_> = state.targets.all().iter().collect();
     let limit = Duration::from_secs(2);
     let attic_says = |answer: &serde_json::Value| answer["hosts"][1]["error"].as_str().unwrap_or_default().to_string();

@@ -64,6 +64,29 @@ fn state(monitoring: &str, llm: &str, dir: &std::path::Path) -> AppState {
     AppState::from_settings(&settings).unwrap()
 }
 
+/// An orchestrator on loopback, with every tool available, whose model asks for the container
+/// list and then `says` its answer; the model's server and the state's folder are kept alive
+/// with it.
+async fn asked_for_the_container_list(monitoring: &MockServer, says: &str) -> (MockServer, tempfile::TempDir, String) {
+    let llm = MockServer::start().await;
+    let turns = [
+        json!({"content": null, "tool_calls": [{"id": "c1", "name": "list_containers", "arguments": {}}], "finish_reason": "tool_calls"}),
+        json!({"content": says, "tool_calls": [], "finish_reason": "stop"}),
+    ];
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&turns[0]))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&llm)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(&turns[1])).mount(&llm).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&monitoring.uri(), &llm.uri(), dir.path());
+    let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
+    *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
+    (llm, dir, spawn_on_loopback(router(state)).await)
+}
+
 #[tokio::test]
 async fn the_history_chart_of_a_host_with_many_filesystems_is_whole() {
     let monitoring = monitoring().await;
@@ -90,23 +113,7 @@ async fn understanding_reads_every_container() {
 #[tokio::test]
 async fn the_model_gets_a_long_container_list_shortened_as_valid_json_that_says_what_it_left_out() {
     let monitoring = monitoring().await;
-    let llm = MockServer::start().await;
-    let turns = [
-        json!({"content": null, "tool_calls": [{"id": "c1", "name": "list_containers", "arguments": {}}], "finish_reason": "tool_calls"}),
-        json!({"content": "Many containers.", "tool_calls": [], "finish_reason": "stop"}),
-    ];
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&turns[0]))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&llm)
-        .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(&turns[1])).mount(&llm).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(&monitoring.uri(), &llm.uri(), dir.path());
-    let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
-    *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
-    let base = spawn_on_loopback(router(state)).await;
+    let (llm, _dir, base) = asked_for_the_container_list(&monitoring, "Many containers.").await;
     let answer: Value = reqwest::Client::new()
         .post(format!("{base}/chat"))
         .json(&json!({"message": "Which containers are stopped?"}))
@@ -142,23 +149,7 @@ async fn a_monitoring_answer_over_the_byte_limit_is_a_short_tool_error_not_a_fai
         .respond_with(ResponseTemplate::new(200).set_body_json(huge))
         .mount(&monitoring)
         .await;
-    let llm = MockServer::start().await;
-    let turns = [
-        json!({"content": null, "tool_calls": [{"id": "c1", "name": "list_containers", "arguments": {}}], "finish_reason": "tool_calls"}),
-        json!({"content": "The list could not be read.", "tool_calls": [], "finish_reason": "stop"}),
-    ];
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&turns[0]))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&llm)
-        .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(&turns[1])).mount(&llm).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(&monitoring.uri(), &llm.uri(), dir.path());
-    let every = homelab_schemas::ToolId::ALL.iter().map(|t| t.name().to_string()).collect();
-    *state.available.lock().await = Some((std::time::Instant::now(), Some(every)));
-    let base = spawn_on_loopback(router(state)).await;
+    let (llm, _dir, base) = asked_for_the_container_list(&monitoring, "The list could not be read.").await;
     let response = reqwest::Client::new()
         .post(format!("{base}/chat"))
         .json(&json!({"message": "Which containers are stopped?"}))
