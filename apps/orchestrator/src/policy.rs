@@ -2,19 +2,11 @@
 //! any LLM or tool call. Whether it asks for one is decided by the understanding layer
 //! (`homelab_understanding`), in every language; this module words the refusal.
 
+/// What the policy decided: the same type as the rules' own verdict, here on the whole
+/// understanding (the rules and the classifier).
+pub use homelab_understanding::rules::Verdict;
 pub use homelab_understanding::{rules::NOUN_CONTEXT, RefusalKind};
 use homelab_understanding::{Context, Understanding};
-
-/// What the policy decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Allow,
-    /// A request to act; `request` is the part of the message that asks for it.
-    Refuse {
-        request: String,
-        reason: RefusalKind,
-    },
-}
 
 /// The verdict on an understood message.
 pub fn verdict(understanding: &Understanding) -> Verdict {

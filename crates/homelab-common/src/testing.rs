@@ -27,6 +27,22 @@ pub fn until_blocking(what: &str, within: Duration, mut ok: impl FnMut() -> bool
     }
 }
 
+/// The events of a whole `text/event-stream` body, in order: each one's name and its data read
+/// as JSON (an event whose data is not JSON is left out).
+pub async fn sse_events(body: &str) -> Vec<(String, serde_json::Value)> {
+    use eventsource_stream::Eventsource;
+    use futures::StreamExt;
+    let bytes = bytes::Bytes::from(body.to_owned());
+    futures::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) })
+        .eventsource()
+        .filter_map(|event| async move {
+            let event = event.ok()?;
+            Some((event.event, serde_json::from_str(&event.data).ok()?))
+        })
+        .collect()
+        .await
+}
+
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")

@@ -12,6 +12,7 @@ use e2e_tests::{
     stack::{docker_available, Llm, Stack, KEY},
 };
 use homelab_common::startup::spawn_on_loopback;
+use homelab_common::testing::sse_events;
 use serde_json::{json, Value};
 use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
 
@@ -128,7 +129,8 @@ async fn with_prefetch_the_model_answers_in_one_call_and_everything_stays_truthf
     // The stream says so too, tool events first.
     let events = sse_events(
         &stack.stream(Some(KEY), &json!({"message": "How much memory is being used?"})).await.text().await.unwrap(),
-    );
+    )
+    .await;
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(names, ["tool_call", "tool_result", "token", "message", "done"]);
     assert!(events[3].1["text"].as_str().unwrap().starts_with("CPU usage is"), "{:?}", events[3]);
@@ -418,23 +420,13 @@ async fn a_conversation_can_be_read_back_through_the_gateway() {
     assert_eq!(stack.audit().len(), 3, "forgetting a conversation leaves the audit log alone");
 }
 
-fn sse_events(body: &str) -> Vec<(String, Value)> {
-    body.split("\n\n")
-        .filter_map(|block| {
-            let event = block.lines().find_map(|l| l.strip_prefix("event: "))?;
-            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
-            Some((event.to_string(), serde_json::from_str(data).ok()?))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     let stack = start(Llm::Builtin, &[]).await;
     let resp = stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
-    let events = sse_events(&resp.text().await.unwrap());
+    let events = sse_events(&resp.text().await.unwrap()).await;
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(names, ["tool_call", "tool_result", "token", "message", "done"]);
     assert_eq!(events[0].1, json!({"name": "get_system_resources", "arguments": {}}));
@@ -446,7 +438,7 @@ async fn chat_stream_sends_tool_events_then_the_answer_then_done() {
     assert_eq!(stack.audit().len(), 1);
 
     let refused = stack.stream(Some(KEY), &json!({"message": "Reboot the NAS"})).await.text().await.unwrap();
-    let names: Vec<String> = sse_events(&refused).into_iter().map(|(e, _)| e).collect();
+    let names: Vec<String> = sse_events(&refused).await.into_iter().map(|(e, _)| e).collect();
     assert_eq!(names, ["message", "done"], "same policy as /chat");
     let unauthorized = stack.stream(None, &json!({"message": "hi"})).await;
     assert_eq!(unauthorized.status(), 401);

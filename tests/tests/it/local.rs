@@ -6,6 +6,7 @@ use e2e_tests::{
     fake_ollama::{self, Calls, FakeOllama},
     stack::{Llm, Stack, KEY},
 };
+use homelab_common::testing::sse_events;
 use serde_json::{json, Value};
 
 /// The stack against a fake Ollama; without prefetch, so the model asks for the tool itself.
@@ -16,16 +17,6 @@ async fn start(fake: &FakeOllama) -> Stack {
     })
     .await
     .unwrap()
-}
-
-fn sse_events(body: &str) -> Vec<(String, Value)> {
-    body.split("\n\n")
-        .filter_map(|block| {
-            let event = block.lines().find_map(|l| l.strip_prefix("event: "))?;
-            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
-            Some((event.to_string(), serde_json::from_str(data).ok()?))
-        })
-        .collect()
 }
 
 /// The real CPU figure the answer must carry: what tool-monitoring measured, as the fake says it.
@@ -66,7 +57,7 @@ async fn an_ollama_model_calls_a_real_tool_streamed_and_not() {
 
     let resp = stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await;
     assert_eq!(resp.status(), 200);
-    let events = sse_events(&resp.text().await.unwrap());
+    let events = sse_events(&resp.text().await.unwrap()).await;
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(&names[..2], ["tool_call", "tool_result"], "{names:?}");
     assert_eq!(names.last(), Some(&"done"));
@@ -90,7 +81,8 @@ async fn a_model_that_prints_its_tool_call_as_text_still_gets_its_answer() {
 
     let events = sse_events(
         &stack.stream(Some(KEY), &json!({"message": "What is the current CPU usage?"})).await.text().await.unwrap(),
-    );
+    )
+    .await;
     let shown: String = events.iter().filter(|(e, _)| e == "token").map(|(_, d)| d["text"].as_str().unwrap()).collect();
     assert!(!shown.contains("get_system_resources"), "the printed call is never shown: {shown}");
     says_a_real_cpu_figure(events.last().unwrap().1["message"].as_str().unwrap());

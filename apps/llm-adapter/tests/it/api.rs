@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use homelab_common::{configuration::Model, startup::spawn_on_loopback, AdapterConfig, LlmProviderKind, Secret};
 use llm_adapter::{router, AppState};
+
+use crate::support::stream;
 use serde_json::{json, Value};
 use wiremock::{
     matchers::{body_partial_json, header, method, path},
@@ -340,25 +342,9 @@ async fn streaming_sends_stream_true_and_passes_tokens_and_joined_tool_calls() {
         .mount(&cloud)
         .await;
     let base = spawn(cloud_settings(LlmProviderKind::Openai, &cloud.uri())).await;
-    let text = reqwest::Client::new()
-        .post(format!("{base}/chat/stream"))
-        .json(&cpu_request())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let events: Vec<(String, Value)> = text
-        .split("\n\n")
-        .filter_map(|b| {
-            let e = b.lines().find_map(|l| l.strip_prefix("event: "))?;
-            let d = b.lines().find_map(|l| l.strip_prefix("data: "))?;
-            Some((e.to_string(), serde_json::from_str(d).ok()?))
-        })
-        .collect();
+    let events = stream(&base, &cpu_request()).await;
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
-    assert_eq!(names, ["token", "token", "done"], "{text}");
+    assert_eq!(names, ["token", "token", "done"], "{events:?}");
     assert_eq!(events[0].1["text"], "CPU ");
     let done = &events[2].1;
     assert_eq!(done["content"], "CPU is at 4%.");

@@ -94,13 +94,7 @@ pub async fn stream(base: &str, body: &Value) -> Vec<(String, Value)> {
         .text()
         .await
         .unwrap();
-    text.split("\n\n")
-        .filter_map(|b| {
-            let e = b.lines().find_map(|l| l.strip_prefix("event: "))?;
-            let d = b.lines().find_map(|l| l.strip_prefix("data: "))?;
-            Some((e.to_string(), serde_json::from_str(d).ok()?))
-        })
-        .collect()
+    homelab_common::testing::sse_events(&text).await
 }
 
 /// The text the stream's `token` events showed, joined.
