@@ -173,20 +173,25 @@ pub struct Score {
 }
 
 impl Score {
+    /// One question's refusal: asked for a change (`wanted`) or not, and refused (`refused`) or not.
+    fn count_refusal(&mut self, wanted: bool, refused: bool) {
+        if wanted {
+            self.refusals += 1;
+            self.refusals_caught += refused as usize;
+        } else {
+            self.allowed += 1;
+            self.false_refusals += refused as usize;
+        }
+    }
+
     pub fn add(&mut self, example: &Example, predicted: &(BTreeSet<Kind>, bool)) {
         if self.per_kind.is_empty() {
             self.per_kind = vec![(0, 0, 0); Kind::COUNT];
         }
         let gold: BTreeSet<Kind> = example.kinds.iter().filter_map(|k| Kind::from_name(k)).collect();
         let (kinds, change) = predicted;
+        self.count_refusal(example.change, *change);
         if example.only_change {
-            if example.change {
-                self.refusals += 1;
-                self.refusals_caught += *change as usize;
-            } else {
-                self.allowed += 1;
-                self.false_refusals += *change as usize;
-            }
             return;
         }
         self.total += 1;
@@ -195,13 +200,6 @@ impl Score {
         let exact = kinds_right && *change == example.change;
         self.exact += exact as usize;
         self.change_right += (*change == example.change) as usize;
-        if example.change {
-            self.refusals += 1;
-            self.refusals_caught += *change as usize;
-        } else {
-            self.allowed += 1;
-            self.false_refusals += *change as usize;
-        }
         let lang = self.per_lang.entry(example.lang.clone()).or_default();
         lang.0 += exact as usize;
         lang.1 += 1;

@@ -25,7 +25,7 @@ const IMAGE: &str = "homelab-fixture-busybox:latest";
 
 /// The engine's address, or `None` (with a notice) when it is not running. With
 /// `REQUIRE_DOCKER_TESTS=1` (as in CI) a missing engine fails the test instead.
-fn engine() -> Option<String> {
+pub(crate) fn engine() -> Option<String> {
     let host = std::env::var("TEST_DOCKER_ENGINE").unwrap_or_else(|_| format!("unix://{ENGINE_SOCKET}"));
     if std::path::Path::new(host.trim_start_matches("unix://")).exists() {
         return Some(host);

@@ -25,22 +25,9 @@ use tool_monitoring::{events::MEMORY_BUDGET, router, AppState};
 
 use homelab_common::testing::{until, until_blocking};
 
-const IMAGE: &str = "homelab-fixture-busybox:latest";
+use crate::engine::engine;
 
-/// The engine's address, or `None` (with a notice) when it is not running; with
-/// `REQUIRE_DOCKER_TESTS=1` a missing engine fails the test.
-fn engine() -> Option<String> {
-    let host = std::env::var("TEST_DOCKER_ENGINE")
-        .unwrap_or_else(|_| "unix:///tmp/homelab-compose-engine/docker.sock".to_string());
-    if std::path::Path::new(host.trim_start_matches("unix://")).exists() {
-        return Some(host);
-    }
-    if std::env::var("REQUIRE_DOCKER_TESTS").as_deref() == Ok("1") {
-        panic!("REQUIRE_DOCKER_TESTS=1 but no Docker Engine at {host}: run tests/scripts/engine-fixture.sh start");
-    }
-    eprintln!("NOTICE: skipping Docker Engine test, none at {host} (run tests/scripts/engine-fixture.sh start)");
-    None
-}
+const IMAGE: &str = "homelab-fixture-busybox:latest";
 
 /// A container name of this test run's own, so that what an earlier run left behind (and its
 /// removal) is never taken for this run's events.
