@@ -243,19 +243,9 @@ impl Prometheus {
             series.truncate(shown);
         }
         Ok(History {
-            metric: metric.as_str().into(),
-            unit: metric.unit().into(),
             window: window_text(seconds),
-            start: String::new(),
-            end: String::new(),
-            covered: String::new(),
-            covered_seconds: 0,
-            recorded_since: None,
-            timezone: None,
-            source: "prometheus".into(),
-            resolution_seconds: step,
-            series,
             note,
+            ..crate::history::undescribed(metric, "prometheus", step, series)
         })
     }
 }

@@ -406,21 +406,7 @@ impl HostHistory {
                 zone.day_and_clock(r)
             ),
         });
-        let mut history = History {
-            metric: metric.as_str().into(),
-            unit: metric.unit().into(),
-            window: String::new(),
-            start: String::new(),
-            end: String::new(),
-            covered: String::new(),
-            covered_seconds: 0,
-            recorded_since: None,
-            timezone: None,
-            source: "this host".into(),
-            resolution_seconds: step as u64,
-            series,
-            note: None,
-        };
+        let mut history = undescribed(metric, "this host", step as u64, series);
         describe(&mut history, span, now, recorded_since, zone);
         if beyond_kept {
             // Nothing of it is kept: the answer still names the window that was asked about.
@@ -448,5 +434,5 @@ mod tests;
 
 pub use answer::{answer, Answer};
 use saved::{write_atomically, Saved};
-pub use span::{describe, Span};
+pub use span::{describe, undescribed, Span};
 pub use summary::{about, summarise};

@@ -3,7 +3,7 @@
 //! 19:08 CET`. An answer never names a window longer than its data.
 
 use homelab_common::clock::{parse_rfc3339, HostZone};
-use homelab_schemas::monitoring::{window_seconds, window_text, History};
+use homelab_schemas::monitoring::{window_seconds, window_text, History, HistoryMetric, HistorySeries};
 
 use super::{summary::rfc3339, HistoryError};
 
@@ -81,6 +81,31 @@ fn the_last(seconds: u64) -> String {
         "1 minute" => "the last minute".into(),
         "1 second" => "the last second".into(),
         words => format!("the last {words}"),
+    }
+}
+
+/// `series` of `metric` from `source` (`this host`, `prometheus`), every `resolution_seconds`,
+/// before [`describe`] says which window they answer and what of it they cover.
+pub fn undescribed(
+    metric: HistoryMetric,
+    source: &str,
+    resolution_seconds: u64,
+    series: Vec<HistorySeries>,
+) -> History {
+    History {
+        metric: metric.as_str().into(),
+        unit: metric.unit().into(),
+        window: String::new(),
+        start: String::new(),
+        end: String::new(),
+        covered: String::new(),
+        covered_seconds: 0,
+        recorded_since: None,
+        timezone: None,
+        source: source.into(),
+        resolution_seconds,
+        series,
+        note: None,
     }
 }
 
