@@ -23,6 +23,7 @@ pub mod entities;
 pub mod features;
 pub mod kind;
 pub mod model;
+mod parts;
 pub mod plan;
 pub mod rules;
 pub mod train;
@@ -172,6 +173,8 @@ impl Understanding {
 /// Kinds below this probability are not taken from a question of a few words that follows
 /// another: "and for radarr?" asks what the previous question asked.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.35;
+/// How sure the classifier must be that one part of a longer message asks to act.
+const PART_ORDER_BAR: f32 = 0.8;
 /// At most this many containers are looked at for one question.
 const MAX_CONTAINERS: usize = 3;
 
@@ -208,10 +211,24 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         change = false;
         kinds.insert(Kind::Howto);
     }
+    // "check the disk space, then delete the old files": an order in one part of a longer
+    // message is an order, however much the rest asks.
+    let mut ordering_part = None;
+    if !change {
+        ordering_part = parts::of(question).into_iter().find(|part| {
+            // A part is a few words out of their sentence: only a clear order counts.
+            let probs = model.classify(part, &masked, host.as_slice());
+            probs[model::CHANGE] >= PART_ORDER_BAR && !rules::only_asks_for_the_command(question)
+        });
+        change = ordering_part.is_some();
+    }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
-    let change = change.then(|| match verdict {
-        rules::Verdict::Refuse { request, reason } => ChangeRequest { request, reason },
-        rules::Verdict::Allow => ChangeRequest { request: rules::shorten(question), reason: RefusalKind::Action },
+    let change = change.then(|| match (ordering_part, verdict) {
+        (Some(part), _) => ChangeRequest { request: rules::shorten(&part), reason: RefusalKind::Action },
+        (None, rules::Verdict::Refuse { request, reason }) => ChangeRequest { request, reason },
+        (None, rules::Verdict::Allow) => {
+            ChangeRequest { request: rules::shorten(question), reason: RefusalKind::Action }
+        }
     });
     let mut follow_up = false;
     let best = scores.iter().map(|(_, p)| *p).fold(0f32, f32::max);

@@ -106,6 +106,29 @@ fn requests_for_a_change_are_caught_in_every_language_and_quoting_a_command_is_n
 }
 
 #[test]
+fn an_order_after_a_question_in_the_same_message_is_refused_and_named() {
+    // Read whole, each of these is mostly a question (the classifier does not refuse it); its
+    // last step, read alone, is an order.
+    for (q, request) in [
+        ("montre-moi la mémoire puis arrête jellyfin", "arrête jellyfin"),
+        ("veja o uso de cpu e então reinicie o servidor", "reinicie o servidor"),
+        ("how much disk is free; afterwards prune the unused images", "prune the unused images"),
+    ] {
+        let u = understand(q, &Context::now_only());
+        assert_eq!(u.change.map(|c| c.request).as_deref(), Some(request), "{q}");
+    }
+    // Questions, and steps that say not to, are not orders.
+    for q in [
+        "how full are the disks, then how much is used by plex?",
+        "check the disk usage, don't delete anything",
+        "regarde les logs de plex puis dis-moi pourquoi il a planté",
+        "the load over 1, 5 and 15 minutes",
+    ] {
+        assert!(understand(q, &Context::now_only()).change.is_none(), "{q}");
+    }
+}
+
+#[test]
 fn a_host_s_name_picks_the_host_among_several() {
     let context = Context { hosts: vec!["local".into(), "nas".into(), "pi".into()], ..host() };
     let c = calls("how much disk is left on the pi?", &context);

@@ -2,7 +2,8 @@
 //! k-fold cross-validation and held-out figures. `--check` writes nothing and fails when the
 //! checked-in model differs from what training makes (reproducibility). For tuning, on the
 //! training part only: `--sweep` (parameters), `--errors` (out-of-fold mistakes); `--ask` reads
-//! questions from stdin and prints how they are understood.
+//! questions from stdin and prints how they are understood; `--refusals` measures the whole
+//! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong).
 
 use std::path::PathBuf;
 
@@ -26,6 +27,35 @@ fn main() -> std::process::ExitCode {
             let change = if u.change.is_some() { " CHANGE" } else { "" };
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             println!("{line:<60} {kinds:?}{change}{window}");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    if std::env::args().any(|a| a == "--refusals") {
+        // The whole understanding (rules, classifier, overrides), not the classifier alone, on
+        // every corpus line labelled for the change flag: what an owner would see refused.
+        for split in [corpus::Split::Train, corpus::Split::Heldout] {
+            let (mut asked, mut caught, mut others, mut wrong) = (0, 0, 0, 0);
+            for e in examples.iter().filter(|e| e.split() == split) {
+                let refused = homelab_understanding::understand(&e.text, &homelab_understanding::Context::now_only())
+                    .change
+                    .is_some();
+                if e.change {
+                    asked += 1;
+                    caught += refused as usize;
+                } else {
+                    others += 1;
+                    wrong += refused as usize;
+                }
+                if std::env::args().any(|a| a == "--verbose") && refused != e.change && split == corpus::Split::Train {
+                    println!("  {} {}", if e.change { "missed " } else { "refused" }, e.text);
+                }
+            }
+            println!(
+                "{split:?}: refusals caught {caught}/{asked} ({:.1} %); false refusals {}/{others} ({:.1} %)",
+                100.0 * caught as f64 / asked.max(1) as f64,
+                wrong,
+                100.0 * wrong as f64 / others.max(1) as f64
+            );
         }
         return std::process::ExitCode::SUCCESS;
     }
