@@ -41,6 +41,15 @@ describe("usePolling", () => {
     expect(load).toHaveBeenCalledTimes(5);
   });
 
+  it("goes on asking after a load that throws", async () => {
+    const load = vi.fn<(key: string) => Promise<void>>(async () => {
+      throw new Error("offline");
+    });
+    renderHook(() => usePolling("k", 1000, load));
+    await act(async () => vi.advanceTimersByTimeAsync(2500));
+    expect(load).toHaveBeenCalledTimes(3);
+  });
+
   it("asks nothing without a key", async () => {
     const load = vi.fn<(key: string) => Promise<void>>(async () => {});
     renderHook(() => usePolling("", 1000, load));

@@ -16,7 +16,12 @@ export function usePolling(key: string, every: number, load: (key: string) => Pr
     const tick = async () => {
       clearTimeout(timer);
       if (document.hidden) return;
-      await loadRef.current(key);
+      try {
+        await loadRef.current(key);
+      } catch {
+        // A load says its own failures (the strip shows "unavailable"); one that throws does
+        // not end the polling.
+      }
       if (!stopped && !document.hidden) timer = setTimeout(tick, every);
     };
     const onVisibility = () => {

@@ -8,7 +8,7 @@
 
 use std::{
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use homelab_common::{configuration::LOCAL_TARGET, timeouts, OrchestratorConfig, Secret};
@@ -62,8 +62,9 @@ impl Target {
     }
 
     /// GETs `path` within `wait`. When the call is one of several (`among_others`) and this host
-    /// did not answer when last asked, it is waited for only [`SILENT_WAIT`]: the call goes on
-    /// in the background for all of `wait` (one at a time), and ends the silence if it answers.
+    /// did not answer when last asked, it is waited for only [`SILENT_WAIT`] (not at all while a
+    /// call to it is already under way): the call goes on in the background for all of `wait`,
+    /// and ends the silence if it answers.
     pub async fn get(&self, path: &str, request_id: Option<&str>, wait: Duration, among_others: bool) -> Reply {
         // Read and, when this call is to go on in the background, marked in one step: two calls
         // at once start one background call, not two.
@@ -84,8 +85,9 @@ impl Target {
                 ))
             }
             _ => {
+                let started = Instant::now();
                 let answer = tokio::time::timeout(wait, self.client.get(path, request_id)).await;
-                self.heard(answer.is_ok(), wait);
+                self.heard(silent(&answer, started.elapsed(), wait), wait);
                 return match answer {
                     Ok(answer) => Reply::Answered(answer),
                     Err(_) => {
@@ -97,9 +99,16 @@ impl Target {
         let (client, silence) = (self.client.clone(), self.silence.clone());
         let (path, request_id) = (path.to_string(), request_id.map(str::to_string));
         let call = tokio::spawn(async move {
+            let settled = Settled(silence);
+            let started = Instant::now();
             let answer = tokio::time::timeout(wait, client.get(&path, request_id.as_deref())).await;
-            let mut state = silence.lock().expect("silence lock");
-            *state = if answer.is_ok() { Silence::Answering } else { Silence::Silent { waited: wait } };
+            let mut state = settled.0.lock().expect("silence lock");
+            *state = match silent(&answer, started.elapsed(), wait) {
+                Some(true) => Silence::Silent { waited: wait },
+                // Cut short by the chat's own time: what the host would have said is not known.
+                None => Silence::Silent { waited },
+                Some(false) => Silence::Answering,
+            };
             answer
         });
         let short = SILENT_WAIT.min(wait);
@@ -113,14 +122,47 @@ impl Target {
         }
     }
 
-    /// Records whether the host answered the call just made, which waited `wait`.
-    fn heard(&self, answered: bool, wait: Duration) {
+    /// Records what the call just made, which waited `wait`, says of the host (see [`silent`]).
+    fn heard(&self, silent: Option<bool>, wait: Duration) {
         let mut state = self.silence.lock().expect("silence lock");
-        match (answered, *state) {
-            (true, _) => *state = Silence::Answering,
-            // A call of full length under way keeps its say.
-            (false, Silence::Asked { .. }) => {}
-            (false, _) => *state = Silence::Silent { waited: wait },
+        match (silent, *state) {
+            (Some(false), _) => *state = Silence::Answering,
+            // A call of full length under way keeps its say, and a call cut short says nothing.
+            (_, Silence::Asked { .. }) | (None, _) => {}
+            (Some(true), _) => *state = Silence::Silent { waited: wait },
+        }
+    }
+}
+
+/// Whether a call that took `took` of `wait` shows the host silent: `Some(true)` when it did not
+/// answer and was given the full [`PER_HOST`] or gave up after [`SILENT_WAIT`] or more (a
+/// connection to a machine switched off fails after seconds, not at once); `Some(false)` when it
+/// answered, or failed at once (refused: nothing is gained by not asking it); `None` when the
+/// call was cut short by the chat's own deadline, which says nothing of the host.
+fn silent(
+    answer: &Result<Result<Value, ToolFailure>, tokio::time::error::Elapsed>,
+    took: Duration,
+    wait: Duration,
+) -> Option<bool> {
+    match answer {
+        Ok(Ok(_)) => Some(false),
+        Ok(Err(failure)) if failure.answered() => Some(false),
+        Ok(Err(_)) => Some(took >= SILENT_WAIT),
+        Err(_) if wait >= PER_HOST => Some(true),
+        Err(_) => None,
+    }
+}
+
+/// Leaves a host `Silent` should its background call end without saying (a panic), so that it
+/// is asked again rather than taken as being asked for ever.
+struct Settled(Arc<Mutex<Silence>>);
+
+impl Drop for Settled {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.0.lock() {
+            if let Silence::Asked { waited } = *state {
+                *state = Silence::Silent { waited };
+            }
         }
     }
 }
@@ -197,7 +239,7 @@ impl Targets {
     }
 
     /// GETs `path` from `hosts` at once, each within [`PER_HOST`] (or `limit`, if shorter; a host
-    /// that did not answer when last asked, [`SILENT_WAIT`]): `{"hosts": [{"host": "nas",
+    /// that did not answer when last asked, see [`Target::get`]): `{"hosts": [{"host": "nas",
     /// "result": …}, {"host": "pi", "error": "…"}]}` and what became of each call.
     pub async fn ask(
         &self,
@@ -236,5 +278,37 @@ impl Targets {
             }
         }
         (json!({"hosts": entries}), calls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use homelab_common::upstream::UpstreamError;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_host_is_silent_when_it_gave_no_answer_in_its_own_time_not_the_chat_s() {
+        let elapsed =
+            || async { tokio::time::timeout(Duration::ZERO, std::future::pending::<()>()).await.unwrap_err() };
+        let failed = |e: UpstreamError| Ok::<_, tokio::time::error::Elapsed>(Err(ToolFailure(e)));
+        let second = Duration::from_secs(1);
+        // Answered, even with an error: not silent.
+        assert_eq!(silent(&Ok(Ok(Value::Null)), second, PER_HOST), Some(false));
+        let status = UpstreamError::Status {
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            detail: "Docker API unavailable".into(),
+            retry_after: None,
+            body: Default::default(),
+        };
+        assert_eq!(silent(&failed(status), 6 * second, PER_HOST), Some(false));
+        // Refused at once: asking costs nothing. A connection that gave up after seconds (a
+        // machine switched off): silent.
+        assert_eq!(silent(&failed(UpstreamError::Unreachable), Duration::from_millis(3), PER_HOST), Some(false));
+        assert_eq!(silent(&failed(UpstreamError::Unreachable), 3 * second, PER_HOST), Some(true));
+        assert_eq!(silent(&failed(UpstreamError::TimedOut), 5 * second, PER_HOST), Some(true));
+        // No answer in all of PER_HOST: silent; in what was left of a chat: not known.
+        assert_eq!(silent(&Err(elapsed().await), PER_HOST, PER_HOST), Some(true));
+        assert_eq!(silent(&Err(elapsed().await), second / 3, second / 3), None);
     }
 }

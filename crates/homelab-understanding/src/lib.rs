@@ -214,7 +214,9 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // "check the disk space, then delete the old files": an order in one part of a longer
     // message is an order, however much the rest asks.
     let mut ordering_part = None;
-    if !change {
+    // A how-to's steps are what it asks about ("how do I stop plex, then restart it").
+    let asks_how = kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Help));
+    if !change && !asks_how {
         ordering_part = parts::of(question).into_iter().find(|part| {
             // A part is a few words out of their sentence: only a clear order counts.
             let probs = model.classify(part, &masked, host.as_slice());

@@ -1,20 +1,21 @@
 //! The parts of a longer message, each read again on its own for a request to act: "vérifie
 //! l'espace disque puis supprime les vieux fichiers de /mnt/media" reads, as a whole, mostly as a
 //! question about disk space, and the classifier weighs the whole; its second part alone is
-//! plainly an order. Parts are split at punctuation and at the words that put one step after
-//! another, in the six languages the corpus has.
+//! plainly an order. Parts are split at punctuation (not at line ends) and at the words that put
+//! one step after another, in the six languages the corpus has.
 
 use crate::features;
 
 /// Words that start the next step of a sequence ("…, then delete the old files"). Not those
-/// that are also a preposition ("après", "después", "depois": "after the reboot").
+/// that are also a preposition ("après", "después", "depois": "after the reboot"), or
+/// something else besides (Dutch "dan" is also "than").
 #[rustfmt::skip]
 const THEN: &[&str] = &[
     "then", "afterwards", "afterward",   // en
     "puis", "ensuite",                   // fr
     "luego", "entonces",                 // es
     "dann", "danach", "anschließend",    // de
-    "daarna", "vervolgens", "dan",       // nl
+    "daarna", "vervolgens",              // nl
     "entao", "então",                    // pt
 ];
 
@@ -38,7 +39,8 @@ const MIN_WORDS: usize = 2;
 pub fn of(message: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut questions = 0;
-    for sentence in message.split_inclusive(['?', '!', '\n']) {
+    // Not at line ends: lines are most often pasted (a log, an error), not steps.
+    for sentence in message.split_inclusive(['?', '!']) {
         if sentence.trim_end().ends_with('?') {
             questions += 1;
             continue;
@@ -67,14 +69,14 @@ pub fn of(message: &str) -> Vec<String> {
     parts
 }
 
-/// `sentence` cut at `;`, `!`, line ends and commas, except a comma in a list of numbers ("the
-/// load over 1, 5 and 15 minutes").
+/// `sentence` cut at `;`, `!` and commas, except a comma in a list of numbers ("the load over 1,
+/// 5 and 15 minutes").
 fn pieces(sentence: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
     for (i, c) in sentence.char_indices() {
         let in_numbers = c == ',' && sentence[i + 1..].trim_start().starts_with(|d: char| d.is_ascii_digit());
-        if matches!(c, ';' | '!' | '\n') || (c == ',' && !in_numbers) {
+        if matches!(c, ';' | '!') || (c == ',' && !in_numbers) {
             pieces.push(&sentence[start..i]);
             start = i + c.len_utf8();
         }
@@ -116,6 +118,8 @@ mod tests {
         assert!(of("how much disk is left? and then, is plex up?").is_empty());
         assert!(of("how much disk is left").is_empty());
         assert!(of("load avg de 1, 5 y 15 minutos").is_empty());
+        // Pasted lines are not steps.
+        assert!(of("plex logs say:\nKilled process 1234 (plex)\nstopping the container now\nwhy?").is_empty());
         // A part that says not to do something, or of one word, is not read again.
         assert_eq!(
             of("non, ne le redémarre pas, dis-moi seulement si nginx est healthy"),

@@ -123,6 +123,8 @@ fn an_order_after_a_question_in_the_same_message_is_refused_and_named() {
         "check the disk usage, don't delete anything",
         "regarde les logs de plex puis dis-moi pourquoi il a planté",
         "the load over 1, 5 and 15 minutes",
+        "hoe stop ik plex, daarna herstart ik het",
+        "plex logs say:\nKilled process 1234 (plex)\nstopping the container now\nwhy?",
     ] {
         assert!(understand(q, &Context::now_only()).change.is_none(), "{q}");
     }

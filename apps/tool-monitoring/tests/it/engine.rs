@@ -21,7 +21,7 @@ const ENGINE_WAIT: Duration = Duration::from_secs(30);
 use tool_monitoring::{router, AppState};
 
 const ENGINE_SOCKET: &str = "/tmp/homelab-compose-engine/docker.sock";
-const IMAGE: &str = "homelab-fixture-busybox:latest";
+pub(crate) const IMAGE: &str = "homelab-fixture-busybox:latest";
 
 /// The engine's address, or `None` (with a notice) when it is not running. With
 /// `REQUIRE_DOCKER_TESTS=1` (as in CI) a missing engine fails the test instead.

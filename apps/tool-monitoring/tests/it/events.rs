@@ -25,9 +25,7 @@ use tool_monitoring::{events::MEMORY_BUDGET, router, AppState};
 
 use homelab_common::testing::{until, until_blocking};
 
-use crate::engine::engine;
-
-const IMAGE: &str = "homelab-fixture-busybox:latest";
+use crate::engine::{engine, IMAGE};
 
 /// A container name of this test run's own, so that what an earlier run left behind (and its
 /// removal) is never taken for this run's events.
