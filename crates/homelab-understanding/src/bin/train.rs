@@ -57,6 +57,8 @@ fn main() -> std::process::ExitCode {
                 100.0 * wrong as f64 / others.max(1) as f64
             );
         }
+        let thresholds = &homelab_understanding::model::Model::embedded().meta.thresholds;
+        println!("the change flag's threshold: {:.2}", thresholds[homelab_understanding::model::CHANGE]);
         return std::process::ExitCode::SUCCESS;
     }
     if std::env::args().any(|a| a == "--errors") {
