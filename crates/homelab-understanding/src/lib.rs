@@ -216,12 +216,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let mut ordering_part = None;
     // A how-to's steps are what it asks about ("how do I stop plex, then restart it").
     let asks_how = kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Help));
-    if !change && !asks_how {
-        ordering_part = parts::of(question).into_iter().find(|part| {
-            // A part is a few words out of their sentence: only a clear order counts.
-            let probs = model.classify(part, &masked, host.as_slice());
-            probs[model::CHANGE] >= PART_ORDER_BAR && !rules::only_asks_for_the_command(question)
-        });
+    if !change && !asks_how && !rules::only_asks_for_the_command(question) {
+        // A part is a few words out of their sentence: only a clear order counts.
+        ordering_part = parts::of(question)
+            .into_iter()
+            .find(|part| model.classify(part, &masked, host.as_slice())[model::CHANGE] >= PART_ORDER_BAR);
         change = ordering_part.is_some();
     }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
