@@ -99,11 +99,11 @@ impl Target {
         let (client, silence) = (self.client.clone(), self.silence.clone());
         let (path, request_id) = (path.to_string(), request_id.map(str::to_string));
         let call = tokio::spawn(async move {
-            let settled = Settled(silence);
+            let mut unsettled = Unsettled(Some(silence));
             let started = Instant::now();
             let answer = tokio::time::timeout(wait, client.get(&path, request_id.as_deref())).await;
-            let mut state = settled.0.lock().expect("silence lock");
-            *state = match silent(&answer, started.elapsed(), wait) {
+            let silence = unsettled.0.take().expect("set above");
+            *silence.lock().expect("silence lock") = match silent(&answer, started.elapsed(), wait) {
                 Some(true) => Silence::Silent { waited: wait },
                 // Cut short by the chat's own time: what the host would have said is not known.
                 None => Silence::Silent { waited },
@@ -153,13 +153,14 @@ fn silent(
     }
 }
 
-/// Leaves a host `Silent` should its background call end without saying (a panic), so that it
-/// is asked again rather than taken as being asked for ever.
-struct Settled(Arc<Mutex<Silence>>);
+/// A background call's hold on its host's state until it says what it found: should the call
+/// end without saying (a panic), the host is left `Silent`, to be asked again, rather than taken
+/// as being asked for ever.
+struct Unsettled(Option<Arc<Mutex<Silence>>>);
 
-impl Drop for Settled {
+impl Drop for Unsettled {
     fn drop(&mut self) {
-        if let Ok(mut state) = self.0.lock() {
+        if let Some(Ok(mut state)) = self.0.as_ref().map(|s| s.lock()) {
             if let Silence::Asked { waited } = *state {
                 *state = Silence::Silent { waited };
             }
@@ -310,5 +311,17 @@ mod tests {
         // No answer in all of PER_HOST: silent; in what was left of a chat: not known.
         assert_eq!(silent(&Err(elapsed().await), PER_HOST, PER_HOST), Some(true));
         assert_eq!(silent(&Err(elapsed().await), second / 3, second / 3), None);
+    }
+
+    #[test]
+    fn a_background_call_that_ends_without_saying_leaves_its_host_to_be_asked_again() {
+        let waited = PER_HOST;
+        let state = Arc::new(Mutex::new(Silence::Asked { waited }));
+        drop(Unsettled(Some(state.clone())));
+        assert_eq!(*state.lock().unwrap(), Silence::Silent { waited });
+        // One that said (and let go) changes nothing afterwards.
+        *state.lock().unwrap() = Silence::Asked { waited };
+        drop(Unsettled(None));
+        assert_eq!(*state.lock().unwrap(), Silence::Asked { waited });
     }
 }
