@@ -4,6 +4,8 @@
 //! plainly an order. Parts are split at punctuation (not at line ends) and at the words that put
 //! one step after another, in the six languages the corpus has.
 
+use std::sync::LazyLock;
+
 use crate::features;
 
 /// Words that start the next step of a sequence ("…, then delete the old files"). Not those
@@ -85,17 +87,21 @@ fn pieces(sentence: &str) -> Vec<&str> {
     pieces
 }
 
+/// [`THEN`] and [`NOT`] folded as the message's words are, once.
+static FOLDED_THEN: LazyLock<Vec<String>> = LazyLock::new(|| THEN.iter().map(|w| features::fold(w)).collect());
+static FOLDED_NOT: LazyLock<Vec<String>> = LazyLock::new(|| NOT.iter().map(|w| features::fold(w)).collect());
+
 /// Whether `part` says not to do something.
 fn negated(part: &str) -> bool {
     let folded = features::fold(part);
-    folded.split(|c: char| !(c.is_alphanumeric() || c == '\'')).any(|w| NOT.iter().any(|n| features::fold(n) == w))
+    folded.split(|c: char| !(c.is_alphanumeric() || c == '\'')).any(|w| FOLDED_NOT.iter().any(|n| n == w))
 }
 
 /// Whether `word` starts the next step.
 fn joins(word: &str) -> bool {
     let folded = features::fold(word);
     let folded = folded.trim_matches(|c: char| !c.is_alphanumeric());
-    THEN.iter().any(|t| features::fold(t) == folded)
+    FOLDED_THEN.iter().any(|t| t == folded)
 }
 
 #[cfg(test)]
