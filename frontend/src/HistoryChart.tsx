@@ -2,14 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { describeError, getHistory, type History, type HistoryQuery } from "./api";
-import { columns, timeLabels, timeRange } from "./chartData";
+import { columns, localCovered, timeLabels, timeRange } from "./chartData";
 import { clockTime } from "./clock";
-
-/** `the last 6 minutes, since recording began at 19:08 CET` with that time in the browser's zone. */
-function localCovered(covered: string, recordedSince: string | null | undefined): string {
-  const local = recordedSince ? clockTime(recordedSince) : "";
-  return local ? covered.replace(/\b\d\d:\d\d [A-Z][A-Za-z0-9+-]*/, local) : covered;
-}
 
 /** Line colours that read on the light and the dark background alike. */
 const COLOURS = ["#2f7de1", "#e0613a", "#2aa876", "#b35fd1", "#c99a06"];
@@ -103,7 +97,7 @@ export default function HistoryChart({ query, apiKey }: { query: HistoryQuery; a
   // zone: the server's words name the host's.
   const asked = query.start || query.end ? `${query.start ? clockTime(query.start) : ""}–${clockTime(query.end ?? drawnAt)}` : `last ${query.window ?? "1h"}`;
   const span =
-    history?.covered && history.covered !== "nothing" ? localCovered(history.covered, history.recorded_since) : asked;
+    history?.covered && history.covered !== "nothing" ? localCovered(history) : asked;
   const title = `${NAMES[query.metric] ?? query.metric}${query.name ? ` of ${query.name}` : ""}${query.host ? ` on ${query.host}` : ""}, ${span}${history?.unit ? ` (${history.unit})` : ""}`;
   const summary = history?.series
     .map((s) => `${label(history, s.subject, s.instance)}: ${s.min} to ${s.max}, mean ${s.mean}`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { History } from "./api";
-import { columns, timeLabels, timeRange } from "./chartData";
+import { clockTime, shortDate } from "./clock";
+import { columns, localCovered, timeLabels, timeRange } from "./chartData";
 
 function history(series: [number, number][][]): History {
   return {
@@ -78,5 +79,38 @@ describe("time axis range", () => {
   it("is at least a minute, ending at the last sample, for a single time", () => {
     expect(timeRange(5000, 5000)).toEqual([4940, 5000]);
     expect(timeRange(5000, 5020)).toEqual([4960, 5020]);
+  });
+});
+
+describe("what is recorded, in the browser's zone", () => {
+  const said = (covered: string, from: string, to: string, end = "2026-12-05T06:00:00Z") =>
+    localCovered({
+      covered,
+      end,
+      resolution_seconds: 60,
+      series: [{ subject: "host", from, to }],
+    } as unknown as History);
+
+  it("says the first reading's time, not when the recorder began", () => {
+    const first = "2026-12-05T01:07:00Z";
+    expect(said("the last 5 hours (nothing is recorded in this window before 02:07 CET)", first, "2026-12-05T05:59:00Z")).toBe(
+      `the last 5 hours (nothing is recorded in this window before ${clockTime(first)})`,
+    );
+  });
+
+  it("says both ends of a past window, with the day", () => {
+    const from = "2026-12-04T21:00:00Z";
+    expect(said("8 hours from 22:00 CET on Dec 4 to 06:00 CET", from, "2026-12-05T04:59:00Z", "2026-12-05T05:00:00Z")).toBe(
+      `8 hours from ${clockTime(from)} on ${shortDate(from)} to ${clockTime("2026-12-05T05:00:00Z")}`,
+    );
+  });
+
+  it("says a single reading at its own time", () => {
+    const at = "2026-12-05T05:40:00Z";
+    expect(said("a single reading at 06:40 CET on Dec 5", at, at)).toBe(`a single reading at ${clockTime(at)} on ${shortDate(at)}`);
+  });
+
+  it("leaves words without a series as they are", () => {
+    expect(localCovered({ covered: "nothing", series: [] } as unknown as History)).toBe("nothing");
   });
 });

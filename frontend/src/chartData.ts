@@ -1,4 +1,5 @@
 import type { History } from "./api";
+import { clockTime, shortDate } from "./clock";
 
 /** The usual step of one series: the median distance between its times. */
 function usualStep(times: number[]): number {
@@ -56,4 +57,24 @@ export function timeLabels(ticks: number[]): string[] {
 export function timeRange(min: number | null, max: number | null): [number, number] {
   const end = max ?? Date.now() / 1000;
   return [Math.min(min ?? end, end - 60), end];
+}
+
+/** What the server says is recorded (`the last 6 minutes, since recording began at 19:08 CET`,
+ *  `8 hours from 22:00 CET on Dec 4 to 06:00 CET`, `a single reading at 19:08 CET on Dec 5`) with
+ *  its times in the browser's zone. The server names, in the host's zone, the first reading and
+ *  then the end of the last one (its step later, at most the window's end). */
+export function localCovered(history: History): string {
+  const froms = history.series.map((s) => Date.parse(s.from)).filter(Number.isFinite);
+  const tos = history.series.map((s) => Date.parse(s.to)).filter(Number.isFinite);
+  if (!froms.length || !tos.length) return history.covered;
+  const first = Math.min(...froms);
+  const windowEnd = Date.parse(history.end);
+  const lastEnd = Math.max(...tos) + history.resolution_seconds * 1000;
+  const times = [first, Number.isFinite(windowEnd) ? Math.min(lastEnd, windowEnd) : lastEnd];
+  let next = 0;
+  return history.covered.replace(/\b\d\d:\d\d [A-Z][A-Za-z0-9+-]*( on [A-Z][a-z]{2} \d{1,2})?/g, (said, day) => {
+    const at = times[next++];
+    if (at === undefined) return said;
+    return `${clockTime(at)}${day ? ` on ${shortDate(at)}` : ""}`;
+  });
 }

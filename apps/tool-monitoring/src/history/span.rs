@@ -127,7 +127,9 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
         history.covered_seconds = 0;
         return;
     };
-    let last_end = (last + step).min(span.end);
+    // One reading spans no time: it is said as the reading it is, not as "1 second".
+    let single = first == last && history.series.iter().all(|s| s.samples <= 1);
+    let last_end = if single { first } else { (last + step).min(span.end) };
     let covered = (last_end - first).max(0) as u64;
     history.covered_seconds = covered;
     // A few buckets of slack: samples land on bucket starts, and the newest may still be filling.
@@ -136,6 +138,7 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
     let began_inside = recorded_since.is_some_and(|r| r >= span.start && r + step.max(60) >= first);
     let to_now = span.end >= now - 60 && last_end >= now - slack;
     history.covered = match (to_now && !span.explicit, whole, began_inside) {
+        _ if single => format!("a single reading at {}", zone.day_and_clock(first)),
         (true, true, _) => the_last(span.seconds()),
         (true, false, true) => format!("{}, since recording began at {}", the_last(covered), zone.clock(first)),
         (true, false, false) => {
@@ -150,9 +153,12 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
             Some(r) if r > span.start => format!("recording began at {}", zone.day_and_clock(r)),
             _ => format!("nothing is recorded in it before {}", zone.day_and_clock(first)),
         };
-        let words = duration_words(covered);
-        let verb = if words.starts_with("1 ") { "is" } else { "are" };
-        let said = format!("Only {words} of the {} asked for {verb} recorded: {why}.", duration_words(span.seconds()));
+        let asked = duration_words(span.seconds());
+        let said = match duration_words(covered) {
+            _ if single => format!("Only a single reading of the {asked} asked for is recorded: {why}."),
+            words if words.starts_with("1 ") => format!("Only {words} of the {asked} asked for is recorded: {why}."),
+            words => format!("Only {words} of the {asked} asked for are recorded: {why}."),
+        };
         history.note = Some(match history.note.take() {
             Some(note) => format!("{said} {note}"),
             None => said,

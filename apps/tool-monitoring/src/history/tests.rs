@@ -284,3 +284,24 @@ fn recording_is_said_to_begin_at_the_first_sample_not_its_minute() {
     assert_eq!(a.recorded_since.as_deref(), Some(rfc3339(T0 + 30).as_str()), "its 10-second bucket");
     assert_eq!(a.covered, "the last 15 seconds, since recording began at 14:13 UTC");
 }
+
+#[test]
+fn a_single_reading_is_said_as_one_reading_not_as_a_second() {
+    let h = HostHistory::new(None);
+    h.record_host(T0 + 37, &resources(12.0, 1.0), None);
+    let now = T0 + 40;
+    let zone = HostZone::named("Europe/Berlin");
+    let span = Span::asked(now, Some("8h"), None, None).unwrap();
+    let a = h.query_span(now, "cpu", span, None, 0, &zone).unwrap().finish();
+    assert_eq!(a.series[0].samples, 1);
+    assert_eq!((a.covered.as_str(), a.covered_seconds), ("a single reading at 16:13 CEST on Sep 21", 0));
+    assert_eq!(
+        a.note.as_deref(),
+        Some("Only a single reading of the 8 hours asked for is recorded: recording began at 16:13 CEST on Sep 21.")
+    );
+    // A reading in the next minute (the 8 hours' step) makes it a span again.
+    h.record_host(T0 + 97, &resources(14.0, 1.0), None);
+    let b = h.query_span(T0 + 100, "cpu", Span::asked(T0 + 100, Some("8h"), None, None).unwrap(), None, 0, &zone);
+    let b = b.unwrap().finish();
+    assert!(b.covered.starts_with("the last ") && b.covered_seconds > 0, "{b:?}");
+}

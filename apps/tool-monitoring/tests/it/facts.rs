@@ -106,14 +106,15 @@ async fn history_takes_a_start_and_an_end_and_says_what_it_covers() {
     assert_eq!(status, 200, "{h}");
     assert_eq!(h["window"], "8h");
     let covered = h["covered"].as_str().unwrap();
-    assert!(
-        covered.starts_with("1 second") || covered.starts_with("2 seconds") || covered.contains(" seconds from "),
-        "{h}"
-    );
-    // "Only 1 second of the 8 hours asked for is recorded", or "Only 2 seconds … are recorded".
+    // The first minute holds one reading, or two when the sampler's next minute has begun.
+    let single = covered.starts_with("a single reading at ");
+    assert!(single || covered.contains(" seconds from ") || covered.contains(" minute from "), "{h}");
+    assert_eq!(h["covered_seconds"] == 0, single, "{h}");
+    // "Only a single reading of the 8 hours asked for is recorded", or "Only 47 seconds … are recorded".
     let note = h["note"].as_str().unwrap();
     assert!(
-        note.contains("of the 8 hours asked for is recorded") || note.contains("of the 8 hours asked for are recorded"),
+        note.starts_with(if single { "Only a single reading of the 8 hours asked for is recorded" } else { "Only " })
+            && note.contains("of the 8 hours asked for"),
         "{h}"
     );
     assert!(note.contains("recording began at"), "{h}");

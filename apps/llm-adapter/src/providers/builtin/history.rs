@@ -2,6 +2,7 @@
 //! than the data), with the figures, the peak in local time, a trend only where the tool found
 //! one (an hour of data or more), and — for "now against an hour ago" — both figures.
 
+use homelab_common::clock::HostZone;
 use homelab_schemas::monitoring::{History, HistorySeries};
 
 use super::{
@@ -57,7 +58,13 @@ pub fn history(h: &History, compare: bool) -> String {
     let source = if h.source == "prometheus" { " (from Prometheus)" } else { "" };
     // Whether what is recorded runs up to now (else it is a past window, said by its times).
     let to_now = h.covered.is_empty() || h.covered.starts_with("the last");
-    let end_word = if to_now { "now".to_string() } else { "at the end".to_string() };
+    // "a single reading at 21:40 CET on Dec 6": there is no span, only that moment.
+    let single = h.covered.starts_with("a single reading");
+    let end_word = match (to_now, single) {
+        (true, _) => "now",
+        (false, true) => "then",
+        (false, false) => "at the end",
+    };
     let line = |s: &HistorySeries| {
         let mut subject = match (h.metric.as_str(), s.subject.as_str()) {
             (_, "host") => capitalised(what),
@@ -115,14 +122,23 @@ pub fn history(h: &History, compare: bool) -> String {
         )
     };
     // The tool's own words name times in the host's zone; said in the reader's where one is known.
+    // Besides the window and the recording's start they name the first reading and the end of
+    // the last one (a step after it, at most the window's end).
+    let last_end = h.series.iter().filter_map(|s| homelab_common::clock::parse_rfc3339(&s.to)).max().map(|last| {
+        let end = homelab_common::clock::parse_rfc3339(&h.end).unwrap_or(i64::MAX);
+        HostZone::named("UTC").rfc3339((last + h.resolution_seconds as i64).min(end))
+    });
     let instants: Vec<&str> =
-        [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
+        [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref(), last_end.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(h.series.iter().map(|s| s.from.as_str()))
+            .collect();
     let head = if h.covered.is_empty() {
         format!("Over the last {}{source}:", span(&h.window))
     } else {
-        let instants: Vec<&str> =
-            [Some(h.start.as_str()), Some(h.end.as_str()), h.recorded_since.as_deref()].into_iter().flatten().collect();
-        format!("Over {}{source}:", text(&say::in_reader_zone(&h.covered, zone, &instants)))
+        let over = if single { "From" } else { "Over" };
+        format!("{over} {}{source}:", text(&say::in_reader_zone(&h.covered, zone, &instants)))
     };
     let mut out = match h.series.as_slice() {
         // Which figure has no record, before the note says why (unless the note says it).
@@ -183,6 +199,21 @@ pub(super) mod tests {
              highest 97.5% at 08:10 CET on Dec 5; too short a span to tell a trend (5.0% now).\n\n\
              Only 6 minutes of the 12 hours asked for are recorded: recording began at 08:08 CET on Dec 5."
         );
+    }
+
+    #[test]
+    fn a_single_reading_is_said_as_that_moment() {
+        let mut v = six_minutes();
+        v["covered"] = json!("a single reading at 08:08 CET on Dec 5");
+        v["covered_seconds"] = json!(0);
+        v["series"][0]["samples"] = json!(1);
+        v["series"][0]["to"] = v["series"][0]["from"].clone();
+        v["note"] = json!(
+            "Only a single reading of the 12 hours asked for is recorded: recording began at 08:08 CET on Dec 5."
+        );
+        let said = say(v, false);
+        assert!(said.starts_with("From a single reading at 08:08 CET on Dec 5: CPU use averaged "), "{said}");
+        assert!(said.contains("(5.0% then)") && !said.contains("second"), "{said}");
     }
 
     #[test]
@@ -247,5 +278,18 @@ pub(super) mod tests {
             "Over 8 hours from 22:00 CET on Dec 4 to 06:00 CET: The 1-minute load averaged 0.50, lowest 0.10, highest \
              3.20 at 03:12 CET on Dec 5; steady (0.20 at the end)."
         );
+    }
+
+    #[test]
+    fn the_first_reading_and_the_last_ones_end_are_said_in_the_readers_zone() {
+        // Recorded from 23:30 CET, after the window's start, to its end.
+        let v = json!({"metric": "load", "unit": "", "window": "8h", "source": "this host", "resolution_seconds": 60,
+            "start": "2026-12-04T21:00:00Z", "end": "2026-12-05T05:00:00Z",
+            "covered": "6 hours from 23:30 CET on Dec 4 to 05:30 CET", "covered_seconds": 21600, "timezone": "Europe/Berlin",
+            "series": [{"subject": "host", "samples": 360, "from": "2026-12-04T22:30:00Z", "to": "2026-12-05T04:29:00Z",
+                "min": 0.1, "mean": 0.5, "max": 3.2, "peak_at": "2026-12-05T02:12:00Z", "first": 0.3, "latest": 0.2,
+                "trend": "steady", "change_per_hour": 0.0}]});
+        let said = super::say::for_reader(Some("America/New_York"), || say(v, false));
+        assert!(said.starts_with("Over 6 hours from 17:30 EST on Dec 4 to 23:30 EST:"), "{said}");
     }
 }
