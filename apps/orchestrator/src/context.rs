@@ -2,30 +2,26 @@
 //! ground the question's, their states tell "the one that crashed"), the hosts, the time in the
 //! host's timezone and when the host booted. Read from tool-monitoring at most every
 //! [`FRESH_FOR`] and within [`WAIT`], so a chat never waits long for it; when a host does not
-//! answer, its containers are simply not known. A host that did not answer is not waited for
-//! again: it is asked in the background (at most every [`ASK_SILENT_EVERY`]) until it answers, so
-//! a host that is switched off costs one chat [`WAIT`], not every chat.
+//! answer, its containers are simply not known. Each host is read as a glance
+//! ([`Patience::Glance`]): one that did not answer, here or to a tool call, is not waited for
+//! again but asked in the background, one call at a time, until it answers; so a host that is
+//! switched off costs one chat [`WAIT`], not every chat, and what this reading learns of a host
+//! the tool calls know too.
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use homelab_schemas::{monitoring::HostInfo, ContainerInfo, ContainerState, QuestionContext, ToolId};
 
-use crate::{clients::MonitoringClient, AppState};
+use crate::{
+    targets::{Patience, Reply, Target},
+    AppState,
+};
 
 /// How long a reading is used before it is taken again.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
 /// How long a chat waits for a host's list (podman's API on a busy machine takes a second).
 pub const WAIT: Duration = Duration::from_millis(3000);
-/// How often a host that did not answer is asked again, in the background, while chats come.
-pub const ASK_SILENT_EVERY: Duration = Duration::from_secs(10);
-/// How long that background ask waits: as long as a tool call waits for a host, so a host that
-/// is only slow (nobody waits for this one) is not taken for one switched off for good.
-pub const BACKGROUND_WAIT: Duration = crate::targets::PER_HOST;
 
 /// One reading of the hosts.
 #[derive(Debug, Clone, Default)]
@@ -35,45 +31,30 @@ pub struct Snapshot {
     pub boot: Option<jiff::Timestamp>,
 }
 
-/// The last reading and when it was taken, and the hosts that did not answer (when each was
-/// last asked).
-#[derive(Debug)]
+/// The last reading and when it was taken (what is known of each host's silence lives with the
+/// host, in `targets.rs`).
+#[derive(Debug, Default)]
 pub struct Cached {
     reading: Option<(Instant, Snapshot)>,
-    silent: HashMap<String, Instant>,
-    ask_silent_every: Duration,
-}
-
-impl Default for Cached {
-    fn default() -> Self {
-        Self::asking_silent_hosts_every(ASK_SILENT_EVERY)
-    }
 }
 
 impl Cached {
     /// A reading taken now: chats use `snapshot` for [`FRESH_FOR`] without asking any host.
     pub fn known(snapshot: Snapshot) -> Self {
-        Self { reading: Some((Instant::now(), snapshot)), ..Self::default() }
+        Self { reading: Some((Instant::now(), snapshot)) }
     }
 
-    /// Nothing read yet; a silent host asked again in the background at most every `every`
-    /// ([`ASK_SILENT_EVERY`] in the service).
-    pub fn asking_silent_hosts_every(every: Duration) -> Self {
-        Self { reading: None, silent: HashMap::new(), ask_silent_every: every }
-    }
-
-    /// Drops the current reading, so that the next chat reads the hosts again; what is known of
-    /// the silent hosts is kept.
+    /// Drops the current reading, so that the next chat reads the hosts again.
     pub fn read_again(&mut self) {
         self.reading = None;
     }
 }
 
-/// `tool`'s whole answer from `client` within `wait`, or `None`.
-async fn read(client: MonitoringClient, tool: ToolId, wait: Duration) -> Option<serde_json::Value> {
+/// `tool`'s whole answer from `target` within [`WAIT`], or `None`.
+async fn read(target: &Target, tool: ToolId) -> Option<serde_json::Value> {
     // The whole list: a shortened copy would leave containers unknown.
-    match tokio::time::timeout(wait, client.get(tool.spec().path, None)).await {
-        Ok(Ok(value)) => Some(value),
+    match target.get(tool.spec().path, None, WAIT, Patience::Glance).await {
+        Reply::Answered(Ok(value)) => Some(value),
         _ => None,
     }
 }
@@ -86,48 +67,22 @@ pub async fn snapshot(state: &AppState) -> Snapshot {
             return snapshot.clone();
         }
     }
-    let mut asked = Vec::new();
-    for target in state.targets.all() {
-        match cached.silent.get(&target.name) {
-            None => asked.push(target),
-            Some(at) if at.elapsed() < cached.ask_silent_every => {}
-            Some(_) => {
-                cached.silent.insert(target.name.clone(), Instant::now());
-                ask_in_background(state.context.clone(), target.name.clone(), target.client.clone());
-            }
-        }
-    }
-    let lists = join_all(asked.iter().map(|t| read(t.client.clone(), ToolId::Containers, WAIT))).await;
-    let mut containers = Vec::new();
-    for (target, list) in asked.iter().zip(lists) {
-        let Some(list) = list else {
-            cached.silent.insert(target.name.clone(), Instant::now());
-            continue;
-        };
-        let list = serde_json::from_value::<Vec<ContainerInfo>>(list).unwrap_or_default();
-        containers.extend(list.into_iter().map(|c| ContainerState { name: c.name, state: c.state, status: c.status }));
-    }
+    let lists = join_all(state.targets.all().iter().map(|t| read(t, ToolId::Containers))).await;
     // The local host is the first target; its boot time only when it answered just now.
-    let local_answered = !cached.silent.contains_key(&state.targets.all()[0].name);
-    let info = if local_answered { read(state.targets.local().clone(), ToolId::HostInfo, WAIT).await } else { None };
+    let local_answered = lists.first().is_some_and(Option::is_some);
+    let containers = lists
+        .into_iter()
+        .flatten()
+        .flat_map(|list| serde_json::from_value::<Vec<ContainerInfo>>(list).unwrap_or_default())
+        .map(|c| ContainerState { name: c.name, state: c.state, status: c.status })
+        .collect();
+    let info = if local_answered { read(&state.targets.all()[0], ToolId::HostInfo).await } else { None };
     let boot = info.and_then(|value| serde_json::from_value::<HostInfo>(value).ok()).and_then(|h| {
         jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(h.uptime_seconds as i64)).ok()
     });
     let snapshot = Snapshot { containers, boot };
     cached.reading = Some((Instant::now(), snapshot.clone()));
     snapshot
-}
-
-/// Asks a host that did not answer, without anyone waiting; its answer ends its silence (the
-/// next reading asks it with the others), and the current reading, which lacks it, is dropped.
-fn ask_in_background(context: Arc<tokio::sync::Mutex<Cached>>, host: String, client: MonitoringClient) {
-    tokio::spawn(async move {
-        if read(client, ToolId::Containers, BACKGROUND_WAIT).await.is_some() {
-            let mut cached = context.lock().await;
-            cached.silent.remove(&host);
-            cached.reading = None;
-        }
-    });
 }
 
 /// The wire form the builtin model reads (`LlmRequest::context`).

@@ -18,7 +18,7 @@ use homelab_schemas::{
 use serde_json::{Map, Value};
 
 use crate::{
-    targets::{Reply, Target, PER_HOST},
+    targets::{Patience, Reply, Target, PER_HOST},
     AppState,
 };
 
@@ -38,7 +38,8 @@ pub async fn status(State(state): State<AppState>) -> Json<Glance> {
 async fn host_status(target: &Target, fleet: bool) -> Status {
     // Whole answers: the glance reads every container and filesystem, never a shortened copy.
     let read = |tool: ToolId| async move {
-        match target.get(tool.spec().path, None, PER_HOST, fleet).await {
+        let patience = if fleet { Patience::AmongOthers } else { Patience::Full };
+        match target.get(tool.spec().path, None, PER_HOST, patience).await {
             Reply::Answered(answer) => answer.map_err(|failure| failure.to_string()),
             Reply::Silent(why) => Err(why),
         }

@@ -5,6 +5,9 @@
 //! that did not answer within [`PER_HOST`] is then waited for only [`SILENT_WAIT`] by the calls
 //! that ask several hosts, while one call of full length goes on in the background; its answer
 //! ends the silence. A fleet with a host switched off costs one slow answer, not every answer.
+//! Understanding's glance at every host before a chat ([`Patience::Glance`], `context.rs`)
+//! shares what each host's state says, so a host found silent by either is not waited for by
+//! the other.
 
 use std::{
     sync::{Arc, Mutex},
@@ -34,12 +37,29 @@ pub struct Target {
     silence: Arc<Mutex<Silence>>,
 }
 
+/// How long a call waits for a host that did not answer when last asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patience {
+    /// All of its time: the question is about this host alone.
+    Full,
+    /// [`SILENT_WAIT`]: one host of several that a tool call or the status strip asks.
+    AmongOthers,
+    /// Not at all, and an answering host only the glance's own `wait`: what understanding
+    /// reads of every host before each chat, which must never hold the chat. A glance that runs
+    /// out leaves its call to go on for all of [`PER_HOST`] in the background, which decides
+    /// whether the host is silent; calls meanwhile wait for it as for any host.
+    Glance,
+}
+
 /// Whether a host answered when last asked.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 enum Silence {
     /// It answered (or has not been asked yet).
     #[default]
     Answering,
+    /// A glance gave up on it; the glance's call goes on in the background. Other glances do not
+    /// wait for it; calls do, in full.
+    Unsure,
     /// It did not answer within `waited`.
     Silent { waited: Duration },
     /// It did not answer within `waited`, and a call of full length to it is under way in the
@@ -56,70 +76,109 @@ pub enum Reply {
     Silent(String),
 }
 
+type Answer = Result<Result<Value, ToolFailure>, tokio::time::error::Elapsed>;
+
 impl Target {
     fn new(name: String, client: MonitoringClient, token: Option<Secret>) -> Self {
         Self { name, client, token, silence: Arc::default() }
     }
 
-    /// GETs `path` within `wait`. When the call is one of several (`among_others`) and this host
-    /// did not answer when last asked, it is waited for only [`SILENT_WAIT`] (not at all while a
-    /// call to it is already under way): the call goes on in the background for all of `wait`,
-    /// and ends the silence if it answers.
-    pub async fn get(&self, path: &str, request_id: Option<&str>, wait: Duration, among_others: bool) -> Reply {
+    /// GETs `path` within `wait`. A host that did not answer when last asked is waited for as
+    /// `patience` says: in full, [`SILENT_WAIT`] or not at all, while one call of full length
+    /// goes on in the background (none when one is already under way) and ends the silence if
+    /// it answers.
+    pub async fn get(&self, path: &str, request_id: Option<&str>, wait: Duration, patience: Patience) -> Reply {
         // Read and, when this call is to go on in the background, marked in one step: two calls
         // at once start one background call, not two.
         let before = {
             let mut state = self.silence.lock().expect("silence lock");
             let before = *state;
-            if let (Silence::Silent { waited }, true) = (before, among_others) {
-                *state = Silence::Asked { waited };
+            match (before, patience) {
+                (Silence::Silent { waited }, Patience::AmongOthers | Patience::Glance) => {
+                    *state = Silence::Asked { waited }
+                }
+                (Silence::Answering, Patience::Glance) => *state = Silence::Unsure,
+                _ => {}
             }
             before
         };
-        let waited = match before {
-            Silence::Silent { waited } if among_others => waited,
-            Silence::Asked { waited } if among_others => {
-                return Reply::Silent(format!(
-                    "the monitoring service did not answer within {} when last asked, and is being asked again",
-                    timeouts::human(waited)
-                ))
+        let being_asked = |waited: Duration| {
+            Reply::Silent(format!(
+                "the monitoring service did not answer within {} when last asked, and is being asked again",
+                timeouts::human(waited)
+            ))
+        };
+        match (before, patience) {
+            (Silence::Asked { waited }, Patience::AmongOthers | Patience::Glance) => being_asked(waited),
+            (Silence::Unsure, Patience::Glance) => being_asked(wait),
+            (Silence::Silent { waited }, Patience::Glance) => {
+                self.in_background(path, request_id, PER_HOST, Some(waited));
+                being_asked(waited)
+            }
+            (Silence::Silent { waited }, Patience::AmongOthers) => {
+                let call = self.in_background(path, request_id, wait, Some(waited));
+                let short = SILENT_WAIT.min(wait);
+                match tokio::time::timeout(short, call).await {
+                    Ok(Ok(Ok(answer))) => Reply::Answered(answer),
+                    _ => Reply::Silent(format!(
+                        "the monitoring service did not answer within {} when last asked, nor within {} now",
+                        timeouts::human(waited),
+                        timeouts::human(short)
+                    )),
+                }
+            }
+            (Silence::Answering, Patience::Glance) => {
+                let call = self.in_background(path, request_id, PER_HOST, None);
+                match tokio::time::timeout(wait, call).await {
+                    Ok(Ok(Ok(answer))) => Reply::Answered(answer),
+                    _ => {
+                        Reply::Silent(format!("the monitoring service did not answer within {}", timeouts::human(wait)))
+                    }
+                }
             }
             _ => {
                 let started = Instant::now();
                 let answer = tokio::time::timeout(wait, self.client.get(path, request_id)).await;
                 self.heard(silent(&answer, started.elapsed(), wait), wait);
-                return match answer {
+                match answer {
                     Ok(answer) => Reply::Answered(answer),
                     Err(_) => {
                         Reply::Silent(format!("the monitoring service did not answer within {}", timeouts::human(wait)))
                     }
-                };
+                }
             }
-        };
+        }
+    }
+
+    /// Calls `path` for all of `wait` in a task of its own, which records what the call says of
+    /// the host: as the one call of a silent host under way (`silent_for`: how long it was last
+    /// waited for), or as a glance's call of an answering host.
+    fn in_background(
+        &self,
+        path: &str,
+        request_id: Option<&str>,
+        wait: Duration,
+        silent_for: Option<Duration>,
+    ) -> tokio::task::JoinHandle<Answer> {
         let (client, silence) = (self.client.clone(), self.silence.clone());
         let (path, request_id) = (path.to_string(), request_id.map(str::to_string));
-        let call = tokio::spawn(async move {
+        tokio::spawn(async move {
             let mut unsettled = Unsettled(Some(silence));
             let started = Instant::now();
             let answer = tokio::time::timeout(wait, client.get(&path, request_id.as_deref())).await;
             let silence = unsettled.0.take().expect("set above");
-            *silence.lock().expect("silence lock") = match silent(&answer, started.elapsed(), wait) {
-                Some(true) => Silence::Silent { waited: wait },
+            let verdict = silent(&answer, started.elapsed(), wait);
+            let mut state = silence.lock().expect("silence lock");
+            *state = match (verdict, silent_for, *state) {
+                (Some(false), _, _) => Silence::Answering,
+                (Some(true), _, _) => Silence::Silent { waited: wait },
                 // Cut short by the chat's own time: what the host would have said is not known.
-                None => Silence::Silent { waited },
-                Some(false) => Silence::Answering,
+                (None, Some(waited), _) => Silence::Silent { waited },
+                (None, None, Silence::Unsure) => Silence::Answering,
+                (None, None, other) => other,
             };
             answer
-        });
-        let short = SILENT_WAIT.min(wait);
-        match tokio::time::timeout(short, call).await {
-            Ok(Ok(Ok(answer))) => Reply::Answered(answer),
-            _ => Reply::Silent(format!(
-                "the monitoring service did not answer within {} when last asked, nor within {} now",
-                timeouts::human(waited),
-                timeouts::human(short)
-            )),
-        }
+        })
     }
 
     /// Records what the call just made, which waited `wait`, says of the host (see [`silent`]).
@@ -139,11 +198,7 @@ impl Target {
 /// connection to a machine switched off fails after seconds, not at once); `Some(false)` when it
 /// answered, or failed at once (refused: nothing is gained by not asking it); `None` when the
 /// call was cut short by the chat's own deadline, which says nothing of the host.
-fn silent(
-    answer: &Result<Result<Value, ToolFailure>, tokio::time::error::Elapsed>,
-    took: Duration,
-    wait: Duration,
-) -> Option<bool> {
+fn silent(answer: &Answer, took: Duration, wait: Duration) -> Option<bool> {
     match answer {
         Ok(Ok(_)) => Some(false),
         Ok(Err(failure)) if failure.answered() => Some(false),
@@ -154,15 +209,17 @@ fn silent(
 }
 
 /// A background call's hold on its host's state until it says what it found: should the call
-/// end without saying (a panic), the host is left `Silent`, to be asked again, rather than taken
-/// as being asked for ever.
+/// end without saying (a panic), a host being asked is left `Silent`, to be asked again, and one
+/// a glance was unsure of is asked as any host, rather than either being skipped for ever.
 struct Unsettled(Option<Arc<Mutex<Silence>>>);
 
 impl Drop for Unsettled {
     fn drop(&mut self) {
         if let Some(Ok(mut state)) = self.0.as_ref().map(|s| s.lock()) {
-            if let Silence::Asked { waited } = *state {
-                *state = Silence::Silent { waited };
+            match *state {
+                Silence::Asked { waited } => *state = Silence::Silent { waited },
+                Silence::Unsure => *state = Silence::Answering,
+                _ => {}
             }
         }
     }
@@ -250,9 +307,8 @@ impl Targets {
         limit: Duration,
     ) -> (Value, Vec<HostCall>) {
         let wait = PER_HOST.min(limit);
-        let among_others = hosts.len() > 1;
-        let answers =
-            futures::future::join_all(hosts.iter().map(|t| t.get(path, request_id, wait, among_others))).await;
+        let patience = if hosts.len() > 1 { Patience::AmongOthers } else { Patience::Full };
+        let answers = futures::future::join_all(hosts.iter().map(|t| t.get(path, request_id, wait, patience))).await;
         let mut entries = Vec::new();
         let mut calls = Vec::new();
         for (target, answer) in hosts.iter().zip(answers) {
@@ -323,5 +379,9 @@ mod tests {
         *state.lock().unwrap() = Silence::Asked { waited };
         drop(Unsettled(None));
         assert_eq!(*state.lock().unwrap(), Silence::Asked { waited });
+        // A glance's call that ends without saying leaves its host asked as any host.
+        *state.lock().unwrap() = Silence::Unsure;
+        drop(Unsettled(Some(state.clone())));
+        assert_eq!(*state.lock().unwrap(), Silence::Answering);
     }
 }

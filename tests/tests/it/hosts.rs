@@ -163,10 +163,12 @@ async fn one_assistant_asks_every_host_and_a_silent_one_never_fails_the_answer()
     assert!(glance["hosts"][2]["cpu_percent"].as_f64().is_some(), "{glance}");
     assert!(glance["hosts"][2]["containers"].is_null(), "pi has no Docker: {glance}");
     assert!(glance["hosts"][3]["cpu_percent"].is_null(), "{glance}");
-    // attic was silent for the first chat's call: the glance waits a second for it, not eight.
-    assert_eq!(
-        glance["hosts"][3]["unavailable"][0],
-        "the system resources: the monitoring service did not answer within 8 s when last asked, nor within 1 s now",
+    // attic was silent for the first chat's call: the glance waits a second for it, not eight, or
+    // not at all while the chats' reading of the hosts is asking it again in the background.
+    let attic = glance["hosts"][3]["unavailable"][0].as_str().unwrap_or_default();
+    assert!(
+        attic.starts_with("the system resources: the monitoring service did not answer within 8 s when last asked, ")
+            && (attic.ends_with("nor within 1 s now") || attic.ends_with("and is being asked again")),
         "{glance}"
     );
 
