@@ -2,7 +2,8 @@
 //! k-fold cross-validation and held-out figures. `--check` writes nothing and fails when the
 //! checked-in model differs from what training makes (reproducibility). For tuning, on the
 //! training part only: `--sweep` (parameters), `--errors` (out-of-fold mistakes); `--ask` reads
-//! questions from stdin and prints how they are understood; `--refusals` measures the whole
+//! questions from stdin and prints how they are understood (`--containers=plex,sonarr`: those
+//! containers exist); `--refusals` measures the whole
 //! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong).
 
 use std::path::PathBuf;
@@ -20,11 +21,27 @@ fn main() -> std::process::ExitCode {
         }
     };
     if std::env::args().any(|a| a == "--ask") {
-        // Each line of stdin understood with nothing known of the host, for trying phrasings.
+        // Each line of stdin understood with nothing known of the host but the containers of
+        // `--containers=plex,sonarr` (running), for trying phrasings.
+        let containers: Vec<homelab_understanding::ContainerRef> = std::env::args()
+            .filter_map(|a| a.strip_prefix("--containers=").map(str::to_string))
+            .flat_map(|list| list.split(',').map(str::to_string).collect::<Vec<_>>())
+            .map(|name| {
+                serde_json::from_value(serde_json::json!({"name": name, "state": "running", "status": "Up 2 hours"}))
+                    .expect("a container")
+            })
+            .collect();
+        let context = homelab_understanding::Context { containers, ..homelab_understanding::Context::now_only() };
         for line in std::io::stdin().lines().map_while(Result::ok) {
-            let u = homelab_understanding::understand(&line, &homelab_understanding::Context::now_only());
+            let u = homelab_understanding::understand(&line, &context);
+            if std::env::args().any(|a| a == "--verbose") {
+                let names: Vec<String> = context.containers.iter().map(|c| c.name.clone()).collect();
+                let model = homelab_understanding::model::Model::embedded();
+                let p = model.classify(&line, &names, &[])[homelab_understanding::model::CHANGE];
+                println!("  P(change) {p:.2}; rules: {:?}", homelab_understanding::rules::check(&line));
+            }
             let kinds: Vec<&str> = u.kinds.iter().map(|k| k.name()).collect();
-            let change = if u.change.is_some() { " CHANGE" } else { "" };
+            let change = u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             println!("{line:<60} {kinds:?}{change}{window}");
         }
