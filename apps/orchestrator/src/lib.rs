@@ -37,6 +37,7 @@ pub mod prompt;
 pub mod registry;
 pub mod routes;
 pub mod shorten;
+pub mod silence;
 pub mod stream;
 pub mod targets;
 pub mod verify_audit;

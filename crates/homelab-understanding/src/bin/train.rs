@@ -41,7 +41,8 @@ fn main() -> std::process::ExitCode {
                 println!("  P(change) {p:.2}; rules: {:?}", homelab_understanding::rules::check(&line));
             }
             let kinds: Vec<&str> = u.kinds.iter().map(|k| k.name()).collect();
-            let change = u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
+            let change =
+                u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             println!("{line:<60} {kinds:?}{change}{window}");
         }
