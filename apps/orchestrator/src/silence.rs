@@ -8,8 +8,9 @@
 //! - it is **slow** when it answered a glance only after the glance had stopped waiting; later
 //!   glances are given that answer (for [`LATE_KEPT`]) without waiting, and ask again in the
 //!   background;
-//! - at most **one call in the background** asks a host at a time, and the verdict of a call
-//!   begun earlier never overrules that of one begun later.
+//! - at most **one call in the background** asks a silent host at a time (one per path for
+//!   one that answers), and the verdict of a call begun earlier never overrules that of one
+//!   begun later.
 
 use std::{
     collections::HashMap,
@@ -71,8 +72,8 @@ pub(crate) struct HostState {
     verdict: Verdict,
     /// When the call that gave the verdict began.
     since: Option<Instant>,
-    /// The call under way in the background, by number; at most one.
-    asking: Option<u64>,
+    /// The calls under way in the background: by path, each's number.
+    asking: HashMap<String, u64>,
     /// Background calls begun so far (their numbers).
     calls: u64,
     /// A slow host's answers to glances, by path, with when each came.
@@ -93,11 +94,19 @@ impl HostState {
         self.late.get(path).filter(|(at, _)| at.elapsed() < LATE_KEPT).map(|(_, v)| v.clone())
     }
 
-    /// Numbers a new background call and marks it as the one under way.
-    fn begin(&mut self) -> u64 {
+    /// Numbers a new background call to `path` and marks it as under way.
+    fn begin(&mut self, path: &str) -> UnderWay {
         self.calls += 1;
-        self.asking = Some(self.calls);
-        self.calls
+        self.asking.insert(path.to_string(), self.calls);
+        UnderWay { state: None, path: path.to_string(), number: self.calls }
+    }
+
+    /// Records an answer: a host that answers in time has no late answers to give.
+    fn answered(&mut self, verdict: Verdict, began: Instant) {
+        self.judge(verdict, began);
+        if self.verdict == Verdict::Answering {
+            self.late.clear();
+        }
     }
 }
 
@@ -119,8 +128,8 @@ struct Background {
 /// What a call does, decided under the lock from the host's state.
 enum Step {
     Direct,
-    /// The call, its number, and how long the host was last waited for.
-    Background(Background, u64, Duration),
+    /// The call, its mark as under way, and how long the host was last waited for.
+    Background(Background, UnderWay, Duration),
     Skip(Reply),
 }
 
@@ -138,45 +147,52 @@ impl Target {
         let step = {
             let mut state = lock(&self.state);
             let verdict = state.verdict;
-            let idle = state.asking.is_none();
+            let anyone_asking = !state.asking.is_empty();
+            let path_asked = state.asking.contains_key(path);
             match (patience, verdict) {
                 (Patience::Full, _) | (Patience::AmongOthers, Verdict::Answering | Verdict::Slow) => Step::Direct,
-                (Patience::AmongOthers, Verdict::Silent { waited }) if idle => {
-                    let call = Background { call_wait: wait, caller_waits: SILENT_WAIT.min(wait), glance_wait: None };
-                    Step::Background(call, state.begin(), waited)
-                }
-                (Patience::AmongOthers | Patience::Glance, Verdict::Silent { waited }) if !idle => {
+                (Patience::AmongOthers, Verdict::Silent { waited }) => match anyone_asking {
+                    true => Step::Skip(Reply::Silent(being_asked(waited))),
+                    false => {
+                        let call =
+                            Background { call_wait: wait, caller_waits: SILENT_WAIT.min(wait), glance_wait: None };
+                        Step::Background(call, state.begin(path), waited)
+                    }
+                },
+                (Patience::Glance, Verdict::Silent { waited }) => {
+                    if !anyone_asking {
+                        let call =
+                            Background { call_wait: PER_HOST, caller_waits: Duration::ZERO, glance_wait: Some(wait) };
+                        self.in_background(path, request_id, call, state.begin(path));
+                    }
                     Step::Skip(Reply::Silent(being_asked(waited)))
                 }
-                (Patience::AmongOthers, Verdict::Silent { waited }) => Step::Skip(Reply::Silent(being_asked(waited))),
-                (Patience::Glance, _) if !idle => Step::Skip(match state.late(path) {
+                (Patience::Glance, _) if path_asked => Step::Skip(match state.late(path) {
                     Some(answer) => Reply::Answered(Ok(answer)),
                     None => Reply::Silent("the monitoring service has not yet answered an earlier call".into()),
                 }),
                 (Patience::Glance, Verdict::Answering) => {
                     let call = Background { call_wait: PER_HOST, caller_waits: wait, glance_wait: Some(wait) };
-                    Step::Background(call, state.begin(), wait)
+                    Step::Background(call, state.begin(path), wait)
                 }
-                // Silent or slow, nobody asking: ask in the background and do not wait.
-                (Patience::Glance, Verdict::Silent { .. } | Verdict::Slow) => {
-                    let reply = match (verdict, state.late(path)) {
-                        (Verdict::Silent { waited }, _) => Reply::Silent(being_asked(waited)),
-                        (_, Some(answer)) => Reply::Answered(Ok(answer)),
-                        (_, None) => Reply::Silent("the monitoring service answers slowly".into()),
-                    };
+                // Slow: what it said last, at once, while it is asked again in the background.
+                (Patience::Glance, Verdict::Slow) => {
                     let call =
                         Background { call_wait: PER_HOST, caller_waits: Duration::ZERO, glance_wait: Some(wait) };
-                    self.in_background(path, request_id, call, state.begin());
-                    Step::Skip(reply)
+                    self.in_background(path, request_id, call, state.begin(path));
+                    Step::Skip(match state.late(path) {
+                        Some(answer) => Reply::Answered(Ok(answer)),
+                        None => Reply::Silent("the monitoring service answers slowly".into()),
+                    })
                 }
             }
         };
         match step {
             Step::Skip(reply) => reply,
             Step::Direct => self.direct(path, request_id, wait).await,
-            Step::Background(call, number, waited) => {
+            Step::Background(call, under_way, waited) => {
                 let (caller_waits, glance) = (call.caller_waits, call.glance_wait.is_some());
-                let handle = self.in_background(path, request_id, call, number);
+                let handle = self.in_background(path, request_id, call, under_way);
                 match tokio::time::timeout(caller_waits, handle).await {
                     Ok(Ok(Ok(answer))) => Reply::Answered(answer),
                     // A glance that stopped waiting: the answer of an earlier slow call, if kept.
@@ -205,12 +221,17 @@ impl Target {
         {
             let mut state = lock(&self.state);
             match silent(&answer, took, wait) {
-                // Alive; a slow host stays slow for the glances (this call waited in full).
-                Some(false) if matches!(state.verdict, Verdict::Silent { .. }) => {
-                    state.judge(Verdict::Answering, began)
+                // Alive; a slow host stays slow for the glances (this call waited in full), but
+                // what it says is newer than what a call begun before it may find.
+                Some(false) => {
+                    let alive = match state.verdict {
+                        Verdict::Silent { .. } => Verdict::Answering,
+                        other => other,
+                    };
+                    state.answered(alive, began)
                 }
-                Some(false) | None => {}
                 Some(true) => state.judge(Verdict::Silent { waited: waited(&answer, took, wait) }, began),
+                None => {}
             }
         }
         match answer {
@@ -226,13 +247,15 @@ impl Target {
         path: &str,
         request_id: Option<&str>,
         call: Background,
-        number: u64,
+        mut under_way: UnderWay,
     ) -> tokio::task::JoinHandle<Answer> {
         let (client, state) = (self.client.clone(), self.state.clone());
         let (path, request_id) = (path.to_string(), request_id.map(str::to_string));
+        // Armed before the task exists: the call is no longer under way however it ends, even
+        // if the task never runs.
+        under_way.state = Some(state.clone());
         tokio::spawn(async move {
-            // Declared first, dropped last: the call is no longer under way however it ends.
-            let _under_way = UnderWay { state: state.clone(), number };
+            let _under_way = under_way;
             let began = Instant::now();
             let answer = tokio::time::timeout(call.call_wait, client.get(&path, request_id.as_deref())).await;
             let took = began.elapsed();
@@ -240,8 +263,10 @@ impl Target {
             match silent(&answer, took, call.call_wait) {
                 Some(false) => {
                     let slow = call.glance_wait.is_some_and(|w| took > w);
-                    host.judge(if slow { Verdict::Slow } else { Verdict::Answering }, began);
-                    match (&answer, slow) {
+                    host.answered(if slow { Verdict::Slow } else { Verdict::Answering }, began);
+                    // Kept for the glances while the host is slow (a later call may have found
+                    // it answering in time since this one began).
+                    match (&answer, slow && host.verdict == Verdict::Slow) {
                         (Ok(Ok(value)), true) => {
                             host.late.insert(path, (Instant::now(), value.clone()));
                         }
@@ -261,17 +286,20 @@ impl Target {
 }
 
 /// Marks a background call as no longer under way when its task ends, by returning or by a
-/// panic, so a host is never left "being asked" for ever.
+/// panic, so a host is never left "being asked" for ever. Armed (`state`) when handed to its
+/// task.
 struct UnderWay {
-    state: Shared,
+    state: Option<Shared>,
+    path: String,
     number: u64,
 }
 
 impl Drop for UnderWay {
     fn drop(&mut self) {
-        let mut state = lock(&self.state);
-        if state.asking == Some(self.number) {
-            state.asking = None;
+        let Some(state) = &self.state else { return };
+        let mut state = lock(state);
+        if state.asking.get(&self.path) == Some(&self.number) {
+            state.asking.remove(&self.path);
         }
     }
 }

@@ -9,6 +9,14 @@ use crate::clients::MonitoringClient;
 /// A host on loopback that answers each request with `[]` after `delay` (`None`: never, holding
 /// the connection), counting the connections it took.
 async fn host(delay: Option<Duration>) -> (Target, Arc<AtomicUsize>) {
+    let (target, accepted, _) = host_with(delay).await;
+    (target, accepted)
+}
+
+/// [`host`], with its delay in milliseconds to change while it runs.
+async fn host_with(delay: Option<Duration>) -> (Target, Arc<AtomicUsize>, Arc<std::sync::atomic::AtomicU64>) {
+    let millis = Arc::new(std::sync::atomic::AtomicU64::new(delay.map_or(u64::MAX, |d| d.as_millis() as u64)));
+    let set = millis.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let accepted = Arc::new(AtomicUsize::new(0));
@@ -16,13 +24,14 @@ async fn host(delay: Option<Duration>) -> (Target, Arc<AtomicUsize>) {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             count.fetch_add(1, Ordering::SeqCst);
+            let millis = set.load(Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut request = vec![0u8; 4096];
                 let _ = socket.read(&mut request).await;
-                let Some(delay) = delay else {
+                if millis == u64::MAX {
                     std::future::pending::<()>().await;
-                    return;
-                };
+                }
+                let delay = Duration::from_millis(millis);
                 // The host's own slowness (what is under test), not a wait of the test's.
                 tokio::time::sleep(delay).await;
                 let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]";
@@ -31,7 +40,7 @@ async fn host(delay: Option<Duration>) -> (Target, Arc<AtomicUsize>) {
         }
     });
     let client = MonitoringClient::new(&url, timeouts::TOOL_CALL, None);
-    (Target::new("attic".into(), client, None), accepted)
+    (Target::new("attic".into(), client, None), accepted, millis)
 }
 
 #[tokio::test]
@@ -74,13 +83,28 @@ fn a_call_begun_earlier_does_not_overrule_one_begun_later() {
 #[test]
 fn a_background_call_that_ends_by_any_road_is_no_longer_under_way() {
     let state: Shared = Arc::default();
-    let first = lock(&state).begin();
-    drop(UnderWay { state: state.clone(), number: first });
-    assert_eq!(lock(&state).asking, None);
+    let armed = |mut under_way: UnderWay| {
+        under_way.state = Some(state.clone());
+        under_way
+    };
+    let first = lock(&state).begin("/containers");
+    let number = first.number;
+    drop(armed(first));
+    assert!(lock(&state).asking.is_empty());
     // An earlier call ending leaves a later one under way.
-    let second = lock(&state).begin();
-    drop(UnderWay { state: state.clone(), number: first });
-    assert_eq!(lock(&state).asking, Some(second));
+    let second = lock(&state).begin("/containers");
+    drop(armed(UnderWay { state: None, path: "/containers".into(), number }));
+    assert_eq!(lock(&state).asking.get("/containers"), Some(&second.number));
+}
+
+#[tokio::test]
+async fn a_direct_answer_is_newer_than_what_a_call_begun_before_it_finds() {
+    let (attic, _) = host(Some(Duration::ZERO)).await;
+    let before = Instant::now();
+    assert!(matches!(attic.get("/containers", None, PER_HOST, Patience::Full).await, Reply::Answered(Ok(_))));
+    // A glance's call begun before it gives up later: the host answered since.
+    lock(&attic.state).judge(Verdict::Silent { waited: PER_HOST }, before);
+    assert_eq!(lock(&attic.state).verdict, Verdict::Answering);
 }
 
 #[tokio::test]
@@ -103,6 +127,9 @@ async fn a_silent_host_is_asked_by_one_call_at_a_time_however_many_ask() {
     assert!(started.elapsed() < SILENT_WAIT, "{:?}", started.elapsed());
     assert_eq!(lock(&attic.state).calls, 1);
     until("the glance's call at the host", Duration::from_secs(5), async || accepted.load(Ordering::SeqCst) == 1).await;
+    // Another path does not start a second call of a silent host either.
+    assert!(matches!(attic.get("/host", None, short, Patience::Glance).await, Reply::Silent(_)));
+    assert_eq!(lock(&attic.state).calls, 1);
     // Asked alone, it is waited for: the question is about it.
     let alone = attic.get("/containers", None, short, Patience::Full).await;
     assert!(matches!(alone, Reply::Silent(ref why) if why.ends_with("within 100 ms")), "{alone:?}");
@@ -110,8 +137,24 @@ async fn a_silent_host_is_asked_by_one_call_at_a_time_however_many_ask() {
 }
 
 #[tokio::test]
+async fn a_silent_host_among_others_is_waited_for_a_second_while_asked_in_the_background() {
+    let (attic, accepted) = host(None).await;
+    lock(&attic.state).judge(Verdict::Silent { waited: PER_HOST }, Instant::now());
+    let started = Instant::now();
+    let reply = attic.get("/containers", None, PER_HOST, Patience::AmongOthers).await;
+    assert!(started.elapsed() >= SILENT_WAIT && started.elapsed() < 2 * SILENT_WAIT, "{:?}", started.elapsed());
+    assert!(
+        matches!(reply, Reply::Silent(ref why) if why == "the monitoring service did not answer within 8 s when last asked, nor within 1 s now"),
+        "{reply:?}"
+    );
+    until("the background call at the host", Duration::from_secs(5), async || accepted.load(Ordering::SeqCst) == 1)
+        .await;
+    assert_eq!(lock(&attic.state).asking.len(), 1, "it goes on after the caller stopped waiting");
+}
+
+#[tokio::test]
 async fn a_slow_host_s_late_answer_is_given_to_the_next_glance_without_waiting() {
-    let (attic, accepted) = host(Some(Duration::from_millis(600))).await;
+    let (attic, accepted, millis) = host_with(Some(Duration::from_millis(600))).await;
     let glance = Duration::from_millis(200);
     // The first glance waits its 200 ms and goes without; the answer comes at 600 ms.
     let started = Instant::now();
@@ -128,4 +171,18 @@ async fn a_slow_host_s_late_answer_is_given_to_the_next_glance_without_waiting()
     let reply = attic.get("/containers", None, PER_HOST, Patience::AmongOthers).await;
     assert!(matches!(reply, Reply::Answered(Ok(_))), "{reply:?}");
     assert_eq!(lock(&attic.state).verdict, Verdict::Slow, "still slow for the glances");
+    // Another path of a slow host is asked too, not starved by the first path's call.
+    until("the refresh of the container list", Duration::from_secs(5), async || lock(&attic.state).asking.is_empty())
+        .await;
+    assert!(matches!(attic.get("/host", None, glance, Patience::Glance).await, Reply::Silent(_)));
+    until("the late host answer", Duration::from_secs(5), async || lock(&attic.state).late("/host").is_some()).await;
+    assert!(matches!(attic.get("/host", None, glance, Patience::Glance).await, Reply::Answered(Ok(_))));
+    // Fast again: the glance's call in the background answers in time, and it is answering.
+    millis.store(0, Ordering::SeqCst);
+    until("answering again", Duration::from_secs(5), async || {
+        attic.get("/containers", None, glance, Patience::Glance).await;
+        lock(&attic.state).verdict == Verdict::Answering
+    })
+    .await;
+    assert!(lock(&attic.state).late.is_empty(), "nothing late is given once it answers in time");
 }
