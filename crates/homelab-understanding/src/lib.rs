@@ -216,18 +216,22 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let mut ordering_part = None;
     // A how-to's steps are what it asks about ("how do I stop plex, then restart it").
     let asks_how = kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Help));
-    if !change && !asks_how && !rules::only_asks_for_the_command(question) {
+    // Read also when the whole message is refused already: the refusal then names the order.
+    if !asks_how && !rules::only_asks_for_the_command(question) {
         // A part is a few words out of their sentence: only a clear order counts.
         ordering_part = parts::of(question)
             .into_iter()
             .find(|part| model.classify(part, &masked, host.as_slice())[model::CHANGE] >= PART_ORDER_BAR);
-        change = ordering_part.is_some();
+        change = change || ordering_part.is_some();
     }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
-    let change = change.then(|| match (ordering_part, verdict) {
-        (Some(part), _) => ChangeRequest { request: rules::shorten(&part), reason: RefusalKind::Action },
-        (None, rules::Verdict::Refuse { request, reason }) => ChangeRequest { request, reason },
-        (None, rules::Verdict::Allow) => {
+    // Named by the rules' clause, else by the part that orders, else whole.
+    let change = change.then(|| match (verdict, ordering_part) {
+        (rules::Verdict::Refuse { request, reason }, _) => ChangeRequest { request, reason },
+        (rules::Verdict::Allow, Some(part)) => {
+            ChangeRequest { request: rules::shorten(&part), reason: RefusalKind::Action }
+        }
+        (rules::Verdict::Allow, None) => {
             ChangeRequest { request: rules::shorten(question), reason: RefusalKind::Action }
         }
     });

@@ -107,8 +107,8 @@ fn requests_for_a_change_are_caught_in_every_language_and_quoting_a_command_is_n
 
 #[test]
 fn an_order_after_a_question_in_the_same_message_is_refused_and_named() {
-    // Read whole, each of these is mostly a question (the classifier does not refuse it); its
-    // last step, read alone, is an order.
+    // Read whole, each of these is mostly a question (the classifier is unsure of it); its last
+    // step, read alone, is an order, and the refusal names it.
     for (q, request) in [
         ("montre-moi la mémoire puis arrête jellyfin", "arrête jellyfin"),
         ("veja o uso de cpu e então reinicie o servidor", "reinicie o servidor"),
