@@ -4,7 +4,8 @@
 //! training part only: `--sweep` (parameters), `--errors` (out-of-fold mistakes); `--ask` reads
 //! questions from stdin and prints how they are understood (`--containers=plex,sonarr`: those
 //! containers exist); `--refusals` measures the whole
-//! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong).
+//! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong);
+//! `--kinds` its kinds, each line asked with its own containers known.
 
 use std::path::PathBuf;
 
@@ -45,6 +46,51 @@ fn main() -> std::process::ExitCode {
                 u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             println!("{line:<60} {kinds:?}{change}{window}");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    if std::env::args().any(|a| a == "--kinds") {
+        // The whole understanding's kinds (classifier, follow-ups, the parts of a question),
+        // each line asked with its own containers and hosts known: exact when every kind is
+        // right and none extra; lines of several kinds apart, as they are the hard ones.
+        let verbose = std::env::args().any(|a| a == "--verbose");
+        for split in [corpus::Split::Train, corpus::Split::Heldout] {
+            let (mut lines, mut exact, mut several, mut several_exact) = (0, 0, 0, 0);
+            for e in examples.iter().filter(|e| e.split() == split && !e.only_change && !e.change) {
+                let containers = e
+                    .containers
+                    .iter()
+                    .map(|name| {
+                        serde_json::from_value(serde_json::json!({"name": name, "state": "running", "status": "Up"}))
+                            .expect("a container")
+                    })
+                    .collect();
+                let context = homelab_understanding::Context {
+                    containers,
+                    hosts: e.hosts.clone(),
+                    ..homelab_understanding::Context::now_only()
+                };
+                let u = homelab_understanding::understand(&e.text, &context);
+                let mut got: Vec<&str> = u.kinds.iter().map(|k| k.name()).collect();
+                let mut want: Vec<&str> = e.kinds.iter().map(String::as_str).collect();
+                got.sort_unstable();
+                want.sort_unstable();
+                let right = got == want;
+                lines += 1;
+                exact += right as usize;
+                if want.len() > 1 {
+                    several += 1;
+                    several_exact += right as usize;
+                    if verbose && !right && split == corpus::Split::Train {
+                        println!("  {got:?} for {want:?}: {}", e.text);
+                    }
+                }
+            }
+            println!(
+                "{split:?}: kinds exact {exact}/{lines} ({:.1} %); of several kinds {several_exact}/{several} ({:.1} %)",
+                100.0 * exact as f64 / lines.max(1) as f64,
+                100.0 * several_exact as f64 / several.max(1) as f64
+            );
         }
         return std::process::ExitCode::SUCCESS;
     }
