@@ -191,13 +191,6 @@ impl MonitoringClient {
         Self { base: base_url.trim_end_matches('/').to_string(), http }
     }
 
-    /// The tools tool-monitoring can answer now (`GET /tools/available`); `None` when it cannot say.
-    pub async fn available(&self) -> Option<std::collections::HashSet<String>> {
-        let answer = self.http.send(self.http.get(format!("{}/tools/available", self.base))).await.ok()?;
-        let body: Value = answer.json().ok()?;
-        Some(body["available"].as_array()?.iter().filter_map(|t| t.as_str().map(String::from)).collect())
-    }
-
     /// GETs `path`: the whole answer, parsed, with every secret the redaction rules know replaced
     /// (by key — a `password` field, a `…key` label — and by content: tokens, URL credentials,
     /// auth headers in health-check output, alert text, log lines) before the model, the database

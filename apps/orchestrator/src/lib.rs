@@ -169,6 +169,8 @@ impl AppState {
 /// When tool-monitoring was asked which tools can answer, and what it said (`None`: no answer).
 pub type Available = (std::time::Instant, Option<HashSet<String>>);
 
+/// How long a chat waits for a host's list of the tools that can answer now.
+pub const AVAILABLE_WAIT: Duration = Duration::from_secs(2);
 /// How long tool-monitoring's list of the tools that can answer now is trusted.
 pub const AVAILABLE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -182,16 +184,21 @@ impl AppState {
                 return tools.clone();
             }
         }
-        // Short: chats wait for this answer (tool-monitoring itself gives Docker 1 s to reply).
-        // With several hosts, a tool any of them can answer is offered.
-        let asked =
-            self.targets.all().iter().map(|t| tokio::time::timeout(Duration::from_secs(2), t.client.available()));
-        let tools = futures::future::join_all(asked).await.into_iter().filter_map(|a| a.ok().flatten()).reduce(
-            |mut all, more| {
-                all.extend(more);
-                all
-            },
-        );
+        // Short: chats wait for this answer (tool-monitoring itself gives Docker 1 s to reply),
+        // and as a glance, so a host found silent is not waited for again. With several hosts,
+        // a tool any of them can answer is offered.
+        let asked = self.targets.all().iter().map(|t| async move {
+            match t.get("/tools/available", None, AVAILABLE_WAIT, targets::Patience::Glance).await {
+                targets::Reply::Answered(Ok(body)) => body["available"]
+                    .as_array()
+                    .map(|tools| tools.iter().filter_map(|t| t.as_str().map(String::from)).collect::<HashSet<_>>()),
+                _ => None,
+            }
+        });
+        let tools = futures::future::join_all(asked).await.into_iter().flatten().reduce(|mut all, more| {
+            all.extend(more);
+            all
+        });
         *cached = Some((std::time::Instant::now(), tools.clone()));
         tools
     }

@@ -98,7 +98,9 @@ pub async fn handle_with_progress(
 
     // What the question means, against what exists right now (the builtin model understands it
     // the same way from the same context).
-    let mut context = crate::context::wire(&crate::context::snapshot(state).await, &hosts);
+    // Read at once with what can answer now: each waits for a silent host once, not in turn.
+    let (snapshot, available) = tokio::join!(crate::context::snapshot(state), state.available_tools());
+    let mut context = crate::context::wire(&snapshot, &hosts);
     context.reader_time_zone = request.time_zone;
     let (earlier, last_answer) = homelab_understanding::Context::conversation(&history);
     let understanding = homelab_understanding::understand(
@@ -107,7 +109,7 @@ pub async fn handle_with_progress(
     );
 
     // Offered: the enabled tools that can answer now (no TrueNAS tool without TrueNAS…).
-    let all_tools = match state.available_tools().await {
+    let all_tools = match available {
         Some(available) => state.registry.offered(&enabled.intersection(&available).cloned().collect()),
         None => state.registry.offered(&enabled),
     };

@@ -91,11 +91,15 @@ async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_
         (started.elapsed(), snapshot)
     };
 
-    // The first reading waits for the silent host, and knows the local containers.
-    let (took, first) = read_again().await;
-    assert!(took >= context::WAIT && took < PER_HOST, "{took:?}");
+    // The first reading waits for the silent host, and knows the local containers; what can
+    // answer now is asked at the same time, as a chat does, so the wait is one, not two.
+    let started = Instant::now();
+    let (first, available) = tokio::join!(context::snapshot(&state), state.available_tools());
+    let took = started.elapsed();
+    assert!(took >= context::WAIT && took < context::WAIT + SILENT_WAIT, "{took:?}");
+    assert!(available.is_none(), "the local mock lists no tools: {available:?}");
     assert_eq!(first.containers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["plex"]);
-    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(asked.load(Ordering::SeqCst), 2, "its containers and its tools");
 
     // The next readings do not wait for it, nor ask it while the first reading's call goes on.
     for _ in 0..4 {
@@ -103,22 +107,27 @@ async fn a_silent_host_is_waited_for_once_then_asked_in_the_background_until_it_
         assert!(took < SILENT_WAIT, "waited for the silent host again: {took:?}");
         assert_eq!(again.containers.len(), 1);
     }
-    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
 
     // A reading that gave up is not a verdict: a tool call still waits for the host as for any.
     let every: Vec<_> = state.targets.all().iter().collect();
     let (answer, _) = state.targets.ask(&every, "/containers", None, Duration::from_millis(500)).await;
     assert_eq!(answer["hosts"][1]["error"], "the monitoring service did not answer within 500 ms", "{answer}");
-    assert_eq!(asked.load(Ordering::SeqCst), 2);
+    assert_eq!(asked.load(Ordering::SeqCst), 3);
 
     // Once the reading's call has had all of PER_HOST, the host is silent, and is asked again in
     // the background while chats go on, without anyone waiting.
     until("a background ask of the silent host", PER_HOST + Duration::from_secs(5), async || {
         let (took, _) = read_again().await;
         assert!(took < SILENT_WAIT, "waited for the silent host again: {took:?}");
-        asked.load(Ordering::SeqCst) >= 3
+        asked.load(Ordering::SeqCst) >= 4
     })
     .await;
+    // Nor does asking what can answer now, once its list is read again.
+    *state.available.lock().await = None;
+    let started = Instant::now();
+    state.available_tools().await;
+    assert!(started.elapsed() < SILENT_WAIT, "waited for the silent host's tools: {:?}", started.elapsed());
 
     // Once it answers again (after the call it still holds gives up), its containers are known
     // again.
