@@ -5,15 +5,16 @@
 //! - a host is **silent** when a call given all of [`PER_HOST`] had no answer, or its connection
 //!   gave up after [`SILENT_WAIT`] or more (a machine switched off), never when a call was cut
 //!   short by its chat's deadline;
-//! - it is **slow** when it answered a glance only after the glance had stopped waiting; later
-//!   glances are given that answer (for [`LATE_KEPT`]) without waiting, and ask again in the
-//!   background;
+//! - a path of it is **slow** when it answered a glance only after the glance had stopped
+//!   waiting (a busy NAS's container list, while its other answers come at once); later glances
+//!   of that path are given that answer (for [`LATE_KEPT`]) without waiting, and ask again in
+//!   the background;
 //! - at most **one call in the background** asks a silent host at a time (one per path for
 //!   one that answers), and the verdict of a call begun earlier never overrules that of one
 //!   begun later.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
     time::{Duration, Instant},
 };
@@ -60,8 +61,6 @@ enum Verdict {
     /// It answered (or has not been asked yet).
     #[default]
     Answering,
-    /// It answered a glance after the glance had stopped waiting.
-    Slow,
     /// It did not answer within `waited`.
     Silent { waited: Duration },
 }
@@ -76,7 +75,9 @@ pub(crate) struct HostState {
     asking: HashMap<String, u64>,
     /// Background calls begun so far (their numbers).
     calls: u64,
-    /// A slow host's answers to glances, by path, with when each came.
+    /// The paths whose answers to glances came after the glance stopped waiting.
+    slow: HashSet<String>,
+    /// Those answers, by path, with when each came.
     late: HashMap<String, (Instant, Value)>,
 }
 
@@ -99,14 +100,6 @@ impl HostState {
         self.calls += 1;
         self.asking.insert(path.to_string(), self.calls);
         UnderWay { state: None, path: path.to_string(), number: self.calls }
-    }
-
-    /// Records an answer: a host that answers in time has no late answers to give.
-    fn answered(&mut self, verdict: Verdict, began: Instant) {
-        self.judge(verdict, began);
-        if self.verdict == Verdict::Answering {
-            self.late.clear();
-        }
     }
 }
 
@@ -150,7 +143,7 @@ impl Target {
             let anyone_asking = !state.asking.is_empty();
             let path_asked = state.asking.contains_key(path);
             match (patience, verdict) {
-                (Patience::Full, _) | (Patience::AmongOthers, Verdict::Answering | Verdict::Slow) => Step::Direct,
+                (Patience::Full, _) | (Patience::AmongOthers, Verdict::Answering) => Step::Direct,
                 (Patience::AmongOthers, Verdict::Silent { waited }) => match anyone_asking {
                     true => Step::Skip(Reply::Silent(being_asked(waited))),
                     false => {
@@ -171,12 +164,12 @@ impl Target {
                     Some(answer) => Reply::Answered(Ok(answer)),
                     None => Reply::Silent("the monitoring service has not yet answered an earlier call".into()),
                 }),
-                (Patience::Glance, Verdict::Answering) => {
+                (Patience::Glance, Verdict::Answering) if !state.slow.contains(path) => {
                     let call = Background { call_wait: PER_HOST, caller_waits: wait, glance_wait: Some(wait) };
                     Step::Background(call, state.begin(path), wait)
                 }
                 // Slow: what it said last, at once, while it is asked again in the background.
-                (Patience::Glance, Verdict::Slow) => {
+                (Patience::Glance, Verdict::Answering) => {
                     let call =
                         Background { call_wait: PER_HOST, caller_waits: Duration::ZERO, glance_wait: Some(wait) };
                     self.in_background(path, request_id, call, state.begin(path));
@@ -223,13 +216,9 @@ impl Target {
             match silent(&answer, took, wait) {
                 // Alive; a slow host stays slow for the glances (this call waited in full), but
                 // what it says is newer than what a call begun before it may find.
-                Some(false) => {
-                    let alive = match state.verdict {
-                        Verdict::Silent { .. } => Verdict::Answering,
-                        other => other,
-                    };
-                    state.answered(alive, began)
-                }
+                // What a path's glances are given is the glances' own business (this call waited in
+                // full); that the host answers is newer than what a call begun before it finds.
+                Some(false) => state.judge(Verdict::Answering, began),
                 Some(true) => state.judge(Verdict::Silent { waited: waited(&answer, took, wait) }, began),
                 None => {}
             }
@@ -262,16 +251,22 @@ impl Target {
             let mut host = lock(&state);
             match silent(&answer, took, call.call_wait) {
                 Some(false) => {
-                    let slow = call.glance_wait.is_some_and(|w| took > w);
-                    host.answered(if slow { Verdict::Slow } else { Verdict::Answering }, began);
-                    // Kept for the glances while the host is slow (a later call may have found
-                    // it answering in time since this one began).
-                    match (&answer, slow && host.verdict == Verdict::Slow) {
-                        (Ok(Ok(value)), true) => {
-                            host.late.insert(path, (Instant::now(), value.clone()));
-                        }
-                        _ => {
-                            host.late.remove(&path);
+                    host.judge(Verdict::Answering, began);
+                    // A glance's call says whether its path is slow (one call per path at a
+                    // time, so it is the latest word on it); other calls leave that alone.
+                    if let Some(glance_wait) = call.glance_wait {
+                        match (&answer, took > glance_wait) {
+                            (Ok(Ok(value)), true) => {
+                                host.slow.insert(path.clone());
+                                host.late.insert(path, (Instant::now(), value.clone()));
+                            }
+                            (_, true) => {
+                                host.slow.insert(path);
+                            }
+                            (_, false) => {
+                                host.slow.remove(&path);
+                                host.late.remove(&path);
+                            }
                         }
                     }
                 }

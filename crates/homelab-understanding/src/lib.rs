@@ -201,9 +201,13 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
     // "Could you restart …?" and "give me the command and run it: docker restart plex" ask
     // this assistant to act, however much they read like a how-to.
+    // Whether the rules' reading stands (the classifier did not overrule it): then the refusal
+    // names the rules' clause.
+    let mut rules_stand = rules_refuse && probs[model::CHANGE] >= train::RULES_FLOOR;
     if rules_refuse && !change && (rules::asks_the_assistant_to_act(question) || rules::asks_to_carry_it_out(question))
     {
         change = true;
+        rules_stand = true;
         kinds.retain(|k| !matches!(k, Kind::Howto | Kind::Help));
     }
     // "write the command to restart plex but don't run it" asks for words, not for the act.
@@ -219,18 +223,29 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // Read also when the whole message is refused already: the refusal then names the order.
     if !asks_how && !rules::only_asks_for_the_command(question) {
         // A part is a few words out of their sentence: only a clear order counts.
+        // The part that reads most as an order ("vérifie plex, puis redémarre radarr").
         ordering_part = parts::of(question)
             .into_iter()
-            .find(|part| model.classify(part, &masked, host.as_slice())[model::CHANGE] >= PART_ORDER_BAR);
+            .map(|part| (model.classify(&part, &masked, host.as_slice())[model::CHANGE], part))
+            .filter(|(p, _)| *p >= PART_ORDER_BAR)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, part)| part);
         change = change || ordering_part.is_some();
     }
     let scores: Vec<(Kind, f32)> = Kind::all().map(|k| (k, probs[k.index()])).collect();
-    // Named by the rules' clause, else by the part that orders, else whole.
+    // Named by the rules' clause where their reading stands (unless a part reads as an order
+    // and the clause alone does not: "can you restart count? then stop plex"), else by the part
+    // that orders, else by the rules' clause or the whole message.
+    let clause_orders =
+        |clause: &str| model.classify(clause, &masked, host.as_slice())[model::CHANGE] >= PART_ORDER_BAR;
     let change = change.then(|| match (verdict, ordering_part) {
-        (rules::Verdict::Refuse { request, reason }, _) => ChangeRequest { request, reason },
-        (rules::Verdict::Allow, Some(part)) => {
-            ChangeRequest { request: rules::shorten(&part), reason: RefusalKind::Action }
+        (rules::Verdict::Refuse { request, reason }, part)
+            if rules_stand && (part.is_none() || clause_orders(&request)) =>
+        {
+            ChangeRequest { request, reason }
         }
+        (_, Some(part)) => ChangeRequest { request: rules::shorten(&part), reason: RefusalKind::Action },
+        (rules::Verdict::Refuse { request, reason }, None) => ChangeRequest { request, reason },
         (rules::Verdict::Allow, None) => {
             ChangeRequest { request: rules::shorten(question), reason: RefusalKind::Action }
         }

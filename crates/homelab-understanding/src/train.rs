@@ -148,7 +148,7 @@ pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32], rules: bool) -> (BTree
 /// How sure the model must be that a how-to question or a greeting is a request to act.
 const ASKED_ABOUT_BAR: f32 = 0.8;
 /// Below this, the model is sure enough that the rules misread the message.
-const RULES_FLOOR: f32 = 0.1;
+pub const RULES_FLOOR: f32 = 0.1;
 
 /// Below this, a question that passes no threshold is not given a kind at all.
 pub const FALLBACK_PROBABILITY: f32 = 0.15;
@@ -283,8 +283,9 @@ fn untuned_meta(bias: Vec<f32>) -> Meta {
     }
 }
 
-/// Per output, the threshold that maximises F1 on out-of-fold probabilities (0.5 when an
-/// output has too few examples to tell).
+/// Per output, the threshold that maximises F1 on out-of-fold probabilities (the change flag's
+/// on its F1 averaged over [`SMOOTHING`] steps each side; 0.5 when an output has too few
+/// examples to tell).
 pub fn tune_thresholds(train: &[&Example], probs: &[[f32; OUTPUTS]]) -> Vec<f32> {
     let labels: Vec<[bool; OUTPUTS]> = train.iter().map(|e| e.labels().expect("checked")).collect();
     (0..OUTPUTS)
@@ -314,8 +315,9 @@ pub fn tune_thresholds(train: &[&Example], probs: &[[f32; OUTPUTS]]) -> Vec<f32>
             // corpus lines (0.26 to 0.38): it is chosen on the curve averaged over ±0.05.
             let reach = if k == CHANGE { SMOOTHING } else { 0 };
             let mut best = (f64::MIN, 0.5f32);
-            for (i, (t, _)) in curve.iter().enumerate() {
-                let window = &curve[i.saturating_sub(reach)..(i + reach + 1).min(curve.len())];
+            // Only where the whole window fits: a window cut at the grid's edge is lopsided.
+            for (i, (t, _)) in curve.iter().enumerate().take(curve.len() - reach).skip(reach) {
+                let window = &curve[i - reach..=i + reach];
                 let f1 = window.iter().map(|(_, f)| f).sum::<f64>() / window.len() as f64;
                 if f1 > best.0 + 1e-9 {
                     best = (f1, *t);

@@ -117,6 +117,11 @@ fn an_order_after_a_question_in_the_same_message_is_refused_and_named() {
         let u = understand(q, &Context::now_only());
         assert_eq!(u.change.map(|c| c.request).as_deref(), Some(request), "{q}");
     }
+    // The step that orders is named, not a look before it.
+    let mut context = host();
+    context.containers.push(ContainerRef { name: "radarr".into(), state: "running".into(), status: "Up".into() });
+    let u = understand("vérifie plex et sonarr, puis redémarre radarr", &context);
+    assert_eq!(u.change.map(|c| c.request).as_deref(), Some("redémarre radarr"));
     // Questions, and steps that say not to, are not orders.
     for q in [
         "how full are the disks, then how much is used by plex?",
