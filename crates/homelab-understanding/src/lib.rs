@@ -199,11 +199,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
-    // "Could you restart …?" and "give me the command and run it: docker restart plex" ask
-    // this assistant to act, however much they read like a how-to.
     // Whether the rules' reading stands (the classifier did not overrule it): then the refusal
     // names the rules' clause.
     let mut rules_stand = rules_refuse && probs[model::CHANGE] >= train::RULES_FLOOR;
+    // "Could you restart …?" and "give me the command and run it: docker restart plex" ask
+    // this assistant to act, however much they read like a how-to.
     if rules_refuse && !change && (rules::asks_the_assistant_to_act(question) || rules::asks_to_carry_it_out(question))
     {
         change = true;
@@ -222,8 +222,8 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let asks_how = kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Help));
     // Read also when the whole message is refused already: the refusal then names the order.
     if !asks_how && !rules::only_asks_for_the_command(question) {
-        // A part is a few words out of their sentence: only a clear order counts.
-        // The part that reads most as an order ("vérifie plex, puis redémarre radarr").
+        // A part is a few words out of their sentence: only a clear order counts, and the one
+        // that reads most as an order is named ("vérifie plex, puis redémarre radarr").
         ordering_part = parts::of(question)
             .into_iter()
             .map(|part| (model.classify(&part, &masked, host.as_slice())[model::CHANGE], part))

@@ -26,11 +26,7 @@ fn main() -> std::process::ExitCode {
         // `--containers=plex,sonarr` (running), for trying phrasings.
         let containers: Vec<homelab_understanding::ContainerRef> = std::env::args()
             .filter_map(|a| a.strip_prefix("--containers=").map(str::to_string))
-            .flat_map(|list| list.split(',').map(str::to_string).collect::<Vec<_>>())
-            .map(|name| {
-                serde_json::from_value(serde_json::json!({"name": name, "state": "running", "status": "Up 2 hours"}))
-                    .expect("a container")
-            })
+            .flat_map(|list| list.split(',').map(running).collect::<Vec<_>>())
             .collect();
         let context = homelab_understanding::Context { containers, ..homelab_understanding::Context::now_only() };
         for line in std::io::stdin().lines().map_while(Result::ok) {
@@ -57,14 +53,7 @@ fn main() -> std::process::ExitCode {
         for split in [corpus::Split::Train, corpus::Split::Heldout] {
             let (mut lines, mut exact, mut several, mut several_exact) = (0, 0, 0, 0);
             for e in examples.iter().filter(|e| e.split() == split && !e.only_change && !e.change) {
-                let containers = e
-                    .containers
-                    .iter()
-                    .map(|name| {
-                        serde_json::from_value(serde_json::json!({"name": name, "state": "running", "status": "Up"}))
-                            .expect("a container")
-                    })
-                    .collect();
+                let containers = e.containers.iter().map(|name| running(name)).collect();
                 let context = homelab_understanding::Context {
                     containers,
                     hosts: e.hosts.clone(),
@@ -218,4 +207,10 @@ fn main() -> std::process::ExitCode {
     }
     println!("wrote {} ({} bytes)", path.display(), bytes.len());
     std::process::ExitCode::SUCCESS
+}
+
+/// A running container of that name, as the context of a question knows it.
+fn running(name: &str) -> homelab_understanding::ContainerRef {
+    serde_json::from_value(serde_json::json!({"name": name, "state": "running", "status": "Up 2 hours"}))
+        .expect("a container")
 }

@@ -265,16 +265,20 @@ pub(super) mod tests {
         assert!(!short.contains("full in"), "{short}");
     }
 
-    #[test]
-    fn a_past_window_says_its_times_and_its_end_figure() {
-        let v = json!({"metric": "load", "unit": "", "window": "8h", "source": "this host", "resolution_seconds": 60,
+    /// The load over last night, 22:00 to 06:00 in Berlin, all of it recorded.
+    fn last_night() -> Value {
+        json!({"metric": "load", "unit": "", "window": "8h", "source": "this host", "resolution_seconds": 60,
             "start": "2026-12-04T21:00:00Z", "end": "2026-12-05T05:00:00Z",
             "covered": "8 hours from 22:00 CET on Dec 4 to 06:00 CET", "covered_seconds": 28800, "timezone": "Europe/Berlin",
             "series": [{"subject": "host", "samples": 480, "from": "2026-12-04T21:00:00Z", "to": "2026-12-05T04:59:00Z",
                 "min": 0.1, "mean": 0.5, "max": 3.2, "peak_at": "2026-12-05T02:12:00Z", "first": 0.3, "latest": 0.2,
-                "trend": "steady", "change_per_hour": 0.0}]});
+                "trend": "steady", "change_per_hour": 0.0}]})
+    }
+
+    #[test]
+    fn a_past_window_says_its_times_and_its_end_figure() {
         assert_eq!(
-            say(v, false),
+            say(last_night(), false),
             "Over 8 hours from 22:00 CET on Dec 4 to 06:00 CET: The 1-minute load averaged 0.50, lowest 0.10, highest \
              3.20 at 03:12 CET on Dec 5; steady (0.20 at the end)."
         );
@@ -282,13 +286,12 @@ pub(super) mod tests {
 
     #[test]
     fn the_first_reading_and_the_last_ones_end_are_said_in_the_readers_zone() {
-        // Recorded from 23:30 CET, after the window's start, to its end.
-        let v = json!({"metric": "load", "unit": "", "window": "8h", "source": "this host", "resolution_seconds": 60,
-            "start": "2026-12-04T21:00:00Z", "end": "2026-12-05T05:00:00Z",
-            "covered": "6 hours from 23:30 CET on Dec 4 to 05:30 CET", "covered_seconds": 21600, "timezone": "Europe/Berlin",
-            "series": [{"subject": "host", "samples": 360, "from": "2026-12-04T22:30:00Z", "to": "2026-12-05T04:29:00Z",
-                "min": 0.1, "mean": 0.5, "max": 3.2, "peak_at": "2026-12-05T02:12:00Z", "first": 0.3, "latest": 0.2,
-                "trend": "steady", "change_per_hour": 0.0}]});
+        // Recorded from 23:30 CET, after the window's start, to 05:30 CET, before its end.
+        let mut v = last_night();
+        v["covered"] = json!("6 hours from 23:30 CET on Dec 4 to 05:30 CET");
+        v["covered_seconds"] = json!(21600);
+        v["series"][0]["from"] = json!("2026-12-04T22:30:00Z");
+        v["series"][0]["to"] = json!("2026-12-05T04:29:00Z");
         let said = super::say::for_reader(Some("America/New_York"), || say(v, false));
         assert!(said.starts_with("Over 6 hours from 17:30 EST on Dec 4 to 23:30 EST:"), "{said}");
     }
