@@ -144,7 +144,9 @@ async fn what_happens_to_containers_is_recorded_in_order_with_exit_codes_and_the
     assert_eq!(list.iter().rfind(|e| e["kind"] == "created").unwrap()["image"], IMAGE);
     let oomed = kinds(&get(&base, &of(oom)).await);
     let at = |k: &str| oomed.iter().position(|(x, _)| x == k).unwrap_or_else(|| panic!("{k} in {oomed:?}"));
-    assert!(at("started") < at("oom_killed") && at("oom_killed") < at("died"), "{oomed:?}");
+    // Docker sends its `oom` and `die` for one kill within the same moment, in either order
+    // (seen both ways): each after the start, whichever comes first.
+    assert!(at("started") < at("oom_killed") && at("started") < at("died"), "{oomed:?}");
     assert_eq!(oomed[at("died")].1, Some(137));
     let web_events = kinds(&get(&base, &of(web)).await);
     let names: Vec<&str> = web_events.iter().map(|(k, _)| k.as_str()).collect();
