@@ -23,6 +23,7 @@ pub mod envelope;
 pub mod health;
 pub mod llm;
 pub mod monitoring;
+pub mod question_kind;
 pub mod status;
 pub mod stream;
 pub mod tools;
@@ -34,5 +35,6 @@ pub use llm::{
     ContainerState, LlmRequest, LlmResponse, Message, QuestionContext, ToolCall, ToolDefinition, ToolParameter, Usage,
 };
 pub use monitoring::{ContainerInfo, DiskUsage, PortBinding, SystemResources, ToolId, ToolOutput};
+pub use question_kind::Kind;
 pub use status::{ContainerCounts, Glance, Status};
 pub use stream::{ChatEvent, LlmEvent, SseEvent};

@@ -105,6 +105,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tool_asked_by_kinds_of_question_needs_no_argument_but_a_container_name() {
+        // The plan calls such a tool with `{}`, or `{"name": …}` per named container: any
+        // other required argument would fail every call it makes.
+        for &t in ToolId::ALL.iter().filter(|t| !t.spec().asked_by.is_empty()) {
+            let required: Vec<&str> = t.spec().params.iter().filter(|p| p.required).map(|p| p.name).collect();
+            assert!(required.is_empty() || required == ["name"], "{t:?} requires {required:?}");
+            if required.is_empty() {
+                assert!(t.check_arguments(json!({})).is_ok(), "{t:?}");
+            } else {
+                assert!(t.check_arguments(json!({"name": "plex"})).is_ok(), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
     fn arguments_schema_carries_bounds_and_forbids_other_keys() {
         let s = ToolId::ContainerLogs.arguments_schema();
         assert_eq!(s["additionalProperties"], json!(false));

@@ -8,7 +8,8 @@
 //! that answer it.
 //!
 //! Layout
-//! - [`kind`]: the kinds of question.
+//! - [`Kind`]: the kinds of question (defined in `homelab-schemas`, where each tool's row names
+//!   the kinds that call it).
 //! - [`features`]: text → hashed features (folding, masking of names, words and n-grams).
 //! - [`model`]: the trained classifier, embedded in the binary.
 //! - [`rules`]: the structural reading of English requests to act, one signal the model weighs.
@@ -21,7 +22,6 @@
 pub mod corpus;
 pub mod entities;
 pub mod features;
-pub mod kind;
 pub mod model;
 mod parts;
 pub mod plan;
@@ -32,7 +32,7 @@ pub mod when;
 use std::collections::BTreeSet;
 
 pub use entities::ContainerRef;
-pub use kind::Kind;
+pub use homelab_schemas::Kind;
 pub use rules::RefusalKind;
 pub use when::Window;
 

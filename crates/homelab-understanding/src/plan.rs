@@ -1,6 +1,12 @@
 //! Which read-only tool calls answer an understanding, among the tools offered: every kind the
 //! question has gets its tools, so "is plex up and how much disk is left?" asks both; a vague
 //! question gets the situation report (problems first, then resources, then containers).
+//!
+//! A tool that a kind of question calls as it is (no arguments, or the named containers) says so
+//! in its catalog row (`ToolSpec::asked_by`), and [`Plan::asked_by`] reads it: adding such a tool
+//! needs nothing here. The arms of `plan` are for the rest: arguments drawn from the question
+//! (a window, a topic, a sort), stand-ins for a tool that is not offered, and what a kind asks
+//! when the question names no container.
 
 use homelab_schemas::ToolId;
 use serde_json::{json, Value};
@@ -39,18 +45,12 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
                 // What happened lately belongs to "how is it doing?" too.
                 plan.add(ToolId::Events, json!({"window": "24h"}));
             }
-            Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load if !history => {
-                plan.add(ToolId::SystemResources, json!({}));
-            }
-            Kind::Containers | Kind::Stopped => plan.add(ToolId::Containers, json!({})),
             Kind::Problems => plan.add_or(ToolId::Problems, ToolId::Containers),
-            Kind::ContainerStatus | Kind::WhyStopped | Kind::Restarts if !u.containers.is_empty() => {
-                for name in &u.containers {
-                    plan.add(ToolId::ContainerDetails, json!({"name": name}));
-                }
+            // Named, their details (the catalog's); unnamed, the list, or what is wrong.
+            Kind::ContainerStatus if u.containers.is_empty() => plan.add(ToolId::Containers, json!({})),
+            Kind::WhyStopped | Kind::Restarts if u.containers.is_empty() => {
+                plan.add_or(ToolId::Problems, ToolId::Containers)
             }
-            Kind::ContainerStatus => plan.add(ToolId::Containers, json!({})),
-            Kind::WhyStopped | Kind::Restarts => plan.add_or(ToolId::Problems, ToolId::Containers),
             Kind::Logs if !u.containers.is_empty() => {
                 for name in &u.containers {
                     let mut args = json!({"name": name, "lines": LOG_LINES});
@@ -76,7 +76,6 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
                 plan.add_args_or(ToolId::Processes, json!({"sort": sort}), ToolId::ContainerStats);
             }
             Kind::Network if !history => plan.add_args_or(ToolId::Network, json!({}), ToolId::HostInfo),
-            Kind::Host | Kind::Uptime => plan.add(ToolId::HostInfo, json!({})),
             // The host's sensors, and the NAS's disks where TrueNAS answers.
             Kind::Temperature => {
                 plan.add(ToolId::HostInfo, json!({}));
@@ -93,8 +92,22 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
             }
             Kind::History => history_calls(u, &mut plan),
             Kind::Events => events_calls(u, &mut plan),
-            Kind::Cpu | Kind::Memory | Kind::Disk | Kind::Load | Kind::ContainerUsage | Kind::Network => {}
+            // Only the tools whose catalog rows name them.
+            Kind::Cpu
+            | Kind::Memory
+            | Kind::Disk
+            | Kind::Load
+            | Kind::Containers
+            | Kind::Stopped
+            | Kind::ContainerStatus
+            | Kind::WhyStopped
+            | Kind::Restarts
+            | Kind::Host
+            | Kind::Uptime
+            | Kind::ContainerUsage
+            | Kind::Network => {}
         }
+        plan.asked_by(*kind, u);
     }
     if let Some(host) = &u.host {
         for (_, args) in &mut plan.calls {
@@ -131,13 +144,32 @@ impl Plan<'_> {
         self.add_args_or(tool, json!({}), fallback);
     }
 
-    /// `tool` with `args`, or `fallback` (without arguments) when `tool` is not offered.
+    /// Notes that the plan uses `tool`, offered or not.
     fn want(&mut self, tool: ToolId) {
         if !self.wanted.contains(&tool) {
             self.wanted.push(tool);
         }
     }
 
+    /// The tools whose catalog rows say `kind`'s questions call them as they are: with no
+    /// arguments, or once per named container for a tool that needs a `name`; a figure's only
+    /// while the question is not about its past (`get_history` answers that).
+    fn asked_by(&mut self, kind: Kind, u: &Understanding) {
+        if kind.is_figure() && u.has(Kind::History) {
+            return;
+        }
+        for &tool in ToolId::ALL.iter().filter(|t| t.spec().asked_by.contains(&kind)) {
+            if tool.spec().params.iter().any(|p| p.required) {
+                for name in &u.containers {
+                    self.add(tool, json!({"name": name}));
+                }
+            } else {
+                self.add(tool, json!({}));
+            }
+        }
+    }
+
+    /// `tool` with `args`, or `fallback` (without arguments) when `tool` is not offered.
     fn add_args_or(&mut self, tool: ToolId, args: Value, fallback: ToolId) {
         self.want(fallback);
         self.want(tool);
@@ -239,6 +271,53 @@ mod tests {
         // At noon, so "last night" is over whenever the test runs.
         let now = "2026-12-05T12:00:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::UTC);
         understand(q, &Context { containers, now, ..Context::now_only() })
+    }
+
+    /// An understanding of `kinds` about `containers`, as the classifier would leave it.
+    fn of(kinds: &[Kind], containers: &[&str]) -> Understanding {
+        Understanding {
+            kinds: kinds.iter().copied().collect(),
+            change: None,
+            containers: containers.iter().map(|c| c.to_string()).collect(),
+            host: None,
+            window: None,
+            follow_up: false,
+            now: jiff::Timestamp::UNIX_EPOCH,
+            recreate: false,
+            unmatched: None,
+            scores: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_tool_is_called_by_the_kinds_of_question_its_catalog_row_names() {
+        let mut rows = 0;
+        for &tool in ToolId::ALL {
+            for &kind in tool.spec().asked_by {
+                rows += 1;
+                let asked: Vec<Value> = calls(&of(&[kind], &["plex", "sonarr"]), ToolId::ALL)
+                    .into_iter()
+                    .filter(|(t, _)| *t == tool)
+                    .map(|(_, args)| args)
+                    .collect();
+                let per_container = tool.spec().params.iter().any(|p| p.required);
+                let expected = if per_container {
+                    vec![json!({"name": "plex"}), json!({"name": "sonarr"})]
+                } else {
+                    vec![json!({})]
+                };
+                assert_eq!(asked, expected, "{kind:?} → {tool:?}");
+                // A figure's past is get_history's alone.
+                if kind.is_figure() {
+                    let past = calls(&of(&[kind, Kind::History], &[]), ToolId::ALL);
+                    assert!(past.iter().all(|(t, _)| *t == ToolId::History), "{kind:?}: {past:?}");
+                }
+            }
+        }
+        assert!(rows >= 9, "the catalog names the kinds of {rows} tools");
+        // Naming no container, a kind about one asks for the list or what is wrong instead.
+        assert_eq!(calls(&of(&[Kind::ContainerStatus], &[]), ToolId::ALL), [(ToolId::Containers, json!({}))]);
+        assert_eq!(calls(&of(&[Kind::Restarts], &[]), ToolId::ALL), [(ToolId::Problems, json!({}))]);
     }
 
     #[test]

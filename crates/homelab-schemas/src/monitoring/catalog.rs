@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::*;
 use crate::llm::{ToolDefinition, ToolParameter};
+use crate::Kind;
 
 /// Generates, from one row per tool (`Variant(Answer, Arguments) => ToolSpec { … }`): the
 /// `ToolId` enum (rows in the order the model is offered them), `ToolId::spec`,
@@ -138,6 +139,13 @@ pub struct ToolSpec {
     /// When it can answer, so that it is offered only then (tool-monitoring's
     /// `/tools/available`), and what to say when it is not (the builtin model).
     pub offered: Offered,
+    /// The kinds of question that call it as it is (the understanding's plan reads this): with
+    /// no arguments, or once for each container the question names when it needs a `name` (not
+    /// at all when none is named); for a figure's kinds (`Kind::is_figure`), only while the
+    /// question is not about the past, which `get_history` answers. Empty for a tool whose
+    /// arguments the plan draws from the question (a window, a topic, a sort) or that it calls
+    /// only in other ways: its arm in `homelab-understanding/src/plan.rs` calls it.
+    pub asked_by: &'static [Kind],
 }
 
 /// When a tool can answer.
@@ -162,6 +170,7 @@ tools! {
         path: "/system/resources",
         reads: "the system resources",
         offered: Offered::Always,
+        asked_by: &[Kind::Cpu, Kind::Memory, Kind::Disk, Kind::Load],
     },
     Containers(Vec<ContainerInfo>, NoArguments) => ToolSpec {
         name: "list_containers",
@@ -170,6 +179,7 @@ tools! {
         path: "/containers",
         reads: "the container list",
         offered: Offered::Always,
+        asked_by: &[Kind::Containers, Kind::Stopped],
     },
     Problems(Problems, NoArguments) => ToolSpec {
         name: "list_problems",
@@ -178,6 +188,7 @@ tools! {
         path: "/problems",
         reads: "the list of problems",
         offered: Offered::Always,
+        asked_by: &[],
     },
     HostInfo(HostInfo, NoArguments) => ToolSpec {
         name: "get_host_info",
@@ -186,6 +197,7 @@ tools! {
         path: "/host",
         reads: "the host information",
         offered: Offered::Always,
+        asked_by: &[Kind::Host, Kind::Uptime],
     },
     ZfsPools(ZfsPools, NoArguments) => ToolSpec {
         name: "get_zfs_pools",
@@ -194,6 +206,7 @@ tools! {
         path: "/zfs/pools",
         reads: "the ZFS pool status",
         offered: Offered::WithZfs,
+        asked_by: &[],
     },
     TruenasStatus(TruenasStatus, TruenasArguments) => ToolSpec {
         name: "get_truenas_status",
@@ -205,6 +218,7 @@ tools! {
         path: "/truenas",
         reads: "TrueNAS",
         offered: Offered::WithTruenas,
+        asked_by: &[],
     },
     ContainerDetails(ContainerDetails, ContainerArguments) => ToolSpec {
         name: "get_container_details",
@@ -213,6 +227,7 @@ tools! {
         path: "/containers/{name}",
         reads: "the container's details",
         offered: Offered::WhileDockerAnswers,
+        asked_by: &[Kind::ContainerStatus, Kind::WhyStopped, Kind::Restarts],
     },
     ContainerStats(ContainerStats, StatsArguments) => ToolSpec {
         name: "get_container_stats",
@@ -221,6 +236,7 @@ tools! {
         path: "/stats/containers",
         reads: "the containers' CPU and memory use",
         offered: Offered::WhileDockerAnswers,
+        asked_by: &[],
     },
     ContainerLogs(ContainerLogs, LogsArguments) => ToolSpec {
         name: "get_container_logs",
@@ -233,6 +249,7 @@ tools! {
         path: "/containers/{name}/logs",
         reads: "the container's logs",
         offered: Offered::WhileDockerAnswers,
+        asked_by: &[],
     },
     History(History, HistoryArguments) => ToolSpec {
         name: "get_history",
@@ -247,6 +264,7 @@ tools! {
         path: "/history",
         reads: "the history",
         offered: Offered::Always,
+        asked_by: &[],
     },
     Processes(Processes, ProcessArguments) => ToolSpec {
         name: "get_processes",
@@ -258,6 +276,7 @@ tools! {
         path: "/processes",
         reads: "the process list",
         offered: Offered::Always,
+        asked_by: &[],
     },
     Network(Network, NoArguments) => ToolSpec {
         name: "get_network",
@@ -266,6 +285,7 @@ tools! {
         path: "/network",
         reads: "the network traffic",
         offered: Offered::Always,
+        asked_by: &[],
     },
     Events(Events, EventsArguments) => ToolSpec {
         name: "get_events",
@@ -283,6 +303,7 @@ tools! {
         path: "/events",
         reads: "the event record",
         offered: Offered::Always,
+        asked_by: &[],
     },
 }
 

@@ -1,5 +1,7 @@
-//! The kinds of question an owner asks: a closed set, each with the name the corpus uses.
-//! Several kinds may apply to one question ("is plex up and how much disk is left?").
+//! The kinds of question an owner asks: a closed set, each with the name the understanding's
+//! corpus uses. Several kinds may apply to one question ("is plex up and how much disk is left?").
+//! It lives here, beside the tool catalog, because each tool's row names the kinds of question
+//! that call it (`ToolSpec::asked_by`); `homelab-understanding` classifies questions into it.
 
 use serde::{Deserialize, Serialize};
 
