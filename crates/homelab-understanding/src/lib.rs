@@ -257,7 +257,12 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // that container's figures.
     let figures_only = kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory))
         && kinds.iter().all(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::ContainerUsage));
-    if containers.is_empty() && change.is_none() && figures_only && short_follow_up(question) {
+    if containers.is_empty()
+        && change.is_none()
+        && figures_only
+        && short_follow_up(question)
+        && !asks_the_host(question)
+    {
         let named = earlier_container(context, &model.meta.common_words);
         if !named.is_empty() {
             kinds = [Kind::ContainerUsage].into();
@@ -360,6 +365,57 @@ fn earlier_container(context: &Context, common: &[String]) -> Vec<String> {
 /// A question of a few words, as follow-ups are ("and its CPU?", "et il utilise combien de CPU ?").
 fn short_follow_up(question: &str) -> bool {
     features::words(&features::fold(question)).len() <= 8
+}
+
+/// Words (folded) that make a figure the machine's even right after a question about a
+/// container: what is free, left or in total, or the machine itself ("how much ram is free rn",
+/// "¿cuánta memoria queda?"). A container has no free memory of its own to report.
+const HOST_FIGURE_WORDS: &[&str] = &[
+    "free",
+    "left",
+    "available",
+    "total",
+    "server",
+    "host",
+    "system",
+    "box",
+    "nas",
+    "machine",
+    "libre",
+    "libres",
+    "disponible",
+    "disponibles",
+    "reste",
+    "serveur",
+    "systeme",
+    "frei",
+    "ubrig",
+    "verfugbar",
+    "insgesamt",
+    "gesamt",
+    "rechner",
+    "queda",
+    "quedan",
+    "sobra",
+    "servidor",
+    "sistema",
+    "maquina",
+    "vrij",
+    "beschikbaar",
+    "totaal",
+    "systeem",
+    "livre",
+    "livres",
+    "sobrando",
+    "resta",
+    "restante",
+];
+
+/// The question is about the machine's figure, not a container's.
+fn asks_the_host(question: &str) -> bool {
+    features::words(&features::fold(question))
+        .iter()
+        .any(|w| w.split(['\'', '’']).next().is_some_and(|w| HOST_FIGURE_WORDS.contains(&w)))
 }
 
 /// A word of the question that no ordinary question uses and that is a few edits from a

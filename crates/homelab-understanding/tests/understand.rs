@@ -106,6 +106,26 @@ fn requests_for_a_change_are_caught_in_every_language_and_quoting_a_command_is_n
 }
 
 #[test]
+fn emptying_a_container_s_logs_is_refused_and_showing_them_is_not() {
+    for q in [
+        "clear plex's logs",
+        "efface les logs de plex",
+        "leere die logs von sonarr",
+        "wis de logs van plex",
+        "limpa os logs do plex",
+        "borra los logs de plex",
+    ] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    for q in
+        ["show me the logs of plex", "montre les logs de plex", "zeig die logs von plex", "muestra los logs de plex"]
+    {
+        let u = understand(q, &host());
+        assert!(u.change.is_none() && u.has(Kind::Logs), "{q}: {u:?}");
+    }
+}
+
+#[test]
 fn an_order_after_a_question_in_the_same_message_is_refused_and_named() {
     // Read whole, each of these is mostly a question (the classifier is unsure of it); its last
     // step, read alone, is an order, and the refusal names it.
@@ -167,6 +187,23 @@ fn it_after_a_question_about_the_busiest_container_is_the_one_the_answer_named()
     let u = understand("and how much CPU?", &context);
     assert_eq!(u.containers, ["media-jellyfin-1"]);
     assert!(u.has(Kind::ContainerUsage), "{:?}", u.kinds);
+}
+
+#[test]
+fn what_is_free_after_a_question_about_a_container_is_the_machine_s_and_its_figures_are_the_container_s() {
+    let context = Context { earlier: vec!["is plex running?".into()], ..host() };
+    for q in
+        ["how much ram is free rn", "wie viel RAM ist noch frei?", "¿cuánta memoria queda?", "and the server's cpu?"]
+    {
+        let u = understand(q, &context);
+        assert!(u.containers.is_empty() && !u.has(Kind::ContainerUsage), "{q}: {u:?}");
+    }
+    assert!(understand("which container uses the most memory?", &context).containers.is_empty());
+    for q in ["and its ram?", "et son cpu ?", "und wie viel CPU?"] {
+        let u = understand(q, &context);
+        assert_eq!(u.containers, ["plex"], "{q}: {u:?}");
+        assert!(u.has(Kind::ContainerUsage), "{q}: {u:?}");
+    }
 }
 
 #[test]

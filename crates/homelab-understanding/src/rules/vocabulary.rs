@@ -35,6 +35,14 @@ pub const AMBIGUOUS_VERBS: &[&str] = &[
     "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop",
 ];
 
+/// Ambiguous verbs that empty what follows a container's name: "clear plex's logs".
+pub const EMPTYING_VERBS: &[&str] = &["clean", "clear", "empty", "drop", "trim"];
+
+/// What they empty, right after the name.
+pub const EMPTIED: &[&str] = &[
+    "log", "logs", "cache", "caches", "history", "data", "queue", "database", "db", "volume", "volumes",
+];
+
 /// Words that make an ambiguous verb an order when they follow it.
 pub const OBJECT_STARTERS: &[&str] = &[
     "the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "all", "every", "each", "some", "any",
