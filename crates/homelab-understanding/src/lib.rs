@@ -270,7 +270,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             follow_up = true;
         }
     }
-    if let Some(previous) = context.earlier.last().filter(|_| !follow_up && short && best < FOLLOW_UP_CONFIDENCE) {
+    // "free ram?" after a question about plex: the machine's, never plex's earlier kinds either.
+    let own_figure = figures_only && asks_the_host(question);
+    if let Some(previous) =
+        context.earlier.last().filter(|_| !follow_up && !own_figure && short && best < FOLLOW_UP_CONFIDENCE)
+    {
         // "and for radarr?": the previous question's kinds, about what this one names.
         let before = understand(previous, &Context { earlier: Vec::new(), ..context.clone() });
         if !before.kinds.is_empty() && change.is_none() {
@@ -369,53 +373,30 @@ fn short_follow_up(question: &str) -> bool {
 
 /// Words (folded) that make a figure the machine's even right after a question about a
 /// container: what is free, left or in total, or the machine itself ("how much ram is free rn",
-/// "¿cuánta memoria queda?"). A container has no free memory of its own to report.
+/// "¿cuánta memoria queda?"), unless the question points back at the container.
+#[rustfmt::skip]
 const HOST_FIGURE_WORDS: &[&str] = &[
-    "free",
-    "left",
-    "available",
-    "total",
-    "server",
-    "host",
-    "system",
-    "box",
-    "nas",
-    "machine",
-    "libre",
-    "libres",
-    "disponible",
-    "disponibles",
-    "reste",
-    "serveur",
-    "systeme",
-    "frei",
-    "ubrig",
-    "verfugbar",
-    "insgesamt",
-    "gesamt",
-    "rechner",
-    "queda",
-    "quedan",
-    "sobra",
-    "servidor",
-    "sistema",
-    "maquina",
-    "vrij",
-    "beschikbaar",
-    "totaal",
-    "systeem",
-    "livre",
-    "livres",
-    "sobrando",
-    "resta",
-    "restante",
+    "free", "left", "available", "remaining", "spare", "unused", "total", "server", "host", "system", "box",
+    "machine", "libre", "libres", "disponible", "disponibles", "reste", "restant", "serveur", "systeme", "frei",
+    "freie", "freier", "ubrig", "verfugbar", "verfugbarer", "insgesamt", "gesamt", "rechner", "queda", "quedan",
+    "sobra", "servidor", "sistema", "maquina", "vrij", "vrije", "resterend", "beschikbaar", "totaal", "systeem",
+    "livre", "livres", "disponiveis", "sobrando", "restante",
 ];
 
-/// The question is about the machine's figure, not a container's.
+/// Words (folded) that point back at the container the conversation is about: "and its memory
+/// in total?", "is zijn cpu vrij hoog?" (quite high), "et son cpu, il reste haut ?".
+#[rustfmt::skip]
+const BACK_REFERENCES: &[&str] = &[
+    "it", "its", "it's", "that", "this", "his", "her", "their", "son", "sa", "ses", "il", "elle", "lui", "sein",
+    "seine", "seinen", "seiner", "ihr", "ihre", "er", "es", "su", "sus", "el", "ella", "zijn", "haar", "hij", "ze",
+    "dele", "dela", "seu", "sua", "ele", "ela",
+];
+
+/// The question is about the machine's figure, not the container's the conversation was about.
 fn asks_the_host(question: &str) -> bool {
-    features::words(&features::fold(question))
-        .iter()
-        .any(|w| w.split(['\'', '’']).next().is_some_and(|w| HOST_FIGURE_WORDS.contains(&w)))
+    let folded = features::fold(question);
+    let words: Vec<&str> = features::words(&folded).into_iter().filter_map(|w| w.split(['\'', '’']).next()).collect();
+    words.iter().any(|w| HOST_FIGURE_WORDS.contains(w)) && !words.iter().any(|w| BACK_REFERENCES.contains(w))
 }
 
 /// A word of the question that no ordinary question uses and that is a few edits from a

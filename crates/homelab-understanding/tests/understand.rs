@@ -185,14 +185,20 @@ fn it_after_a_question_about_the_busiest_container_is_the_one_the_answer_named()
 #[test]
 fn what_is_free_after_a_question_about_a_container_is_the_machine_s_and_its_figures_are_the_container_s() {
     let context = Context { earlier: vec!["is plex running?".into()], ..host() };
-    for q in
-        ["how much ram is free rn", "wie viel RAM ist noch frei?", "¿cuánta memoria queda?", "and the server's cpu?"]
-    {
+    for q in [
+        "how much ram is free rn",
+        "wie viel RAM ist noch frei?",
+        "¿cuánta memoria queda?",
+        "and the server's cpu?",
+        "free ram?",
+        "ram left?",
+    ] {
         let u = understand(q, &context);
         assert!(u.containers.is_empty() && !u.has(Kind::ContainerUsage), "{q}: {u:?}");
     }
     assert!(understand("which container uses the most memory?", &context).containers.is_empty());
-    for q in ["and its ram?", "et son cpu ?", "und wie viel CPU?"] {
+    for q in ["and its ram?", "et son cpu ?", "und wie viel CPU?", "and its memory in total?", "is zijn cpu vrij hoog?"]
+    {
         let u = understand(q, &context);
         assert_eq!(u.containers, ["plex"], "{q}: {u:?}");
         assert!(u.has(Kind::ContainerUsage), "{q}: {u:?}");

@@ -382,7 +382,7 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         }
         let numbered_ports = object == "ports" && rest.get(2).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
         let moves_it = rest.get(2).is_some_and(|n| matches!(n.as_str(), "to" | "into" | "onto" | "from"));
-        // "clear plex's logs", "empty sonarr cache": the object is a name, then what is emptied.
+        // "clear plex's logs", "empty sonarr cache": one word (a name), then what is emptied.
         let empties_it = EMPTYING_VERBS.contains(&verb) && rest.get(2).is_some_and(|n| EMPTIED.contains(&n.as_str()));
         if OBJECT_STARTERS.contains(&object)
             || object.chars().all(|c| c.is_ascii_digit())

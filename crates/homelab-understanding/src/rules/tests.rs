@@ -99,7 +99,7 @@ fn carrying_out_refuses_no_question_of_the_corpus() {
 
 #[test]
 fn emptying_what_a_named_container_keeps_is_an_order_and_looking_at_it_is_not() {
-    for order in ["clear plex's logs", "clear plex logs", "empty sonarr's cache", "please trim radarr logs"] {
+    for order in ["clear plex's logs", "clear plex logs", "empty sonarr's cache", "please clean radarr logs"] {
         assert!(matches!(check(order), Verdict::Refuse { reason: RefusalKind::Action, .. }), "{order}");
     }
     for reading in ["open plex logs", "clear view of plex's logs please", "plex logs", "show me the sonarr cache size"]

@@ -35,8 +35,9 @@ pub const AMBIGUOUS_VERBS: &[&str] = &[
     "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop",
 ];
 
-/// Ambiguous verbs that empty what follows a container's name: "clear plex's logs".
-pub const EMPTYING_VERBS: &[&str] = &["clean", "clear", "empty", "drop", "trim"];
+/// Ambiguous verbs that empty what follows a container's name: "clear plex's logs". Not "trim"
+/// or "drop", which also ask for a shorter or pasted read ("trim sonarr logs to errors only").
+pub const EMPTYING_VERBS: &[&str] = &["clean", "clear", "empty"];
 
 /// What they empty, right after the name.
 pub const EMPTIED: &[&str] = &[
