@@ -384,12 +384,13 @@ const HOST_FIGURE_WORDS: &[&str] = &[
 ];
 
 /// Words (folded) that point back at the container the conversation is about: "and its memory
-/// in total?", "is zijn cpu vrij hoog?" (quite high), "et son cpu, il reste haut ?".
+/// in total?", "is zijn cpu vrij hoog?" (quite high), "et son cpu, elle reste haute ?". Not words
+/// that also open an ordinary question about the machine: "this" ("on this box"), French "il"
+/// ("il reste combien ?"), Dutch "er" ("is er vrij"), Spanish "el" and "es".
 #[rustfmt::skip]
 const BACK_REFERENCES: &[&str] = &[
-    "it", "its", "it's", "that", "this", "his", "her", "their", "son", "sa", "ses", "il", "elle", "lui", "sein",
-    "seine", "seinen", "seiner", "ihr", "ihre", "er", "es", "su", "sus", "el", "ella", "zijn", "haar", "hij", "ze",
-    "dele", "dela", "seu", "sua", "ele", "ela",
+    "it", "its", "his", "her", "their", "son", "sa", "ses", "elle", "lui", "sein", "seine", "seinen", "seiner",
+    "ihr", "ihre", "su", "sus", "ella", "zijn", "haar", "hij", "dele", "dela", "seu", "sua", "ele", "ela",
 ];
 
 /// The question is about the machine's figure, not the container's the conversation was about.

@@ -192,6 +192,9 @@ fn what_is_free_after_a_question_about_a_container_is_the_machine_s_and_its_figu
         "and the server's cpu?",
         "free ram?",
         "ram left?",
+        "how much ram is free on this box?",
+        "il reste combien de ram ?",
+        "hoeveel geheugen is er vrij?",
     ] {
         let u = understand(q, &context);
         assert!(u.containers.is_empty() && !u.has(Kind::ContainerUsage), "{q}: {u:?}");

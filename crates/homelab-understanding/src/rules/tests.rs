@@ -102,8 +102,14 @@ fn emptying_what_a_named_container_keeps_is_an_order_and_looking_at_it_is_not() 
     for order in ["clear plex's logs", "clear plex logs", "empty sonarr's cache", "please clean radarr logs"] {
         assert!(matches!(check(order), Verdict::Refuse { reason: RefusalKind::Action, .. }), "{order}");
     }
-    for reading in ["open plex logs", "clear view of plex's logs please", "plex logs", "show me the sonarr cache size"]
-    {
+    for reading in [
+        "open plex logs",
+        "clear view of plex's logs please",
+        "plex logs",
+        "show me the sonarr cache size",
+        "trim sonarr logs to errors only",
+        "clear plex logs?",
+    ] {
         assert_eq!(check(reading), Verdict::Allow, "{reading}");
     }
 }
