@@ -71,6 +71,15 @@ pub fn summarise(name: &str, s: &Value) -> ContainerSample {
     }
 }
 
+/// Whether a stats sample holds figures. For a container that is not running the engine answers
+/// with an empty sample (Docker: a zero `read` time and `"memory_stats": {}`), not an error, and
+/// its zeros would read as "0 MiB of 0 MiB"; a running one always has a memory limit (the
+/// machine's memory when none is set).
+pub fn has_figures(s: &Value) -> bool {
+    let positive = |v: &Value| v.as_f64().is_some_and(|n| n > 0.0);
+    positive(&s["memory_stats"]["limit"]) || positive(&s["memory_stats"]["usage"])
+}
+
 /// `GET /stats/containers[?name=]`: one running container, or every running one.
 pub async fn answer(
     State(state): State<AppState>,
@@ -78,8 +87,9 @@ pub async fn answer(
 ) -> Result<Json<ContainerStats>, ApiError> {
     let mut running = 0;
     let asked: StatsArguments = arguments(ToolId::ContainerStats, query)?;
-    let names: Vec<String> = match asked.name {
-        Some(name) => vec![name.as_str().to_string()],
+    let named = asked.name.as_ref().map(|n| n.as_str().to_string());
+    let names: Vec<String> = match &named {
+        Some(name) => vec![name.clone()],
         None => {
             let list = state.docker.list_containers().await?;
             let all: Vec<String> = list
@@ -104,12 +114,14 @@ pub async fn answer(
     let mut containers = Vec::new();
     for (name, sample) in names.iter().zip(samples) {
         let sample = sample?;
-        if sample["cpu_stats"].is_null() && sample["memory_stats"].is_null() {
+        if !has_figures(&sample) {
             continue;
         }
         containers.push(summarise(name, &sample));
     }
-    let note = if containers.is_empty() {
+    let note = if let (true, Some(name)) = (containers.is_empty(), &named) {
+        Some(format!("{name} is not running, so it has no CPU, memory or network figures now."))
+    } else if containers.is_empty() {
         Some("No running containers to sample.".to_string())
     } else if running > names.len() {
         Some(format!("{} of {running} running containers sampled", names.len()))
@@ -212,7 +224,7 @@ pub async fn follow(
         let mut traffic = Vec::new();
         for (name, sample) in names.into_iter().zip(samples) {
             let Ok(sample) = sample else { continue };
-            if sample["memory_stats"].is_null() {
+            if !has_figures(&sample) {
                 continue;
             }
             let (rx, tx) = network_bytes(&sample);
@@ -270,5 +282,21 @@ mod tests {
     fn a_first_sample_without_baseline_reads_zero_cpu() {
         let v = summarise("x", &json!({"cpu_stats": {"cpu_usage": {"total_usage": 5}}, "memory_stats": {}}));
         assert_eq!((v.cpu_percent, v.memory_percent), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_stopped_containers_empty_sample_has_no_figures() {
+        // What the engine sends for a container that is not running: its name and id, and every
+        // figure empty or zero (its `read` time is the zero time).
+        let stopped = json!({
+            "name": "/sonarr", "id": "4f1c", "read": "0001-01-01T00:00:00Z", "preread": "0001-01-01T00:00:00Z",
+            "cpu_stats": {"cpu_usage": {"total_usage": 0, "usage_in_kernelmode": 0, "usage_in_usermode": 0},
+                          "throttling_data": {"periods": 0, "throttled_periods": 0, "throttled_time": 0}},
+            "precpu_stats": {"cpu_usage": {"total_usage": 0}},
+            "memory_stats": {}, "blkio_stats": {}, "pids_stats": {}
+        });
+        assert!(!has_figures(&stopped));
+        let running = json!({"memory_stats": {"usage": 1048576u64, "limit": 8_000_000_000u64}});
+        assert!(has_figures(&running));
     }
 }

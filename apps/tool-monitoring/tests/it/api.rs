@@ -251,6 +251,11 @@ async fn container_stats_sample_only_running_containers() {
     // The fixture's containers are created, never started, so there is nothing to sample.
     assert_eq!(v["containers"], serde_json::json!([]), "{v}");
     assert_eq!(v["note"], "No running containers to sample.");
+    // Asked by name, a container that exists but is not running says so rather than "0 MiB of 0".
+    let named: Value =
+        reqwest::get(format!("{base}/stats/containers?name=homelab-fixture-db")).await.unwrap().json().await.unwrap();
+    assert_eq!(named["containers"], serde_json::json!([]), "{named}");
+    assert_eq!(named["note"], "homelab-fixture-db is not running, so it has no CPU, memory or network figures now.");
     let bad = reqwest::get(format!("{base}/stats/containers?name=..%2Fx")).await.unwrap();
     assert_eq!(bad.status(), 422);
 }

@@ -58,6 +58,9 @@ pub fn check(message: &str) -> Verdict {
     let pleading = flat.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "please" | "pls" | "plz" | "asap"));
     let mut previous: Option<(Vec<String>, String)> = None;
     for (clause, original, question) in clauses(message) {
+        if !question && empties_in_another_language(&clause) {
+            return Verdict::Refuse { request: shorten(&original), reason: RefusalKind::Action };
+        }
         if let Some(kind) = clause_requests_action(&clause, question, pleading) {
             return Verdict::Refuse { request: shorten(&original), reason: kind };
         }
@@ -398,6 +401,40 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         }
     }
     None
+}
+
+/// An order to empty or delete logs, a cache or a history in French, German, Dutch, Spanish or
+/// Portuguese: the verb opens the clause and what it empties follows within a few words
+/// ("vide les logs d'immich", "lösch bitte die protokolle von nextcloud"), or German and Dutch
+/// put the infinitive last ("cache von pihole leeren"), or the verb comes in two parts ("räum die
+/// logs auf", "maak de logs leeg", "ruim de logs op", "gooi de logs weg", "fais le ménage dans
+/// les logs"). Not "leer" (Spanish "read"). The clause is not a question: "qui a vidé les logs ?",
+/// "wurden die logs gelöscht?" read.
+fn empties_in_another_language(tokens: &[String]) -> bool {
+    let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
+    let words = match words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)) {
+        Some(last) => &words[..=last],
+        None => return false,
+    };
+    let (Some(&first), Some(&last)) = (words.first(), words.last()) else { return false };
+    let emptied_within = |from: usize, to: usize| {
+        words[from.min(words.len())..to.min(words.len())].iter().any(|t| EMPTIED_ELSEWHERE.contains(t))
+    };
+    let opens = EMPTYING_ELSEWHERE.contains(&first) && emptied_within(1, 5);
+    // The object first, its infinitive last: "die logs von plex löschen", "cache van plex legen".
+    let closes = words.len() > 1
+        && EMPTYING_LAST.contains(&last)
+        && (EMPTIED_ELSEWHERE.contains(&first) || matches!(first, "die" | "den" | "das" | "de" | "het"))
+        && emptied_within(0, 3);
+    let in_two_parts = match first {
+        "mach" | "mache" | "maak" => matches!(last, "leer" | "leeg" | "sauber" | "schoon"),
+        "räum" | "räume" | "raeum" => last == "auf",
+        "ruim" | "schoon" => last == "op",
+        "gooi" => last == "weg",
+        "fais" | "faire" | "faites" => words.iter().any(|t| matches!(*t, "ménage" | "menage")),
+        _ => false,
+    } && emptied_within(1, words.len());
+    opens || closes || in_two_parts
 }
 
 /// "Send me a report every night", "every night at 3 restart plex": any order at all, once a

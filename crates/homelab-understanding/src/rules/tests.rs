@@ -113,3 +113,39 @@ fn emptying_what_a_named_container_keeps_is_an_order_and_looking_at_it_is_not() 
         assert_eq!(check(reading), Verdict::Allow, "{reading}");
     }
 }
+
+#[test]
+fn emptying_logs_in_other_languages_is_an_order_and_asking_about_it_is_not() {
+    for order in [
+        "nettoie les logs de sonarr",
+        "lösch mal die logs von radarr",
+        "räum die logs von plex auf",
+        "mach die logs von sonarr leer",
+        "limpia los logs de sonarr",
+        "vacía el log de radarr",
+        "gooi de logs van plex weg",
+        "maak de logs van sonarr leeg",
+        "ruim de logs van radarr op",
+        "apague o log do sonarr",
+        "esvazia os logs do plex",
+        "fais le ménage dans les logs de radarr",
+        "die logs von plex löschen bitte",
+    ] {
+        assert!(matches!(check(order), Verdict::Refuse { reason: RefusalKind::Action, .. }), "{order}");
+    }
+    for reading in [
+        "combien de place prennent les logs de plex ?",
+        "affiche le log de sonarr",
+        "wie viel Platz brauchen die logs von plex?",
+        "zeig mir das log von radarr",
+        "leer los logs de plex",
+        "hoe groot zijn de logs van plex?",
+        "laat het log van radarr zien",
+        "mostra o log do sonarr",
+        "vide le cache de plex ?",
+        "ruim 2 GB aan logs van plex",
+        "hoe kan ik de logs van plex wissen",
+    ] {
+        assert_eq!(check(reading), Verdict::Allow, "{reading}");
+    }
+}

@@ -44,6 +44,38 @@ pub const EMPTIED: &[&str] = &[
     "log", "logs", "cache", "caches", "history", "data", "queue", "database", "db", "volume", "volumes",
 ];
 
+/// Verbs that empty or delete, in French, German, Dutch, Spanish and Portuguese, as an order opens
+/// with them (the imperative, or the infinitive used as one): "efface le cache de plex",
+/// "lösch mal die logs von radarr", "wis de cache van plex", "borra los logs", "apaga o log".
+pub const EMPTYING_ELSEWHERE: &[&str] = &[
+    "efface", "effacez", "effacer", "vide", "videz", "vider", "nettoie", "nettoyez", "nettoyer", "supprime",
+    "supprimez", "supprimer", "purger", "purgez",
+    "lösche", "lösch", "loesche", "loesch", "löschen", "leere", "leeren", "entferne", "entfern", "entfernen",
+    "bereinige", "bereinigen",
+    "wis", "wissen", "verwijder", "verwijderen", "leeg", "legen", "leegmaken",
+    "borra", "borre", "borrar", "limpia", "limpie", "limpiar", "vacía", "vacia", "vacíe", "vaciar", "elimina",
+    "elimine", "eliminar", "suprime",
+    "limpa", "limpe", "limpar", "apaga", "apague", "apagar", "esvazia", "esvazie", "esvaziar", "deleta",
+    "deletar", "exclua", "excluir", "remova", "remover",
+];
+
+/// The infinitives German and Dutch put last in an order: "cache von pihole leeren".
+pub const EMPTYING_LAST: &[&str] = &[
+    "löschen", "loeschen", "leeren", "entfernen", "bereinigen", "wissen", "verwijderen", "legen", "leegmaken",
+];
+
+/// What they empty, in those languages and in English.
+pub const EMPTIED_ELSEWHERE: &[&str] = &[
+    "log", "logs", "cache", "caches", "caché", "journal", "journaux", "historique", "protokoll", "protokolle",
+    "logdateien", "logdatei", "verlauf", "logboek", "logboeken", "registro", "registros", "historial",
+    "histórico", "historico", "volume", "volumes", "queue",
+];
+
+/// Words said before or after an order that do not change it: "bitte lösch…", "…leeren, stp".
+pub const FILLERS_ELSEWHERE: &[&str] = &[
+    "bitte", "mal", "doch", "stp", "svp", "please", "pls", "porfa", "alsjeblieft", "aub", "even", "ff", "vite",
+];
+
 /// Words that make an ambiguous verb an order when they follow it.
 pub const OBJECT_STARTERS: &[&str] = &[
     "the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "all", "every", "each", "some", "any",
