@@ -363,7 +363,9 @@ fn timeline(e: &Events, topics: &Topics) -> String {
             [c] => format!("{}.", crash(c, " crashed")),
             list => {
                 let names: Vec<String> = list.iter().map(|c| crash(c, "")).collect();
-                format!("{} crashed: {}.", plural(list.len(), "container", "containers"), names.join(", "))
+                // One container can crash in two ways (exit 137, then exit 2): counted once.
+                let containers = list.iter().map(|c| &c.subject).collect::<std::collections::BTreeSet<_>>().len();
+                format!("{} crashed: {}.", plural(containers, "container", "containers"), names.join(", "))
             }
         });
         if let Some(name) = one {

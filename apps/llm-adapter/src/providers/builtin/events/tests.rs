@@ -161,3 +161,17 @@ fn the_window_is_named_as_the_question_named_it() {
     assert!(said("What happened in the last hour?", quiet.clone()).starts_with("Nothing happened in the last hour:"));
     assert!(said("What happened since Friday?", quiet).starts_with("Nothing happened since Friday:"));
 }
+
+#[test]
+fn a_container_that_crashed_in_two_ways_is_counted_once() {
+    let mut v = sample();
+    v["events"] = json!([
+        {"at": "2026-12-05T01:30:00+01:00", "kind": "died", "subject": "radarr", "count": 2,
+         "last_at": "2026-12-05T01:50:00+01:00", "exit_code": 137},
+        {"at": "2026-12-05T03:12:00+01:00", "kind": "died", "subject": "radarr", "count": 21,
+         "last_at": "2026-12-05T03:40:00+01:00", "exit_code": 2},
+        {"at": "2026-12-05T04:00:00+01:00", "kind": "died", "subject": "sonarr", "exit_code": 1}]);
+    v["gaps"] = json!([]);
+    let a = said("did anything crash last night?", v);
+    assert!(a.contains(": 2 containers crashed: **radarr** (2×, exit code 137), **radarr** (21×, exit code 2), **sonarr** (exit code 1)."), "{a}");
+}
