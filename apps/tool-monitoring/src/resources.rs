@@ -82,6 +82,8 @@ impl Probe {
             memory_total_gb: bytes_to_gb(total),
             memory_used_gb: bytes_to_gb(used),
             memory_percent: if total == 0 { 0.0 } else { round2(used as f64 * 100.0 / total as f64) },
+            swap_total_gb: Some(bytes_to_gb(self.system.total_swap())),
+            swap_used_gb: Some(bytes_to_gb(self.system.used_swap())),
             disk: disks::list(&self.paths.mountinfo, &self.paths.root),
             load_average: [round2(load.one), round2(load.five), round2(load.fifteen)],
         }

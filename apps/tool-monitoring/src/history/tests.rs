@@ -12,6 +12,8 @@ fn resources(cpu: f64, used_gb: f64) -> SystemResources {
         memory_total_gb: 16.0,
         memory_used_gb: 4.0,
         memory_percent: 25.0,
+        swap_total_gb: None,
+        swap_used_gb: None,
         disk: vec![DiskUsage {
             path: "/mnt/tank".into(),
             total_gb: 1000.0,

@@ -61,6 +61,11 @@ async fn resources_match_proc_meminfo_and_statvfs() {
     assert!((r["memory_used_gb"].as_f64().unwrap() - used).abs() < total * 0.05 + 0.05, "{r} vs {used}");
     let pct = r["memory_percent"].as_f64().unwrap();
     assert!((pct - used * 100.0 / total).abs() < 5.0, "{r}");
+    // Swap as `free` shows it: 0 where none is set up.
+    let swap = meminfo_kib("SwapTotal") as f64 / gib;
+    assert!((r["swap_total_gb"].as_f64().unwrap() - swap).abs() < 0.011, "{r} vs {swap}");
+    let swap_used = (meminfo_kib("SwapTotal") - meminfo_kib("SwapFree")) as f64 / gib;
+    assert!((r["swap_used_gb"].as_f64().unwrap() - swap_used).abs() < swap * 0.05 + 0.05, "{r} vs {swap_used}");
 
     let cpu = r["cpu_percent"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&cpu));

@@ -14,6 +14,12 @@ pub struct SystemResources {
     /// What `free` calls used: total − available.
     pub memory_used_gb: f64,
     pub memory_percent: f64,
+    /// Swap set up on the machine (0 when there is none, as on TrueNAS SCALE by default), and in
+    /// use. Absent from an older tool-monitoring's answer: read as unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_total_gb: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_used_gb: Option<f64>,
     /// Each real filesystem over 1 GiB, once.
     pub disk: Vec<DiskUsage>,
     /// 1, 5 and 15 minute load averages.

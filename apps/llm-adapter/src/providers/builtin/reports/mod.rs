@@ -95,8 +95,14 @@ fn resources(r: &SystemResources, topics: &Topics) -> String {
         parts.push(format!("CPU usage is {:.1}%.", r.cpu_percent));
     }
     if all || topics.has(Kind::Memory) {
+        // Swap as `free` shows it, or that there is none (TrueNAS SCALE sets up none by default).
+        let swap = match (r.swap_total_gb, r.swap_used_gb) {
+            (Some(total), _) if total <= 0.0 => "; no swap is set up".to_string(),
+            (Some(total), Some(used)) => format!("; swap: {} used of {}", say::gib(used), say::gib(total)),
+            _ => String::new(),
+        };
         parts.push(format!(
-            "Memory: {} used of {} ({:.1}%), {} available.",
+            "Memory: {} used of {} ({:.1}%), {} available{swap}.",
             say::gib(r.memory_used_gb),
             say::gib(r.memory_total_gb),
             r.memory_percent,

@@ -246,3 +246,25 @@ fn the_closest_names_are_suggested() {
     assert_eq!(closest("sonar", names), vec!["sonarr"]);
     assert!(closest("zzzz", names).is_empty());
 }
+
+#[test]
+fn memory_says_swap_or_that_there_is_none_and_nothing_when_it_is_unknown() {
+    let said = |swap: Value| {
+        let mut r = resources_json();
+        r.as_object_mut().unwrap().extend(swap.as_object().unwrap().clone());
+        let r: SystemResources = serde_json::from_value(r).unwrap();
+        render(&ToolOutput::SystemResources(r), &understood("how much swap am i using"))
+    };
+    let with = said(json!({"swap_total_gb": 2.0, "swap_used_gb": 0.5}));
+    assert!(
+        with.contains(
+            "Memory: 4.25 GiB used of 16.00 GiB (26.6%), 11.75 GiB available; swap: 0.50 GiB used of 2.00 GiB."
+        ),
+        "{with}"
+    );
+    let none = said(json!({"swap_total_gb": 0.0, "swap_used_gb": 0.0}));
+    assert!(none.contains("available; no swap is set up."), "{none}");
+    // An older tool-monitoring does not say: nothing is claimed either way.
+    let unknown = said(json!({}));
+    assert!(unknown.contains("11.75 GiB available.") && !unknown.contains("swap"), "{unknown}");
+}
