@@ -115,6 +115,17 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
             bullets(&format!("{} of {} containers are not running:", stopped.len(), list.len()), lines(&stopped))
         };
     }
+    // "What's running and what's stopped?", "which containers aren't running?" (read as both
+    // kinds, the negation making it a list question too): the ones not running with their
+    // details first, then the running ones by name.
+    if topics.has(Kind::Stopped) && !stopped.is_empty() {
+        let names: Vec<String> = running.iter().map(|c| format!("**{}**", text(&c.name))).collect();
+        let mut out = bullets(&format!("{summary} Not running:"), lines(&stopped));
+        if !names.is_empty() {
+            out.push_str(&format!("\n\nRunning: {}.", names.join(", ")));
+        }
+        return out;
+    }
     if topics.has(Kind::Overview) {
         return if stopped.is_empty() {
             format!("All {} containers are running.", list.len())

@@ -1,6 +1,6 @@
 use super::super::answer::tests::understood;
 use super::*;
-use homelab_schemas::ToolId;
+use homelab_schemas::{ContainerInfo, ToolId};
 use serde_json::{json, Value};
 
 pub fn resources_json() -> Value {
@@ -267,4 +267,19 @@ fn memory_says_swap_or_that_there_is_none_and_nothing_when_it_is_unknown() {
     // An older tool-monitoring does not say: nothing is claimed either way.
     let unknown = said(json!({}));
     assert!(unknown.contains("11.75 GiB available.") && !unknown.contains("swap"), "{unknown}");
+}
+
+#[test]
+fn a_question_about_the_running_and_the_stopped_leads_with_those_not_running() {
+    let list: Vec<ContainerInfo> = serde_json::from_value(containers_json()).unwrap();
+    // "What's running and what's stopped?", or "which containers aren't running?" read as both.
+    let mut topics = understood("which containers aren't running");
+    topics.kinds = [Kind::Containers, Kind::Stopped].into_iter().collect();
+    let a = containers(&list, &topics);
+    assert!(a.starts_with("There are 3 containers: 1 running and 2 stopped. Not running:\n\n- **nextcloud**"), "{a}");
+    assert!(a.contains("- **backup**") && a.ends_with("Running: **plex**."), "{a}");
+    assert!(!a.contains("- **plex**"), "the running ones are named, not described: {a}");
+    // A plain list question still gets every container described.
+    topics.kinds = [Kind::Containers].into_iter().collect();
+    assert!(containers(&list, &topics).contains("- **plex**"));
 }
