@@ -48,11 +48,20 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if topics.has(Kind::Uptime) && !results.iter().any(|(n, _)| n == ToolId::HostInfo.name()) {
         parts.push("I can't see the uptime with the tools enabled here; these are the current figures.".into());
     }
+    if topics.has(Kind::AppUpdates) && !results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name()) {
+        parts.push(NO_IMAGE_UPDATES.into());
+    }
     if parts.is_empty() {
         return super::HELP.to_string();
     }
     parts.join("\n\n")
 }
+
+/// Updates asked about where TrueNAS (which lists its apps' updates) is not configured: on a plain
+/// Docker host nothing here knows of newer images.
+pub const NO_IMAGE_UPDATES: &str = "I can't see whether newer images exist for your containers: Docker keeps \
+no record of that, and I don't ask the image registries. On TrueNAS, its apps' updates are shown once TRUENAS_URL, \
+TRUENAS_USERNAME and TRUENAS_API_KEY (a read-only user's key) are set.";
 
 /// A result from several hosts: `{"hosts": [{"host", "result" | "error"}]}`, as (host, result or
 /// why not).
@@ -161,6 +170,14 @@ pub(crate) mod tests {
     fn ask_json(q: &str, results: &[(ToolId, Value)]) -> String {
         let results: Vec<(ToolId, String)> = results.iter().map(|(t, v)| (*t, v.to_string())).collect();
         ask(q, &results)
+    }
+
+    #[test]
+    fn updates_asked_with_the_containers_and_no_truenas_result_say_what_cannot_be_seen() {
+        let a = ask_json("are my docker images up to date", &[(ToolId::Containers, containers_json())]);
+        assert!(a.contains("**plex**") && a.ends_with(NO_IMAGE_UPDATES), "{a}");
+        let b = ask_json("which containers are stopped", &[(ToolId::Containers, containers_json())]);
+        assert!(!b.contains("newer images"), "{b}");
     }
 
     #[test]

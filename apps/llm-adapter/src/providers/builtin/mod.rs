@@ -118,6 +118,9 @@ fn decide(request: &LlmRequest) -> LlmResponse {
     }
     let chosen = plan::calls(&understanding, &offered);
     if chosen.is_empty() {
+        if understanding.has(Kind::AppUpdates) && !offered.contains(&ToolId::TruenasStatus) {
+            return stop(answer::NO_IMAGE_UPDATES.to_string());
+        }
         let mut why: Vec<&str> = wanted.iter().map(|tool| reports::not_offered(*tool)).collect();
         why.dedup();
         return stop(why.join(" "));
@@ -207,6 +210,13 @@ mod small_talk_tests {
             context: None,
         };
         respond(&request).content.unwrap_or_default()
+    }
+
+    #[test]
+    fn updates_asked_without_truenas_say_that_newer_images_cannot_be_seen() {
+        // No tool offered, TrueNAS's least of all: not "configure TrueNAS" on a plain Docker host.
+        let said = reply("any updates for my containers");
+        assert_eq!(said, answer::NO_IMAGE_UPDATES);
     }
 
     #[test]
