@@ -5,6 +5,7 @@
 use bollard::models::{HostConfig, RestartPolicyNameEnum};
 
 use crate::logs::{redact, MAX_LINE_CHARS};
+use homelab_common::logtext::{collapse_repeats, looks_like_error};
 
 /// Log lines read from the end of a stopped container's log, to choose from.
 pub const LINES_READ: usize = 200;
@@ -51,49 +52,6 @@ pub fn restart_policy(host_config: Option<&HostConfig>) -> Option<String> {
     })
 }
 
-/// Whether a log line looks like it reports an error.
-pub fn looks_like_error(line: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "error",
-        "fatal",
-        "panic",
-        "exception",
-        "traceback",
-        "failed",
-        "failure",
-        "critical",
-        "crit",
-        "segmentation fault",
-        "killed",
-        "denied",
-        "refused",
-        "cannot",
-        "can't",
-        "unable to",
-        "not found",
-        "no such file",
-        "out of memory",
-        "emerg",
-    ];
-    let lower = line.to_lowercase();
-    WORDS.iter().any(|w| lower.contains(w))
-}
-
-/// Runs of the same line (a restart loop writes its last words again each time) as one:
-/// `fatal: config missing (8 times in a row)`.
-fn collapse<'a>(lines: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut runs: Vec<(&String, usize)> = Vec::new();
-    for line in lines {
-        match runs.last_mut() {
-            Some((last, n)) if *last == line => *n += 1,
-            _ => runs.push((line, 1)),
-        }
-    }
-    runs.into_iter()
-        .map(|(line, n)| if n == 1 { line.clone() } else { format!("{line} ({n} times in a row)") })
-        .collect()
-}
-
 /// The lines worth showing from the end of a log: those that look like errors (the last
 /// [`LINES_KEPT`] of them), else the last lines; each cut and redacted. With a note that says which.
 pub fn last_lines(lines: &[String]) -> (Vec<String>, String) {
@@ -109,7 +67,7 @@ pub fn last_lines(lines: &[String]) -> (Vec<String>, String) {
     // Counted as written, shown with repeats collapsed.
     let written = lines.iter().filter(|l| !l.trim().is_empty()).count();
     let written_errors = lines.iter().filter(|l| !l.trim().is_empty() && looks_like_error(l)).count();
-    let nonempty: Vec<String> = collapse(lines.iter().filter(|l| !l.trim().is_empty()));
+    let nonempty: Vec<String> = collapse_repeats(lines.iter().filter(|l| !l.trim().is_empty()));
     let nonempty: Vec<&String> = nonempty.iter().collect();
     if nonempty.is_empty() {
         return (Vec::new(), "Its log is empty.".into());

@@ -14,6 +14,7 @@
 //! - [`startup`]: the common layer stack, JSON fallbacks, binding, graceful shutdown, healthchecks.
 //! - [`tls`]: serving HTTP/1.1 or HTTPS (rustls) with connection limits (the gateway, an agent).
 //! - [`timeouts`]: every timeout of a chat, each inside the one around it.
+//! - [`logtext`]: log lines that look like errors; a line repeated by each restart shown once.
 //! - [`redact`]: the one rule set that strikes secrets from text written on the hosts.
 //! - [`markdown`]: system text escaped so it stays text in a Markdown answer.
 //! - [`memory`]: memory given back to the system after a burst (`malloc_trim`).
@@ -28,6 +29,7 @@ pub mod configuration;
 pub mod error;
 pub mod extract;
 pub mod internal;
+pub mod logtext;
 pub mod markdown;
 pub mod memory;
 pub mod metrics;

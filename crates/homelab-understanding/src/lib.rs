@@ -140,6 +140,9 @@ pub struct Understanding {
     /// ("print the docker run command for plex, don't run it"): answered from that container's
     /// details, never run.
     pub recreate: bool,
+    /// A question about a log that asks for its errors ("any errors in pihole's logs?", "fehler
+    /// im log von sonarr"): answered with the lines that look like errors, from more of the log.
+    pub errors: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -305,10 +308,12 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         over_time(&mut kinds);
     }
     let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
+    let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     Understanding {
         kinds,
         change,
         recreate,
+        errors,
         containers,
         host,
         window,
@@ -326,6 +331,40 @@ fn over_time(kinds: &mut BTreeSet<Kind>) {
     if kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::Load | Kind::Disk)) {
         kinds.insert(Kind::History);
     }
+}
+
+/// The question names errors, failures or warnings in one of the six languages: a word, not a
+/// phrase, so "any errors?", "zeig die fehler" and "hay errores en el log" all count.
+fn asks_for_errors(question: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "error",
+        "errors",
+        "erreur",
+        "erreurs",
+        "fehler",
+        "fehlern",
+        "fehlermeldung",
+        "fehlermeldungen",
+        "fout",
+        "fouten",
+        "foutmelding",
+        "foutmeldingen",
+        "errores",
+        "erro",
+        "erros",
+        "exception",
+        "exceptions",
+        "failure",
+        "failures",
+        "warning",
+        "warnings",
+        "warnungen",
+        "waarschuwingen",
+        "advertencias",
+        "avisos",
+    ];
+    let folded = features::fold(question);
+    features::words(&folded).iter().any(|w| WORDS.contains(w))
 }
 
 /// The question asks for a `docker run` command ("the docker run command for plex", "plex's run

@@ -15,6 +15,8 @@ use crate::{Kind, Understanding};
 
 /// Log lines asked for when a question wants a container's log.
 pub const LOG_LINES: u64 = 20;
+/// Log lines read when the errors in a log are asked about (the tool's most).
+pub const ERROR_SEARCH_LINES: u64 = 200;
 
 /// The calls that answer `u`, in a stable order, each once; each asks the host the question
 /// names, if it names one. Empty when no tool is needed (greetings, how-to) or none is offered.
@@ -53,7 +55,9 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
             }
             Kind::Logs if !u.containers.is_empty() => {
                 for name in &u.containers {
-                    let mut args = json!({"name": name, "lines": LOG_LINES});
+                    // Errors are looked for further back than the lines shown.
+                    let lines = if u.errors { ERROR_SEARCH_LINES } else { LOG_LINES };
+                    let mut args = json!({"name": name, "lines": lines});
                     if let Some(since) = u.window.as_ref().and_then(|w| w.as_recent(w.end)) {
                         args["since"] = json!(since);
                     }
@@ -284,6 +288,7 @@ mod tests {
             follow_up: false,
             now: jiff::Timestamp::UNIX_EPOCH,
             recreate: false,
+            errors: false,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -238,3 +238,22 @@ fn details_of_a_named_container_are_its_status() {
     assert_eq!(u.containers, ["plex"]);
     assert!(u.has(Kind::ContainerStatus), "{:?}", u.kinds);
 }
+
+#[test]
+fn errors_asked_of_a_log_are_read_from_more_of_it() {
+    for q in [
+        "any errors in pihole's logs in the last hour?",
+        "zeig mir die fehler im log von sonarr",
+        "¿hay errores en los logs de plex?",
+        "show me the errors in the jellyfin log",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Logs) && u.errors, "{q}: {u:?}");
+        let calls = calls(q, &host());
+        let logs: Vec<_> = calls.iter().filter(|(t, _)| *t == ToolId::ContainerLogs).collect();
+        assert!(!logs.is_empty() && logs.iter().all(|(_, a)| a["lines"] == 200), "{q}: {calls:?}");
+    }
+    for q in ["show me plex's logs", "why did sonarr stop?", "what's wrong with the server"] {
+        assert!(!understand(q, &host()).errors, "{q}");
+    }
+}

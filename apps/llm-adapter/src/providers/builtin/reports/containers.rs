@@ -1,6 +1,7 @@
 //! What the builtin says about containers: the list, one container's details and why it
 //! stopped, its logs and its live figures, and which container a name most likely meant.
 
+use homelab_common::logtext::{collapse_repeats, looks_like_error};
 use homelab_schemas::{
     monitoring::{ContainerDetails, ContainerLogs, ContainerStats, DockerState},
     ContainerInfo,
@@ -136,22 +137,45 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
     bullets(&summary, lines(&list.iter().collect::<Vec<_>>()))
 }
 
-pub(super) fn logs(l: &ContainerLogs) -> String {
+pub(super) fn logs(l: &ContainerLogs, topics: &Topics) -> String {
     let name = text(&l.name);
     if l.lines.is_empty() {
         return format!("{name} has no log output in that window.");
     }
     // Inside a fenced block nothing is Markdown; only a fence of its own could end it early.
-    let mut out = format!(
-        "Last {} of {name}:\n\n```\n{}\n```",
-        plural(l.lines.len(), "log line", "log lines"),
-        l.lines.join("\n").replace("```", "ʼʼʼ")
-    );
+    let fenced = |lines: &[String]| format!("```\n{}\n```", lines.join("\n").replace("```", "ʼʼʼ"));
+    let mut out = if topics.errors {
+        errors_in(l, &name, fenced)
+    } else {
+        format!("Last {} of {name}:\n\n{}", plural(l.lines.len(), "log line", "log lines"), fenced(&l.lines))
+    };
     if let Some(note) = &l.note {
         out.push_str(&format!("\n\n(Note: {}.)", text(note)));
     }
     out
 }
+
+/// The errors asked about in a log: the lines that look like errors (a line each restart wrote
+/// again, once), the last [`ERRORS_SHOWN`] of them; or that none does, with the last few lines.
+fn errors_in(l: &ContainerLogs, name: &str, fenced: impl Fn(&[String]) -> String) -> String {
+    let read = plural(l.lines.len(), "log line", "log lines");
+    let errors = collapse_repeats(l.lines.iter().filter(|line| looks_like_error(line)));
+    if errors.is_empty() {
+        let last = &l.lines[l.lines.len().saturating_sub(5)..];
+        return format!(
+            "None of the last {read} of {name} looks like an error. The last {}:\n\n{}",
+            plural(last.len(), "line", "lines"),
+            fenced(last)
+        );
+    }
+    let written = l.lines.iter().filter(|line| looks_like_error(line)).count();
+    let shown = &errors[errors.len().saturating_sub(ERRORS_SHOWN)..];
+    let which = if shown.len() < errors.len() { format!(", the last {} shown", shown.len()) } else { String::new() };
+    format!("{written} of the last {read} of {name} look like errors{which}:\n\n{}", fenced(shown))
+}
+
+/// Error lines shown at most, once repeats are collapsed.
+const ERRORS_SHOWN: usize = 15;
 
 pub(super) fn stats(s: &ContainerStats, topics: &Topics) -> String {
     if s.containers.is_empty() {

@@ -34,7 +34,7 @@ pub fn render(output: &ToolOutput, topics: &Topics) -> String {
             super::stopped::details(d, topics.has(Kind::WhyStopped) || topics.has(Kind::Restarts))
         }
         ToolOutput::ContainerStats(s) => stats(s, topics),
-        ToolOutput::ContainerLogs(l) => logs(l),
+        ToolOutput::ContainerLogs(l) => logs(l, topics),
         // A moment named ("an hour ago", "at 3am") is compared with now.
         ToolOutput::History(h) => {
             super::history::history(h, topics.window.as_ref().is_some_and(|w| w.moment.is_some()))

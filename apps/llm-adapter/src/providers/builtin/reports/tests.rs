@@ -1,6 +1,6 @@
 use super::super::answer::tests::understood;
 use super::*;
-use homelab_schemas::{ContainerInfo, ToolId};
+use homelab_schemas::{monitoring::ContainerLogs, ContainerInfo, ToolId};
 use serde_json::{json, Value};
 
 pub fn resources_json() -> Value {
@@ -282,4 +282,34 @@ fn a_question_about_the_running_and_the_stopped_leads_with_those_not_running() {
     // A plain list question still gets every container described.
     topics.kinds = [Kind::Containers].into_iter().collect();
     assert!(containers(&list, &topics).contains("- **plex**"));
+}
+
+#[test]
+fn errors_asked_of_a_log_are_its_error_lines_or_a_plain_none() {
+    let topics = understood("any errors in plex's logs?");
+    assert!(topics.errors, "{topics:?}");
+    let mut lines: Vec<String> = (0..60).map(|i| format!("GET /library {i} 200")).collect();
+    lines.insert(10, "ERROR: database is locked".into());
+    for _ in 0..3 {
+        lines.push("Failed to connect to 1.1.1.1".into());
+    }
+    let log = ContainerLogs { name: "plex".into(), line_count: lines.len(), lines, note: None };
+    let a = logs(&log, &topics);
+    assert_eq!(
+        a,
+        "4 of the last 64 log lines of plex look like errors:\n\n```\nERROR: database is locked\nFailed to connect to \
+         1.1.1.1 (3 times in a row)\n```"
+    );
+    let quiet = ContainerLogs {
+        name: "plex".into(),
+        line_count: 3,
+        lines: vec!["a".into(), "b".into(), "c".into()],
+        note: None,
+    };
+    assert_eq!(
+        logs(&quiet, &topics),
+        "None of the last 3 log lines of plex looks like an error. The last 3 lines:\n\n```\na\nb\nc\n```"
+    );
+    // Not asked for errors: the last lines as they are.
+    assert!(logs(&quiet, &understood("show me plex's logs")).starts_with("Last 3 log lines of plex:"));
 }
