@@ -162,11 +162,17 @@ fn errors_in(l: &ContainerLogs, name: &str, fenced: impl Fn(&[String]) -> String
     let errors = collapse_repeats(l.lines.iter().filter(|line| looks_like_error(line)));
     if errors.is_empty() {
         let last = &l.lines[l.lines.len().saturating_sub(5)..];
-        return format!(
-            "None of the last {read} of {name} looks like an error. The last {}:\n\n{}",
-            plural(last.len(), "line", "lines"),
-            fenced(last)
-        );
+        return match l.lines.len() {
+            1 => format!("The one log line of {name} does not look like an error:\n\n{}", fenced(last)),
+            n if n == last.len() => {
+                format!("None of the last {read} of {name} looks like an error:\n\n{}", fenced(last))
+            }
+            _ => format!(
+                "None of the last {read} of {name} looks like an error. The last {}:\n\n{}",
+                last.len(),
+                fenced(last)
+            ),
+        };
     }
     let written = l.lines.iter().filter(|line| looks_like_error(line)).count();
     let shown = &errors[errors.len().saturating_sub(ERRORS_SHOWN)..];

@@ -306,10 +306,13 @@ fn errors_asked_of_a_log_are_its_error_lines_or_a_plain_none() {
         lines: vec!["a".into(), "b".into(), "c".into()],
         note: None,
     };
-    assert_eq!(
-        logs(&quiet, &topics),
-        "None of the last 3 log lines of plex looks like an error. The last 3 lines:\n\n```\na\nb\nc\n```"
-    );
+    assert_eq!(logs(&quiet, &topics), "None of the last 3 log lines of plex looks like an error:\n\n```\na\nb\nc\n```");
+    let longer: Vec<String> = (1..=8).map(|i| format!("line {i}")).collect();
+    let longer = ContainerLogs { name: "plex".into(), line_count: 8, lines: longer, note: None };
+    assert!(logs(&longer, &topics)
+        .starts_with("None of the last 8 log lines of plex looks like an error. The last 5:\n\n```\nline 4\n"));
+    let one = ContainerLogs { name: "plex".into(), line_count: 1, lines: vec!["ready".into()], note: None };
+    assert_eq!(logs(&one, &topics), "The one log line of plex does not look like an error:\n\n```\nready\n```");
     // Not asked for errors: the last lines as they are.
     assert!(logs(&quiet, &understood("show me plex's logs")).starts_with("Last 3 log lines of plex:"));
 }
