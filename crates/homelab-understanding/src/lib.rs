@@ -202,6 +202,18 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
+    // "is /mnt/backup almost full", "are the backups done?": an English yes/no question about how
+    // things are, naming no action and read by the rules as no order, is one only when the model
+    // is quite sure (as for a how-to); "backup" alone put the first at 0.32. Not "is it ok if you
+    // reboot the server", which names one.
+    if change
+        && !rules_refuse
+        && asks_how_things_are(question)
+        && !rules::names_an_action(question)
+        && probs[model::CHANGE] < train::ASKED_ABOUT_BAR
+    {
+        change = false;
+    }
     // Whether the rules' reading stands (the classifier did not overrule it): then the refusal
     // names the rules' clause.
     let mut rules_stand = rules_refuse && probs[model::CHANGE] >= train::RULES_FLOOR;
@@ -307,6 +319,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     if window.is_some() && change.is_none() {
         over_time(&mut kinds);
     }
+    // "is the disk going to fill up?", "wann ist /mnt/media voll": when a disk fills is read from
+    // its history (the rate it fills at), not from how full it is now.
+    if kinds.contains(&Kind::Disk) && change.is_none() && asks_when_it_fills(question) {
+        kinds.insert(Kind::History);
+    }
     let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     Understanding {
@@ -331,6 +348,51 @@ fn over_time(kinds: &mut BTreeSet<Kind>) {
     if kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::Load | Kind::Disk)) {
         kinds.insert(Kind::History);
     }
+}
+
+/// The question asks when something fills, or whether it will: a word for the future, for
+/// "when" or "until", or for filling up, in the six languages (applied only to questions about
+/// disk space). Not words that also say how things are going now ("va", "gaat", "vai", "going",
+/// "temps", which is also English for temperatures, "running", "llena").
+fn asks_when_it_fills(question: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "when",
+        "until",
+        "soon",
+        "rate",
+        "will",
+        "fill",
+        "fills",
+        "filling",
+        "run",
+        "quand",
+        "bientot",
+        "sera",
+        "remplir",
+        "wann",
+        "bald",
+        "wird",
+        "wanneer",
+        "binnenkort",
+        "zal",
+        "raken",
+        "cuando",
+        "pronto",
+        "llenar",
+        "quando",
+        "logo",
+        "encher",
+    ];
+    let folded = features::fold(question);
+    features::words(&folded).iter().any(|w| WORDS.contains(w))
+}
+
+/// An English question that opens with "is", "are", "was" or "were": it asks whether something
+/// is so.
+fn asks_how_things_are(question: &str) -> bool {
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    matches!(words.first(), Some(&("is" | "are" | "was" | "were")))
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a

@@ -146,7 +146,7 @@ pub fn decide(probs: &[f32; OUTPUTS], thresholds: &[f32], rules: bool) -> (BTree
 }
 
 /// How sure the model must be that a how-to question or a greeting is a request to act.
-const ASKED_ABOUT_BAR: f32 = 0.8;
+pub const ASKED_ABOUT_BAR: f32 = 0.8;
 /// Below this, the model is sure enough that the rules misread the message.
 pub const RULES_FLOOR: f32 = 0.1;
 

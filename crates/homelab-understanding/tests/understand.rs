@@ -257,3 +257,32 @@ fn errors_asked_of_a_log_are_read_from_more_of_it() {
         assert!(!understand(q, &host()).errors, "{q}");
     }
 }
+
+#[test]
+fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
+    // "backup" alone made the model 0.32 sure of an order, over the 0.31 threshold.
+    for q in ["is /mnt/backup almost full", "is the backup disk almost full?", "are the backups done"] {
+        assert!(understand(q, &host()).change.is_none(), "{q}");
+    }
+    for q in ["is it ok if you reboot the server", "is it possible to restart plex", "are you able to stop sonarr"] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+}
+
+#[test]
+fn when_a_disk_fills_is_read_from_its_history_and_how_full_it_is_now_is_not() {
+    for q in [
+        "is the disk going to fill up",
+        "how long until /mnt/backup is full",
+        "est-ce que le disque va bientôt être plein",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Disk) && u.has(Kind::History), "{q}: {:?}", u.kinds);
+        assert!(calls(q, &host()).iter().any(|(t, _)| *t == ToolId::History), "{q}");
+    }
+    for q in
+        ["is the disk full", "how full is /mnt/media", "how much space is left on the pool", "le disque est plein ?"]
+    {
+        assert!(!understand(q, &host()).has(Kind::History), "{q}");
+    }
+}

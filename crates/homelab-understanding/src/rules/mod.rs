@@ -232,6 +232,13 @@ fn asks_for_an_outcome(tokens: &[String]) -> bool {
         })
 }
 
+/// Whether any word of the message is an action verb in any form ("reboot", "restarted",
+/// "stopping"): a question about state that names one may still ask for it ("is it ok if you
+/// reboot the server").
+pub fn names_an_action(message: &str) -> bool {
+    clauses(&normalise(message)).iter().any(|(tokens, _, _)| mentions_an_action(tokens))
+}
+
 /// Whether any word of the clause is an action, in any form: "the server got *rebooted*",
 /// "nginx is *stopped*", "you could *restart* plex".
 fn mentions_an_action(tokens: &[String]) -> bool {
