@@ -202,13 +202,15 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let verdict = rules::check(question);
     let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
-    // "is /mnt/backup almost full", "are the backups done?": an English yes/no question about how
-    // things are, naming no action and read by the rules as no order, is one only when the model
-    // is quite sure (as for a how-to); "backup" alone put the first at 0.32. Not "is it ok if you
-    // reboot the server", which names one.
+    // "is /mnt/backup almost full", "hoe groot is de cache van immich": a question in one part
+    // that opens by asking how things are, names no action (in English) and is read by the rules
+    // as no order, is an order only when the model is quite sure (as for a how-to); "backup" put
+    // the first at 0.32, "cache" the second at 0.4. Not "is it ok if you reboot the server", which
+    // names one, nor "quelle commande lances-tu … ? lance-la", in two parts.
     if change
         && !rules_refuse
         && asks_how_things_are(question)
+        && one_sentence(question)
         && !rules::names_an_action(question)
         && probs[model::CHANGE] < train::ASKED_ABOUT_BAR
     {
@@ -387,12 +389,23 @@ fn asks_when_it_fills(question: &str) -> bool {
     features::words(&folded).iter().any(|w| WORDS.contains(w))
 }
 
-/// An English question that opens with "is", "are", "was" or "were": it asks whether something
-/// is so.
+/// No sentence ends before the message does: "quel conteneur bouffe le plus ? coupe-le" has two.
+fn one_sentence(message: &str) -> bool {
+    !message.trim_end().trim_end_matches(['?', '!', '.']).contains(['?', '!', ';', '\n'])
+}
+
+/// A question that opens by asking how things are: English "is", "are", "was" or "were", or a
+/// word asking how much, how big or which in the other five languages ("wie groß ist der cache
+/// von immich", "hoe groot is de cache", "combien pèse le cache", "qual o tamanho do cache").
 fn asks_how_things_are(question: &str) -> bool {
+    const OPENINGS: &[&str] = &[
+        "is", "are", "was", "were", "combien", "quelle", "quel", "quelles", "quels", "wie", "wieviel", "welche",
+        "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales",
+        "quanto", "quanta", "quantos", "quantas", "qual", "quais",
+    ];
     let folded = features::fold(question);
     let words = features::words(&folded);
-    matches!(words.first(), Some(&("is" | "are" | "was" | "were")))
+    words.first().is_some_and(|w| OPENINGS.contains(w))
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a

@@ -261,10 +261,24 @@ fn errors_asked_of_a_log_are_read_from_more_of_it() {
 #[test]
 fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
     // "backup" alone made the model 0.32 sure of an order, over the 0.31 threshold.
-    for q in ["is /mnt/backup almost full", "is the backup disk almost full?", "are the backups done"] {
+    for q in [
+        "is /mnt/backup almost full",
+        "is the backup disk almost full?",
+        "are the backups done",
+        // "cache" alone made these 0.4 to 0.7 sure of an order.
+        "hoe groot is de cache van plex",
+        "combien pèse le cache de plex",
+        "qual o tamanho do cache do plex",
+    ] {
         assert!(understand(q, &host()).change.is_none(), "{q}");
     }
-    for q in ["is it ok if you reboot the server", "is it possible to restart plex", "are you able to stop sonarr"] {
+    for q in [
+        "is it ok if you reboot the server",
+        "is it possible to restart plex",
+        "are you able to stop sonarr",
+        // A question, then an order in a sentence of its own.
+        "quel conteneur bouffe le plus ? coupe-le",
+    ] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }
 }
