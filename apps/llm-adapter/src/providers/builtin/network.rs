@@ -56,15 +56,21 @@ pub fn network(n: &Network, containers_first: bool) -> String {
             }),
         )
     });
+    let note = n.note.as_ref().map(|note| text(note).into_owned());
     if containers_first {
-        parts.extend(containers);
+        // Asked who uses the network and no container figures yet: why not, before the interfaces.
+        if containers.is_none() {
+            parts.extend(note.clone());
+        }
+        parts.extend(containers.clone());
         parts.extend(interfaces);
+        if containers.is_some() {
+            parts.extend(note);
+        }
     } else {
         parts.extend(interfaces);
         parts.extend(containers);
-    }
-    if let Some(note) = &n.note {
-        parts.push(text(note).into_owned());
+        parts.extend(note);
     }
     if parts.is_empty() {
         return "I have no network figures yet.".into();
@@ -124,7 +130,10 @@ pub(super) mod tests {
                  "received_bytes": 0u64, "transmitted_bytes": 0u64}],
             "containers_interval_seconds": null, "containers_omitted": 0, "containers": [],
             "note": "Container rates need two samples a minute apart."});
-        let said = say(v, true);
+        // Asked which container uses the network: why there are no container figures, first.
+        let said = say(v.clone(), true);
+        assert!(said.starts_with("Container rates need two samples a minute apart.\n\nNetwork traffic now"), "{said}");
+        let said = say(v, false);
         assert!(said.starts_with("Network traffic now (over the last 5 seconds), per interface:"), "{said}");
         assert!(said.ends_with("Container rates need two samples a minute apart."), "{said}");
     }

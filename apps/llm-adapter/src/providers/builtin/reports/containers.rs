@@ -215,7 +215,16 @@ pub(super) fn stats(s: &ContainerStats, topics: &Topics) -> String {
     let mut out = if lines.len() == 1 {
         lines[0].clone()
     } else {
-        bullets(&format!("Running containers by {}:", if by_cpu { "CPU use" } else { "memory use" }), lines)
+        let mut out =
+            bullets(&format!("Running containers by {}:", if by_cpu { "CPU use" } else { "memory use" }), lines);
+        // "How much RAM does docker use in all?": the sum of what was sampled.
+        let memory: f64 = s.containers.iter().map(|c| c.memory_used_mb).sum();
+        let cpu: f64 = s.containers.iter().map(|c| c.cpu_percent).sum();
+        out.push_str(&format!(
+            "\n\nThese {} together: memory {memory:.0} MiB, CPU {cpu:.1}% (100% is one core).",
+            s.containers.len()
+        ));
+        out
     };
     if let Some(note) = &s.note {
         out.push_str(&format!("\n\n({}.)", text(note)));

@@ -316,3 +316,14 @@ fn errors_asked_of_a_log_are_its_error_lines_or_a_plain_none() {
     // Not asked for errors: the last lines as they are.
     assert!(logs(&quiet, &understood("show me plex's logs")).starts_with("Last 3 log lines of plex:"));
 }
+
+#[test]
+fn several_containers_figures_end_with_their_sum() {
+    let (question, v) = sample(ToolId::ContainerStats);
+    let s: homelab_schemas::monitoring::ContainerStats = serde_json::from_value(v).unwrap();
+    let a = render(&ToolOutput::ContainerStats(s.clone()), &understood(question));
+    assert!(a.ends_with("These 2 together: memory 1024 MiB, CPU 4.0% (100% is one core)."), "{a}");
+    // One container's figures are their own total.
+    let one = homelab_schemas::monitoring::ContainerStats { containers: s.containers[..1].to_vec(), note: None };
+    assert!(!render(&ToolOutput::ContainerStats(one), &understood(question)).contains("together"));
+}
