@@ -42,6 +42,10 @@ pub fn why(d: &ContainerDetails) -> Option<String> {
     }
     let policy = d.restart_policy.as_deref().filter(|p| !p.is_empty());
     match (policy, d.restart_count) {
+        // Running, it has nothing to be started again from: said as what would happen.
+        (Some("no"), _) if state == DockerState::Running => {
+            sentences.push("Its restart policy is no: if it stops, Docker leaves it stopped.".into())
+        }
         (Some("no"), _) => sentences.push("Its restart policy is no, so Docker does not start it again.".into()),
         (Some(policy), 0) => sentences.push(format!("Its restart policy is {policy}; it has not been restarted.")),
         (Some(policy), n) => sentences.push(format!(
@@ -119,6 +123,12 @@ mod tests {
         v["oom_killed"] = json!(false);
         v["last_log_lines"] = json!([]);
         v["log_note"] = json!(null);
+        v["restart_policy"] = json!("no");
+        let running_no = say(v.clone(), true);
+        assert!(
+            running_no.ends_with("Its restart policy is no: if it stops, Docker leaves it stopped."),
+            "{running_no}"
+        );
         v["restart_policy"] = json!("unless-stopped");
         v["restart_count"] = json!(0);
         assert!(!say(v.clone(), false).contains("\n\n"));
