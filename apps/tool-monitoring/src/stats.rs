@@ -71,13 +71,22 @@ pub fn summarise(name: &str, s: &Value) -> ContainerSample {
     }
 }
 
-/// Whether a stats sample holds figures. For a container that is not running the engine answers
-/// with an empty sample (Docker: a zero `read` time and `"memory_stats": {}`), not an error, and
-/// its zeros would read as "0 MiB of 0 MiB"; a running one always has a memory limit (the
-/// machine's memory when none is set).
+/// Whether a stats sample holds figures. For a container that is not running (or is between
+/// restarts) the engine answers with an empty sample, not an error: Docker with the zero time as
+/// its `read` time and every figure zero or empty, podman with no body at all; its zeros would
+/// read as "0 MiB of 0 MiB". A running container's sample has a real `read` time even where the
+/// memory figures are missing (a Raspberry Pi without the memory cgroup).
 pub fn has_figures(s: &Value) -> bool {
-    let positive = |v: &Value| v.as_f64().is_some_and(|n| n > 0.0);
-    positive(&s["memory_stats"]["limit"]) || positive(&s["memory_stats"]["usage"])
+    match s["read"].as_str() {
+        Some(read) => !read.starts_with("0001-01-01"),
+        // No time at all: figures only if it has some.
+        None => {
+            let positive = |v: &Value| v.as_f64().is_some_and(|n| n > 0.0);
+            positive(&s["memory_stats"]["limit"])
+                || positive(&s["memory_stats"]["usage"])
+                || positive(&s["cpu_stats"]["system_cpu_usage"])
+        }
+    }
 }
 
 /// `GET /stats/containers[?name=]`: one running container, or every running one.
@@ -120,7 +129,9 @@ pub async fn answer(
         containers.push(summarise(name, &sample));
     }
     let note = if let (true, Some(name)) = (containers.is_empty(), &named) {
-        Some(format!("{name} is not running, so it has no CPU, memory or network figures now."))
+        Some(format!(
+            "{name} is not running now (stopped, or between restarts), so it has no CPU, memory or network figures."
+        ))
     } else if containers.is_empty() {
         Some("No running containers to sample.".to_string())
     } else if running > names.len() {
@@ -296,7 +307,12 @@ mod tests {
             "memory_stats": {}, "blkio_stats": {}, "pids_stats": {}
         });
         assert!(!has_figures(&stopped));
-        let running = json!({"memory_stats": {"usage": 1048576u64, "limit": 8_000_000_000u64}});
+        let running = json!({"read": "2026-12-07T05:00:00.123Z", "memory_stats": {"usage": 1048576u64, "limit": 8_000_000_000u64}});
         assert!(has_figures(&running));
+        // A running container on a host without the memory cgroup: no memory figures, real CPU.
+        let no_memory_cgroup = json!({"read": "2026-12-07T05:00:00.123Z", "memory_stats": {},
+            "cpu_stats": {"cpu_usage": {"total_usage": 5_000_000u64}, "system_cpu_usage": 9_000_000_000u64}});
+        assert!(has_figures(&no_memory_cgroup));
+        assert!(!has_figures(&Value::Null), "podman's empty answer");
     }
 }

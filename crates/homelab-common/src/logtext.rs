@@ -25,6 +25,10 @@ pub fn looks_like_error(line: &str) -> bool {
         "no such file",
         "out of memory",
         "emerg",
+        // Level tags as .NET and Go loggers write them (Jellyfin's `[ERR]`, `[FTL]`).
+        "[err]",
+        "[ftl]",
+        "[crt]",
     ];
     let lower = line.to_lowercase();
     WORDS.iter().any(|w| lower.contains(w))

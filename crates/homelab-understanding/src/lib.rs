@@ -212,6 +212,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         && asks_how_things_are(question)
         && one_sentence(question)
         && !rules::names_an_action(question)
+        && !rules::speaks_to_the_assistant(question)
         && probs[model::CHANGE] < train::ASKED_ABOUT_BAR
     {
         change = false;
@@ -354,26 +355,23 @@ fn over_time(kinds: &mut BTreeSet<Kind>) {
 
 /// The question asks when something fills, or whether it will: a word for the future, for
 /// "when" or "until", or for filling up, in the six languages (applied only to questions about
-/// disk space). Not words that also say how things are going now ("va", "gaat", "vai", "going",
-/// "temps", which is also English for temperatures, "running", "llena").
+/// disk space). Not words that also say how things are now ("va", "gaat", "vai", "going", "will",
+/// "rate", "run", "temps", which is also English for temperatures, "running", "llena", and
+/// German "wird", which also makes the passive: "wie viel platz wird belegt").
 fn asks_when_it_fills(question: &str) -> bool {
     const WORDS: &[&str] = &[
         "when",
         "until",
         "soon",
-        "rate",
-        "will",
         "fill",
         "fills",
         "filling",
-        "run",
         "quand",
         "bientot",
         "sera",
         "remplir",
         "wann",
         "bald",
-        "wird",
         "wanneer",
         "binnenkort",
         "zal",
@@ -389,9 +387,11 @@ fn asks_when_it_fills(question: &str) -> bool {
     features::words(&folded).iter().any(|w| WORDS.contains(w))
 }
 
-/// No sentence ends before the message does: "quel conteneur bouffe le plus ? coupe-le" has two.
+/// No sentence ends before the message does: "quel conteneur bouffe le plus ? coupe-le" and
+/// "… le plus. coupe-le" have two.
 fn one_sentence(message: &str) -> bool {
-    !message.trim_end().trim_end_matches(['?', '!', '.']).contains(['?', '!', ';', '\n'])
+    let body = message.trim_end().trim_end_matches(['?', '!', '.']);
+    !body.contains(['?', '!', ';', '\n']) && !body.contains(". ")
 }
 
 /// A question that opens by asking how things are: English "is", "are", "was" or "were", or a

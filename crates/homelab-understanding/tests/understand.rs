@@ -278,6 +278,11 @@ fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
         "are you able to stop sonarr",
         // A question, then an order in a sentence of its own.
         "quel conteneur bouffe le plus ? coupe-le",
+        // Put to the assistant, or naming what empties: orders however they open.
+        "wie schnell kannst du den cache von plex leeren?",
+        "cuál es el problema si borras la caché de plex?",
+        "quanto custa você apagar os logs do plex agora",
+        "is it ok to empty the plex cache now",
     ] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }

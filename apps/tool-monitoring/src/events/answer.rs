@@ -137,24 +137,7 @@ impl EventLog {
                 && kind.is_none_or(|k| r.kind == k)
                 && container.is_none_or(|c| r.kind.about_a_container() && &*r.subject == c)
         };
-        let (mut groups, straddling) = inside(ring.records().filter(wanted).cloned(), span);
-        if !straddling.is_empty() {
-            let mut subjects: Vec<&str> = Vec::new();
-            for r in &straddling {
-                if !subjects.contains(&&*r.subject) {
-                    subjects.push(&r.subject);
-                }
-            }
-            let more = subjects.len().saturating_sub(5);
-            subjects.truncate(5);
-            let also = if more > 0 { format!(" and {more} more") } else { String::new() };
-            notes.push(format!(
-                "Some repeats ({}{also}) were kept as one record with a count that reaches past this window's edge, \
-                 from {}: only those known to fall inside the window are listed, so there may have been more.",
-                subjects.join(", "),
-                zone.day_and_clock(straddling.iter().map(|r| r.at).min().unwrap_or(span.since)),
-            ));
-        }
+        let mut groups: Vec<Record> = ring.records().filter(wanted).cloned().collect();
         if groups.len() > MAX_SHOWN {
             groups = grouped(groups);
         }
@@ -195,31 +178,6 @@ impl EventLog {
             note: (!notes.is_empty()).then(|| notes.join(" ")),
         }
     }
-}
-
-/// The records as far as they are known to fall inside `span`, in time order, and those whose
-/// merged repeats reach past its edge. Of a restart loop's record "died 22× from 02:53 to 03:42"
-/// only the last death is known to be after 03:40, so an answer for the last ten minutes gets one
-/// death at 03:42, not 22; of one that reaches past both edges nothing is known to be inside.
-fn inside(records: impl Iterator<Item = Record>, span: Window) -> (Vec<Record>, Vec<Record>) {
-    let mut kept = Vec::new();
-    let mut straddling = Vec::new();
-    for r in records {
-        let (before, after) = (r.at < span.since, r.last_at > span.until);
-        if r.count <= 1 || !(before || after) {
-            kept.push(r);
-            continue;
-        }
-        match (before, after) {
-            (true, false) => kept.push(Record { at: r.last_at, count: 1, ..r.clone() }),
-            // Its log line is the last repeat's, after the window.
-            (false, true) => kept.push(Record { last_at: r.at, count: 1, log_line: None, ..r.clone() }),
-            _ => {}
-        }
-        straddling.push(r);
-    }
-    kept.sort_by_key(|r| r.at);
-    (kept, straddling)
 }
 
 /// Repeats close together as one event, to say more within [`MAX_SHOWN`]: each event joins the

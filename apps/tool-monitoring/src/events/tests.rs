@@ -367,28 +367,3 @@ fn figures() {
     let size = std::fs::metadata(super::file_beside(&dir.path().join("typical.json"))).unwrap().len();
     println!("typical at the cap: {} events, {} B in memory, file {size} B", typical.len(), typical.memory_bytes());
 }
-
-#[test]
-fn a_restart_loop_merged_before_the_window_counts_only_what_is_known_to_be_inside_it() {
-    let log = EventLog::in_memory(T0);
-    // Dying every 10 seconds for 50 minutes: after the first few, one record with a count.
-    for i in 0..300 {
-        log.record(died("radarr", T0 + i * 10, 2));
-    }
-    let merged = log.lock().records().filter(|r| r.count > 1).map(|r| (r.at, r.last_at, r.count)).next();
-    let (first, last, count) = merged.expect("the loop is merged");
-    assert!(first < T0 + 2_700 && last == T0 + 2_990 && count > 250, "{first} {last} {count}");
-    // The last ten minutes at T0 + 3,300: only the merged record's last death is known to be in it.
-    let now = T0 + 3_300;
-    let answer = log.query(now, Window::asked(now, Some("10m"), None, None).unwrap(), None, None, &berlin());
-    let deaths: Vec<_> = answer.events.iter().filter(|e| e.kind == EventKind::Died).collect();
-    assert_eq!(deaths.len(), 1, "{:?}", answer.events);
-    assert_eq!((deaths[0].count, deaths[0].last_at.as_deref()), (1, None));
-    assert_eq!(deaths[0].at, berlin().rfc3339(T0 + 2_990));
-    let note = answer.note.unwrap_or_default();
-    assert!(note.contains("Some repeats (radarr)") && note.contains("may have been more"), "{note}");
-    // A day's window holds the whole record, and counts every death.
-    let day = day(&log, now);
-    assert_eq!(day.events.iter().filter(|e| e.kind == EventKind::Died).map(|e| e.count).sum::<u32>(), 300);
-    assert!(day.note.is_none_or(|n| !n.contains("Some repeats")));
-}

@@ -260,7 +260,7 @@ async fn container_stats_sample_only_running_containers() {
     let named: Value =
         reqwest::get(format!("{base}/stats/containers?name=homelab-fixture-db")).await.unwrap().json().await.unwrap();
     assert_eq!(named["containers"], serde_json::json!([]), "{named}");
-    assert_eq!(named["note"], "homelab-fixture-db is not running, so it has no CPU, memory or network figures now.");
+    assert_eq!(named["note"], "homelab-fixture-db is not running now (stopped, or between restarts), so it has no CPU, memory or network figures.");
     let bad = reqwest::get(format!("{base}/stats/containers?name=..%2Fx")).await.unwrap();
     assert_eq!(bad.status(), 422);
 }

@@ -236,7 +236,63 @@ fn asks_for_an_outcome(tokens: &[String]) -> bool {
 /// "stopping"): a question about state that names one may still ask for it ("is it ok if you
 /// reboot the server").
 pub fn names_an_action(message: &str) -> bool {
-    clauses(&normalise(message)).iter().any(|(tokens, _, _)| mentions_an_action(tokens))
+    clauses(&normalise(message)).iter().any(|(tokens, _, _)| {
+        mentions_an_action(tokens)
+            || tokens.iter().any(|t| {
+                let t = t.as_str();
+                EMPTYING_VERBS.contains(&t) || EMPTYING_ELSEWHERE.contains(&t) || EMPTYING_LAST.contains(&t)
+            })
+    })
+}
+
+/// Whether the message speaks to the assistant ("can you", "kannst du", "tu vides", "você
+/// limpar"): a question put to it may ask it to act ("wie schnell kannst du den cache leeren?").
+pub fn speaks_to_the_assistant(message: &str) -> bool {
+    const YOU: &[&str] = &[
+        "you",
+        "your",
+        "u",
+        "du",
+        "dich",
+        "dir",
+        "kannst",
+        "tu",
+        "te",
+        "toi",
+        "vous",
+        "peux",
+        "pouvez",
+        "je",
+        "jij",
+        "jou",
+        "kun",
+        "kunt",
+        "tú",
+        "usted",
+        "puedes",
+        "podrías",
+        "você",
+        "voce",
+        "podes",
+        "pode",
+        // Verbs that empty, said to "you": "si borras la caché", "wenn du … leerst".
+        "leerst",
+        "löschst",
+        "vides",
+        "effaces",
+        "supprimes",
+        "borras",
+        "limpias",
+        "vacías",
+        "eliminas",
+        "apagas",
+        "limpas",
+        "esvazias",
+        "wist",
+        "verwijdert",
+        "leegt",
+    ];
+    clauses(&normalise(message)).iter().any(|(tokens, _, _)| tokens.iter().any(|t| YOU.contains(&t.as_str())))
 }
 
 /// Whether any word of the clause is an action, in any form: "the server got *rebooted*",
@@ -415,7 +471,8 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
 /// ("vide les logs d'immich", "lösch bitte die protokolle von nextcloud"), or German and Dutch
 /// put the infinitive last ("cache von pihole leeren"), or the verb comes in two parts ("räum die
 /// logs auf", "maak de logs leeg", "ruim de logs op", "gooi de logs weg", "fais le ménage dans
-/// les logs"). Not "leer" (Spanish "read"). The clause is not a question: "qui a vidé les logs ?",
+/// les logs"). Not "leer" (Spanish "read"), "wissen" (German "know"), nor Spanish and Portuguese
+/// infinitives. The clause is not a question: "qui a vidé les logs ?",
 /// "wurden die logs gelöscht?" read.
 fn empties_in_another_language(tokens: &[String]) -> bool {
     let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
@@ -427,7 +484,10 @@ fn empties_in_another_language(tokens: &[String]) -> bool {
     let emptied_within = |from: usize, to: usize| {
         words[from.min(words.len())..to.min(words.len())].iter().any(|t| EMPTIED_ELSEWHERE.contains(t))
     };
-    let opens = EMPTYING_ELSEWHERE.contains(&first) && emptied_within(1, 5);
+    // Not a German or Dutch yes/no question, which also puts its verb first: "löschen sich die logs
+    // von plex automatisch".
+    let reflexive = words.get(1).is_some_and(|w| matches!(*w, "sich" | "zich" | "se"));
+    let opens = EMPTYING_ELSEWHERE.contains(&first) && !reflexive && emptied_within(1, 5);
     // The object first, its infinitive last: "die logs von plex löschen", "cache van plex legen".
     let closes = words.len() > 1
         && EMPTYING_LAST.contains(&last)

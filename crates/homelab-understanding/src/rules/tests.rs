@@ -145,6 +145,11 @@ fn emptying_logs_in_other_languages_is_an_order_and_asking_about_it_is_not() {
         "vide le cache de plex ?",
         "ruim 2 GB aan logs van plex",
         "hoe kan ik de logs van plex wissen",
+        // Questions typed without a question mark that open with a verb.
+        "löschen sich die logs von plex automatisch",
+        "limpar o cache do plex resolve o problema",
+        "borrar los logs de plex libera espacio",
+        "die logs von sonarr möchte ich wissen",
     ] {
         assert_eq!(check(reading), Verdict::Allow, "{reading}");
     }

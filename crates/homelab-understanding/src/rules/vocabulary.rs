@@ -52,16 +52,16 @@ pub const EMPTYING_ELSEWHERE: &[&str] = &[
     "supprimez", "supprimer", "purger", "purgez",
     "lösche", "lösch", "loesche", "loesch", "löschen", "leere", "leeren", "entferne", "entfern", "entfernen",
     "bereinige", "bereinigen",
-    "wis", "wissen", "verwijder", "verwijderen", "leeg", "legen", "leegmaken",
-    "borra", "borre", "borrar", "limpia", "limpie", "limpiar", "vacía", "vacia", "vacíe", "vaciar", "elimina",
-    "elimine", "eliminar", "suprime",
-    "limpa", "limpe", "limpar", "apaga", "apague", "apagar", "esvazia", "esvazie", "esvaziar", "deleta",
-    "deletar", "exclua", "excluir", "remova", "remover",
+    "wis", "verwijder", "verwijderen", "leeg", "legen", "leegmaken",
+    // Spanish and Portuguese imperatives only: their infinitives open questions typed without a
+    // question mark ("limpar o cache do plex resolve o problema").
+    "borra", "borre", "limpia", "limpie", "vacía", "vacia", "vacíe", "elimina", "elimine", "suprime",
+    "limpa", "limpe", "apaga", "apague", "esvazia", "esvazie", "deleta",
 ];
 
 /// The infinitives German and Dutch put last in an order: "cache von pihole leeren".
 pub const EMPTYING_LAST: &[&str] = &[
-    "löschen", "loeschen", "leeren", "entfernen", "bereinigen", "wissen", "verwijderen", "legen", "leegmaken",
+    "löschen", "loeschen", "leeren", "entfernen", "bereinigen", "verwijderen", "legen", "leegmaken",
 ];
 
 /// What they empty, in those languages and in English.

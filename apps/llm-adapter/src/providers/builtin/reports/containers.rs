@@ -177,7 +177,8 @@ fn errors_in(l: &ContainerLogs, name: &str, fenced: impl Fn(&[String]) -> String
     let written = l.lines.iter().filter(|line| looks_like_error(line)).count();
     let shown = &errors[errors.len().saturating_sub(ERRORS_SHOWN)..];
     let which = if shown.len() < errors.len() { format!(", the last {} shown", shown.len()) } else { String::new() };
-    format!("{written} of the last {read} of {name} look like errors{which}:\n\n{}", fenced(shown))
+    let look = if written == 1 { "looks like an error" } else { "look like errors" };
+    format!("{written} of the last {read} of {name} {look}{which}:\n\n{}", fenced(shown))
 }
 
 /// Error lines shown at most, once repeats are collapsed.
