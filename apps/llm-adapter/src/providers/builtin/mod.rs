@@ -118,10 +118,15 @@ fn decide(request: &LlmRequest) -> LlmResponse {
     }
     let chosen = plan::calls(&understanding, &offered);
     if chosen.is_empty() {
-        if understanding.has(Kind::AppUpdates) && !offered.contains(&ToolId::TruenasStatus) {
-            return stop(answer::NO_IMAGE_UPDATES.to_string());
-        }
-        let mut why: Vec<&str> = wanted.iter().map(|tool| reports::not_offered(*tool)).collect();
+        // Updates asked without TrueNAS: that newer images cannot be seen, not "configure TrueNAS".
+        let updates = understanding.has(Kind::AppUpdates);
+        let mut why: Vec<&str> = wanted
+            .iter()
+            .map(|tool| match tool {
+                ToolId::TruenasStatus if updates => answer::NO_IMAGE_UPDATES,
+                _ => reports::not_offered(*tool),
+            })
+            .collect();
         why.dedup();
         return stop(why.join(" "));
     }

@@ -120,10 +120,11 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
     // kinds, the negation making it a list question too): the ones not running with their
     // details first, then the running ones by name.
     if topics.has(Kind::Stopped) && !stopped.is_empty() {
-        let names: Vec<String> = running.iter().map(|c| format!("**{}**", text(&c.name))).collect();
+        let names: Vec<String> = running.iter().take(20).map(|c| format!("**{}**", text(&c.name))).collect();
+        let more = if running.len() > 20 { format!(" and {} more", running.len() - 20) } else { String::new() };
         let mut out = bullets(&format!("{summary} Not running:"), lines(&stopped));
         if !names.is_empty() {
-            out.push_str(&format!("\n\nRunning: {}.", names.join(", ")));
+            out.push_str(&format!("\n\nRunning: {}{more}.", names.join(", ")));
         }
         return out;
     }
