@@ -383,8 +383,12 @@ fn asks_when_it_fills(question: &str) -> bool {
         "logo",
         "encher",
     ];
-    let folded = features::fold(question);
-    features::words(&folded).iter().any(|w| WORDS.contains(w))
+    says_any(question, WORDS)
+}
+
+/// Whether any word of `question`, folded (lower case, no accents), is one of `words`.
+fn says_any(question: &str, words: &[&str]) -> bool {
+    features::words(&features::fold(question)).iter().any(|w| words.contains(w))
 }
 
 /// No sentence ends before the message does: "quel conteneur bouffe le plus ? coupe-le" and
@@ -438,8 +442,7 @@ fn asks_for_errors(question: &str) -> bool {
         "advertencias",
         "avisos",
     ];
-    let folded = features::fold(question);
-    features::words(&folded).iter().any(|w| WORDS.contains(w))
+    says_any(question, WORDS)
 }
 
 /// The question asks for a `docker run` command ("the docker run command for plex", "plex's run
