@@ -19,7 +19,8 @@ function summary(events: Events): string {
   const trouble = events.events.filter(isTrouble).length;
   const unwatched = events.gaps.length > 0 ? " (not all watched)" : "";
   if (n === 0) return events.gaps.length > 0 ? "nothing recorded (not all watched)" : "quiet";
-  const parts = [`${n} event${n === 1 ? "" : "s"}`];
+  const upTo = events.events.some((e) => e.partly_outside) ? "up to " : "";
+  const parts = [`${upTo}${n} event${n === 1 ? "" : "s"}`];
   if (trouble > 0) parts.push(`${trouble} went wrong`);
   return parts.join(", ") + unwatched;
 }

@@ -58,7 +58,8 @@ export function describeEvent(e: EventItem): string {
   }
   if (e.kind === "filesystem_high" && typeof e.percent_used === "number") verb = `reached ${Math.round(e.percent_used)} % used`;
   const parts = [`${who} ${verb}`];
-  if ((e.count ?? 1) > 1) parts[0] += ` ×${e.count}`;
+  // A loop kept as one record that reaches past the window: its count is not all this window's.
+  if ((e.count ?? 1) > 1) parts[0] += e.partly_outside ? ` ×${e.count} (some outside this window)` : ` ×${e.count}`;
   if (typeof e.exit_code === "number") parts.push(`exit ${e.exit_code}`);
   if (e.kind.startsWith("alert_") && e.text) parts.push(e.text);
   return parts.join(", ");

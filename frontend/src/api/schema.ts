@@ -343,6 +343,12 @@ export interface components {
              */
             log_line?: string | null;
             /**
+             * @description Repeats kept as one record (a restart loop) whose first time is before the window asked
+             *     or whose last is after it: some of `count` fell outside the window, and how many fell
+             *     inside is not known (only the first and last times are kept).
+             */
+            partly_outside?: boolean;
+            /**
              * Format: double
              * @description How full the filesystem was (`filesystem_high`, `filesystem_normal`).
              */

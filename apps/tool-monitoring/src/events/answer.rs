@@ -168,7 +168,7 @@ impl EventLog {
             since: zone.rfc3339(span.since),
             until: zone.rfc3339(span.until),
             timezone: zone.name().to_string(),
-            events: groups.iter().map(|r| to_event(r, zone)).collect(),
+            events: groups.iter().map(|r| to_event(r, span, zone)).collect(),
             gaps: gaps
                 .into_iter()
                 .map(|(from, to, why)| EventGap { from: zone.rfc3339(from), to: zone.rfc3339(to), why, host: None })
@@ -238,7 +238,10 @@ fn cut_to(groups: &mut Vec<Record>, max: usize) -> usize {
     over
 }
 
-fn to_event(r: &Record, zone: &HostZone) -> Event {
+/// The event as answered for `span`. A record of repeats reaching past the window keeps its own
+/// times and count (cutting it down would guess, and could lose a loop that spans the whole
+/// window) and says that part of the count is outside.
+fn to_event(r: &Record, span: Window, zone: &HostZone) -> Event {
     let text = |t: &Option<Box<str>>| t.as_deref().map(String::from);
     Event {
         at: zone.rfc3339(r.at),
@@ -246,6 +249,7 @@ fn to_event(r: &Record, zone: &HostZone) -> Event {
         subject: r.subject.to_string(),
         count: r.count,
         last_at: (r.last_at != r.at).then(|| zone.rfc3339(r.last_at)),
+        partly_outside: r.count > 1 && (r.at < span.since || r.last_at > span.until),
         exit_code: r.exit_code,
         signal: text(&r.signal),
         image: text(&r.image),

@@ -96,6 +96,27 @@ fn a_restart_loop_is_kept_as_its_first_events_then_counted() {
 }
 
 #[test]
+fn a_loop_reaching_past_the_window_says_its_count_is_partly_outside() {
+    let log = EventLog::in_memory(T0);
+    // A crash every minute for an hour: the first few kept apart, the rest one record.
+    for i in 0..60 {
+        log.record(died("sonarr", T0 + i * 60, 1));
+    }
+    let last_ten =
+        |now: i64| log.query(now, Window::asked(now, Some("10m"), None, None).unwrap(), None, None, &berlin());
+    let answer = last_ten(T0 + 59 * 60 + 30);
+    let merged = answer.events.iter().find(|e| e.count > 1).expect("a merged record");
+    assert!(merged.partly_outside, "{merged:?}");
+    assert!(merged.at < answer.since, "its own first time is kept: {merged:?}");
+    // The whole hour asked: every repeat is inside, and nothing is said to be outside.
+    let hour = log.query(T0 + 3_600, Window::asked(T0 + 3_600, Some("2h"), None, None).unwrap(), None, None, &berlin());
+    assert!(hour.events.iter().all(|e| !e.partly_outside), "{:?}", hour.events);
+    assert_eq!(hour.events.iter().map(|e| e.count).sum::<u32>(), 60);
+    let v = serde_json::to_value(&hour.events).unwrap();
+    assert!(!v.to_string().contains("partly_outside"), "left out when false: {v}");
+}
+
+#[test]
 fn events_are_kept_in_time_order_and_separate_incidents_stay_apart() {
     let log = EventLog::in_memory(T0);
     log.record(died("sonarr", T0 + 100, 1));

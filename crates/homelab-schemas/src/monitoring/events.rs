@@ -123,6 +123,11 @@ pub struct Event {
     /// The last time, for repeats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_at: Option<String>,
+    /// Repeats kept as one record (a restart loop) whose first time is before the window asked
+    /// or whose last is after it: some of `count` fell outside the window, and how many fell
+    /// inside is not known (only the first and last times are kept).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub partly_outside: bool,
     /// A container's exit code (`died`; the last one, for repeats).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
@@ -156,6 +161,10 @@ fn one() -> u32 {
 
 fn is_one(n: &u32) -> bool {
     *n == 1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A stretch of the window in which events were not watched: what happened then is unknown.
@@ -218,6 +227,7 @@ mod tests {
             subject: "sonarr".into(),
             count: 1,
             last_at: None,
+            partly_outside: false,
             exit_code: Some(1),
             signal: None,
             image: None,

@@ -84,6 +84,8 @@ fn quoted(line: &str) -> String {
 struct Crash {
     subject: String,
     count: u32,
+    /// Some of `count` fell outside the window (a loop counted as one record).
+    partly_outside: bool,
     how: String,
 }
 
@@ -112,6 +114,7 @@ fn take_all(events: &[Event], said: &mut [bool], i: usize, kinds: &[EventKind], 
             Some(mut s) => {
                 s.count += f.count;
                 s.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+                s.partly_outside |= f.partly_outside;
                 s.exit_code = f.exit_code.or(s.exit_code);
                 s.log_line = f.log_line.clone().or(s.log_line);
                 s
@@ -149,18 +152,25 @@ fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
         said[j] = true;
         e.count += f.count;
         e.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
+        e.partly_outside |= f.partly_outside;
         e.log_line = f.log_line.clone().or(e.log_line);
     }
     e
 }
 
-/// `died 4× between 03:12 and 03:40 CET` or `died`.
+/// `died 4× between 03:12 and 03:40 CET` or `died`; repeats counted past the window say so.
 fn times(verb: &str, e: &Event, clock: &Clock) -> String {
     match e.count {
         1 => verb.to_string(),
+        n if e.partly_outside => {
+            format!("{verb} {n}× between {} and {} ({OUTSIDE})", clock.at(&e.at), clock.unix(end_of(e)))
+        }
         n => format!("{verb} {n}× between {} and {}", clock.at(&e.at), clock.unix(end_of(e))),
     }
 }
+
+/// Said of repeats kept as one record that reaches past the window asked.
+const OUTSIDE: &str = "counted together with repeats outside this window; how many fell inside it is not known";
 
 /// `started again each time`, `started again at 03:13 CET`: the starts that followed `e` (a
 /// death, an OOM kill) within [`RESTARTED_WITHIN`].
@@ -205,6 +215,7 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     crashes.push(Crash {
                         subject: who(e),
                         count: e.count,
+                        partly_outside: e.partly_outside,
                         how: e.exit_code.map(|c| format!("exit code {c}")).unwrap_or_default(),
                     });
                 }
@@ -221,7 +232,12 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     parts.push(format!("exit code {code}"));
                 }
                 parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
-                crashes.push(Crash { subject: who(e), count: e.count, how: "out of memory".into() });
+                crashes.push(Crash {
+                    subject: who(e),
+                    count: e.count,
+                    partly_outside: e.partly_outside,
+                    how: "out of memory".into(),
+                });
                 let mut phrase = parts.join(", ");
                 if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
                     phrase.push_str(&format!("; last log line: {}", quoted(line)));
@@ -352,7 +368,7 @@ fn timeline(e: &Events, topics: &Topics) -> String {
         let crash = |c: &Crash, verb: &str| {
             let mut how: Vec<String> = Vec::new();
             if c.count > 1 {
-                how.push(format!("{}×", c.count));
+                how.push(format!("{}{}×", if c.partly_outside { "up to " } else { "" }, c.count));
             }
             how.extend((!c.how.is_empty()).then(|| c.how.clone()));
             let how = if how.is_empty() { String::new() } else { format!(" ({})", how.join(", ")) };
@@ -455,7 +471,11 @@ fn brief(e: &Events) -> String {
         .take(5)
         .map(|ev| {
             let last = clock.unix(end_of(ev));
-            let n = if ev.count > 1 { format!(" {}×", ev.count) } else { String::new() };
+            let n = match ev.count {
+                1 => String::new(),
+                n if ev.partly_outside => format!(" up to {n}×"),
+                n => format!(" {n}×"),
+            };
             match ev.kind {
                 EventKind::Died => format!(
                     "{} died{n} (last at {last}{})",

@@ -175,3 +175,32 @@ fn a_container_that_crashed_in_two_ways_is_counted_once() {
     let a = said("did anything crash last night?", v);
     assert!(a.contains(": 2 containers crashed: **radarr** (2×, exit code 137), **radarr** (21×, exit code 2), **sonarr** (exit code 1)."), "{a}");
 }
+
+#[test]
+fn a_loop_counted_past_the_window_is_not_claimed_for_it() {
+    // "What happened in the last 10 minutes?" while a loop that began before them goes on: the
+    // record keeps its first time and the whole count.
+    let mut v = sample();
+    v["since"] = json!("2026-12-05T03:32:00+01:00");
+    v["until"] = json!("2026-12-05T03:42:00+01:00");
+    v["events"] = json!([
+        {"at": "2026-12-05T02:53:00+01:00", "kind": "died", "subject": "sonarr", "count": 12,
+         "last_at": "2026-12-05T03:41:00+01:00", "exit_code": 1, "partly_outside": true}]);
+    v["gaps"] = json!([]);
+    let a = said("what happened in the last 10 minutes?", v.clone());
+    assert!(a.contains("**sonarr** crashed (up to 12×, exit code 1)."), "{a}");
+    assert!(
+        a.contains("died 12× between 02:53 CET and 03:41 CET (counted together with repeats outside this window"),
+        "{a}"
+    );
+    // Inside the window, the count is the window's own.
+    v["events"][0]["at"] = json!("2026-12-05T03:33:00+01:00");
+    v["events"][0]["partly_outside"] = json!(false);
+    let a = said("what happened in the last 10 minutes?", v.clone());
+    assert!(a.contains("**sonarr** crashed (12×, exit code 1).") && !a.contains("outside"), "{a}");
+    // The situation report's sentence too.
+    v["events"][0]["partly_outside"] = json!(true);
+    let e: Events = serde_json::from_value(v).unwrap();
+    let brief = events(&e, &understood("how is my server doing?"));
+    assert!(brief.contains("**sonarr** died up to 12×"), "{brief}");
+}
