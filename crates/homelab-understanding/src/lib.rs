@@ -143,6 +143,10 @@ pub struct Understanding {
     /// A question about a log that asks for its errors ("any errors in pihole's logs?", "fehler
     /// im log von sonarr"): answered with the lines that look like errors, from more of the log.
     pub errors: bool,
+    /// What inside a named container its size is asked of ("how big is the plex cache", "wie groß
+    /// ist die datenbank von sonarr"): `cache`, `database`, `folder`… No tool sees inside a
+    /// container or its volumes, so the answer says so rather than answer something else.
+    pub inside: Option<&'static str>,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -329,11 +333,13 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     }
     let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
+    let inside = if change.is_none() && !containers.is_empty() { size_inside(question) } else { None };
     Understanding {
         kinds,
         change,
         recreate,
         errors,
+        inside,
         containers,
         host,
         window,
@@ -382,8 +388,87 @@ fn asks_when_it_fills(question: &str) -> bool {
         "quando",
         "logo",
         "encher",
+        // How long it lasts: "how long before it runs out", "wie lange reicht der platz",
+        // "hoelang nog", "cuánto falta", "how many days of space are left".
+        "long",
+        "lange",
+        "lang",
+        "hoelang",
+        "reicht",
+        "reichen",
+        "falta",
+        "faltan",
+        "faltam",
+        "before",
+        "bevor",
+        "avant",
+        "voordat",
+        "days",
+        "tage",
+        "tagen",
+        "jours",
+        "dagen",
+        "dias",
+        "manquer",
+        // "füllt sich", "se llene".
+        "fullt",
+        "llene",
     ];
     says_any(question, WORDS)
+}
+
+/// The thing inside a container whose size the question asks ("how big is the plex cache",
+/// "combien pèse la base de données de sonarr", "qual o tamanho da pasta de downloads"), said in
+/// English; `None` unless it names both a size and such a thing.
+fn size_inside(question: &str) -> Option<&'static str> {
+    const SIZE: &[&str] = &[
+        "big", "bigger", "large", "huge", "size", "space", "gb", "gib", "mb", "gros", "grose", "grosse", "groser",
+        "platz", "belegt", "taille", "place", "pese", "poids", "espace", "occupe", "groot", "grote", "grootte",
+        "ruimte", "tamano", "grande", "ocupa", "espacio", "pesa", "tamanho", "espaco",
+    ];
+    const THINGS: &[(&str, &str)] = &[
+        ("cache", "cache"),
+        ("caches", "cache"),
+        ("database", "database"),
+        ("db", "database"),
+        ("datenbank", "database"),
+        ("databank", "database"),
+        ("donnees", "database"),
+        ("datos", "database"),
+        ("dados", "database"),
+        ("folder", "folder"),
+        ("directory", "folder"),
+        ("ordner", "folder"),
+        ("verzeichnis", "folder"),
+        ("dossier", "folder"),
+        ("repertoire", "folder"),
+        ("carpeta", "folder"),
+        ("pasta", "folder"),
+        ("library", "library"),
+        ("bibliothek", "library"),
+        ("bibliotheque", "library"),
+        ("bibliotheek", "library"),
+        ("biblioteca", "library"),
+        ("volume", "volume"),
+        ("volumes", "volume"),
+        ("volumen", "volume"),
+        ("downloads", "downloads"),
+        ("descargas", "downloads"),
+        ("telechargements", "downloads"),
+        ("config", "configuration"),
+        ("configuration", "configuration"),
+        ("konfiguration", "configuration"),
+        ("configuracion", "configuration"),
+        ("configuracao", "configuration"),
+        ("metadata", "metadata"),
+        ("thumbnails", "thumbnails"),
+    ];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    if !words.iter().any(|w| SIZE.contains(w)) {
+        return None;
+    }
+    words.iter().find_map(|w| THINGS.iter().find(|(word, _)| word == w).map(|(_, thing)| *thing))
 }
 
 /// Whether any word of `question`, folded (lower case, no accents), is one of `words`.
@@ -400,16 +485,23 @@ fn one_sentence(message: &str) -> bool {
 
 /// A question that opens by asking how things are: English "is", "are", "was" or "were", or a
 /// word asking how much, how big or which in the other five languages ("wie groß ist der cache
-/// von immich", "hoe groot is de cache", "combien pèse le cache", "qual o tamanho do cache").
+/// von immich", "hoe groot is de cache", "combien pèse le cache", "qual o tamanho do cache"), also
+/// after a preposition ("dans combien de jours le disque sera plein").
 fn asks_how_things_are(question: &str) -> bool {
     const OPENINGS: &[&str] = &[
         "is", "are", "was", "were", "combien", "quelle", "quel", "quelles", "quels", "wie", "wieviel", "welche",
         "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales",
         "quanto", "quanta", "quantos", "quantas", "qual", "quais",
     ];
+    // "dans combien de jours", "in wie vielen tagen", "en cuántos días": after a preposition.
+    const BEFORE: &[&str] = &["dans", "en", "in", "em", "binnen", "nach", "apres"];
     let folded = features::fold(question);
     let words = features::words(&folded);
-    words.first().is_some_and(|w| OPENINGS.contains(w))
+    match words.as_slice() {
+        [first, ..] if OPENINGS.contains(first) => true,
+        [first, second, ..] => BEFORE.contains(first) && OPENINGS.contains(second),
+        _ => false,
+    }
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a

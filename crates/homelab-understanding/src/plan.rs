@@ -289,6 +289,7 @@ mod tests {
             now: jiff::Timestamp::UNIX_EPOCH,
             recreate: false,
             errors: false,
+            inside: None,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -259,6 +259,31 @@ fn errors_asked_of_a_log_are_read_from_more_of_it() {
 }
 
 #[test]
+fn the_size_of_something_inside_a_container_is_named_as_what_cannot_be_seen() {
+    for (q, thing) in [
+        ("how big is the plex cache", "cache"),
+        ("wie groß ist die datenbank von sonarr", "database"),
+        ("quelle est la taille du cache de plex", "cache"),
+        ("hoe groot is de bibliotheek van jellyfin", "library"),
+        ("cuánto espacio ocupa la carpeta de sonarr", "folder"),
+        ("qual o tamanho do volume do plex", "volume"),
+    ] {
+        let u = understand(q, &host());
+        assert!(u.change.is_none(), "a question, not an order: {q}: {u:?}");
+        assert_eq!(u.inside, Some(thing), "{q}: {u:?}");
+    }
+    for q in [
+        // No container named, no size asked, or an order.
+        "how big is the cache",
+        "show me plex's config",
+        "how much space is left on the disk plex uses",
+        "clear the plex cache, it is too big",
+    ] {
+        assert_eq!(understand(q, &host()).inside, None, "{q}");
+    }
+}
+
+#[test]
 fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
     // "backup" alone made the model 0.32 sure of an order, over the 0.31 threshold.
     for q in [

@@ -41,7 +41,8 @@ fn main() -> std::process::ExitCode {
             let change =
                 u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
-            println!("{line:<60} {kinds:?}{change}{window}");
+            let inside = u.inside.map(|t| format!(" (size of its {t}: unseen)")).unwrap_or_default();
+            println!("{line:<60} {kinds:?}{change}{window}{inside}");
         }
         return std::process::ExitCode::SUCCESS;
     }

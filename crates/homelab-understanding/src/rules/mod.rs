@@ -292,7 +292,12 @@ pub fn speaks_to_the_assistant(message: &str) -> bool {
         "verwijdert",
         "leegt",
     ];
-    clauses(&normalise(message)).iter().any(|(tokens, _, _)| tokens.iter().any(|t| YOU.contains(&t.as_str())))
+    // French "du" is "of the" ("la taille du cache de plex"), German "du" is "you".
+    const FRENCH: &[&str] = &["le", "la", "les", "des", "est", "sont", "quel", "quelle", "quels", "quelles", "combien"];
+    clauses(&normalise(message)).iter().any(|(tokens, _, _)| {
+        let french = tokens.iter().any(|t| FRENCH.contains(&t.as_str()));
+        tokens.iter().any(|t| YOU.contains(&t.as_str()) && !(french && t == "du"))
+    })
 }
 
 /// Whether any word of the clause is an action, in any form: "the server got *rebooted*",

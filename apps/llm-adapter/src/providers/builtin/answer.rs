@@ -51,10 +51,24 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if topics.has(Kind::AppUpdates) && !results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name()) {
         parts.push(NO_IMAGE_UPDATES.into());
     }
+    if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
+        parts.insert(0, size_inside_unseen(name, thing));
+    }
     if parts.is_empty() {
         return super::HELP.to_string();
     }
     parts.join("\n\n")
+}
+
+/// "How big is the plex cache": nothing here reads the files inside a container or its volumes,
+/// so the answer says so first, and how to find out, before what it could see.
+fn size_inside_unseen(container: &str, thing: &str) -> String {
+    let name = reports::text(container);
+    format!(
+        "I can't see how big {name}'s {thing} is: I read Docker's and the host's figures, not the files inside a \
+         container or its volumes. On the host, `du -sh` on the folder it is kept in tells you (`docker inspect \
+         {name}` lists its mounts)."
+    )
 }
 
 /// Updates asked about where TrueNAS (which lists its apps' updates) is not configured: on a plain
@@ -287,6 +301,16 @@ pub(crate) mod tests {
         assert!(a.contains("\n\nDisk space:\n\n- `/`: "), "{a}");
         assert!(a.contains("nearly full\n\nLoad average (1, 5, 15 min): 0.52, 0.40, 0.33."), "{a}");
         assert!(a.contains("3 containers: 1 running and 2 stopped") && a.contains("nextcloud"), "{a}");
+    }
+
+    #[test]
+    fn the_size_of_a_containers_cache_is_said_to_be_unseen_before_its_details() {
+        let (_, details) = reports::tests::sample(ToolId::ContainerDetails);
+        let a = ask_json("how big is the sonarr cache?", &[(ToolId::ContainerDetails, details.clone())]);
+        assert!(a.starts_with("I can't see how big sonarr's cache is"), "{a}");
+        assert!(a.contains("du -sh") && a.contains("**sonarr**"), "the details follow: {a}");
+        let plain = ask_json("how is sonarr doing?", &[(ToolId::ContainerDetails, details)]);
+        assert!(!plain.contains("can't see how big"), "{plain}");
     }
 
     #[test]

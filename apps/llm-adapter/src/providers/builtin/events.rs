@@ -96,16 +96,40 @@ struct Line {
     said: String,
 }
 
-/// The events after `i` not yet said, of `kinds`, about `i`'s subject, starting within
-/// `[from, to]`: marked as said and summed into one (count, last time, last exit code and log
-/// line), or `None` when there are none.
+/// The events not yet said, of `kinds`, about `i`'s subject, within `[from, to]` (repeats kept
+/// as one event: reaching into it): marked as said and summed into one (count, last time, last
+/// exit code and log line), or `None` when there are none.
 fn take_all(events: &[Event], said: &mut [bool], i: usize, kinds: &[EventKind], from: i64, to: i64) -> Option<Event> {
+    take_up_to(events, said, i, kinds, (from, to), u32::MAX)
+}
+
+/// [`take_all`] within `(from, to)`, but no more than `most` occurrences in all: a container
+/// stopped once takes the one exit that followed, not a crash loop recorded as one event that
+/// began then.
+fn take_up_to(
+    events: &[Event],
+    said: &mut [bool],
+    i: usize,
+    kinds: &[EventKind],
+    (from, to): (i64, i64),
+    most: u32,
+) -> Option<Event> {
     let e = &events[i];
     let mut sum: Option<Event> = None;
-    for j in i + 1..events.len() {
+    for j in 0..events.len() {
         let f = &events[j];
-        let at = secs(&f.at);
-        if said[j] || !kinds.contains(&f.kind) || f.subject != e.subject || f.host != e.host || at < from || at > to {
+        let (at, last) = (secs(&f.at), end_of(f));
+        if j == i
+            || said[j]
+            || !kinds.contains(&f.kind)
+            || f.subject != e.subject
+            || f.host != e.host
+            || last < from
+            || at > to
+        {
+            continue;
+        }
+        if sum.as_ref().map_or(0, |s| s.count).saturating_add(f.count) > most {
             continue;
         }
         said[j] = true;
@@ -143,7 +167,8 @@ fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
             && f.host == e.host
             && f.exit_code == e.exit_code
             && f.signal == e.signal;
-        if !repeat {
+        // A loop's starts are said with the deaths they follow, not summed into an earlier start.
+        if !repeat || (f.kind == EventKind::Started && loop_starts(events, said, j)) {
             continue;
         }
         if secs(&f.at) - end_of(&e) > GROUP_SECONDS {
@@ -158,14 +183,15 @@ fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
     e
 }
 
-/// `died 4× between 03:12 and 03:40 CET` or `died`; repeats counted past the window say so.
+/// `died 4× between 03:12 and 03:40 CET`, `died 2× at 03:12 CET` or `died`; repeats counted
+/// past the window say so.
 fn times(verb: &str, e: &Event, clock: &Clock) -> String {
+    let (first, last) = (clock.at(&e.at), clock.unix(end_of(e)));
+    let when = if first == last { format!("at {first}") } else { format!("between {first} and {last}") };
     match e.count {
         1 => verb.to_string(),
-        n if e.partly_outside => {
-            format!("{verb} {n}× between {} and {} ({OUTSIDE})", clock.at(&e.at), clock.unix(end_of(e)))
-        }
-        n => format!("{verb} {n}× between {} and {}", clock.at(&e.at), clock.unix(end_of(e))),
+        n if e.partly_outside => format!("{verb} {n}× {when} ({OUTSIDE})"),
+        n => format!("{verb} {n}× {when}"),
     }
 }
 
@@ -184,11 +210,30 @@ fn started_again(
 ) -> Option<String> {
     let s = take_all(events, said, i, &[EventKind::Started], secs(&e.at), end_of(e) + RESTARTED_WITHIN)?;
     *end = (*end).max(end_of(&s));
-    Some(match (e.count, s.count) {
+    // A loop's starts kept as one event begin with the start before the first death.
+    let after = if secs(&s.at) < secs(&e.at) { s.count.saturating_sub(1) } else { s.count };
+    Some(match (e.count, after) {
+        (_, 0) => return None,
         (n, m) if n > 1 && m >= n => "started again each time".to_string(),
         (_, 1) => format!("started again at {}", clock.at(&s.at)),
         (_, m) => format!("started again {m}×, last at {}", clock.unix(end_of(&s))),
     })
+}
+
+/// Whether event `i` is a loop's starts, kept as one event, that a death or an out-of-memory kill
+/// of the same container within it will say ("died 14×, …, started again each time").
+fn loop_starts(events: &[Event], said: &[bool], i: usize) -> bool {
+    let e = &events[i];
+    let (start, end) = (secs(&e.at), end_of(e));
+    e.kind == EventKind::Started
+        && e.count > 1
+        && events.iter().enumerate().skip(i + 1).any(|(j, f)| {
+            !said[j]
+                && matches!(f.kind, EventKind::Died | EventKind::OomKilled)
+                && f.subject == e.subject
+                && f.host == e.host
+                && (start..=end).contains(&secs(&f.at))
+        })
 }
 
 /// The lines of the timeline, and the crashes among them.
@@ -196,124 +241,137 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
     let mut said = vec![false; events.len()];
     let mut lines = Vec::new();
     let mut crashes = Vec::new();
-    for i in 0..events.len() {
-        if said[i] {
-            continue;
-        }
-        said[i] = true;
-        let e = &with_repeats(events, &mut said, i);
-        let (start, mut end) = (secs(&e.at), end_of(e));
-        let soon = end + TOGETHER_SECONDS;
-        let phrase = match e.kind {
-            EventKind::Died => {
-                let mut parts = vec![times("died", e, clock)];
-                if let Some(code) = e.exit_code {
-                    parts.push(format!("exit code {code}"));
+    // First the events in order, leaving a loop's starts to the deaths they follow; then whatever
+    // is left (starts whose deaths were said another way).
+    for defer in [true, false] {
+        for i in 0..events.len() {
+            if said[i] || (defer && loop_starts(events, &said, i)) {
+                continue;
+            }
+            said[i] = true;
+            let e = &with_repeats(events, &mut said, i);
+            let (start, mut end) = (secs(&e.at), end_of(e));
+            let soon = end + TOGETHER_SECONDS;
+            let phrase = match e.kind {
+                EventKind::Died => {
+                    let mut parts = vec![times("died", e, clock)];
+                    if let Some(code) = e.exit_code {
+                        parts.push(format!("exit code {code}"));
+                    }
+                    parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
+                    if e.exit_code != Some(0) {
+                        crashes.push(Crash {
+                            subject: who(e),
+                            count: e.count,
+                            partly_outside: e.partly_outside,
+                            how: e.exit_code.map(|c| format!("exit code {c}")).unwrap_or_default(),
+                        });
+                    }
+                    let mut phrase = parts.join(", ");
+                    if let Some(line) = &e.log_line {
+                        phrase.push_str(&format!("; last log line: {}", quoted(line)));
+                    }
+                    phrase
                 }
-                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
-                if e.exit_code != Some(0) {
+                EventKind::OomKilled => {
+                    let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
+                    let mut parts = vec![times("was killed for running out of memory", e, clock)];
+                    if let Some(code) = died.as_ref().and_then(|d| d.exit_code) {
+                        parts.push(format!("exit code {code}"));
+                    }
+                    parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
                     crashes.push(Crash {
                         subject: who(e),
                         count: e.count,
                         partly_outside: e.partly_outside,
-                        how: e.exit_code.map(|c| format!("exit code {c}")).unwrap_or_default(),
+                        how: "out of memory".into(),
                     });
-                }
-                let mut phrase = parts.join(", ");
-                if let Some(line) = &e.log_line {
-                    phrase.push_str(&format!("; last log line: {}", quoted(line)));
-                }
-                phrase
-            }
-            EventKind::OomKilled => {
-                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
-                let mut parts = vec![times("was killed for running out of memory", e, clock)];
-                if let Some(code) = died.as_ref().and_then(|d| d.exit_code) {
-                    parts.push(format!("exit code {code}"));
-                }
-                parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
-                crashes.push(Crash {
-                    subject: who(e),
-                    count: e.count,
-                    partly_outside: e.partly_outside,
-                    how: "out of memory".into(),
-                });
-                let mut phrase = parts.join(", ");
-                if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
-                    phrase.push_str(&format!("; last log line: {}", quoted(line)));
-                }
-                phrase
-            }
-            EventKind::Killed => {
-                let died = take_all(events, &mut said, i, &[EventKind::Died], start, soon);
-                let verb = match e.signal.as_deref().unwrap_or_default().trim_start_matches("SIG") {
-                    "15" | "TERM" => "was stopped".to_string(),
-                    "9" | "KILL" => "was killed (SIGKILL)".to_string(),
-                    other => format!("was sent signal {}", text(other)),
-                };
-                let mut phrase = times(&verb, e, clock);
-                if let Some(code) = died.and_then(|d| d.exit_code) {
-                    phrase.push_str(&format!(", exit code {code}"));
-                }
-                phrase
-            }
-            EventKind::Destroyed => {
-                let kinds = [EventKind::Updated, EventKind::Created];
-                match take_all(events, &mut said, i, &kinds, start, end + RESTARTED_WITHIN) {
-                    Some(new) => {
-                        let image = new.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
-                        let verb = if new.kind == EventKind::Updated {
-                            "was updated to a new image"
-                        } else {
-                            "was re-created"
-                        };
-                        let started =
-                            take_all(events, &mut said, i, &[EventKind::Started], start, soon + RESTARTED_WITHIN);
-                        format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
+                    let mut phrase = parts.join(", ");
+                    if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
+                        phrase.push_str(&format!("; last log line: {}", quoted(line)));
                     }
-                    None => "was removed".into(),
+                    phrase
                 }
-            }
-            EventKind::Created | EventKind::Updated => {
-                let image = e.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
-                let verb = if e.kind == EventKind::Updated { "was re-created from a new image" } else { "was created" };
-                let started = take_all(events, &mut said, i, &[EventKind::Started], start, soon);
-                format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
-            }
-            EventKind::Started => match take_all(events, &mut said, i, &[EventKind::Restarted], start, end + 5) {
-                Some(_) => times("was restarted", e, clock),
-                None => times("was started", e, clock),
-            },
-            EventKind::Restarted => times("was restarted", e, clock),
-            EventKind::Unhealthy => match take_all(events, &mut said, i, &[EventKind::Healthy], start, i64::MAX / 4) {
-                Some(well) => {
-                    end = secs(&well.at);
-                    format!("was unhealthy from {} to {}", clock.at(&e.at), clock.at(&well.at))
+                EventKind::Killed => {
+                    let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
+                    let verb = match e.signal.as_deref().unwrap_or_default().trim_start_matches("SIG") {
+                        "15" | "TERM" => "was stopped".to_string(),
+                        "9" | "KILL" => "was killed (SIGKILL)".to_string(),
+                        other => format!("was sent signal {}", text(other)),
+                    };
+                    let mut phrase = times(&verb, e, clock);
+                    if let Some(code) = died.and_then(|d| d.exit_code) {
+                        phrase.push_str(&format!(", exit code {code}"));
+                    }
+                    phrase
                 }
-                None => times("turned unhealthy", e, clock),
-            },
-            EventKind::Healthy => times("was healthy again", e, clock),
-            EventKind::Booted => "the host booted".into(),
-            EventKind::FilesystemHigh => {
-                let already = e.text.as_deref().map(|t| format!(" ({})", text(t))).unwrap_or_default();
-                format!("reached {:.1} % used{already}", e.percent_used.unwrap_or(90.0))
-            }
-            EventKind::FilesystemNormal => {
-                format!("went back under 90 % ({:.1} % used)", e.percent_used.unwrap_or(0.0))
-            }
-            EventKind::AlertRaised | EventKind::AlertCleared => {
-                let verb = if e.kind == EventKind::AlertRaised { "raised" } else { "cleared" };
-                let level = e.level.as_deref().map(|l| format!("{} ", text(l))).unwrap_or_default();
-                let about = e.text.as_deref().map(|t| format!(": {}", text(t))).unwrap_or_default();
-                format!("TrueNAS {verb} a {level}alert ({}){about}", text(&e.subject))
-            }
-        };
-        let said = match e.kind {
-            EventKind::Booted | EventKind::AlertRaised | EventKind::AlertCleared => phrase,
-            EventKind::FilesystemHigh | EventKind::FilesystemNormal => format!("{} {phrase}", quoted(&e.subject)),
-            _ => format!("{} {phrase}", who(e)),
-        };
-        lines.push(Line { start, end, said: format!("{}: {said}", clock.at(&e.at)) });
+                EventKind::Destroyed => {
+                    let kinds = [EventKind::Updated, EventKind::Created];
+                    match take_up_to(events, &mut said, i, &kinds, (start, end + RESTARTED_WITHIN), e.count) {
+                        Some(new) => {
+                            let image = new.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
+                            let verb = if new.kind == EventKind::Updated {
+                                "was updated to a new image"
+                            } else {
+                                "was re-created"
+                            };
+                            let started = take_up_to(
+                                events,
+                                &mut said,
+                                i,
+                                &[EventKind::Started],
+                                (start, soon + RESTARTED_WITHIN),
+                                new.count,
+                            );
+                            format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
+                        }
+                        None => "was removed".into(),
+                    }
+                }
+                EventKind::Created | EventKind::Updated => {
+                    let image = e.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
+                    let verb =
+                        if e.kind == EventKind::Updated { "was re-created from a new image" } else { "was created" };
+                    let started = take_up_to(events, &mut said, i, &[EventKind::Started], (start, soon), e.count);
+                    format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
+                }
+                EventKind::Started => match take_all(events, &mut said, i, &[EventKind::Restarted], start, end + 5) {
+                    Some(_) => times("was restarted", e, clock),
+                    None => times("was started", e, clock),
+                },
+                EventKind::Restarted => times("was restarted", e, clock),
+                EventKind::Unhealthy => {
+                    match take_all(events, &mut said, i, &[EventKind::Healthy], start, i64::MAX / 4) {
+                        Some(well) => {
+                            end = secs(&well.at);
+                            format!("was unhealthy from {} to {}", clock.at(&e.at), clock.at(&well.at))
+                        }
+                        None => times("turned unhealthy", e, clock),
+                    }
+                }
+                EventKind::Healthy => times("was healthy again", e, clock),
+                EventKind::Booted => "the host booted".into(),
+                EventKind::FilesystemHigh => {
+                    let already = e.text.as_deref().map(|t| format!(" ({})", text(t))).unwrap_or_default();
+                    format!("reached {:.1} % used{already}", e.percent_used.unwrap_or(90.0))
+                }
+                EventKind::FilesystemNormal => {
+                    format!("went back under 90 % ({:.1} % used)", e.percent_used.unwrap_or(0.0))
+                }
+                EventKind::AlertRaised | EventKind::AlertCleared => {
+                    let verb = if e.kind == EventKind::AlertRaised { "raised" } else { "cleared" };
+                    let level = e.level.as_deref().map(|l| format!("{} ", text(l))).unwrap_or_default();
+                    let about = e.text.as_deref().map(|t| format!(": {}", text(t))).unwrap_or_default();
+                    format!("TrueNAS {verb} a {level}alert ({}){about}", text(&e.subject))
+                }
+            };
+            let said = match e.kind {
+                EventKind::Booted | EventKind::AlertRaised | EventKind::AlertCleared => phrase,
+                EventKind::FilesystemHigh | EventKind::FilesystemNormal => format!("{} {phrase}", quoted(&e.subject)),
+                _ => format!("{} {phrase}", who(e)),
+            };
+            lines.push(Line { start, end, said: format!("{}: {said}", clock.at(&e.at)) });
+        }
     }
     (lines, crashes)
 }
@@ -344,7 +402,20 @@ fn timeline(e: &Events, topics: &Topics) -> String {
     let clock = Clock::of(e);
     let when = label(e, topics, &clock);
     let gaps: Vec<(i64, i64)> = e.gaps.iter().map(|g| (secs(&g.from), secs(&g.to))).collect();
-    let (mut lines, crashes) = lines(&e.events, &clock);
+    let (mut lines, mut crashes) = lines(&e.events, &clock);
+    // One container's crashes the same way, said on several lines (two loops a while apart), are
+    // counted together in the headline.
+    let mut i = 0;
+    while i < crashes.len() {
+        match (0..i).find(|&j| crashes[j].subject == crashes[i].subject && crashes[j].how == crashes[i].how) {
+            Some(j) => {
+                let c = crashes.remove(i);
+                crashes[j].count += c.count;
+                crashes[j].partly_outside |= c.partly_outside;
+            }
+            None => i += 1,
+        }
+    }
     let one = match topics.containers.as_slice() {
         [name] => Some(name.as_str()),
         _ => None,
@@ -385,11 +456,21 @@ fn timeline(e: &Events, topics: &Topics) -> String {
             }
         });
         if let Some(name) = one {
-            let last = e.events.iter().rev().find(|ev| {
-                ev.subject == name && matches!(ev.kind, EventKind::Started | EventKind::Restarted | EventKind::Updated)
-            });
+            // The latest start, a loop's starts kept as one event counting by their last.
+            let last = e
+                .events
+                .iter()
+                .filter(|ev| {
+                    ev.subject == name
+                        && matches!(ev.kind, EventKind::Started | EventKind::Restarted | EventKind::Updated)
+                })
+                .max_by_key(|ev| end_of(ev));
             head.push_str(&match last {
-                Some(s) => format!(" **{}** last started at {}.", text(name), say::when(&s.at, Some(&e.timezone))),
+                Some(s) => format!(
+                    " **{}** last started at {}.",
+                    text(name),
+                    say::when(s.last_at.as_deref().unwrap_or(&s.at), Some(&e.timezone))
+                ),
                 None => format!(" **{}** did not start or restart in this window.", text(name)),
             });
         }

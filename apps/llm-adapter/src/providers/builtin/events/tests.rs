@@ -204,3 +204,44 @@ fn a_loop_counted_past_the_window_is_not_claimed_for_it() {
     let brief = events(&e, &understood("how is my server doing?"));
     assert!(brief.contains("**sonarr** died up to 12×"), "{brief}");
 }
+
+#[test]
+fn a_crash_loop_that_began_with_a_kill_is_not_hidden_under_it() {
+    // `docker rm -f radarr` and a new radarr that crashes every few seconds: the record has the
+    // kill, its exit, and the new container's deaths as one event with a count.
+    let mut v = sample();
+    v["events"] = json!([
+        {"at": "2026-12-05T03:11:00+01:00", "kind": "started", "subject": "radarr"},
+        {"at": "2026-12-05T03:12:00+01:00", "kind": "killed", "subject": "radarr", "signal": "SIGKILL"},
+        {"at": "2026-12-05T03:12:00+01:00", "kind": "died", "subject": "radarr", "exit_code": 137},
+        {"at": "2026-12-05T03:12:04+01:00", "kind": "started", "subject": "radarr", "count": 14,
+         "last_at": "2026-12-05T03:16:01+01:00"},
+        {"at": "2026-12-05T03:12:05+01:00", "kind": "died", "subject": "radarr", "count": 13,
+         "last_at": "2026-12-05T03:16:00+01:00", "exit_code": 2},
+        {"at": "2026-12-05T03:20:00+01:00", "kind": "oom_killed", "subject": "immich", "count": 2,
+         "last_at": "2026-12-05T03:20:20+01:00"}]);
+    v["gaps"] = json!([]);
+    let a = said("what happened last night?", v.clone());
+    assert!(a.contains("**radarr** was killed (SIGKILL), exit code 137"), "{a}");
+    assert!(
+        a.contains("**radarr** died 13× between 03:12 CET and 03:16 CET, exit code 2, started again each time"),
+        "{a}"
+    );
+    assert!(a.contains("2 containers crashed: **radarr** (13×, exit code 2)"), "{a}");
+    // The new container's first start comes before its first death, and is not said apart.
+    assert!(a.contains("**radarr** was started\n"), "the start before the kill alone: {a}");
+    assert!(!a.contains("was started 1"), "{a}");
+    // Asked about radarr, its last start is the loop's last, not its first.
+    let mut about_radarr = understood("what happened last night?");
+    about_radarr.containers = vec!["radarr".into()];
+    let one = events(&serde_json::from_value(v.clone()).unwrap(), &about_radarr);
+    assert!(one.contains("**radarr** last started at 03:16"), "{one}");
+    // A second loop later, the same way: one container, its crashes counted together.
+    let mut twice = v.clone();
+    twice["events"].as_array_mut().unwrap().push(json!({"at": "2026-12-05T05:00:00+01:00", "kind": "died",
+        "subject": "radarr", "count": 5, "last_at": "2026-12-05T05:30:00+01:00", "exit_code": 2}));
+    let a2 = said("what happened last night?", twice);
+    assert!(a2.contains("2 containers crashed: **radarr** (18×, exit code 2)"), "{a2}");
+    // Two within the same minute are said at that minute, not "between 03:20 and 03:20".
+    assert!(a.contains("was killed for running out of memory 2× at 03:20 CET"), "{a}");
+}
