@@ -208,14 +208,35 @@ fn grouped(records: Vec<Record>) -> Vec<Record> {
     groups
 }
 
+/// Whether event `i` is a signal sent to a container (`docker stop`, `docker rm -f`) that its
+/// non-zero exit followed: kept with the exit, which without it would read as a crash.
+fn explains_an_exit(groups: &[Record], i: usize) -> bool {
+    let k = &groups[i];
+    k.kind == EventKind::Killed
+        && groups.iter().any(|d| {
+            d.kind == EventKind::Died
+                && d.subject == k.subject
+                && d.exit_code != Some(0)
+                && (0..=KILL_EXIT_SECONDS).contains(&(d.at - k.at))
+        })
+}
+
+/// A container's exit this soon after a signal sent to it is that signal's.
+const KILL_EXIT_SECONDS: i64 = 60;
+
 /// Leaves at most `max` events: routine ones go first, the oldest first; returns how many went.
 fn cut_to(groups: &mut Vec<Record>, max: usize) -> usize {
     let over = groups.len().saturating_sub(max);
     if over == 0 {
         return 0;
     }
-    let routine: Vec<usize> =
-        groups.iter().enumerate().filter(|(_, r)| !matters(r)).map(|(i, _)| i).take(over).collect();
+    let routine: Vec<usize> = groups
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !matters(r) && !explains_an_exit(groups, *i))
+        .map(|(i, _)| i)
+        .take(over)
+        .collect();
     let mut drop = vec![false; groups.len()];
     for i in &routine {
         drop[*i] = true;

@@ -188,6 +188,25 @@ fn an_answer_cut_short_keeps_the_crashes() {
 }
 
 #[test]
+fn an_answer_cut_short_keeps_the_signal_an_exit_followed() {
+    let log = EventLog::in_memory(T0);
+    // `docker rm -f radarr`: SIGKILL, then exit 137, among many routine starts.
+    let mut kill = Record::new(EventKind::Killed, "radarr", T0);
+    kill.signal = Some("9".into());
+    log.record(kill);
+    log.record(died("radarr", T0, 137));
+    // A stop long before anything died is routine.
+    log.record(Record::new(EventKind::Killed, "plex", T0 + 5));
+    for i in 0..100 {
+        log.record(Record::new(EventKind::Started, &format!("job{i}"), T0 + 10 + i));
+    }
+    let answer = day(&log, T0 + 1_000);
+    let kinds: Vec<(EventKind, &str)> = answer.events.iter().take(2).map(|e| (e.kind, e.subject.as_str())).collect();
+    assert_eq!(kinds, [(EventKind::Killed, "radarr"), (EventKind::Died, "radarr")], "{:?}", answer.events);
+    assert!(!answer.events.iter().any(|e| e.subject == "plex"), "{:?}", answer.events);
+}
+
+#[test]
 fn restarts_of_this_process_are_gaps_and_the_record_survives_them() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("history.json");

@@ -529,10 +529,21 @@ fn brief(e: &Events) -> String {
     } else {
         format!("Since {}", clock.at(&e.since))
     };
+    // Deaths right after as many signals (`docker stop`, `docker rm -f`) were asked for, not crashes;
+    // after as many out-of-memory kills, they are those kills, said already.
+    let signalled = |ev: &Event| {
+        e.events.iter().any(|k| {
+            matches!(k.kind, EventKind::Killed | EventKind::OomKilled)
+                && k.count >= ev.count
+                && k.subject == ev.subject
+                && k.host == ev.host
+                && (0..=TOGETHER_SECONDS).contains(&(secs(&ev.at) - secs(&k.at)))
+        })
+    };
     let notable = |ev: &&Event| {
         ev.kind.is_trouble()
             || matches!(ev.kind, EventKind::Booted | EventKind::Updated)
-            || (ev.kind == EventKind::Died && ev.exit_code != Some(0))
+            || (ev.kind == EventKind::Died && ev.exit_code != Some(0) && !signalled(ev))
     };
     let stood_out: Vec<&Event> = e.events.iter().filter(notable).collect();
     let routine = e.events.len() - stood_out.len();

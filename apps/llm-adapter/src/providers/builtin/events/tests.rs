@@ -242,6 +242,14 @@ fn a_crash_loop_that_began_with_a_kill_is_not_hidden_under_it() {
         "subject": "radarr", "count": 5, "last_at": "2026-12-05T05:30:00+01:00", "exit_code": 2}));
     let a2 = said("what happened last night?", twice);
     assert!(a2.contains("2 containers crashed: **radarr** (18×, exit code 2)"), "{a2}");
+    // The situation report does not count the exit a kill asked for as a crash.
+    let brief = events(&serde_json::from_value(v.clone()).unwrap(), &understood("how is my server doing?"));
+    assert!(brief.contains("**radarr** died 13×") && !brief.contains("exit code 137"), "{brief}");
+    let mut oom = v.clone();
+    oom["events"].as_array_mut().unwrap().push(json!({"at": "2026-12-05T03:20:01+01:00", "kind": "died",
+        "subject": "immich", "count": 2, "last_at": "2026-12-05T03:20:21+01:00", "exit_code": 137}));
+    let brief = events(&serde_json::from_value(oom).unwrap(), &understood("how is my server doing?"));
+    assert!(brief.contains("**immich** ran out of memory 2×") && !brief.contains("**immich** died"), "{brief}");
     // Two within the same minute are said at that minute, not "between 03:20 and 03:20".
     assert!(a.contains("was killed for running out of memory 2× at 03:20 CET"), "{a}");
 }
