@@ -147,6 +147,9 @@ pub struct Understanding {
     /// ist die datenbank von sonarr"): `cache`, `database`, `folder`… No tool sees inside a
     /// container or its volumes, so the answer says so rather than answer something else.
     pub inside: Option<&'static str>,
+    /// A question about backups in general ("did last night's backup work?"), answered from the
+    /// NAS's snapshot and replication tasks, which are not all the backups there may be.
+    pub backups: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -304,6 +307,17 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             follow_up = true;
         }
     }
+    // "did last night's backup work?", "mes sauvegardes sont à jour ?": on a NAS the backups
+    // are its snapshot and replication tasks. Read so when the model found nothing more
+    // specific (it reads most such questions as unsupported, history or a general check), no
+    // container is named (a container's own backup program is read through its logs) and no
+    // backup elsewhere is (a cloud, another program: unsupported, as trained).
+    let backups = change.is_none() && containers.is_empty() && host.is_none() && asks_about_backups(question);
+    if backups && kinds.iter().all(|k| matches!(k, Kind::Unsupported | Kind::History | Kind::Overview | Kind::Problems))
+    {
+        kinds = [Kind::Snapshots].into();
+    }
+    let backups = backups && kinds.contains(&Kind::Snapshots);
     // A question that names a container and nothing the model knows ("the details of plex")
     // is about that container.
     if kinds.is_empty() && change.is_none() && !containers.is_empty() {
@@ -340,6 +354,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         recreate,
         errors,
         inside,
+        backups,
         containers,
         host,
         window,
@@ -469,6 +484,68 @@ fn size_inside(question: &str) -> Option<&'static str> {
         return None;
     }
     words.iter().find_map(|w| THINGS.iter().find(|(word, _)| word == w).map(|(_, thing)| *thing))
+}
+
+/// The question is about backups in general, in one of the six languages, and names no backup
+/// kept elsewhere (a cloud, another program) that no tool here reads.
+fn asks_about_backups(question: &str) -> bool {
+    const BACKUPS: &[&str] = &[
+        "backup",
+        "backups",
+        "back",
+        "sauvegarde",
+        "sauvegardes",
+        "sicherung",
+        "sicherungen",
+        "datensicherung",
+        "copia",
+        "copias",
+        "respaldo",
+        "respaldos",
+    ];
+    const ELSEWHERE: &[&str] = &[
+        "backblaze",
+        "b0",
+        "google",
+        "drive",
+        "onedrive",
+        "dropbox",
+        "hetzner",
+        "s0",
+        "cloud",
+        "wasabi",
+        "icloud",
+        "pcloud",
+        "mega",
+        "duplicati",
+        "borg",
+        "restic",
+        "kopia",
+        "veeam",
+        "rsync",
+        "machine",
+        "nuvem",
+        "nube",
+    ];
+    // A machine named for its job ("the backup server", "de backup box"), not a backup.
+    const MACHINES: &[&str] = &[
+        "server", "servers", "box", "host", "machine", "modem", "router", "nas", "pc", "rechner", "serveur",
+        "servidor", "maquina",
+    ];
+    // A word quoted is talked about ("comment on dit « sauvegarde » en anglais ?").
+    let unquoted: String = question.split(['"', '«', '»', '“', '”']).step_by(2).collect::<Vec<_>>().join(" ");
+    let folded = features::fold(&unquoted);
+    let words = features::words(&folded);
+    if words.iter().any(|w| MACHINES.contains(w)) {
+        return false;
+    }
+    // "back" only as "back-up" or "back up"; "copia" only "de seguridad"/"de segurança".
+    let named = words.iter().enumerate().any(|(i, w)| match *w {
+        "back" => words.get(i + 1) == Some(&"up"),
+        "copia" | "copias" => words.get(i + 2).is_some_and(|n| n.starts_with("segur")),
+        w => BACKUPS.contains(&w),
+    });
+    named && !words.iter().any(|w| ELSEWHERE.contains(w))
 }
 
 /// Whether any word of `question`, folded (lower case, no accents), is one of `words`.

@@ -290,6 +290,7 @@ mod tests {
             recreate: false,
             errors: false,
             inside: None,
+            backups: false,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -284,6 +284,32 @@ fn the_size_of_something_inside_a_container_is_named_as_what_cannot_be_seen() {
 }
 
 #[test]
+fn backups_in_general_are_read_as_the_nas_tasks() {
+    for q in [
+        "did last night's backup work?",
+        "are my backups ok",
+        "hat das backup heute nacht funktioniert",
+        "¿funcionó la copia de seguridad de anoche?",
+        "is de back-up van vannacht gelukt",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Snapshots) && u.backups && u.change.is_none(), "{q}: {u:?}");
+        assert!(calls(q, &host()).iter().any(|(t, a)| *t == ToolId::TruenasStatus && a["topic"] == "snapshots"), "{q}");
+    }
+    for q in [
+        // Elsewhere, a machine, a container's own, a word talked about, an order.
+        "did the backblaze backup finish",
+        "is the backup server ok",
+        "what does the plex backup log say",
+        "comment on dit \"sauvegarde\" en anglais ?",
+        "delete the old backups",
+    ] {
+        let u = understand(q, &host());
+        assert!(!u.backups && !u.has(Kind::Snapshots), "{q}: {u:?}");
+    }
+}
+
+#[test]
 fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
     // "backup" alone made the model 0.32 sure of an order, over the 0.31 threshold.
     for q in [

@@ -68,6 +68,9 @@ fn main() -> std::process::ExitCode {
                 let right = got == want;
                 lines += 1;
                 exact += right as usize;
+                if std::env::var("ALL_MISSES").is_ok() && !right && split == corpus::Split::Train {
+                    println!("  MISS {got:?} for {want:?}: {}", e.text);
+                }
                 if want.len() > 1 {
                     several += 1;
                     several_exact += right as usize;

@@ -51,6 +51,9 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if topics.has(Kind::AppUpdates) && !results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name()) {
         parts.push(NO_IMAGE_UPDATES.into());
     }
+    if topics.backups && results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name()) {
+        parts.push(BACKUPS_SEEN.into());
+    }
     if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
         parts.insert(0, size_inside_unseen(name, thing));
     }
@@ -70,6 +73,10 @@ fn size_inside_unseen(container: &str, thing: &str) -> String {
          {name}` lists its mounts)."
     )
 }
+
+/// Said after the tasks when backups in general were asked about.
+const BACKUPS_SEEN: &str = "These are TrueNAS's snapshot and replication tasks. Backups made another way (its cloud \
+sync tasks, a backup program in a container) are not read here: ask for that container's logs.";
 
 /// Updates asked about where TrueNAS (which lists its apps' updates) is not configured: on a plain
 /// Docker host nothing here knows of newer images.
@@ -301,6 +308,20 @@ pub(crate) mod tests {
         assert!(a.contains("\n\nDisk space:\n\n- `/`: "), "{a}");
         assert!(a.contains("nearly full\n\nLoad average (1, 5, 15 min): 0.52, 0.40, 0.33."), "{a}");
         assert!(a.contains("3 containers: 1 running and 2 stopped") && a.contains("nextcloud"), "{a}");
+    }
+
+    #[test]
+    fn backups_asked_in_general_say_which_ones_are_seen() {
+        let (_, status) = reports::tests::sample(ToolId::TruenasStatus);
+        let results = [(ToolId::TruenasStatus.name().to_string(), status.to_string())];
+        // On a host without a container named "backup" (the sample has one, which the question
+        // would then be about).
+        let plain = |q: &str| homelab_understanding::understand(q, &homelab_understanding::Context::now_only());
+        let a = compose(&plain("did last night's backup work?"), &results);
+        assert!(a.contains("Backups made another way") && a.contains("are not read here"), "{a}");
+        assert!(!a.contains("can't read"), "{a}");
+        let a = compose(&plain("did the snapshot of tank/photos run?"), &results);
+        assert!(!a.contains("Backups made another way"), "{a}");
     }
 
     #[test]

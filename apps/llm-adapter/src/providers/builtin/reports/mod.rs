@@ -173,7 +173,7 @@ fn host(h: &HostInfo, topics: &Topics) -> String {
     }
     if !specific || temps_asked {
         if h.temperatures.is_empty() {
-            parts.push("No temperature sensors are visible on this host.".into());
+            parts.push("This host shows no temperature sensors of its own (CPU or board).".into());
         } else {
             parts.push(bullets(
                 "Temperatures:",
