@@ -318,6 +318,12 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds = [Kind::Snapshots].into();
     }
     let backups = backups && kinds.contains(&Kind::Snapshots);
+    // "why did the replication fail": a task's failure, not a container's. Why a container
+    // stopped, or its log, is read only when one is named (otherwise the ones that crashed
+    // would be taken for it).
+    if kinds.contains(&Kind::Snapshots) && containers.is_empty() {
+        kinds.retain(|k| !matches!(k, Kind::WhyStopped | Kind::Logs));
+    }
     // A question that names a container and nothing the model knows ("the details of plex")
     // is about that container.
     if kinds.is_empty() && change.is_none() && !containers.is_empty() {

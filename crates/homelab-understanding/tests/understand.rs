@@ -284,6 +284,18 @@ fn the_size_of_something_inside_a_container_is_named_as_what_cannot_be_seen() {
 }
 
 #[test]
+fn a_failed_replication_is_not_taken_for_the_container_that_crashed() {
+    for q in ["why did the replication fail", "warum ist die replikation fehlgeschlagen", "por que a replicação falhou"] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Snapshots) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
+        assert!(u.containers.is_empty(), "sonarr crashed, but is not asked about: {q}: {u:?}");
+    }
+    // Named, a container's stop is still read with the tasks.
+    let u = understand("why did sonarr stop and did the replication run", &host());
+    assert!(u.has(Kind::WhyStopped) && u.has(Kind::Snapshots) && u.containers == ["sonarr"], "{u:?}");
+}
+
+#[test]
 fn backups_in_general_are_read_as_the_nas_tasks() {
     for q in [
         "did last night's backup work?",

@@ -151,7 +151,9 @@ fn problems(p: &Problems) -> String {
 fn host(h: &HostInfo, topics: &Topics) -> String {
     let temps_asked = topics.has(Kind::Temperature);
     let net_asked = topics.has(Kind::Network);
-    let specific = !topics.has(Kind::Host) && (topics.has(Kind::Uptime) || temps_asked || net_asked);
+    // "which version am I on": the system's name and kernel, not its interfaces and sensors.
+    let version_asked = topics.has(Kind::Version);
+    let specific = !topics.has(Kind::Host) && (topics.has(Kind::Uptime) || temps_asked || net_asked || version_asked);
     let mut parts = Vec::new();
     if !specific || topics.has(Kind::Uptime) {
         let name = h.hostname.as_deref().map(|n| format!(" ({})", text(n))).unwrap_or_default();
@@ -162,7 +164,7 @@ fn host(h: &HostInfo, topics: &Topics) -> String {
         };
         parts.push(format!("The server{name} has been up for {}{booted}.", h.uptime));
     }
-    if !specific {
+    if !specific || version_asked {
         let os = match (&h.os, &h.kernel) {
             (Some(os), Some(kernel)) => format!("It runs {} (kernel {}) on ", text(os), text(kernel)),
             (Some(os), None) => format!("It runs {} on ", text(os)),

@@ -199,6 +199,8 @@ fn uptime_question_gets_the_uptime_and_missing_facts_leave_no_gaps() {
         net.contains("Network interfaces (totals since boot):\n\n- eth0: 870 KiB received, 5.00 GiB sent"),
         "{net}"
     );
+    let version = say("what version of truenas am i on", ToolId::HostInfo, v.clone());
+    assert_eq!(version, "It runs Debian on 1 CPU core.", "the system, not its interfaces and sensors");
     let all = say("Tell me about the host", ToolId::HostInfo, v);
     assert!(all.contains("It runs Debian on 1 CPU core."), "{all}");
     assert!(!all.contains("()") && !all.contains(" ,") && !all.contains("null"), "{all}");
