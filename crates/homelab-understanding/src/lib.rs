@@ -318,6 +318,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds = [Kind::Snapshots].into();
     }
     let backups = backups && kinds.contains(&Kind::Snapshots);
+    // "how much space do snapshots use": what snapshots hold is in the datasets' figures.
+    if change.is_none() && !kinds.contains(&Kind::Howto) && names_snapshots(question) && says_any(question, SIZE) {
+        kinds.insert(Kind::Datasets);
+        kinds.remove(&Kind::Unsupported);
+    }
     // "why did the replication fail": a task's failure, not a container's. Why a container
     // stopped, or its log, is read only when one is named (otherwise the ones that crashed
     // would be taken for it).
@@ -441,12 +446,22 @@ fn asks_when_it_fills(question: &str) -> bool {
 /// The thing inside a container whose size the question asks ("how big is the plex cache",
 /// "combien pèse la base de données de sonarr", "qual o tamanho da pasta de downloads"), said in
 /// English; `None` unless it names both a size and such a thing.
+/// Words asking how big something is, in the six languages.
+const SIZE: &[&str] = &[
+    "big", "bigger", "large", "huge", "size", "space", "gb", "gib", "mb", "gros", "grose", "grosse", "groser", "platz",
+    "belegt", "belegen", "taille", "place", "pese", "poids", "espace", "occupe", "prennent", "groot", "grote",
+    "grootte", "ruimte", "tamano", "grande", "ocupa", "ocupan", "espacio", "pesa", "tamanho", "espaco",
+];
+
+/// The question names ZFS snapshots ("snapshots", "instantanés", "momentopnamen").
+fn names_snapshots(question: &str) -> bool {
+    let folded = features::fold(question);
+    features::words(&folded)
+        .iter()
+        .any(|w| w.starts_with("snapshot") || w.starts_with("instantane") || w.starts_with("momentopname"))
+}
+
 fn size_inside(question: &str) -> Option<&'static str> {
-    const SIZE: &[&str] = &[
-        "big", "bigger", "large", "huge", "size", "space", "gb", "gib", "mb", "gros", "grose", "grosse", "groser",
-        "platz", "belegt", "taille", "place", "pese", "poids", "espace", "occupe", "groot", "grote", "grootte",
-        "ruimte", "tamano", "grande", "ocupa", "espacio", "pesa", "tamanho", "espaco",
-    ];
     const THINGS: &[(&str, &str)] = &[
         ("cache", "cache"),
         ("caches", "cache"),

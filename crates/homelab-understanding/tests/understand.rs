@@ -285,7 +285,8 @@ fn the_size_of_something_inside_a_container_is_named_as_what_cannot_be_seen() {
 
 #[test]
 fn a_failed_replication_is_not_taken_for_the_container_that_crashed() {
-    for q in ["why did the replication fail", "warum ist die replikation fehlgeschlagen", "por que a replicação falhou"] {
+    for q in ["why did the replication fail", "warum ist die replikation fehlgeschlagen", "por que a replicação falhou"]
+    {
         let u = understand(q, &host());
         assert!(u.has(Kind::Snapshots) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
         assert!(u.containers.is_empty(), "sonarr crashed, but is not asked about: {q}: {u:?}");
@@ -293,6 +294,16 @@ fn a_failed_replication_is_not_taken_for_the_container_that_crashed() {
     // Named, a container's stop is still read with the tasks.
     let u = understand("why did sonarr stop and did the replication run", &host());
     assert!(u.has(Kind::WhyStopped) && u.has(Kind::Snapshots) && u.containers == ["sonarr"], "{u:?}");
+}
+
+#[test]
+fn the_space_snapshots_take_is_read_from_the_datasets() {
+    for q in ["how much space do snapshots use", "combien d'espace prennent les snapshots", "cuánto ocupan los snapshots"] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Datasets) && !u.has(Kind::Unsupported) && u.change.is_none(), "{q}: {u:?}");
+    }
+    assert!(!understand("when was the last snapshot", &host()).has(Kind::Datasets));
+    assert!(understand("take a snapshot of tank/media, it's big", &host()).change.is_some());
 }
 
 #[test]
