@@ -298,7 +298,9 @@ fn a_failed_replication_is_not_taken_for_the_container_that_crashed() {
 
 #[test]
 fn the_space_snapshots_take_is_read_from_the_datasets() {
-    for q in ["how much space do snapshots use", "combien d'espace prennent les snapshots", "cuánto ocupan los snapshots"] {
+    for q in
+        ["how much space do snapshots use", "combien d'espace prennent les snapshots", "cuánto ocupan los snapshots"]
+    {
         let u = understand(q, &host());
         assert!(u.has(Kind::Datasets) && !u.has(Kind::Unsupported) && u.change.is_none(), "{q}: {u:?}");
     }

@@ -311,6 +311,16 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn which_container_uses_the_most_is_a_ranking_not_a_question_back() {
+        let q = "which container uses the most network";
+        assert!(understood(q).has(Kind::ContainerUsage) && understood(q).containers.is_empty(), "{:?}", understood(q));
+        let (_, stats) = reports::tests::sample(ToolId::ContainerStats);
+        let a = ask_json(q, &[(ToolId::Containers, containers_json()), (ToolId::ContainerStats, stats)]);
+        assert!(!a.contains("Which container do you mean"), "{a}");
+        assert!(a.starts_with("There are ") && !a.contains("image `"), "the list is a count, the figures follow: {a}");
+    }
+
+    #[test]
     fn backups_asked_in_general_say_which_ones_are_seen() {
         let (_, status) = reports::tests::sample(ToolId::TruenasStatus);
         let results = [(ToolId::TruenasStatus.name().to_string(), status.to_string())];

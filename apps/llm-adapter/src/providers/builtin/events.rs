@@ -274,18 +274,33 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     phrase
                 }
                 EventKind::OomKilled => {
+                    // Docker reports running out of memory each time the container's memory
+                    // limit is hit, which can be many times for one death (and some without
+                    // one): the deaths are what is counted, the reports said beside them.
                     let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
-                    let mut parts = vec![times("was killed for running out of memory", e, clock)];
-                    if let Some(code) = died.as_ref().and_then(|d| d.exit_code) {
-                        parts.push(format!("exit code {code}"));
+                    let mut parts = Vec::new();
+                    match &died {
+                        Some(d) => {
+                            let mut killed = e.clone();
+                            killed.count = d.count;
+                            killed.last_at = d.last_at.clone().or_else(|| (d.count > 1).then(|| d.at.clone()));
+                            parts.push(times("was killed for running out of memory", &killed, clock));
+                            if e.count > d.count {
+                                parts.push(format!("Docker reported running out of memory {}×", e.count));
+                            }
+                            if let Some(code) = d.exit_code {
+                                parts.push(format!("exit code {code}"));
+                            }
+                            parts.extend(started_again(events, &mut said, i, &killed, clock, &mut end));
+                            crashes.push(Crash {
+                                subject: who(e),
+                                count: d.count,
+                                partly_outside: e.partly_outside || d.partly_outside,
+                                how: "out of memory".into(),
+                            });
+                        }
+                        None => parts.push(times("ran out of memory", e, clock)),
                     }
-                    parts.extend(started_again(events, &mut said, i, e, clock, &mut end));
-                    crashes.push(Crash {
-                        subject: who(e),
-                        count: e.count,
-                        partly_outside: e.partly_outside,
-                        how: "out of memory".into(),
-                    });
                     let mut phrase = parts.join(", ");
                     if let Some(line) = died.as_ref().and_then(|d| d.log_line.as_ref()) {
                         phrase.push_str(&format!("; last log line: {}", quoted(line)));
@@ -545,6 +560,17 @@ fn brief(e: &Events) -> String {
             || matches!(ev.kind, EventKind::Booted | EventKind::Updated)
             || (ev.kind == EventKind::Died && ev.exit_code != Some(0) && !signalled(ev))
     };
+    // The deaths that followed an out-of-memory report (Docker reports more than there are).
+    let oom_deaths = |ev: &Event| -> u32 {
+        let (from, to) = (secs(&ev.at), end_of(ev) + TOGETHER_SECONDS);
+        e.events
+            .iter()
+            .filter(|d| d.kind == EventKind::Died && d.subject == ev.subject && d.host == ev.host)
+            .filter(|d| (from..=to).contains(&secs(&d.at)))
+            .map(|d| d.count)
+            .sum::<u32>()
+            .min(ev.count)
+    };
     let stood_out: Vec<&Event> = e.events.iter().filter(notable).collect();
     let routine = e.events.len() - stood_out.len();
     let unwatched = if e.gaps.is_empty() { "" } else { " (not all of it was watched)" };
@@ -574,7 +600,11 @@ fn brief(e: &Events) -> String {
                     who(ev),
                     ev.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default()
                 ),
-                EventKind::OomKilled => format!("{} ran out of memory{n} (last at {last})", who(ev)),
+                EventKind::OomKilled => match oom_deaths(ev) {
+                    0 => format!("{} ran out of memory{n} (last at {last})", who(ev)),
+                    1 => format!("{} was killed for running out of memory (at {last})", who(ev)),
+                    d => format!("{} was killed for running out of memory {d}× (last at {last})", who(ev)),
+                },
                 EventKind::Unhealthy => format!("{} turned unhealthy{n} (at {})", who(ev), clock.at(&ev.at)),
                 EventKind::Updated => format!("{} was updated (at {})", who(ev), clock.at(&ev.at)),
                 EventKind::Booted => format!("the host booted at {}", clock.at(&ev.at)),

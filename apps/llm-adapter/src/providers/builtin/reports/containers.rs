@@ -96,7 +96,8 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
         return lines(&named).iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n");
     }
     // One container was asked about, and none of these is it.
-    let one_asked = topics.kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::ContainerUsage);
+    // (Not their figures: unnamed, those are every running container's, ranked.)
+    let one_asked = topics.kinds.iter().any(|k| k.is_about_one_container());
     let listing = topics.has(Kind::Stopped) || topics.has(Kind::Overview);
     match &topics.unmatched {
         Some(wanted) if !listing => return no_such_container(wanted, list),
@@ -127,6 +128,10 @@ pub(super) fn containers(list: &[ContainerInfo], topics: &Topics) -> String {
             out.push_str(&format!("\n\nRunning: {}{more}.", names.join(", ")));
         }
         return out;
+    }
+    // "which container uses the most network": the figures that follow name every running one.
+    if topics.has(Kind::ContainerUsage) {
+        return summary;
     }
     if topics.has(Kind::Overview) {
         return if stopped.is_empty() {
