@@ -318,6 +318,17 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds = [Kind::Snapshots].into();
     }
     let backups = backups && kinds.contains(&Kind::Snapshots);
+    // "is anything using a lot of memory?", "was verbraucht so viel speicher": who uses it, not
+    // only how much is used.
+    // (Left alone when the model already reads who: the processes or the containers.)
+    if change.is_none()
+        && containers.is_empty()
+        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Processes | Kind::ContainerUsage))
+        && asks_who_uses(question)
+    {
+        kinds.remove(&Kind::Unsupported);
+        kinds.insert(Kind::Processes);
+    }
     // "how much space do snapshots use": what snapshots hold is in the datasets' figures.
     if change.is_none() && !kinds.contains(&Kind::Howto) && names_snapshots(question) && says_any(question, SIZE) {
         kinds.insert(Kind::Datasets);
@@ -446,6 +457,80 @@ fn asks_when_it_fills(question: &str) -> bool {
 /// The thing inside a container whose size the question asks ("how big is the plex cache",
 /// "combien pèse la base de données de sonarr", "qual o tamanho da pasta de downloads"), said in
 /// English; `None` unless it names both a size and such a thing.
+/// The question asks who is using the CPU or the memory ("is anything using a lot of
+/// memory?", "qu'est-ce qui consomme autant de cpu", "wat gebruikt al mijn geheugen"): a word
+/// for something or who, a verb of using, and the figure, in one of the six languages.
+fn asks_who_uses(question: &str) -> bool {
+    const WHO: &[&str] = &[
+        "anything",
+        "something",
+        "what",
+        "who",
+        "which",
+        "whats",
+        "what's",
+        "irgendwas",
+        "etwas",
+        "was",
+        "wer",
+        "welcher",
+        "quoi",
+        "qui",
+        "quelque",
+        "wat",
+        "wie",
+        "iets",
+        "welke",
+        "que",
+        "quien",
+        "cual",
+        "algo",
+        "quem",
+        "qual",
+    ];
+    const USING: &[&str] = &[
+        "using",
+        "uses",
+        "eating",
+        "eats",
+        "hogging",
+        "hogs",
+        "consuming",
+        "consumes",
+        "verbraucht",
+        "braucht",
+        "frisst",
+        "nutzt",
+        "consomme",
+        "consomment",
+        "bouffe",
+        "utilise",
+        "mange",
+        "gebruikt",
+        "verbruikt",
+        "vreet",
+        "usando",
+        "usa",
+        "consume",
+        "consumiendo",
+        "comiendo",
+        "come",
+        "consumindo",
+        "comendo",
+        "utilizando",
+    ];
+    const MEMORY: &[&str] = &["memory", "ram", "mem", "speicher", "arbeitsspeicher", "memoire", "geheugen", "memoria"];
+    const CPU: &[&str] = &["cpu", "processor", "prozessor", "processeur", "processador", "procesador"];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    // German "wie viel" asks how much, Dutch "wie" who.
+    let who = words.iter().enumerate().any(|(i, w)| {
+        WHO.contains(w)
+            && !(*w == "wie" && words.get(i + 1).is_some_and(|n| ["viel", "veel", "hoch", "lange"].contains(n)))
+    });
+    who && words.iter().any(|w| USING.contains(w)) && words.iter().any(|w| MEMORY.contains(w) || CPU.contains(w))
+}
+
 /// Words asking how big something is, in the six languages.
 const SIZE: &[&str] = &[
     "big", "bigger", "large", "huge", "size", "space", "gb", "gib", "mb", "gros", "grose", "grosse", "groser", "platz",

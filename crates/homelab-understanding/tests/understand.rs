@@ -309,6 +309,18 @@ fn the_space_snapshots_take_is_read_from_the_datasets() {
 }
 
 #[test]
+fn asked_who_uses_the_cpu_or_memory_the_processes_are_read() {
+    for q in ["is anything using a lot of memory?", "was verbraucht so viel speicher", "wat gebruikt al mijn geheugen"]
+    {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Processes), "{q}: {u:?}");
+    }
+    for q in ["how much memory is used", "what is the cpu usage", "wie viel speicher braucht das system"] {
+        assert!(!understand(q, &host()).has(Kind::Processes), "{q}");
+    }
+}
+
+#[test]
 fn backups_in_general_are_read_as_the_nas_tasks() {
     for q in [
         "did last night's backup work?",

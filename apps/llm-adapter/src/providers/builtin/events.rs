@@ -274,9 +274,10 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     phrase
                 }
                 EventKind::OomKilled => {
-                    // Docker reports running out of memory each time the container's memory
-                    // limit is hit, which can be many times for one death (and some without
-                    // one): the deaths are what is counted, the reports said beside them.
+                    // Docker can report running out of memory many times for one death (27
+                    // reports and one exit 137, seen on the eval fixture), and some without one
+                    // (a process in it was killed): the deaths are what is counted, the reports
+                    // said beside them.
                     let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
                     let mut parts = Vec::new();
                     match &died {
