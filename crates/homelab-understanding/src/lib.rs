@@ -313,24 +313,29 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // container is named (a container's own backup program is read through its logs) and no
     // backup elsewhere is (a cloud, another program: unsupported, as trained).
     let backups = change.is_none() && containers.is_empty() && host.is_none() && asks_about_backups(question);
-    if backups && kinds.iter().all(|k| matches!(k, Kind::Unsupported | Kind::History | Kind::Overview | Kind::Problems))
-    {
+    // Read so in place of what the model found when that is nothing, unsupported or history;
+    // beside a general check ("backups all good?" as the overview).
+    if backups && kinds.iter().all(|k| matches!(k, Kind::Unsupported | Kind::History)) {
         kinds = [Kind::Snapshots].into();
+    } else if backups && kinds.iter().all(|k| matches!(k, Kind::Overview | Kind::Problems)) {
+        kinds.insert(Kind::Snapshots);
     }
     let backups = backups && kinds.contains(&Kind::Snapshots);
     // "is anything using a lot of memory?", "was verbraucht so viel speicher": who uses it, not
     // only how much is used.
     // (Left alone when the model already reads who: the processes or the containers.)
+    // Not a question about the past ("at 3am"), whose processes are not known, nor one the model
+    // reads as about something no tool sees ("qual memória o Raspberry Pi usa?").
     if change.is_none()
         && containers.is_empty()
-        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Processes | Kind::ContainerUsage))
+        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Processes | Kind::ContainerUsage | Kind::Unsupported))
+        && !when::names_a_time(question)
         && asks_who_uses(question)
     {
-        kinds.remove(&Kind::Unsupported);
         kinds.insert(Kind::Processes);
     }
     // "how much space do snapshots use": what snapshots hold is in the datasets' figures.
-    if change.is_none() && !kinds.contains(&Kind::Howto) && names_snapshots(question) && says_any(question, SIZE) {
+    if change.is_none() && !kinds.contains(&Kind::Howto) && names_snapshots(question) && asks_a_size(question) {
         kinds.insert(Kind::Datasets);
         kinds.remove(&Kind::Unsupported);
     }
@@ -426,16 +431,13 @@ fn asks_when_it_fills(question: &str) -> bool {
         "logo",
         "encher",
         // How long it lasts: "how long before it runs out", "wie lange reicht der platz",
-        // "hoelang nog", "cuánto falta", "how many days of space are left".
+        // "hoelang nog", "how many days of space are left" (not "falta": "¿falta espacio?").
         "long",
         "lange",
         "lang",
         "hoelang",
         "reicht",
         "reichen",
-        "falta",
-        "faltan",
-        "faltam",
         "before",
         "bevor",
         "avant",
@@ -454,9 +456,6 @@ fn asks_when_it_fills(question: &str) -> bool {
     says_any(question, WORDS)
 }
 
-/// The thing inside a container whose size the question asks ("how big is the plex cache",
-/// "combien pèse la base de données de sonarr", "qual o tamanho da pasta de downloads"), said in
-/// English; `None` unless it names both a size and such a thing.
 /// The question asks who is using the CPU or the memory ("is anything using a lot of
 /// memory?", "qu'est-ce qui consomme autant de cpu", "wat gebruikt al mijn geheugen"): a word
 /// for something or who, a verb of using, and the figure, in one of the six languages.
@@ -471,7 +470,6 @@ fn asks_who_uses(question: &str) -> bool {
         "what's",
         "irgendwas",
         "etwas",
-        "was",
         "wer",
         "welcher",
         "quoi",
@@ -514,7 +512,6 @@ fn asks_who_uses(question: &str) -> bool {
         "consume",
         "consumiendo",
         "comiendo",
-        "come",
         "consumindo",
         "comendo",
         "utilizando",
@@ -523,20 +520,41 @@ fn asks_who_uses(question: &str) -> bool {
     const CPU: &[&str] = &["cpu", "processor", "prozessor", "processeur", "processador", "procesador"];
     let folded = features::fold(question);
     let words = features::words(&folded);
-    // German "wie viel" asks how much, Dutch "wie" who.
+    // German "wie viel" asks how much, Dutch "wie" who; German "was" (what) only without the
+    // English words around English "was" ("was the server using a lot of cpu").
+    let english = words.iter().any(|w| ["the", "is", "a", "my", "at", "it", "of", "much"].contains(w));
     let who = words.iter().enumerate().any(|(i, w)| {
-        WHO.contains(w)
+        (WHO.contains(w) || (*w == "was" && !english))
             && !(*w == "wie" && words.get(i + 1).is_some_and(|n| ["viel", "veel", "hoch", "lange"].contains(n)))
     });
     who && words.iter().any(|w| USING.contains(w)) && words.iter().any(|w| MEMORY.contains(w) || CPU.contains(w))
 }
 
 /// Words asking how big something is, in the six languages.
+/// Nouns and verbs of size: anywhere in the question.
 const SIZE: &[&str] = &[
-    "big", "bigger", "large", "huge", "size", "space", "gb", "gib", "mb", "gros", "grose", "grosse", "groser", "platz",
-    "belegt", "belegen", "taille", "place", "pese", "poids", "espace", "occupe", "prennent", "groot", "grote",
-    "grootte", "ruimte", "tamano", "grande", "ocupa", "ocupan", "espacio", "pesa", "tamanho", "espaco",
+    "size", "space", "platz", "belegt", "belegen", "taille", "place", "pese", "poids", "espace", "occupe", "prennent",
+    "grootte", "ruimte", "tamano", "ocupa", "ocupan", "espacio", "pesa", "tamanho", "espaco",
 ];
+
+/// Adjectives of size: only asked ("how big", "wie groß", "is it getting big"), not said of
+/// something ("plex is slow with a large library").
+const BIG: &[&str] =
+    &["big", "bigger", "large", "huge", "gros", "grose", "grosse", "groser", "groot", "grote", "grande"];
+
+/// The question asks a size: a noun or verb of size, or an adjective after "how" (in one of
+/// the six languages) or in a yes/no question ("is the immich cache getting big?").
+fn asks_a_size(question: &str) -> bool {
+    const HOW: &[&str] =
+        &["how", "wie", "hoe", "combien", "cuan", "cuanto", "quanto", "tres", "muy", "muito", "zu", "te", "trop"];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    let yes_no = words.first().is_some_and(|w| ["is", "are", "ist", "sind", "est", "esta", "zijn"].contains(w));
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| SIZE.contains(w) || (BIG.contains(w) && (yes_no || (i > 0 && HOW.contains(&words[i - 1])))))
+}
 
 /// The question names ZFS snapshots ("snapshots", "instantanés", "momentopnamen").
 fn names_snapshots(question: &str) -> bool {
@@ -546,6 +564,9 @@ fn names_snapshots(question: &str) -> bool {
         .any(|w| w.starts_with("snapshot") || w.starts_with("instantane") || w.starts_with("momentopname"))
 }
 
+/// The thing inside a container whose size the question asks ("how big is the plex cache",
+/// "combien pèse la base de données de sonarr", "qual o tamanho da pasta de downloads"), said in
+/// English; `None` unless it names both a size and such a thing.
 fn size_inside(question: &str) -> Option<&'static str> {
     const THINGS: &[(&str, &str)] = &[
         ("cache", "cache"),
@@ -584,11 +605,11 @@ fn size_inside(question: &str) -> Option<&'static str> {
         ("metadata", "metadata"),
         ("thumbnails", "thumbnails"),
     ];
-    let folded = features::fold(question);
-    let words = features::words(&folded);
-    if !words.iter().any(|w| SIZE.contains(w)) {
+    if !asks_a_size(question) {
         return None;
     }
+    let folded = features::fold(question);
+    let words = features::words(&folded);
     words.iter().find_map(|w| THINGS.iter().find(|(word, _)| word == w).map(|(_, thing)| *thing))
 }
 
@@ -601,9 +622,9 @@ fn asks_about_backups(question: &str) -> bool {
         "back",
         "sauvegarde",
         "sauvegardes",
-        "sicherung",
         "sicherungen",
         "datensicherung",
+        "datensicherungen",
         "copia",
         "copias",
         "respaldo",
@@ -645,9 +666,16 @@ fn asks_about_backups(question: &str) -> bool {
     if words.iter().any(|w| MACHINES.contains(w)) {
         return false;
     }
-    // "back" only as "back-up" or "back up"; "copia" only "de seguridad"/"de segurança".
+    // "back up" only as a noun ("the back-up", "last night's back up"), not "is everything back
+    // up?"; "copia" only "de seguridad"/"de segurança"; German "Sicherung" only plural or as
+    // "Datensicherung" ("die Sicherung ist geflogen" is a fuse).
     let named = words.iter().enumerate().any(|(i, w)| match *w {
-        "back" => words.get(i + 1) == Some(&"up"),
+        "back" => {
+            words.get(i + 1) == Some(&"up")
+                && i > 0
+                && ["a", "the", "my", "our", "last", "nightly", "daily", "weekly", "any", "every", "s", "de", "van"]
+                    .contains(&words[i - 1])
+        }
         "copia" | "copias" => words.get(i + 2).is_some_and(|n| n.starts_with("segur")),
         w => BACKUPS.contains(&w),
     });
@@ -682,7 +710,12 @@ fn asks_how_things_are(question: &str) -> bool {
     let words = features::words(&folded);
     match words.as_slice() {
         [first, ..] if OPENINGS.contains(first) => true,
-        [first, second, ..] => BEFORE.contains(first) && OPENINGS.contains(second),
+        // Not the idioms "en cuanto (puedas)" ("as soon as") and "nach wie vor" ("still").
+        [first, second, ..] => {
+            BEFORE.contains(first)
+                && OPENINGS.contains(second)
+                && !matches!((*first, *second), ("en", "cuanto") | ("nach", "wie"))
+        }
         _ => false,
     }
 }

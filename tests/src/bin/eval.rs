@@ -249,14 +249,17 @@ async fn main() -> std::process::ExitCode {
     // now and then, and a loop is told by its count rising twice, so wait until tool-monitoring
     // sees it as one (it would, for an owner, a minute or two after starting).
     let waited = std::time::Instant::now();
-    while !radarr_is_a_loop(&client, &stack.monitoring_url()).await {
+    loop {
+        if radarr_is_a_loop(&client, &stack.monitoring_url()).await {
+            println!("(radarr seen as a restart loop after {} s)", waited.elapsed().as_secs());
+            break;
+        }
         if waited.elapsed() > std::time::Duration::from_secs(150) {
             eprintln!("NOTICE: tool-monitoring did not see radarr's restart loop within 150 s; asking anyway");
             break;
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
-    println!("(radarr seen as a restart loop after {} s)", waited.elapsed().as_secs());
 
     let mut by_split: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_kind: BTreeMap<(String, String), Tally> = BTreeMap::new();

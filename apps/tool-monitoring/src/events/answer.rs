@@ -208,47 +208,58 @@ fn grouped(records: Vec<Record>) -> Vec<Record> {
     groups
 }
 
-/// Whether event `i` is a signal sent to a container (`docker stop`, `docker rm -f`) that its
-/// non-zero exit followed: kept with the exit, which without it would read as a crash.
-fn explains_an_exit(groups: &[Record], i: usize) -> bool {
+/// The exit that the signal at `i` (`docker stop`, `docker rm -f`) caused: the container's next
+/// non-zero exit within [`KILL_EXIT_SECONDS`]. Without its signal such an exit reads as a crash,
+/// so the two are kept or left out together.
+fn exit_of_signal(groups: &[Record], i: usize) -> Option<usize> {
     let k = &groups[i];
-    k.kind == EventKind::Killed
-        && groups.iter().any(|d| {
-            d.kind == EventKind::Died
-                && d.subject == k.subject
-                && d.exit_code != Some(0)
-                && (0..=KILL_EXIT_SECONDS).contains(&(d.at - k.at))
-        })
+    if k.kind != EventKind::Killed {
+        return None;
+    }
+    groups.iter().enumerate().skip(i + 1).find_map(|(j, d)| {
+        (d.kind == EventKind::Died
+            && d.subject == k.subject
+            && d.exit_code != Some(0)
+            && (0..=KILL_EXIT_SECONDS).contains(&(d.at - k.at)))
+        .then_some(j)
+    })
 }
 
 /// A container's exit this soon after a signal sent to it is that signal's.
 const KILL_EXIT_SECONDS: i64 = 60;
 
-/// Leaves at most `max` events: routine ones go first, the oldest first; returns how many went.
+/// Leaves at most `max` events: routine ones go first, the oldest first, a signal and the exit
+/// it caused together; returns how many went.
 fn cut_to(groups: &mut Vec<Record>, max: usize) -> usize {
-    let over = groups.len().saturating_sub(max);
-    if over == 0 {
+    if groups.len() <= max {
         return 0;
     }
-    let routine: Vec<usize> = groups
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| !matters(r) && !explains_an_exit(groups, *i))
-        .map(|(i, _)| i)
-        .take(over)
-        .collect();
+    let partner: Vec<Option<usize>> = {
+        let mut partner = vec![None; groups.len()];
+        for i in 0..groups.len() {
+            if let Some(j) = exit_of_signal(groups, i) {
+                partner[i] = Some(j);
+                partner[j] = Some(i);
+            }
+        }
+        partner
+    };
     let mut drop = vec![false; groups.len()];
-    for i in &routine {
-        drop[*i] = true;
-    }
-    let mut left = over - routine.len();
-    for d in drop.iter_mut() {
-        if left == 0 {
+    let mut kept = groups.len();
+    // Routine ones first (a signal that caused an exit is not routine), then the oldest.
+    let routine: Vec<usize> = (0..groups.len()).filter(|&i| !matters(&groups[i]) && partner[i].is_none()).collect();
+    for i in routine.into_iter().chain(0..groups.len()) {
+        if kept <= max {
             break;
         }
-        if !*d {
-            *d = true;
-            left -= 1;
+        if drop[i] {
+            continue;
+        }
+        for d in std::iter::once(i).chain(partner[i]) {
+            if !drop[d] {
+                drop[d] = true;
+                kept -= 1;
+            }
         }
     }
     let mut i = 0;
@@ -256,7 +267,7 @@ fn cut_to(groups: &mut Vec<Record>, max: usize) -> usize {
         i += 1;
         !drop[i - 1]
     });
-    over
+    drop.iter().filter(|d| **d).count()
 }
 
 /// The event as answered for `span`. A record of repeats reaching past the window keeps its own

@@ -207,6 +207,23 @@ fn an_answer_cut_short_keeps_the_signal_an_exit_followed() {
 }
 
 #[test]
+fn a_signal_and_the_exit_it_caused_are_left_out_together() {
+    let log = EventLog::in_memory(T0);
+    let mut kill = Record::new(EventKind::Killed, "radarr", T0);
+    kill.signal = Some("9".into());
+    log.record(kill);
+    log.record(died("radarr", T0, 137));
+    // More crashes than an answer lists: the oldest go, the signal with its exit.
+    for i in 0..MAX_SHOWN as i64 {
+        log.record(died(&format!("job{i}"), T0 + 100 + i, 1));
+    }
+    let answer = day(&log, T0 + 1_000);
+    assert!(!answer.events.iter().any(|e| e.subject == "radarr"), "{:?}", answer.events);
+    assert_eq!(answer.omitted, 2);
+    assert!(answer.events.len() <= MAX_SHOWN);
+}
+
+#[test]
 fn restarts_of_this_process_are_gaps_and_the_record_survives_them() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("history.json");

@@ -293,7 +293,7 @@ pub fn speaks_to_the_assistant(message: &str) -> bool {
         "leegt",
     ];
     // French "du" is "of the" ("la taille du cache de plex"), German "du" is "you".
-    const FRENCH: &[&str] = &["le", "la", "les", "des", "est", "sont", "quel", "quelle", "quels", "quelles", "combien"];
+    const FRENCH: &[&str] = &["le", "la", "les", "est", "sont", "quel", "quelle", "quels", "quelles", "combien"];
     clauses(&normalise(message)).iter().any(|(tokens, _, _)| {
         let french = tokens.iter().any(|t| FRENCH.contains(&t.as_str()));
         tokens.iter().any(|t| YOU.contains(&t.as_str()) && !(french && t == "du"))

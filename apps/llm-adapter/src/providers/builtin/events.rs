@@ -100,8 +100,11 @@ struct Line {
 /// as one event: reaching into it): marked as said and summed into one (count, last time, last
 /// exit code and log line), or `None` when there are none.
 fn take_all(events: &[Event], said: &mut [bool], i: usize, kinds: &[EventKind], from: i64, to: i64) -> Option<Event> {
-    take_up_to(events, said, i, kinds, (from, to), u32::MAX)
+    take_up_to(events, said, i, (kinds, &|_| true), (from, to), u32::MAX)
 }
+
+/// The kinds of event wanted, and which of those fit.
+type Wanted<'a> = (&'a [EventKind], &'a dyn Fn(&Event) -> bool);
 
 /// [`take_all`] within `(from, to)`, but no more than `most` occurrences in all: a container
 /// stopped once takes the one exit that followed, not a crash loop recorded as one event that
@@ -110,7 +113,7 @@ fn take_up_to(
     events: &[Event],
     said: &mut [bool],
     i: usize,
-    kinds: &[EventKind],
+    (kinds, fits): Wanted,
     (from, to): (i64, i64),
     most: u32,
 ) -> Option<Event> {
@@ -122,6 +125,7 @@ fn take_up_to(
         if j == i
             || said[j]
             || !kinds.contains(&f.kind)
+            || !fits(f)
             || f.subject != e.subject
             || f.host != e.host
             || last < from
@@ -136,7 +140,7 @@ fn take_up_to(
         sum = Some(match sum {
             None => f.clone(),
             Some(mut s) => {
-                s.count += f.count;
+                s.count = s.count.saturating_add(f.count);
                 s.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
                 s.partly_outside |= f.partly_outside;
                 s.exit_code = f.exit_code.or(s.exit_code);
@@ -167,15 +171,19 @@ fn with_repeats(events: &[Event], said: &mut [bool], i: usize) -> Event {
             && f.host == e.host
             && f.exit_code == e.exit_code
             && f.signal == e.signal;
-        // A loop's starts are said with the deaths they follow, not summed into an earlier start.
-        if !repeat || (f.kind == EventKind::Started && loop_starts(events, said, j)) {
+        // A loop's starts, and a start after a death, are said with the deaths they follow, not
+        // summed into an earlier start.
+        if !repeat
+            || (f.kind == EventKind::Started
+                && (loop_starts(events, said, j) || death_between(events, said, &e, end_of(&e), secs(&f.at))))
+        {
             continue;
         }
         if secs(&f.at) - end_of(&e) > GROUP_SECONDS {
             break;
         }
         said[j] = true;
-        e.count += f.count;
+        e.count = e.count.saturating_add(f.count);
         e.last_at = Some(f.last_at.clone().unwrap_or_else(|| f.at.clone()));
         e.partly_outside |= f.partly_outside;
         e.log_line = f.log_line.clone().or(e.log_line);
@@ -213,10 +221,23 @@ fn started_again(
     // A loop's starts kept as one event begin with the start before the first death.
     let after = if secs(&s.at) < secs(&e.at) { s.count.saturating_sub(1) } else { s.count };
     Some(match (e.count, after) {
-        (_, 0) => return None,
+        // Only a start before the death (times that could not be read): said as a start.
+        (_, 0) => format!("started at {}", clock.at(&s.at)),
         (n, m) if n > 1 && m >= n => "started again each time".to_string(),
         (_, 1) => format!("started again at {}", clock.at(&s.at)),
         (_, m) => format!("started again {m}×, last at {}", clock.unix(end_of(&s))),
+    })
+}
+
+/// Whether a death or an out-of-memory kill of `e`'s container, not yet said, came within
+/// `[from, to]`.
+fn death_between(events: &[Event], said: &[bool], e: &Event, from: i64, to: i64) -> bool {
+    events.iter().enumerate().any(|(j, f)| {
+        !said[j]
+            && matches!(f.kind, EventKind::Died | EventKind::OomKilled)
+            && f.subject == e.subject
+            && f.host == e.host
+            && (from..=to).contains(&secs(&f.at))
     })
 }
 
@@ -278,12 +299,15 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     // reports and one exit 137, seen on the eval fixture), and some without one
                     // (a process in it was killed): the deaths are what is counted, the reports
                     // said beside them.
-                    let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
+                    let killed_by_it = |d: &Event| oom_death(d, e);
+                    let died =
+                        take_up_to(events, &mut said, i, (&[EventKind::Died], &killed_by_it), (start, soon), e.count);
                     let mut parts = Vec::new();
                     match &died {
                         Some(d) => {
                             let mut killed = e.clone();
                             killed.count = d.count;
+                            killed.partly_outside |= d.partly_outside;
                             killed.last_at = d.last_at.clone().or_else(|| (d.count > 1).then(|| d.at.clone()));
                             parts.push(times("was killed for running out of memory", &killed, clock));
                             if e.count > d.count {
@@ -309,7 +333,8 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     phrase
                 }
                 EventKind::Killed => {
-                    let died = take_up_to(events, &mut said, i, &[EventKind::Died], (start, soon), e.count);
+                    let died =
+                        take_up_to(events, &mut said, i, (&[EventKind::Died], &|_| true), (start, soon), e.count);
                     let verb = match e.signal.as_deref().unwrap_or_default().trim_start_matches("SIG") {
                         "15" | "TERM" => "was stopped".to_string(),
                         "9" | "KILL" => "was killed (SIGKILL)".to_string(),
@@ -323,7 +348,14 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                 }
                 EventKind::Destroyed => {
                     let kinds = [EventKind::Updated, EventKind::Created];
-                    match take_up_to(events, &mut said, i, &kinds, (start, end + RESTARTED_WITHIN), e.count) {
+                    match take_up_to(
+                        events,
+                        &mut said,
+                        i,
+                        (&kinds, &|_| true),
+                        (start, end + RESTARTED_WITHIN),
+                        e.count,
+                    ) {
                         Some(new) => {
                             let image = new.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
                             let verb = if new.kind == EventKind::Updated {
@@ -335,7 +367,7 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                                 events,
                                 &mut said,
                                 i,
-                                &[EventKind::Started],
+                                (&[EventKind::Started], &|_| true),
                                 (start, soon + RESTARTED_WITHIN),
                                 new.count,
                             );
@@ -348,7 +380,8 @@ fn lines(events: &[Event], clock: &Clock) -> (Vec<Line>, Vec<Crash>) {
                     let image = e.image.as_deref().map(|i| format!(" ({})", quoted(i))).unwrap_or_default();
                     let verb =
                         if e.kind == EventKind::Updated { "was re-created from a new image" } else { "was created" };
-                    let started = take_up_to(events, &mut said, i, &[EventKind::Started], (start, soon), e.count);
+                    let started =
+                        take_up_to(events, &mut said, i, (&[EventKind::Started], &|_| true), (start, soon), e.count);
                     format!("{verb}{image}{}", if started.is_some() { " and started" } else { "" })
                 }
                 EventKind::Started => match take_all(events, &mut said, i, &[EventKind::Restarted], start, end + 5) {
@@ -426,7 +459,7 @@ fn timeline(e: &Events, topics: &Topics) -> String {
         match (0..i).find(|&j| crashes[j].subject == crashes[i].subject && crashes[j].how == crashes[i].how) {
             Some(j) => {
                 let c = crashes.remove(i);
-                crashes[j].count += c.count;
+                crashes[j].count = crashes[j].count.saturating_add(c.count);
                 crashes[j].partly_outside |= c.partly_outside;
             }
             None => i += 1,
@@ -495,6 +528,8 @@ fn timeline(e: &Events, topics: &Topics) -> String {
         let (since, until) = (secs(&e.since), secs(&e.until));
         // Nothing before the record began is called quiet: it was not watched.
         let since = e.recorded_since.as_deref().map_or(since, |r| since.max(secs(r)).min(until));
+        // In time order (the second pass added some lines late).
+        lines.sort_by_key(|l| (l.start, l.end));
         let mut bounds: Vec<i64> = vec![since];
         for l in &lines {
             bounds.push(l.start);
@@ -536,6 +571,38 @@ fn timeline(e: &Events, topics: &Topics) -> String {
     parts.join("\n\n")
 }
 
+/// A death that an out-of-memory report `oom` explains: the same container, killed (exit 137).
+fn oom_death(d: &Event, oom: &Event) -> bool {
+    d.kind == EventKind::Died && d.subject == oom.subject && d.host == oom.host && d.exit_code == Some(137)
+}
+
+/// The events with each one's repeats (same kind, container, exit code and signal, each within
+/// [`GROUP_SECONDS`] of the one before) summed into it, in order.
+fn repeats_joined(events: &[Event]) -> Vec<Event> {
+    let mut joined: Vec<Event> = Vec::new();
+    for ev in events {
+        let repeat = joined.iter_mut().rev().find(|j| {
+            j.kind == ev.kind
+                && j.subject == ev.subject
+                && j.host == ev.host
+                && j.exit_code == ev.exit_code
+                && j.signal == ev.signal
+        });
+        match repeat {
+            Some(j) if secs(&ev.at) - end_of(j) <= GROUP_SECONDS => {
+                j.count = j.count.saturating_add(ev.count);
+                if end_of(ev) > end_of(j) {
+                    j.last_at = Some(ev.last_at.clone().unwrap_or_else(|| ev.at.clone()));
+                }
+                j.partly_outside |= ev.partly_outside;
+                j.log_line = ev.log_line.clone().or(j.log_line.take());
+            }
+            _ => joined.push(ev.clone()),
+        }
+    }
+    joined
+}
+
 /// The situation report's paragraph: what stood out over the window, the rest counted.
 fn brief(e: &Events) -> String {
     let clock = Clock::of(e);
@@ -545,10 +612,12 @@ fn brief(e: &Events) -> String {
     } else {
         format!("Since {}", clock.at(&e.since))
     };
+    // Each container's repeats as one (the record keeps a loop's first few apart).
+    let events = repeats_joined(&e.events);
     // Deaths right after as many signals (`docker stop`, `docker rm -f`) were asked for, not crashes;
     // after as many out-of-memory kills, they are those kills, said already.
     let signalled = |ev: &Event| {
-        e.events.iter().any(|k| {
+        events.iter().any(|k| {
             matches!(k.kind, EventKind::Killed | EventKind::OomKilled)
                 && k.count >= ev.count
                 && k.subject == ev.subject
@@ -564,16 +633,14 @@ fn brief(e: &Events) -> String {
     // The deaths that followed an out-of-memory report (Docker reports more than there are).
     let oom_deaths = |ev: &Event| -> u32 {
         let (from, to) = (secs(&ev.at), end_of(ev) + TOGETHER_SECONDS);
-        e.events
+        events
             .iter()
-            .filter(|d| d.kind == EventKind::Died && d.subject == ev.subject && d.host == ev.host)
-            .filter(|d| (from..=to).contains(&secs(&d.at)))
-            .map(|d| d.count)
-            .sum::<u32>()
+            .filter(|d| oom_death(d, ev) && (from..=to).contains(&secs(&d.at)))
+            .fold(0u32, |sum, d| sum.saturating_add(d.count))
             .min(ev.count)
     };
-    let stood_out: Vec<&Event> = e.events.iter().filter(notable).collect();
-    let routine = e.events.len() - stood_out.len();
+    let stood_out: Vec<&Event> = events.iter().filter(notable).collect();
+    let routine = events.len() - stood_out.len();
     let unwatched = if e.gaps.is_empty() { "" } else { " (not all of it was watched)" };
     if stood_out.is_empty() {
         return match routine {
@@ -601,11 +668,14 @@ fn brief(e: &Events) -> String {
                     who(ev),
                     ev.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default()
                 ),
-                EventKind::OomKilled => match oom_deaths(ev) {
-                    0 => format!("{} ran out of memory{n} (last at {last})", who(ev)),
-                    1 => format!("{} was killed for running out of memory (at {last})", who(ev)),
-                    d => format!("{} was killed for running out of memory {d}× (last at {last})", who(ev)),
-                },
+                EventKind::OomKilled => {
+                    let up_to = if ev.partly_outside { "up to " } else { "" };
+                    match oom_deaths(ev) {
+                        0 => format!("{} ran out of memory{n} (last at {last})", who(ev)),
+                        1 => format!("{} was killed for running out of memory (at {last})", who(ev)),
+                        d => format!("{} was killed for running out of memory {up_to}{d}× (last at {last})", who(ev)),
+                    }
+                }
                 EventKind::Unhealthy => format!("{} turned unhealthy{n} (at {})", who(ev), clock.at(&ev.at)),
                 EventKind::Updated => format!("{} was updated (at {})", who(ev), clock.at(&ev.at)),
                 EventKind::Booted => format!("the host booted at {}", clock.at(&ev.at)),

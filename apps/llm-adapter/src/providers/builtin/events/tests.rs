@@ -262,3 +262,56 @@ fn a_crash_loop_that_began_with_a_kill_is_not_hidden_under_it() {
     );
     assert!(brief.contains("**jellyfin** ran out of memory 3×"), "{brief}");
 }
+
+#[test]
+fn a_loop_kept_as_its_first_events_then_counted_is_said_once() {
+    // The record's usual shape for a crash loop: the first few deaths and starts apart, then one
+    // of each with a count; and many out-of-memory reports for one death.
+    let mut v = sample();
+    let mut list = vec![json!({"at": "2026-12-05T03:00:00+01:00", "kind": "started", "subject": "radarr"})];
+    for (i, minute) in [1, 2, 3].into_iter().enumerate() {
+        list.push(json!({"at": format!("2026-12-05T03:0{minute}:00+01:00"), "kind": "died", "subject": "radarr", "exit_code": 2}));
+        if i < 2 {
+            list.push(
+                json!({"at": format!("2026-12-05T03:0{minute}:05+01:00"), "kind": "started", "subject": "radarr"}),
+            );
+        }
+    }
+    list.push(json!({"at": "2026-12-05T03:03:05+01:00", "kind": "started", "subject": "radarr", "count": 10,
+        "last_at": "2026-12-05T03:30:05+01:00"}));
+    list.push(json!({"at": "2026-12-05T03:04:00+01:00", "kind": "died", "subject": "radarr", "count": 10,
+        "last_at": "2026-12-05T03:31:00+01:00", "exit_code": 2}));
+    for second in 0..5 {
+        list.push(
+            json!({"at": format!("2026-12-05T04:00:0{second}+01:00"), "kind": "oom_killed", "subject": "immich"}),
+        );
+    }
+    list.push(json!({"at": "2026-12-05T04:00:05+01:00", "kind": "oom_killed", "subject": "immich", "count": 22,
+        "last_at": "2026-12-05T04:00:09+01:00"}));
+    list.push(json!({"at": "2026-12-05T04:00:09+01:00", "kind": "died", "subject": "immich", "exit_code": 137}));
+    v["events"] = json!(list);
+    v["gaps"] = json!([]);
+    let a = said("what happened last night?", v.clone());
+    assert!(
+        a.contains(
+            "**radarr** died 13× between 03:01 CET and 03:31 CET, exit code 2, started again 12×, last at 03:30 CET"
+        ),
+        "{a}"
+    );
+    assert!(a.contains("**radarr** was started\n"), "the first start alone: {a}");
+    assert!(!a.contains("was started 1") && !a.contains("was started 2"), "{a}");
+    assert!(
+        a.contains("**immich** was killed for running out of memory, Docker reported running out of memory 27×"),
+        "{a}"
+    );
+    assert!(a.contains("2 containers crashed: **radarr** (13×, exit code 2), **immich** (out of memory)."), "{a}");
+    // Each line once, in time order, and no stretch around them called quiet.
+    let timeline: Vec<&str> = a.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(timeline.iter().filter(|l| l.contains("**immich**")).count(), 1, "{a}");
+    assert_eq!(a.matches(": quiet").count(), 2, "before and after, nothing between: {a}");
+    let position = |text: &str| timeline.iter().position(|l| l.contains(text));
+    assert!(position("was started") < position("died 13×") && position("died 13×") < position("**immich**"), "{a}");
+    let brief = events(&serde_json::from_value(v).unwrap(), &understood("how is my server doing?"));
+    assert_eq!(brief.matches("**immich**").count(), 1, "one death, said once: {brief}");
+    assert!(brief.contains("**immich** was killed for running out of memory (at"), "{brief}");
+}
