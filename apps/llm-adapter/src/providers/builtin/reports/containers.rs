@@ -195,8 +195,12 @@ pub(super) fn stats(s: &ContainerStats, topics: &Topics) -> String {
         return s.note.clone().unwrap_or_else(|| "No running containers to sample.".into());
     }
     let by_cpu = topics.prefers(Kind::Cpu, Kind::Memory);
+    // "which container uses the most network": by the traffic each has moved since it started.
+    let by_network = topics.has(Kind::Network) && !topics.has(Kind::Cpu) && !topics.has(Kind::Memory);
     let mut sorted: Vec<_> = s.containers.iter().collect();
-    if by_cpu {
+    if by_network {
+        sorted.sort_by(|a, b| (b.net_rx_mb + b.net_tx_mb).total_cmp(&(a.net_rx_mb + a.net_tx_mb)));
+    } else if by_cpu {
         sorted.sort_by(|a, b| b.cpu_percent.total_cmp(&a.cpu_percent));
     } else {
         sorted.sort_by(|a, b| b.memory_used_mb.total_cmp(&a.memory_used_mb));
@@ -222,8 +226,12 @@ pub(super) fn stats(s: &ContainerStats, topics: &Topics) -> String {
     let mut out = if lines.len() == 1 {
         lines[0].clone()
     } else {
-        let mut out =
-            bullets(&format!("Running containers by {}:", if by_cpu { "CPU use" } else { "memory use" }), lines);
+        let order = match (by_network, by_cpu) {
+            (true, _) => "network traffic since they started",
+            (false, true) => "CPU use",
+            (false, false) => "memory use",
+        };
+        let mut out = bullets(&format!("Running containers by {order}:"), lines);
         // "How much RAM does docker use in all?": the sum of what was sampled.
         let memory: f64 = s.containers.iter().map(|c| c.memory_used_mb).sum();
         let cpu: f64 = s.containers.iter().map(|c| c.cpu_percent).sum();
