@@ -71,6 +71,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it).
+///
+/// It starts the runtime itself (`#[tokio::main]` here, not in `main.rs`) so that the service's
+/// async code is compiled once, in this crate: awaited from the binary, every future under it
+/// was compiled again in the binary's crate (docs/build-profiles.md).
+#[tokio::main]
 pub async fn main() -> std::process::ExitCode {
     startup::main(run).await
 }

@@ -213,6 +213,11 @@ pub fn router(state: AppState) -> Router {
 
 /// The binary's `main` (`src/main.rs`, and the end-to-end tests' copy of it): serve, or
 /// `orchestrator verify-audit <file>…` to check the audit log's hash chain instead.
+///
+/// It starts the runtime itself (`#[tokio::main]` here, not in `main.rs`) so that the service's
+/// async code is compiled once, in this crate: awaited from the binary, every future under it
+/// was compiled again in the binary's crate (docs/build-profiles.md).
+#[tokio::main]
 pub async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("verify-audit") {

@@ -1,7 +1,6 @@
 //! `orchestrator` binary: see the library for the service itself.
 //! `orchestrator verify-audit <file>…` checks the audit log's hash chain instead of serving.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    orchestrator::main().await
+fn main() -> std::process::ExitCode {
+    orchestrator::main()
 }

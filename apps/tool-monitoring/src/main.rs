@@ -1,6 +1,5 @@
 //! `tool-monitoring` binary: see the library for the service itself.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    tool_monitoring::main().await
+fn main() -> std::process::ExitCode {
+    tool_monitoring::main()
 }

@@ -2,7 +2,6 @@
 //! (cargo builds a package's binaries before its integration tests, never another package's), so
 //! that no test runs `cargo build`. See `stack::Binaries`.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    orchestrator::main().await
+fn main() -> std::process::ExitCode {
+    orchestrator::main()
 }
