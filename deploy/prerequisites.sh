@@ -23,6 +23,18 @@ node_fits() {
   { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; } || { [ "$major" -eq 22 ] && [ "$minor" -ge 12 ]; } || [ "$major" -ge 23 ]
 }
 
+# Whether the C compiler can build and link a program (it needs the C library's headers and
+# start files, which Debian's gcc only recommends).
+c_links() {
+  local dir rc
+  dir=$(mktemp -d) || return 1
+  printf 'int main(void) { return 0; }\n' > "$dir/t.c"
+  cc "$dir/t.c" -o "$dir/t" >/dev/null 2>&1
+  rc=$?
+  rm -rf "$dir"
+  return $rc
+}
+
 # `sudo ` for an ordinary user, nothing for root (a root box often has no sudo).
 AS_ROOT=""
 [ "$(id -u)" -eq 0 ] || AS_ROOT="sudo "
@@ -38,7 +50,13 @@ check_build_tools() {
     fi
   fi
   command -v curl >/dev/null 2>&1 || missing+=("curl (${AS_ROOT}apt-get install curl)")
-  command -v cc >/dev/null 2>&1 || missing+=("a C compiler, for SQLite (${AS_ROOT}apt-get install gcc)")
+  if ! command -v cc >/dev/null 2>&1; then
+    missing+=("a C compiler, for SQLite (${AS_ROOT}apt-get install gcc)")
+  elif ! c_links; then
+    # gcc installed without its recommended packages (--no-install-recommends, a slim image) has
+    # no C library to link against; the build would stop minutes in with "unable to find -lc".
+    missing+=("the C library's development files: the C compiler cannot link a program (${AS_ROOT}apt-get install libc6-dev)")
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "make run needs:" >&2
     printf '  - %s\n' "${missing[@]}" >&2

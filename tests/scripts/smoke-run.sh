@@ -30,7 +30,7 @@ echo "ok - a port in use is named, with its variable, and nothing is started"
 
 # The version checks, on the versions the distributions ship (Debian 12 and Ubuntu 24.04: Node 18,
 # rustc 1.63; vite needs Node ^20.19 or >=22.12).
-eval "$(sed -n '/^version_at_least()/p;/^node_fits()/,/^}/p' deploy/prerequisites.sh)"
+eval "$(sed -n '/^version_at_least()/p;/^node_fits()/,/^}/p;/^c_links()/,/^}/p' deploy/prerequisites.sh)"
 for v in 18.19.1 18.20.4+dfsg-1~deb12u3 v20.18.3 21.7.3 22.11.0; do
   node_fits "$v" && { echo "FAIL: Node $v taken as able to build the UI"; exit 1; }
 done
@@ -40,6 +40,13 @@ done
 version_at_least 1.63.0 1.89 && { echo "FAIL: rustc 1.63 taken as new enough"; exit 1; }
 version_at_least 1.89.0 1.89 && version_at_least 1.95.0 1.89 || { echo "FAIL: rustc 1.89/1.95 taken as too old"; exit 1; }
 echo "ok - the Node.js and Rust versions are checked as the README says"
+# A C compiler that cannot link (gcc without libc6-dev) is told apart from one that can.
+c_links || { echo "FAIL: this machine's C compiler taken as unable to link"; exit 1; }
+fake_cc=$(mktemp -d)
+printf '#!/bin/sh\necho "ld: cannot find -lc" >&2\nexit 1\n' > "$fake_cc/cc" && chmod +x "$fake_cc/cc"
+PATH="$fake_cc:$PATH" c_links && { echo "FAIL: a C compiler that cannot link taken as working"; exit 1; }
+rm -rf "$fake_cc"
+echo "ok - a C compiler without the C library's development files is caught before the build"
 
 # A .env copied from .env.example, as a new user makes one (skipped where a developer has one), and
 # a cloud provider named in the environment without its key: the builtin model answers, the
