@@ -140,7 +140,7 @@ if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
     if [ -x "$BIN/gateway" ]; then
       echo "Building the changed code..."
     else
-      echo "Building the four services ($PROFILE profile): about 7 minutes the first time on a 2-core machine, seconds after that."
+      echo "Building the four services ($PROFILE profile): about 5 minutes the first time on a 2-core machine, seconds after that."
     fi
     build
   else
