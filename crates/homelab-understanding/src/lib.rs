@@ -150,6 +150,10 @@ pub struct Understanding {
     /// A question about backups in general ("did last night's backup work?"), answered from the
     /// NAS's snapshot and replication tasks, which are not all the backups there may be.
     pub backups: bool,
+    /// A question about the drives' health ("are my drives healthy?", "smart status", "ist eine
+    /// festplatte defekt"): answered from the pools' state and scrubs and the NAS's alerts. No
+    /// tool reads a drive's SMART data, so the answer says so and where to look.
+    pub disk_health: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -321,6 +325,23 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds.insert(Kind::Snapshots);
     }
     let backups = backups && kinds.contains(&Kind::Snapshots);
+    // "are my drives healthy?", "ist eine festplatte defekt": the drives' health is what the
+    // pools' state and scrubs and the NAS's alerts show, not how full the disks are (the model
+    // reads most such questions as disk space, problems or nothing). Not an order ("replace the
+    // failing disk"), a how-to, a question about the past or about a container, nor one the
+    // model already reads as about the pool ("is the pool still degraded after i swapped the
+    // drive").
+    let disk_health = change.is_none()
+        && containers.is_empty()
+        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::History | Kind::Events | Kind::Pool))
+        && asks_about_disk_health(question);
+    if disk_health {
+        let space = says_any(question, SPACE_WORDS);
+        kinds.retain(|k| {
+            !matches!(k, Kind::Unsupported | Kind::Problems | Kind::Overview) && (*k != Kind::Disk || space)
+        });
+        kinds.extend([Kind::Pool, Kind::Alerts]);
+    }
     // "is anything using a lot of memory?", "was verbraucht so viel speicher": who uses it, not
     // only how much is used.
     // (Left alone when the model already reads who: the processes or the containers.)
@@ -382,6 +403,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         errors,
         inside,
         backups,
+        disk_health,
         containers,
         host,
         window,
@@ -680,6 +702,109 @@ fn asks_about_backups(question: &str) -> bool {
         w => BACKUPS.contains(&w),
     });
     named && !words.iter().any(|w| ELSEWHERE.contains(w))
+}
+
+/// Words for the drives themselves, in the six languages.
+const DRIVE_WORDS: &[&str] = &[
+    "disk",
+    "disks",
+    "drive",
+    "drives",
+    "hdd",
+    "hdds",
+    "ssd",
+    "ssds",
+    "nvme",
+    "harddrive",
+    "harddrives",
+    "harddisk",
+    "festplatte",
+    "festplatten",
+    "platte",
+    "platten",
+    "laufwerk",
+    "laufwerke",
+    "disque",
+    "disques",
+    "disco",
+    "discos",
+    "schijf",
+    "schijven",
+    "hd",
+    "hds",
+];
+/// Words asking whether something is healthy or failing (folded: no accents).
+const HEALTH_WORDS: &[&str] = &[
+    "healthy",
+    "health",
+    "failing",
+    "fail",
+    "failed",
+    "failure",
+    "dying",
+    "dead",
+    "broken",
+    "bad",
+    "degraded",
+    "errors",
+    "smart",
+    "gesund",
+    "defekt",
+    "kaputt",
+    "fehler",
+    "fehlerhaft",
+    "ausfall",
+    "sante",
+    "lacher",
+    "defaillant",
+    "defaillants",
+    "erreurs",
+    "hs",
+    "salud",
+    "fallando",
+    "falla",
+    "fallar",
+    "averiado",
+    "roto",
+    "errores",
+    "danado",
+    "gezond",
+    "kapot",
+    "defect",
+    "fouten",
+    "saude",
+    "falhando",
+    "falha",
+    "defeito",
+    "erros",
+];
+/// Words asking how much room there is, which a drive's health does not answer.
+const SPACE_WORDS: &[&str] = &[
+    "space", "full", "free", "left", "room", "platz", "voll", "frei", "espace", "plein", "libre", "espacio", "lleno",
+    "ruimte", "vol", "vrij", "espaco", "cheio",
+];
+
+/// The question asks whether the drives are healthy: a drive named with a word for health or
+/// failure in the same sentence ("is any disk failing?", "mes disques sont en bonne santé ?"; not
+/// "is the disk full? downloads keep failing"), or SMART named with a status ("smart status",
+/// "what does smart say about my drives"). Not a cloud drive ("is google drive failing to sync").
+fn asks_about_disk_health(question: &str) -> bool {
+    let folded = features::fold(question);
+    if says_any(question, &["google", "onedrive", "icloud", "cloud", "dropbox"]) {
+        return false;
+    }
+    folded.split(['?', '!', '.', ';', '\n']).any(|sentence| {
+        let words = features::words(sentence);
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        let smart = words.iter().enumerate().any(|(i, w)| {
+            *w == "smartctl"
+                || (*w == "smart"
+                    && words
+                        .get(i + 1)
+                        .is_some_and(|n| ["status", "data", "test", "tests", "errors", "values"].contains(n)))
+        });
+        smart || (has(DRIVE_WORDS) && has(HEALTH_WORDS))
+    })
 }
 
 /// Whether any word of `question`, folded (lower case, no accents), is one of `words`.

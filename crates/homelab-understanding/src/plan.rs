@@ -291,6 +291,7 @@ mod tests {
             errors: false,
             inside: None,
             backups: false,
+            disk_health: false,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -347,6 +347,34 @@ fn backups_in_general_are_read_as_the_nas_tasks() {
 }
 
 #[test]
+fn the_drives_health_is_read_as_the_pools_and_alerts_not_the_space() {
+    for q in [
+        "are my drives healthy",
+        "is any disk failing?",
+        "smart status of my disks",
+        "sind meine festplatten gesund",
+        "mes disques sont en bonne santé ?",
+        "zijn mijn schijven gezond",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.disk_health && u.has(Kind::Pool) && u.has(Kind::Alerts) && u.change.is_none(), "{q}: {u:?}");
+        assert!(!u.has(Kind::Disk) && !u.has(Kind::Unsupported), "{q}: {u:?}");
+    }
+    for q in [
+        // Space, an order, a how-to, a cloud drive, failing in another sentence, the pool itself.
+        "is my disk full",
+        "replace the failing disk",
+        "how do I replace a failing drive in truenas",
+        "is google drive failing to sync",
+        "is the disk full? downloads keep failing",
+        "is the pool still degraded after i swapped the drive",
+    ] {
+        let u = understand(q, &host());
+        assert!(!u.disk_health && !u.has(Kind::Alerts), "{q}: {u:?}");
+    }
+}
+
+#[test]
 fn a_yes_no_question_about_state_is_not_an_order_unless_it_names_one() {
     // "backup" alone made the model 0.32 sure of an order, over the 0.31 threshold.
     for q in [

@@ -54,6 +54,10 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if topics.backups && results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name()) {
         parts.push(BACKUPS_SEEN.into());
     }
+    if topics.disk_health && !parts.is_empty() {
+        let nas = results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name());
+        parts.push(if nas { DISK_HEALTH_NAS } else { DISK_HEALTH_HOST }.into());
+    }
     if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
         parts.insert(0, size_inside_unseen(name, thing));
     }
@@ -77,6 +81,16 @@ fn size_inside_unseen(container: &str, thing: &str) -> String {
 /// Said after the tasks when backups in general were asked about.
 const BACKUPS_SEEN: &str = "These are TrueNAS's snapshot and replication tasks. Backups made another way (its cloud \
 sync tasks, a backup program in a container) are not read here: ask for that container's logs.";
+
+/// Said after the pools and alerts when the drives' health was asked about, on TrueNAS.
+const DISK_HEALTH_NAS: &str = "That is what TrueNAS shows of the drives' health: each pool's state, its last \
+scrub and the alerts (a failed SMART test or a drive with errors raises one). I don't read each drive's SMART data \
+myself: TrueNAS's Storage → Disks page shows its test results, or `smartctl -a /dev/sdX` on the NAS.";
+
+/// The same where TrueNAS is not configured: the ZFS pools (if any) and the problems found.
+const DISK_HEALTH_HOST: &str = "I don't read the drives' SMART data: `smartctl -a /dev/sdX` on the host shows it \
+(from the smartmontools package). What I can see of their health is above: the ZFS pools' state, if there are any, \
+and the problems found.";
 
 /// Updates asked about where TrueNAS (which lists its apps' updates) is not configured: on a plain
 /// Docker host nothing here knows of newer images.
@@ -335,6 +349,23 @@ pub(crate) mod tests {
         assert!(!a.contains("can't read"), "{a}");
         let a = compose(&plain("did the snapshot of tank/photos run?"), &results);
         assert!(!a.contains("Backups made another way"), "{a}");
+    }
+
+    #[test]
+    fn the_drives_health_asked_says_what_is_seen_and_that_smart_data_is_not() {
+        let plain = |q: &str| homelab_understanding::understand(q, &homelab_understanding::Context::now_only());
+        let (_, status) = reports::tests::sample(ToolId::TruenasStatus);
+        let on_nas = [(ToolId::TruenasStatus.name().to_string(), status.to_string())];
+        let a = compose(&plain("are my drives healthy?"), &on_nas);
+        assert!(a.contains("TrueNAS shows of the drives' health") && a.contains("smartctl"), "{a}");
+        assert!(!a.contains("can't read"), "{a}");
+        let (_, pools) = reports::tests::sample(ToolId::ZfsPools);
+        let on_host = [(ToolId::ZfsPools.name().to_string(), pools.to_string())];
+        let a = compose(&plain("ist eine festplatte defekt?"), &on_host);
+        assert!(a.contains("I don't read the drives' SMART data") && !a.contains("TrueNAS shows"), "{a}");
+        // How full a disk is says nothing of its health, and gets no such note.
+        let a = compose(&plain("is my pool full?"), &on_nas);
+        assert!(!a.contains("SMART"), "{a}");
     }
 
     #[test]
