@@ -61,27 +61,47 @@ impl From<DockerUnavailable> for ApiError {
     }
 }
 
+/// A client for `host`; bollard checks that a Unix socket exists, and contacts nothing.
+fn connect(host: &str) -> Result<Docker, String> {
+    let timeout = CALL_TIMEOUT.as_secs();
+    if host.starts_with("unix://") {
+        Docker::connect_with_unix(host, timeout, API_DEFAULT_VERSION)
+    } else {
+        Docker::connect_with_http(host, timeout, API_DEFAULT_VERSION)
+    }
+    .map_err(|e| e.to_string())
+}
+
 /// Read-only access to a Docker-compatible API (Docker, podman, a docker-socket-proxy).
 pub struct ReadOnlyDocker {
     /// The address in use, for logs and error messages (never holds a secret).
     host: String,
-    /// The client, or why one could not be made from `DOCKER_HOST`.
-    client: Result<Docker, String>,
+    /// The client, or why one could not be made from `DOCKER_HOST` (bollard will not make one
+    /// for a Unix socket that does not exist yet; made again on the next call).
+    client: std::sync::RwLock<Result<Docker, String>>,
 }
 
 impl ReadOnlyDocker {
     /// A client for `docker_host` (`unix://…`, `tcp://…`, `http://…`), default the local socket.
-    /// Nothing is contacted until the first call, so the service starts without Docker.
+    /// Nothing is contacted until the first call, so the service starts without Docker, and a
+    /// socket that appears later (Docker started after this service) is used from then on.
     pub fn new(docker_host: Option<&str>) -> Self {
         let host = docker_host.unwrap_or(DEFAULT_DOCKER_HOST).to_string();
-        let timeout = CALL_TIMEOUT.as_secs();
-        let client = if host.starts_with("unix://") {
-            Docker::connect_with_unix(&host, timeout, API_DEFAULT_VERSION)
-        } else {
-            Docker::connect_with_http(&host, timeout, API_DEFAULT_VERSION)
-        }
-        .map_err(|e| e.to_string());
+        let client = std::sync::RwLock::new(connect(&host));
         Self { host, client }
+    }
+
+    /// The client, made now if it could not be before.
+    fn client(&self) -> Result<Docker, String> {
+        let made = self.client.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if made.is_ok() {
+            return made;
+        }
+        let fresh = connect(&self.host);
+        if fresh.is_ok() {
+            *self.client.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+        }
+        fresh
     }
 
     /// Where the API is reached, e.g. `unix:///var/run/docker.sock`.
@@ -93,7 +113,7 @@ impl ReadOnlyDocker {
     where
         F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
     {
-        let docker = self.client.clone().map_err(|e| DockerUnavailable::Unreachable(format!("{e}. {HINT}")))?;
+        let docker = self.client().map_err(|e| DockerUnavailable::Unreachable(format!("{e}. {HINT}")))?;
         match tokio::time::timeout(CALL_TIMEOUT, f(docker)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, message })) => {
@@ -186,7 +206,7 @@ impl ReadOnlyDocker {
         since: Option<&str>,
     ) -> futures::stream::BoxStream<'static, Result<bollard::models::EventMessage, DockerUnavailable>> {
         use futures::StreamExt;
-        let docker = match self.client.clone() {
+        let docker = match self.client() {
             Ok(docker) => docker,
             Err(e) => {
                 let e = DockerUnavailable::Unreachable(format!("{e}. {HINT}"));

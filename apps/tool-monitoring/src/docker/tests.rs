@@ -88,3 +88,30 @@ async fn missing_socket_is_reported_as_unavailable_quickly() {
     assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
     assert!(err.to_string().contains("set DOCKER_HOST"), "the answer says how to point it elsewhere: {err}");
 }
+
+/// Docker started after this service: the socket missing at start is used once it appears,
+/// without a restart (bollard refuses to make a client for a socket that is not there).
+#[tokio::test]
+async fn a_socket_that_appears_after_the_start_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docker.sock");
+    let docker = ReadOnlyDocker::new(Some(&format!("unix://{}", path.display())));
+    let before = docker.list_containers().await.unwrap_err().to_string();
+    assert!(before.contains("Docker API unavailable"), "{before}");
+    // A stand-in engine that answers the one request with an empty list.
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let engine = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 4096];
+        let n = stream.read(&mut request).await.unwrap();
+        let head = String::from_utf8_lossy(&request[..n]).to_string();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]")
+            .await
+            .unwrap();
+        head
+    });
+    assert!(docker.list_containers().await.unwrap().is_empty());
+    assert!(engine.await.unwrap().contains("/containers/json"));
+}
