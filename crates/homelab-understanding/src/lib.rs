@@ -200,9 +200,24 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // A host's name is not also a container's.
     mentions.retain(|(c, _)| Some(c) != host.as_ref());
     let mut containers: Vec<String> = mentions.iter().map(|(c, _)| c.clone()).collect();
+    let verdict = rules::check(question);
+    let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     // A name a few letters from a container's ("homelab-fixture-wbe") is read as a name too.
-    let unmatched =
-        if containers.is_empty() { near_miss(question, &context.containers, &model.meta.common_words) } else { None };
+    // Or a name put where a container goes ("is minecraft running", "logs of vaultwarden") that
+    // is none of them: said back as missing, never answered with other containers. Not when the
+    // question, read without it, is about something no tool sees ("is netflix down", "o WhatsApp
+    // caiu?") or how to do something ("what does `systemctl restart docker` do?").
+    let unmatched = if containers.is_empty() {
+        near_miss(question, &context.containers, &model.meta.common_words).or_else(|| {
+            named_in_a_frame(question, &context.containers, &context.hosts).filter(|_| {
+                let plain = model.classify(question, &[], host.as_slice());
+                let (kinds, _) = train::decide(&plain, &model.meta.thresholds, rules_refuse);
+                !kinds.iter().any(|k| matches!(k, Kind::Unsupported | Kind::Howto))
+            })
+        })
+    } else {
+        None
+    };
     // Masked as the question wrote them (a misspelt name too).
     let masked: Vec<String> = if containers.is_empty() {
         unmatched.iter().cloned().collect()
@@ -210,8 +225,6 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         mentions.into_iter().flat_map(|(name, span)| [name, span]).collect()
     };
     let probs = model.classify(question, &masked, host.as_slice());
-    let verdict = rules::check(question);
-    let rules_refuse = matches!(verdict, rules::Verdict::Refuse { .. });
     let (mut kinds, mut change) = train::decide(&probs, &model.meta.thresholds, rules_refuse);
     // "is /mnt/backup almost full", "hoe groot is de cache van immich": a question in one part
     // that opens by asking how things are, names no action (in English) and is read by the rules
@@ -972,6 +985,280 @@ fn near_miss(question: &str, known: &[ContainerRef], common: &[String]) -> Optio
                 strsim::damerau_levenshtein(w, &name) <= (name.chars().count() / 3).max(2)
             })
         })
+}
+
+/// A name the question puts where a container goes, in one of a few frames per language ("is X
+/// running", "did X crash", "logs of X", "how much memory does X use", "the X container", "läuft
+/// X", "X tourne", "draait X", "o X está rodando"…), when containers are known and X is none of
+/// them (nor a host, nor a word such as "everything", "docker" or "it"). Returned as written.
+/// The frames are few and exact on purpose: a container's name is any word ("minecraft" is a
+/// common one in the corpus), so only its place in the question tells it.
+fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) -> Option<String> {
+    // Where a state follows the name ("is X running", "ist X abgestürzt", "is X gecrasht").
+    const STATES: &[&str] = &[
+        "running",
+        "up",
+        "down",
+        "alive",
+        "ok",
+        "okay",
+        "healthy",
+        "working",
+        "online",
+        "offline",
+        "stopped",
+        "dead",
+        "broken",
+        "crashing",
+        "crashed",
+        "restarting",
+        "started",
+        "abgesturzt",
+        "aus",
+        "tot",
+        "kaputt",
+        "gecrasht",
+        "gestopt",
+        "gestoppt",
+        "kapot",
+    ];
+    // What happened to it ("did X crash", "why does X keep crashing").
+    const HAPPENINGS: &[&str] =
+        &["crash", "stop", "die", "restart", "fail", "keep", "go", "exit", "shut", "crashed", "stopped", "died"];
+    const USES: &[&str] = &["use", "using", "take", "taking", "eat", "eating", "need", "consume", "consuming", "uses"];
+    const LOGS: &[&str] = &["logs", "log", "output", "journaux", "registros"];
+    const RUNS: &[&str] = &["tourne", "marche", "fonctionne", "plante"];
+    const RUNNING_ES_PT: &[&str] =
+        &["funcionando", "corriendo", "activo", "caido", "rodando", "ligado", "parado", "levantado"];
+    // Words that take a name's place without being one.
+    const NOT_NAMES: &[&str] = &[
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "everything",
+        "anything",
+        "something",
+        "nothing",
+        "all",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "any",
+        "every",
+        "each",
+        "one",
+        "ones",
+        "which",
+        "what",
+        "who",
+        "still",
+        "now",
+        "also",
+        "already",
+        "currently",
+        "really",
+        "actually",
+        "not",
+        "again",
+        "docker",
+        "server",
+        "servers",
+        "nas",
+        "host",
+        "system",
+        "machine",
+        "box",
+        "computer",
+        "pool",
+        "disk",
+        "disks",
+        "drive",
+        "network",
+        "internet",
+        "wifi",
+        "lan",
+        "truenas",
+        "cpu",
+        "memory",
+        "ram",
+        "swap",
+        "container",
+        "containers",
+        "app",
+        "apps",
+        "service",
+        "services",
+        "stack",
+        "backup",
+        "backups",
+        "scrub",
+        "replication",
+        "snapshot",
+        "snapshots",
+        "he",
+        "she",
+        "they",
+        "er",
+        "es",
+        "sie",
+        "das",
+        "der",
+        "die",
+        "den",
+        "alles",
+        "etwas",
+        "il",
+        "elle",
+        "ca",
+        "tout",
+        "rien",
+        "le",
+        "la",
+        "les",
+        "el",
+        "ello",
+        "eso",
+        "todo",
+        "algo",
+        "het",
+        "dat",
+        "alles",
+        "iets",
+        "ele",
+        "ela",
+        "isso",
+        "tudo",
+        "o",
+        "os",
+        "nog",
+        "noch",
+        "encore",
+        "todavia",
+        "ainda",
+        "eigentlich",
+        "gerade",
+        "denn",
+        "jetzt",
+        "hier",
+        "irgendwas",
+        "irgendein",
+        "ein",
+        "einem",
+        "einen",
+        "einer",
+        "dem",
+        "een",
+        "de",
+        "deze",
+        "dit",
+        "un",
+        "une",
+        "uno",
+        "una",
+        "um",
+        "uma",
+        "celui",
+        "celle",
+        "ceux",
+        "lo",
+        "los",
+        "las",
+        "bien",
+        "bem",
+        "mal",
+        "ahora",
+        "agora",
+        "ja",
+        "maintenant",
+        // Verbs that go with "up" or "down" ("what is taking up the space", "is it slowing down").
+        "taking",
+        "eating",
+        "using",
+        "filling",
+        "backing",
+        "starting",
+        "booting",
+        "coming",
+        "showing",
+        "picking",
+        "speeding",
+        "slowing",
+        "going",
+        "running",
+        "hogging",
+        "getting",
+        "being",
+        "doing",
+        "working",
+        "keeping",
+        "shutting",
+        "spinning",
+        "heating",
+        "warming",
+        "loading",
+        "waking",
+        "setting",
+        "cleaning",
+        "winding",
+    ];
+    if known.is_empty() {
+        return None;
+    }
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    let at = |i: usize, d: isize| -> &str {
+        let j = i as isize + d;
+        if j < 0 {
+            ""
+        } else {
+            words.get(j as usize).copied().unwrap_or("")
+        }
+    };
+    let framed = |i: usize| {
+        let (p2, p1, n1, n2) = (at(i, -2), at(i, -1), at(i, 1), at(i, 2));
+        // English.
+        (["is", "isnt"].contains(&p1) && STATES.contains(&n1) && !(n1 == "running" && n2 == "out"))
+            || (["did", "does", "has", "hasnt", "didnt"].contains(&p1) && HAPPENINGS.contains(&n1))
+            || (["of", "for", "from"].contains(&p1) && LOGS.contains(&p2))
+            || (["does", "is"].contains(&p1) && ["ram", "memory", "cpu", "mem"].contains(&p2) && USES.contains(&n1))
+            || (n1 == "container" && (p1 == "is" || (["the", "my"].contains(&p1) && ["is", "of", "for", "did"].contains(&p2))))
+            // German ("läuft X", "logs von X"), Dutch ("draait X", "logs van X").
+            || (["lauft", "draait"].contains(&p1)
+                && ["", "noch", "gerade", "nog", "wel", "nicht", "niet"].contains(&n1)
+                && !["was", "wer", "wat", "wie", "welche", "welcher"].contains(&p2))
+            || (["von", "van"].contains(&p1) && LOGS.contains(&p2))
+            || (p1 == "ist" && STATES.contains(&n1))
+            // French ("est-ce que X tourne", "logs de X", "pourquoi X s'est arrêté").
+            || (RUNS.contains(&n1) && ["que", ""].contains(&p1))
+            || (["de", "du", "do"].contains(&p1) && LOGS.contains(&p2))
+            || (p1 == "pourquoi" && ["s'est", "a", "est", "plante", "ne"].contains(&n1))
+            // Spanish and Portuguese ("¿está funcionando X?", "o X está rodando", "por qué X se cayó").
+            || (RUNNING_ES_PT.contains(&p1) && p2 == "esta")
+            || (n1 == "esta" && RUNNING_ES_PT.contains(&n2) && ["o", "", "que"].contains(&p1))
+            || (p1 == "o" && ["caiu", "parou", "travou"].contains(&n1))
+    };
+    let is_a_name = |w: &str| {
+        w.chars().count() >= 3
+            && w.chars().any(char::is_alphabetic)
+            && !NOT_NAMES.contains(&w)
+            && !hosts.iter().any(|h| features::fold(h) == w)
+            && !known.iter().any(|c| features::fold(&c.name) == w)
+    };
+    let found = (0..words.len()).find(|&i| is_a_name(words[i]) && framed(i)).map(|i| words[i])?;
+    // As the question wrote it (folding turned digits into 0).
+    question
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .find(|t| features::fold(t) == found)
+        .or(Some(found.to_string()))
 }
 
 #[cfg(test)]

@@ -31,7 +31,18 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
         return plan;
     }
     let history = u.has(Kind::History);
+    // A name that is no container ("why did minecraft crash", "how much ram does minecraft use",
+    // "did homeassistant restart"): the list, so the answer says it is not there and which are,
+    // never the other containers' figures, problems or events in its place.
+    let missing = u.containers.is_empty() && u.unmatched.is_some();
     for kind in &u.kinds {
+        let about_it = kind.is_about_one_container()
+            || matches!(kind, Kind::Restarts | Kind::ContainerUsage)
+            || (*kind == Kind::Events && u.kinds.len() == 1);
+        if missing && about_it {
+            plan.add(ToolId::Containers, json!({}));
+            continue;
+        }
         match kind {
             // "The docker run command for plex": its details, which the command is written from.
             Kind::Howto if u.recreate => {

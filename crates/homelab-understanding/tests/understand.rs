@@ -347,6 +347,42 @@ fn backups_in_general_are_read_as_the_nas_tasks() {
 }
 
 #[test]
+fn a_name_put_where_a_container_goes_is_said_back_as_missing() {
+    for (q, name) in [
+        ("is minecraft running", "minecraft"),
+        ("how much ram does minecraft use", "minecraft"),
+        ("show me the logs of vaultwarden", "vaultwarden"),
+        ("why did minecraft crash", "minecraft"),
+        ("läuft vaultwarden?", "vaultwarden"),
+        ("est-ce que minecraft tourne", "minecraft"),
+        ("waarom is minecraft gecrasht", "minecraft"),
+        ("o syncthing está rodando?", "syncthing"),
+    ] {
+        let u = understand(q, &host());
+        assert_eq!(u.unmatched.as_deref(), Some(name), "{q}: {u:?}");
+        // Only the list is read, for the answer to say it is not there: never the other
+        // containers' figures, logs or problems in its place.
+        assert_eq!(calls(q, &host()), vec![(ToolId::Containers, json!({}))], "{q}");
+    }
+    for q in [
+        "is everything running",
+        "is the internet down",
+        "is docker running",
+        "what is taking up the space",
+        "is /var running out of space",
+        "was läuft eigentlich gerade alles an containern",
+        "is netflix down",
+        "what are the logs of the one that crashed",
+        "is plex running",
+    ] {
+        let u = understand(q, &host());
+        assert_eq!(u.unmatched, None, "{q}: {u:?}");
+    }
+    // Nothing is known to be missing where no container is known at all.
+    assert_eq!(understand("is minecraft running", &Context::now_only()).unmatched, None);
+}
+
+#[test]
 fn the_drives_health_is_read_as_the_pools_and_alerts_not_the_space() {
     for q in [
         "are my drives healthy",

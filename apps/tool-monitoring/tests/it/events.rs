@@ -196,7 +196,9 @@ async fn a_flood_of_ten_thousand_events_is_counted_within_the_bounds() {
         let ours = |e: &&Value| names.iter().any(|n| e["subject"] == n.as_str());
         answer["events"].as_array().unwrap().iter().filter(ours).map(|e| e["count"].as_u64().unwrap_or(1)).sum::<u64>()
     };
-    until("10,000 kill events", Duration::from_secs(60), async || counted().await >= 10_000).await;
+    // A bound for a stuck record, not a speed target: on two busy cores podman's event stream
+    // was seen to lag more than a minute behind the 10,000 kills (CI, 2026-12-07).
+    until("10,000 kill events", Duration::from_secs(180), async || counted().await >= 10_000).await;
     assert_eq!(counted().await, 10_000, "each event counted once");
     eprintln!("10,000 events sent and recorded in {:.1} s", started.elapsed().as_secs_f64());
     // The size gauges are read when /metrics is asked.
