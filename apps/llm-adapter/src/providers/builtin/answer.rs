@@ -290,8 +290,11 @@ pub(crate) mod tests {
             ],
         );
         assert_eq!(logs, "There is no container named 'nextclod'. Did you mean **nextcloud**?");
-        // A word far from every name is not taken for one: the containers there are are said.
+        // A word far from every name is taken for one only where a container's name goes ("the
+        // zzzz container"), and is then said to be none of them.
         let none = ask_json("What image is the zzzz container using?", &[(ToolId::Containers, containers_json())]);
+        assert!(none.starts_with("There is no container named 'zzzz', and none has a similar name"), "{none}");
+        let none = ask_json("what image does zzzz have?", &[(ToolId::Containers, containers_json())]);
         assert!(none.contains("**plex**") && !none.contains("zzzz"), "{none}");
         let list = ask_json("Which containers are running in production?", &[(ToolId::Containers, containers_json())]);
         assert!(list.starts_with("There are 3 containers: 1 running"), "{list}");
