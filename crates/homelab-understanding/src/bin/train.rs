@@ -5,7 +5,9 @@
 //! questions from stdin and prints how they are understood (`--containers=plex,sonarr`: those
 //! containers exist); `--refusals` measures the whole
 //! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong);
-//! `--kinds` its kinds, each line asked with its own containers known.
+//! `--kinds` its kinds, each line asked with its own containers known (with `ALL_MISSES=1`, the
+//! training lines whose kinds are wrong; with `ALL_UNMATCHED=1`, the training lines in which a
+//! word is taken for a missing container's name, plex and sonarr being known).
 
 use std::path::PathBuf;
 
