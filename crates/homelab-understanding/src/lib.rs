@@ -154,6 +154,10 @@ pub struct Understanding {
     /// festplatte defekt"): answered from the pools' state and scrubs and the NAS's alerts. No
     /// tool reads a drive's SMART data, so the answer says so and where to look.
     pub disk_health: bool,
+    /// A question about when the next scrub runs ("when is the next scrub", "wann ist der
+    /// nächste scrub"): no tool reads the scrub schedule, so the answer says so before the last
+    /// scrub it can see.
+    pub scrub_schedule: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -355,6 +359,13 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         });
         kinds.extend([Kind::Pool, Kind::Alerts]);
     }
+    // "when is the next scrub": the pools (their last scrub), and the answer says the schedule
+    // is not read. Not an order or a how-to ("how do I schedule a scrub").
+    let scrub_schedule = change.is_none() && !kinds.contains(&Kind::Howto) && asks_when_the_next_scrub(question);
+    if scrub_schedule {
+        kinds.remove(&Kind::Unsupported);
+        kinds.insert(Kind::Pool);
+    }
     // "is anything using a lot of memory?", "was verbraucht so viel speicher": who uses it, not
     // only how much is used.
     // (Left alone when the model already reads who: the processes or the containers.)
@@ -417,6 +428,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         inside,
         backups,
         disk_health,
+        scrub_schedule,
         containers,
         host,
         window,
@@ -818,6 +830,33 @@ fn asks_about_disk_health(question: &str) -> bool {
         });
         smart || (has(DRIVE_WORDS) && has(HEALTH_WORDS))
     })
+}
+
+/// The question names a scrub and asks about the next one or the schedule, in the six
+/// languages ("when does the next scrub run", "quand est le prochain scrub").
+fn asks_when_the_next_scrub(question: &str) -> bool {
+    const NEXT: &[&str] = &[
+        "next",
+        "upcoming",
+        "schedule",
+        "scheduled",
+        "nachste",
+        "nachster",
+        "nachsten",
+        "geplant",
+        "prochain",
+        "prochaine",
+        "planifie",
+        "proximo",
+        "proxima",
+        "programado",
+        "volgende",
+        "gepland",
+        "agendado",
+    ];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    words.iter().any(|w| w.starts_with("scrub")) && words.iter().any(|w| NEXT.contains(w))
 }
 
 /// Whether any word of `question`, folded (lower case, no accents), is one of `words`.

@@ -303,6 +303,7 @@ mod tests {
             inside: None,
             backups: false,
             disk_health: false,
+            scrub_schedule: false,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -383,6 +383,17 @@ fn a_name_put_where_a_container_goes_is_said_back_as_missing() {
 }
 
 #[test]
+fn the_next_scrub_is_read_as_the_pools_with_the_schedule_unseen() {
+    for q in ["when is the next scrub", "when does the next scrub run", "wann ist der nächste scrub"] {
+        let u = understand(q, &host());
+        assert!(u.scrub_schedule && u.has(Kind::Pool) && u.change.is_none(), "{q}: {u:?}");
+    }
+    for q in ["when was the last scrub", "how do I schedule a scrub", "start a scrub"] {
+        assert!(!understand(q, &host()).scrub_schedule, "{q}");
+    }
+}
+
+#[test]
 fn the_drives_health_is_read_as_the_pools_and_alerts_not_the_space() {
     for q in [
         "are my drives healthy",

@@ -45,7 +45,8 @@ fn main() -> std::process::ExitCode {
             let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             let inside = u.inside.map(|t| format!(" (size of its {t}: unseen)")).unwrap_or_default();
             let missing = u.unmatched.as_ref().map(|n| format!(" (no container named {n})")).unwrap_or_default();
-            println!("{line:<60} {kinds:?}{change}{window}{inside}{missing}");
+            let schedule = if u.scrub_schedule { " (scrub schedule: unseen)" } else { "" };
+            println!("{line:<60} {kinds:?}{change}{window}{inside}{missing}{schedule}");
         }
         return std::process::ExitCode::SUCCESS;
     }

@@ -58,6 +58,9 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
         let nas = results.iter().any(|(n, _)| n == ToolId::TruenasStatus.name());
         parts.push(if nas { DISK_HEALTH_NAS } else { DISK_HEALTH_HOST }.into());
     }
+    if topics.scrub_schedule && !parts.is_empty() {
+        parts.insert(0, SCRUB_SCHEDULE_UNSEEN.into());
+    }
     if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
         parts.insert(0, size_inside_unseen(name, thing));
     }
@@ -81,6 +84,11 @@ fn size_inside_unseen(container: &str, thing: &str) -> String {
 /// Said after the tasks when backups in general were asked about.
 const BACKUPS_SEEN: &str = "These are TrueNAS's snapshot and replication tasks. Backups made another way (its cloud \
 sync tasks, a backup program in a container) are not read here: ask for that container's logs.";
+
+/// Said first when the next scrub was asked about: what follows is the pools as they are.
+const SCRUB_SCHEDULE_UNSEEN: &str = "I can't see when the next scrub runs: I don't read the scrub schedule. On \
+TrueNAS, Data Protection → Scrub Tasks shows it; elsewhere a cron job or a systemd timer starts them. What I can see \
+of the pools:";
 
 /// Said after the pools and alerts when the drives' health was asked about, on TrueNAS.
 const DISK_HEALTH_NAS: &str = "That is what TrueNAS shows of the drives' health: each pool's state, its last \
@@ -352,6 +360,17 @@ pub(crate) mod tests {
         assert!(!a.contains("can't read"), "{a}");
         let a = compose(&plain("did the snapshot of tank/photos run?"), &results);
         assert!(!a.contains("Backups made another way"), "{a}");
+    }
+
+    #[test]
+    fn the_next_scrub_asked_says_the_schedule_is_not_read_before_the_last_one() {
+        let plain = |q: &str| homelab_understanding::understand(q, &homelab_understanding::Context::now_only());
+        let (_, status) = reports::tests::sample(ToolId::TruenasStatus);
+        let on_nas = [(ToolId::TruenasStatus.name().to_string(), status.to_string())];
+        let a = compose(&plain("when is the next scrub?"), &on_nas);
+        assert!(a.starts_with("I can't see when the next scrub runs") && a.len() > SCRUB_SCHEDULE_UNSEEN.len(), "{a}");
+        let a = compose(&plain("when was the last scrub?"), &on_nas);
+        assert!(!a.contains("next scrub"), "{a}");
     }
 
     #[test]
