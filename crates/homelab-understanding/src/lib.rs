@@ -215,8 +215,8 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         near_miss(question, &context.containers, &model.meta.common_words).or_else(|| {
             named_in_a_frame(question, &context.containers, &context.hosts).filter(|_| {
                 let plain = model.classify(question, &[], host.as_slice());
-                let (kinds, _) = train::decide(&plain, &model.meta.thresholds, rules_refuse);
-                !kinds.iter().any(|k| matches!(k, Kind::Unsupported | Kind::Howto))
+                let (kinds, order) = train::decide(&plain, &model.meta.thresholds, rules_refuse);
+                !order && !kinds.iter().any(|k| matches!(k, Kind::Unsupported | Kind::Howto))
             })
         })
     } else {
@@ -304,6 +304,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let figures_only = kinds.iter().any(|k| matches!(k, Kind::Cpu | Kind::Memory))
         && kinds.iter().all(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::ContainerUsage));
     if containers.is_empty()
+        && unmatched.is_none()
         && change.is_none()
         && figures_only
         && short_follow_up(question)
@@ -358,6 +359,10 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             !matches!(k, Kind::Unsupported | Kind::Problems | Kind::Overview) && (*k != Kind::Disk || space)
         });
         kinds.extend([Kind::Pool, Kind::Alerts]);
+        // "is 90% disk usage bad?": how full it is, too.
+        if space {
+            kinds.insert(Kind::Disk);
+        }
     }
     // "when is the next scrub": the pools (their last scrub), and the answer says the schedule
     // is not read. Not an order or a how-to ("how do I schedule a scrub").
@@ -396,8 +401,9 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds.insert(Kind::ContainerStatus);
     }
     let needs_one = kinds.iter().any(|k| k.is_about_one_container() || *k == Kind::Restarts);
-    if containers.is_empty() && needs_one {
-        // "and its logs?": the container the conversation was about.
+    if containers.is_empty() && unmatched.is_none() && needs_one {
+        // "and its logs?": the container the conversation was about (not when the question
+        // names one that is not there: "is minecraft running?" after a question about plex).
         containers = earlier_container(context, &model.meta.common_words);
         follow_up |= !containers.is_empty();
     }
@@ -805,8 +811,53 @@ const HEALTH_WORDS: &[&str] = &[
 ];
 /// Words asking how much room there is, which a drive's health does not answer.
 const SPACE_WORDS: &[&str] = &[
-    "space", "full", "free", "left", "room", "platz", "voll", "frei", "espace", "plein", "libre", "espacio", "lleno",
-    "ruimte", "vol", "vrij", "espaco", "cheio",
+    "space",
+    "full",
+    "free",
+    "left",
+    "room",
+    "usage",
+    "used",
+    "capacity",
+    "percent",
+    "gb",
+    "tb",
+    "gib",
+    "tib",
+    "platz",
+    "voll",
+    "frei",
+    "belegt",
+    "auslastung",
+    "espace",
+    "plein",
+    "libre",
+    "utilise",
+    "espacio",
+    "lleno",
+    "usado",
+    "uso",
+    "ruimte",
+    "vol",
+    "vrij",
+    "gebruik",
+    "espaco",
+    "cheio",
+];
+/// Words about a drive's speed, which its health does not answer ("why is disk io so bad").
+const SPEED_WORDS: &[&str] = &[
+    "io",
+    "iops",
+    "speed",
+    "slow",
+    "fast",
+    "throughput",
+    "performance",
+    "latency",
+    "langsam",
+    "lent",
+    "lento",
+    "traag",
 ];
 
 /// The question asks whether the drives are healthy: a drive named with a word for health or
@@ -828,7 +879,7 @@ fn asks_about_disk_health(question: &str) -> bool {
                         .get(i + 1)
                         .is_some_and(|n| ["status", "data", "test", "tests", "errors", "values"].contains(n)))
         });
-        smart || (has(DRIVE_WORDS) && has(HEALTH_WORDS))
+        smart || (has(DRIVE_WORDS) && has(HEALTH_WORDS) && !has(SPEED_WORDS))
     })
 }
 
@@ -854,9 +905,17 @@ fn asks_when_the_next_scrub(question: &str) -> bool {
         "gepland",
         "agendado",
     ];
+    // "did the scheduled scrub run last night?" asks about the last one.
+    const PAST: &[&str] = &[
+        "did", "was", "ran", "last", "letzte", "letzten", "letzter", "dernier", "derniere", "ultimo", "ultima",
+        "laatste", "gisteren",
+    ];
     let folded = features::fold(question);
     let words = features::words(&folded);
-    words.iter().any(|w| w.starts_with("scrub")) && words.iter().any(|w| NEXT.contains(w))
+    words.iter().any(|w| w.starts_with("scrub"))
+        && words.iter().any(|w| NEXT.contains(w))
+        && !words.iter().any(|w| PAST.contains(w))
+        && !when::names_a_time(question)
 }
 
 /// Whether any word of `question`, folded (lower case, no accents), is one of `words`.
@@ -1217,6 +1276,82 @@ fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) ->
         "agora",
         "ja",
         "maintenant",
+        // What a homelab runs besides containers, and who ("is zfs healthy", "did anyone restart it").
+        "zfs",
+        "raid",
+        "storage",
+        "space",
+        "dns",
+        "ssh",
+        "ups",
+        "power",
+        "update",
+        "updates",
+        "arc",
+        "vpn",
+        "nfs",
+        "smb",
+        "iscsi",
+        "anyone",
+        "someone",
+        "anybody",
+        "somebody",
+        "servidor",
+        "sistema",
+        "serveur",
+        "systeme",
+        "servico",
+        "servicio",
+        "equipo",
+        "rede",
+        "red",
+        "cela",
+        "ceci",
+        "nicht",
+        "niet",
+        "langsam",
+        "traag",
+        "desde",
+        "hace",
+        "seit",
+        "depuis",
+        "sinds",
+        "correctement",
+        "normal",
+        "normally",
+        // What logs are asked for instead of whose ("logs for errors", "logs from yesterday").
+        "errors",
+        "error",
+        "warnings",
+        "crashed",
+        "failed",
+        "stopped",
+        "recent",
+        "earlier",
+        "last",
+        "startup",
+        "boot",
+        "today",
+        "yesterday",
+        "tonight",
+        "hoy",
+        "ayer",
+        "heute",
+        "gestern",
+        "vandaag",
+        "gisteren",
+        "hoje",
+        "ontem",
+        // Which container, not its name ("the unhealthy container", "my new container").
+        "unhealthy",
+        "healthy",
+        "failing",
+        "new",
+        "old",
+        "other",
+        "main",
+        "first",
+        "same",
         // Verbs that go with "up" or "down" ("what is taking up the space", "is it slowing down").
         "taking",
         "eating",
@@ -1264,15 +1399,17 @@ fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) ->
     let framed = |i: usize| {
         let (p2, p1, n1, n2) = (at(i, -2), at(i, -1), at(i, 1), at(i, 2));
         // English.
-        (["is", "isnt"].contains(&p1) && STATES.contains(&n1) && !(n1 == "running" && n2 == "out"))
-            || (["did", "does", "has", "hasnt", "didnt"].contains(&p1) && HAPPENINGS.contains(&n1))
+        (["is", "isn't", "isn’t"].contains(&p1) && STATES.contains(&n1) && !(n1 == "running" && ["out", "low", "hot"].contains(&n2)))
+            || (["did", "does", "has", "hasn't", "didn't"].contains(&p1) && HAPPENINGS.contains(&n1))
             || (["of", "for", "from"].contains(&p1) && LOGS.contains(&p2))
             || (["does", "is"].contains(&p1) && ["ram", "memory", "cpu", "mem"].contains(&p2) && USES.contains(&n1))
-            || (n1 == "container" && (p1 == "is" || (["the", "my"].contains(&p1) && ["is", "of", "for", "did"].contains(&p2))))
+            // Not "the busiest container".
+            || (n1 == "container"
+                && !words[i].ends_with("est")
+                && (p1 == "is" || (["the", "my"].contains(&p1) && ["is", "of", "for", "did"].contains(&p2))))
             // German ("läuft X", "logs von X"), Dutch ("draait X", "logs van X").
-            || (["lauft", "draait"].contains(&p1)
-                && ["", "noch", "gerade", "nog", "wel", "nicht", "niet"].contains(&n1)
-                && !["was", "wer", "wat", "wie", "welche", "welcher"].contains(&p2))
+            // The verb opens the question; "mein server läuft nicht" says how something runs.
+            || (["lauft", "draait"].contains(&p1) && ["", "noch", "gerade", "nog", "wel", "nicht", "niet"].contains(&n1) && p2.is_empty())
             || (["von", "van"].contains(&p1) && LOGS.contains(&p2))
             || (p1 == "ist" && STATES.contains(&n1))
             // French ("est-ce que X tourne", "logs de X", "pourquoi X s'est arrêté").
@@ -1288,15 +1425,19 @@ fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) ->
         w.chars().count() >= 3
             && w.chars().any(char::is_alphabetic)
             && !NOT_NAMES.contains(&w)
+            // Adverbs ("correctamente", "normalmente") and times ("today", "gestern").
+            && !w.ends_with("mente")
+            && !when::names_a_time(w)
             && !hosts.iter().any(|h| features::fold(h) == w)
             && !known.iter().any(|c| features::fold(&c.name) == w)
     };
     let found = (0..words.len()).find(|&i| is_a_name(words[i]) && framed(i)).map(|i| words[i])?;
-    // As the question wrote it (folding turned digits into 0).
+    // As the question wrote it (folding turned digits into 0), whole when it has a hyphen
+    // ("logs of home-assistant").
     question
         .split_whitespace()
         .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
-        .find(|t| features::fold(t) == found)
+        .find(|t| features::fold(t) == found || features::fold(t).split(['-', '_', '.']).next() == Some(found))
         .or(Some(found.to_string()))
 }
 

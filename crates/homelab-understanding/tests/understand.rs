@@ -380,6 +380,38 @@ fn a_name_put_where_a_container_goes_is_said_back_as_missing() {
     }
     // Nothing is known to be missing where no container is known at all.
     assert_eq!(understand("is minecraft running", &Context::now_only()).unmatched, None);
+    // Nor is the container of the conversation taken for it.
+    let after_plex = Context { earlier: vec!["how much cpu does plex use?".into()], ..host() };
+    for q in ["is minecraft running?", "how much ram does minecraft use"] {
+        let u = understand(q, &after_plex);
+        assert!(u.containers.is_empty() && u.unmatched.as_deref() == Some("minecraft"), "{q}: {u:?}");
+    }
+    // A name with a hyphen is said back whole.
+    assert_eq!(understand("logs of home-assistant", &host()).unmatched.as_deref(), Some("home-assistant"));
+}
+
+#[test]
+fn words_in_a_name_s_place_that_are_not_names_are_not_said_missing() {
+    // Found by a review of the frames: what logs are asked for, what else a homelab runs, which
+    // container rather than whose name, German and Dutch word order, adverbs.
+    for q in [
+        "check the logs for errors",
+        "show me logs from yesterday",
+        "is zfs healthy",
+        "is storage running low",
+        "what is the busiest container",
+        "logs for the unhealthy container",
+        "did anyone restart the server",
+        "Mein Server läuft nicht",
+        "mijn server draait niet",
+        "o servidor caiu?",
+        "¿el servidor está funcionando correctamente?",
+        "registros de hoy",
+        "pourquoi cela a planté",
+    ] {
+        let u = understand(q, &host());
+        assert_eq!(u.unmatched, None, "{q}: {u:?}");
+    }
 }
 
 #[test]
@@ -388,7 +420,12 @@ fn the_next_scrub_is_read_as_the_pools_with_the_schedule_unseen() {
         let u = understand(q, &host());
         assert!(u.scrub_schedule && u.has(Kind::Pool) && u.change.is_none(), "{q}: {u:?}");
     }
-    for q in ["when was the last scrub", "how do I schedule a scrub", "start a scrub"] {
+    for q in [
+        "when was the last scrub",
+        "how do I schedule a scrub",
+        "start a scrub",
+        "did the scheduled scrub run last night?",
+    ] {
         assert!(!understand(q, &host()).scrub_schedule, "{q}");
     }
 }
@@ -408,8 +445,9 @@ fn the_drives_health_is_read_as_the_pools_and_alerts_not_the_space() {
         assert!(!u.has(Kind::Disk) && !u.has(Kind::Unsupported), "{q}: {u:?}");
     }
     for q in [
-        // Space, an order, a how-to, a cloud drive, failing in another sentence, the pool itself.
+        // Space, speed, an order, a how-to, a cloud drive, failing in another sentence, the pool.
         "is my disk full",
+        "why is disk io so bad",
         "replace the failing disk",
         "how do I replace a failing drive in truenas",
         "is google drive failing to sync",
@@ -419,6 +457,9 @@ fn the_drives_health_is_read_as_the_pools_and_alerts_not_the_space() {
         let u = understand(q, &host());
         assert!(!u.disk_health && !u.has(Kind::Alerts), "{q}: {u:?}");
     }
+    // Health and how full, both asked: both read.
+    let u = understand("is 90% disk usage bad?", &host());
+    assert!(u.disk_health && u.has(Kind::Disk) && u.has(Kind::Pool), "{u:?}");
 }
 
 #[test]
