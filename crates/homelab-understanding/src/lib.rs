@@ -1431,7 +1431,7 @@ fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) ->
             && !hosts.iter().any(|h| features::fold(h) == w)
             && !known.iter().any(|c| features::fold(&c.name) == w)
     };
-    let found = (0..words.len()).find(|&i| is_a_name(words[i]) && framed(i)).map(|i| words[i])?;
+    let found = (0..words.len()).find(|&i| framed(i) && is_a_name(words[i])).map(|i| words[i])?;
     // As the question wrote it (folding turned digits into 0), whole when it has a hyphen
     // ("logs of home-assistant").
     question
