@@ -295,6 +295,24 @@ def build_images(env_file: Path) -> None:
     figures["image sizes"] = ", ".join(sizes) + (f" (all share debian:bookworm-slim, {int(base) / 1e6:.1f} MB)" if base.isdigit() else "")
 
 
+def remove_leftovers() -> None:
+    """An earlier run stopped part-way (a killed CI, a Ctrl-C, COMPOSE_KEEP=1) leaves its containers,
+    networks and volumes in the engine's data-root, stopped but labelled with the same project:
+    they would be taken for this run's. Removed first, and said."""
+    for project in (PROJECT, TRUENAS_PROJECT):
+        label = f"label=com.docker.compose.project={project}"
+        ids = docker("ps", "-aq", "--filter", label).stdout.split()
+        if ids:
+            print(f"note: removing {len(ids)} container(s) of project {project} left by an earlier run", flush=True)
+            docker("rm", "-f", "-v", *ids, check_rc=True)
+        networks = docker("network", "ls", "-q", "--filter", label).stdout.split()
+        if networks:
+            docker("network", "rm", *networks)
+        volumes = docker("volume", "ls", "-q", "--filter", label).stdout.split()
+        if volumes:
+            docker("volume", "rm", "-f", *volumes)
+
+
 def start_fixtures() -> str:
     for name in ("homelab-fixture-web", "homelab-fixture-stopped"):
         docker("rm", "-f", name)
@@ -317,7 +335,8 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     write_env(no_token, **{k: v for k, v in values.items() if k != "INTERNAL_TOKEN"})
     result = Stack(no_token, files).compose("up", "-d", "--no-build")
     check("compose refuses to start without INTERNAL_TOKEN", result.returncode != 0 and "INTERNAL_TOKEN" in result.stderr, result.stderr)
-    check("nothing was started without INTERNAL_TOKEN", not stack.containers())
+    started = [c["Name"] for c in stack.containers()]
+    check("nothing was started without INTERNAL_TOKEN", not started, started)
 
     start = time.monotonic()
     result = stack.compose("up", "-d", "--no-build", timeout=600)
@@ -712,6 +731,7 @@ def main() -> int:
     env_file = WORK / ".env"
     write_env(env_file, **values)
     build_images(env_file)
+    remove_leftovers()
     start_fixtures()
     main_stack_phase(env_file, f"https://127.0.0.1:{ui_port}", f"https://127.0.0.1:{gateway_port}", key, values)
     if not KEEP:

@@ -30,17 +30,24 @@ impl Delay {
     }
 }
 
-/// The fake's state: its delay, and the requests it received when recording.
+/// The fake's state: its delay, how many completions it was asked for, and the requests it
+/// received when recording.
 #[derive(Clone, Default)]
 pub struct Fake {
     pub delay: Delay,
+    calls: Arc<AtomicU64>,
     recorded: Option<Arc<Mutex<Vec<Value>>>>,
 }
 
 impl Fake {
     /// A fake that keeps every request body.
     pub fn recording() -> Self {
-        Self { delay: Delay::default(), recorded: Some(Arc::default()) }
+        Self { recorded: Some(Arc::default()), ..Self::default() }
+    }
+
+    /// Completions asked for so far (counted whether or not it records).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
     }
 
     /// The requests so far, oldest first: `{"authorization": …, "body": …}`.
@@ -50,6 +57,7 @@ impl Fake {
 }
 
 async fn completions(State(fake): State<Fake>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    fake.calls.fetch_add(1, Ordering::Relaxed);
     if let Some(recorded) = &fake.recorded {
         let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let entry = json!({"authorization": authorization, "body": body});
