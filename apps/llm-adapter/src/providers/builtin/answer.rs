@@ -224,6 +224,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_name_no_answering_host_has_is_said_missing_there_and_the_silent_host_is_named() {
+        // minecraft may run on pi, which did not answer: the answer must not say it exists nowhere.
+        let fleet = json!({"hosts": [
+            {"host": "nas", "result": containers_json()},
+            {"host": "pi", "error": "the monitoring service did not answer within 8 s"},
+        ]});
+        let a = ask_json("is minecraft running", &[(ToolId::Containers, fleet)]);
+        assert!(a.starts_with("**On nas:** There is no container named 'minecraft'"), "{a}");
+        assert!(a.ends_with("**pi** did not answer: the monitoring service did not answer within 8 s."), "{a}");
+    }
+
+    #[test]
     fn answers_from_several_hosts_name_each_and_say_which_did_not_answer() {
         let fleet = json!({"hosts": [
             {"host": "local", "result": resources_json()},
