@@ -416,9 +416,12 @@ fn words_in_a_name_s_place_that_are_not_names_are_not_said_missing() {
 
 #[test]
 fn the_next_scrub_is_read_as_the_pools_with_the_schedule_unseen() {
-    for q in ["when is the next scrub", "when does the next scrub run", "wann ist der nächste scrub"] {
+    for q in
+        ["when is the next scrub", "when does the next scrub run", "wann ist der nächste scrub", "next scrub date?"]
+    {
         let u = understand(q, &host());
         assert!(u.scrub_schedule && u.has(Kind::Pool) && u.change.is_none(), "{q}: {u:?}");
+        assert!(!u.has(Kind::Howto), "{q}: {u:?}");
     }
     for q in [
         "when was the last scrub",
@@ -507,5 +510,50 @@ fn when_a_disk_fills_is_read_from_its_history_and_how_full_it_is_now_is_not() {
         ["is the disk full", "how full is /mnt/media", "how much space is left on the pool", "le disque est plein ?"]
     {
         assert!(!understand(q, &host()).has(Kind::History), "{q}");
+    }
+}
+
+#[test]
+fn an_action_named_as_what_a_measure_is_of_is_asked_about_not_ordered() {
+    for q in [
+        "next scrub date?",
+        "snapshot size of tank/media",
+        "scrub progress on tank",
+        "snapshot age for tank/photos",
+        "next restart time of plex?",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.change.is_none(), "{q}: {u:?}");
+    }
+    // The same words that wish or order, and the next step of a list of orders, still refuse.
+    for q in [
+        "next scrub tank",
+        "next restart plex",
+        "the scrub schedule should be weekly",
+        "snapshot tank/media now",
+        "scrub tank now",
+        "reset restart count of sonarr",
+        "clear the update status",
+    ] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+}
+
+#[test]
+fn a_destroying_verb_before_something_kept_orders() {
+    for q in [
+        "delete logs of plex",
+        "wipe logs for sonarr",
+        "truncate logs of jellyfin",
+        "purge history of the chats",
+        "flush logs on nextcloud",
+    ] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    // A kind of log or history, named after what it records.
+    for q in
+        ["restart logs of plex", "update history of truenas?", "deploy logs for immich", "install log of nextcloud"]
+    {
+        assert!(understand(q, &host()).change.is_none(), "{q}");
     }
 }

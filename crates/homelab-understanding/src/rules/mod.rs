@@ -245,6 +245,66 @@ pub fn names_an_action(message: &str) -> bool {
     })
 }
 
+/// Whether the message names an action only as the thing a measure is of: "next scrub date?",
+/// "snapshot size of tank/media", "scrub progress on tank" (an action word right before a
+/// measure: time, date, size, progress, age…), with no word that wishes or urges ("should",
+/// "want", "please", "now"). Such a message asks about the action rather than ordering it.
+pub fn measures_an_action(message: &str) -> bool {
+    const MEASURES: &[&str] = &[
+        "time",
+        "times",
+        "date",
+        "dates",
+        "status",
+        "progress",
+        "rate",
+        "speed",
+        "eta",
+        "frequency",
+        "duration",
+        "percentage",
+        "size",
+        "sizes",
+        "age",
+        "count",
+        "counts",
+        "state",
+    ];
+    const ACTION_NOUNS: &[&str] =
+        &["scrub", "scrubs", "snapshots", "backups", "restarts", "replication", "sync", "cleanup"];
+    const URGING: &[&str] = &[
+        "should",
+        "must",
+        "shall",
+        "want",
+        "wanna",
+        "need",
+        "needs",
+        "please",
+        "pls",
+        "plz",
+        "now",
+        "asap",
+        "make",
+        "let",
+        "lets",
+        "gotta",
+        "immediately",
+    ];
+    let clauses = clauses(&normalise(message));
+    let urges = clauses.iter().flat_map(|(tokens, _, _)| tokens).any(|t| URGING.contains(&t.as_str()));
+    !urges
+        && clauses.iter().any(|(tokens, _, _)| {
+            tokens.windows(2).any(|w| {
+                let (action, measure) = (w[0].as_str(), w[1].as_str());
+                MEASURES.contains(&measure)
+                    && (ACTION_VERBS.contains(&action)
+                        || AMBIGUOUS_VERBS.contains(&action)
+                        || ACTION_NOUNS.contains(&action))
+            })
+        })
+}
+
 /// Whether the message speaks to the assistant ("can you", "kannst du", "tu vides", "você
 /// limpar"): a question put to it may ask it to act ("wie schnell kannst du den cache leeren?").
 pub fn speaks_to_the_assistant(message: &str) -> bool {
@@ -387,9 +447,16 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
     if SHELL_TOOLS.contains(&verb) {
         return next.filter(|n| SHELL_WRITES.contains(n)).map(|_| RefusalKind::Command);
     }
+    // "next scrub date?", "first restart time": "next" and "first" lead in an order ("next,
+    // restart plex") but before an action and a measure of it say which one.
+    let which_one = tokens.len() == rest.len() + 1
+        && matches!(tokens[0].as_str(), "next" | "first")
+        && next.is_some_and(|n| NOUN_CONTEXT.contains(&n));
     if ACTION_VERBS.contains(&verb) {
         // "Update available for plex?", "Start time of plex?", "Resilver progress?" are nouns.
-        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && !peeled {
+        // Not "delete logs of plex", "wipe history": a verb that destroys, before a thing kept.
+        let destroys_it = DESTROYING_VERBS.contains(&verb) && next.is_some_and(|n| KEPT_THINGS.contains(&n));
+        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !destroys_it {
             return None;
         }
         if question && next.is_none() && !peeled {
@@ -399,6 +466,9 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
     }
     if AMBIGUOUS_VERBS.contains(&verb) {
         let object = next?;
+        if which_one {
+            return None;
+        }
         let window = &rest[1..rest.len().min(5)];
         // "Have someone reboot the NAS", "use the docker API to stop nginx", "get sonarr to restart".
         let by_someone = window.len() > 1

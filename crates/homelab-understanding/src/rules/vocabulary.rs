@@ -130,6 +130,20 @@ pub const NOUN_CONTEXT: &[&str] = &[
     "state", "results", "result", "size", "age", "report", "summary", "info", "information", "details",
 ];
 
+/// Verbs that destroy or rewrite what they are put before: with one of [`KEPT_THINGS`] after
+/// them ("delete logs of plex", "purge history") they order, where "restart logs of plex" or
+/// "update history?" name a kind of log or history.
+pub const DESTROYING_VERBS: &[&str] = &[
+    "delete", "del", "remove", "purge", "wipe", "erase", "truncate", "flush", "rotate", "prune", "destroy", "nuke",
+    "zap", "trash", "scrap", "rm", "reset", "edit", "modify", "overwrite", "change",
+];
+
+/// Things a system keeps that a destroying verb can be aimed at (a subset of [`NOUN_CONTEXT`]).
+pub const KEPT_THINGS: &[&str] = &[
+    "log", "logs", "history", "report", "results", "result", "summary", "info", "information", "details", "policy",
+    "policies", "schedule",
+];
+
 /// Lead-ins that ask for an outcome however it is phrased: after them any action word in the
 /// clause is an order ("it would be great if the server got rebooted", "see to it that nginx is
 /// stopped").
