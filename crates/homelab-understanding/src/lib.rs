@@ -537,6 +537,8 @@ fn asks_who_uses(question: &str) -> bool {
         "which",
         "whats",
         "what's",
+        "whos",
+        "who's",
         "irgendwas",
         "etwas",
         "wer",
@@ -596,7 +598,11 @@ fn asks_who_uses(question: &str) -> bool {
         (WHO.contains(w) || (*w == "was" && !english))
             && !(*w == "wie" && words.get(i + 1).is_some_and(|n| ["viel", "veel", "hoch", "lange"].contains(n)))
     });
-    who && words.iter().any(|w| USING.contains(w)) && words.iter().any(|w| MEMORY.contains(w) || CPU.contains(w))
+    // "whats hoggin the cpu", "who's eatin my ram": English drops the g of -ing when typed fast.
+    let uses = |w: &str| {
+        USING.contains(&w) || w.strip_suffix("in").is_some_and(|stem| USING.contains(&&*format!("{stem}ing")))
+    };
+    who && words.iter().any(|w| uses(w)) && words.iter().any(|w| MEMORY.contains(w) || CPU.contains(w))
 }
 
 /// Words asking how big something is, in the six languages.

@@ -310,8 +310,15 @@ fn the_space_snapshots_take_is_read_from_the_datasets() {
 
 #[test]
 fn asked_who_uses_the_cpu_or_memory_the_processes_are_read() {
-    for q in ["is anything using a lot of memory?", "was verbraucht so viel speicher", "wat gebruikt al mijn geheugen"]
-    {
+    for q in [
+        "is anything using a lot of memory?",
+        "was verbraucht so viel speicher",
+        "wat gebruikt al mijn geheugen",
+        // Typed fast: a dropped g, a contraction.
+        "whats hoggin the cpu",
+        "who's using all the memory",
+        "whos eatin my ram",
+    ] {
         let u = understand(q, &host());
         assert!(u.has(Kind::Processes), "{q}: {u:?}");
     }
