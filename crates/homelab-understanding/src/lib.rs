@@ -132,6 +132,9 @@ pub struct Understanding {
     pub host: Option<String>,
     /// The time it is about.
     pub window: Option<Window>,
+    /// A part of today it names that has not begun yet ("this evening" asked at 13:00), as the
+    /// answer names it: nothing is recorded for it, and the answer says so first.
+    pub not_begun: Option<String>,
     /// Kinds or names were taken from the earlier questions.
     pub follow_up: bool,
     /// When it was asked.
@@ -434,6 +437,12 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     if window.is_some() && change.is_none() {
         over_time(&mut kinds);
     }
+    // "how was the cpu this evening" at 13:00: no history of it to read; the figures now, after
+    // saying so.
+    let not_begun = if window.is_none() && change.is_none() { when::not_begun(question, &context.now) } else { None };
+    if not_begun.is_some() && kinds.len() > 1 {
+        kinds.remove(&Kind::History);
+    }
     // "is the disk going to fill up?", "wann ist /mnt/media voll": when a disk fills is read from
     // its history (the rate it fills at), not from how full it is now.
     if kinds.contains(&Kind::Disk) && change.is_none() && asks_when_it_fills(question) {
@@ -454,6 +463,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         containers,
         host,
         window,
+        not_begun,
         follow_up,
         now: context.now.timestamp(),
         unmatched,

@@ -304,6 +304,7 @@ mod tests {
             backups: false,
             disk_health: false,
             scrub_schedule: false,
+            not_begun: None,
             unmatched: None,
             scores: Vec::new(),
         }

@@ -163,6 +163,8 @@ const RECENT: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Night,
+    /// English "tonight": the night still going before 08:00, else the one beginning at 20:00.
+    Tonight,
     Morning,
     Afternoon,
     Evening,
@@ -172,7 +174,7 @@ enum Part {
 /// Named periods: phrase (folded words) → (days back, part of that day).
 #[rustfmt::skip]
 const NAMED: &[(&[&str], i8, Part)] = &[
-    (&["last", "night"], 0, Part::Night), (&["overnight"], 0, Part::Night), (&["tonight"], 0, Part::Night),
+    (&["last", "night"], 0, Part::Night), (&["overnight"], 0, Part::Night), (&["tonight"], 0, Part::Tonight),
     (&["during", "the", "night"], 0, Part::Night), (&["in", "the", "night"], 0, Part::Night),
     (&["letzte", "nacht"], 0, Part::Night), (&["heute", "nacht"], 0, Part::Night), (&["uber", "nacht"], 0, Part::Night),
     (&["nachts"], 0, Part::Night), (&["in", "der", "nacht"], 0, Part::Night),
@@ -461,6 +463,33 @@ fn around(now: &Zoned, t: civil::Time) -> Option<Window> {
 
 /// A named part of today or an earlier day, in local time (DST included, by jiff).
 fn named_window(now: &Zoned, back: i8, part: Part) -> Option<Window> {
+    let (start, end, label) = named_span(now, back, part)?;
+    if start.timestamp() > now.timestamp() {
+        return None;
+    }
+    Some(Window {
+        start: start.timestamp(),
+        end: end.timestamp().min(now.timestamp()),
+        label,
+        moment: None,
+        since_boot: false,
+    })
+}
+
+/// A part of today the question names that has not begun yet ("this evening" asked at 13:00,
+/// "tonight" asked in the afternoon), as the answer names it: "this evening (18:00–23:00 UTC)".
+/// `None` when the question names a time that has begun, or none.
+pub fn not_begun(text: &str, now: &Zoned) -> Option<String> {
+    let words = words(text);
+    (0..words.len()).find_map(|at| {
+        let (_, back, part) = NAMED.iter().find(|(p, _, _)| starts_with(&words, at, p))?;
+        let (start, _, label) = named_span(now, *back, *part)?;
+        (start.timestamp() > now.timestamp()).then_some(label)
+    })
+}
+
+/// The start, end and name (with its hours, but for a whole day) of a named part of a day.
+fn named_span(now: &Zoned, back: i8, part: Part) -> Option<(Zoned, Zoned, String)> {
     let tz = now.time_zone().clone();
     let day = now.date().checked_sub((back as i64).days()).ok()?;
     let at = |d: civil::Date, h: i8| d.to_datetime(civil::time(h, 0, 0, 0)).to_zoned(tz.clone()).ok();
@@ -470,6 +499,11 @@ fn named_window(now: &Zoned, back: i8, part: Part) -> Option<Window> {
             let end_day = if now.hour() < 8 { now.date() } else { day };
             let start = at(end_day.checked_sub(1.day()).ok()?, 20)?;
             (start, at(end_day, 8)?, "last night".to_string())
+        }
+        Part::Tonight => {
+            // Before 08:00 the night still going; from then on the one that begins at 20:00.
+            let start_day = if now.hour() < 8 { now.date().checked_sub(1.day()).ok()? } else { now.date() };
+            (at(start_day, 20)?, at(start_day.checked_add(1.day()).ok()?, 8)?, "tonight".to_string())
         }
         Part::Morning => {
             (at(day, 6)?, at(day, 12)?, if back == 0 { "this morning" } else { "yesterday morning" }.into())
@@ -485,18 +519,9 @@ fn named_window(now: &Zoned, back: i8, part: Part) -> Option<Window> {
             (start.clone(), start.checked_add(1.day()).ok()?, if back == 0 { "today" } else { "yesterday" }.into())
         }
     };
-    if start.timestamp() > now.timestamp() {
-        return None;
-    }
     let span = format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M %Z"));
     let label = if matches!(part, Part::WholeDay) { label } else { format!("{label} ({span})") };
-    Some(Window {
-        start: start.timestamp(),
-        end: end.timestamp().min(now.timestamp()),
-        label,
-        moment: None,
-        since_boot: false,
-    })
+    Some((start, end, label))
 }
 
 /// This or last week (from Monday) or month (from the 1st).

@@ -532,7 +532,7 @@ async fn history_questions_status_and_charts_go_through_the_gateway() {
     // Seconds are recorded, not ten minutes: the answer says so, and tells no trend.
     assert!(answer.starts_with("Over the last ") && answer.contains(", since recording began at "), "{answer}");
     assert!(answer.contains("CPU use averaged ") && answer.contains("too short a span to tell a trend"), "{answer}");
-    assert!(answer.contains(" of the 10 minutes asked for are recorded"), "{answer}");
+    assert!(answer.contains(" of the 10 minutes looked at are recorded"), "{answer}");
     let audit = stack.audit();
     assert_eq!(audit[0]["tool_invocations"][0]["arguments"], json!({"metric": "cpu", "window": "10m"}), "{audit:?}");
 

@@ -155,9 +155,9 @@ pub fn describe(history: &mut History, span: Span, now: i64, recorded_since: Opt
         };
         let asked = duration_words(span.seconds());
         let said = match duration_words(covered) {
-            _ if single => format!("Only a single reading of the {asked} asked for is recorded: {why}."),
-            words if words.starts_with("1 ") => format!("Only {words} of the {asked} asked for is recorded: {why}."),
-            words => format!("Only {words} of the {asked} asked for are recorded: {why}."),
+            _ if single => format!("Only a single reading of the {asked} looked at is recorded: {why}."),
+            words if words.starts_with("1 ") => format!("Only {words} of the {asked} looked at is recorded: {why}."),
+            words => format!("Only {words} of the {asked} looked at are recorded: {why}."),
         };
         history.note = Some(match history.note.take() {
             Some(note) => format!("{said} {note}"),

@@ -104,7 +104,7 @@ fn containers_busiest_first_and_forgotten_after_a_day() {
     assert_eq!(names, ["app7", "app6", "app5", "app4", "app3"]);
     assert_eq!(
         busiest.note.as_deref(),
-        Some("The 5 busiest of 8 containers are shown. Only 9 minutes of the 1 hour asked for are recorded: recording began at 14:13 UTC on Sep 21.")
+        Some("The 5 busiest of 8 containers are shown. Only 9 minutes of the 1 hour looked at are recorded: recording began at 14:13 UTC on Sep 21.")
     );
     let one = h.query(T0 + 9 * 60, "container_memory", Some("1h"), Some("app2"), 0).unwrap();
     assert_eq!((one.series.len(), one.series[0].mean, one.unit.as_str()), (1, 100.0, "MB"));
@@ -214,7 +214,7 @@ fn minutes_of_data_claim_no_more_than_they_hold() {
     assert_eq!((d.trend.as_str(), d.change_per_hour, d.full_in.as_deref()), ("unknown", None, None), "no false alarm");
     assert_eq!(
         a.note.as_deref(),
-        Some("Only 6 minutes of the 12 hours asked for are recorded: recording began at 16:13 CEST on Sep 21.")
+        Some("Only 6 minutes of the 12 hours looked at are recorded: recording began at 16:13 CEST on Sep 21.")
     );
     // "Last night", asked as a start and an end, lies before recording began.
     let night = ask("", Some("2026-09-20T22:00:00+02:00"), Some("2026-09-21T06:00:00+02:00"));
@@ -299,7 +299,7 @@ fn a_single_reading_is_said_as_one_reading_not_as_a_second() {
     assert_eq!((a.covered.as_str(), a.covered_seconds), ("a single reading at 16:13 CEST on Sep 21", 0));
     assert_eq!(
         a.note.as_deref(),
-        Some("Only a single reading of the 8 hours asked for is recorded: recording began at 16:13 CEST on Sep 21.")
+        Some("Only a single reading of the 8 hours looked at is recorded: recording began at 16:13 CEST on Sep 21.")
     );
     // A reading in the next minute (the 8 hours' step) makes it a span again.
     h.record_host(T0 + 97, &resources(14.0, 1.0), None);

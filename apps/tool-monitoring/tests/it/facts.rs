@@ -110,11 +110,11 @@ async fn history_takes_a_start_and_an_end_and_says_what_it_covers() {
     let single = covered.starts_with("a single reading at ");
     assert!(single || covered.contains(" seconds from ") || covered.contains(" minute from "), "{h}");
     assert_eq!(h["covered_seconds"] == 0, single, "{h}");
-    // "Only a single reading of the 8 hours asked for is recorded", or "Only 47 seconds … are recorded".
+    // "Only a single reading of the 8 hours looked at is recorded", or "Only 47 seconds … are recorded".
     let note = h["note"].as_str().unwrap();
     assert!(
-        note.starts_with(if single { "Only a single reading of the 8 hours asked for is recorded" } else { "Only " })
-            && note.contains("of the 8 hours asked for"),
+        note.starts_with(if single { "Only a single reading of the 8 hours looked at is recorded" } else { "Only " })
+            && note.contains("of the 8 hours looked at"),
         "{h}"
     );
     assert!(note.contains("recording began at"), "{h}");

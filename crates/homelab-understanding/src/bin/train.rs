@@ -46,7 +46,8 @@ fn main() -> std::process::ExitCode {
             let inside = u.inside.map(|t| format!(" (size of its {t}: unseen)")).unwrap_or_default();
             let missing = u.unmatched.as_ref().map(|n| format!(" (no container named {n})")).unwrap_or_default();
             let schedule = if u.scrub_schedule { " (scrub schedule: unseen)" } else { "" };
-            println!("{line:<60} {kinds:?}{change}{window}{inside}{missing}{schedule}");
+            let ahead = u.not_begun.as_ref().map(|p| format!(" (not begun: {p})")).unwrap_or_default();
+            println!("{line:<60} {kinds:?}{change}{window}{inside}{missing}{schedule}{ahead}");
         }
         return std::process::ExitCode::SUCCESS;
     }

@@ -138,3 +138,24 @@ fn since_the_reboot_starts_at_boot_and_plain_questions_have_no_window() {
         assert_eq!(window(q, &now, None), None, "{q}");
     }
 }
+
+#[test]
+fn tonight_is_the_coming_night_until_it_is_over_and_a_part_not_begun_is_named_as_such() {
+    // At 02:30 tonight is the night still going, as last night is.
+    let early = berlin(2026, 12, 5, 2, 30);
+    assert_eq!(span("cpu tonight", &early), ("2026-12-04 20:00".into(), "2026-12-05 02:30".into()));
+    assert!(window("cpu tonight", &early, None).unwrap().label.starts_with("tonight (20:00–08:00"));
+    // At 22:10 it began at 20:00 today.
+    let late = berlin(2026, 12, 5, 22, 10);
+    assert_eq!(span("cpu tonight", &late), ("2026-12-05 20:00".into(), "2026-12-05 22:10".into()));
+    // At 13:20 it has not begun: no window, and it is named as not begun, as is this evening.
+    let afternoon = berlin(2026, 12, 5, 13, 20);
+    assert!(window("how was the cpu tonight", &afternoon, None).is_none());
+    assert_eq!(not_begun("how was the cpu tonight", &afternoon).as_deref(), Some("tonight (20:00–08:00 CET)"));
+    assert_eq!(not_begun("any errors this evening?", &afternoon).as_deref(), Some("this evening (18:00–23:00 CET)"));
+    // Last night, this morning and a part that has begun are never "not begun".
+    for q in ["cpu last night", "cpu this morning", "cpu this afternoon", "cpu today", "cpu"] {
+        assert_eq!(not_begun(q, &afternoon), None, "{q}");
+    }
+    assert_eq!(not_begun("cpu this evening", &late), None);
+}

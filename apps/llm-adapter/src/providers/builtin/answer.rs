@@ -64,6 +64,12 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
         parts.insert(0, size_inside_unseen(name, thing));
     }
+    if let Some(period) = topics.not_begun.as_deref().filter(|_| !parts.is_empty()) {
+        parts.insert(
+            0,
+            format!("{} has not begun yet, so nothing is recorded for it. What I can see now:", capitalised(period)),
+        );
+    }
     if parts.is_empty() {
         return super::HELP.to_string();
     }
@@ -221,6 +227,19 @@ pub(crate) mod tests {
         assert!(a.contains("**plex**") && a.ends_with(NO_IMAGE_UPDATES), "{a}");
         let b = ask_json("which containers are stopped", &[(ToolId::Containers, containers_json())]);
         assert!(!b.contains("newer images"), "{b}");
+    }
+
+    #[test]
+    fn a_part_of_the_day_not_begun_is_said_first_then_the_figures_now() {
+        let mut topics = understood("how was the cpu this evening");
+        topics.not_begun = Some("this evening (18:00–23:00 UTC)".into());
+        let results = [(ToolId::SystemResources.name().to_string(), resources_json().to_string())];
+        let a = compose(&topics, &results);
+        assert!(
+            a.starts_with("This evening (18:00–23:00 UTC) has not begun yet, so nothing is recorded for it.")
+                && a.contains("CPU usage is 12.5%"),
+            "{a}"
+        );
     }
 
     #[test]

@@ -188,7 +188,7 @@ pub(super) mod tests {
             "series": [{"subject": "host", "samples": 36, "from": "2026-12-05T07:08:00Z", "to": "2026-12-05T07:13:50Z",
                 "min": 1.0, "mean": 12.34, "max": 97.5, "peak_at": "2026-12-05T07:10:00Z", "first": 3.0, "latest": 5.0,
                 "trend": "unknown"}],
-            "note": "Only 6 minutes of the 12 hours asked for are recorded: recording began at 08:08 CET on Dec 5."})
+            "note": "Only 6 minutes of the 12 hours looked at are recorded: recording began at 08:08 CET on Dec 5."})
     }
 
     #[test]
@@ -197,7 +197,7 @@ pub(super) mod tests {
             say(six_minutes(), false),
             "Over the last 6 minutes, since recording began at 08:08 CET: CPU use averaged 12.3%, lowest 1.0%, \
              highest 97.5% at 08:10 CET on Dec 5; too short a span to tell a trend (5.0% now).\n\n\
-             Only 6 minutes of the 12 hours asked for are recorded: recording began at 08:08 CET on Dec 5."
+             Only 6 minutes of the 12 hours looked at are recorded: recording began at 08:08 CET on Dec 5."
         );
     }
 
@@ -209,7 +209,7 @@ pub(super) mod tests {
         v["series"][0]["samples"] = json!(1);
         v["series"][0]["to"] = v["series"][0]["from"].clone();
         v["note"] = json!(
-            "Only a single reading of the 12 hours asked for is recorded: recording began at 08:08 CET on Dec 5."
+            "Only a single reading of the 12 hours looked at is recorded: recording began at 08:08 CET on Dec 5."
         );
         let said = say(v, false);
         assert!(said.starts_with("From a single reading at 08:08 CET on Dec 5: CPU use averaged "), "{said}");
