@@ -437,6 +437,21 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     if window.is_some() && change.is_none() {
         over_time(&mut kinds);
     }
+    // "did the scheduled scrub run last night?", "lief der scrub letzte nacht?": a scrub or a
+    // resilver is the pools' (their last scrub and its errors), not the machine's figures over the
+    // night nor the containers' events, unless a figure is named ("was the cpu high during the
+    // scrub"). Not a how-to or an order.
+    let figure = kinds
+        .iter()
+        .any(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::Load | Kind::Disk | Kind::Network | Kind::Temperature));
+    if change.is_none() && !kinds.contains(&Kind::Howto) && !figure && names_a_scrub(question) {
+        kinds.remove(&Kind::History);
+        if containers.is_empty() {
+            kinds.remove(&Kind::Events);
+        }
+        kinds.remove(&Kind::Unsupported);
+        kinds.insert(Kind::Pool);
+    }
     // "how was the cpu this evening" at 13:00: no history of it to read; the figures now, after
     // saying so.
     let not_begun = if window.is_none() && change.is_none() { when::not_begun(question, &context.now) } else { None };
@@ -917,6 +932,12 @@ fn asks_about_disk_health(question: &str) -> bool {
 
 /// The question names a scrub and asks about the next one or the schedule, in the six
 /// languages ("when does the next scrub run", "quand est le prochain scrub").
+/// The question names a scrub or a resilver ("scrub", "scrubbed", "scrubs", "resilvering"): ZFS's
+/// words, the same in the six languages.
+fn names_a_scrub(question: &str) -> bool {
+    features::words(&features::fold(question)).iter().any(|w| w.starts_with("scrub") || w.starts_with("resilver"))
+}
+
 /// "how" in the six languages (folded), which a how-to question has.
 const HOW_WORDS: &[&str] = &["how", "wie", "comment", "como", "hoe"];
 

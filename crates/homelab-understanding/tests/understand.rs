@@ -564,3 +564,17 @@ fn a_destroying_verb_before_something_kept_orders() {
         assert!(understand(q, &host()).change.is_none(), "{q}");
     }
 }
+
+#[test]
+fn a_past_scrub_is_read_from_the_pools_not_the_nights_figures() {
+    for q in
+        ["did the scheduled scrub run last night?", "did the resilver finish overnight?", "any scrub errors yesterday?"]
+    {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Pool) && !u.has(Kind::History) && !u.has(Kind::Events), "{q}: {u:?}");
+    }
+    // A figure during a scrub is that figure's history.
+    let u = understand("was the cpu high during the scrub last night?", &host());
+    assert!(u.has(Kind::Cpu) && u.has(Kind::History), "{u:?}");
+    assert!(understand("start a scrub tonight", &host()).change.is_some());
+}
