@@ -399,7 +399,7 @@ def main_stack_phase(env_file: Path, ui: str, gateway: str, key: str, values: di
     # Each service gets only the variables it uses.
     allowed_env = {
         "gateway": {"GATEWAY_PORT", "ORCHESTRATOR_URL", "INTERNAL_TOKEN", "API_KEY", "AUTH_DISABLED", "RATE_LIMIT_REQUESTS",
-                    "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TRUSTED_PROXIES", "TLS_CERT_PATH", "TLS_KEY_PATH",
+                    "RATE_LIMIT_WINDOW", "FAILED_AUTH_PER_MINUTE", "READS_PER_MINUTE", "MAX_MESSAGE_CHARS", "CORS_ALLOW_ORIGINS", "TRUSTED_PROXIES", "TLS_CERT_PATH", "TLS_KEY_PATH",
                     "MAX_STREAMS_PER_KEY", "LLM_PROVIDER", "LLM_TIMEOUT_SECS"},
         "orchestrator": {"ORCHESTRATOR_PORT", "INTERNAL_TOKEN", "LLM_ADAPTER_URL", "MONITORING_URL", "MONITORING_TARGETS",
                          "MONITORING_AGENT_TOKENS", "MONITORING_AGENTS_DIR", "MONITORING_ALLOW_HTTP", "MAX_TOOL_ITERATIONS",

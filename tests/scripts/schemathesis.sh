@@ -18,7 +18,7 @@ export HOMELAB_DATA_DIR="$tmp/data" GATEWAY_PORT=${ports[0]} ORCHESTRATOR_PORT=$
 export LLM_ADAPTER_PORT=${ports[2]} MONITORING_PORT=${ports[3]}
 # Schemathesis sends many keyless and wrong-key requests on purpose; each must get its 401 (the
 # limit on failed authentications has its own tests).
-export API_KEY=schemathesis-key-5d1e RATE_LIMIT_REQUESTS=100000 FAILED_AUTH_PER_MINUTE=100000
+export API_KEY=schemathesis-key-5d1e RATE_LIMIT_REQUESTS=100000 FAILED_AUTH_PER_MINUTE=100000 READS_PER_MINUTE=100000
 unset GROQ_API_KEY OPENAI_API_KEY LLM_PROVIDER
 [ -n "${TEST_DOCKER_HOST:-}" ] && export DOCKER_HOST="$TEST_DOCKER_HOST"
 

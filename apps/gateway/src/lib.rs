@@ -99,6 +99,7 @@ impl AppState {
                 settings.rate_limit_requests,
                 settings.rate_limit_window,
                 settings.failed_auth_per_minute,
+                settings.reads_per_minute,
             )),
             orchestrator: OrchestratorClient::new(
                 &settings.orchestrator_url,

@@ -22,9 +22,9 @@ use homelab_common::ApiError;
 
 /// Failed authentications one address may make per minute, by default (`FAILED_AUTH_PER_MINUTE`).
 pub const FAILED_AUTH_PER_IP_PER_MINUTE: u32 = 10;
-/// Reads of status, history, events and conversations per key per minute: the chat page asks
-/// `/status` every 15 s and the conversation list after each answer; each `/status` reads three tools of
-/// every host.
+/// Reads of status, history, events and conversations per key per minute, by default
+/// (`READS_PER_MINUTE`): the chat page asks `/status` every 15 s and the conversation list after
+/// each answer; each `/status` reads three tools of every host.
 pub const READS_PER_MINUTE: u32 = 120;
 /// Failed authentications from all addresses together per minute: a backstop against an
 /// attacker rotating addresses.
@@ -37,7 +37,7 @@ type Direct<C> = RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as Cl
 pub struct Limits<C: Clock = DefaultClock> {
     clock: C,
     per_key: Keyed<String, C>,
-    /// Reads beside the chat, per key ([`READS_PER_MINUTE`]).
+    /// Reads beside the chat, per key (`READS_PER_MINUTE`).
     reads: Keyed<String, C>,
     reads_per_minute: u32,
     failed_auth_per_ip: Keyed<IpAddr, C>,
@@ -55,12 +55,14 @@ fn quota(count: u32, window: Duration) -> Quota {
 
 impl Limits {
     pub fn new(requests: u32, window_secs: u64) -> Self {
-        Self::configured(requests, window_secs, FAILED_AUTH_PER_IP_PER_MINUTE)
+        Self::configured(requests, window_secs, FAILED_AUTH_PER_IP_PER_MINUTE, READS_PER_MINUTE)
     }
 
-    /// With `failed_auth_per_ip` failed authentications a minute per address.
-    pub fn configured(requests: u32, window_secs: u64, failed_auth_per_ip: u32) -> Self {
+    /// With `failed_auth_per_ip` failed authentications a minute per address and
+    /// `reads_per_minute` reads a minute per key.
+    pub fn configured(requests: u32, window_secs: u64, failed_auth_per_ip: u32, reads_per_minute: u32) -> Self {
         Self::with_clock(requests, window_secs, failed_auth_per_ip, DefaultClock::default())
+            .with_reads(reads_per_minute)
     }
 }
 
@@ -88,6 +90,14 @@ impl<C: Clock + Clone> Limits<C> {
             requests,
             window_secs,
         }
+    }
+
+    /// With `per_minute` reads a minute per key instead of [`READS_PER_MINUTE`].
+    pub fn with_reads(mut self, per_minute: u32) -> Self {
+        let minute = Duration::from_secs(60);
+        self.reads = RateLimiter::new(quota(per_minute, minute), DefaultKeyedStateStore::default(), self.clock.clone());
+        self.reads_per_minute = per_minute.max(1);
+        self
     }
 
     /// Whole seconds until the limiter allows again, the part of a second left counting as one.
@@ -174,6 +184,25 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(limits.check_key("b").is_ok());
+    }
+
+    #[test]
+    fn reads_have_their_own_configured_allowance_that_never_spends_the_chats() {
+        let limits = Limits::configured(1, 60, FAILED_AUTH_PER_IP_PER_MINUTE, 3);
+        for _ in 0..3 {
+            assert!(limits.check_read("a").is_ok());
+        }
+        let err = limits.check_read("a").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Rate limit exceeded. Max 3 reads of status, history, events and conversations per minute"
+        );
+        assert!(limits.check_key("a").is_ok(), "the chat allowance is untouched");
+        assert!(limits.check_read("b").is_ok());
+        // The default is the contract's 120.
+        let default = Limits::new(60, 60);
+        assert!((0..READS_PER_MINUTE).all(|_| default.check_read("a").is_ok()));
+        assert!(default.check_read("a").is_err());
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct GatewayConfig {
     pub rate_limit_window: u64,
     /// Failed authentications one client address may make per minute before 429.
     pub failed_auth_per_minute: u32,
+    /// Reads of status, history, events and conversations per key per minute, beside the chat's
+    /// allowance.
+    pub reads_per_minute: u32,
     pub max_message_chars: usize,
     /// Chat streams one key may have open at once.
     pub max_streams_per_key: u32,
@@ -44,6 +47,7 @@ impl Default for GatewayConfig {
             rate_limit_requests: 60,
             rate_limit_window: 60,
             failed_auth_per_minute: 10,
+            reads_per_minute: 120,
             max_message_chars: 4000,
             max_streams_per_key: 4,
             cors_allow_origins: String::new(),
@@ -81,6 +85,7 @@ impl ServiceConfig for GatewayConfig {
         at_least_one(&[
             ("RATE_LIMIT_REQUESTS", self.rate_limit_requests.into()),
             ("FAILED_AUTH_PER_MINUTE", self.failed_auth_per_minute.into()),
+            ("READS_PER_MINUTE", self.reads_per_minute.into()),
             ("MAX_MESSAGE_CHARS", self.max_message_chars as u64),
             ("MAX_STREAMS_PER_KEY", self.max_streams_per_key.into()),
         ])?;

@@ -31,7 +31,7 @@ fn what_a_service_reads_is_learnt_from_its_struct() {
     assert!(optional.contains(&"HISTORY_PATH") && optional.contains(&"TLS_CERT_PATH"), "{optional:?}");
     assert!(!optional.contains(&"MONITORING_PORT") && !optional.contains(&"BIND_HOST"), "{optional:?}");
     let every = every_variable();
-    assert_eq!(every.len(), 51, "{every:?}");
+    assert_eq!(every.len(), 52, "{every:?}");
     assert!(is_internal("orchestrator") && is_internal("tool-monitoring") && !is_internal("gateway"));
 }
 
