@@ -382,9 +382,11 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     }
     // "when is the next scrub": the pools (their last scrub), and the answer says the schedule
     // is not read. Not an order or a how-to ("how do I schedule a scrub"); the model's how-to
-    // reading of a question with no "how" in it ("next scrub date?") is set aside.
-    let how_to = kinds.contains(&Kind::Howto) && says_any(question, HOW_WORDS);
-    let scrub_schedule = change.is_none() && !how_to && asks_when_the_next_scrub(question);
+    // reading of a few words with no "how" in them ("next scrub date?") is set aside, not of a
+    // longer question ("where do I change the scrub schedule?").
+    let how_to = kinds.contains(&Kind::Howto)
+        && (says_any(question, HOW_WORDS) || features::words(&features::fold(question)).len() > 4);
+    let mut scrub_schedule = change.is_none() && !how_to && asks_when_the_next_scrub(question);
     if scrub_schedule {
         kinds.remove(&Kind::Unsupported);
         kinds.remove(&Kind::Howto);
@@ -440,23 +442,35 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // "did the scheduled scrub run last night?", "lief der scrub letzte nacht?": a scrub or a
     // resilver is the pools' (their last scrub and its errors), not the machine's figures over the
     // night nor the containers' events, unless a figure is named ("was the cpu high during the
-    // scrub"). Not a how-to or an order.
+    // scrub"). Not a how-to, an order, or what the model reads as about something no tool sees
+    // ("does scrubbing wear out SSDs?").
     let figure = kinds
         .iter()
         .any(|k| matches!(k, Kind::Cpu | Kind::Memory | Kind::Load | Kind::Disk | Kind::Network | Kind::Temperature));
-    if change.is_none() && !kinds.contains(&Kind::Howto) && !figure && names_a_scrub(question) {
+    if change.is_none()
+        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::Unsupported))
+        && !figure
+        && names_a_scrub(question)
+    {
         kinds.remove(&Kind::History);
         if containers.is_empty() {
             kinds.remove(&Kind::Events);
         }
-        kinds.remove(&Kind::Unsupported);
         kinds.insert(Kind::Pool);
     }
     // "how was the cpu this evening" at 13:00: no history of it to read; the figures now, after
     // saying so.
     let not_begun = if window.is_none() && change.is_none() { when::not_begun(question, &context.now) } else { None };
-    if not_begun.is_some() && kinds.len() > 1 {
-        kinds.remove(&Kind::History);
+    if not_begun.is_some() {
+        // History alone ("how was it this evening") becomes how things are now.
+        if kinds.remove(&Kind::History) && kinds.is_empty() {
+            kinds.insert(Kind::Overview);
+        }
+        // "will the scrub run tonight?": the next scrub.
+        if !how_to && names_a_scrub(question) {
+            scrub_schedule = true;
+            kinds.insert(Kind::Pool);
+        }
     }
     // "is the disk going to fill up?", "wann ist /mnt/media voll": when a disk fills is read from
     // its history (the rate it fills at), not from how full it is now.
@@ -930,8 +944,6 @@ fn asks_about_disk_health(question: &str) -> bool {
     })
 }
 
-/// The question names a scrub and asks about the next one or the schedule, in the six
-/// languages ("when does the next scrub run", "quand est le prochain scrub").
 /// The question names a scrub or a resilver ("scrub", "scrubbed", "scrubs", "resilvering"): ZFS's
 /// words, the same in the six languages.
 fn names_a_scrub(question: &str) -> bool {
@@ -941,6 +953,8 @@ fn names_a_scrub(question: &str) -> bool {
 /// "how" in the six languages (folded), which a how-to question has.
 const HOW_WORDS: &[&str] = &["how", "wie", "comment", "como", "hoe"];
 
+/// The question names a scrub and asks about the next one or the schedule, in the six
+/// languages ("when does the next scrub run", "quand est le prochain scrub").
 fn asks_when_the_next_scrub(question: &str) -> bool {
     const NEXT: &[&str] = &[
         "next",

@@ -505,6 +505,8 @@ fn named_span(now: &Zoned, back: i8, part: Part) -> Option<(Zoned, Zoned, String
             let start_day = if now.hour() < 8 { now.date().checked_sub(1.day()).ok()? } else { now.date() };
             (at(start_day, 20)?, at(start_day.checked_add(1.day()).ok()?, 8)?, "tonight".to_string())
         }
+        // "this morning" asked at 02:00 is since midnight.
+        Part::Morning if back == 0 && now.hour() < 6 => (at(day, 0)?, at(day, 12)?, "this morning".into()),
         Part::Morning => {
             (at(day, 6)?, at(day, 12)?, if back == 0 { "this morning" } else { "yesterday morning" }.into())
         }

@@ -578,3 +578,44 @@ fn a_past_scrub_is_read_from_the_pools_not_the_nights_figures() {
     assert!(u.has(Kind::Cpu) && u.has(Kind::History), "{u:?}");
     assert!(understand("start a scrub tonight", &host()).change.is_some());
 }
+
+#[test]
+fn verbs_that_are_never_nouns_order_before_a_measure_or_a_kept_thing() {
+    for q in [
+        "remove rate limit for sonarr",
+        "reset state of tank",
+        "disable rate limiting on the gateway",
+        "set time zone to UTC",
+        "delete status page",
+        "disable logs for sonarr",
+        "increase snapshot count to 48",
+        "reduce the snapshot count to 10",
+        "first clear logs of plex",
+        "first empty history",
+    ] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    for q in [
+        "prune frequency?",
+        "Kill count from the OOM killer?",
+        "increase in cpu since yesterday?",
+        "start time of plex?",
+        "restart count for sonarr",
+    ] {
+        assert!(understand(q, &host()).change.is_none(), "{q}");
+    }
+}
+
+#[test]
+fn a_longer_how_to_about_the_scrub_schedule_stays_a_how_to_and_tonight_s_scrub_is_the_next() {
+    for q in ["where do I change the scrub schedule?", "can I schedule scrubs with cron?"] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Howto) && !u.scrub_schedule, "{q}: {u:?}");
+    }
+    // At noon tonight has not begun: the next scrub, said once.
+    let u = understand("will the scrub run tonight?", &host());
+    assert!(u.scrub_schedule && u.has(Kind::Pool) && u.not_begun.is_some(), "{u:?}");
+    // History alone of a part of the day not begun is how things are now.
+    let u = understand("how was it this evening?", &host());
+    assert!(u.not_begun.is_some() && !u.has(Kind::History), "{u:?}");
+}

@@ -250,59 +250,31 @@ pub fn names_an_action(message: &str) -> bool {
 /// measure: time, date, size, progress, age…), with no word that wishes or urges ("should",
 /// "want", "please", "now"). Such a message asks about the action rather than ordering it.
 pub fn measures_an_action(message: &str) -> bool {
-    const MEASURES: &[&str] = &[
-        "time",
-        "times",
-        "date",
-        "dates",
-        "status",
-        "progress",
-        "rate",
-        "speed",
-        "eta",
-        "frequency",
-        "duration",
-        "percentage",
-        "size",
-        "sizes",
-        "age",
-        "count",
-        "counts",
-        "state",
+    // Actions that are also the names of what they do: "scrub date", "snapshot size".
+    #[rustfmt::skip]
+    const ACTION_NOUNS: &[&str] = &[
+        "scrub", "scrubs", "snapshot", "snapshots", "backup", "backups", "restart", "restarts", "reboot", "reboots",
+        "update", "updates", "upgrade", "upgrades", "rebuild", "resilver", "replication", "boot",
     ];
-    const ACTION_NOUNS: &[&str] =
-        &["scrub", "scrubs", "snapshots", "backups", "restarts", "replication", "sync", "cleanup"];
+    #[rustfmt::skip]
     const URGING: &[&str] = &[
-        "should",
-        "must",
-        "shall",
-        "want",
-        "wanna",
-        "need",
-        "needs",
-        "please",
-        "pls",
-        "plz",
-        "now",
-        "asap",
-        "make",
-        "let",
-        "lets",
-        "gotta",
-        "immediately",
+        "should", "must", "shall", "want", "wanna", "need", "needs", "please", "pls", "plz", "now", "asap", "make",
+        "let", "lets", "gotta", "immediately", "to",
     ];
     let clauses = clauses(&normalise(message));
-    let urges = clauses.iter().flat_map(|(tokens, _, _)| tokens).any(|t| URGING.contains(&t.as_str()));
-    !urges
-        && clauses.iter().any(|(tokens, _, _)| {
-            tokens.windows(2).any(|w| {
-                let (action, measure) = (w[0].as_str(), w[1].as_str());
-                MEASURES.contains(&measure)
-                    && (ACTION_VERBS.contains(&action)
-                        || AMBIGUOUS_VERBS.contains(&action)
-                        || ACTION_NOUNS.contains(&action))
-            })
-        })
+    let words: Vec<&str> = clauses.iter().flat_map(|(tokens, _, _)| tokens).map(String::as_str).collect();
+    let pair = |action: &str, measure: &str| ACTION_NOUNS.contains(&action) && MEASURES.contains(&measure);
+    // Any other action or adjusting word makes it an order to weigh ("lower the scrub frequency",
+    // "remove rate limit"); so does a word that urges, or "to" before a target ("to monthly").
+    let acts = words.iter().enumerate().any(|(i, w)| {
+        let in_pair = words.get(i + 1).is_some_and(|n| pair(w, n));
+        !in_pair
+            && (ACTION_VERBS.contains(w)
+                || ADJUSTING_VERBS.contains(w)
+                || NEVER_NOUNS.contains(w)
+                || matches!(*w, "lower" | "limit" | "clear" | "empty" | "clean"))
+    });
+    !acts && !words.iter().any(|w| URGING.contains(w)) && words.windows(2).any(|w| pair(w[0], w[1]))
 }
 
 /// Whether the message speaks to the assistant ("can you", "kannst du", "tu vides", "você
@@ -451,12 +423,18 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
     // restart plex") but before an action and a measure of it say which one.
     let which_one = tokens.len() == rest.len() + 1
         && matches!(tokens[0].as_str(), "next" | "first")
-        && next.is_some_and(|n| NOUN_CONTEXT.contains(&n));
+        && next.is_some_and(|n| MEASURES.contains(&n));
+    // "increase the memory limit of plex", "reduce the snapshot count"; not "increase in cpu?".
+    if ADJUSTING_VERBS.contains(&verb) {
+        return next.filter(|n| !matches!(*n, "in" | "of" | "since")).map(|_| RefusalKind::Action);
+    }
     if ACTION_VERBS.contains(&verb) {
         // "Update available for plex?", "Start time of plex?", "Resilver progress?" are nouns.
-        // Not "delete logs of plex", "wipe history": a verb that destroys, before a thing kept.
-        let destroys_it = DESTROYING_VERBS.contains(&verb) && next.is_some_and(|n| KEPT_THINGS.contains(&n));
-        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !destroys_it {
+        // Not a verb that is never a noun ("delete logs of plex", "disable rate limiting"),
+        // unless it asks of a measure alone ("prune frequency?").
+        let never_a_noun = NEVER_NOUNS.contains(&verb)
+            && !(question && rest.len() == 2 && next.is_some_and(|n| MEASURES.contains(&n)));
+        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !never_a_noun {
             return None;
         }
         if question && next.is_none() && !peeled {

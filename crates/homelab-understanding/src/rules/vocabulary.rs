@@ -130,18 +130,28 @@ pub const NOUN_CONTEXT: &[&str] = &[
     "state", "results", "result", "size", "age", "report", "summary", "info", "information", "details",
 ];
 
-/// Verbs that destroy or rewrite what they are put before: with one of [`KEPT_THINGS`] after
-/// them ("delete logs of plex", "purge history") they order, where "restart logs of plex" or
-/// "update history?" name a kind of log or history.
-pub const DESTROYING_VERBS: &[&str] = &[
+/// Action verbs that are not also nouns: before a word of [`NOUN_CONTEXT`] they still order
+/// ("delete logs of plex", "disable rate limiting", "set time zone to UTC", "delete status
+/// page"), where "restart logs of plex", "update history?" or "start time of plex?" name a kind
+/// of log, history or time. A question of the verb and a measure alone ("prune frequency?")
+/// still asks.
+pub const NEVER_NOUNS: &[&str] = &[
     "delete", "del", "remove", "purge", "wipe", "erase", "truncate", "flush", "rotate", "prune", "destroy", "nuke",
-    "zap", "trash", "scrap", "rm", "reset", "edit", "modify", "overwrite", "change",
+    "zap", "trash", "scrap", "rm", "reset", "edit", "modify", "overwrite", "change", "set", "disable", "enable",
+    "configure", "reconfigure", "terminate", "uninstall", "reinstall", "rename", "chmod",
+    "chown", "grant", "revoke", "ban", "unban", "unblock", "whitelist", "blacklist", "mute", "unmute", "silence",
+    "snooze", "dismiss", "acknowledge", "ack", "expose", "unexpose", "evict", "detach", "eject", "unmount", "umount",
+    "reformat", "partition", "resize", "shrink", "automate",
 ];
 
-/// Things a system keeps that a destroying verb can be aimed at (a subset of [`NOUN_CONTEXT`]).
-pub const KEPT_THINGS: &[&str] = &[
-    "log", "logs", "history", "report", "results", "result", "summary", "info", "information", "details", "policy",
-    "policies", "schedule",
+/// Verbs that turn a setting up or down; not in [`ACTION_VERBS`] as "increase in cpu since
+/// yesterday?" asks: an order unless "in", "of" or "since" follows.
+pub const ADJUSTING_VERBS: &[&str] = &["increase", "decrease", "reduce", "adjust", "bump", "raise"];
+
+/// Measures of an action or a thing: "scrub date", "snapshot size", "restart count".
+pub const MEASURES: &[&str] = &[
+    "time", "times", "date", "dates", "status", "progress", "rate", "speed", "eta", "frequency", "duration",
+    "percentage", "size", "sizes", "age", "count", "counts", "state",
 ];
 
 /// Lead-ins that ask for an outcome however it is phrased: after them any action word in the

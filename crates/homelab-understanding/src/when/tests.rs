@@ -159,3 +159,12 @@ fn tonight_is_the_coming_night_until_it_is_over_and_a_part_not_begun_is_named_as
     }
     assert_eq!(not_begun("cpu this evening", &late), None);
 }
+
+#[test]
+fn this_morning_asked_before_six_is_since_midnight() {
+    let early = berlin(2026, 12, 5, 2, 30);
+    assert_eq!(span("cpu this morning", &early), ("2026-12-05 00:00".into(), "2026-12-05 02:30".into()));
+    assert_eq!(not_begun("cpu this morning", &early), None);
+    let later = berlin(2026, 12, 5, 9, 0);
+    assert_eq!(span("cpu this morning", &later), ("2026-12-05 06:00".into(), "2026-12-05 09:00".into()));
+}

@@ -64,7 +64,8 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
     if let (Some(thing), Some(name)) = (topics.inside, topics.containers.first()) {
         parts.insert(0, size_inside_unseen(name, thing));
     }
-    if let Some(period) = topics.not_begun.as_deref().filter(|_| !parts.is_empty()) {
+    // (The next scrub's opening says the rest: "will the scrub run tonight?".)
+    if let Some(period) = topics.not_begun.as_deref().filter(|_| !parts.is_empty() && !topics.scrub_schedule) {
         parts.insert(
             0,
             format!("{} has not begun yet, so nothing is recorded for it. What I can see now:", capitalised(period)),
