@@ -299,7 +299,7 @@ def remove_leftovers() -> None:
     """An earlier run stopped part-way (a killed CI, a Ctrl-C, COMPOSE_KEEP=1) leaves its containers,
     networks and volumes in the engine's data-root, stopped but labelled with the same project:
     they would be taken for this run's. Removed first, and said."""
-    for project in (PROJECT, TRUENAS_PROJECT):
+    for project in (PROJECT, TRUENAS_PROJECT, "homelab-agent"):
         label = f"label=com.docker.compose.project={project}"
         ids = docker("ps", "-aq", "--filter", label).stdout.split()
         if ids:
