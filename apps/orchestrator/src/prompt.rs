@@ -33,9 +33,31 @@ not one."
     )
 }
 
+/// The system prompt of one request whose question names a part of today that has not begun
+/// (`Understanding::not_begun`, e.g. "this evening (18:00–23:00 UTC)" asked at 13:00): the model
+/// cannot tell the time, so it is told, or it would describe the evening from the figures now.
+pub fn system_prompt_for(marker: &str, not_begun: Option<&str>) -> String {
+    let mut prompt = system_prompt(marker);
+    if let Some(period) = not_begun {
+        prompt.push_str(&format!(
+            "\n- The question names {period}, which has not begun yet: nothing is recorded for it. Say so first, \
+then answer with what is true now."
+        ));
+    }
+    prompt
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_of_the_day_not_begun_is_told_to_the_model_and_nothing_else_is() {
+        let told = system_prompt_for("m", Some("this evening (18:00–23:00 UTC)"));
+        assert!(told.starts_with(&system_prompt("m")), "{told}");
+        assert!(told.ends_with("- The question names this evening (18:00–23:00 UTC), which has not begun yet: nothing is recorded for it. Say so first, then answer with what is true now."), "{told}");
+        assert_eq!(system_prompt_for("m", None), system_prompt("m"));
+    }
 
     #[test]
     fn each_request_has_its_own_marker_and_the_prompt_names_it() {

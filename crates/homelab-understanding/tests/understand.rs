@@ -592,9 +592,11 @@ fn verbs_that_are_never_nouns_order_before_a_measure_or_a_kept_thing() {
         "reduce the snapshot count to 10",
         "first clear logs of plex",
         "first empty history",
+        "lower the scrub frequency to monthly",
     ] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }
+    assert!(understand("is the load lower now", &host()).change.is_none());
     for q in [
         "prune frequency?",
         "Kill count from the OOM killer?",

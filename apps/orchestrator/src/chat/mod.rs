@@ -161,7 +161,7 @@ pub async fn handle_with_progress(
         let llm_request = LlmRequest {
             messages: messages.clone(),
             tools,
-            system_prompt: Some(prompt::system_prompt(&marker)),
+            system_prompt: Some(prompt::system_prompt_for(&marker, understanding.not_begun.as_deref())),
             context: Some(context.clone()),
         };
         let turn = async {

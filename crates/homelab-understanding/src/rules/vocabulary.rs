@@ -32,7 +32,7 @@ pub const AMBIGUOUS_VERBS: &[&str] = &[
     "fire", "boot", "tear", "back", "roll", "wake", "ping", "alert", "mark", "apply", "commit", "sync",
     "have", "give", "hit", "call", "use", "carry", "blow", "offline", "online", "see",
     "trim", "limit", "throttle", "lock", "unlock", "save", "load", "send", "post", "upload", "download", "map",
-    "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop",
+    "bind", "link", "unlink", "keep", "let", "do", "setup", "empty", "drop", "lower",
 ];
 
 /// Ambiguous verbs that empty what follows a container's name: "clear plex's logs". Not "trim"
