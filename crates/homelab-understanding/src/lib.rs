@@ -478,6 +478,23 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds.insert(Kind::History);
     }
     let recreate = kinds.contains(&Kind::Howto) && !containers.is_empty() && asks_for_a_run_command(question);
+    // "show me errors from radarr today", "any errors in sonarr?": a named container's errors are
+    // in its logs (the model often reads only its state). Not "what's the error that killed it",
+    // which is why it stopped, nor a container that is not running: its details carry its last
+    // error lines already.
+    let running = |name: &String| {
+        context
+            .containers
+            .iter()
+            .any(|c| &c.name == name && c.state == homelab_schemas::monitoring::DockerState::Running)
+    };
+    if change.is_none()
+        && containers.iter().any(running)
+        && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::WhyStopped))
+        && asks_for_errors(question)
+    {
+        kinds.insert(Kind::Logs);
+    }
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     let inside = if change.is_none() && !containers.is_empty() { size_inside(question) } else { None };
     Understanding {

@@ -621,3 +621,16 @@ fn a_longer_how_to_about_the_scrub_schedule_stays_a_how_to_and_tonight_s_scrub_i
     let u = understand("how was it this evening?", &host());
     assert!(u.not_begun.is_some() && !u.has(Kind::History), "{u:?}");
 }
+
+#[test]
+fn a_named_container_s_errors_are_read_from_its_logs() {
+    for q in ["show me errors from plex today", "any errors in pihole?", "does plex have errors"] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Logs) && u.errors, "{q}: {u:?}");
+    }
+    // Not running: its details carry its last error lines already.
+    assert!(!understand("any errors in sonarr?", &host()).has(Kind::Logs));
+    // No container named: the problems; how to fix them: a how-to.
+    assert!(!understand("any errors today?", &host()).has(Kind::Logs));
+    assert!(!understand("how do I fix plex errors", &host()).has(Kind::Logs));
+}
