@@ -495,6 +495,17 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     {
         kinds.insert(Kind::Logs);
     }
+    // "why is plex slow", "why is sonarr sluggish": a running container that is slow is asked
+    // about as it runs (its state and its figures), not why it stopped.
+    if change.is_none()
+        && kinds.contains(&Kind::WhyStopped)
+        && containers.iter().any(running)
+        && says_any(question, SLOW_WORDS)
+    {
+        kinds.remove(&Kind::WhyStopped);
+        kinds.insert(Kind::ContainerStatus);
+        kinds.insert(Kind::ContainerUsage);
+    }
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     let inside = if change.is_none() && !containers.is_empty() { size_inside(question) } else { None };
     Understanding {
@@ -966,6 +977,10 @@ fn asks_about_disk_health(question: &str) -> bool {
 fn names_a_scrub(question: &str) -> bool {
     features::words(&features::fold(question)).iter().any(|w| w.starts_with("scrub") || w.starts_with("resilver"))
 }
+
+/// Slow, in the six languages (folded).
+const SLOW_WORDS: &[&str] =
+    &["slow", "slower", "laggy", "lagging", "sluggish", "langsam", "lent", "lente", "lento", "lenta", "traag", "trage"];
 
 /// "how" in the six languages (folded), which a how-to question has.
 const HOW_WORDS: &[&str] = &["how", "wie", "comment", "como", "hoe"];

@@ -634,3 +634,13 @@ fn a_named_container_s_errors_are_read_from_its_logs() {
     assert!(!understand("any errors today?", &host()).has(Kind::Logs));
     assert!(!understand("how do I fix plex errors", &host()).has(Kind::Logs));
 }
+
+#[test]
+fn a_slow_running_container_is_read_as_it_runs_not_why_it_stopped() {
+    for q in ["why is plex slow", "why is plex so sluggish"] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::ContainerUsage) && u.has(Kind::ContainerStatus) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
+    }
+    // A stopped one is still asked why it stopped.
+    assert!(understand("why did sonarr stop", &host()).has(Kind::WhyStopped));
+}

@@ -28,7 +28,7 @@ pub fn compose(topics: &Topics, results: &[(String, String)]) -> String {
         if let Some(problem) = failure_of(content) {
             match (missing_container(&problem), &list) {
                 (Some(wanted), Some(list)) => parts.push(reports::no_such_container(&wanted, list)),
-                _ => parts.push(format!("I couldn't get {}: {}", tool.spec().reads, problem.trim_end_matches('.'))),
+                _ => parts.push(couldnt_get(tool, &problem)),
             }
             continue;
         }
@@ -149,7 +149,7 @@ fn each_host(tool: ToolId, hosts: &[(String, Result<String, String>)], topics: &
             Err(why) => format!("{} did not answer: {}.", reports::host_name(host), why.trim_end_matches('.')),
             Ok(text) => match failure_of(text) {
                 Some(problem) => {
-                    format!("{on} I couldn't get {}: {}.", tool.spec().reads, problem.trim_end_matches('.'))
+                    format!("{on} {}.", couldnt_get(tool, &problem))
                 }
                 None => match ToolOutput::parse(tool, text) {
                     Ok(output) => format!("{on} {}", reports::render(&output, topics)),
@@ -176,6 +176,19 @@ fn missing_container(problem: &str) -> Option<String> {
 pub(super) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A tool that failed or was not run, as the reader should see it: without the instruction the
+/// orchestrator adds for a model ("Answer with what you have and say…"), and a budget that
+/// stopped a call said as what it is ("I did not look at TrueNAS: at most 4 tool calls per turn").
+fn couldnt_get(tool: ToolId, problem: &str) -> String {
+    let problem = problem.split(". Answer with what you have").next().unwrap_or(problem).trim_end_matches('.');
+    let reads = tool.spec().reads;
+    match (problem.strip_prefix("not run: "), problem.strip_prefix("not shown: ")) {
+        (Some(why), _) => format!("I did not look at {reads}: {why}"),
+        (_, Some(why)) => format!("I can't show {reads}: {why}"),
+        _ => format!("I couldn't get {reads}: {problem}"),
+    }
 }
 
 /// `Error: …` text or a `{"detail": …}` body.
@@ -228,6 +241,19 @@ pub(crate) mod tests {
         assert!(a.contains("**plex**") && a.ends_with(NO_IMAGE_UPDATES), "{a}");
         let b = ask_json("which containers are stopped", &[(ToolId::Containers, containers_json())]);
         assert!(!b.contains("newer images"), "{b}");
+    }
+
+    #[test]
+    fn a_call_a_budget_stopped_is_said_without_the_model_s_instruction() {
+        let results = [(
+            ToolId::TruenasStatus.name().to_string(),
+            "Error: not run: at most 4 tool calls per turn. Answer with what you have and say that the rest was not \
+             looked at."
+                .to_string(),
+        )];
+        let a = compose(&understood("is my nas ok?"), &results);
+        assert!(a.contains("I did not look at ") && a.contains(": at most 4 tool calls per turn"), "{a}");
+        assert!(!a.contains("Answer with what you have"), "{a}");
     }
 
     #[test]
