@@ -120,6 +120,15 @@ const ALLOWED: &[&str] = &[
     "Which services are down?",
     "Give me the stats of every container",
     "What are the temperatures of my disks?",
+    // An action named as what a measure is of, or as a kind of log.
+    "snapshot size of tank/media",
+    "scrub progress on tank",
+    "next scrub date?",
+    "prune frequency?",
+    "Kill count from the OOM killer?",
+    "increase in cpu since yesterday?",
+    "restart logs of plex",
+    "is the load lower now",
 ];
 
 const REFUSED: &[&str] = &[
@@ -231,6 +240,15 @@ const REFUSED: &[&str] = &[
     "Set up a cron job to clean /tmp",
     "Make a snapshot of the pool",
     "Run a speed test",
+    // A verb that is never a noun, before a measure or a thing kept.
+    "delete logs of plex",
+    "wipe logs for sonarr",
+    "disable rate limiting on the gateway",
+    "set time zone to UTC",
+    "remove rate limit for sonarr",
+    "increase the memory limit of plex",
+    "lower the scrub frequency to monthly",
+    "first clear logs of plex",
 ];
 
 #[test]
