@@ -251,7 +251,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // "next scrub date?", "snapshot size of tank/media", "scrub progress on tank": an action named
     // only as what a measure is of, in one sentence the rules read as no order, that speaks to no
     // one and urges nothing, asks about it: an order only when the model is quite sure. The model
-    // put these at 0.4-0.6 (few such noun phrases are in its corpus).
+    // put these at 0.4-0.9 (few such noun phrases are in its corpus).
     if change
         && !rules_refuse
         && one_sentence(question)

@@ -247,8 +247,9 @@ pub fn names_an_action(message: &str) -> bool {
 
 /// Whether the message names an action only as the thing a measure is of: "next scrub date?",
 /// "snapshot size of tank/media", "scrub progress on tank" (an action word right before a
-/// measure: time, date, size, progress, age…), with no word that wishes or urges ("should",
-/// "want", "please", "now"). Such a message asks about the action rather than ordering it.
+/// measure: time, date, size, progress, age…), with no other action or adjusting word and no word
+/// that wishes or urges ("should", "want", "please", "now", "to"). Such a message asks about the
+/// action rather than ordering it.
 pub fn measures_an_action(message: &str) -> bool {
     // Actions that are also the names of what they do: "scrub date", "snapshot size".
     #[rustfmt::skip]
