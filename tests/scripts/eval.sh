@@ -7,7 +7,7 @@
 #      Docker Engine fixture (tests/scripts/eval-fixture.sh) and a fake TrueNAS, each answer
 #      checked against the facts: right/total by split (tune, held out), kind and language.
 # EVAL_MIN_TUNE / EVAL_MIN_HELDOUT (0-1) make it fail below those shares (CI sets them).
-# EVAL_PROFILE picks the build (default `quick`, without the long fat-LTO link; CI passes
+# EVAL_PROFILE picks the build (default `quick`, the run command's shorter build; CI passes
 # `release`, which it has built already for the soak).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
