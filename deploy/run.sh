@@ -108,6 +108,25 @@ if [ -z "${INTERNAL_TOKEN:-}" ]; then
 fi
 export INTERNAL_TOKEN
 
+UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
+# The UI is (re)built when it is missing or older than its sources (after a git pull), and its
+# packages are installed again when the lock file is newer than the installed set.
+ui_stale() {
+  [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
+    frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
+}
+# It is built beside the services (npm waits on the network most of the time, so a first run is
+# ready sooner), in a session of its own so that a failed or interrupted build stops it whole;
+# its output goes to a file, shown if it fails.
+UI_BUILD_PID=""
+if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
+  echo "Building the web UI..."
+  setsid bash -c 'cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
+      npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null' >"$DATA/ui-build.log" 2>&1 &
+  UI_BUILD_PID=$!
+  trap '[ -z "$UI_BUILD_PID" ] || kill -TERM -- "-$UI_BUILD_PID" 2>/dev/null || true' EXIT
+fi
+
 # The four services only (not the test tools), with the `quick` profile: release's whole-program
 # optimisation with the services' own crates at a lower level, which builds in about 3 min 50 s
 # on 2 cores against release's 5 min 30 s for about 7 % fewer chats/s (docs/build-profiles.md).
@@ -148,21 +167,15 @@ if [ "${HOMELAB_SKIP_BUILD:-0}" != 1 ]; then
   fi
 fi
 
-UI_LINE="(web UI: needs Node.js/npm to build it once: cd frontend && npm ci && npm run build)"
-# The UI is (re)built when it is missing or older than its sources (after a git pull), and its
-# packages are installed again when the lock file is newer than the installed set.
-ui_stale() {
-  [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/public frontend/scripts \
-    frontend/index.html frontend/package-lock.json -newer frontend/dist/index.html -print -quit 2>/dev/null)" ]
-}
-if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
-  echo "Building the web UI..."
-  if ! (cd frontend && { [ package-lock.json -ot node_modules/.package-lock.json ] ||
-      npm ci --no-audit --no-fund --loglevel=error; } && npm run build >/dev/null); then
+# The page's build, started before the services'.
+if [ -n "$UI_BUILD_PID" ]; then
+  if ! wait "$UI_BUILD_PID"; then
+    cat "$DATA/ui-build.log" >&2
     echo "ERROR: the web UI could not be built (npm's message is above). Fix that and run again," \
       "or run the API alone: HOMELAB_NO_UI=1 make run" >&2
     exit 1
   fi
+  UI_BUILD_PID=""
 fi
 
 # The Docker API: DOCKER_HOST, else the first usual socket that answers.
