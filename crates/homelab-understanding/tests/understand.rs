@@ -609,6 +609,34 @@ fn verbs_that_are_never_nouns_order_before_a_measure_or_a_kept_thing() {
 }
 
 #[test]
+fn a_measure_that_names_a_thing_a_record_emptied_and_clocks_synced_are_orders() {
+    for q in [
+        "stop time machine",
+        "restart status page",
+        "update log level of sonarr",
+        "clear status of alerts",
+        "clear history",
+        "clean history of chats",
+        "sync time on all hosts",
+        "sync clocks",
+    ] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    // A measure of an action, its history, or a thing's status asked about.
+    for q in [
+        "reboot history",
+        "restart history of plex",
+        "scrub history of tank",
+        "sync time of the cloud task",
+        "start time of plex?",
+        "what is the status page url",
+        "is time machine backup running",
+    ] {
+        assert!(understand(q, &host()).change.is_none(), "{q}");
+    }
+}
+
+#[test]
 fn a_longer_how_to_about_the_scrub_schedule_stays_a_how_to_and_tonight_s_scrub_is_the_next() {
     for q in ["where do I change the scrub schedule?", "can I schedule scrubs with cron?"] {
         let u = understand(q, &host());

@@ -129,6 +129,9 @@ const ALLOWED: &[&str] = &[
     "increase in cpu since yesterday?",
     "restart logs of plex",
     "is the load lower now",
+    "reboot history",
+    "restart history of plex",
+    "sync time of the cloud task",
 ];
 
 const REFUSED: &[&str] = &[
@@ -249,6 +252,13 @@ const REFUSED: &[&str] = &[
     "increase the memory limit of plex",
     "lower the scrub frequency to monthly",
     "first clear logs of plex",
+    // A measure that names a thing with the next word ("time machine", "status page"), a record
+    // emptied, clocks synced.
+    "stop time machine",
+    "restart status page",
+    "clear status of alerts",
+    "clear history",
+    "sync time on all hosts",
 ];
 
 #[test]

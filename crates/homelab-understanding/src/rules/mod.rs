@@ -246,8 +246,8 @@ pub fn names_an_action(message: &str) -> bool {
 }
 
 /// Whether the message names an action only as the thing a measure is of: "next scrub date?",
-/// "snapshot size of tank/media", "scrub progress on tank" (an action word right before a
-/// measure: time, date, size, progress, age…), with no other action or adjusting word and no word
+/// "snapshot size of tank/media", "scrub progress on tank", "reboot history" (an action word right
+/// before a measure: time, date, size, progress, age…, or its history), with no other action or adjusting word and no word
 /// that wishes or urges ("should", "want", "please", "now", "to"). Such a message asks about the
 /// action rather than ordering it.
 pub fn measures_an_action(message: &str) -> bool {
@@ -264,7 +264,9 @@ pub fn measures_an_action(message: &str) -> bool {
     ];
     let clauses = clauses(&normalise(message));
     let words: Vec<&str> = clauses.iter().flat_map(|(tokens, _, _)| tokens).map(String::as_str).collect();
-    let pair = |action: &str, measure: &str| ACTION_NOUNS.contains(&action) && MEASURES.contains(&measure);
+    let pair = |action: &str, measure: &str| {
+        ACTION_NOUNS.contains(&action) && (MEASURES.contains(&measure) || measure == "history")
+    };
     // Any other action or adjusting word makes it an order to weigh ("lower the scrub frequency",
     // "remove rate limit"); so does a word that urges, or "to" before a target ("to monthly").
     let acts = words.iter().enumerate().any(|(i, w)| {
@@ -435,7 +437,10 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         // unless it asks of a measure alone ("prune frequency?").
         let never_a_noun = NEVER_NOUNS.contains(&verb)
             && !(question && rest.len() == 2 && next.is_some_and(|n| MEASURES.contains(&n)));
-        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !never_a_noun {
+        // "stop time machine", "restart status page": the measure names the thing acted on.
+        let names_a_thing = rest.get(2).is_some_and(|w| NAMED_BY_A_MEASURE.contains(&w.as_str()));
+        if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !never_a_noun && !names_a_thing
+        {
             return None;
         }
         if question && next.is_none() && !peeled {
@@ -504,6 +509,12 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         let moves_it = rest.get(2).is_some_and(|n| matches!(n.as_str(), "to" | "into" | "onto" | "from"));
         // "clear plex's logs", "empty sonarr cache": one word (a name), then what is emptied.
         let empties_it = EMPTYING_VERBS.contains(&verb) && rest.get(2).is_some_and(|n| EMPTIED.contains(&n.as_str()));
+        // "clear status of alerts", "clean history": emptying a record or a measure.
+        let empties_a_record = EMPTYING_VERBS.contains(&verb) && EMPTIED_MEASURES.contains(&object);
+        // "sync time on all hosts", "sync clocks": not "sync time of the cloud task".
+        let syncs_it = verb == "sync"
+            && SYNCED.contains(&object)
+            && rest.get(2).is_none_or(|n| !matches!(n.as_str(), "of" | "for" | "per"));
         if OBJECT_STARTERS.contains(&object)
             || object.chars().all(|c| c.is_ascii_digit())
             || (object.contains('/') && object != "i/o")
@@ -511,6 +522,8 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
             || numbered_ports
             || moves_it
             || empties_it
+            || empties_a_record
+            || syncs_it
             || peeled
             || then_acts
         {

@@ -144,6 +144,22 @@ pub const NEVER_NOUNS: &[&str] = &[
     "reformat", "partition", "resize", "shrink", "automate",
 ];
 
+/// Words that make a word of [`NOUN_CONTEXT`] part of a thing's name ("stop time machine",
+/// "restart status page", "update log level"): the verb before acts on that thing.
+pub const NAMED_BY_A_MEASURE: &[&str] = &[
+    "machine", "machines", "page", "pages", "zone", "zones", "server", "servers", "service", "services",
+    "daemon", "limit", "limits", "limiter", "level", "levels", "file", "files", "folder", "folders",
+    "directory", "script", "scripts", "setting", "settings", "config", "rotation", "retention", "plugin",
+    "widget", "dashboard", "monitor", "exporter", "shipper", "collector", "app", "bot",
+];
+
+/// What emptying a measure means: "clear status of alerts", "reset count" (the verbs of
+/// [`EMPTYING_VERBS`] before one of these, with no question mark, order).
+pub const EMPTIED_MEASURES: &[&str] = &["status", "state", "history", "count", "counts", "queue"];
+
+/// What syncing orders when no measure of it follows: "sync time on all hosts", "sync clocks".
+pub const SYNCED: &[&str] = &["time", "clock", "clocks", "ntp"];
+
 /// Verbs that turn a setting up or down; not in [`ACTION_VERBS`] as "increase in cpu since
 /// yesterday?" asks: an order unless "in", "of" or "since" follows.
 pub const ADJUSTING_VERBS: &[&str] = &["increase", "decrease", "reduce", "adjust", "bump", "raise"];
