@@ -13,6 +13,10 @@ use serde_json::{json, Value};
 
 use crate::{Kind, Understanding};
 
+/// The calls one turn may make by default (the orchestrator's `MAX_TOOL_CALLS_PER_TURN`); a
+/// situation report is trimmed to fit it.
+pub const CALLS_PER_TURN: usize = 4;
+
 /// Log lines asked for when a question wants a container's log.
 pub const LOG_LINES: u64 = 20;
 /// Log lines read when the errors in a log are asked about (the tool's most).
@@ -123,6 +127,21 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
             | Kind::Network => {}
         }
         plan.asked_by(*kind, u);
+    }
+    // The situation report gives way to what the question names besides it ("is my nas ok?":
+    // the pools), so that its calls fit one turn of the orchestrator's default budget: first its
+    // look at what happened lately, then TrueNAS's alerts (the problems carry those of warning
+    // and above).
+    if u.has(Kind::Overview) && !u.has(Kind::Events) {
+        let gives_way: [fn(&(ToolId, Value)) -> bool; 2] = [
+            |(tool, _)| *tool == ToolId::Events,
+            |(tool, args)| *tool == ToolId::TruenasStatus && args["topic"] == "alerts",
+        ];
+        for dropped in gives_way {
+            if plan.calls.len() > CALLS_PER_TURN {
+                plan.calls.retain(|call| !dropped(call));
+            }
+        }
     }
     if let Some(host) = &u.host {
         for (_, args) in &mut plan.calls {

@@ -82,6 +82,19 @@ fn a_vague_question_gets_the_situation_report_problems_first() {
 }
 
 #[test]
+fn the_situation_report_of_the_nas_fits_one_turn_and_reads_its_pools() {
+    // Alone it looks at what happened lately too.
+    let tools: Vec<ToolId> = calls("how is it doing?", &host()).into_iter().map(|c| c.0).collect();
+    assert!(tools.contains(&ToolId::Events) && tools.len() <= plan::CALLS_PER_TURN, "{tools:?}");
+    for q in ["is my nas ok?", "how is my nas doing", "how is truenas doing?"] {
+        let planned = calls(q, &host());
+        let pools = planned.iter().any(|(t, args)| *t == ToolId::TruenasStatus && args["topic"] == "pools");
+        assert!(pools && planned.len() <= plan::CALLS_PER_TURN, "{q}: {planned:?}");
+        assert_eq!(planned[0].0, ToolId::Problems, "{q}: {planned:?}");
+    }
+}
+
+#[test]
 fn last_night_asks_the_history_for_that_night() {
     let c = calls("what was the cpu doing last night?", &host());
     let (tool, args) = &c[0];
