@@ -133,13 +133,9 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
     // look at what happened lately, then TrueNAS's alerts (the problems carry those of warning
     // and above).
     if u.has(Kind::Overview) && !u.has(Kind::Events) {
-        let gives_way: [fn(&(ToolId, Value)) -> bool; 2] = [
-            |(tool, _)| *tool == ToolId::Events,
-            |(tool, args)| *tool == ToolId::TruenasStatus && args["topic"] == "alerts",
-        ];
-        for dropped in gives_way {
+        for (gives_way, topic) in [(ToolId::Events, None), (ToolId::TruenasStatus, Some("alerts"))] {
             if plan.calls.len() > CALLS_PER_TURN {
-                plan.calls.retain(|call| !dropped(call));
+                plan.calls.retain(|(tool, args)| *tool != gives_way || topic.is_some_and(|t| args["topic"] != t));
             }
         }
     }
