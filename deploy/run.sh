@@ -128,12 +128,15 @@ if [ "$UI_WANTED" = 1 ] && ui_stale && command -v npm >/dev/null 2>&1; then
 fi
 
 # The four services only (not the test tools), with the `quick` profile: release's whole-program
-# optimisation with the services' own crates at a lower level, which builds in about 3 min 50 s
-# on 2 cores against release's 5 min 30 s for about 7 % fewer chats/s (docs/build-profiles.md).
+# optimisation with the services' own crates at a lower level, which builds in about 4 minutes
+# (3 min 56-57 s) on 2 cores against release's 5 min 30 s for 5-8 % fewer chats/s
+# (docs/build-profiles.md).
 # HOMELAB_PROFILE=release builds and runs what the images ship instead (make test does).
 PROFILE="${HOMELAB_PROFILE:-quick}"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
 SERVICES=(tool-monitoring llm-adapter orchestrator gateway)
+LINK_TIME="a few minutes"
+[ "$PROFILE" = quick ] && LINK_TIME="up to a minute"
 build() {
   local packages=() name
   for name in "${SERVICES[@]}"; do packages+=(-p "$name"); done
@@ -143,7 +146,7 @@ build() {
     while IFS= read -r line; do
       if [[ "$line" == *'"reason":"compiler-artifact"'* && "$line" == *'"kind":["lib"]'* && "$line" == *'"fresh":false'* &&
           "$line" =~ apps/(gateway|orchestrator|llm-adapter|tool-monitoring)[#\"] ]]; then
-        echo "   Linking ${BASH_REMATCH[1]}: optimising the program as a whole, up to a minute without output on a small machine..." >&2
+        echo "   Linking ${BASH_REMATCH[1]}: optimising the program as a whole, $LINK_TIME without output on a small machine..." >&2
       fi
     done
 }
@@ -169,7 +172,9 @@ fi
 
 # The page's build, started before the services'.
 if [ -n "$UI_BUILD_PID" ]; then
+  kill -0 "$UI_BUILD_PID" 2>/dev/null && echo "Finishing the web UI's build..."
   if ! wait "$UI_BUILD_PID"; then
+    UI_BUILD_PID=""
     cat "$DATA/ui-build.log" >&2
     echo "ERROR: the web UI could not be built (npm's message is above). Fix that and run again," \
       "or run the API alone: HOMELAB_NO_UI=1 make run" >&2

@@ -4,7 +4,8 @@ and, without DOCKER_HOST, find a Docker API in the usual places and say which on
 
     python3 tests/scripts/run_ctrl_c.py <docker socket path or ->
 
-Expects the release binaries to be built (the smoke test runs first). Prints "N passed, M failed".
+Expects the binaries of HOMELAB_PROFILE to be built (run-all.sh sets release, which the smoke
+test builds first; on its own the run command builds `quick`). Prints "N passed, M failed".
 """
 import atexit
 import os

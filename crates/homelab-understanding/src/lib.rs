@@ -161,6 +161,9 @@ pub struct Understanding {
     /// nächste scrub"): no tool reads the scrub schedule, so the answer says so before the last
     /// scrub it can see.
     pub scrub_schedule: bool,
+    /// The question names alerts or warnings ("any alerts?", "warnungen von truenas"): a
+    /// situation report trimmed to fit a turn keeps TrueNAS's alert list then.
+    pub alerts_named: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -458,6 +461,13 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         }
         kinds.insert(Kind::Pool);
     }
+    // "reboot history", "boot log?": the model gives no kind to a few words about the host's
+    // reboots; they are its uptime and the reboots the events record.
+    if change.is_none() && kinds.iter().all(|k| *k == Kind::Unsupported) && names_reboots(question) {
+        kinds.clear();
+        kinds.insert(Kind::Uptime);
+        kinds.insert(Kind::Events);
+    }
     // "how was the cpu this evening" at 13:00: no history of it to read; the figures now, after
     // saying so.
     let not_begun = if window.is_none() && change.is_none() { when::not_begun(question, &context.now) } else { None };
@@ -508,6 +518,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     }
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     let inside = if change.is_none() && !containers.is_empty() { size_inside(question) } else { None };
+    let alerts_named = names_alerts(question);
     Understanding {
         kinds,
         change,
@@ -517,6 +528,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         backups,
         disk_health,
         scrub_schedule,
+        alerts_named,
         containers,
         host,
         window,
@@ -978,6 +990,14 @@ fn names_a_scrub(question: &str) -> bool {
     features::words(&features::fold(question)).iter().any(|w| w.starts_with("scrub") || w.starts_with("resilver"))
 }
 
+/// The question names the host's reboots or boots ("reboot", "reboots", "rebooted", "boot",
+/// "neustart"); ZFS's and Docker's words are not among them.
+fn names_reboots(question: &str) -> bool {
+    features::words(&features::fold(question))
+        .iter()
+        .any(|w| w.starts_with("reboot") || matches!(*w, "boot" | "boots") || w.starts_with("neustart"))
+}
+
 /// Slow, in the six languages (folded).
 const SLOW_WORDS: &[&str] =
     &["slow", "slower", "laggy", "lagging", "sluggish", "langsam", "lent", "lente", "lento", "lenta", "traag", "trage"];
@@ -1056,6 +1076,14 @@ fn asks_how_things_are(question: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The question names alerts, alarms or warnings in one of the six languages ("alert", "alerte",
+/// "alerta", "warnung", "waarschuwing", "aviso", "alarm").
+fn names_alerts(question: &str) -> bool {
+    features::words(&features::fold(question))
+        .iter()
+        .any(|w| ["alert", "alarm", "warn", "waarschuw", "avis", "melding"].iter().any(|stem| w.starts_with(stem)))
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a

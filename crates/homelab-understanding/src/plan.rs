@@ -130,13 +130,23 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
     }
     // The situation report gives way to what the question names besides it ("is my nas ok?":
     // the pools), so that its calls fit one turn of the orchestrator's default budget: first its
-    // look at what happened lately, then TrueNAS's alerts (the problems carry those of warning
-    // and above).
+    // look at what happened lately, then TrueNAS's alerts unless they are named (the problems
+    // carry those of warning and above); if that is not enough, its own figures and container
+    // list (when not asked for themselves) come last, where the budget stops calls.
     if u.has(Kind::Overview) && !u.has(Kind::Events) {
         for (gives_way, topic) in [(ToolId::Events, None), (ToolId::TruenasStatus, Some("alerts"))] {
-            if plan.calls.len() > CALLS_PER_TURN {
+            if plan.calls.len() > CALLS_PER_TURN && (topic.is_none() || !u.alerts_named) {
                 plan.calls.retain(|(tool, args)| *tool != gives_way || topic.is_some_and(|t| args["topic"] != t));
             }
+        }
+        if plan.calls.len() > CALLS_PER_TURN {
+            let figures = [Kind::Cpu, Kind::Memory, Kind::Disk, Kind::Load].iter().any(|k| u.has(*k));
+            let list = u.has(Kind::Containers) || u.has(Kind::Stopped);
+            let its_own = |tool: &ToolId| {
+                (*tool == ToolId::SystemResources && !figures) || (*tool == ToolId::Containers && !list)
+            };
+            // A stable sort: the rest keep their order.
+            plan.calls.sort_by_key(|(tool, _)| its_own(tool));
         }
     }
     if let Some(host) = &u.host {
@@ -319,6 +329,7 @@ mod tests {
             backups: false,
             disk_health: false,
             scrub_schedule: false,
+            alerts_named: false,
             not_begun: None,
             unmatched: None,
             scores: Vec::new(),

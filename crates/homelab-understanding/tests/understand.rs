@@ -92,6 +92,13 @@ fn the_situation_report_of_the_nas_fits_one_turn_and_reads_its_pools() {
         assert!(pools && planned.len() <= plan::CALLS_PER_TURN, "{q}: {planned:?}");
         assert_eq!(planned[0].0, ToolId::Problems, "{q}: {planned:?}");
     }
+    // Alerts named are kept; what the question names besides comes before the report's own
+    // figures and list, which the budget then stops.
+    let planned = calls("is my nas ok, any alerts?", &host());
+    let topics: Vec<&str> = planned.iter().filter_map(|(_, args)| args["topic"].as_str()).collect();
+    assert!(topics.contains(&"alerts") && topics.contains(&"pools"), "{planned:?}");
+    let first: Vec<ToolId> = planned.iter().take(plan::CALLS_PER_TURN).map(|c| c.0).collect();
+    assert!(first.iter().filter(|t| **t == ToolId::TruenasStatus).count() == 2, "{planned:?}");
 }
 
 #[test]
@@ -647,6 +654,9 @@ fn a_measure_that_names_a_thing_a_record_emptied_and_clocks_synced_are_orders() 
     ] {
         assert!(understand(q, &host()).change.is_none(), "{q}");
     }
+    // Read as the host's uptime and the reboots its events record.
+    let u = understand("reboot history", &host());
+    assert!(u.has(Kind::Uptime) && u.has(Kind::Events), "{u:?}");
 }
 
 #[test]

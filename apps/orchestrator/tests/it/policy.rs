@@ -132,6 +132,11 @@ const ALLOWED: &[&str] = &[
     "reboot history",
     "restart history of plex",
     "sync time of the cloud task",
+    "restart policy settings?",
+    "restart policy config for plex?",
+    "update schedule settings?",
+    "restart count limit for plex?",
+    "update log files?",
 ];
 
 const REFUSED: &[&str] = &[
@@ -259,6 +264,8 @@ const REFUSED: &[&str] = &[
     "clear status of alerts",
     "clear history",
     "sync time on all hosts",
+    "sync time for all hosts",
+    "restart log forwarder",
 ];
 
 #[test]
@@ -370,4 +377,12 @@ fn held_out_phrasings_are_mostly_right() {
     // 36 of 40 by the trained model (2026-12-05), which has never seen them.
     assert!(s.caught >= 35, "fewer held-out requests to act caught than measured: {}/{}", s.caught, s.refuse_total);
     assert_eq!(s.false_refusals, 0, "a held-out question was refused:\n{}", s.wrong.join("\n"));
+}
+
+/// The builtin model trims a situation report to the calls one turn may make by default; a
+/// different default here would leave part of it unread again.
+#[test]
+fn the_builtin_s_situation_report_fits_the_default_calls_per_turn() {
+    let default = homelab_common::OrchestratorConfig::default().max_tool_calls_per_turn;
+    assert_eq!(default as usize, homelab_understanding::plan::CALLS_PER_TURN);
 }

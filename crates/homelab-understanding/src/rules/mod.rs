@@ -437,8 +437,11 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         // unless it asks of a measure alone ("prune frequency?").
         let never_a_noun = NEVER_NOUNS.contains(&verb)
             && !(question && rest.len() == 2 && next.is_some_and(|n| MEASURES.contains(&n)));
-        // "stop time machine", "restart status page": the measure names the thing acted on.
-        let names_a_thing = rest.get(2).is_some_and(|w| NAMED_BY_A_MEASURE.contains(&w.as_str()));
+        // "stop time machine", "restart status page": the measure names the thing acted on (a
+        // setting only outside a question: "restart policy settings?" asks).
+        let names_a_thing = rest.get(2).is_some_and(|w| {
+            NAMED_BY_A_MEASURE.contains(&w.as_str()) || (!question && SET_BY_A_MEASURE.contains(&w.as_str()))
+        });
         if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !never_a_noun && !names_a_thing
         {
             return None;
@@ -514,7 +517,8 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         // "sync time on all hosts", "sync clocks": not "sync time of the cloud task".
         let syncs_it = verb == "sync"
             && SYNCED.contains(&object)
-            && rest.get(2).is_none_or(|n| !matches!(n.as_str(), "of" | "for" | "per"));
+            && (rest.get(2).is_none_or(|n| !matches!(n.as_str(), "of" | "for" | "per"))
+                || rest.get(3).is_some_and(|n| matches!(n.as_str(), "all" | "every" | "each")));
         if OBJECT_STARTERS.contains(&object)
             || object.chars().all(|c| c.is_ascii_digit())
             || (object.contains('/') && object != "i/o")

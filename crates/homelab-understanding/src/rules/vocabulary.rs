@@ -144,20 +144,28 @@ pub const NEVER_NOUNS: &[&str] = &[
     "reformat", "partition", "resize", "shrink", "automate",
 ];
 
-/// Words that make a word of [`NOUN_CONTEXT`] part of a thing's name ("stop time machine",
-/// "restart status page", "update log level"): the verb before acts on that thing.
+/// Words that make a word of [`NOUN_CONTEXT`] part of the name of a thing that runs ("stop time
+/// machine", "restart status page", "restart log shipper"): the verb before acts on that thing.
 pub const NAMED_BY_A_MEASURE: &[&str] = &[
-    "machine", "machines", "page", "pages", "zone", "zones", "server", "servers", "service", "services",
-    "daemon", "limit", "limits", "limiter", "level", "levels", "file", "files", "folder", "folders",
-    "directory", "script", "scripts", "setting", "settings", "config", "rotation", "retention", "plugin",
-    "widget", "dashboard", "monitor", "exporter", "shipper", "collector", "app", "bot",
+    "machine", "machines", "page", "pages", "server", "servers", "service", "services", "daemon", "plugin",
+    "widget", "dashboard", "monitor", "exporter", "shipper", "collector", "forwarder", "aggregator", "tracker",
+    "app", "bot", "api", "agent", "proxy",
 ];
 
-/// What emptying a measure means: "clear status of alerts", "reset count" (the verbs of
+/// The same for a setting, which a question reads ("restart policy settings?", "update log
+/// files?") and an order changes ("update log level of sonarr"): counted only without a
+/// question mark.
+pub const SET_BY_A_MEASURE: &[&str] = &[
+    "zone", "zones", "limit", "limits", "limiter", "level", "levels", "file", "files", "folder", "folders",
+    "directory", "script", "scripts", "setting", "settings", "config", "rotation", "retention",
+];
+
+/// What emptying a measure means: "clear status of alerts", "clear history" (the verbs of
 /// [`EMPTYING_VERBS`] before one of these, with no question mark, order).
 pub const EMPTIED_MEASURES: &[&str] = &["status", "state", "history", "count", "counts", "queue"];
 
-/// What syncing orders when no measure of it follows: "sync time on all hosts", "sync clocks".
+/// What syncing orders when no measure of it follows: "sync time on all hosts", "sync clocks",
+/// "sync time for all hosts" (not "sync time of the cloud task").
 pub const SYNCED: &[&str] = &["time", "clock", "clocks", "ntp"];
 
 /// Verbs that turn a setting up or down; not in [`ACTION_VERBS`] as "increase in cpu since
