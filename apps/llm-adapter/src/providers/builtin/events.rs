@@ -443,6 +443,11 @@ fn label(e: &Events, topics: &Topics, clock: &Clock) -> String {
         // "Nothing happened in the last hour", "… last night", "… since Friday".
         Some(w) if w.label.starts_with("the last") => format!("in {}", text(&w.label)),
         Some(w) => text(&w.label).into_owned(),
+        // A day exactly (the tool's own window) says its days: "from 17:53 to 17:53" says nothing.
+        None if !clock.days && secs(&e.until) - secs(&e.since) >= 24 * 3600 => {
+            let zone = Some(e.timezone.as_str());
+            format!("from {} to {}", say::when(&e.since, zone), say::when(&e.until, zone))
+        }
         None => format!("from {} to {}", clock.at(&e.since), clock.at(&e.until)),
     }
 }

@@ -315,3 +315,13 @@ fn a_loop_kept_as_its_first_events_then_counted_is_said_once() {
     assert_eq!(brief.matches("**immich**").count(), 1, "one death, said once: {brief}");
     assert!(brief.contains("**immich** was killed for running out of memory (at"), "{brief}");
 }
+
+#[test]
+fn a_day_s_window_says_its_days_not_the_same_time_twice() {
+    let mut day = sample();
+    day["since"] = json!("2026-12-04T08:00:00+01:00");
+    day["until"] = json!("2026-12-05T08:00:00+01:00");
+    let a = said("reboot history", day);
+    assert!(!a.starts_with("From 08:00 CET to 08:00 CET"), "{a}");
+    assert!(a.starts_with("From ") && a.contains("04:02"), "{a}");
+}
