@@ -8,7 +8,9 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
 command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { echo "chromium missing: tests/scripts/install-test-deps.sh"; exit 1; }
-[ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] || (cd frontend && npm ci --no-audit --no-fund)
+# (make run installs only what the page's build needs; the browser tests also need the test tools.)
+{ [ frontend/package-lock.json -ot frontend/node_modules/.package-lock.json ] && [ -d frontend/node_modules/playwright-core ]; } ||
+  (cd frontend && npm ci --no-audit --no-fund)
 (cd frontend && npm run build >/dev/null && rm -rf e2e/build && npx tsc -p e2e)
 
 tmp=$(mktemp -d)
