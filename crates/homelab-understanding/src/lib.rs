@@ -164,6 +164,9 @@ pub struct Understanding {
     /// The question names alerts or warnings ("any alerts?", "warnungen von truenas"): a
     /// situation report trimmed to fit a turn keeps TrueNAS's alert list then.
     pub alerts_named: bool,
+    /// The question names the NAS ("is my nas ok?", "est-ce que mon nas va bien ?"): the
+    /// situation report reads its pools too.
+    pub nas_named: bool,
     /// A word that looks like a misspelt container name too far from any to be taken for one
     /// ("plx"), when the question names no container: said back with the closest names.
     pub unmatched: Option<String>,
@@ -199,6 +202,10 @@ impl Understanding {
 const FOLLOW_UP_CONFIDENCE: f32 = 0.35;
 /// How sure the classifier must be that one part of a longer message asks to act.
 const PART_ORDER_BAR: f32 = 0.8;
+
+/// How sure the model must be that a message opening with what is read ("errores de
+/// nextcloud") orders something, for it to be refused.
+const NOUN_PHRASE_BAR: f32 = 0.95;
 /// At most this many containers are looked at for one question.
 const MAX_CONTAINERS: usize = 3;
 
@@ -261,6 +268,21 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         && rules::measures_an_action(question)
         && !rules::speaks_to_the_assistant(question)
         && probs[model::CHANGE] < train::ASKED_ABOUT_BAR
+    {
+        change = false;
+    }
+    // "errores de nextcloud", "erros do plex", "les erreurs de radarr", "registros de nextcloud":
+    // a message that opens with what is read (errors, warnings, logs), with no verb before it,
+    // orders nothing. The model put such noun phrases at 0.5-0.85 (its corpus has few outside
+    // English) while orders in the same words open with their verb ("borra los errores de
+    // nextcloud", 0.99). An order only when the model is all but sure.
+    if change
+        && !rules_refuse
+        && one_sentence(question)
+        && opens_with_what_is_read(question)
+        && !rules::names_an_action(question)
+        && !rules::speaks_to_the_assistant(question)
+        && probs[model::CHANGE] < NOUN_PHRASE_BAR
     {
         change = false;
     }
@@ -383,6 +405,18 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             kinds.insert(Kind::Disk);
         }
     }
+    // "mein nas ok?", "o meu nas está bem?", "is truenas healthy": a question that names the NAS
+    // and how it is ("ok", "bien", "gut"…) is the situation report (the model gives nothing or
+    // "unsupported" to many such phrasings); the plan reads the NAS's pools for it
+    // (`nas_named`). Not "what is a nas?", an order, or what the model reads as something else.
+    if change.is_none()
+        && names_the_nas(question)
+        && kinds.iter().all(|k| matches!(k, Kind::Unsupported))
+        && says_any(question, WELL_WORDS)
+    {
+        kinds.clear();
+        kinds.insert(Kind::Overview);
+    }
     // "when is the next scrub": the pools (their last scrub), and the answer says the schedule
     // is not read. Not an order or a how-to ("how do I schedule a scrub"); the model's how-to
     // reading of a few words with no "how" in them ("next scrub date?") is set aside, not of a
@@ -498,10 +532,32 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
             .iter()
             .any(|c| &c.name == name && c.state == homelab_schemas::monitoring::DockerState::Running)
     };
+    // "errors from radarr", "erreurs de plex ?": the model reads a few words naming errors and a
+    // container as why it stopped; a container that runs did not, and its errors are in its logs.
+    // Not when the question names a stop or a crash ("what error made radarr crash?"), nor when
+    // one of the containers named is not running (why it stopped is then its question).
+    if change.is_none()
+        && kinds.contains(&Kind::WhyStopped)
+        && !containers.is_empty()
+        && containers.iter().all(running)
+        && asks_for_errors(question)
+        && !names_a_stop(question)
+    {
+        kinds.remove(&Kind::WhyStopped);
+        kinds.insert(Kind::ContainerStatus);
+    }
     if change.is_none()
         && containers.iter().any(running)
         && !kinds.iter().any(|k| matches!(k, Kind::Howto | Kind::WhyStopped))
         && asks_for_errors(question)
+    {
+        kinds.insert(Kind::Logs);
+    }
+    // "registros de nextcloud", "journaux de plex": a message that opens with a named container's
+    // logs asks for them, whatever else the model read.
+    if change.is_none()
+        && !containers.is_empty()
+        && opening_noun(question).is_some_and(|w| LOG_WORDS.contains(&w.as_str()))
     {
         kinds.insert(Kind::Logs);
     }
@@ -519,6 +575,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     let errors = kinds.contains(&Kind::Logs) && asks_for_errors(question);
     let inside = if change.is_none() && !containers.is_empty() { size_inside(question) } else { None };
     let alerts_named = names_alerts(question);
+    let nas_named = names_the_nas(question);
     Understanding {
         kinds,
         change,
@@ -529,6 +586,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         disk_health,
         scrub_schedule,
         alerts_named,
+        nas_named,
         containers,
         host,
         window,
@@ -998,6 +1056,18 @@ fn names_reboots(question: &str) -> bool {
         .any(|w| w.starts_with("reboot") || matches!(*w, "boot" | "boots") || w.starts_with("neustart"))
 }
 
+/// The question names the NAS ("nas", "truenas"), folded.
+fn names_the_nas(question: &str) -> bool {
+    says_any(question, &["nas", "truenas"])
+}
+
+/// Words that ask how something is, in the six languages (folded): "is my nas ok", "mon nas va
+/// bien", "läuft das nas gut", "is mijn nas in orde", "o meu nas está bem".
+const WELL_WORDS: &[&str] = &[
+    "ok", "okay", "fine", "healthy", "good", "alright", "well", "happy", "status", "bien", "sain", "etat", "gut",
+    "ordnung", "zustand", "geht", "lauft", "goed", "orde", "gezond", "gaat", "bem", "estado", "sano", "saudavel",
+];
+
 /// Slow, in the six languages (folded).
 const SLOW_WORDS: &[&str] =
     &["slow", "slower", "laggy", "lagging", "sluggish", "langsam", "lent", "lente", "lento", "lenta", "traag", "trage"];
@@ -1117,6 +1187,80 @@ fn asks_for_errors(question: &str) -> bool {
         "avisos",
     ];
     says_any(question, WORDS)
+}
+
+/// Logs, in the six languages (folded).
+const LOG_WORDS: &[&str] =
+    &["logs", "log", "registros", "registro", "journaux", "journal", "protokolle", "protokoll", "logboek"];
+
+/// The word a message opens with, after at most two words such as an article or "any"/"recent"
+/// ("los errores de plex": `errores`), folded.
+fn opening_noun(question: &str) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "the",
+        "any",
+        "all",
+        "recent",
+        "latest",
+        "last",
+        "my",
+        "el",
+        "la",
+        "los",
+        "las",
+        "le",
+        "les",
+        "des",
+        "mes",
+        "die",
+        "der",
+        "den",
+        "das",
+        "meine",
+        "alle",
+        "letzte",
+        "letzten",
+        "de",
+        "het",
+        "mijn",
+        "laatste",
+        "o",
+        "a",
+        "os",
+        "as",
+        "meus",
+        "minhas",
+        "ultimos",
+        "ultimas",
+        "mis",
+        "derniers",
+        "dernieres",
+        "todos",
+        "tous",
+    ];
+    let words = features::words(&features::fold(question)).into_iter().map(str::to_string).collect::<Vec<_>>();
+    let leads = words.iter().take_while(|w| LEADS.contains(&w.as_str())).count();
+    words.into_iter().nth(leads).filter(|_| leads <= 2)
+}
+
+/// The message opens with what is read, not with a verb: errors, warnings or logs ("errores de
+/// nextcloud", "les erreurs de radarr", "any warnings from sonarr", "os registros do plex").
+fn opens_with_what_is_read(question: &str) -> bool {
+    opening_noun(question).is_some_and(|w| LOG_WORDS.contains(&w.as_str()) || asks_for_errors(&w))
+}
+
+/// The question names a stop, a crash or a death in one of the six languages (folded): "why did
+/// it stop", "what error made radarr crash", "pourquoi plex s'est arrêté", "warum abgestürzt".
+fn names_a_stop(question: &str) -> bool {
+    const STEMS: &[&str] = &[
+        "stop", "crash", "exit", "kill", "shut", "halt", "arret", "plant", "abgest", "absturz", "gestop", "gecrash",
+        "caid", "cayo", "parad", "parou", "morreu", "muri", "crashe", "derrub", "klapt", "eruit", "uitgeval",
+        "gestorv",
+    ];
+    features::words(&features::fold(question)).iter().any(|w| {
+        STEMS.iter().any(|s| w.starts_with(s))
+            || matches!(*w, "died" | "dies" | "dead" | "down" | "dood" | "salio" | "exited")
+    })
 }
 
 /// The question asks for a `docker run` command ("the docker run command for plex", "plex's run

@@ -61,6 +61,11 @@ fn plan<'a>(u: &Understanding, offered: &'a [ToolId]) -> Plan<'a> {
                 plan.add(ToolId::Containers, json!({}));
                 // What happened lately belongs to "how is it doing?" too.
                 plan.add(ToolId::Events, json!({"window": "24h"}));
+                // "est-ce que mon nas va bien ?": a NAS is its pools too (the model gives the
+                // pool kind to a few English phrasings only).
+                if u.nas_named {
+                    plan.add_args_or(ToolId::TruenasStatus, json!({"topic": "pools"}), ToolId::ZfsPools);
+                }
             }
             Kind::Problems => plan.add_or(ToolId::Problems, ToolId::Containers),
             // Named, their details (the catalog's); unnamed, the list, or what is wrong.
@@ -330,6 +335,7 @@ mod tests {
             disk_health: false,
             scrub_schedule: false,
             alerts_named: false,
+            nas_named: false,
             not_begun: None,
             unmatched: None,
             scores: Vec::new(),

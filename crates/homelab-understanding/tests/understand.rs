@@ -639,6 +639,9 @@ fn a_measure_that_names_a_thing_a_record_emptied_and_clocks_synced_are_orders() 
         "clean history of chats",
         "sync time on all hosts",
         "sync clocks",
+        // The thing's name in the word after the next.
+        "restart time sync daemon",
+        "stop log shipping agent",
     ] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }
@@ -649,6 +652,8 @@ fn a_measure_that_names_a_thing_a_record_emptied_and_clocks_synced_are_orders() 
         "scrub history of tank",
         "sync time of the cloud task",
         "start time of plex?",
+        "restart time of the server?",
+        "restart time on the server",
         "what is the status page url",
         "is time machine backup running",
     ] {
@@ -694,4 +699,59 @@ fn a_slow_running_container_is_read_as_it_runs_not_why_it_stopped() {
     }
     // A stopped one is still asked why it stopped.
     assert!(understand("why did sonarr stop", &host()).has(Kind::WhyStopped));
+}
+
+#[test]
+fn a_running_container_s_errors_named_first_are_its_logs_and_no_order() {
+    // A few words naming errors and a running container, in six languages: its logs, and
+    // nothing refused (the model put several of these near or over its change threshold, and
+    // read the English and French as why it stopped).
+    for q in [
+        "errors from plex",
+        "erreurs de plex ?",
+        "les erreurs de plex",
+        "errores de plex",
+        "los errores de plex",
+        "erros do plex",
+        "die fehler von plex",
+        "warnings from pihole",
+        "registros de plex",
+        "journaux de plex",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.change.is_none(), "{q}: {u:?}");
+        assert!(u.has(Kind::Logs) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
+    }
+    // The same words after a verb order; a stop or a crash named is still why it stopped.
+    for q in ["borra los errores de plex", "efface les erreurs de plex", "errores de plex, bórralos"] {
+        assert!(understand(q, &host()).change.is_some(), "{q}");
+    }
+    for q in ["what error made plex crash?", "why did plex stop, any errors?"] {
+        assert!(understand(q, &host()).has(Kind::WhyStopped), "{q}");
+    }
+    // A stopped container's errors: why it stopped (its details carry its last lines).
+    assert!(!understand("errors from sonarr", &host()).has(Kind::Logs));
+}
+
+#[test]
+fn how_the_nas_is_in_any_language_is_the_report_with_its_pools() {
+    for q in [
+        "mein nas ok?",
+        "läuft das nas gut?",
+        "est-ce que mon nas va bien ?",
+        "¿mi nas está bien?",
+        "o meu nas está bem?",
+        "is mijn nas in orde?",
+        "is truenas healthy",
+    ] {
+        let u = understand(q, &host());
+        assert!(u.has(Kind::Overview) && u.nas_named && u.change.is_none(), "{q}: {u:?}");
+        let planned = calls(q, &host());
+        let pools = planned.iter().any(|(t, args)| *t == ToolId::TruenasStatus && args["topic"] == "pools");
+        assert!(pools && planned.len() <= plan::CALLS_PER_TURN, "{q}: {planned:?}");
+    }
+    // Not what a NAS is, and a server's report reads no pools.
+    assert!(understand("what is a nas?", &host()).kinds.is_empty());
+    let planned = calls("is my server ok?", &host());
+    assert!(!planned.iter().any(|(t, _)| *t == ToolId::TruenasStatus), "{planned:?}");
 }

@@ -152,6 +152,11 @@ pub const NAMED_BY_A_MEASURE: &[&str] = &[
     "app", "bot", "api", "agent", "proxy",
 ];
 
+/// Words that end the name a measure word begins ("restart time of the server?" asks about the
+/// restart time): prepositions and articles.
+pub const LINKING_WORDS: &[&str] =
+    &["of", "for", "on", "in", "at", "since", "from", "to", "the", "a", "an", "per", "with", "by", "after", "during"];
+
 /// The same for a setting, which a question reads ("restart policy settings?", "update log
 /// files?") and an order changes ("update log level of sonarr"): counted only without a
 /// question mark.
