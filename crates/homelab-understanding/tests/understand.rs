@@ -716,6 +716,8 @@ fn a_running_container_s_errors_named_first_are_its_logs_and_no_order() {
         "die fehler von plex",
         "warnings from pihole",
         "registros de plex",
+        // "del" is Spanish's "of the" here, not the shell's delete.
+        "los registros del plex",
         "journaux de plex",
     ] {
         let u = understand(q, &host());
@@ -723,7 +725,7 @@ fn a_running_container_s_errors_named_first_are_its_logs_and_no_order() {
         assert!(u.has(Kind::Logs) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
     }
     // The same words after a verb order; a stop or a crash named is still why it stopped.
-    for q in ["borra los errores de plex", "efface les erreurs de plex", "errores de plex, bórralos"] {
+    for q in ["borra los errores de plex", "efface les erreurs de plex", "errores de plex, bórralos", "del plex"] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
     }
     for q in ["what error made plex crash?", "why did plex stop, any errors?"] {

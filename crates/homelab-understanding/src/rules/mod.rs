@@ -338,9 +338,11 @@ pub fn speaks_to_the_assistant(message: &str) -> bool {
 /// Whether any word of the clause is an action, in any form: "the server got *rebooted*",
 /// "nginx is *stopped*", "you could *restart* plex".
 fn mentions_an_action(tokens: &[String]) -> bool {
-    tokens.iter().any(|t| {
+    tokens.iter().enumerate().any(|(i, t)| {
         let t = t.as_str();
-        ACTION_VERBS.contains(&t)
+        // "del" is the shell's delete only where a command begins; inside a clause it is the
+        // Spanish "of the" ("registros del pihole").
+        (ACTION_VERBS.contains(&t) && (t != "del" || i == 0))
             || ACTION_PARTICIPLES.contains(&t)
             || t.strip_suffix('s').is_some_and(|v| ACTION_VERBS.contains(&v))
             || base_of_gerund(t).is_some_and(|v| ACTION_VERBS.contains(&v.as_str()))
