@@ -272,16 +272,16 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         change = false;
     }
     // "errores de nextcloud", "erros do plex", "les erreurs de radarr", "registros de nextcloud":
-    // a message that opens with what is read (errors, warnings, logs), with no verb before it,
-    // orders nothing. The model put such noun phrases at 0.5-0.85 (its corpus has few outside
-    // English) while orders in the same words open with their verb ("borra los errores de
-    // nextcloud", 0.99). An order only when the model is all but sure.
+    // a message that is only a noun phrase of what is read (errors, warnings, logs) and whose,
+    // with no verb before or after it, orders nothing. The model put such phrases at 0.5-0.85
+    // (its corpus has few outside English) while orders in the same words have their verb
+    // ("borra los errores de nextcloud", 0.99; "die fehler von plex beheben"). An order only when
+    // the model is all but sure.
     if change
         && !rules_refuse
         && one_sentence(question)
-        && opens_with_what_is_read(question)
+        && only_names_what_is_read(question)
         && !rules::names_an_action(question)
-        && !rules::speaks_to_the_assistant(question)
         && probs[model::CHANGE] < NOUN_PHRASE_BAR
     {
         change = false;
@@ -412,7 +412,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     if change.is_none()
         && names_the_nas(question)
         && kinds.iter().all(|k| matches!(k, Kind::Unsupported))
-        && says_any(question, WELL_WORDS)
+        && asks_how_it_is(question)
     {
         kinds.clear();
         kinds.insert(Kind::Overview);
@@ -1056,16 +1056,41 @@ fn names_reboots(question: &str) -> bool {
         .any(|w| w.starts_with("reboot") || matches!(*w, "boot" | "boots") || w.starts_with("neustart"))
 }
 
-/// The question names the NAS ("nas", "truenas"), folded.
+/// The question names the NAS: "truenas", or "nas" first or after a word that points at one
+/// ("my", "mon", "das", "o", "de"…; "nas" alone is also Portuguese for "in the": "erros nas
+/// últimas horas"), not after "a"/"un"/"ein" ("is a nas worth it?"). Folded.
 fn names_the_nas(question: &str) -> bool {
-    says_any(question, &["nas", "truenas"])
+    const POINTING: &[&str] = &[
+        "my", "the", "our", "this", "mon", "ma", "le", "la", "du", "notre", "ce", "mein", "meinem", "meines", "das",
+        "dem", "des", "beim", "am", "im", "unser", "unserem", "mi", "el", "del", "al", "nuestro", "meu", "o", "no",
+        "do", "nosso", "mijn", "de", "het", "onze", "ons",
+    ];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| *w == "truenas" || (*w == "nas" && (i == 0 || POINTING.contains(&words[i - 1]))))
+}
+
+/// The question names how the NAS or the machine is ([`WELL_WORDS`], or "geht es"/"gehts"), and
+/// is not an opinion asked of it ("is truenas good for plex?", "is a nas ok for backups?").
+fn asks_how_it_is(question: &str) -> bool {
+    const OPINION: &[&str] =
+        &["for", "fur", "pour", "para", "voor", "worth", "better", "best", "vs", "versus", "compared", "than"];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    let well = words.iter().any(|w| WELL_WORDS.contains(w))
+        || words.contains(&"gehts")
+        || words.windows(2).any(|p| p[0] == "geht" && p[1] == "es");
+    well && !words.iter().any(|w| OPINION.contains(w))
 }
 
 /// Words that ask how something is, in the six languages (folded): "is my nas ok", "mon nas va
 /// bien", "läuft das nas gut", "is mijn nas in orde", "o meu nas está bem".
 const WELL_WORDS: &[&str] = &[
     "ok", "okay", "fine", "healthy", "good", "alright", "well", "happy", "status", "bien", "sain", "etat", "gut",
-    "ordnung", "zustand", "geht", "lauft", "goed", "orde", "gezond", "gaat", "bem", "estado", "sano", "saudavel",
+    "ordnung", "zustand", "lauft", "goed", "orde", "gezond", "gaat", "bem", "estado", "sano", "saudavel",
 ];
 
 /// Slow, in the six languages (folded).
@@ -1185,82 +1210,192 @@ fn asks_for_errors(question: &str) -> bool {
         "waarschuwingen",
         "advertencias",
         "avisos",
+        "avertissements",
     ];
     says_any(question, WORDS)
 }
 
 /// Logs, in the six languages (folded).
-const LOG_WORDS: &[&str] =
-    &["logs", "log", "registros", "registro", "journaux", "journal", "protokolle", "protokoll", "logboek"];
+const LOG_WORDS: &[&str] = &[
+    "logs",
+    "log",
+    "registros",
+    "registro",
+    "journaux",
+    "journal",
+    "protokolle",
+    "protokoll",
+    "logdateien",
+    "logboek",
+    "logboeken",
+    "logbestanden",
+    "logfiles",
+];
+
+/// Words that may come before the noun a message opens with: articles, possessives, "any",
+/// "recent"… in the six languages (folded).
+const LEAD_WORDS: &[&str] = &[
+    "the",
+    "any",
+    "all",
+    "recent",
+    "latest",
+    "last",
+    "my",
+    "el",
+    "la",
+    "los",
+    "las",
+    "le",
+    "les",
+    "des",
+    "mes",
+    "die",
+    "der",
+    "den",
+    "das",
+    "meine",
+    "alle",
+    "letzte",
+    "letzten",
+    "de",
+    "het",
+    "mijn",
+    "laatste",
+    "o",
+    "a",
+    "os",
+    "as",
+    "meus",
+    "minhas",
+    "ultimos",
+    "ultimas",
+    "mis",
+    "derniers",
+    "dernieres",
+    "todos",
+    "tous",
+];
 
 /// The word a message opens with, after at most two words such as an article or "any"/"recent"
 /// ("los errores de plex": `errores`), folded.
 fn opening_noun(question: &str) -> Option<String> {
-    const LEADS: &[&str] = &[
-        "the",
-        "any",
-        "all",
-        "recent",
-        "latest",
-        "last",
-        "my",
-        "el",
-        "la",
-        "los",
-        "las",
-        "le",
-        "les",
-        "des",
-        "mes",
-        "die",
-        "der",
-        "den",
-        "das",
-        "meine",
-        "alle",
-        "letzte",
-        "letzten",
-        "de",
-        "het",
-        "mijn",
-        "laatste",
-        "o",
-        "a",
-        "os",
-        "as",
-        "meus",
-        "minhas",
-        "ultimos",
-        "ultimas",
-        "mis",
-        "derniers",
-        "dernieres",
-        "todos",
-        "tous",
-    ];
     let words = features::words(&features::fold(question)).into_iter().map(str::to_string).collect::<Vec<_>>();
-    let leads = words.iter().take_while(|w| LEADS.contains(&w.as_str())).count();
+    let leads = words.iter().take_while(|w| LEAD_WORDS.contains(&w.as_str())).count();
     words.into_iter().nth(leads).filter(|_| leads <= 2)
 }
 
-/// The message opens with what is read, not with a verb: errors, warnings or logs ("errores de
-/// nextcloud", "les erreurs de radarr", "any warnings from sonarr", "os registros do plex").
-fn opens_with_what_is_read(question: &str) -> bool {
-    opening_noun(question).is_some_and(|w| LOG_WORDS.contains(&w.as_str()) || asks_for_errors(&w))
+/// Words that join what is read to whose it is ("errors *of* plex", "erreurs *du* plex"), in the
+/// six languages (folded).
+const OF_WORDS: &[&str] = &[
+    "of", "from", "in", "on", "for", "at", "de", "du", "des", "del", "do", "da", "dos", "das", "no", "na", "em", "en",
+    "dans", "von", "vom", "im", "bei", "beim", "van", "op", "bij", "voor", "para", "pour", "fur",
+];
+
+/// Articles between such a word and a name ("registros *de la* app"), folded.
+const ARTICLES: &[&str] = &[
+    "the", "la", "le", "les", "el", "los", "las", "der", "die", "das", "dem", "den", "het", "de", "o", "a", "os", "as",
+];
+
+/// What a name is the name of, beside it: "the plex *container*", "le *serveur* plex" (folded).
+const THING_WORDS: &[&str] = &[
+    "container",
+    "conteneur",
+    "contenedor",
+    "contentor",
+    "server",
+    "serveur",
+    "servidor",
+    "service",
+    "dienst",
+    "app",
+    "application",
+    "aplicacion",
+    "aplicacao",
+];
+
+/// The message is only a noun phrase of what is read and whose: errors, warnings or logs (after at
+/// most two words such as an article or "any", and with at most one word describing them), then
+/// "of", "de", "von"… and one name, then at most the time it is about: "errores de nextcloud",
+/// "les erreurs récentes de sonarr", "os erros do radarr hoje". Nothing but a time after the name,
+/// so "die fehler von plex beheben" (fix plex's errors) and "errores de plex arreglar" are not.
+fn only_names_what_is_read(question: &str) -> bool {
+    let folded = features::fold(question);
+    let tokens: Vec<&str> = folded
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '-' | '_' | '.' | '/')))
+        .map(|t| t.trim_end_matches('.'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let leads = tokens.iter().take_while(|t| LEAD_WORDS.contains(t)).count();
+    let Some((noun, rest)) = tokens[leads..].split_first().filter(|_| leads <= 2) else {
+        return false;
+    };
+    if !(LOG_WORDS.contains(noun) || asks_for_errors(noun)) {
+        return false;
+    }
+    // One word may describe them ("erreurs récentes de sonarr").
+    let rest = match rest {
+        [word, tail @ ..] if !OF_WORDS.contains(word) => tail,
+        _ => rest,
+    };
+    let Some((_, rest)) = rest.split_first().filter(|(of, _)| OF_WORDS.contains(of)) else {
+        return false;
+    };
+    let rest = match rest {
+        [article, tail @ ..] if ARTICLES.contains(article) && !tail.is_empty() => tail,
+        _ => rest,
+    };
+    // The name, with what it is beside it ("erreurs du serveur plex", "logs of the plex container").
+    let rest = match rest {
+        [thing, name, tail @ ..] if THING_WORDS.contains(thing) => [&[*name][..], tail].concat(),
+        [name, thing, tail @ ..] if THING_WORDS.contains(thing) => [&[*name][..], tail].concat(),
+        _ => rest.to_vec(),
+    };
+    match rest.as_slice() {
+        [_name] => true,
+        [_name, time @ ..] => time.len() <= 4 && when::names_a_time(&time.join(" ")),
+        [] => false,
+    }
 }
 
 /// The question names a stop, a crash or a death in one of the six languages (folded): "why did
 /// it stop", "what error made radarr crash", "pourquoi plex s'est arrêté", "warum abgestürzt".
 fn names_a_stop(question: &str) -> bool {
     const STEMS: &[&str] = &[
-        "stop", "crash", "exit", "kill", "shut", "halt", "arret", "plant", "abgest", "absturz", "gestop", "gecrash",
-        "caid", "cayo", "parad", "parou", "morreu", "muri", "crashe", "derrub", "klapt", "eruit", "uitgeval",
+        "stop",
+        "crash",
+        "kill",
+        "shut",
+        "arret",
+        "plant",
+        "abgest",
+        "absturz",
+        "gestop",
+        "gecrash",
+        "caid",
+        "cayo",
+        "parad",
+        "parou",
+        "morreu",
+        "muri",
+        "derrub",
+        "klapt",
+        "uitgeval",
         "gestorv",
+        "abgebroch",
+        "beendet",
+        "travou",
+        "detuvo",
+        "colgo",
+        "tombe",
     ];
-    features::words(&features::fold(question)).iter().any(|w| {
-        STEMS.iter().any(|s| w.starts_with(s))
-            || matches!(*w, "died" | "dies" | "dead" | "down" | "dood" | "salio" | "exited")
-    })
+    const WORDS: &[&str] = &[
+        "exit", "exits", "exited", "exiting", "died", "dies", "dead", "down", "dood", "salio", "caiu", "cair", "paro",
+    ];
+    features::words(&features::fold(question))
+        .iter()
+        .any(|w| STEMS.iter().any(|s| w.starts_with(s)) || WORDS.contains(w))
 }
 
 /// The question asks for a `docker run` command ("the docker run command for plex", "plex's run

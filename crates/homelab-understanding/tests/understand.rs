@@ -654,6 +654,9 @@ fn a_measure_that_names_a_thing_a_record_emptied_and_clocks_synced_are_orders() 
         "start time of plex?",
         "restart time of the server?",
         "restart time on the server",
+        // In a question only the next word names the thing.
+        "start time plex server?",
+        "restart count nginx proxy?",
         "what is the status page url",
         "is time machine backup running",
     ] {
@@ -719,14 +722,28 @@ fn a_running_container_s_errors_named_first_are_its_logs_and_no_order() {
         // "del" is Spanish's "of the" here, not the shell's delete.
         "los registros del plex",
         "journaux de plex",
+        "os erros do plex hoje",
+        "erreurs du serveur plex",
     ] {
         let u = understand(q, &host());
         assert!(u.change.is_none(), "{q}: {u:?}");
         assert!(u.has(Kind::Logs) && !u.has(Kind::WhyStopped), "{q}: {u:?}");
+        // The orchestrator decides a refusal before it reads the containers.
+        assert!(understand(q, &Context::now_only()).change.is_none(), "{q}, no containers known");
     }
-    // The same words after a verb order; a stop or a crash named is still why it stopped.
-    for q in ["borra los errores de plex", "efface les erreurs de plex", "errores de plex, bórralos", "del plex"] {
+    // The same words with a verb before or after them order; a stop or a crash named is still
+    // why it stopped.
+    for q in [
+        "borra los errores de plex",
+        "efface les erreurs de plex",
+        "errores de plex, bórralos",
+        "del plex",
+        "die fehler von plex beheben",
+        "errores de plex arreglar",
+        "fouten van plex oplossen",
+    ] {
         assert!(understand(q, &host()).change.is_some(), "{q}");
+        assert!(understand(q, &Context::now_only()).change.is_some(), "{q}, no containers known");
     }
     for q in ["what error made plex crash?", "why did plex stop, any errors?"] {
         assert!(understand(q, &host()).has(Kind::WhyStopped), "{q}");
@@ -752,8 +769,15 @@ fn how_the_nas_is_in_any_language_is_the_report_with_its_pools() {
         let pools = planned.iter().any(|(t, args)| *t == ToolId::TruenasStatus && args["topic"] == "pools");
         assert!(pools && planned.len() <= plan::CALLS_PER_TURN, "{q}: {planned:?}");
     }
-    // Not what a NAS is, and a server's report reads no pools.
+    // Not what a NAS is, an opinion of one, or Portuguese "nas" ("in the"); a server's report
+    // reads no pools.
     assert!(understand("what is a nas?", &host()).kinds.is_empty());
+    for q in ["is truenas good for plex?", "is a nas ok for backups?"] {
+        assert!(!understand(q, &host()).has(Kind::Overview), "{q}");
+    }
+    for q in ["está tudo bem nas máquinas?", "erros nas últimas horas"] {
+        assert!(!understand(q, &host()).nas_named, "{q}");
+    }
     let planned = calls("is my server ok?", &host());
     assert!(!planned.iter().any(|(t, _)| *t == ToolId::TruenasStatus), "{planned:?}");
 }

@@ -3,7 +3,7 @@
 //! checked-in model differs from what training makes (reproducibility). For tuning, on the
 //! training part only: `--sweep` (parameters), `--errors` (out-of-fold mistakes); `--ask` reads
 //! questions from stdin and prints how they are understood (`--containers=plex,sonarr`: those
-//! containers exist); `--refusals` measures the whole
+//! containers exist; `--calls`: the builtin's tool calls for each); `--refusals` measures the whole
 //! understanding's refusals on every corpus line (`--verbose`: the training lines it gets wrong);
 //! `--kinds` its kinds, each line asked with its own containers known (with `ALL_MISSES=1`, the
 //! training lines whose kinds are wrong; with `ALL_UNMATCHED=1`, the training lines in which a
@@ -42,12 +42,23 @@ fn main() -> std::process::ExitCode {
             let kinds: Vec<&str> = u.kinds.iter().map(|k| k.name()).collect();
             let change =
                 u.change.as_ref().map(|c| format!(" CHANGE {:?} ({:?})", c.request, c.reason)).unwrap_or_default();
-            let window = u.window.map(|w| format!(" [{}]", w.label)).unwrap_or_default();
+            let window = u.window.as_ref().map(|w| format!(" [{}]", w.label)).unwrap_or_default();
             let inside = u.inside.map(|t| format!(" (size of its {t}: unseen)")).unwrap_or_default();
             let missing = u.unmatched.as_ref().map(|n| format!(" (no container named {n})")).unwrap_or_default();
             let schedule = if u.scrub_schedule { " (scrub schedule: unseen)" } else { "" };
             let ahead = u.not_begun.as_ref().map(|p| format!(" (not begun: {p})")).unwrap_or_default();
             println!("{line:<60} {kinds:?}{change}{window}{inside}{missing}{schedule}{ahead}");
+            if std::env::args().any(|a| a == "--calls") {
+                // The builtin's calls for it, every tool offered (`topic` said for TrueNAS's).
+                let calls: Vec<String> = homelab_understanding::plan::calls(&u, homelab_schemas::ToolId::ALL)
+                    .iter()
+                    .map(|(tool, args)| match args["topic"].as_str() {
+                        Some(topic) => format!("{}({topic})", tool.name()),
+                        None => tool.name().to_string(),
+                    })
+                    .collect();
+                println!("  calls: {}", calls.join(", "));
+            }
         }
         return std::process::ExitCode::SUCCESS;
     }

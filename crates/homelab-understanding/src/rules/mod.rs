@@ -440,11 +440,12 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
         let never_a_noun = NEVER_NOUNS.contains(&verb)
             && !(question && rest.len() == 2 && next.is_some_and(|n| MEASURES.contains(&n)));
         // "stop time machine", "restart status page", "restart time sync daemon": the measure
-        // names the thing acted on, in the next word or the one after, before any preposition
-        // ("restart time of the server?" asks); a setting only outside a question ("restart
-        // policy settings?" asks).
+        // names the thing acted on, in the next word or (outside a question: "start time plex
+        // server?" asks) the one after, before any preposition ("restart time of the server"
+        // asks); a setting only outside a question ("restart policy settings?" asks).
+        let ahead = if question { 1 } else { 2 };
         let names_a_thing =
-            rest.iter().skip(2).take(2).take_while(|w| !LINKING_WORDS.contains(&w.as_str())).any(|w| {
+            rest.iter().skip(2).take(ahead).take_while(|w| !LINKING_WORDS.contains(&w.as_str())).any(|w| {
                 NAMED_BY_A_MEASURE.contains(&w.as_str()) || (!question && SET_BY_A_MEASURE.contains(&w.as_str()))
             });
         if next.is_some_and(|n| NOUN_CONTEXT.contains(&n)) && (!peeled || which_one) && !never_a_noun && !names_a_thing
