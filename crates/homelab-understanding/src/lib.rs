@@ -502,6 +502,13 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
         kinds.insert(Kind::Uptime);
         kinds.insert(Kind::Events);
     }
+    // "welche warnungen gibt es", "hay avisos?": a question of no kind that names alerts or
+    // warnings, in the plural, reads them (TrueNAS's alerts, else the problems); not "alarm
+    // clock app?" or "what does this warning mean".
+    if change.is_none() && kinds.iter().all(|k| *k == Kind::Unsupported) && names_alerts_plural(question) {
+        kinds.clear();
+        kinds.insert(Kind::Alerts);
+    }
     // "how was the cpu this evening" at 13:00: no history of it to read; the figures now, after
     // saying so.
     let not_begun = if window.is_none() && change.is_none() { when::not_begun(question, &context.now) } else { None };
@@ -1179,6 +1186,14 @@ fn names_alerts(question: &str) -> bool {
     features::words(&features::fold(question))
         .iter()
         .any(|w| ["alert", "alarm", "warn", "waarschuw", "avis", "melding"].iter().any(|stem| w.starts_with(stem)))
+}
+
+/// [`names_alerts`], in the plural ("warnings", "warnungen", "avisos", "alarme", "meldingen").
+fn names_alerts_plural(question: &str) -> bool {
+    features::words(&features::fold(question)).iter().any(|w| {
+        ["alert", "alarm", "warn", "waarschuw", "avis", "melding"].iter().any(|stem| w.starts_with(stem))
+            && (w.ends_with('s') || w.ends_with("en") || w.ends_with('e'))
+    })
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a

@@ -781,3 +781,35 @@ fn how_the_nas_is_in_any_language_is_the_report_with_its_pools() {
     let planned = calls("is my server ok?", &host());
     assert!(!planned.iter().any(|(t, _)| *t == ToolId::TruenasStatus), "{planned:?}");
 }
+
+#[test]
+fn acknowledging_or_silencing_alerts_is_refused_in_every_language_and_asking_about_them_is_not() {
+    for q in [
+        "warnungen von truenas quittieren",
+        "die alarme bestätigen",
+        "bevestig de meldingen",
+        "de meldingen bevestigen",
+        "acquitte les alertes de truenas",
+        "acquitter les alertes",
+        "silencia las alertas",
+        "silenciar las alertas",
+        "reconheça os alertas",
+    ] {
+        assert!(understand(q, &Context::now_only()).change.is_some(), "{q}");
+    }
+    // How, whether, which: asked. "ignore" tells the assistant what to leave out.
+    for q in [
+        "comment acquitter les alertes ?",
+        "kann ich die alarme quittieren",
+        "acquitter les alertes est-il risqué",
+        "ignora las alertas y dime la cpu",
+        "quelles alertes sont actives ?",
+    ] {
+        assert!(understand(q, &Context::now_only()).change.is_none(), "{q}");
+    }
+    // Alerts named in the plural, with nothing else the model knows: the alerts.
+    for q in ["welche warnungen gibt es", "zijn er waarschuwingen", "hay avisos?"] {
+        assert!(understand(q, &host()).has(Kind::Alerts), "{q}");
+    }
+    assert!(understand("alarm clock app?", &host()).kinds.is_empty());
+}

@@ -58,7 +58,7 @@ pub fn check(message: &str) -> Verdict {
     let pleading = flat.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "please" | "pls" | "plz" | "asap"));
     let mut previous: Option<(Vec<String>, String)> = None;
     for (clause, original, question) in clauses(message) {
-        if !question && empties_in_another_language(&clause) {
+        if !question && (empties_in_another_language(&clause) || silences_in_another_language(&clause)) {
             return Verdict::Refuse { request: shorten(&original), reason: RefusalKind::Action };
         }
         if let Some(kind) = clause_requests_action(&clause, question, pleading) {
@@ -579,6 +579,42 @@ fn empties_in_another_language(tokens: &[String]) -> bool {
         _ => false,
     } && emptied_within(1, words.len());
     opens || closes || in_two_parts
+}
+
+/// An order to acknowledge, silence or dismiss alerts in French, German, Dutch, Spanish or
+/// Portuguese: an imperative opens the clause and what it silences follows within a few words
+/// ("acquitte les alertes de truenas", "bevestig de meldingen"); an infinitive opens a terse
+/// clause of only what it silences and whose ("silenciar las alertas", "acquitter les alertes de
+/// truenas"), or German and Dutch put it last ("die warnungen von truenas quittieren"). The clause
+/// is not a question ("comment acquitter les alertes ?", "kann ich die alarme quittieren").
+fn silences_in_another_language(tokens: &[String]) -> bool {
+    const ARTICLES: &[&str] =
+        &["les", "la", "le", "las", "los", "os", "as", "die", "den", "das", "alle", "de", "het", "todas", "toutes"];
+    const OF: &[&str] = &["de", "du", "des", "von", "vom", "van", "do", "da", "del", "en", "op", "auf", "no", "na"];
+    let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
+    let words = match words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)) {
+        Some(last) => &words[..=last],
+        None => return false,
+    };
+    let (Some(&first), Some(&last)) = (words.first(), words.last()) else { return false };
+    let silenced = |w: &&str| SILENCED_STEMS.iter().any(|s| w.starts_with(s));
+    // [article] what is silenced [of whom]: "les alertes de truenas", "las alertas".
+    let only_what = |rest: &[&str]| {
+        let rest = match rest {
+            [article, tail @ ..] if ARTICLES.contains(article) => tail,
+            _ => rest,
+        };
+        match rest {
+            [what] => silenced(what),
+            [what, of, _] => silenced(what) && OF.contains(of),
+            _ => false,
+        }
+    };
+    let reflexive = words.get(1).is_some_and(|w| matches!(*w, "sich" | "zich" | "se"));
+    let opens = SILENCING_ELSEWHERE.contains(&first) && !reflexive && words[1..words.len().min(5)].iter().any(silenced);
+    let opens_terse = SILENCING_INFINITIVES.contains(&first) && only_what(&words[1..]);
+    let closes = words.len() > 1 && SILENCING_INFINITIVES.contains(&last) && only_what(&words[..words.len() - 1]);
+    opens || opens_terse || closes
 }
 
 /// "Send me a report every night", "every night at 3 restart plex": any order at all, once a

@@ -59,6 +59,39 @@ pub const EMPTYING_ELSEWHERE: &[&str] = &[
     "limpa", "limpe", "apaga", "apague", "esvazia", "esvazie", "deleta",
 ];
 
+/// Verbs that acknowledge, silence, dismiss, archive, disable or delete, in French, German, Dutch,
+/// Spanish and Portuguese, in the imperative an order opens with: "acquitte les alertes",
+/// "quittiere die warnungen", "bevestig de meldingen", "silencia las alertas", "reconheça os
+/// alertas". English has its own in `ACTION_VERBS` (acknowledge, dismiss, silence, mute,
+/// snooze). Not "ignore" or "hide" in any language: "ignora las alertas" may tell the assistant
+/// what to leave out of its answer.
+pub const SILENCING_ELSEWHERE: &[&str] = &[
+    "acquitte", "acquittez", "rejette", "rejetez", "désactive", "desactive", "désactivez", "desactivez", "supprime",
+    "supprimez", "efface", "effacez",
+    "quittiere", "quittier", "bestätige", "bestaetige", "verwirf", "deaktiviere", "lösche", "lösch", "entferne",
+    "bevestig", "wis", "verwijder", "demp",
+    "reconoce", "silencia", "descarta", "archiva", "desactiva", "borra", "elimina",
+    "reconheça", "reconheca", "silencie", "descarte", "arquive", "arquiva", "desative", "desativa", "dispense",
+    "apague", "apaga",
+];
+
+/// Their infinitives, which also open questions typed without a question mark ("acquitter les
+/// alertes est-il risqué"): an order only in a terse clause of what they silence and whose
+/// ("acquitter les alertes de truenas", "silenciar las alertas"), or last in German and Dutch
+/// ("die warnungen von truenas quittieren", "de meldingen bevestigen").
+pub const SILENCING_INFINITIVES: &[&str] = &[
+    "acquitter", "rejeter", "désactiver", "desactiver", "supprimer", "effacer",
+    "quittieren", "bestätigen", "bestaetigen", "verwerfen", "deaktivieren", "löschen", "entfernen",
+    "stummschalten",
+    "bevestigen", "verwijderen", "dempen", "uitschakelen",
+    "reconocer", "silenciar", "descartar", "archivar", "desactivar", "reconhecer", "arquivar", "desativar",
+    "dispensar",
+];
+
+/// What they silence: alerts, alarms, warnings, notifications (stems, lower case).
+pub const SILENCED_STEMS: &[&str] =
+    &["alert", "alarm", "warn", "waarschuw", "melding", "meldung", "avis", "advert", "notific"];
+
 /// The infinitives German and Dutch put last in an order: "cache von pihole leeren".
 pub const EMPTYING_LAST: &[&str] = &[
     "löschen", "loeschen", "leeren", "entfernen", "bereinigen", "verwijderen", "legen", "leegmaken",
