@@ -1154,21 +1154,24 @@ fn one_sentence(message: &str) -> bool {
     !body.contains(['?', '!', ';', '\n']) && !body.contains(". ")
 }
 
-/// A question that opens by asking how things are: English "is", "are", "was" or "were", or a
+/// A question that opens by asking how things are: English "is", "are", "was" or "were", whether
+/// there are any ("hay alarmas activas", "gibt es", "zijn er", "existe"), or a
 /// word asking how much, how big or which in the other five languages ("wie groß ist der cache
 /// von immich", "hoe groot is de cache", "combien pèse le cache", "qual o tamanho do cache"), also
 /// after a preposition ("dans combien de jours le disque sera plein").
 fn asks_how_things_are(question: &str) -> bool {
     const OPENINGS: &[&str] = &[
-        "is", "are", "was", "were", "combien", "quelle", "quel", "quelles", "quels", "wie", "wieviel", "welche",
-        "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales",
-        "quanto", "quanta", "quantos", "quantas", "qual", "quais",
+        "is", "are", "was", "were", "hay", "gibt", "zijn", "existe", "existen", "combien", "quelle", "quel", "quelles",
+        "quels", "wie", "wieviel", "welche", "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta",
+        "cuantos", "cuantas", "cual", "cuales", "quanto", "quanta", "quantos", "quantas", "qual", "quais",
     ];
     // "dans combien de jours", "in wie vielen tagen", "en cuántos días": after a preposition.
     const BEFORE: &[&str] = &["dans", "en", "in", "em", "binnen", "nach", "apres"];
     let folded = features::fold(question);
     let words = features::words(&folded);
     match words.as_slice() {
+        // Not "hay que …" ("… must be done": "hay que reiniciar plex" orders).
+        ["hay", "que", ..] => false,
         [first, ..] if OPENINGS.contains(first) => true,
         // Not the idioms "en cuanto (puedas)" ("as soon as") and "nach wie vor" ("still").
         [first, second, ..] => {
@@ -1183,15 +1186,15 @@ fn asks_how_things_are(question: &str) -> bool {
 /// The question names alerts, alarms or warnings in one of the six languages ("alert", "alerte",
 /// "alerta", "warnung", "waarschuwing", "aviso", "alarm").
 fn names_alerts(question: &str) -> bool {
-    features::words(&features::fold(question))
-        .iter()
-        .any(|w| ["alert", "alarm", "warn", "waarschuw", "avis", "melding"].iter().any(|stem| w.starts_with(stem)))
+    features::words(&features::fold(question)).iter().any(|w| {
+        ["alert", "alarm", "warn", "waarschuw", "avis", "avert", "melding"].iter().any(|stem| w.starts_with(stem))
+    })
 }
 
 /// [`names_alerts`], in the plural ("warnings", "warnungen", "avisos", "alarme", "meldingen").
 fn names_alerts_plural(question: &str) -> bool {
     features::words(&features::fold(question)).iter().any(|w| {
-        ["alert", "alarm", "warn", "waarschuw", "avis", "melding"].iter().any(|stem| w.starts_with(stem))
+        ["alert", "alarm", "warn", "waarschuw", "avis", "avert", "melding"].iter().any(|stem| w.starts_with(stem))
             && (w.ends_with('s') || w.ends_with("en") || w.ends_with('e'))
     })
 }

@@ -794,6 +794,9 @@ fn acknowledging_or_silencing_alerts_is_refused_in_every_language_and_asking_abo
         "silencia las alertas",
         "silenciar las alertas",
         "reconheça os alertas",
+        "efface les avertissements de truenas",
+        // "hay que …" orders, though "hay …" asks whether there are any.
+        "hay que reiniciar plex",
     ] {
         assert!(understand(q, &Context::now_only()).change.is_some(), "{q}");
     }
@@ -804,11 +807,13 @@ fn acknowledging_or_silencing_alerts_is_refused_in_every_language_and_asking_abo
         "acquitter les alertes est-il risqué",
         "ignora las alertas y dime la cpu",
         "quelles alertes sont actives ?",
+        "hay alarmas activas",
     ] {
         assert!(understand(q, &Context::now_only()).change.is_none(), "{q}");
     }
     // Alerts named in the plural, with nothing else the model knows: the alerts.
-    for q in ["welche warnungen gibt es", "zijn er waarschuwingen", "hay avisos?"] {
+    for q in ["welche warnungen gibt es", "zijn er waarschuwingen", "hay avisos?", "quels avertissements sur le nas ?"]
+    {
         assert!(understand(q, &host()).has(Kind::Alerts), "{q}");
     }
     assert!(understand("alarm clock app?", &host()).kinds.is_empty());

@@ -90,7 +90,7 @@ pub const SILENCING_INFINITIVES: &[&str] = &[
 
 /// What they silence: alerts, alarms, warnings, notifications (stems, lower case).
 pub const SILENCED_STEMS: &[&str] =
-    &["alert", "alarm", "warn", "waarschuw", "melding", "meldung", "avis", "advert", "notific"];
+    &["alert", "alarm", "warn", "waarschuw", "melding", "meldung", "avis", "avert", "advert", "notific"];
 
 /// The infinitives German and Dutch put last in an order: "cache von pihole leeren".
 pub const EMPTYING_LAST: &[&str] = &[
