@@ -250,7 +250,7 @@ pub fn understand(question: &str, context: &Context) -> Understanding {
     // names one, nor "quelle commande lances-tu … ? lance-la", in two parts.
     if change
         && !rules_refuse
-        && asks_how_things_are(question)
+        && (asks_how_things_are(question) || asks_whether_there_are(question))
         && one_sentence(question)
         && !rules::names_an_action(question)
         && !rules::speaks_to_the_assistant(question)
@@ -1154,24 +1154,21 @@ fn one_sentence(message: &str) -> bool {
     !body.contains(['?', '!', ';', '\n']) && !body.contains(". ")
 }
 
-/// A question that opens by asking how things are: English "is", "are", "was" or "were", whether
-/// there are any ("hay alarmas activas", "gibt es", "zijn er", "existe"), or a
+/// A question that opens by asking how things are: English "is", "are", "was" or "were", or a
 /// word asking how much, how big or which in the other five languages ("wie groß ist der cache
 /// von immich", "hoe groot is de cache", "combien pèse le cache", "qual o tamanho do cache"), also
 /// after a preposition ("dans combien de jours le disque sera plein").
 fn asks_how_things_are(question: &str) -> bool {
     const OPENINGS: &[&str] = &[
-        "is", "are", "was", "were", "hay", "gibt", "zijn", "existe", "existen", "combien", "quelle", "quel", "quelles",
-        "quels", "wie", "wieviel", "welche", "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta",
-        "cuantos", "cuantas", "cual", "cuales", "quanto", "quanta", "quantos", "quantas", "qual", "quais",
+        "is", "are", "was", "were", "combien", "quelle", "quel", "quelles", "quels", "wie", "wieviel", "welche",
+        "welcher", "welches", "hoe", "hoeveel", "welke", "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales",
+        "quanto", "quanta", "quantos", "quantas", "qual", "quais",
     ];
     // "dans combien de jours", "in wie vielen tagen", "en cuántos días": after a preposition.
     const BEFORE: &[&str] = &["dans", "en", "in", "em", "binnen", "nach", "apres"];
     let folded = features::fold(question);
     let words = features::words(&folded);
     match words.as_slice() {
-        // Not "hay que …" ("… must be done": "hay que reiniciar plex" orders).
-        ["hay", "que", ..] => false,
         [first, ..] if OPENINGS.contains(first) => true,
         // Not the idioms "en cuanto (puedas)" ("as soon as") and "nach wie vor" ("still").
         [first, second, ..] => {
@@ -1183,20 +1180,86 @@ fn asks_how_things_are(question: &str) -> bool {
     }
 }
 
+/// A short question that asks whether there are any, in Spanish, Portuguese, German or Dutch
+/// ("hay alarmas activas", "existem alertas", "gibt es gerade alarme", "zijn er waarschuwingen"):
+/// at most six words, one clause (no comma, colon or "and" of its language: "hay alertas,
+/// bórralas" and "zijn er meldingen en bevestig ze" order), and not "hay que …" ("… must be
+/// done": "hay que reiniciar plex", "hay q …").
+fn asks_whether_there_are(question: &str) -> bool {
+    if question.contains([',', ';', ':']) {
+        return false;
+    }
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    let and: &[&str] = match words.as_slice() {
+        ["hay", "que" | "q" | "ke" | "k", ..] => return false,
+        ["hay" | "existe" | "existen" | "existem", ..] => &["y", "e"],
+        ["gibt", "es", ..] => &["und"],
+        ["zijn", "er", ..] => &["en"],
+        _ => return false,
+    };
+    words.len() <= 6 && !words.iter().any(|w| and.contains(w))
+}
+
 /// The question names alerts, alarms or warnings in one of the six languages ("alert", "alerte",
 /// "alerta", "warnung", "waarschuwing", "aviso", "alarm").
 fn names_alerts(question: &str) -> bool {
-    features::words(&features::fold(question)).iter().any(|w| {
-        ["alert", "alarm", "warn", "waarschuw", "avis", "avert", "melding"].iter().any(|stem| w.starts_with(stem))
-    })
+    features::words(&features::fold(question))
+        .iter()
+        .any(|w| rules::SILENCED_STEMS.iter().any(|stem| w.starts_with(stem)))
 }
 
-/// [`names_alerts`], in the plural ("warnings", "warnungen", "avisos", "alarme", "meldingen").
+/// Alerts, alarms, warnings or notifications in the plural, in the six languages (folded): "any
+/// warnings", "welche warnungen gibt es", "hay avisos?", "quels avertissements". Not a request to
+/// be told ("can I get telegram alerts?", "stuur me meldingen"), nor "avis" (an opinion too).
 fn names_alerts_plural(question: &str) -> bool {
-    features::words(&features::fold(question)).iter().any(|w| {
-        ["alert", "alarm", "warn", "waarschuw", "avis", "avert", "melding"].iter().any(|stem| w.starts_with(stem))
-            && (w.ends_with('s') || w.ends_with("en") || w.ends_with('e'))
-    })
+    const PLURALS: &[&str] = &[
+        "alerts",
+        "alertes",
+        "alertas",
+        "alarms",
+        "alarme",
+        "alarmes",
+        "alarmas",
+        "warnings",
+        "warnungen",
+        "waarschuwingen",
+        "avisos",
+        "avertissements",
+        "advertencias",
+        "meldingen",
+        "meldungen",
+        "notifications",
+        "notificaciones",
+        "notificacoes",
+    ];
+    const TOLD: &[&str] = &[
+        "get",
+        "receive",
+        "send",
+        "notify",
+        "telegram",
+        "email",
+        "mail",
+        "push",
+        "discord",
+        "slack",
+        "ntfy",
+        "recibir",
+        "recevoir",
+        "erhalten",
+        "bekommen",
+        "ontvangen",
+        "receber",
+        "stuur",
+        "envoie",
+        "schick",
+        "envia",
+        "manda",
+    ];
+    let folded = features::fold(question);
+    let words = features::words(&folded);
+    words.iter().any(|w| PLURALS.contains(w)) && !words.iter().any(|w| TOLD.contains(w))
 }
 
 /// The question names errors, failures or warnings in one of the six languages: a word, not a
@@ -1871,6 +1934,39 @@ fn named_in_a_frame(question: &str, known: &[ContainerRef], hosts: &[String]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whether_there_are_any_is_asked_in_one_short_clause_and_hay_que_orders() {
+        for q in ["hay alarmas activas", "gibt es gerade alarme", "zijn er waarschuwingen", "existem alertas?"] {
+            assert!(asks_whether_there_are(q), "{q}");
+        }
+        for q in [
+            "hay que reiniciar plex",
+            "hay q reiniciar plex",
+            "hay alertas, bórralas",
+            "hay alertas y bórralas",
+            "zijn er meldingen en bevestig ze",
+            "gibt es warnungen und quittiere sie",
+        ] {
+            assert!(!asks_whether_there_are(q), "{q}");
+        }
+    }
+
+    #[test]
+    fn alerts_in_the_plural_are_named_and_requests_to_be_told_are_not() {
+        for q in ["welche warnungen gibt es", "hay avisos?", "quels avertissements sur le nas ?", "any alarms"] {
+            assert!(names_alerts_plural(q), "{q}");
+        }
+        for q in [
+            "ton avis sur unraid ?",
+            "avísame si plex cae",
+            "cette alerte veut dire quoi",
+            "can I get telegram alerts?",
+            "alarm clock app?",
+        ] {
+            assert!(!names_alerts_plural(q), "{q}");
+        }
+    }
 
     #[test]
     fn a_host_figure_over_a_window_is_its_history_and_nothing_else_is() {

@@ -795,8 +795,17 @@ fn acknowledging_or_silencing_alerts_is_refused_in_every_language_and_asking_abo
         "silenciar las alertas",
         "reconheça os alertas",
         "efface les avertissements de truenas",
+        "acquitter toutes les alertes",
+        "zijn meldingen uitschakelen",
+        // Then another order, in the language's own "and"; or the alerts named, then "them".
+        "die warnungen quittieren und plex neu starten",
+        "silenciar las alertas y reiniciar plex",
+        "zijn er meldingen en bevestig ze",
+        "gibt es warnungen und quittiere sie",
         // "hay que …" orders, though "hay …" asks whether there are any.
         "hay que reiniciar plex",
+        "hay q reiniciar plex",
+        "hay alertas, bórralas",
     ] {
         assert!(understand(q, &Context::now_only()).change.is_some(), "{q}");
     }
@@ -816,5 +825,7 @@ fn acknowledging_or_silencing_alerts_is_refused_in_every_language_and_asking_abo
     {
         assert!(understand(q, &host()).has(Kind::Alerts), "{q}");
     }
-    assert!(understand("alarm clock app?", &host()).kinds.is_empty());
+    for q in ["alarm clock app?", "ton avis sur unraid ?", "avísame si plex cae"] {
+        assert!(!understand(q, &host()).has(Kind::Alerts), "{q}");
+    }
 }

@@ -12,9 +12,9 @@ mod vocabulary;
 
 pub use overrides::{asks_the_assistant_to_act, asks_to_carry_it_out, only_asks_for_the_command};
 
-/// Words after an action verb that make it a thing asked about ("restart count"), for tests.
-pub use vocabulary::NOUN_CONTEXT;
 use vocabulary::*;
+/// Words after an action verb that make it a thing asked about ("restart count"), for tests.
+pub use vocabulary::{NOUN_CONTEXT, SILENCED_STEMS};
 
 /// What the policy decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -588,8 +588,28 @@ fn empties_in_another_language(tokens: &[String]) -> bool {
 /// truenas"), or German and Dutch put it last ("die warnungen von truenas quittieren"). The clause
 /// is not a question ("comment acquitter les alertes ?", "kann ich die alarme quittieren").
 fn silences_in_another_language(tokens: &[String]) -> bool {
-    const ARTICLES: &[&str] =
-        &["les", "la", "le", "las", "los", "os", "as", "die", "den", "das", "alle", "de", "het", "todas", "toutes"];
+    // The clauses of another language are not split on its "and": "die warnungen quittieren und
+    // plex neu starten", "silenciar las alertas y reiniciar plex".
+    let parts = || tokens.split(|t| matches!(t.as_str(), "und" | "en" | "et" | "y" | "e"));
+    // "zijn er meldingen en bevestig ze", "gibt es warnungen? quittiere sie": an imperative whose
+    // object is a pronoun, in a clause that names alerts.
+    let names_them = tokens.iter().any(|t| SILENCED_STEMS.iter().any(|s| t.starts_with(s)));
+    let on_them = |part: &[String]| {
+        part.first().is_some_and(|v| SILENCING_ELSEWHERE.contains(&v.as_str()))
+            && part.get(1).is_some_and(|p| {
+                matches!(p.as_str(), "ze" | "sie" | "les" | "las" | "los" | "os" | "as" | "them" | "die" | "alle")
+            })
+    };
+    parts().any(silences_one) || (names_them && parts().any(on_them))
+}
+
+fn silences_one(tokens: &[String]) -> bool {
+    // Articles, "all" and possessives ("zijn meldingen uitschakelen": "its notifications").
+    const ARTICLES: &[&str] = &[
+        "les", "la", "le", "las", "los", "os", "as", "die", "den", "das", "alle", "de", "het", "todas", "todos",
+        "toutes", "tous", "ses", "mes", "sus", "mis", "seus", "meus", "suas", "minhas", "seine", "meine", "ihre",
+        "zijn", "mijn", "haar",
+    ];
     const OF: &[&str] = &["de", "du", "des", "von", "vom", "van", "do", "da", "del", "en", "op", "auf", "no", "na"];
     let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
     let words = match words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)) {
@@ -598,12 +618,10 @@ fn silences_in_another_language(tokens: &[String]) -> bool {
     };
     let (Some(&first), Some(&last)) = (words.first(), words.last()) else { return false };
     let silenced = |w: &&str| SILENCED_STEMS.iter().any(|s| w.starts_with(s));
-    // [article] what is silenced [of whom]: "les alertes de truenas", "las alertas".
+    // [up to two articles] what is silenced [of whom]: "les alertes de truenas", "todas las alertas".
     let only_what = |rest: &[&str]| {
-        let rest = match rest {
-            [article, tail @ ..] if ARTICLES.contains(article) => tail,
-            _ => rest,
-        };
+        let leads = rest.iter().take(2).take_while(|w| ARTICLES.contains(w)).count();
+        let rest = &rest[leads..];
         match rest {
             [what] => silenced(what),
             [what, of, _] => silenced(what) && OF.contains(of),

@@ -68,11 +68,12 @@ pub const EMPTYING_ELSEWHERE: &[&str] = &[
 pub const SILENCING_ELSEWHERE: &[&str] = &[
     "acquitte", "acquittez", "rejette", "rejetez", "désactive", "desactive", "désactivez", "desactivez", "supprime",
     "supprimez", "efface", "effacez",
-    "quittiere", "quittier", "bestätige", "bestaetige", "verwirf", "deaktiviere", "lösche", "lösch", "entferne",
-    "bevestig", "wis", "verwijder", "demp",
+    "archivez", "quittiere", "quittier", "bestätige", "bestaetige", "verwirf", "deaktiviere", "lösche", "lösch",
+    "loesche", "loesch", "entferne", "archiviere",
+    "bevestig", "wis", "verwijder", "demp", "archiveer",
     "reconoce", "silencia", "descarta", "archiva", "desactiva", "borra", "elimina",
     "reconheça", "reconheca", "silencie", "descarte", "arquive", "arquiva", "desative", "desativa", "dispense",
-    "apague", "apaga",
+    "apague", "apaga", "exclua", "remova",
 ];
 
 /// Their infinitives, which also open questions typed without a question mark ("acquitter les
@@ -80,12 +81,12 @@ pub const SILENCING_ELSEWHERE: &[&str] = &[
 /// ("acquitter les alertes de truenas", "silenciar las alertas"), or last in German and Dutch
 /// ("die warnungen von truenas quittieren", "de meldingen bevestigen").
 pub const SILENCING_INFINITIVES: &[&str] = &[
-    "acquitter", "rejeter", "désactiver", "desactiver", "supprimer", "effacer",
-    "quittieren", "bestätigen", "bestaetigen", "verwerfen", "deaktivieren", "löschen", "entfernen",
-    "stummschalten",
-    "bevestigen", "verwijderen", "dempen", "uitschakelen",
-    "reconocer", "silenciar", "descartar", "archivar", "desactivar", "reconhecer", "arquivar", "desativar",
-    "dispensar",
+    "acquitter", "rejeter", "désactiver", "desactiver", "supprimer", "effacer", "archiver",
+    "quittieren", "bestätigen", "bestaetigen", "verwerfen", "deaktivieren", "löschen", "loeschen", "entfernen",
+    "stummschalten", "archivieren",
+    "bevestigen", "verwijderen", "dempen", "uitschakelen", "archiveren",
+    "reconocer", "silenciar", "descartar", "archivar", "desactivar", "borrar", "eliminar", "reconhecer",
+    "arquivar", "desativar", "dispensar", "apagar", "excluir", "remover",
 ];
 
 /// What they silence: alerts, alarms, warnings, notifications (stems, lower case).
