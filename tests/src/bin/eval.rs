@@ -189,9 +189,17 @@ async fn radarr_is_a_loop(client: &reqwest::Client, monitoring: &str) -> bool {
         return false;
     };
     let v: Value = response.json().await.unwrap_or_default();
-    v["problems"]
-        .as_array()
-        .is_some_and(|list| list.iter().any(|p| p["subject"] == "radarr" && p["kind"] == "restart loop"))
+    // Told by its counted restarts ("restarted 3 times in the last 1 minute"), which hold for the
+    // hour, not by a moment in Docker's back-off ("restarting: …"), which a later question can
+    // miss when radarr is up for its second: a CI run (2026-12-07) was told the loop at once that
+    // way, and two questions after it did not find radarr among the problems.
+    v["problems"].as_array().is_some_and(|list| {
+        list.iter().any(|p| {
+            p["subject"] == "radarr"
+                && p["kind"] == "restart loop"
+                && p["reason"].as_str().is_some_and(|r| r.starts_with("restarted "))
+        })
+    })
 }
 
 #[tokio::main]
@@ -246,8 +254,8 @@ async fn main() -> std::process::ExitCode {
     // Let the first CPU and history samples be taken.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     // The questions take radarr for a restart loop. Docker's back-off leaves it up for a second
-    // now and then, and a loop is told by its count rising twice, so wait until tool-monitoring
-    // sees it as one (it would, for an owner, a minute or two after starting).
+    // now and then, and a loop is told for good by its count rising twice, so wait until
+    // tool-monitoring sees it so (it would, for an owner, a minute or two after starting).
     let waited = std::time::Instant::now();
     loop {
         if radarr_is_a_loop(&client, &stack.monitoring_url()).await {
