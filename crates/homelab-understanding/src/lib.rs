@@ -203,8 +203,8 @@ const FOLLOW_UP_CONFIDENCE: f32 = 0.35;
 /// How sure the classifier must be that one part of a longer message asks to act.
 const PART_ORDER_BAR: f32 = 0.8;
 
-/// How sure the model must be that a message opening with what is read ("errores de
-/// nextcloud") orders something, for it to be refused.
+/// How sure the model must be that a message that is only a noun phrase of what is read
+/// ("errores de nextcloud") orders something, for it to be refused.
 const NOUN_PHRASE_BAR: f32 = 0.95;
 /// At most this many containers are looked at for one question.
 const MAX_CONTAINERS: usize = 3;

@@ -13,7 +13,9 @@ mod vocabulary;
 pub use overrides::{asks_the_assistant_to_act, asks_to_carry_it_out, only_asks_for_the_command};
 
 use vocabulary::*;
-/// Words after an action verb that make it a thing asked about ("restart count"), for tests.
+/// `NOUN_CONTEXT`: words after an action verb that make it a thing asked about ("restart
+/// count"), for tests; `SILENCED_STEMS`: what alerts are called, which the understanding also
+/// reads as alerts named.
 pub use vocabulary::{NOUN_CONTEXT, SILENCED_STEMS};
 
 /// What the policy decided.
@@ -591,8 +593,8 @@ fn silences_in_another_language(tokens: &[String]) -> bool {
     // The clauses of another language are not split on its "and": "die warnungen quittieren und
     // plex neu starten", "silenciar las alertas y reiniciar plex".
     let parts = || tokens.split(|t| matches!(t.as_str(), "und" | "en" | "et" | "y" | "e"));
-    // "zijn er meldingen en bevestig ze", "gibt es warnungen? quittiere sie": an imperative whose
-    // object is a pronoun, in a clause that names alerts.
+    // "zijn er meldingen en bevestig ze", "gibt es warnungen und quittiere sie": an imperative
+    // whose object is a pronoun, in a clause that names alerts.
     let names_them = tokens.iter().any(|t| SILENCED_STEMS.iter().any(|s| t.starts_with(s)));
     let on_them = |part: &[String]| {
         part.first().is_some_and(|v| SILENCING_ELSEWHERE.contains(&v.as_str()))
@@ -603,6 +605,7 @@ fn silences_in_another_language(tokens: &[String]) -> bool {
     parts().any(silences_one) || (names_them && parts().any(on_them))
 }
 
+/// [`silences_in_another_language`] for one part of a clause.
 fn silences_one(tokens: &[String]) -> bool {
     // Articles, "all" and possessives ("zijn meldingen uitschakelen": "its notifications").
     const ARTICLES: &[&str] = &[
