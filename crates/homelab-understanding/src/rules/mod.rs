@@ -545,6 +545,14 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
     None
 }
 
+/// The clause's words without the fillers said before or after an order in another language
+/// ("bitte lösch…", "…leeren, stp"); empty when it is only fillers.
+fn without_fillers(tokens: &[String]) -> Vec<&str> {
+    let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
+    let end = words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)).map_or(0, |last| last + 1);
+    words[..end].to_vec()
+}
+
 /// An order to empty or delete logs, a cache or a history in French, German, Dutch, Spanish or
 /// Portuguese: the verb opens the clause and what it empties follows within a few words
 /// ("vide les logs d'immich", "lösch bitte die protokolle von nextcloud"), or German and Dutch
@@ -554,11 +562,7 @@ fn clause_requests_action(tokens: &[String], question: bool, pleading: bool) -> 
 /// infinitives. The clause is not a question: "qui a vidé les logs ?",
 /// "wurden die logs gelöscht?" read.
 fn empties_in_another_language(tokens: &[String]) -> bool {
-    let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
-    let words = match words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)) {
-        Some(last) => &words[..=last],
-        None => return false,
-    };
+    let words = without_fillers(tokens);
     let (Some(&first), Some(&last)) = (words.first(), words.last()) else { return false };
     let emptied_within = |from: usize, to: usize| {
         words[from.min(words.len())..to.min(words.len())].iter().any(|t| EMPTIED_ELSEWHERE.contains(t))
@@ -614,11 +618,7 @@ fn silences_one(tokens: &[String]) -> bool {
         "zijn", "mijn", "haar",
     ];
     const OF: &[&str] = &["de", "du", "des", "von", "vom", "van", "do", "da", "del", "en", "op", "auf", "no", "na"];
-    let words: Vec<&str> = tokens.iter().map(String::as_str).skip_while(|t| FILLERS_ELSEWHERE.contains(t)).collect();
-    let words = match words.iter().rposition(|t| !FILLERS_ELSEWHERE.contains(t)) {
-        Some(last) => &words[..=last],
-        None => return false,
-    };
+    let words = without_fillers(tokens);
     let (Some(&first), Some(&last)) = (words.first(), words.last()) else { return false };
     let silenced = |w: &&str| SILENCED_STEMS.iter().any(|s| w.starts_with(s));
     // [up to two articles] what is silenced [of whom]: "les alertes de truenas", "todas las alertas".
