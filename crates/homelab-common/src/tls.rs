@@ -16,14 +16,19 @@ use std::{
 };
 
 use crate::configuration::Tls;
-use axum::Router;
-use axum_server::{accept::Accept, tls_rustls::RustlsConfig, Handle};
-use hyper_util::rt::TokioTimer;
+use axum::{extract::ConnectInfo, Router};
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    server::graceful::{GracefulShutdown, Watcher},
+    service::TowerToHyperService,
+};
+use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{OwnedSemaphorePermit, Semaphore},
 };
+use tower::ServiceExt;
 
 /// Longest a client may take to send its request headers (and longest a connection stays idle).
 pub const HEADER_TIMEOUT: Duration = crate::timeouts::HEADER;
@@ -43,76 +48,125 @@ impl Default for Limits {
     }
 }
 
+/// A server's certificate and key, ready to serve HTTPS with.
+pub type TlsConfig = Arc<rustls::ServerConfig>;
+
 /// The certificate and key, read once at start; `None` when HTTPS is not configured.
-pub async fn config(settings: &Tls) -> std::io::Result<Option<RustlsConfig>> {
+pub async fn config(settings: &Tls) -> std::io::Result<Option<TlsConfig>> {
     let (Some(cert), Some(key)) = (&settings.tls_cert_path, &settings.tls_key_path) else {
         return Ok(None);
     };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let config = RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+    let failed = |kind: std::io::ErrorKind, e: &dyn std::fmt::Display| {
         std::io::Error::new(
-            e.kind(),
+            kind,
             format!("cannot load TLS_CERT_PATH={} / TLS_KEY_PATH={}: {e}", cert.display(), key.display()),
         )
-    })?;
+    };
+    let pem_failed = |e: rustls::pki_types::pem::Error| match e {
+        rustls::pki_types::pem::Error::Io(io) => failed(io.kind(), &io),
+        other => failed(std::io::ErrorKind::InvalidData, &other),
+    };
+    let chain =
+        CertificateDer::pem_file_iter(cert).map_err(pem_failed)?.collect::<Result<Vec<_>, _>>().map_err(pem_failed)?;
+    let private = PrivateKeyDer::from_pem_file(key).map_err(pem_failed)?;
+    let invalid = |e: rustls::Error| failed(std::io::ErrorKind::InvalidData, &e);
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(invalid)?
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .map_err(invalid)?;
     // Offer HTTP/1.1 only in ALPN, as the server speaks nothing else.
-    let mut server_config = (*config.get_inner()).clone();
-    server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    config.reload_from_config(std::sync::Arc::new(server_config));
-    Ok(Some(config))
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(Arc::new(config)))
 }
 
 /// Serves HTTPS on a listener someone else bound, until `shutdown`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    config: RustlsConfig,
+    config: TlsConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     serve_with(listener, app, Some(config), Limits::default(), shutdown).await
 }
 
-/// Serves HTTP/1.1, or HTTPS when `tls` is given, within `limits`; in-flight requests get up to
-/// 30 s to finish after `shutdown`.
+/// Serves HTTP/1.1, or HTTPS when `tls` is given, within `limits`, until `shutdown`; in-flight
+/// requests then get up to [`SHUTDOWN_GRACE`](crate::timeouts::SHUTDOWN_GRACE) to finish.
+/// Each connection is hyper's HTTP/1 server alone, so HTTP/2 is not compiled in at all.
 pub async fn serve_with(
     listener: TcpListener,
     app: Router,
-    tls: Option<RustlsConfig>,
+    tls: Option<TlsConfig>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let handle = Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stopper.graceful_shutdown(Some(crate::timeouts::SHUTDOWN_GRACE));
-    });
-    let mut server = axum_server::from_tcp(listener.into_std()?).handle(handle);
-    server.http_builder().http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
-    // Should an HTTP/2 connection get through anyway (inside TLS, where the acceptor cannot look,
-    // with ALPN offering only HTTP/1.1), it is bounded too.
-    server
-        .http_builder()
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(8)
-        .keep_alive_interval(Some(Duration::from_secs(20)))
-        .keep_alive_timeout(HEADER_TIMEOUT);
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let counted = Counted::new(limits.max_connections, limits.header_timeout);
-    match tls {
-        Some(config) => {
-            server.acceptor(axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(counted)).serve(service).await
-        }
-        None => server.acceptor(counted).serve(service).await,
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionRefused
+                            | std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                    ) {
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let (counted, tls, watcher) = (counted.clone(), tls.clone(), graceful.watcher());
+        let app = app.clone();
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            // Dropping the stream closes the connection.
+            let Ok(stream) = counted.admit(stream).await else { return };
+            match tls {
+                Some(tls) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(limits.header_timeout, tls.accept(stream)).await {
+                        serve_connection(stream, app, peer, limits, watcher).await;
+                    }
+                }
+                None => serve_connection(stream, app, peer, limits, watcher).await,
+            }
+        });
     }
+    drop(listener);
+    let _ = tokio::time::timeout(crate::timeouts::SHUTDOWN_GRACE, graceful.shutdown()).await;
+    Ok(())
 }
 
-/// An acceptor that lets at most `n` connections be open at once: each holds a slot until it
-/// closes, and a connection accepted with no slot free is closed straight away. It also closes a
-/// plain connection that opens with HTTP/2's preface (hyper's own HTTP/1-only switch does not
-/// apply to the upgrade-capable connections axum-server serves), or sends nothing within the
-/// header timeout.
+/// One connection's requests, each told the client's address (`ConnectInfo`), until it closes
+/// or the server shuts down.
+async fn serve_connection<I>(io: I, app: Router, peer: SocketAddr, limits: Limits, watcher: Watcher)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let app = app.map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+        let mut request = request.map(axum::body::Body::new);
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    let connection = http.serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
+    let _ = watcher.watch(connection).await;
+}
+
+/// Lets at most `n` connections be open at once: each holds a slot until it closes, and a
+/// connection accepted with no slot free is closed straight away. It also closes a plain
+/// connection that opens with HTTP/2's preface (rather than leave hyper's HTTP/1 parser to
+/// answer it), or sends nothing within the header timeout.
 #[derive(Clone)]
 pub struct Counted {
     slots: Arc<Semaphore>,
@@ -123,42 +177,33 @@ impl Counted {
     pub fn new(n: usize, first_bytes_within: Duration) -> Self {
         Self { slots: Arc::new(Semaphore::new(n)), first_bytes_within }
     }
+
+    /// The connection with its slot, or an error when it is to be closed.
+    pub async fn admit(&self, stream: TcpStream) -> std::io::Result<Slotted<TcpStream>> {
+        let slot =
+            self.slots.clone().try_acquire_owned().map_err(|_| std::io::Error::other("connection limit reached"))?;
+        let mut first = [0u8; 12];
+        let peeked = tokio::time::timeout(self.first_bytes_within, async {
+            loop {
+                let n = stream.peek(&mut first).await?;
+                // A TLS ClientHello or a request line tells itself apart in its first bytes.
+                if n == 0 || n >= first.len() || !H2_PREFACE_START.starts_with(&first[..n]) {
+                    return Ok::<usize, std::io::Error>(n);
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .map_err(|_| std::io::Error::other("no request within the header timeout"))??;
+        if peeked >= first.len() && first.starts_with(H2_PREFACE_START) {
+            return Err(std::io::Error::other("HTTP/2 is not served"));
+        }
+        Ok(Slotted { inner: stream, _slot: slot })
+    }
 }
 
 /// What an HTTP/2 client with prior knowledge sends first.
 const H2_PREFACE_START: &[u8] = b"PRI * HTTP/2";
-
-impl<S: Send + 'static> Accept<TcpStream, S> for Counted {
-    type Stream = Slotted<TcpStream>;
-    type Service = S;
-    type Future = Pin<Box<dyn Future<Output = std::io::Result<(Self::Stream, S)>> + Send>>;
-
-    fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
-        let slot = self.slots.clone().try_acquire_owned();
-        let within = self.first_bytes_within;
-        Box::pin(async move {
-            // Dropping the stream closes the connection.
-            let slot = slot.map_err(|_| std::io::Error::other("connection limit reached"))?;
-            let mut first = [0u8; 12];
-            let peeked = tokio::time::timeout(within, async {
-                loop {
-                    let n = stream.peek(&mut first).await?;
-                    // A TLS ClientHello or a request line tells itself apart in its first bytes.
-                    if n == 0 || n >= first.len() || !H2_PREFACE_START.starts_with(&first[..n]) {
-                        return Ok::<usize, std::io::Error>(n);
-                    }
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-            })
-            .await
-            .map_err(|_| std::io::Error::other("no request within the header timeout"))??;
-            if peeked >= first.len() && first.starts_with(H2_PREFACE_START) {
-                return Err(std::io::Error::other("HTTP/2 is not served"));
-            }
-            Ok((Slotted { inner: stream, _slot: slot }, service))
-        })
-    }
-}
 
 /// A connection with its slot; the slot is freed when the connection is dropped.
 pub struct Slotted<T> {
@@ -228,4 +273,43 @@ pub fn client_config_verified_by(
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    /// A request in flight when the shutdown comes is answered, the server then stops, and the
+    /// route sees the client's address.
+    #[tokio::test]
+    async fn shutdown_finishes_the_request_in_flight_and_stops() {
+        let app = Router::new().route(
+            "/slow",
+            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                peer.ip().to_string()
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_with(listener, app, None, Limits::default(), async {
+            let _ = stopped.await;
+        }));
+        let request = tokio::spawn(reqwest::get(format!("http://{addr}/slow")));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        stop.send(()).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!server.is_finished(), "the server waits for the request in flight");
+        let answer = request.await.unwrap().expect("the request in flight is answered");
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.text().await.unwrap(), "127.0.0.1");
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server stops once the request is answered")
+            .unwrap()
+            .unwrap();
+        assert!(TcpStream::connect(addr).await.is_err(), "nothing listens after the shutdown");
+    }
 }
