@@ -1,5 +1,5 @@
-// Generates src/api/schema.ts from src/api/openapi.json (the gateway's live document, kept in
-// step by the gateway test `the_ui_types_come_from_the_live_openapi_document`).
+// Generates src/api/schema.ts from src/api/openapi.json (the document the gateway serves, kept in
+// step with the code by the gateway test `the_served_document_is_the_one_the_code_describes`).
 // `node scripts/api-types.mjs` writes it; `--check` fails when the checked-in file differs.
 import { readFile, writeFile } from "node:fs/promises";
 import openapiTS, { astToString } from "openapi-typescript";

@@ -15,7 +15,7 @@ use axum::{
 use homelab_common::{startup::REQUEST_ID, ApiError};
 use homelab_schemas::{
     monitoring::{Events, History},
-    ChatRequest, ChatResponse, Conversation, ConversationId, ConversationList, Deleted, Glance, Health,
+    ChatResponse, Conversation, ConversationId, ConversationList, Deleted, Glance, Health,
 };
 
 use crate::{
@@ -41,11 +41,11 @@ pub fn routes() -> Router<AppState> {
 /// and stopped, and the problems found now. A part that cannot be read is `null` and named in
 /// `unavailable`; a host that does not answer within 8 s has every part `null`. Like the conversation list, it needs the key but
 /// does not spend the chat allowance (the page refreshes it every 15 s while it is shown).
-#[utoipa::path(get, path = "/status", tag = "monitoring", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/status", tag = "monitoring", security(("api_key" = [])),
     responses(
         (status = 200, description = "The figures now", body = Glance),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn status(
     _: Reader,
     State(state): State<AppState>,
@@ -58,13 +58,13 @@ pub(crate) async fn status(
 /// under an answer about history. The same checks as the model's `get_history` call. With several
 /// hosts (`MONITORING_TARGETS`), `host=<name>` asks one of them; without it every host answers
 /// and each series names its host in `instance`.
-#[utoipa::path(get, path = "/history", tag = "monitoring", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/history", tag = "monitoring", security(("api_key" = [])),
     params(HistoryQuery),
     responses(
         (status = 200, description = "Each series summarised, with its points", body = History),
         (status = 422, description = "An unknown metric, an unreadable window or another parameter", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn history(
     _: Reader,
     State(state): State<AppState>,
@@ -79,13 +79,13 @@ pub(crate) async fn history(
 /// 90 %; TrueNAS alerts. `gaps` are the stretches not watched (unknown, not quiet). What the chat
 /// page lists under its status strip. With several hosts (`MONITORING_TARGETS`) every host's
 /// events are merged, each naming its host; `host=<name>` asks one.
-#[utoipa::path(get, path = "/events", tag = "monitoring", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/events", tag = "monitoring", security(("api_key" = [])),
     params(EventsQuery),
     responses(
         (status = 200, description = "The events of the window", body = Events),
         (status = 422, description = "An unreadable window or time, an unknown kind or another parameter", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn events(
     _: Reader,
     State(state): State<AppState>,
@@ -95,8 +95,8 @@ pub(crate) async fn events(
     Ok(Json(state.orchestrator.events(&query, request_id(&headers)).await?))
 }
 
-#[utoipa::path(get, path = "/health", tag = "service",
-    responses((status = 200, description = "The gateway is up (no key needed)", body = Health)))]
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, description = "The gateway is up (no key needed)", body = Health))))]
 pub(crate) async fn health() -> Json<Health> {
     Json(Health::healthy(SERVICE))
 }
@@ -174,14 +174,14 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A conversation's stored messages, so the web UI can restore it after a reload.
-#[utoipa::path(get, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
     params(("id" = String, Path, description = "The conversation_id a chat answer gave", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses(
         (status = 200, description = "The conversation's messages, oldest first", body = Conversation),
         (status = 404, description = "No such conversation (or it was pruned)", body = homelab_schemas::Detail),
         (status = 422, description = "Not a valid conversation id", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn conversation(
     _: Reader,
     State(state): State<AppState>,
@@ -195,11 +195,11 @@ pub(crate) async fn conversation(
 /// The conversations kept (used within `CONVERSATION_TTL_DAYS`), newest first, each titled by
 /// its first question. Reading stored conversations needs the key but does not spend the key's
 /// chat allowance: the web UI refreshes its list after every answer.
-#[utoipa::path(get, path = "/conversations", tag = "chat", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(get, path = "/conversations", tag = "chat", security(("api_key" = [])),
     responses(
         (status = 200, description = "Past conversations, newest first (at most 200)", body = ConversationList),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn conversations(
     _: Reader,
     State(state): State<AppState>,
@@ -209,14 +209,14 @@ pub(crate) async fn conversations(
 }
 
 /// Forgets a conversation: its messages are deleted (its audit lines stay: the log is append-only).
-#[utoipa::path(delete, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
+#[cfg_attr(feature = "openapi", utoipa::path(delete, path = "/conversations/{id}", tag = "chat", security(("api_key" = [])),
     params(("id" = String, Path, description = "The conversation to forget", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses(
         (status = 200, description = "Deleted", body = Deleted),
         (status = 404, description = "No such conversation (or it was pruned)", body = homelab_schemas::Detail),
         (status = 422, description = "Not a valid conversation id", body = homelab_schemas::Detail),
         crate::openapi::AccessErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn delete_conversation(
     _: Admitted,
     State(state): State<AppState>,
@@ -244,14 +244,14 @@ async fn checked_request(
 
 /// The chat as Server-Sent Events, passed through from the orchestrator as they come; closing
 /// the connection stops the work upstream.
-#[utoipa::path(post, path = "/chat/stream", tag = "chat", security(("api_key" = [])),
-    request_body = ChatRequest,
+#[cfg_attr(feature = "openapi", utoipa::path(post, path = "/chat/stream", tag = "chat", security(("api_key" = [])),
+    request_body = homelab_schemas::ChatRequest,
     responses(
         (status = 200, description = "Server-Sent Events as the work goes on, `done` (with the ChatResponse) or \
             `error` last. Closing the connection cancels the work.",
             content_type = "text/event-stream", body = crate::openapi::StreamEvent),
         crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn chat_stream(
     _: Admitted,
     State(state): State<AppState>,
@@ -285,12 +285,12 @@ pub(crate) async fn chat_stream(
 }
 
 /// Ask a question; the answer comes when the assistant has finished.
-#[utoipa::path(post, path = "/chat", tag = "chat", security(("api_key" = [])),
-    request_body = ChatRequest,
+#[cfg_attr(feature = "openapi", utoipa::path(post, path = "/chat", tag = "chat", security(("api_key" = [])),
+    request_body = homelab_schemas::ChatRequest,
     responses(
         (status = 200, description = "The answer, or a refusal for a request to change the system", body = ChatResponse),
         crate::openapi::AccessErrors, crate::openapi::BodyErrors, crate::openapi::UpstreamErrors,
-    ))]
+    )))]
 pub(crate) async fn chat(
     _: Admitted,
     State(state): State<AppState>,
