@@ -131,8 +131,8 @@ fi
 
 # The four services only (not the test tools), with the `quick` profile: release's whole-program
 # optimisation with the services' own crates at a lower level, which builds in about 4 minutes
-# (3 min 56-57 s) on 2 cores against release's 5 min 30 s for 5-8 % fewer chats/s
-# (docs/build-profiles.md).
+# on 2 cores (3 min 40 s to 4 min 30 s, as fast as the VM was) against release's 5 min 30 s, for
+# 5-10 % fewer chats/s (docs/build-profiles.md).
 # HOMELAB_PROFILE=release builds and runs what the images ship instead (make test does).
 PROFILE="${HOMELAB_PROFILE:-quick}"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE"
