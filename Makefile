@@ -37,6 +37,7 @@ soak:
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p gateway -- -D warnings
 
 ## Train the question classifier from crates/homelab-understanding/corpus/ (writes model/model.bin;
 ## prints k-fold and held-out figures).

@@ -22,7 +22,7 @@ use hyper_util::{
     server::graceful::{GracefulShutdown, Watcher},
     service::TowerToHyperService,
 };
-use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{pem::PemObject, PrivateKeyDer};
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
@@ -48,6 +48,9 @@ impl Default for Limits {
     }
 }
 
+/// Longest a TLS handshake may take (as axum-server allowed), however long the header timeout.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A server's certificate and key, ready to serve HTTPS with.
 pub type TlsConfig = Arc<rustls::ServerConfig>;
 
@@ -56,20 +59,18 @@ pub async fn config(settings: &Tls) -> std::io::Result<Option<TlsConfig>> {
     let (Some(cert), Some(key)) = (&settings.tls_cert_path, &settings.tls_key_path) else {
         return Ok(None);
     };
-    let failed = |kind: std::io::ErrorKind, e: &dyn std::fmt::Display| {
-        std::io::Error::new(
-            kind,
-            format!("cannot load TLS_CERT_PATH={} / TLS_KEY_PATH={}: {e}", cert.display(), key.display()),
-        )
+    let invalid = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+    let chain = pem_certificates(cert, "cannot load TLS_CERT_PATH").map_err(invalid)?;
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        let why = match e {
+            rustls::pki_types::pem::Error::NoItemsFound => "no unencrypted PEM private key in it".to_string(),
+            other => other.to_string(),
+        };
+        invalid(format!("cannot load TLS_KEY_PATH {}: {why}", key.display()))
+    })?;
+    let invalid = |e: rustls::Error| {
+        invalid(format!("cannot use TLS_CERT_PATH {} with TLS_KEY_PATH {}: {e}", cert.display(), key.display()))
     };
-    let pem_failed = |e: rustls::pki_types::pem::Error| match e {
-        rustls::pki_types::pem::Error::Io(io) => failed(io.kind(), &io),
-        other => failed(std::io::ErrorKind::InvalidData, &other),
-    };
-    let chain =
-        CertificateDer::pem_file_iter(cert).map_err(pem_failed)?.collect::<Result<Vec<_>, _>>().map_err(pem_failed)?;
-    let private = PrivateKeyDer::from_pem_file(key).map_err(pem_failed)?;
-    let invalid = |e: rustls::Error| failed(std::io::ErrorKind::InvalidData, &e);
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(invalid)?
@@ -104,8 +105,11 @@ pub async fn serve_with(
     let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let counted = Counted::new(limits.max_connections, limits.header_timeout);
     let graceful = GracefulShutdown::new();
+    // The connections' tasks, so that those still open when the grace ends are stopped.
+    let mut connections = tokio::task::JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        while connections.try_join_next().is_some() {}
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -127,13 +131,15 @@ pub async fn serve_with(
         };
         let (counted, tls, watcher) = (counted.clone(), tls.clone(), graceful.watcher());
         let app = app.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _ = stream.set_nodelay(true);
             // Dropping the stream closes the connection.
             let Ok(stream) = counted.admit(stream).await else { return };
             match tls {
                 Some(tls) => {
-                    if let Ok(Ok(stream)) = tokio::time::timeout(limits.header_timeout, tls.accept(stream)).await {
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(limits.header_timeout.min(HANDSHAKE_TIMEOUT), tls.accept(stream)).await
+                    {
                         serve_connection(stream, app, peer, limits, watcher).await;
                     }
                 }
@@ -143,6 +149,7 @@ pub async fn serve_with(
     }
     drop(listener);
     let _ = tokio::time::timeout(crate::timeouts::SHUTDOWN_GRACE, graceful.shutdown()).await;
+    connections.shutdown().await;
     Ok(())
 }
 
@@ -284,9 +291,12 @@ mod tests {
     /// route sees the client's address.
     #[tokio::test]
     async fn shutdown_finishes_the_request_in_flight_and_stops() {
+        let started = Arc::new(tokio::sync::Notify::new());
+        let told = started.clone();
         let app = Router::new().route(
             "/slow",
-            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move {
+            get(move |ConnectInfo(peer): ConnectInfo<SocketAddr>| async move {
+                told.notify_one();
                 tokio::time::sleep(Duration::from_millis(400)).await;
                 peer.ip().to_string()
             }),
@@ -298,7 +308,7 @@ mod tests {
             let _ = stopped.await;
         }));
         let request = tokio::spawn(reqwest::get(format!("http://{addr}/slow")));
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        started.notified().await;
         stop.send(()).unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(!server.is_finished(), "the server waits for the request in flight");
@@ -311,5 +321,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(TcpStream::connect(addr).await.is_err(), "nothing listens after the shutdown");
+    }
+
+    /// A certificate that cannot be loaded is named, with its variable and its path.
+    #[tokio::test]
+    async fn an_unusable_certificate_names_its_variable_and_path() {
+        let dir = std::env::temp_dir().join(format!("homelab-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let settings = Tls { tls_cert_path: Some(cert.clone()), tls_key_path: Some(key) };
+        let missing = config(&settings).await.unwrap_err().to_string();
+        assert!(
+            missing.starts_with("cannot load TLS_CERT_PATH") && missing.contains(&*cert.to_string_lossy()),
+            "{missing}"
+        );
+        std::fs::write(&cert, "not a certificate\n").unwrap();
+        let empty = config(&settings).await.unwrap_err().to_string();
+        assert!(empty.contains("no PEM certificate in it"), "{empty}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
