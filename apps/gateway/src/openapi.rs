@@ -23,7 +23,8 @@ use serde::Deserialize;
 #[cfg(feature = "openapi")]
 pub use generated::{document, AccessErrors, BodyErrors, StreamEvent, UpstreamErrors};
 
-/// The document as committed, which the tests keep equal to [`document`] with the default limit.
+/// The document as committed, which the tests keep equal to the one built from the code (`document`,
+/// under the `openapi` feature) with the default limit.
 const COMMITTED: &str = include_str!("../../../frontend/src/api/openapi.json");
 
 /// The query of a route that answers as a tool does (`/history`, `/events`): documented from the
